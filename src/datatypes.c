@@ -1,0 +1,2 @@
+/* datatypes.c: placeholder, being written. */
+typedef int cairn_placeholder_datatypes;

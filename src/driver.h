@@ -1,0 +1,88 @@
+/*
+ * driver.h: the one driver table. Every public call goes through it.
+ *
+ * Entry points (libcairn-*.c) check handles and arguments and dispatch;
+ * drivers re-check flags against their own mask and act. Driver functions
+ * report failure through their return value plus exactly one GError.
+ * A NULL slot means "not supported" (CAIRN_ERR_NO_SUPPORT).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "datatypes.h"
+#include "cairn/cairn-domain.h"
+
+/* Result of connectOpen. */
+typedef enum {
+    CAIRN_DRV_OPEN_DECLINED = 0, /* the URI is not for this driver */
+    CAIRN_DRV_OPEN_SUCCESS = 1,
+    CAIRN_DRV_OPEN_ERROR = -1,
+} cairnDrvOpenStatus;
+
+struct _cairnDriver {
+    const char *name; /* "Test", "QEMU", ... (cairnConnectGetType) */
+
+    /* 0.1.0 */
+    cairnDrvOpenStatus (*connectOpen)(cairnConnect *conn, GUri *uri, unsigned int flags,
+                                      GError **error);
+    /* 0.1.0 */
+    void (*connectClose)(cairnConnect *conn);
+    /* 0.1.0: *domains gets a NULL-terminated g_malloc'd array when not NULL */
+    int (*connectListAllDomains)(cairnConnect *conn, cairnDomain ***domains, unsigned int flags,
+                                 GError **error);
+
+    /* 0.1.0 */
+    cairnDomain *(*domainLookupByName)(cairnConnect *conn, const char *name, GError **error);
+    /* 0.1.0 */
+    cairnDomain *(*domainLookupByUUID)(cairnConnect *conn, const unsigned char *uuid,
+                                       GError **error);
+    /* 0.1.0 */
+    cairnDomain *(*domainLookupByID)(cairnConnect *conn, int id, GError **error);
+    /* 0.1.0 */
+    cairnDomain *(*domainDefineXML)(cairnConnect *conn, const char *xml, unsigned int flags,
+                                    GError **error);
+    /* 0.1.0 */
+    bool (*domainUndefine)(cairnDomain *dom, unsigned int flags, GError **error);
+    /* 0.1.0 */
+    bool (*domainCreate)(cairnDomain *dom, unsigned int flags, GError **error);
+    /* 0.1.0 */
+    bool (*domainDestroy)(cairnDomain *dom, unsigned int flags, GError **error);
+    /* 0.1.0 */
+    bool (*domainShutdown)(cairnDomain *dom, unsigned int flags, GError **error);
+    /* 0.1.0 */
+    char *(*domainGetXMLDesc)(cairnDomain *dom, unsigned int flags, GError **error);
+    /* 0.1.0 */
+    bool (*domainGetInfo)(cairnDomain *dom, cairnDomainInfo *info, GError **error);
+    /* 0.1.0 */
+    bool (*domainGetState)(cairnDomain *dom, int *state, int *reason, unsigned int flags,
+                           GError **error);
+    /* 0.1.0: 1 yes, 0 no, -1 error */
+    int (*domainIsActive)(cairnDomain *dom, GError **error);
+    /* 0.1.0: 1 yes, 0 no, -1 error */
+    int (*domainIsPersistent)(cairnDomain *dom, GError **error);
+
+    /* 0.1.0 */
+    cairnDomainCheckpoint *(*domainCheckpointCreateXML)(cairnDomain *dom, const char *xml,
+                                                        unsigned int flags, GError **error);
+    /* 0.1.0 */
+    char *(*domainCheckpointGetXMLDesc)(cairnDomainCheckpoint *chk, unsigned int flags,
+                                        GError **error);
+    /* 0.1.0: *chks gets a NULL-terminated g_malloc'd array when not NULL */
+    int (*domainListAllCheckpoints)(cairnDomain *dom, cairnDomainCheckpoint ***chks,
+                                    unsigned int flags, GError **error);
+    /* 0.1.0 */
+    int (*domainCheckpointListAllChildren)(cairnDomainCheckpoint *chk,
+                                           cairnDomainCheckpoint ***chks, unsigned int flags,
+                                           GError **error);
+    /* 0.1.0 */
+    cairnDomainCheckpoint *(*domainCheckpointLookupByName)(cairnDomain *dom, const char *name,
+                                                           unsigned int flags, GError **error);
+    /* 0.1.0 */
+    cairnDomainCheckpoint *(*domainCheckpointGetParent)(cairnDomainCheckpoint *chk,
+                                                        unsigned int flags, GError **error);
+    /* 0.1.0 */
+    bool (*domainCheckpointDelete)(cairnDomainCheckpoint *chk, unsigned int flags,
+                                   GError **error);
+};

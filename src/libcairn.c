@@ -1,0 +1,2 @@
+/* libcairn.c: placeholder, being written. */
+typedef int cairn_placeholder_libcairn;

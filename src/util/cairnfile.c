@@ -1,0 +1,2 @@
+/* cairnfile.c: placeholder, being written. */
+typedef int cairn_placeholder_cairnfile;

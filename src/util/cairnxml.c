@@ -1,0 +1,2 @@
+/* cairnxml.c: placeholder, being written. */
+typedef int cairn_placeholder_cairnxml;
