@@ -29,6 +29,15 @@ struct _cairnMomentObj {
 
 typedef struct _cairnMomentList cairnMomentList;
 
+/* Delete flags: numerically equal to the public
+ * CAIRN_DOMAIN_CHECKPOINT_DELETE_*. METADATA_ONLY does not change what
+ * happens to the tree. */
+typedef enum {
+    CAIRN_MOMENT_DELETE_CHILDREN = 1 << 0,
+    CAIRN_MOMENT_DELETE_METADATA_ONLY = 1 << 1,
+    CAIRN_MOMENT_DELETE_CHILDREN_ONLY = 1 << 2,
+} cairnMomentDeleteFlags;
+
 /* Filters: numerically equal to the public CAIRN_DOMAIN_CHECKPOINT_LIST_*. */
 typedef enum {
     CAIRN_MOMENT_LIST_ROOTS = 1 << 0,       /* from the metaroot: roots only */
@@ -97,8 +106,12 @@ bool cairnMomentIsRoot(const cairnMomentObj *obj);
 /* Redefine checks (spec/xml.md 1.4): @parent_name must not be @name
  * ("cannot set moment X as its own parent"), must exist ("parent P for
  * moment X not found") and must not have @name among its ancestors
- * ("parent P would create cycle to X"); all CAIRN_ERR_INVALID_ARG. A NULL
- * @parent_name passes. */
+ * ("parent A would create cycle to X"; as in libvirt, A is the ancestor
+ * whose def names X as its parent, which is P itself only when P is X's
+ * child); all CAIRN_ERR_INVALID_ARG. A NULL @parent_name passes. The
+ * ancestor walk follows the defs' parent_name as libvirt does; it is
+ * skipped (O(1)) when @name is not in the list and no root names a
+ * missing or cut parent. */
 bool cairnMomentCheckRedefineParent(const cairnMomentList *list, const char *name,
                                     const char *parent_name, GError **error);
 
