@@ -1,2 +1,293 @@
-/* test_checkpoint.c: placeholder, being written. */
-typedef int cairn_placeholder_test_checkpoint;
+/*
+ * test_checkpoint.c: checkpoint calls of the test driver: metadata only,
+ * kept in memory per connection. Follows libvirt's test driver: creation
+ * (also redefinition) needs a running domain, QUIESCE is accepted and
+ * ignored, REDEFINE_VALIDATE is not supported, and SIZE reports 1024 bytes
+ * for every bitmap disk.
+ */
+#include "cairn/cairn-domain-checkpoint.h"
+#include "cairn/cairn-error.h"
+#include "conf/checkpoint_conf.h"
+#include "conf/moment_tree.h"
+#include "test_private.h"
+#include "util/cairnerror.h"
+
+#define FROM CAIRN_FROM_TEST
+
+#define TEST_LOCK(st) g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(st)->lock)
+
+/* The size the test driver reports for every bitmap disk. */
+#define TEST_CHECKPOINT_FAKE_SIZE 1024
+
+
+static bool
+testCheckActive(const testDomainObj *obj, GError **error)
+{
+    if (testDomainObjIsActive(obj))
+        return true;
+    cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is not running");
+    return false;
+}
+
+
+/* The tree node behind @chk, or NULL with NO_DOMAIN_CHECKPOINT. */
+static cairnMomentObj *
+testCheckpointObjFromHandle(testDomainObj *obj, const char *name, GError **error)
+{
+    cairnMomentObj *node = cairnMomentListLookup(obj->checkpoints, name);
+
+    if (!node)
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
+                      "no domain checkpoint with matching name '%s'", name);
+    return node;
+}
+
+
+/* Redefine: parent and cycle checks, then the definition's own checks,
+ * and whether the redefined checkpoint becomes current. */
+static bool
+testCheckpointRedefinePrep(testDomainObj *obj, cairnCheckpointDef *def, bool *update_current,
+                           GError **error)
+{
+    cairnMomentObj *current = cairnMomentListGetCurrent(obj->checkpoints);
+
+    if (!cairnMomentCheckRedefineParent(obj->checkpoints, def->name, def->parent_name, error) ||
+        !cairnCheckpointRedefineValidate(def, obj->def->uuid, error))
+        return false;
+    *update_current = !current ||
+                      (def->parent_name && g_str_equal(current->def->name, def->parent_name));
+    return true;
+}
+
+
+/* A new checkpoint taken now: the domain's definition is attached, disks
+ * are aligned against it, and the parent is the current checkpoint. */
+static bool
+testCheckpointNewPrep(testDomainObj *obj, cairnCheckpointDef *def, GError **error)
+{
+    cairnMomentObj *current = cairnMomentListGetCurrent(obj->checkpoints);
+
+    cairnCheckpointDefSetDomain(def, obj->def);
+    if (!cairnCheckpointAlignDisks(def, error))
+        return false;
+    g_free(def->parent_name);
+    def->parent_name = current ? g_strdup(current->def->name) : NULL;
+    return true;
+}
+
+
+/* Put @def in the tree (stolen on success): replacing a redefined
+ * checkpoint in place, or as a new node. */
+static cairnMomentObj *
+testCheckpointCommit(testDomainObj *obj, cairnCheckpointDef **def, bool redefine,
+                     GError **error)
+{
+    cairnMomentObj *node = NULL;
+
+    if (redefine && (node = cairnMomentListLookup(obj->checkpoints, (*def)->name))) {
+        cairnMomentReplaceDef(obj->checkpoints, node, g_steal_pointer(def));
+        return node;
+    }
+    if (!(node = cairnMomentListAdd(obj->checkpoints, *def, error)))
+        return NULL;
+    *def = NULL;
+    cairnMomentListLink(obj->checkpoints, node);
+    return node;
+}
+
+
+cairnDomainCheckpoint *
+testDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int flags,
+                              GError **error)
+{
+    testDriverState *st = testStateOf(dom->conn);
+    bool redefine = flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE;
+    g_autoptr(cairnCheckpointDef) def = NULL;
+    bool update_current = true;
+    testDomainObj *obj;
+    cairnMomentObj *node;
+    TEST_LOCK(st);
+
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE |
+                             CAIRN_DOMAIN_CHECKPOINT_CREATE_QUIESCE,
+                         FROM, __func__, error) ||
+        !(obj = testDomainObjFromHandle(st, dom, error)) || !testCheckActive(obj, error) ||
+        !(def = cairnCheckpointDefParseString(xml, redefine ? CAIRN_CHECKPOINT_PARSE_REDEFINE : 0,
+                                              error)))
+        return NULL;
+
+    if (redefine ? !testCheckpointRedefinePrep(obj, def, &update_current, error)
+                 : !testCheckpointNewPrep(obj, def, error))
+        return NULL;
+    if (!(node = testCheckpointCommit(obj, &def, redefine, error)))
+        return NULL;
+    if (update_current)
+        cairnMomentListSetCurrent(obj->checkpoints, node);
+    return cairnCheckpointNew(dom, node->def->name);
+}
+
+
+char *
+testDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, GError **error)
+{
+    testDriverState *st = testStateOf(chk->domain->conn);
+    g_autoptr(cairnCheckpointDef) copy = NULL;
+    testDomainObj *obj;
+    cairnMomentObj *node;
+    TEST_LOCK(st);
+
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_CHECKPOINT_XML_SECURE | CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN |
+                             CAIRN_DOMAIN_CHECKPOINT_XML_SIZE,
+                         FROM, __func__, error) ||
+        !(obj = testDomainObjFromHandle(st, chk->domain, error)) ||
+        !(node = testCheckpointObjFromHandle(obj, chk->name, error)))
+        return NULL;
+    if (!(flags & CAIRN_DOMAIN_CHECKPOINT_XML_SIZE))
+        return cairnCheckpointDefFormat(node->def, flags);
+
+    if (!testCheckActive(obj, error))
+        return NULL;
+    copy = cairnCheckpointDefCopy(node->def);
+    for (guint i = 0; i < copy->disks->len; i++) {
+        cairnCheckpointDiskDef *disk = g_ptr_array_index(copy->disks, i);
+
+        if (disk->type != CAIRN_CHECKPOINT_TYPE_BITMAP)
+            continue;
+        disk->size = TEST_CHECKPOINT_FAKE_SIZE;
+        disk->has_size = true;
+    }
+    return cairnCheckpointDefFormat(copy, flags);
+}
+
+
+/* Turn collected tree nodes into a NULL-terminated array of new handles;
+ * returns the count. */
+static int
+testCheckpointHandles(cairnDomain *dom, GPtrArray *nodes, cairnDomainCheckpoint ***out)
+{
+    int n = (int)nodes->len;
+
+    if (out) {
+        cairnDomainCheckpoint **chks = g_new0(cairnDomainCheckpoint *, nodes->len + 1);
+
+        for (guint i = 0; i < nodes->len; i++) {
+            cairnMomentObj *node = g_ptr_array_index(nodes, i);
+            chks[i] = cairnCheckpointNew(dom, node->def->name);
+        }
+        *out = chks;
+    }
+    return n;
+}
+
+
+/* List from @from_name's node (NULL: the whole domain). */
+static int
+testCheckpointList(cairnDomain *dom, const char *from_name, cairnDomainCheckpoint ***chks,
+                   unsigned int flags, GError **error)
+{
+    testDriverState *st = testStateOf(dom->conn);
+    g_autoptr(GPtrArray) nodes = NULL;
+    testDomainObj *obj;
+    cairnMomentObj *from = NULL;
+    TEST_LOCK(st);
+
+    if (!(obj = testDomainObjFromHandle(st, dom, error)))
+        return -1;
+    if (from_name && !(from = testCheckpointObjFromHandle(obj, from_name, error)))
+        return -1;
+    if (!chks)
+        return (int)cairnMomentListCount(obj->checkpoints, from, flags);
+    nodes = cairnMomentListCollect(obj->checkpoints, from, flags);
+    return testCheckpointHandles(dom, nodes, chks);
+}
+
+
+int
+testDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks, unsigned int flags,
+                             GError **error)
+{
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_CHECKPOINT_LIST_ROOTS |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_NO_LEAVES,
+                         FROM, __func__, error))
+        return -1;
+    return testCheckpointList(dom, NULL, chks, flags, error);
+}
+
+
+int
+testDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk, cairnDomainCheckpoint ***chks,
+                                    unsigned int flags, GError **error)
+{
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_NO_LEAVES,
+                         FROM, __func__, error))
+        return -1;
+    return testCheckpointList(chk->domain, chk->name, chks, flags, error);
+}
+
+
+cairnDomainCheckpoint *
+testDomainCheckpointLookupByName(cairnDomain *dom, const char *name, unsigned int flags,
+                                 GError **error)
+{
+    testDriverState *st = testStateOf(dom->conn);
+    testDomainObj *obj;
+    cairnMomentObj *node;
+    TEST_LOCK(st);
+
+    if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
+        !(obj = testDomainObjFromHandle(st, dom, error)) ||
+        !(node = testCheckpointObjFromHandle(obj, name, error)))
+        return NULL;
+    return cairnCheckpointNew(dom, node->def->name);
+}
+
+
+cairnDomainCheckpoint *
+testDomainCheckpointGetParent(cairnDomainCheckpoint *chk, unsigned int flags, GError **error)
+{
+    testDriverState *st = testStateOf(chk->domain->conn);
+    testDomainObj *obj;
+    cairnMomentObj *node;
+    TEST_LOCK(st);
+
+    if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
+        !(obj = testDomainObjFromHandle(st, chk->domain, error)) ||
+        !(node = testCheckpointObjFromHandle(obj, chk->name, error)))
+        return NULL;
+    if (!node->def->parent_name) {
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
+                      "checkpoint '%s' does not have a parent", node->def->name);
+        return NULL;
+    }
+    return cairnCheckpointNew(chk->domain, node->def->parent_name);
+}
+
+
+bool
+testDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GError **error)
+{
+    testDriverState *st = testStateOf(chk->domain->conn);
+    testDomainObj *obj;
+    cairnMomentObj *node;
+    TEST_LOCK(st);
+
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
+                             CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY |
+                             CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY,
+                         FROM, __func__, error) ||
+        !(obj = testDomainObjFromHandle(st, chk->domain, error)) ||
+        !(node = testCheckpointObjFromHandle(obj, chk->name, error)))
+        return false;
+    cairnMomentDelete(obj->checkpoints, node, flags, NULL, NULL);
+    return true;
+}

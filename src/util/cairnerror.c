@@ -146,6 +146,21 @@ cairnErrorSet(GError **error, int from, int code, const char *fmt, ...)
 
 
 void
+cairnErrorSetRaw(GError **error, int from, int code, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    if (!error)
+        return;
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error_literal(error, cairnErrorQuark(from), code, msg);
+}
+
+
+void
 cairnErrorSetErrno(GError **error, int from, int errnum, const char *fmt, ...)
 {
     g_autofree char *detail = NULL;

@@ -31,6 +31,11 @@ bool cairnErrorIs(const GError *err, int code);
 void cairnErrorSet(GError **error, int from, int code, const char *fmt, ...)
     G_GNUC_PRINTF(4, 5);
 
+/* As cairnErrorSet() but the formatted text is the whole message, with no
+ * prefix (libvirt's argument-check errors look like that). */
+void cairnErrorSetRaw(GError **error, int from, int code, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+
 /* As cairnErrorSet() for a failed system call with @errnum; the message is
  * "DETAIL: strerror(errnum)" (code CAIRN_ERR_SYSTEM_ERROR). */
 void cairnErrorSetErrno(GError **error, int from, int errnum, const char *fmt, ...)

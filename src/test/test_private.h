@@ -1,0 +1,84 @@
+/*
+ * test_private.h: state shared by the test driver's files.
+ *
+ * One connection = one fresh driver state (as libvirt's test:///default):
+ * a list of domains guarded by one mutex that every call holds throughout.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "conf/domain_conf.h"
+#include "conf/moment_tree.h"
+#include "datatypes.h"
+
+typedef struct _testDomainObj testDomainObj;
+struct _testDomainObj {
+    cairnDomainDef *def;
+    bool persistent;
+    int state;  /* cairnDomainState */
+    int reason; /* reason of that state */
+    int id;     /* -1 when inactive */
+    cairnMomentList *checkpoints;
+};
+
+typedef struct _testDriverState testDriverState;
+struct _testDriverState {
+    GMutex lock;
+    GPtrArray *domains; /* of testDomainObj*, owned */
+    int next_id;
+};
+
+static inline testDriverState *
+testStateOf(cairnConnect *conn)
+{
+    return conn->privateData;
+}
+
+bool testDomainObjIsActive(const testDomainObj *obj);
+void testDomainObjFree(testDomainObj *obj);
+
+/* The object behind handle @dom, or NULL with CAIRN_ERR_NO_DOMAIN. Call
+ * with the state's lock held. */
+testDomainObj *testDomainObjFromHandle(testDriverState *st, cairnDomain *dom, GError **error);
+
+/* A new handle on @obj. */
+cairnDomain *testDomainHandleNew(cairnConnect *conn, const testDomainObj *obj);
+
+/* Domain calls (test_domain.c). */
+int testConnectListAllDomains(cairnConnect *conn, cairnDomain ***domains, unsigned int flags,
+                              GError **error);
+cairnDomain *testDomainLookupByName(cairnConnect *conn, const char *name, GError **error);
+cairnDomain *testDomainLookupByUUID(cairnConnect *conn, const unsigned char *uuid,
+                                    GError **error);
+cairnDomain *testDomainLookupByID(cairnConnect *conn, int id, GError **error);
+cairnDomain *testDomainDefineXML(cairnConnect *conn, const char *xml, unsigned int flags,
+                                 GError **error);
+bool testDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error);
+bool testDomainCreate(cairnDomain *dom, unsigned int flags, GError **error);
+bool testDomainDestroy(cairnDomain *dom, unsigned int flags, GError **error);
+bool testDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error);
+char *testDomainGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);
+bool testDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error);
+bool testDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags,
+                        GError **error);
+int testDomainIsActive(cairnDomain *dom, GError **error);
+int testDomainIsPersistent(cairnDomain *dom, GError **error);
+
+/* Checkpoint calls (test_checkpoint.c). */
+cairnDomainCheckpoint *testDomainCheckpointCreateXML(cairnDomain *dom, const char *xml,
+                                                     unsigned int flags, GError **error);
+char *testDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags,
+                                     GError **error);
+int testDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks,
+                                 unsigned int flags, GError **error);
+int testDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk,
+                                        cairnDomainCheckpoint ***chks, unsigned int flags,
+                                        GError **error);
+cairnDomainCheckpoint *testDomainCheckpointLookupByName(cairnDomain *dom, const char *name,
+                                                        unsigned int flags, GError **error);
+cairnDomainCheckpoint *testDomainCheckpointGetParent(cairnDomainCheckpoint *chk,
+                                                     unsigned int flags, GError **error);
+bool testDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags,
+                                GError **error);

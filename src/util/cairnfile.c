@@ -1,2 +1,0 @@
-/* cairnfile.c: placeholder, being written. */
-typedef int cairn_placeholder_cairnfile;
