@@ -182,10 +182,11 @@ cairnMomentUnlink(cairnMomentObj *obj)
     if (!parent)
         return;
 
-    if (obj->prev_sibling)
+    if (obj->prev_sibling) {
         obj->prev_sibling->next_sibling = obj->next_sibling;
-    else
+    } else {
         parent->first_child = obj->next_sibling;
+    }
     if (obj->next_sibling)
         obj->next_sibling->prev_sibling = obj->prev_sibling;
     parent->nchildren--;
@@ -611,7 +612,9 @@ cairnMomentDiscardDescendants(cairnMomentList *list, cairnMomentObj *obj, GPtrAr
 /* Discard @obj itself (no children left); a current @obj hands current
  * to its parent. */
 static void
-cairnMomentDiscard(cairnMomentList *list, cairnMomentObj *obj, GPtrArray *removed,
+cairnMomentDiscard(cairnMomentList *list,
+                   cairnMomentObj *obj,
+                   GPtrArray *removed,
                    GPtrArray *changed)
 {
     cairnMomentObj *parent = obj->parent;
@@ -631,8 +634,11 @@ cairnMomentDiscard(cairnMomentList *list, cairnMomentObj *obj, GPtrArray *remove
 
 
 void
-cairnMomentDelete(cairnMomentList *list, cairnMomentObj *obj, unsigned int flags,
-                  GPtrArray *removed, GPtrArray *changed)
+cairnMomentDelete(cairnMomentList *list,
+                  cairnMomentObj *obj,
+                  unsigned int flags,
+                  GPtrArray *removed,
+                  GPtrArray *changed)
 {
     const unsigned int subtree = CAIRN_MOMENT_DELETE_CHILDREN | CAIRN_MOMENT_DELETE_CHILDREN_ONLY;
 

@@ -19,8 +19,8 @@
 
 typedef struct _cairnMomentObj cairnMomentObj;
 struct _cairnMomentObj {
-    cairnCheckpointDef *def; /* owned; NULL only for the metaroot */
-    cairnMomentObj *parent;  /* the metaroot for roots; NULL for the metaroot */
+    cairnCheckpointDef *def;     /* owned; NULL only for the metaroot */
+    cairnMomentObj *parent;      /* the metaroot for roots; NULL for the metaroot */
     cairnMomentObj *first_child; /* most recently linked child first */
     cairnMomentObj *prev_sibling;
     cairnMomentObj *next_sibling;
@@ -61,15 +61,18 @@ void cairnMomentListSetCurrent(cairnMomentList *list, cairnMomentObj *obj);
 /* Add @def (stolen on success only) as a new node, not yet linked to a
  * parent. Duplicate name: CAIRN_ERR_OPERATION_FAILED "domain moment NAME
  * already exists" (from CAIRN_FROM_DOMAIN_CHECKPOINT). */
-cairnMomentObj *cairnMomentListAdd(cairnMomentList *list, cairnCheckpointDef *def,
-                                   GError **error);
+cairnMomentObj *cairnMomentListAdd(cairnMomentList *list, cairnCheckpointDef *def, GError **error);
 
-/* Link @obj under the node named by obj->def->parent_name, or under the
- * metaroot when that is NULL or not found (returns false then, and the
- * caller may log; no error is set). */
+/* Link @obj under the node named by obj->def->parent_name, prepending it
+ * to that node's children, or under the metaroot when that is NULL or not
+ * found. Returns false (no error is set; the caller may log) when a parent
+ * is named but not found, or when linking there would close a loop (@obj
+ * itself or one of its descendants); @obj is then a root. An already
+ * linked @obj is unlinked first. */
 bool cairnMomentListLink(cairnMomentList *list, cairnMomentObj *obj);
 
-/* Unlink @obj from its parent (its own children stay attached to it). */
+/* Unlink @obj from its parent in O(1) (its own children stay attached to
+ * it). No-op when @obj is not linked. */
 void cairnMomentUnlink(cairnMomentObj *obj);
 
 /* Unlink, drop from the hash, free the node and its def. @obj must have
@@ -78,8 +81,11 @@ void cairnMomentUnlink(cairnMomentObj *obj);
 void cairnMomentListRemove(cairnMomentList *list, cairnMomentObj *obj);
 
 /* Rebuild every link from the defs' parent_name (after loading saved
- * metadata): missing parents and cycles attach to the metaroot. Returns
- * the number of nodes that had to be attached that way. */
+ * metadata): missing parents and cycles attach to the metaroot (one node
+ * per cycle is cut loose; the defs are left as they are). Nodes are linked
+ * oldest first (creation_time, then name), so siblings list newest first
+ * as in a live tree. The current pointer is left alone. Linear time.
+ * Returns the number of nodes that had to be attached that way. */
 size_t cairnMomentListRebuild(cairnMomentList *list);
 
 /* The unique leaf, or NULL if the tree has zero or several leaves. */
@@ -89,13 +95,16 @@ cairnMomentObj *cairnMomentListUniqueLeaf(const cairnMomentList *list);
  * NULL (all nodes, or only roots with ROOTS), else @from's children (or
  * its whole subtree with DESCENDANTS, not including @from). TOPOLOGICAL
  * (or a subtree walk) yields depth-first pre-order; LEAVES/NO_LEAVES
- * filter. Returns a new array of borrowed cairnMomentObj*. */
-GPtrArray *cairnMomentListCollect(const cairnMomentList *list, cairnMomentObj *from,
-                                  unsigned int flags);
+ * filter. Without TOPOLOGICAL the order is unspecified by the API; this
+ * implementation always walks in pre-order. Nodes added but never linked
+ * are not visited. Returns a new array of borrowed cairnMomentObj*. */
+GPtrArray *
+cairnMomentListCollect(const cairnMomentList *list, cairnMomentObj *from, unsigned int flags);
 
-/* Count what cairnMomentListCollect() would return; O(1) without filters. */
-size_t cairnMomentListCount(const cairnMomentList *list, cairnMomentObj *from,
-                            unsigned int flags);
+/* Count what cairnMomentListCollect() would return; O(1) without
+ * LEAVES/NO_LEAVES except for DESCENDANTS of a real node (a subtree walk).
+ * Domain-wide without ROOTS this is the hash size. */
+size_t cairnMomentListCount(const cairnMomentList *list, cairnMomentObj *from, unsigned int flags);
 
 /* Number of descendants of @obj (not counting @obj). */
 size_t cairnMomentCountDescendants(cairnMomentObj *obj);
@@ -112,22 +121,24 @@ bool cairnMomentIsRoot(const cairnMomentObj *obj);
  * ancestor walk follows the defs' parent_name as libvirt does; it is
  * skipped (O(1)) when @name is not in the list and no root names a
  * missing or cut parent. */
-bool cairnMomentCheckRedefineParent(const cairnMomentList *list, const char *name,
-                                    const char *parent_name, GError **error);
+bool cairnMomentCheckRedefineParent(const cairnMomentList *list,
+                                    const char *name,
+                                    const char *parent_name,
+                                    GError **error);
 
 /* Move @obj's children to @obj's parent, rewriting their def->parent_name
  * (NULL when @obj is a root). @changed, if not NULL, receives every moved
  * child (borrowed) so a driver can rewrite their metadata files. */
-void cairnMomentReparentChildren(cairnMomentList *list, cairnMomentObj *obj,
-                                 GPtrArray *changed);
+void cairnMomentReparentChildren(cairnMomentList *list, cairnMomentObj *obj, GPtrArray *changed);
 
 /* All descendants of @obj in an order where every node comes after its
  * descendants (post-order: safe to remove one by one). Borrowed. */
 GPtrArray *cairnMomentCollectDescendantsPostOrder(cairnMomentObj *obj);
 
 /* Replace the def of an existing node in place (redefine of an existing
- * name): @def is stolen; children stay; the node is relinked according to
- * the new def->parent_name. */
+ * name; @def must carry the same name): @def is stolen, the old def freed;
+ * children stay; the node is relinked (prepended) according to the new
+ * def->parent_name. */
 void cairnMomentReplaceDef(cairnMomentList *list, cairnMomentObj *obj, cairnCheckpointDef *def);
 
 /* Delete per spec/semantics.md 2 at the tree level, flags numerically
@@ -136,6 +147,12 @@ void cairnMomentReplaceDef(cairnMomentList *list, cairnMomentObj *obj, cairnChec
  * current pointer as libvirt does. @removed receives the names of the
  * discarded checkpoints (owned strings) and @changed the nodes whose
  * definition changed (reparented children, or a node that became current),
- * so a driver can unlink / rewrite files. Either may be NULL. */
-void cairnMomentDelete(cairnMomentList *list, cairnMomentObj *obj, unsigned int flags,
-                       GPtrArray *removed, GPtrArray *changed);
+ * so a driver can unlink / rewrite files. Either may be NULL; @removed
+ * should free its elements with g_free. Discard order (and the order of
+ * @removed): descendants in pre-order, then @obj. Every node left in
+ * @changed is still in the tree. Linear in the nodes touched. */
+void cairnMomentDelete(cairnMomentList *list,
+                       cairnMomentObj *obj,
+                       unsigned int flags,
+                       GPtrArray *removed,
+                       GPtrArray *changed);

@@ -177,7 +177,8 @@ testAddLookup(void)
 
     /* A duplicate fails with libvirt's error and does not take the def. */
     g_assert_null(cairnMomentListAdd(list, dup, &err));
-    assertError(err, CAIRN_ERR_OPERATION_FAILED, "operation failed: domain moment a already exists");
+    assertError(err, CAIRN_ERR_OPERATION_FAILED,
+                "operation failed: domain moment a already exists");
     g_assert_cmpuint(cairnMomentListSize(list), ==, 1);
     g_assert_true(cairnMomentListLookup(list, "a") == a);
 }
@@ -251,8 +252,8 @@ testListLeaves(void)
     assertList(list, NULL, topo | CAIRN_MOMENT_LIST_LEAVES | CAIRN_MOMENT_LIST_NO_LEAVES, "");
     assertList(list, "a", CAIRN_MOMENT_LIST_LEAVES | CAIRN_MOMENT_LIST_NO_LEAVES, "");
     g_assert_cmpuint(
-        cairnMomentListCount(list, NULL, CAIRN_MOMENT_LIST_LEAVES | CAIRN_MOMENT_LIST_NO_LEAVES), ==,
-        0);
+        cairnMomentListCount(list, NULL, CAIRN_MOMENT_LIST_LEAVES | CAIRN_MOMENT_LIST_NO_LEAVES),
+        ==, 0);
 }
 
 
@@ -616,16 +617,19 @@ testRedefineChecks(void)
     g_autoptr(GError) cycle2 = NULL;
 
     g_assert_false(cairnMomentCheckRedefineParent(list, "x", "x", &self));
-    assertError(self, CAIRN_ERR_INVALID_ARG, "invalid argument: cannot set moment x as its own parent");
+    assertError(self, CAIRN_ERR_INVALID_ARG,
+                "invalid argument: cannot set moment x as its own parent");
 
     g_assert_false(cairnMomentCheckRedefineParent(list, "x", "nope", &missing));
-    assertError(missing, CAIRN_ERR_INVALID_ARG, "invalid argument: parent nope for moment x not found");
+    assertError(missing, CAIRN_ERR_INVALID_ARG,
+                "invalid argument: parent nope for moment x not found");
 
     /* a -> b -> e: redefining a under e names b, whose parent is a. */
     g_assert_false(cairnMomentCheckRedefineParent(list, "a", "e", &cycle));
     assertError(cycle, CAIRN_ERR_INVALID_ARG, "invalid argument: parent b would create cycle to a");
     g_assert_false(cairnMomentCheckRedefineParent(list, "b", "e", &cycle2));
-    assertError(cycle2, CAIRN_ERR_INVALID_ARG, "invalid argument: parent e would create cycle to b");
+    assertError(cycle2, CAIRN_ERR_INVALID_ARG,
+                "invalid argument: parent e would create cycle to b");
 
     /* Fine: no parent, a new name, an existing name moved elsewhere. */
     g_assert_true(cairnMomentCheckRedefineParent(list, "x", NULL, NULL));
