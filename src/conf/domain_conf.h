@@ -6,6 +6,33 @@
  * CAIRN_ERR_CONFIG_UNSUPPORTED naming the element (unless the LENIENT parse
  * flag is given, used for the <domain> embedded in checkpoint XML, where
  * only the disks matter and the rest is kept verbatim elsewhere).
+ *
+ * The subset, in libvirt's output order:
+ *   <domain type='kvm|qemu|test'>  (an id attribute is accepted and ignored)
+ *   <name> (required; no '/', no newline, not '.' or '..'),
+ *   <uuid> (generated when missing), <title> (no newline), <description>,
+ *   <memory unit=...> (required, non-zero; any libvirt unit, stored and
+ *   written in KiB, rounded up), <currentMemory> (defaults to, and is
+ *   capped at, <memory>), <vcpu placement='static'> (default 1),
+ *   <os>: <type arch=... machine=...>hvm</type>, <kernel>, <initrd>,
+ *   <cmdline>, <boot dev='hd|cdrom|network|fd'/> (up to 4, default hd),
+ *   <features> with <acpi/>, <apic/>, <pae/>,
+ *   <clock offset='utc|localtime'/> (always written, default utc),
+ *   <on_poweroff>, <on_reboot>, <on_crash> with destroy|restart (always
+ *   written, defaults destroy, restart, destroy),
+ *   <devices>: <emulator>, and <disk type='file' device='disk|cdrom'> with
+ *   <driver name='qemu' type='qcow2|raw'/>, <source file=.../> (absent:
+ *   no media, allowed for cdroms only), <target dev=... bus=.../> (bus
+ *   defaults from the dev prefix: vd virtio, hd ide, sd scsi) and
+ *   <readonly/> (implied, and written, for cdroms).
+ * A disk's <address> is accepted and dropped: Cairn does not pin guest
+ * addresses. Everything else (elements, attributes, other values) is
+ * CAIRN_ERR_CONFIG_UNSUPPORTED. With LENIENT, unknown elements and
+ * attributes are ignored, unknown values of os type/arch, clock, lifecycle
+ * actions, disk device/bus/format are taken as defaults, and disks of
+ * type='block' (<source dev=...>) are accepted; disks of other types and
+ * unknown domain types are refused even then (alignment could not treat
+ * them correctly).
  */
 #pragma once
 
@@ -51,6 +78,37 @@ typedef enum {
     CAIRN_DOMAIN_DISK_BUS_LAST
 } cairnDomainDiskBus;
 
+/* <boot dev=...>, in libvirt's enum order. */
+typedef enum {
+    CAIRN_DOMAIN_BOOT_FLOPPY = 0, /* 'fd' */
+    CAIRN_DOMAIN_BOOT_CDROM,      /* 'cdrom' */
+    CAIRN_DOMAIN_BOOT_DISK,       /* 'hd' */
+    CAIRN_DOMAIN_BOOT_NET,        /* 'network' */
+    CAIRN_DOMAIN_BOOT_LAST
+} cairnDomainBootDev;
+
+/* <features>: a bit set. */
+typedef enum {
+    CAIRN_DOMAIN_FEATURE_ACPI = 1 << 0,
+    CAIRN_DOMAIN_FEATURE_APIC = 1 << 1,
+    CAIRN_DOMAIN_FEATURE_PAE = 1 << 2,
+} cairnDomainFeature;
+
+typedef enum {
+    CAIRN_DOMAIN_CLOCK_OFFSET_UTC = 0, /* also the default */
+    CAIRN_DOMAIN_CLOCK_OFFSET_LOCALTIME,
+    CAIRN_DOMAIN_CLOCK_OFFSET_LAST
+} cairnDomainClockOffset;
+
+/* <on_poweroff>, <on_reboot>, <on_crash>. DEFAULT is libvirt's default
+ * for the event: destroy, restart, destroy. */
+typedef enum {
+    CAIRN_DOMAIN_LIFECYCLE_DEFAULT = 0,
+    CAIRN_DOMAIN_LIFECYCLE_DESTROY,
+    CAIRN_DOMAIN_LIFECYCLE_RESTART,
+    CAIRN_DOMAIN_LIFECYCLE_LAST
+} cairnDomainLifecycleAction;
+
 typedef struct _cairnDomainDiskDef cairnDomainDiskDef;
 struct _cairnDomainDiskDef {
     cairnDomainDiskType type;
@@ -81,6 +139,15 @@ struct _cairnDomainDef {
     char *os_cmdline;
     char *emulator;         /* <devices><emulator>, may be NULL */
     GPtrArray *disks;       /* of cairnDomainDiskDef*, in document order */
+    /* Boot order from <os><boot dev=.../>; parsing adds 'hd' when the
+     * document names none, as libvirt does. */
+    cairnDomainBootDev boot[CAIRN_DOMAIN_BOOT_LAST];
+    size_t nboot;
+    unsigned int features; /* cairnDomainFeature bits */
+    cairnDomainClockOffset clock_offset;
+    cairnDomainLifecycleAction on_poweroff;
+    cairnDomainLifecycleAction on_reboot;
+    cairnDomainLifecycleAction on_crash;
 };
 
 typedef enum {
@@ -125,6 +192,10 @@ cairnDomainDef *cairnDomainDefCopy(const cairnDomainDef *def);
 cairnDomainDiskDef *cairnDomainDiskByTarget(const cairnDomainDef *def, const char *dst);
 cairnDomainDiskDef *cairnDomainDiskByName(const cairnDomainDef *def, const char *name);
 
+/* True if @dst matches libvirt's pattern for disk targets,
+ * (ioemu:)?(fd|hd|sd|vd|xvd|ubd)[a-zA-Z0-9_]+ (e.g. "vda"). */
+bool cairnDomainDiskTargetIsValid(const char *dst);
+
 /* UUID helpers. */
 void cairnUUIDFormat(const unsigned char *uuid, char *buf /* >= 37 bytes */);
 bool cairnUUIDParse(const char *str, unsigned char *uuid);
@@ -133,3 +204,10 @@ void cairnUUIDGenerate(unsigned char *uuid);
 /* Enum <-> string for the XML. */
 const char *cairnDomainVirtTypeToString(cairnDomainVirtType t);
 const char *cairnDomainDiskFormatToString(cairnDomainDiskFormat f);
+const char *cairnDomainDiskTypeToString(cairnDomainDiskType t);
+const char *cairnDomainDiskDeviceToString(cairnDomainDiskDevice d);
+const char *cairnDomainDiskBusToString(cairnDomainDiskBus b);
+
+/* A new disk: type file, device disk, everything else unset. */
+cairnDomainDiskDef *cairnDomainDiskDefNew(void);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnDomainDiskDef, cairnDomainDiskDefFree)
