@@ -220,9 +220,11 @@ testLookupAndParent(Fixture *f, gconstpointer data)
     createNamedFree(f, "c2");
     p2 = parentOf(f, "c2");
     g_assert_cmpstr(p2, ==, "c1");
-    g_assert_null(parentOf(f, "c1"));
+    chk = cairnDomainCheckpointLookupByName(f->dom, "c1", 0);
+    g_assert_null(cairnDomainCheckpointGetParent(chk, 0));
     assertLastError(CAIRN_ERR_NO_DOMAIN_CHECKPOINT, CAIRN_FROM_DOMAIN_CHECKPOINT,
                     "Domain checkpoint not found: checkpoint 'c1' does not have a parent");
+    cairnDomainCheckpointFree(chk);
 
     g_assert_null(cairnDomainCheckpointLookupByName(f->dom, "nosuch", 0));
     assertLastError(CAIRN_ERR_NO_DOMAIN_CHECKPOINT, CAIRN_FROM_DOMAIN_CHECKPOINT,
@@ -419,15 +421,9 @@ testReadOnly(Fixture *f, gconstpointer data)
     cairnDomainFree(dom);
     cairnConnectClose(ro);
 
-    /* A handle made on a read-write connection, checked through a
-     * read-only one is impossible; test SECURE on the fixture's instead
-     * by reopening read-only and looking up a checkpoint there. */
-    ro = cairnConnectOpenReadOnly("test:///default");
-    dom = cairnDomainLookupByName(ro, "test");
-    g_assert_cmpint(cairnDomainListAllCheckpoints(dom, NULL, 0), ==, 0);
-    cairnDomainFree(dom);
-    cairnConnectClose(ro);
-
+    /* Each test:///default connection is a fresh hypervisor, so a read-only
+     * one never holds a checkpoint to ask SECURE XML of; on the read-write
+     * fixture SECURE is allowed. */
     chk = createNamed(f, "c1");
     xml = cairnDomainCheckpointGetXMLDesc(chk, CAIRN_DOMAIN_CHECKPOINT_XML_SECURE);
     g_assert_nonnull(xml);
@@ -445,7 +441,7 @@ testXMLFlags(Fixture *f, gconstpointer data)
         chk, CAIRN_DOMAIN_CHECKPOINT_XML_SIZE | CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN);
 
     g_assert_nonnull(strstr(full, "<domain type='test'>"));
-    g_assert_null(strstr(nodom, "<domain"));
+    g_assert_null(strstr(nodom, "<domain "));
     g_assert_nonnull(strstr(size, "<disk name='vda' checkpoint='bitmap' bitmap='c1' size='1024'/>"));
     if (cairnTestSchemaDir()) {
         g_assert_true(cairnTestValidateRNG(full, "domaincheckpoint.rng"));
@@ -517,7 +513,7 @@ testRedefine(Fixture *f, gconstpointer data)
         "<creationTime>5</creationTime></domaincheckpoint>",
         CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE));
     assertLastError(CAIRN_ERR_INVALID_ARG, -1,
-                    "invalid argument: parent c3 would create cycle to c1");
+                    "invalid argument: parent c2 would create cycle to c1");
     /* A <domain> with another UUID. */
     g_assert_null(cairnDomainCheckpointCreateXML(
         f->dom,
