@@ -1,0 +1,96 @@
+/*
+ * qemu_monitor.h: the QMP transport. Knows the protocol (greeting,
+ * capability negotiation, commands with ids, replies matched to requests,
+ * asynchronous events, timeouts, QEMU's error class and text) and nothing
+ * about any particular command: every command is built in
+ * qemu_monitor_cmd.c.
+ *
+ * A monitor is attached to a GMainContext (the caller's, or a private one).
+ * The asynchronous calls never block; the synchronous helpers iterate the
+ * monitor's context until their reply arrives or the timeout passes, which
+ * is what an embedded driver inside a short-lived process wants. Events are
+ * delivered from that context, in the order QEMU sent them, interleaved
+ * correctly with replies.
+ *
+ * Errors: a QMP error reply becomes CAIRN_ERR_OPERATION_FAILED (from
+ * CAIRN_FROM_QEMU) with the message "QEMU command 'CMD' failed: DESC"
+ * (QEMU's class kept in the GError's message only when it is not
+ * GenericError: "... failed: DESC (CLASS)"); a closed or broken socket gives
+ * CAIRN_ERR_OPERATION_FAILED "QEMU monitor closed" / the I/O error text;
+ * a timeout CAIRN_ERR_OPERATION_TIMEOUT "QEMU monitor command 'CMD' timed
+ * out after N ms"; a reply that is not JSON CAIRN_ERR_INTERNAL_ERROR.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+typedef struct _qemuMonitor qemuMonitor;
+
+/* Called for every QMP event. @data may be NULL (no "data" member);
+ * @timestamp_us is QEMU's timestamp in microseconds. Borrowed arguments. */
+typedef void (*qemuMonitorEventFunc)(qemuMonitor *mon,
+                                     const char *event,
+                                     JsonObject *data,
+                                     gint64 timestamp_us,
+                                     gpointer opaque);
+
+/* Called once when the connection goes away (EOF or I/O error) outside an
+ * explicit qemuMonitorClose(); pending commands fail before it runs. */
+typedef void (*qemuMonitorEOFFunc)(qemuMonitor *mon, gpointer opaque);
+
+/* Default timeout of a command, in milliseconds. */
+#define QEMU_MONITOR_DEFAULT_TIMEOUT_MS 30000
+
+/* Connect to the QMP unix socket at @path, read the greeting and
+ * negotiate capabilities (qmp_capabilities), iterating @ctx (NULL: a new
+ * private context) until done or @timeout_ms passes. */
+qemuMonitor *qemuMonitorOpen(const char *path, GMainContext *ctx, int timeout_ms,
+                             GError **error);
+
+/* The same on an already connected socket @fd (taken over; closed on
+ * failure too). Used by tests with a socketpair. */
+qemuMonitor *qemuMonitorOpenFd(int fd, GMainContext *ctx, int timeout_ms, GError **error);
+
+/* Disconnect and free. Pending commands fail with "QEMU monitor closed".
+ * Accepts NULL. */
+void qemuMonitorClose(qemuMonitor *mon);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuMonitor, qemuMonitorClose)
+
+void qemuMonitorSetEventHandler(qemuMonitor *mon, qemuMonitorEventFunc func, gpointer opaque);
+void qemuMonitorSetEOFHandler(qemuMonitor *mon, qemuMonitorEOFFunc func, gpointer opaque);
+
+/* The greeting's "QMP": {"version": {"qemu": {major, minor, micro}}}. */
+void qemuMonitorGetVersion(qemuMonitor *mon, int *major, int *minor, int *micro);
+
+GMainContext *qemuMonitorGetContext(qemuMonitor *mon);
+
+/* Send @command with @arguments (NULL for none; a reference is taken)
+ * and return its "return" value (new reference; an empty object for
+ * commands that return nothing), or NULL with an error. Iterates the
+ * monitor's context while waiting. */
+JsonNode *qemuMonitorCommand(qemuMonitor *mon, const char *command, JsonObject *arguments,
+                             GError **error);
+
+/* As qemuMonitorCommand() with an explicit timeout. */
+JsonNode *qemuMonitorCommandTimeout(qemuMonitor *mon, const char *command,
+                                    JsonObject *arguments, int timeout_ms, GError **error);
+
+/* Asynchronous form: @callback runs from the monitor's context;
+ * qemuMonitorCommandFinish() gives the result. */
+void qemuMonitorCommandAsync(qemuMonitor *mon, const char *command, JsonObject *arguments,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data);
+JsonNode *qemuMonitorCommandFinish(qemuMonitor *mon, GAsyncResult *result, GError **error);
+
+/* Iterate the context until event @name arrives (optionally matching
+ * @match(data, match_opaque)), or @timeout_ms passes (then
+ * CAIRN_ERR_OPERATION_TIMEOUT). Events seen meanwhile still go to the
+ * handler. Returns the event's data (new reference, may be an empty
+ * object). */
+typedef bool (*qemuMonitorEventMatch)(JsonObject *data, gpointer match_opaque);
+JsonObject *qemuMonitorWaitEvent(qemuMonitor *mon, const char *name,
+                                 qemuMonitorEventMatch match, gpointer match_opaque,
+                                 int timeout_ms, GError **error);
