@@ -311,7 +311,8 @@ shellCmdFree(shellCmd *cmd)
 {
     if (!cmd)
         return;
-    g_ptr_array_unref(cmd->opts);
+    if (cmd->opts)
+        g_ptr_array_unref(cmd->opts);
     g_free(cmd);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(shellCmd, shellCmdFree)
