@@ -390,6 +390,21 @@ cairnDomainCheckLeaf(const xmlNode *node,
 }
 
 
+/* An element with element children only, and no attributes. */
+static bool
+cairnDomainCheckContainer(const xmlNode *node,
+                          unsigned int flags,
+                          GError **error)
+{
+    if (!(flags & CAIRN_DOMAIN_DEF_PARSE_LENIENT) && cairnXMLHasNonBlankText(node)) {
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "unexpected text in element '%s'",
+                           (const char *)node->name);
+        return false;
+    }
+    return cairnDomainCheckAttrs(node, NULL, flags, error);
+}
+
+
 /* Sort the child elements of @node into @slots by the names in
  * @names (NULL-terminated; @slots has as many entries). Elements named
  * in @multi may repeat (the first is stored); other repeats are
@@ -699,10 +714,15 @@ cairnDomainParseOSType(cairnDomainDef *def,
     static const char *const attrs[] = { "arch", "machine", NULL };
     bool lenient = flags & CAIRN_DOMAIN_DEF_PARSE_LENIENT;
 
-    if (!node || !cairnDomainCheckLeaf(node, attrs, flags, error) ||
-        !cairnDomainLeafText(node, flags, &def->os_type, error) || !def->os_type) {
-        if (!error || !*error)
-            CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "an os <type> must be specified");
+    if (!node) {
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "an os <type> must be specified");
+        return false;
+    }
+    if (!cairnDomainCheckLeaf(node, attrs, flags, error))
+        return false;
+    def->os_type = cairnXMLNodeText(node);
+    if (!*def->os_type) {
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "an os <type> must be specified");
         return false;
     }
     if (!lenient && !g_str_equal(def->os_type, "hvm")) {
@@ -791,7 +811,7 @@ cairnDomainParseFeatures(cairnDomainDef *def,
 
     if (!node)
         return true;
-    if (!cairnDomainCheckAttrs(node, NULL, flags, error))
+    if (!cairnDomainCheckContainer(node, flags, error))
         return false;
     for (cur = node->children; cur; cur = cur->next) {
         int bit = -1;
@@ -1006,11 +1026,11 @@ cairnDomainDiskParseTarget(cairnDomainDiskDef *disk,
         return false;
     }
     bus = cairnXMLPropString(node, "bus");
-    if (!bus) {
-        disk->bus = cairnDomainDiskBusFromTarget(disk->dst);
-    } else if ((val = CAIRN_ENUM(cairnDomainDiskBusNames, bus)) > 0) {
+    if ((val = CAIRN_ENUM(cairnDomainDiskBusNames, bus)) > 0) {
         disk->bus = (cairnDomainDiskBus)val;
-    } else if (!lenient) {
+    } else if (!bus || lenient) {
+        disk->bus = cairnDomainDiskBusFromTarget(disk->dst);
+    } else {
         CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_CONFIG_UNSUPPORTED,
                            "disk bus '%s' is not supported by Cairn", bus);
         return false;
@@ -1101,7 +1121,7 @@ cairnDomainParseDevices(cairnDomainDef *def,
 
     if (!node)
         return true;
-    if (!cairnDomainCheckAttrs(node, NULL, flags, error))
+    if (!cairnDomainCheckContainer(node, flags, error))
         return false;
     for (cur = node->children; cur; cur = cur->next) {
         if (cairnXMLNodeNameEqual(cur, "disk")) {

@@ -28,8 +28,9 @@
  * A disk's <address> is accepted and dropped: Cairn does not pin guest
  * addresses. Everything else (elements, attributes, other values) is
  * CAIRN_ERR_CONFIG_UNSUPPORTED. With LENIENT, unknown elements and
- * attributes are ignored, unknown values of os type/arch, clock, lifecycle
- * actions, disk device/bus/format are taken as defaults, and disks of
+ * attributes are ignored, unknown values of clock, lifecycle actions, boot
+ * devices, disk device/bus/format are taken as defaults (os type and arch
+ * are kept as written), no value checks are made, and disks of
  * type='block' (<source dev=...>) are accepted; disks of other types and
  * unknown domain types are refused even then (alignment could not treat
  * them correctly).
