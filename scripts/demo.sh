@@ -32,7 +32,7 @@ checkpoint-create-as test c9 "not created" --diskspec vda,checkpoint=bitmap,bitm
 checkpoint-list test --tree
 checkpoint-list test --parent
 checkpoint-list test --name --topological
-# One checkpoint's XML (without the embedded domain definition) and details.
+# The XML of one checkpoint (without the embedded domain definition), its details.
 checkpoint-dumpxml test c2 --no-domain
 checkpoint-info test c2
 checkpoint-parent test c3
