@@ -17,10 +17,11 @@
 /* ---- help, echo, quit/exit, connect ---- */
 
 static const shellOptDef opts_help[] = {
-    {.name = "command",
-     .type = SHELL_OT_STRING,
-     .help = "Prints global help, command specific help, or help for a group of related commands"},
-    {.name = NULL}
+    { .name = "command",
+      .type = SHELL_OT_STRING,
+      .help =
+          "Prints global help, command specific help, or help for a group of related commands" },
+    { .name = NULL }
 };
 
 
@@ -62,14 +63,14 @@ cmdHelp(shellControl *ctl, const shellCmd *cmd)
 
 
 static const shellOptDef opts_echo[] = {
-    {.name = "shell", .type = SHELL_OT_BOOL, .help = "escape for shell use"},
-    {.name = "xml", .type = SHELL_OT_BOOL, .help = "escape for XML use"},
-    {.name = "split",
-     .type = SHELL_OT_BOOL,
-     .help = "split each argument on ','; ',,' is an escape sequence"},
-    {.name = "err", .type = SHELL_OT_BOOL, .help = "output to stderr"},
-    {.name = "string", .type = SHELL_OT_ARGV, .empty_ok = true, .help = "arguments to echo"},
-    {.name = NULL}
+    { .name = "shell", .type = SHELL_OT_BOOL, .help = "escape for shell use" },
+    { .name = "xml", .type = SHELL_OT_BOOL, .help = "escape for XML use" },
+    { .name = "split",
+      .type = SHELL_OT_BOOL,
+      .help = "split each argument on ','; ',,' is an escape sequence" },
+    { .name = "err", .type = SHELL_OT_BOOL, .help = "output to stderr" },
+    { .name = "string", .type = SHELL_OT_ARGV, .empty_ok = true, .help = "arguments to echo" },
+    { .name = NULL }
 };
 
 
@@ -156,9 +157,12 @@ cmdQuit(shellControl *ctl, const shellCmd *cmd G_GNUC_UNUSED)
 
 
 static const shellOptDef opts_connect[] = {
-    {.name = "name", .type = SHELL_OT_STRING, .empty_ok = true, .help = "hypervisor connection URI"},
-    {.name = "readonly", .type = SHELL_OT_BOOL, .help = "read-only connection"},
-    {.name = NULL}
+    { .name = "name",
+      .type = SHELL_OT_STRING,
+      .empty_ok = true,
+      .help = "hypervisor connection URI" },
+    { .name = "readonly", .type = SHELL_OT_BOOL, .help = "read-only connection" },
+    { .name = NULL }
 };
 
 
@@ -174,36 +178,36 @@ cmdConnect(shellControl *ctl, const shellCmd *cmd)
 
 
 const shellCmdDef shellBuiltinCmds[] = {
-    {.name = "connect",
-     .handler = cmdConnect,
-     .opts = opts_connect,
-     .help = "(re)connect to hypervisor",
-     .desc = "Connect to local hypervisor. This is built-in command after shell start up.",
-     .flags = SHELL_CMD_NOCONNECT},
-    {.name = "echo",
-     .handler = cmdEcho,
-     .opts = opts_echo,
-     .help = "echo arguments. Used for internal testing.",
-     .desc = "Echo back arguments, possibly with quoting. Used for internal testing.",
-     .flags = SHELL_CMD_NOCONNECT},
-    {.name = "exit",
-     .handler = cmdQuit,
-     .help = "quit this interactive terminal",
-     .desc = "",
-     .flags = SHELL_CMD_NOCONNECT},
-    {.name = "help",
-     .handler = cmdHelp,
-     .opts = opts_help,
-     .help = "print help",
-     .desc = "Prints global help, command specific help, or help for a\n"
-             "    group of related commands",
-     .flags = SHELL_CMD_NOCONNECT},
-    {.name = "quit",
-     .handler = cmdQuit,
-     .help = "quit this interactive terminal",
-     .desc = "",
-     .flags = SHELL_CMD_NOCONNECT},
-    {.name = NULL}
+    { .name = "connect",
+      .handler = cmdConnect,
+      .opts = opts_connect,
+      .help = "(re)connect to hypervisor",
+      .desc = "Connect to local hypervisor. This is built-in command after shell start up.",
+      .flags = SHELL_CMD_NOCONNECT },
+    { .name = "echo",
+      .handler = cmdEcho,
+      .opts = opts_echo,
+      .help = "echo arguments. Used for internal testing.",
+      .desc = "Echo back arguments, possibly with quoting. Used for internal testing.",
+      .flags = SHELL_CMD_NOCONNECT },
+    { .name = "exit",
+      .handler = cmdQuit,
+      .help = "quit this interactive terminal",
+      .desc = "",
+      .flags = SHELL_CMD_NOCONNECT },
+    { .name = "help",
+      .handler = cmdHelp,
+      .opts = opts_help,
+      .help = "print help",
+      .desc = "Prints global help, command specific help, or help for a\n"
+              "    group of related commands",
+      .flags = SHELL_CMD_NOCONNECT },
+    { .name = "quit",
+      .handler = cmdQuit,
+      .help = "quit this interactive terminal",
+      .desc = "",
+      .flags = SHELL_CMD_NOCONNECT },
+    { .name = NULL }
 };
 
 
@@ -253,26 +257,21 @@ cmdVersion(shellControl *ctl, const shellCmd *cmd G_GNUC_UNUSED)
 
 
 const shellCmdDef hostCmds[] = {
-    {.name = "uri",
-     .handler = cmdURI,
-     .help = "print the hypervisor canonical URI",
-     .desc = ""},
-    {.name = "version",
-     .handler = cmdVersion,
-     .help = "show version",
-     .desc = "Display the system version information."},
-    {.name = NULL}
+    { .name = "uri", .handler = cmdURI, .help = "print the hypervisor canonical URI", .desc = "" },
+    { .name = "version",
+      .handler = cmdVersion,
+      .help = "show version",
+      .desc = "Display the system version information." },
+    { .name = NULL }
 };
 
 
-static const shellCmdGroup cmdGroups[] = {
-    {"Checkpoint", "checkpoint", checkpointCmds},
-    {"Domain Management", "domain", domainCmds},
-    {"Domain Monitoring", "monitor", domainMonitorCmds},
-    {"Host and Hypervisor", "host", hostCmds},
-    {"Cairn itself", "cairn", shellBuiltinCmds},
-    {NULL, NULL, NULL}
-};
+static const shellCmdGroup cmdGroups[] = { { "Checkpoint", "checkpoint", checkpointCmds },
+                                           { "Domain Management", "domain", domainCmds },
+                                           { "Domain Monitoring", "monitor", domainMonitorCmds },
+                                           { "Host and Hypervisor", "host", hostCmds },
+                                           { "Cairn itself", "cairn", shellBuiltinCmds },
+                                           { NULL, NULL, NULL } };
 
 
 /* ---- main ---- */
@@ -282,7 +281,8 @@ usage(shellControl *ctl)
 {
     const shellCmdGroup *grp;
 
-    shellPrint(ctl, "\n%s [options]... [<command_string>]"
+    shellPrint(ctl,
+               "\n%s [options]... [<command_string>]"
                "\n%s [options]... <command> [args...]\n\n"
                "  options:\n"
                "    -c | --connect=URI      hypervisor connection URI\n"
@@ -290,12 +290,14 @@ usage(shellControl *ctl)
                "    -q | --quiet            quiet mode\n"
                "    -r | --readonly         connect readonly\n"
                "    -v | --version          short version\n\n"
-               "  commands (non interactive mode):\n\n", ctl->progname, ctl->progname);
+               "  commands (non interactive mode):\n\n",
+               ctl->progname, ctl->progname);
     for (grp = ctl->groups; grp->name; grp++) {
         shellGroupHelp(ctl, grp);
         shellPrint(ctl, "\n");
     }
-    shellPrint(ctl, "%s", "\n  (specify help <group> for details about the commands in the group)\n");
+    shellPrint(ctl, "%s",
+               "\n  (specify help <group> for details about the commands in the group)\n");
     shellPrint(ctl, "%s", "\n  (specify help <command> for details about the command)\n\n");
 }
 
@@ -305,12 +307,9 @@ static int
 parseArgv(shellControl *ctl, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"connect", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"readonly", no_argument, NULL, 'r'},
-        {"version", no_argument, NULL, 'v'},
-        {NULL, 0, NULL, 0},
+        { "connect", required_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' },
+        { "quiet", no_argument, NULL, 'q' },         { "readonly", no_argument, NULL, 'r' },
+        { "version", no_argument, NULL, 'v' },       { NULL, 0, NULL, 0 },
     };
     int c;
 

@@ -17,16 +17,18 @@
 
 #include "shell.h"
 
+/* clang-format off */
 #define DOMAIN_OPT \
-    {.name = "domain", .type = SHELL_OT_DATA, .required = true, .help = "domain name, id or uuid"}
+    { .name = "domain", .type = SHELL_OT_DATA, .required = true, .help = "domain name, id or uuid" }
+/* clang-format on */
 
 
 /* ---- helpers ---- */
 
 /* The checkpoint named by option @arg; NULL with the error printed. */
 static cairnDomainCheckpointPtr
-chkLookup(shellControl *ctl, const shellCmd *cmd, const char *arg, cairnDomainPtr dom,
-          const char **name)
+chkLookup(
+    shellControl *ctl, const shellCmd *cmd, const char *arg, cairnDomainPtr dom, const char **name)
 {
     cairnDomainCheckpointPtr chk;
     const char *chkname = NULL;
@@ -69,8 +71,8 @@ chkGetParent(shellControl *ctl, cairnDomainCheckpointPtr chk, char **parent_name
 
 
 static bool
-chkCreate(shellControl *ctl, cairnDomainPtr dom, const char *xml, unsigned int flags,
-          const char *from)
+chkCreate(
+    shellControl *ctl, cairnDomainPtr dom, const char *xml, unsigned int flags, const char *from)
 {
     g_autoptr(shellCheckpoint) chk = NULL;
     const char *name;
@@ -93,15 +95,15 @@ chkCreate(shellControl *ctl, cairnDomainPtr dom, const char *xml, unsigned int f
 
 static const shellOptDef opts_checkpoint_create[] = {
     DOMAIN_OPT,
-    {.name = "xmlfile", .type = SHELL_OT_STRING, .help = "domain checkpoint XML"},
-    {.name = "redefine",
-     .type = SHELL_OT_BOOL,
-     .help = "redefine metadata for existing checkpoint"},
-    {.name = "redefine-validate",
-     .type = SHELL_OT_BOOL,
-     .help = "validate the redefined checkpoint"},
-    {.name = "quiesce", .type = SHELL_OT_BOOL, .help = "quiesce guest's file systems"},
-    {.name = NULL}
+    { .name = "xmlfile", .type = SHELL_OT_STRING, .help = "domain checkpoint XML" },
+    { .name = "redefine",
+      .type = SHELL_OT_BOOL,
+      .help = "redefine metadata for existing checkpoint" },
+    { .name = "redefine-validate",
+      .type = SHELL_OT_BOOL,
+      .help = "validate the redefined checkpoint" },
+    { .name = "quiesce", .type = SHELL_OT_BOOL, .help = "quiesce guest's file systems" },
+    { .name = NULL }
 };
 
 
@@ -113,8 +115,8 @@ cmdCheckpointCreate(shellControl *ctl, const shellCmd *cmd)
     const char *from = NULL;
     unsigned int flags = 0;
 
-    if (!shellRequires(ctl, "redefine-validate", shellOptBool(cmd, "redefine-validate"),
-                       "redefine", shellOptBool(cmd, "redefine")))
+    if (!shellRequires(ctl, "redefine-validate", shellOptBool(cmd, "redefine-validate"), "redefine",
+                       shellOptBool(cmd, "redefine")))
         return false;
     if (shellOptBool(cmd, "redefine"))
         flags |= CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE;
@@ -138,14 +140,14 @@ cmdCheckpointCreate(shellControl *ctl, const shellCmd *cmd)
 
 static const shellOptDef opts_checkpoint_create_as[] = {
     DOMAIN_OPT,
-    {.name = "name", .type = SHELL_OT_STRING, .help = "name of checkpoint"},
-    {.name = "description", .type = SHELL_OT_STRING, .help = "description of checkpoint"},
-    {.name = "print-xml", .type = SHELL_OT_BOOL, .help = "print XML document rather than create"},
-    {.name = "quiesce", .type = SHELL_OT_BOOL, .help = "quiesce guest's file systems"},
-    {.name = "diskspec",
-     .type = SHELL_OT_ARGV,
-     .help = "disk attributes: disk[,checkpoint=type][,bitmap=name]"},
-    {.name = NULL}
+    { .name = "name", .type = SHELL_OT_STRING, .help = "name of checkpoint" },
+    { .name = "description", .type = SHELL_OT_STRING, .help = "description of checkpoint" },
+    { .name = "print-xml", .type = SHELL_OT_BOOL, .help = "print XML document rather than create" },
+    { .name = "quiesce", .type = SHELL_OT_BOOL, .help = "quiesce guest's file systems" },
+    { .name = "diskspec",
+      .type = SHELL_OT_ARGV,
+      .help = "disk attributes: disk[,checkpoint=type][,bitmap=name]" },
+    { .name = NULL }
 };
 
 
@@ -240,8 +242,7 @@ editWriteTemp(shellControl *ctl, const char *doc)
 
     filename = g_strdup_printf("%s/cairnXXXXXX.xml", tmpdir ? tmpdir : "/tmp");
     if ((fd = g_mkstemp_full(filename, O_RDWR | O_CLOEXEC, 0600)) < 0) {
-        shellError(ctl, "g_mkstemp_full: failed to create temporary file: %s",
-                   g_strerror(errno));
+        shellError(ctl, "g_mkstemp_full: failed to create temporary file: %s", g_strerror(errno));
         return NULL;
     }
     if (write(fd, doc, len) != (ssize_t)len) {
@@ -261,8 +262,7 @@ editWriteTemp(shellControl *ctl, const char *doc)
 }
 
 
-#define EDIT_ACCEPTED_CHARS \
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/_.:@"
+#define EDIT_ACCEPTED_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/_.:@"
 
 /* Run $VISUAL, $EDITOR or vi on @filename; an editor with shell
  * metacharacters (e.g. options) runs through sh -c. */
@@ -281,8 +281,10 @@ editRunEditor(shellControl *ctl, const char *filename)
         editor = "vi";
     if (strspn(editor, EDIT_ACCEPTED_CHARS) != strlen(editor)) {
         if (strspn(filename, EDIT_ACCEPTED_CHARS) != strlen(filename)) {
-            shellError(ctl, "%s: temporary filename contains shell meta or other unacceptable "
-                       "characters (is $TMPDIR wrong?)", filename);
+            shellError(ctl,
+                       "%s: temporary filename contains shell meta or other unacceptable "
+                       "characters (is $TMPDIR wrong?)",
+                       filename);
             return false;
         }
         cmdline = g_strdup_printf("%s %s", editor, filename);
@@ -295,9 +297,8 @@ editRunEditor(shellControl *ctl, const char *filename)
         cmdline = g_strdup_printf("%s %s", editor, filename);
     }
     fflush(stdout);
-    if (!g_spawn_sync(NULL, (char **)argv, NULL,
-                      G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL,
-                      NULL, &status, &err)) {
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,
+                      NULL, NULL, NULL, NULL, &status, &err)) {
         shellError(ctl, "Cannot run editor '%s': %s", editor, err->message);
         return false;
     }
@@ -333,9 +334,9 @@ editAskReedit(shellControl *ctl, const char *msg)
         if (c == EOF)
             return 'n';
         shellPrint(ctl, "y - yes, start editor again\n"
-                   "n - no, throw away my changes\n"
-                   "f - force, try to redefine again\n"
-                   "? - print this help\n");
+                        "n - no, throw away my changes\n"
+                        "f - force, try to redefine again\n"
+                        "? - print this help\n");
     }
 }
 
@@ -349,8 +350,12 @@ typedef enum {
 
 /* Edit @chk's secure XML in @tmp and redefine it (virsh-edit's loop). */
 static editResult
-editLoop(shellControl *ctl, cairnDomainPtr dom, cairnDomainCheckpointPtr chk, const char *tmp,
-         char **doc, cairnDomainCheckpointPtr *edited)
+editLoop(shellControl *ctl,
+         cairnDomainPtr dom,
+         cairnDomainCheckpointPtr chk,
+         const char *tmp,
+         char **doc,
+         cairnDomainCheckpointPtr *edited)
 {
     unsigned int getflags = CAIRN_DOMAIN_CHECKPOINT_XML_SECURE;
 
@@ -395,11 +400,12 @@ editLoop(shellControl *ctl, cairnDomainPtr dom, cairnDomainCheckpointPtr chk, co
 }
 
 
-static const shellOptDef opts_checkpoint_name[] = {
-    DOMAIN_OPT,
-    {.name = "checkpointname", .type = SHELL_OT_DATA, .required = true, .help = "checkpoint name"},
-    {.name = NULL}
-};
+static const shellOptDef opts_checkpoint_name[] = { DOMAIN_OPT,
+                                                    { .name = "checkpointname",
+                                                      .type = SHELL_OT_DATA,
+                                                      .required = true,
+                                                      .help = "checkpoint name" },
+                                                    { .name = NULL } };
 
 
 /* After a successful redefine: a renamed checkpoint is refused (its new
@@ -491,8 +497,8 @@ cmdCheckpointInfo(shellControl *ctl, const shellCmd *cmd)
         return shellSaveError(ctl);
     }
     shellPrint(ctl, "%-15s %d\n", "Children:", count);
-    count = cairnDomainCheckpointListAllChildren(chk, NULL,
-                                                 CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS);
+    count =
+        cairnDomainCheckpointListAllChildren(chk, NULL, CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS);
     if (count < 0)
         return shellSaveError(ctl);
     shellPrint(ctl, "%-15s %d\n", "Descendants:", count);
@@ -522,8 +528,7 @@ chkListSorter(const void *a, const void *b)
     const chkListEntry *ea = a;
     const chkListEntry *eb = b;
 
-    return strcasecmp(cairnDomainCheckpointGetName(ea->chk),
-                      cairnDomainCheckpointGetName(eb->chk));
+    return strcasecmp(cairnDomainCheckpointGetName(ea->chk), cairnDomainCheckpointGetName(eb->chk));
 }
 
 
@@ -531,8 +536,11 @@ chkListSorter(const void *a, const void *b)
  * @flags, sorted by name unless TOPOLOGICAL; with @tree each entry knows
  * its parent and @from is added as the root. NULL on error (printed). */
 static GArray *
-chkListCollect(shellControl *ctl, cairnDomainPtr dom, cairnDomainCheckpointPtr from,
-               unsigned int flags, bool tree)
+chkListCollect(shellControl *ctl,
+               cairnDomainPtr dom,
+               cairnDomainCheckpointPtr from,
+               unsigned int flags,
+               bool tree)
 {
     g_autoptr(GArray) list = g_array_new(FALSE, TRUE, sizeof(chkListEntry));
     cairnDomainCheckpointPtr *chks = NULL;
@@ -612,8 +620,7 @@ chkListTableRow(shellTable *table, cairnDomainCheckpointPtr chk, bool parent)
     long long secs;
 
     if (!xml || !(doc = xmlReadMemory(xml, strlen(xml), "domain_checkpoint", NULL,
-                                      XML_PARSE_NONET | XML_PARSE_NOWARNING |
-                                      XML_PARSE_NOERROR)))
+                                      XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR)))
         return;
     parent_name = chkXPathString(doc, "string(/domaincheckpoint/parent/name)");
     created = chkXPathString(doc, "string(/domaincheckpoint/creationTime)");
@@ -666,20 +673,22 @@ chkListPrint(shellControl *ctl, GArray *list, bool tree, bool name, bool parent)
 
 static const shellOptDef opts_checkpoint_list[] = {
     DOMAIN_OPT,
-    {.name = "parent", .type = SHELL_OT_BOOL, .help = "add a column showing parent checkpoint"},
-    {.name = "roots", .type = SHELL_OT_BOOL, .help = "list only checkpoints without parents"},
-    {.name = "leaves", .type = SHELL_OT_BOOL, .help = "list only checkpoints without children"},
-    {.name = "no-leaves",
-     .type = SHELL_OT_BOOL,
-     .help = "list only checkpoints that are not leaves (with children)"},
-    {.name = "tree", .type = SHELL_OT_BOOL, .help = "list checkpoints in a tree"},
-    {.name = "from", .type = SHELL_OT_STRING, .help = "limit list to children of given checkpoint"},
-    {.name = "descendants", .type = SHELL_OT_BOOL, .help = "with --from, list all descendants"},
-    {.name = "name", .type = SHELL_OT_BOOL, .help = "list checkpoint names only"},
-    {.name = "topological",
-     .type = SHELL_OT_BOOL,
-     .help = "sort list topologically rather than by name"},
-    {.name = NULL}
+    { .name = "parent", .type = SHELL_OT_BOOL, .help = "add a column showing parent checkpoint" },
+    { .name = "roots", .type = SHELL_OT_BOOL, .help = "list only checkpoints without parents" },
+    { .name = "leaves", .type = SHELL_OT_BOOL, .help = "list only checkpoints without children" },
+    { .name = "no-leaves",
+      .type = SHELL_OT_BOOL,
+      .help = "list only checkpoints that are not leaves (with children)" },
+    { .name = "tree", .type = SHELL_OT_BOOL, .help = "list checkpoints in a tree" },
+    { .name = "from",
+      .type = SHELL_OT_STRING,
+      .help = "limit list to children of given checkpoint" },
+    { .name = "descendants", .type = SHELL_OT_BOOL, .help = "with --from, list all descendants" },
+    { .name = "name", .type = SHELL_OT_BOOL, .help = "list checkpoint names only" },
+    { .name = "topological",
+      .type = SHELL_OT_BOOL,
+      .help = "sort list topologically rather than by name" },
+    { .name = NULL }
 };
 
 
@@ -744,8 +753,7 @@ cmdCheckpointList(shellControl *ctl, const shellCmd *cmd)
         return false;
     if (!(dom = shellCommandOptDomain(ctl, cmd, NULL)))
         return false;
-    if (shellOptBool(cmd, "from") &&
-        !(start = chkLookup(ctl, cmd, "from", dom, &from_name)))
+    if (shellOptBool(cmd, "from") && !(start = chkLookup(ctl, cmd, "from", dom, &from_name)))
         return false;
     if (!(list = chkListCollect(ctl, dom, start, flags, tree)))
         return false;
@@ -758,19 +766,22 @@ cmdCheckpointList(shellControl *ctl, const shellCmd *cmd)
 
 static const shellOptDef opts_checkpoint_dumpxml[] = {
     DOMAIN_OPT,
-    {.name = "checkpointname", .type = SHELL_OT_DATA, .required = true, .help = "checkpoint name"},
-    {.name = "security-info",
-     .type = SHELL_OT_BOOL,
-     .help = "include security sensitive information in XML dump"},
-    {.name = "no-domain", .type = SHELL_OT_BOOL, .help = "exclude <domain> from XML"},
-    {.name = "size", .type = SHELL_OT_BOOL, .help = "include backup size estimate in XML dump"},
-    {.name = "xpath",
-     .type = SHELL_OT_STRING,
-     .help = "xpath expression to filter the XML document"},
-    {.name = "wrap",
-     .type = SHELL_OT_BOOL,
-     .help = "wrap xpath results in an common root element"},
-    {.name = NULL}
+    { .name = "checkpointname",
+      .type = SHELL_OT_DATA,
+      .required = true,
+      .help = "checkpoint name" },
+    { .name = "security-info",
+      .type = SHELL_OT_BOOL,
+      .help = "include security sensitive information in XML dump" },
+    { .name = "no-domain", .type = SHELL_OT_BOOL, .help = "exclude <domain> from XML" },
+    { .name = "size", .type = SHELL_OT_BOOL, .help = "include backup size estimate in XML dump" },
+    { .name = "xpath",
+      .type = SHELL_OT_STRING,
+      .help = "xpath expression to filter the XML document" },
+    { .name = "wrap",
+      .type = SHELL_OT_BOOL,
+      .help = "wrap xpath results in an common root element" },
+    { .name = NULL }
 };
 
 
@@ -804,14 +815,12 @@ cmdCheckpointDumpXML(shellControl *ctl, const shellCmd *cmd)
 
 /* ---- checkpoint-parent ---- */
 
-static const shellOptDef opts_checkpoint_parent[] = {
-    DOMAIN_OPT,
-    {.name = "checkpointname",
-     .type = SHELL_OT_DATA,
-     .required = true,
-     .help = "find parent of checkpoint name"},
-    {.name = NULL}
-};
+static const shellOptDef opts_checkpoint_parent[] = { DOMAIN_OPT,
+                                                      { .name = "checkpointname",
+                                                        .type = SHELL_OT_DATA,
+                                                        .required = true,
+                                                        .help = "find parent of checkpoint name" },
+                                                      { .name = NULL } };
 
 
 static bool
@@ -841,13 +850,18 @@ cmdCheckpointParent(shellControl *ctl, const shellCmd *cmd)
 
 static const shellOptDef opts_checkpoint_delete[] = {
     DOMAIN_OPT,
-    {.name = "checkpointname", .type = SHELL_OT_DATA, .required = true, .help = "checkpoint name"},
-    {.name = "children", .type = SHELL_OT_BOOL, .help = "delete checkpoint and all children"},
-    {.name = "children-only", .type = SHELL_OT_BOOL, .help = "delete children but not checkpoint"},
-    {.name = "metadata",
-     .type = SHELL_OT_BOOL,
-     .help = "delete only libvirt metadata, leaving checkpoint contents behind"},
-    {.name = NULL}
+    { .name = "checkpointname",
+      .type = SHELL_OT_DATA,
+      .required = true,
+      .help = "checkpoint name" },
+    { .name = "children", .type = SHELL_OT_BOOL, .help = "delete checkpoint and all children" },
+    { .name = "children-only",
+      .type = SHELL_OT_BOOL,
+      .help = "delete children but not checkpoint" },
+    { .name = "metadata",
+      .type = SHELL_OT_BOOL,
+      .help = "delete only libvirt metadata, leaving checkpoint contents behind" },
+    { .name = NULL }
 };
 
 
@@ -883,45 +897,45 @@ cmdCheckpointDelete(shellControl *ctl, const shellCmd *cmd)
 
 
 const shellCmdDef checkpointCmds[] = {
-    {.name = "checkpoint-create",
-     .handler = cmdCheckpointCreate,
-     .opts = opts_checkpoint_create,
-     .help = "Create a checkpoint from XML",
-     .desc = "Create a checkpoint from XML for use in future incremental backups"},
-    {.name = "checkpoint-create-as",
-     .handler = cmdCheckpointCreateAs,
-     .opts = opts_checkpoint_create_as,
-     .help = "Create a checkpoint from a set of args",
-     .desc = "Create a checkpoint from arguments for use in future incremental backups"},
-    {.name = "checkpoint-delete",
-     .handler = cmdCheckpointDelete,
-     .opts = opts_checkpoint_delete,
-     .help = "Delete a domain checkpoint",
-     .desc = "Checkpoint Delete"},
-    {.name = "checkpoint-dumpxml",
-     .handler = cmdCheckpointDumpXML,
-     .opts = opts_checkpoint_dumpxml,
-     .help = "Dump XML for a domain checkpoint",
-     .desc = "Checkpoint Dump XML"},
-    {.name = "checkpoint-edit",
-     .handler = cmdCheckpointEdit,
-     .opts = opts_checkpoint_name,
-     .help = "edit XML for a checkpoint",
-     .desc = "Edit the domain checkpoint XML for a named checkpoint"},
-    {.name = "checkpoint-info",
-     .handler = cmdCheckpointInfo,
-     .opts = opts_checkpoint_name,
-     .help = "checkpoint information",
-     .desc = "Returns basic information about a checkpoint."},
-    {.name = "checkpoint-list",
-     .handler = cmdCheckpointList,
-     .opts = opts_checkpoint_list,
-     .help = "List checkpoints for a domain",
-     .desc = "Checkpoint List"},
-    {.name = "checkpoint-parent",
-     .handler = cmdCheckpointParent,
-     .opts = opts_checkpoint_parent,
-     .help = "Get the name of the parent of a checkpoint",
-     .desc = "Extract the checkpoint's parent, if any"},
-    {.name = NULL}
+    { .name = "checkpoint-create",
+      .handler = cmdCheckpointCreate,
+      .opts = opts_checkpoint_create,
+      .help = "Create a checkpoint from XML",
+      .desc = "Create a checkpoint from XML for use in future incremental backups" },
+    { .name = "checkpoint-create-as",
+      .handler = cmdCheckpointCreateAs,
+      .opts = opts_checkpoint_create_as,
+      .help = "Create a checkpoint from a set of args",
+      .desc = "Create a checkpoint from arguments for use in future incremental backups" },
+    { .name = "checkpoint-delete",
+      .handler = cmdCheckpointDelete,
+      .opts = opts_checkpoint_delete,
+      .help = "Delete a domain checkpoint",
+      .desc = "Checkpoint Delete" },
+    { .name = "checkpoint-dumpxml",
+      .handler = cmdCheckpointDumpXML,
+      .opts = opts_checkpoint_dumpxml,
+      .help = "Dump XML for a domain checkpoint",
+      .desc = "Checkpoint Dump XML" },
+    { .name = "checkpoint-edit",
+      .handler = cmdCheckpointEdit,
+      .opts = opts_checkpoint_name,
+      .help = "edit XML for a checkpoint",
+      .desc = "Edit the domain checkpoint XML for a named checkpoint" },
+    { .name = "checkpoint-info",
+      .handler = cmdCheckpointInfo,
+      .opts = opts_checkpoint_name,
+      .help = "checkpoint information",
+      .desc = "Returns basic information about a checkpoint." },
+    { .name = "checkpoint-list",
+      .handler = cmdCheckpointList,
+      .opts = opts_checkpoint_list,
+      .help = "List checkpoints for a domain",
+      .desc = "Checkpoint List" },
+    { .name = "checkpoint-parent",
+      .handler = cmdCheckpointParent,
+      .opts = opts_checkpoint_parent,
+      .help = "Get the name of the parent of a checkpoint",
+      .desc = "Extract the checkpoint's parent, if any" },
+    { .name = NULL }
 };

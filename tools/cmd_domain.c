@@ -14,8 +14,10 @@
 
 #include "shell.h"
 
+/* clang-format off */
 #define DOMAIN_OPT \
-    {.name = "domain", .type = SHELL_OT_DATA, .required = true, .help = "domain name, id or uuid"}
+    { .name = "domain", .type = SHELL_OT_DATA, .required = true, .help = "domain name, id or uuid" }
+/* clang-format on */
 
 
 static const char *const domainStates[] = {
@@ -24,20 +26,20 @@ static const char *const domainStates[] = {
 
 static const char *const reasonsNostate[] = { "unknown" };
 static const char *const reasonsRunning[] = {
-    "unknown", "booted", "migrated", "restored", "from snapshot", "unpaused",
-    "migration canceled", "save canceled", "event wakeup", "crashed", "post-copy",
-    "post-copy failed",
+    "unknown",       "booted",   "migrated",           "restored",
+    "from snapshot", "unpaused", "migration canceled", "save canceled",
+    "event wakeup",  "crashed",  "post-copy",          "post-copy failed",
 };
 static const char *const reasonsBlocked[] = { "unknown" };
 static const char *const reasonsPaused[] = {
-    "unknown", "user", "migrating", "saving", "dumping", "I/O error", "watchdog",
-    "from snapshot", "shutting down", "creating snapshot", "crashed", "starting up",
-    "post-copy", "post-copy failed", "api error",
+    "unknown",   "user",        "migrating",     "saving",           "dumping",
+    "I/O error", "watchdog",    "from snapshot", "shutting down",    "creating snapshot",
+    "crashed",   "starting up", "post-copy",     "post-copy failed", "api error",
 };
 static const char *const reasonsShutdown[] = { "unknown", "user" };
 static const char *const reasonsShutoff[] = {
-    "unknown", "shutdown", "destroyed", "crashed", "migrated", "saved", "failed",
-    "from snapshot", "daemon",
+    "unknown", "shutdown", "destroyed",     "crashed", "migrated",
+    "saved",   "failed",   "from snapshot", "daemon",
 };
 static const char *const reasonsCrashed[] = { "unknown", "panicked" };
 static const char *const reasonsPMSuspended[] = { "unknown" };
@@ -139,12 +141,12 @@ domainXMLString(domainXML *x, xmlNodePtr node, const char *expr)
 /* ---- define, undefine, start, destroy, shutdown ---- */
 
 static const shellOptDef opts_define[] = {
-    {.name = "file",
-     .type = SHELL_OT_DATA,
-     .required = true,
-     .help = "file containing an XML domain description"},
-    {.name = "validate", .type = SHELL_OT_BOOL, .help = "validate the XML against the schema"},
-    {.name = NULL}
+    { .name = "file",
+      .type = SHELL_OT_DATA,
+      .required = true,
+      .help = "file containing an XML domain description" },
+    { .name = "validate", .type = SHELL_OT_BOOL, .help = "validate the XML against the schema" },
+    { .name = NULL }
 };
 
 
@@ -174,10 +176,10 @@ cmdDefine(shellControl *ctl, const shellCmd *cmd)
 
 static const shellOptDef opts_undefine[] = {
     DOMAIN_OPT,
-    {.name = "checkpoints-metadata",
-     .type = SHELL_OT_BOOL,
-     .help = "remove all domain checkpoint metadata (vm must be inactive)"},
-    {.name = NULL}
+    { .name = "checkpoints-metadata",
+      .type = SHELL_OT_BOOL,
+      .help = "remove all domain checkpoint metadata (vm must be inactive)" },
+    { .name = NULL }
 };
 
 
@@ -204,10 +206,7 @@ cmdUndefine(shellControl *ctl, const shellCmd *cmd)
 }
 
 
-static const shellOptDef opts_domain_only[] = {
-    DOMAIN_OPT,
-    {.name = NULL}
-};
+static const shellOptDef opts_domain_only[] = { DOMAIN_OPT, { .name = NULL } };
 
 
 static bool
@@ -271,23 +270,21 @@ cmdShutdown(shellControl *ctl, const shellCmd *cmd)
 
 static const shellOptDef opts_dumpxml[] = {
     DOMAIN_OPT,
-    {.name = "inactive", .type = SHELL_OT_BOOL, .help = "show inactive defined XML"},
-    {.name = "security-info",
-     .type = SHELL_OT_BOOL,
-     .help = "include security sensitive information in XML dump"},
-    {.name = "update-cpu",
-     .type = SHELL_OT_BOOL,
-     .help = "update guest CPU according to host CPU"},
-    {.name = "migratable",
-     .type = SHELL_OT_BOOL,
-     .help = "provide XML suitable for migrations"},
-    {.name = "xpath",
-     .type = SHELL_OT_STRING,
-     .help = "xpath expression to filter the XML document"},
-    {.name = "wrap",
-     .type = SHELL_OT_BOOL,
-     .help = "wrap xpath results in an common root element"},
-    {.name = NULL}
+    { .name = "inactive", .type = SHELL_OT_BOOL, .help = "show inactive defined XML" },
+    { .name = "security-info",
+      .type = SHELL_OT_BOOL,
+      .help = "include security sensitive information in XML dump" },
+    { .name = "update-cpu",
+      .type = SHELL_OT_BOOL,
+      .help = "update guest CPU according to host CPU" },
+    { .name = "migratable", .type = SHELL_OT_BOOL, .help = "provide XML suitable for migrations" },
+    { .name = "xpath",
+      .type = SHELL_OT_STRING,
+      .help = "xpath expression to filter the XML document" },
+    { .name = "wrap",
+      .type = SHELL_OT_BOOL,
+      .help = "wrap xpath results in an common root element" },
+    { .name = NULL }
 };
 
 
@@ -365,52 +362,52 @@ cmdDomuuid(shellControl *ctl, const shellCmd *cmd)
 
 
 const shellCmdDef domainCmds[] = {
-    {.name = "define",
-     .handler = cmdDefine,
-     .opts = opts_define,
-     .help = "define (but don't start) a domain from an XML file",
-     .desc = "Define a domain."},
-    {.name = "destroy",
-     .handler = cmdDestroy,
-     .opts = opts_domain_only,
-     .help = "destroy (stop) a domain",
-     .desc = "Forcefully stop a given domain, but leave its resources intact."},
-    {.name = "domid",
-     .handler = cmdDomid,
-     .opts = opts_domain_only,
-     .help = "convert a domain name or UUID to domain id",
-     .desc = ""},
-    {.name = "domname",
-     .handler = cmdDomname,
-     .opts = opts_domain_only,
-     .help = "convert a domain id or UUID to domain name",
-     .desc = ""},
-    {.name = "domuuid",
-     .handler = cmdDomuuid,
-     .opts = opts_domain_only,
-     .help = "convert a domain name or id to domain UUID",
-     .desc = ""},
-    {.name = "dumpxml",
-     .handler = cmdDumpXML,
-     .opts = opts_dumpxml,
-     .help = "domain information in XML",
-     .desc = "Output the domain information as an XML dump to stdout."},
-    {.name = "shutdown",
-     .handler = cmdShutdown,
-     .opts = opts_domain_only,
-     .help = "gracefully shutdown a domain",
-     .desc = "Run shutdown in the target domain."},
-    {.name = "start",
-     .handler = cmdStart,
-     .opts = opts_domain_only,
-     .help = "start a (previously defined) inactive domain",
-     .desc = "Start a domain."},
-    {.name = "undefine",
-     .handler = cmdUndefine,
-     .opts = opts_undefine,
-     .help = "undefine a domain",
-     .desc = "Undefine an inactive domain, or convert persistent to transient."},
-    {.name = NULL}
+    { .name = "define",
+      .handler = cmdDefine,
+      .opts = opts_define,
+      .help = "define (but don't start) a domain from an XML file",
+      .desc = "Define a domain." },
+    { .name = "destroy",
+      .handler = cmdDestroy,
+      .opts = opts_domain_only,
+      .help = "destroy (stop) a domain",
+      .desc = "Forcefully stop a given domain, but leave its resources intact." },
+    { .name = "domid",
+      .handler = cmdDomid,
+      .opts = opts_domain_only,
+      .help = "convert a domain name or UUID to domain id",
+      .desc = "" },
+    { .name = "domname",
+      .handler = cmdDomname,
+      .opts = opts_domain_only,
+      .help = "convert a domain id or UUID to domain name",
+      .desc = "" },
+    { .name = "domuuid",
+      .handler = cmdDomuuid,
+      .opts = opts_domain_only,
+      .help = "convert a domain name or id to domain UUID",
+      .desc = "" },
+    { .name = "dumpxml",
+      .handler = cmdDumpXML,
+      .opts = opts_dumpxml,
+      .help = "domain information in XML",
+      .desc = "Output the domain information as an XML dump to stdout." },
+    { .name = "shutdown",
+      .handler = cmdShutdown,
+      .opts = opts_domain_only,
+      .help = "gracefully shutdown a domain",
+      .desc = "Run shutdown in the target domain." },
+    { .name = "start",
+      .handler = cmdStart,
+      .opts = opts_domain_only,
+      .help = "start a (previously defined) inactive domain",
+      .desc = "Start a domain." },
+    { .name = "undefine",
+      .handler = cmdUndefine,
+      .opts = opts_undefine,
+      .help = "undefine a domain",
+      .desc = "Undefine an inactive domain, or convert persistent to transient." },
+    { .name = NULL }
 };
 
 
@@ -464,8 +461,8 @@ cmdDominfo(shellControl *ctl, const shellCmd *cmd)
 
 static const shellOptDef opts_domstate[] = {
     DOMAIN_OPT,
-    {.name = "reason", .type = SHELL_OT_BOOL, .help = "also print reason for the state"},
-    {.name = NULL}
+    { .name = "reason", .type = SHELL_OT_BOOL, .help = "also print reason for the state" },
+    { .name = NULL }
 };
 
 
@@ -493,19 +490,18 @@ cmdDomstate(shellControl *ctl, const shellCmd *cmd)
 
 static const shellOptDef opts_domblklist[] = {
     DOMAIN_OPT,
-    {.name = "inactive",
-     .type = SHELL_OT_BOOL,
-     .help = "get inactive rather than running configuration"},
-    {.name = "details",
-     .type = SHELL_OT_BOOL,
-     .help = "additionally display the type and device value"},
-    {.name = NULL}
+    { .name = "inactive",
+      .type = SHELL_OT_BOOL,
+      .help = "get inactive rather than running configuration" },
+    { .name = "details",
+      .type = SHELL_OT_BOOL,
+      .help = "additionally display the type and device value" },
+    { .name = NULL }
 };
 
 
 static bool
-domblklistRow(shellControl *ctl, domainXML *x, xmlNodePtr disk, bool details,
-              shellTable *table)
+domblklistRow(shellControl *ctl, domainXML *x, xmlNodePtr disk, bool details, shellTable *table)
 {
     g_autofree char *type = domainXMLString(x, disk, "string(./@type)");
     g_autofree char *device = domainXMLString(x, disk, "string(./@device)");
@@ -566,25 +562,25 @@ cmdDomblklist(shellControl *ctl, const shellCmd *cmd)
 /* ---- list ---- */
 
 static const shellOptDef opts_list[] = {
-    {.name = "inactive", .type = SHELL_OT_BOOL, .help = "list inactive domains"},
-    {.name = "all", .type = SHELL_OT_BOOL, .help = "list inactive & active domains"},
-    {.name = "transient", .type = SHELL_OT_BOOL, .help = "list transient domains"},
-    {.name = "persistent", .type = SHELL_OT_BOOL, .help = "list persistent domains"},
-    {.name = "with-checkpoint",
-     .type = SHELL_OT_BOOL,
-     .help = "list domains with existing checkpoint"},
-    {.name = "without-checkpoint",
-     .type = SHELL_OT_BOOL,
-     .help = "list domains without a checkpoint"},
-    {.name = "state-running", .type = SHELL_OT_BOOL, .help = "list domains in running state"},
-    {.name = "state-paused", .type = SHELL_OT_BOOL, .help = "list domains in paused state"},
-    {.name = "state-shutoff", .type = SHELL_OT_BOOL, .help = "list domains in shutoff state"},
-    {.name = "state-other", .type = SHELL_OT_BOOL, .help = "list domains in other states"},
-    {.name = "uuid", .type = SHELL_OT_BOOL, .help = "list uuid's only"},
-    {.name = "name", .type = SHELL_OT_BOOL, .help = "list domain names only"},
-    {.name = "id", .type = SHELL_OT_BOOL, .help = "list domain IDs only"},
-    {.name = "table", .type = SHELL_OT_BOOL, .help = "list table (default)"},
-    {.name = NULL}
+    { .name = "inactive", .type = SHELL_OT_BOOL, .help = "list inactive domains" },
+    { .name = "all", .type = SHELL_OT_BOOL, .help = "list inactive & active domains" },
+    { .name = "transient", .type = SHELL_OT_BOOL, .help = "list transient domains" },
+    { .name = "persistent", .type = SHELL_OT_BOOL, .help = "list persistent domains" },
+    { .name = "with-checkpoint",
+      .type = SHELL_OT_BOOL,
+      .help = "list domains with existing checkpoint" },
+    { .name = "without-checkpoint",
+      .type = SHELL_OT_BOOL,
+      .help = "list domains without a checkpoint" },
+    { .name = "state-running", .type = SHELL_OT_BOOL, .help = "list domains in running state" },
+    { .name = "state-paused", .type = SHELL_OT_BOOL, .help = "list domains in paused state" },
+    { .name = "state-shutoff", .type = SHELL_OT_BOOL, .help = "list domains in shutoff state" },
+    { .name = "state-other", .type = SHELL_OT_BOOL, .help = "list domains in other states" },
+    { .name = "uuid", .type = SHELL_OT_BOOL, .help = "list uuid's only" },
+    { .name = "name", .type = SHELL_OT_BOOL, .help = "list domain names only" },
+    { .name = "id", .type = SHELL_OT_BOOL, .help = "list domain IDs only" },
+    { .name = "table", .type = SHELL_OT_BOOL, .help = "list table (default)" },
+    { .name = NULL }
 };
 
 
@@ -719,26 +715,25 @@ cmdList(shellControl *ctl, const shellCmd *cmd)
 }
 
 
-const shellCmdDef domainMonitorCmds[] = {
-    {.name = "domblklist",
-     .handler = cmdDomblklist,
-     .opts = opts_domblklist,
-     .help = "list all domain blocks",
-     .desc = "Get the summary of block devices for a domain."},
-    {.name = "dominfo",
-     .handler = cmdDominfo,
-     .opts = opts_domain_only,
-     .help = "domain information",
-     .desc = "Returns basic information about the domain."},
-    {.name = "domstate",
-     .handler = cmdDomstate,
-     .opts = opts_domstate,
-     .help = "domain state",
-     .desc = "Returns state about a domain."},
-    {.name = "list",
-     .handler = cmdList,
-     .opts = opts_list,
-     .help = "list domains",
-     .desc = "Returns list of domains."},
-    {.name = NULL}
-};
+const shellCmdDef domainMonitorCmds[] = { { .name = "domblklist",
+                                            .handler = cmdDomblklist,
+                                            .opts = opts_domblklist,
+                                            .help = "list all domain blocks",
+                                            .desc =
+                                                "Get the summary of block devices for a domain." },
+                                          { .name = "dominfo",
+                                            .handler = cmdDominfo,
+                                            .opts = opts_domain_only,
+                                            .help = "domain information",
+                                            .desc = "Returns basic information about the domain." },
+                                          { .name = "domstate",
+                                            .handler = cmdDomstate,
+                                            .opts = opts_domstate,
+                                            .help = "domain state",
+                                            .desc = "Returns state about a domain." },
+                                          { .name = "list",
+                                            .handler = cmdList,
+                                            .opts = opts_list,
+                                            .help = "list domains",
+                                            .desc = "Returns list of domains." },
+                                          { .name = NULL } };

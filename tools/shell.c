@@ -293,9 +293,9 @@ shellRequires(shellControl *ctl, const char *name, bool set, const char *needed,
 
 /* ---- parsing ---- */
 
-static const shellOptDef shellHelpOpt = {
-    .name = "help", .type = SHELL_OT_BOOL, .help = "print help for this function"
-};
+static const shellOptDef shellHelpOpt = { .name = "help",
+                                          .type = SHELL_OT_BOOL,
+                                          .help = "print help for this function" };
 
 
 static void
@@ -340,7 +340,7 @@ typedef struct {
     shellCmd *cmd;
     uint64_t need_arg; /* options that still take positional data */
     uint64_t seen;
-    bool is_help;      /* the 'help' command ignores stray input */
+    bool is_help; /* the 'help' command ignores stray input */
 } shellParser;
 
 
@@ -577,8 +577,7 @@ shellNextToken(shellControl *ctl, const char **pos, GString *word)
         return SHELL_TK_CMD_END;
     }
     while (*p) {
-        if (!double_quote && !single_quote &&
-            (*p == ' ' || *p == '\t' || *p == ';' || *p == '\n'))
+        if (!double_quote && !single_quote && (*p == ' ' || *p == '\t' || *p == ';' || *p == '\n'))
             break;
         if (!double_quote && *p == '\'') {
             single_quote = !single_quote;
@@ -717,9 +716,11 @@ shellInteractive(shellControl *ctl)
         shellScriptLoop(ctl);
         return;
     }
-    shellPrintExtra(ctl, "Welcome to %s, the checkpoint and backup interactive terminal.\n\n"
+    shellPrintExtra(ctl,
+                    "Welcome to %s, the checkpoint and backup interactive terminal.\n\n"
                     "Type:  'help' for help with commands\n"
-                    "       'quit' to quit\n\n", ctl->progname);
+                    "       'quit' to quit\n\n",
+                    ctl->progname);
     rl_readline_name = "cairn";
     stifle_history(500);
     read_history(histfile);
@@ -1085,8 +1086,7 @@ shellTreePrintNode(shellTree *t, size_t id, size_t lastid, bool root)
 
 
 void
-shellTreePrint(shellControl *ctl, shellTreeLookup lookup, void *opaque, size_t count,
-               size_t root)
+shellTreePrint(shellControl *ctl, shellTreeLookup lookup, void *opaque, size_t count, size_t root)
 {
     shellTree t = { ctl, lookup, opaque, count, g_string_new(NULL) };
 

@@ -22,8 +22,8 @@ typedef struct _shellOptDef shellOptDef;
 struct _shellOptDef {
     const char *name; /* NULL ends the list */
     shellOptType type;
-    bool required;    /* only for DATA and ARGV */
-    bool empty_ok;    /* an empty value is accepted */
+    bool required; /* only for DATA and ARGV */
+    bool empty_ok; /* an empty value is accepted */
     const char *help;
 };
 
@@ -67,14 +67,14 @@ struct _shellCmd {
 };
 
 struct _shellControl {
-    const char *progname;          /* "cairn" */
+    const char *progname; /* "cairn" */
     const shellCmdGroup *groups;
-    char *uri;                     /* NULL: the default URI */
+    char *uri; /* NULL: the default URI */
     bool readonly;
     bool quiet;
-    bool imode;                    /* interactive loop running */
+    bool imode; /* interactive loop running */
     cairnConnectPtr conn;
-    cairnErrorPtr last_error;      /* library error saved for reporting */
+    cairnErrorPtr last_error; /* library error saved for reporting */
 };
 
 /* Output. shellPrintExtra is suppressed by --quiet; shellError writes
@@ -108,7 +108,8 @@ const shellCmdOpt *shellOptArgv(const shellCmd *cmd, const shellCmdOpt *prev);
 
 /* Option checks with virsh's messages; false (error printed) on violation. */
 bool shellExclusive(shellControl *ctl, const char *name1, bool set1, const char *name2, bool set2);
-bool shellRequires(shellControl *ctl, const char *name, bool set, const char *needed, bool needed_set);
+bool
+shellRequires(shellControl *ctl, const char *name, bool set, const char *needed, bool needed_set);
 
 /* Parsing and running. Parse functions print errors and return NULL on
  * a syntax error; an empty input gives an empty array. */
@@ -138,8 +139,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(shellTable, shellTableFree)
 /* Tree listing: @lookup returns the name of entry @id, or with @parent
  * set the name of its parent (NULL for a root). */
 typedef const char *(*shellTreeLookup)(size_t id, bool parent, void *opaque);
-void shellTreePrint(shellControl *ctl, shellTreeLookup lookup, void *opaque, size_t count,
-                    size_t root);
+void
+shellTreePrint(shellControl *ctl, shellTreeLookup lookup, void *opaque, size_t count, size_t root);
 
 /* XML helpers (libxml2). */
 char *shellXMLEscape(const char *str);

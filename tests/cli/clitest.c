@@ -26,7 +26,7 @@
 
 
 typedef struct {
-    char *code;     /* shell code of one invocation */
+    char *code; /* shell code of one invocation */
     bool is_comment;
 } cliStep;
 
