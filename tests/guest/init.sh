@@ -144,13 +144,14 @@ button() {
 	done
 	for e in /sys/class/input/event*; do
 		case $(cat "$e/device/name" 2>/dev/null) in
-		*"Power Button"*) ev=/dev/${e##*/} ;;
+		*"Power Button"*) ev=/dev/input/${e##*/} ;;
 		esac
 	done
 	[ -n "$ev" ] || end "no ACPI power button (is ACPI on?)"
+	[ -c "$ev" ] || end "no device node $ev for the power button"
 	# Any event from that device is a press: evdev hands out whole
 	# 24-byte input_event records.
-	(dd if="$ev" bs=24 count=1 status=none >/dev/null; : >/tmp/button) &
+	(dd if="$ev" bs=24 count=1 status=none >/dev/null && : >/tmp/button) &
 	: >/tmp/button.armed
 }
 

@@ -123,10 +123,24 @@ get_deb() {
 	echo "$cache/debs/${got[0]##*/}"
 }
 
+# apt-cache takes about a second; its answer is kept in the cache for as
+# long as the package lists are the same files (names, sizes, mtimes).
+lists_stamp() {
+	local lists=(/var/lib/apt/lists/*_Packages*)
+	[ ${#lists[@]} -gt 0 ] && stat -c '%n %s %Y' "${lists[@]}" | sha256sum | cut -c1-32
+}
 kpkg=
 if [ -z "$offline" ] && command -v apt-cache >/dev/null; then
-	kpkg=$(kernel_package)
-	if [ -z "$kpkg" ] && refresh_lists; then kpkg=$(kernel_package); fi
+	stamp=$(lists_stamp) || stamp=none
+	read -r memo_stamp memo_pkg 2>/dev/null <"$cache/kernel-package" || true
+	if [ "$stamp" != none ] && [ "${memo_stamp:-}" = "$stamp" ] && [ -n "${memo_pkg:-}" ]; then
+		kpkg=$memo_pkg
+	else
+		kpkg=$(kernel_package)
+		if [ -z "$kpkg" ] && refresh_lists; then kpkg=$(kernel_package); fi
+		stamp=$(lists_stamp) || stamp=none
+		[ -z "$kpkg" ] || echo "$stamp $kpkg" >"$cache/kernel-package"
+	fi
 fi
 if [ -n "$kpkg" ]; then
 	kdeb=$(get_deb "$kpkg") || {
@@ -308,6 +322,7 @@ cat >"$outdir/guest.env.tmp$$" <<EOF
 GUEST_KERNEL=$kernel
 GUEST_INITRD=$outdir/initrd.gz
 GUEST_RELEASE=$release
+GUEST_CACHE=$cache
 GUEST_KERNEL_DEB=$kname
 GUEST_BUSYBOX_DEB=${bdeb##*/}
 GUEST_MODULES="$(cat "$kdir/always.list" | tr "\n" " " | sed "s/ $//")"
