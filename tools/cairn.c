@@ -90,10 +90,11 @@ echoEscapeShell(GString *buf, const char *str)
     }
     g_string_append_c(buf, '\'');
     for (p = str; *p; p++) {
-        if (*p == '\'')
+        if (*p == '\'') {
             g_string_append(buf, "'\\''");
-        else
+        } else {
             g_string_append_c(buf, *p);
+        }
     }
     g_string_append_c(buf, '\'');
 }
@@ -140,10 +141,11 @@ cmdEcho(shellControl *ctl, const shellCmd *cmd)
         g_string_truncate(buf, buf->len - 1);
     if (!buf->len)
         return true;
-    if (shellOptBool(cmd, "err"))
+    if (shellOptBool(cmd, "err")) {
         shellError(ctl, "%s", buf->str);
-    else
+    } else {
         shellPrint(ctl, "%s", buf->str);
+    }
     return true;
 }
 
@@ -337,10 +339,11 @@ parseArgv(shellControl *ctl, int argc, char **argv)
             shellError(ctl, "option '-%c' requires an argument", optopt);
             return EXIT_FAILURE;
         default:
-            if (optopt)
+            if (optopt) {
                 shellError(ctl, "unsupported option '-%c'. See --help.", optopt);
-            else
+            } else {
                 shellError(ctl, "unsupported option '%s'. See --help.", argv[optind - 1]);
+            }
             return EXIT_FAILURE;
         }
     }
@@ -381,10 +384,11 @@ main(int argc, char **argv)
         ret = EXIT_SUCCESS;
         goto cleanup;
     }
-    if (argc - optind == 1)
+    if (argc - optind == 1) {
         cmds = shellParseString(&ctl, argv[optind]);
-    else
+    } else {
         cmds = shellParseArgv(&ctl, argc - optind, argv + optind);
+    }
     if (cmds && shellRun(&ctl, cmds))
         ret = EXIT_SUCCESS;
 

@@ -83,10 +83,11 @@ chkCreate(
         shellError(ctl, "%s", "Could not get checkpoint name");
         return false;
     }
-    if (from)
+    if (from) {
         shellPrintExtra(ctl, "Domain checkpoint %s created from '%s'", name, from);
-    else
+    } else {
         shellPrintExtra(ctl, "Domain checkpoint %s created", name);
+    }
     return true;
 }
 
@@ -128,10 +129,11 @@ cmdCheckpointCreate(shellControl *ctl, const shellCmd *cmd)
         return false;
     if (shellOptString(ctl, cmd, "xmlfile", &from) < 0)
         return false;
-    if (!from)
+    if (!from) {
         buffer = g_strdup("<domaincheckpoint/>");
-    else if (!(buffer = shellReadFile(ctl, from)))
+    } else if (!(buffer = shellReadFile(ctl, from))) {
         return false;
+    }
     return chkCreate(ctl, dom, buffer, flags, from);
 }
 
@@ -445,9 +447,9 @@ cmdCheckpointEdit(shellControl *ctl, const shellCmd *cmd)
         return false;
     if (!(chk = chkLookup(ctl, cmd, "checkpointname", dom, &name)))
         return false;
-    if (!(doc = cairnDomainCheckpointGetXMLDesc(chk, CAIRN_DOMAIN_CHECKPOINT_XML_SECURE)))
+    if (!(doc = cairnDomainCheckpointGetXMLDesc(chk, CAIRN_DOMAIN_CHECKPOINT_XML_SECURE))) {
         shellSaveError(ctl);
-    else if ((tmp = editWriteTemp(ctl, doc)))
+    } else if ((tmp = editWriteTemp(ctl, doc))) {
         switch (editLoop(ctl, dom, chk, tmp, &doc, &edited)) {
         case EDIT_UNCHANGED:
             shellPrintExtra(ctl, "Checkpoint %s XML configuration not changed.\n", name);
@@ -459,6 +461,7 @@ cmdCheckpointEdit(shellControl *ctl, const shellCmd *cmd)
         case EDIT_FAILED:
             break;
         }
+    }
     if (tmp)
         unlink(tmp);
     if (!ret)
@@ -548,10 +551,11 @@ chkListCollect(shellControl *ctl,
     int i;
 
     g_array_set_clear_func(list, (GDestroyNotify)chkListEntryClear);
-    if (from)
+    if (from) {
         count = cairnDomainCheckpointListAllChildren(from, &chks, flags);
-    else
+    } else {
         count = cairnDomainListAllCheckpoints(dom, &chks, flags);
+    }
     if (count < 0) {
         shellSaveError(ctl);
         shellError(ctl, "%s", "unexpected problem querying checkpoints");
@@ -632,11 +636,12 @@ chkListTableRow(shellTable *table, cairnDomainCheckpointPtr chk, bool parent)
     if (errno || *end || !(then = g_date_time_new_from_unix_local(secs)))
         return;
     when = g_date_time_format(then, "%Y-%m-%d %H:%M:%S %z");
-    if (parent)
+    if (parent) {
         shellTableAddRow(table, cairnDomainCheckpointGetName(chk), when,
                          parent_name ? parent_name : "", NULL);
-    else
+    } else {
         shellTableAddRow(table, cairnDomainCheckpointGetName(chk), when, NULL);
+    }
 }
 
 
@@ -653,17 +658,19 @@ chkListPrint(shellControl *ctl, GArray *list, bool tree, bool name, bool parent)
         }
         return;
     }
-    if (!name && parent)
+    if (!name && parent) {
         table = shellTableNew("Name", "Creation Time", "Parent", NULL);
-    else if (!name)
+    } else if (!name) {
         table = shellTableNew("Name", "Creation Time", NULL);
+    }
     for (i = 0; i < list->len; i++) {
         cairnDomainCheckpointPtr chk = g_array_index(list, chkListEntry, i).chk;
 
-        if (name)
+        if (name) {
             shellPrint(ctl, "%s\n", cairnDomainCheckpointGetName(chk));
-        else
+        } else {
             chkListTableRow(table, chk, parent);
+        }
     }
     shellResetError(ctl);
     if (table)
@@ -888,10 +895,11 @@ cmdCheckpointDelete(shellControl *ctl, const shellCmd *cmd)
         shellError(ctl, "Failed to delete checkpoint %s", name);
         return false;
     }
-    if (flags & CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY)
+    if (flags & CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY) {
         shellPrintExtra(ctl, "Domain checkpoint %s children deleted\n", name);
-    else
+    } else {
         shellPrintExtra(ctl, "Domain checkpoint %s deleted\n", name);
+    }
     return true;
 }
 

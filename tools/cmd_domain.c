@@ -323,10 +323,11 @@ cmdDomid(shellControl *ctl, const shellCmd *cmd)
     if (!(dom = shellCommandOptDomain(ctl, cmd, NULL)))
         return false;
     id = cairnDomainGetID(dom);
-    if (id == -1)
+    if (id == -1) {
         shellPrint(ctl, "%s\n", "-");
-    else
+    } else {
         shellPrint(ctl, "%d\n", id);
+    }
     return true;
 }
 
@@ -427,10 +428,11 @@ cmdDominfo(shellControl *ctl, const shellCmd *cmd)
 
     if (!(dom = shellCommandOptDomain(ctl, cmd, NULL)))
         return false;
-    if ((id = cairnDomainGetID(dom)) == -1)
+    if ((id = cairnDomainGetID(dom)) == -1) {
         shellPrint(ctl, "%-15s %s\n", "Id:", "-");
-    else
+    } else {
         shellPrint(ctl, "%-15s %d\n", "Id:", id);
+    }
     shellPrint(ctl, "%-15s %s\n", "Name:", cairnDomainGetName(dom));
     if (cairnDomainGetUUIDString(dom, uuid) == 0)
         shellPrint(ctl, "%-15s %s\n", "UUID:", uuid);
@@ -442,19 +444,21 @@ cmdDominfo(shellControl *ctl, const shellCmd *cmd)
         shellPrint(ctl, "%-15s %d\n", "CPU(s):", info.nrVirtCpu);
         if (info.cpuTime != 0)
             shellPrint(ctl, "%-15s %.1lfs\n", "CPU time:", info.cpuTime / 1000000000.0);
-        if (info.maxMem != UINT_MAX)
+        if (info.maxMem != UINT_MAX) {
             shellPrint(ctl, "%-15s %lu KiB\n", "Max memory:", info.maxMem);
-        else
+        } else {
             shellPrint(ctl, "%-15s %s\n", "Max memory:", "no limit");
+        }
         shellPrint(ctl, "%-15s %lu KiB\n", "Used memory:", info.memory);
     } else {
         ret = shellSaveError(ctl);
     }
     persistent = cairnDomainIsPersistent(dom);
-    if (persistent < 0)
+    if (persistent < 0) {
         shellPrint(ctl, "%-15s %s\n", "Persistent:", "unknown");
-    else
+    } else {
         shellPrint(ctl, "%-15s %s\n", "Persistent:", persistent ? "yes" : "no");
+    }
     return ret;
 }
 
@@ -477,11 +481,12 @@ cmdDomstate(shellControl *ctl, const shellCmd *cmd)
         return false;
     if (cairnDomainGetState(dom, &state, &reason, 0) < 0)
         return shellSaveError(ctl);
-    if (shellOptBool(cmd, "reason"))
+    if (shellOptBool(cmd, "reason")) {
         shellPrint(ctl, "%s (%s)\n", domainStateToString(state),
                    domainReasonToString(state, reason));
-    else
+    } else {
         shellPrint(ctl, "%s\n", domainStateToString(state));
+    }
     return true;
 }
 
@@ -519,10 +524,11 @@ domblklistRow(shellControl *ctl, domainXML *x, xmlNodePtr disk, bool details, sh
         shellError(ctl, "%s", "unable to query block list");
         return false;
     }
-    if (details)
+    if (details) {
         shellTableAddRow(table, type, device, target, source ? source : "-", NULL);
-    else
+    } else {
         shellTableAddRow(table, target, source ? source : "-", NULL);
+    }
     return true;
 }
 
@@ -545,10 +551,11 @@ cmdDomblklist(shellControl *ctl, const shellCmd *cmd)
         return false;
     if (!domainXMLGet(ctl, dom, flags, &x))
         return false;
-    if (details)
+    if (details) {
         table = shellTableNew("Type", "Device", "Target", "Source", NULL);
-    else
+    } else {
         table = shellTableNew("Target", "Source", NULL);
+    }
     disks = xmlXPathEval(BAD_CAST "./devices/disk", x.ctxt);
     for (i = 0; ret && disks && disks->nodesetval && i < disks->nodesetval->nodeNr; i++)
         ret = domblklistRow(ctl, &x, disks->nodesetval->nodeTab[i], details, table);
@@ -648,10 +655,11 @@ listPrintPlain(shellControl *ctl, cairnDomainPtr dom, bool uuid, bool id, bool n
         sep = " ";
     }
     if (id) {
-        if (domid == -1)
+        if (domid == -1) {
             shellPrint(ctl, "%s-", sep);
-        else
+        } else {
             shellPrint(ctl, "%s%d", sep, domid);
+        }
         sep = " ";
     }
     if (name)
@@ -701,10 +709,11 @@ cmdList(shellControl *ctl, const shellCmd *cmd)
     if (table)
         tbl = shellTableNew("Id", "Name", "State", NULL);
     for (i = 0; i < ndoms; i++) {
-        if (table)
+        if (table) {
             listTableRow(tbl, doms[i]);
-        else
+        } else {
             listPrintPlain(ctl, doms[i], uuid, id, name);
+        }
         shellDomainFree(doms[i]);
     }
     free(doms);

@@ -449,12 +449,13 @@ shellParserCheckRequired(shellParser *p)
     for (i = 0; opts && opts[i].name; i++) {
         if (!opts[i].required || (p->seen & (1ULL << i)))
             continue;
-        if (opts[i].type == SHELL_OT_DATA || opts[i].type == SHELL_OT_ARGV)
+        if (opts[i].type == SHELL_OT_DATA || opts[i].type == SHELL_OT_ARGV) {
             shellError(p->ctl, "command '%s' requires <%s> option", p->cmd->def->name,
                        opts[i].name);
-        else
+        } else {
             shellError(p->ctl, "command '%s' requires --%s option", p->cmd->def->name,
                        opts[i].name);
+        }
         ok = false;
     }
     return ok;
@@ -484,12 +485,13 @@ shellParseTokens(shellControl *ctl, char **tokens, size_t ntokens)
         const char *tk = tokens[i];
         bool ok;
 
-        if (!data_only && tk[0] == '-' && tk[1] == '-' && g_ascii_isalnum(tk[2]))
+        if (!data_only && tk[0] == '-' && tk[1] == '-' && g_ascii_isalnum(tk[2])) {
             ok = shellParserOption(&p, tokens, ntokens, &i);
-        else if (!data_only && g_str_equal(tk, "--"))
+        } else if (!data_only && g_str_equal(tk, "--")) {
             ok = data_only = true;
-        else
+        } else {
             ok = shellParserData(&p, tk);
+        }
         if (!ok)
             return NULL;
     }
@@ -652,10 +654,11 @@ shellRun(shellControl *ctl, GPtrArray *cmds)
         const shellCmd *cmd = g_ptr_array_index(cmds, i);
 
         shellResetError(ctl);
-        if ((cmd->def->flags & SHELL_CMD_NOCONNECT) || shellConnection(ctl))
+        if ((cmd->def->flags & SHELL_CMD_NOCONNECT) || shellConnection(ctl)) {
             ret = cmd->def->handler(ctl, cmd);
-        else
+        } else {
             ret = false;
+        }
         if (!ret)
             shellReportError(ctl);
         shellResetError(ctl);
@@ -789,11 +792,12 @@ shellCmdHelpSynopsis(shellControl *ctl, const shellCmdDef *def, bool shortopt)
             shellPrint(ctl, opt->required ? " <%s>" : " [<%s>]", opt->name);
             break;
         case SHELL_OT_ARGV:
-            if (shortopt)
+            if (shortopt) {
                 shellPrint(ctl, opt->required ? " {[--%s] <string>}..." : " [[--%s] <string>]...",
                            opt->name);
-            else
+            } else {
                 shellPrint(ctl, opt->required ? " <%s>..." : " [<%s>]...", opt->name);
+            }
             break;
         }
     }
@@ -971,10 +975,11 @@ shellTableSafeCell(const char *cell, size_t *width)
     const char *p;
 
     for (p = cell; *p; p = g_utf8_next_char(p)) {
-        if ((*p == '\\' && p[1] == 'x') || g_ascii_iscntrl(*p))
+        if ((*p == '\\' && p[1] == 'x') || g_ascii_iscntrl(*p)) {
             g_string_append_printf(out, "\\x%02x", (unsigned char)*p);
-        else
+        } else {
             g_string_append_len(out, p, g_utf8_next_char(p) - p);
+        }
     }
     *width = g_utf8_strlen(out->str, -1);
     return g_string_free(out, FALSE);

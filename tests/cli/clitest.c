@@ -134,10 +134,11 @@ cliRunStep(const char *code, char **env, const char *tmpdir, GString *out)
     g_string_append(out, output);
     if (*output && output[strlen(output) - 1] != '\n')
         g_string_append(out, "\n[no newline at end of output]\n");
-    if (!WIFEXITED(status))
+    if (!WIFEXITED(status)) {
         g_string_append(out, "[killed by a signal]\n");
-    else if (WEXITSTATUS(status) != 0)
+    } else if (WEXITSTATUS(status) != 0) {
         g_string_append_printf(out, "[exit %d]\n", WEXITSTATUS(status));
+    }
     return true;
 }
 
@@ -172,10 +173,11 @@ cliRunFile(const char *cairn, const char *cmdfile)
     for (i = 0; i < steps->len; i++) {
         cliStep *step = g_ptr_array_index(steps, i);
 
-        if (step->is_comment)
+        if (step->is_comment) {
             g_string_append_printf(out, "%s\n", step->code);
-        else if (!cliRunStep(step->code, env, tmpdir, out))
+        } else if (!cliRunStep(step->code, env, tmpdir, out)) {
             return false;
+        }
     }
     {
         const char *rm[] = { "rm", "-rf", tmpdir, NULL };
