@@ -85,4 +85,8 @@ struct _cairnDriver {
     /* 0.1.0 */
     bool (*domainCheckpointDelete)(cairnDomainCheckpoint *chk, unsigned int flags,
                                    GError **error);
+
+    /* 0.1.0: the reply, QMP JSON text or HMP output (caller frees) */
+    char *(*domainQemuMonitorCommand)(cairnDomain *dom, const char *cmd, unsigned int flags,
+                                      GError **error);
 };

@@ -8,10 +8,12 @@
 #include "libcairn-internal.h"
 #include "util/cairnerror.h"
 #include "test/test_driver.h"
+#include "qemu/qemu_driver.h"
 
 /* Every driver, tried in order; the first that accepts the URI wins. */
 static const cairnDriver *const cairnDrivers[] = {
     &testDriver,
+    &qemuDriver,
 };
 
 /* Where a connection goes when the caller names none. */

@@ -13,5 +13,6 @@
 #include <cairn/cairn-host.h>
 #include <cairn/cairn-domain.h>
 #include <cairn/cairn-domain-checkpoint.h>
+#include <cairn/cairn-qemu.h>
 
 #endif /* CAIRN_H */

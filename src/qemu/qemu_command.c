@@ -1,2 +1,348 @@
-/* qemu_command.c: placeholder, being written. */
-typedef int cairn_placeholder_qemu_command;
+/*
+ * qemu_command.c: building the QEMU command line and its -blockdev and
+ * -device JSON from a domain definition.
+ */
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "cairn/cairn-domain.h"
+#include "cairn/cairn-error.h"
+#include "qemu_command.h"
+#include "util/cairnerror.h"
+
+#define FROM CAIRN_FROM_QEMU
+
+/* libvirt's default machine type for x86_64 guests. */
+#define QEMU_DEFAULT_MACHINE "pc"
+
+
+static const char *const qemuDiskPrefixes[] = { "fd", "hd", "vd", "sd", "xvd", "ubd" };
+
+
+int
+qemuCommandDiskIndex(const char *dst)
+{
+    const char *p = NULL;
+    int idx = 0;
+
+    if (!dst)
+        return -1;
+    for (size_t i = 0; i < G_N_ELEMENTS(qemuDiskPrefixes); i++) {
+        if (g_str_has_prefix(dst, qemuDiskPrefixes[i])) {
+            p = dst + strlen(qemuDiskPrefixes[i]);
+            break;
+        }
+    }
+    if (!p || !*p)
+        return -1;
+    /* "a".."z" are 0..25, "aa" is 26: bijective base 26, as libvirt's
+     * virDiskNameToIndex. */
+    for (int n = 0; *p; p++, n++) {
+        if (*p < 'a' || *p > 'z' || idx > G_MAXINT / 32)
+            return -1;
+        idx = (idx + (n > 0 ? 1 : 0)) * 26 + (*p - 'a');
+    }
+    return idx;
+}
+
+
+char *
+qemuCommandDiskAlias(const cairnDomainDiskDef *disk)
+{
+    int idx = qemuCommandDiskIndex(disk->dst);
+
+    if (idx < 0)
+        return NULL;
+    if (disk->bus == CAIRN_DOMAIN_DISK_BUS_IDE)
+        return g_strdup_printf("ide0-%d-%d", idx / 2, idx % 2);
+    return g_strdup_printf("virtio-disk%d", idx);
+}
+
+
+static bool
+qemuCommandValidateDisk(const cairnDomainDiskDef *disk, GError **error)
+{
+    if (disk->type != CAIRN_DOMAIN_DISK_TYPE_FILE) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "disk '%s': only disks of type 'file' are supported", disk->dst);
+        return false;
+    }
+    if (disk->bus != CAIRN_DOMAIN_DISK_BUS_VIRTIO && disk->bus != CAIRN_DOMAIN_DISK_BUS_IDE) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "disk '%s': bus '%s' is not supported (use virtio or ide)", disk->dst,
+                      cairnDomainDiskBusToString(disk->bus));
+        return false;
+    }
+    if (disk->device == CAIRN_DOMAIN_DISK_DEVICE_CDROM &&
+        disk->bus == CAIRN_DOMAIN_DISK_BUS_VIRTIO) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "disk type of '%s' does not support ejectable media", disk->dst);
+        return false;
+    }
+    if (!disk->src && disk->device != CAIRN_DOMAIN_DISK_DEVICE_CDROM) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "disk '%s' has no source", disk->dst);
+        return false;
+    }
+    if (qemuCommandDiskIndex(disk->dst) < 0) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "cannot derive an index from disk target '%s'", disk->dst);
+        return false;
+    }
+    return true;
+}
+
+
+bool
+qemuCommandValidate(const cairnDomainDef *def, GError **error)
+{
+    g_autoptr(GHashTable) aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    if (def->os_type && !g_str_equal(def->os_type, "hvm")) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "OS type '%s' is not supported by the QEMU driver", def->os_type);
+        return false;
+    }
+    if (def->os_arch && !g_str_equal(def->os_arch, "x86_64")) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "architecture '%s' is not supported (only x86_64)", def->os_arch);
+        return false;
+    }
+    for (guint i = 0; i < def->disks->len; i++) {
+        const cairnDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        char *alias;
+
+        if (!qemuCommandValidateDisk(disk, error))
+            return false;
+        alias = qemuCommandDiskAlias(disk);
+        if (!g_hash_table_add(aliases, alias)) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                          "disk target '%s' is used twice", disk->dst);
+            return false;
+        }
+    }
+    return true;
+}
+
+
+char *
+qemuCommandEscapeComma(const char *str)
+{
+    GString *buf = g_string_new(NULL);
+
+    for (const char *p = str; *p; p++) {
+        if (*p == ',')
+            g_string_append_c(buf, ',');
+        g_string_append_c(buf, *p);
+    }
+    return g_string_free(buf, FALSE);
+}
+
+
+static char *
+qemuCommandBuilderToString(JsonBuilder *builder)
+{
+    g_autoptr(JsonNode) root = json_builder_get_root(builder);
+
+    return json_to_string(root, FALSE);
+}
+
+
+static char *
+qemuCommandStorageJSON(const cairnDomainDiskDef *disk, const char *node)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "driver");
+    json_builder_add_string_value(b, "file");
+    json_builder_set_member_name(b, "filename");
+    json_builder_add_string_value(b, disk->src);
+    json_builder_set_member_name(b, "node-name");
+    json_builder_add_string_value(b, node);
+    json_builder_set_member_name(b, "auto-read-only");
+    json_builder_add_boolean_value(b, TRUE);
+    json_builder_set_member_name(b, "discard");
+    json_builder_add_string_value(b, "unmap");
+    json_builder_end_object(b);
+    return qemuCommandBuilderToString(b);
+}
+
+
+static char *
+qemuCommandFormatJSON(const cairnDomainDiskDef *disk, const char *node, const char *file)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    const char *fmt = disk->format == CAIRN_DOMAIN_DISK_FORMAT_QCOW2 ? "qcow2" : "raw";
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "node-name");
+    json_builder_add_string_value(b, node);
+    json_builder_set_member_name(b, "read-only");
+    json_builder_add_boolean_value(b, disk->readonly);
+    json_builder_set_member_name(b, "driver");
+    json_builder_add_string_value(b, fmt);
+    json_builder_set_member_name(b, "file");
+    json_builder_add_string_value(b, file);
+    json_builder_end_object(b);
+    return qemuCommandBuilderToString(b);
+}
+
+
+static char *
+qemuCommandDeviceJSON(const cairnDomainDiskDef *disk, const qemuStatusDisk *sdisk,
+                      int bootindex)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    const char *driver = "virtio-blk-pci";
+
+    if (disk->bus == CAIRN_DOMAIN_DISK_BUS_IDE)
+        driver = disk->device == CAIRN_DOMAIN_DISK_DEVICE_CDROM ? "ide-cd" : "ide-hd";
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "driver");
+    json_builder_add_string_value(b, driver);
+    if (sdisk->format_node) {
+        json_builder_set_member_name(b, "drive");
+        json_builder_add_string_value(b, sdisk->format_node);
+    }
+    json_builder_set_member_name(b, "id");
+    json_builder_add_string_value(b, sdisk->alias);
+    if (bootindex > 0) {
+        json_builder_set_member_name(b, "bootindex");
+        json_builder_add_int_value(b, bootindex);
+    }
+    json_builder_end_object(b);
+    return qemuCommandBuilderToString(b);
+}
+
+
+/* Boot order: the first disk of each <boot dev> kind, in the order of the
+ * <boot> elements, gets the next bootindex. Fills @bootindex (per disk, 0
+ * for none). */
+static void
+qemuCommandBootIndexes(const cairnDomainDef *def, int *bootindex)
+{
+    int next = 1;
+
+    for (size_t b = 0; b < def->nboot; b++) {
+        cairnDomainDiskDevice want;
+
+        if (def->boot[b] == CAIRN_DOMAIN_BOOT_DISK)
+            want = CAIRN_DOMAIN_DISK_DEVICE_DISK;
+        else if (def->boot[b] == CAIRN_DOMAIN_BOOT_CDROM)
+            want = CAIRN_DOMAIN_DISK_DEVICE_CDROM;
+        else
+            continue;
+        for (guint i = 0; i < def->disks->len; i++) {
+            const cairnDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+
+            if (disk->device == want && bootindex[i] == 0) {
+                bootindex[i] = next++;
+                break;
+            }
+        }
+    }
+}
+
+
+static void
+qemuCommandAddDisks(GPtrArray *argv, const cairnDomainDef *def, qemuDomainStatus *st)
+{
+    g_autofree int *bootindex = g_new0(int, def->disks->len + 1);
+    int nodeidx = 0;
+
+    if (!def->os_kernel)
+        qemuCommandBootIndexes(def, bootindex);
+    for (guint i = 0; i < def->disks->len; i++) {
+        const cairnDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        g_autofree char *alias = qemuCommandDiskAlias(disk);
+        g_autofree char *storage = NULL;
+        g_autofree char *format = NULL;
+        qemuStatusDisk *sdisk;
+
+        if (disk->src) {
+            nodeidx++;
+            storage = g_strdup_printf("cairn-%d-storage", nodeidx);
+            format = g_strdup_printf("cairn-%d-format", nodeidx);
+            g_ptr_array_add(argv, g_strdup("-blockdev"));
+            g_ptr_array_add(argv, qemuCommandStorageJSON(disk, storage));
+            g_ptr_array_add(argv, g_strdup("-blockdev"));
+            g_ptr_array_add(argv, qemuCommandFormatJSON(disk, format, storage));
+        }
+        sdisk = qemuStatusDiskNew(disk->dst, alias, storage, format);
+        g_ptr_array_add(st->disks, sdisk);
+        g_ptr_array_add(argv, g_strdup("-device"));
+        g_ptr_array_add(argv, qemuCommandDeviceJSON(disk, sdisk, bootindex[i]));
+    }
+}
+
+
+static void
+qemuCommandAdd(GPtrArray *argv, const char *opt, char *value /* stolen */)
+{
+    g_ptr_array_add(argv, g_strdup(opt));
+    g_ptr_array_add(argv, value);
+}
+
+
+static void
+qemuCommandAddMachine(GPtrArray *argv, const cairnDomainDef *def,
+                      const qemuCommandParams *params)
+{
+    g_autofree char *name = qemuCommandEscapeComma(def->name);
+    g_autofree char *machine = NULL;
+    char uuid[CAIRN_UUID_STRING_BUFLEN];
+
+    machine = qemuCommandEscapeComma(def->os_machine ? def->os_machine : QEMU_DEFAULT_MACHINE);
+    cairnUUIDFormat(def->uuid, uuid);
+    qemuCommandAdd(argv, "-name", g_strdup_printf("guest=%s,debug-threads=on", name));
+    qemuCommandAdd(argv, "-uuid", g_strdup(uuid));
+    qemuCommandAdd(argv, "-machine",
+                   g_strdup_printf("%s,accel=%s", machine, params->kvm ? "kvm" : "tcg"));
+    qemuCommandAdd(argv, "-m", g_strdup_printf("size=%lluk", def->memory_kib));
+    qemuCommandAdd(argv, "-smp", g_strdup_printf("%u", def->vcpus ? def->vcpus : 1));
+    if (def->clock_offset == CAIRN_DOMAIN_CLOCK_OFFSET_LOCALTIME)
+        qemuCommandAdd(argv, "-rtc", g_strdup("base=localtime"));
+}
+
+
+static void
+qemuCommandAddProcess(GPtrArray *argv, const qemuCommandParams *params)
+{
+    g_autofree char *qmp = qemuCommandEscapeComma(params->qmp_path);
+
+    g_ptr_array_add(argv, g_strdup("-no-user-config"));
+    g_ptr_array_add(argv, g_strdup("-nodefaults"));
+    qemuCommandAdd(argv, "-display", g_strdup("none"));
+    g_ptr_array_add(argv, g_strdup("-no-shutdown"));
+    qemuCommandAdd(argv, "-chardev",
+                   g_strdup_printf("socket,id=charmonitor,path=%s,server=on,wait=off", qmp));
+    qemuCommandAdd(argv, "-mon", g_strdup("chardev=charmonitor,id=monitor,mode=control"));
+    g_ptr_array_add(argv, g_strdup("-daemonize"));
+    qemuCommandAdd(argv, "-pidfile", g_strdup(params->pid_path));
+}
+
+
+GStrv
+qemuCommandBuild(const cairnDomainDef *def, const qemuCommandParams *params,
+                 qemuDomainStatus *st, GError **error)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+
+    if (!qemuCommandValidate(def, error))
+        return NULL;
+    g_ptr_array_add(argv, g_strdup(params->emulator));
+    qemuCommandAddMachine(argv, def, params);
+    qemuCommandAddProcess(argv, params);
+    if (def->os_kernel)
+        qemuCommandAdd(argv, "-kernel", g_strdup(def->os_kernel));
+    if (def->os_initrd)
+        qemuCommandAdd(argv, "-initrd", g_strdup(def->os_initrd));
+    if (def->os_cmdline)
+        qemuCommandAdd(argv, "-append", g_strdup(def->os_cmdline));
+    qemuCommandAddDisks(argv, def, st);
+    g_ptr_array_add(argv, NULL);
+    g_ptr_array_set_free_func(argv, NULL);
+    return (GStrv)g_ptr_array_free(g_steal_pointer(&argv), FALSE);
+}

@@ -1,0 +1,105 @@
+/*
+ * qemu_domain.h: the qemu driver's private state: one driver state per
+ * connection, one object per domain, and the files under ROOT behind them.
+ *
+ * The files are the truth, the objects a cache: several connections, in
+ * this process or others, may use the same root at once. Every call
+ * refreshes the objects it uses from ROOT/domains/NAME.xml and
+ * ROOT/run/NAME.xml (a stat per file; a file is re-read only when it was
+ * replaced), and every call that changes a domain does so holding the
+ * domain's lock file ROOT/run/NAME.lock (plus ROOT/run/driver.lock for
+ * define and undefine; lock order: driver, domain, id counter). Inside a
+ * process the driver state's mutex serialises the calls of one connection.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "conf/domain_conf.h"
+#include "conf/moment_tree.h"
+#include "datatypes.h"
+#include "qemu_status.h"
+#include "util/cairnfile.h"
+
+/* How long a call waits for another holder of a lock file, in ms (as
+ * libvirt's job wait). */
+#define QEMU_LOCK_TIMEOUT_MS 30000
+
+typedef struct _qemuDriverState qemuDriverState;
+struct _qemuDriverState {
+    GMutex lock;          /* held by every call throughout */
+    char *root;           /* absolute */
+    char *domains_dir;    /* ROOT/domains */
+    char *run_dir;        /* ROOT/run */
+    char *log_dir;        /* ROOT/log */
+    char *checkpoint_dir; /* ROOT/checkpoints */
+    GPtrArray *domains;   /* of qemuDomainObj*, owned */
+};
+
+typedef struct _qemuDomainObj qemuDomainObj;
+struct _qemuDomainObj {
+    char *name;
+    cairnDomainDef *def;      /* persistent definition; NULL when transient */
+    qemuDomainStatus *status; /* live state; NULL when shut off */
+    int shutoff_reason;       /* last seen reason of SHUTOFF (this process) */
+    cairnFileStamp def_stamp; /* of ROOT/domains/NAME.xml when read */
+    cairnFileStamp run_stamp; /* of ROOT/run/NAME.xml when read */
+    cairnMomentList *checkpoints; /* empty until checkpoints land */
+};
+
+static inline qemuDriverState *
+qemuStateOf(cairnConnect *conn)
+{
+    return conn->privateData;
+}
+
+qemuDriverState *qemuDriverStateNew(const char *root, GError **error);
+void qemuDriverStateFree(qemuDriverState *drv);
+
+/* Paths of one domain's files: ROOT/domains/NAME.xml, and
+ * ROOT/run/NAME<suffix> for suffix ".xml", ".qmp", ".pid", ".lock";
+ * ROOT/log/NAME.log. Caller frees. */
+char *qemuDomainDefPath(const qemuDriverState *drv, const char *name);
+char *qemuDomainRunPath(const qemuDriverState *drv, const char *name, const char *suffix);
+char *qemuDomainLogPath(const qemuDriverState *drv, const char *name);
+
+/* The domain's lock, waiting up to @timeout_ms. */
+cairnFileLock *qemuDomainLock(const qemuDriverState *drv, const char *name, int timeout_ms,
+                              GError **error);
+/* The root-level lock for define/undefine. */
+cairnFileLock *qemuDriverLock(const qemuDriverState *drv, GError **error);
+
+bool qemuDomainObjIsActive(const qemuDomainObj *obj);
+/* The definition in force: the live one when running, else the
+ * persistent one. */
+const cairnDomainDef *qemuDomainObjGetDef(const qemuDomainObj *obj);
+/* cairnDomainState and its reason. */
+int qemuDomainObjGetState(const qemuDomainObj *obj, int *reason);
+int qemuDomainObjGetID(const qemuDomainObj *obj);
+
+/* Re-read what changed on disk for @obj. Returns false on a read error;
+ * *@ret_gone is set when neither file exists any more. */
+bool qemuDomainObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, bool *ret_gone,
+                          GError **error);
+
+/* The object for @name, read from disk if it is not cached, refreshed if
+ * it is. NULL with CAIRN_ERR_NO_DOMAIN when the domain does not exist. */
+qemuDomainObj *qemuDriverFindByName(qemuDriverState *drv, const char *name, GError **error);
+
+/* The object behind handle @dom (by name, then checked by UUID). */
+qemuDomainObj *qemuDriverFindByHandle(qemuDriverState *drv, cairnDomain *dom, GError **error);
+
+/* Bring the cache in line with the directories: new domains read, removed
+ * ones dropped, every object refreshed. */
+bool qemuDriverRescan(qemuDriverState *drv, GError **error);
+
+/* Drop @obj from the cache (after it stopped being defined and running). */
+void qemuDriverForget(qemuDriverState *drv, qemuDomainObj *obj);
+
+/* A new handle on @obj. */
+cairnDomain *qemuDomainHandleNew(cairnConnect *conn, const qemuDomainObj *obj);
+
+/* A fresh domain id, unique under the root (a counter file under its own
+ * lock, ROOT/run/domain-id). */
+bool qemuDriverAllocateID(qemuDriverState *drv, int *ret_id, GError **error);

@@ -1,0 +1,51 @@
+/*
+ * qemu_process.h: QEMU processes: launch from a definition, find again
+ * (reattach), watch (crash, guest shutdown) and stop.
+ *
+ * Every function here that changes a domain requires its caller to hold
+ * the domain's lock file (qemuDomainLock()) and the driver state's mutex,
+ * and to have refreshed the object from disk after taking the lock.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <glib.h>
+
+#include "qemu_domain.h"
+#include "qemu_monitor.h"
+
+/* How long QEMU may take from exec to a listening monitor, in ms. */
+#define QEMU_PROCESS_START_TIMEOUT_MS 60000
+
+/* Start @obj (shut off, persistent) from its persistent definition. On
+ * failure nothing is left: no process, no live state file, no socket,
+ * no pidfile. Errors: CAIRN_ERR_SYSTEM_ERROR for a disk image that cannot
+ * be accessed, CAIRN_ERR_CONFIG_UNSUPPORTED for type='kvm' without a
+ * usable /dev/kvm or a definition outside what the driver runs,
+ * CAIRN_ERR_INTERNAL_ERROR "process exited while connecting to monitor:
+ * QEMU'S ERROR" when QEMU refuses to start. */
+bool qemuProcessStart(qemuDriverState *drv, qemuDomainObj *obj, GError **error);
+
+/* Stop @obj (running) and record SHUTOFF with @reason: QMP quit, then
+ * SIGTERM, then SIGKILL, each after a grace time; the live state file,
+ * socket and pidfile are removed. */
+bool qemuProcessStop(qemuDriverState *drv, qemuDomainObj *obj, int reason, GError **error);
+
+/* True if @pid is a live (not zombie) process whose command line names
+ * the QMP socket @monitor_path, i.e. it is this domain's QEMU. */
+bool qemuProcessIsOurs(pid_t pid, const char *monitor_path);
+
+/* Connect to the running @obj's monitor. */
+qemuMonitor *qemuProcessAttach(qemuDomainObj *obj, GError **error);
+
+/* Reconcile a running @obj with reality; the caller holds the domain
+ * lock. A vanished QEMU becomes SHUTOFF/CRASHED (files cleaned up). With
+ * @query, QEMU is also asked (query-status): a guest that powered off is
+ * stopped and recorded as SHUTOFF/SHUTDOWN, a paused one as PAUSED. A
+ * monitor that cannot be reached leaves the state as it is. No-op for a
+ * shut off domain. */
+bool qemuProcessCheck(qemuDriverState *drv, qemuDomainObj *obj, bool query, GError **error);
+
+/* CPU time used by @pid in nanoseconds (0 when unknown). */
+unsigned long long qemuProcessCPUTime(pid_t pid);
