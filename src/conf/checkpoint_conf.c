@@ -137,6 +137,16 @@ cairnCheckpointSchemaFail(GError **error,
 }
 
 
+/* How the schema messages name @node: with its namespace, if any. */
+static char *
+cairnCheckpointNodeName(const xmlNode *node)
+{
+    if (node->ns && node->ns->href)
+        return g_strdup_printf("{%s}%s", (const char *)node->ns->href, (const char *)node->name);
+    return g_strdup((const char *)node->name);
+}
+
+
 /* The checkpointName pattern: [a-zA-Z0-9_\-][a-zA-Z0-9_\-.]* */
 static bool
 cairnCheckpointNameIsValid(const char *name)
@@ -338,9 +348,11 @@ cairnCheckpointCheckRoot(xmlNode *root,
     xmlNode *cur;
     g_autofree char *time = NULL;
 
-    if (!cairnXMLNodeNameEqual(root, "domaincheckpoint"))
+    if (!cairnXMLNodeNameEqual(root, "domaincheckpoint")) {
+        g_autofree char *name = cairnCheckpointNodeName(root);
         return cairnCheckpointSchemaFail(error, "Expecting element domaincheckpoint, got %s",
-                                         (const char *)root->name);
+                                         name);
+    }
     if (!cairnCheckpointCheckContainer(root, error))
         return false;
     for (cur = root->children; cur; cur = cur->next) {
@@ -352,10 +364,12 @@ cairnCheckpointCheckRoot(xmlNode *root,
             if (cairnXMLNodeNameEqual(cur, cairnCheckpointChildNames[i]))
                 break;
         }
-        if (i == SLOT_LAST || slots[i])
+        if (i == SLOT_LAST || slots[i]) {
+            g_autofree char *name = cairnCheckpointNodeName(cur);
             return cairnCheckpointSchemaFail(error,
                                              "Element domaincheckpoint has extra content: %s",
-                                             (const char *)cur->name);
+                                             name);
+        }
         slots[i] = cur;
     }
     if ((slots[SLOT_NAME] && !cairnCheckpointCheckName(slots[SLOT_NAME], error)) ||

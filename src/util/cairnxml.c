@@ -4,6 +4,8 @@
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+#include <libxml/globals.h>
 
 #include "cairnxml.h"
 #include "cairnerror.h"
@@ -45,6 +47,14 @@ cairnXMLRecordError(void *opaque, xmlError *err)
 }
 
 
+static void G_GNUC_PRINTF(2, 3)
+cairnXMLIgnoreGenericError(void *opaque G_GNUC_UNUSED,
+                           const char *fmt G_GNUC_UNUSED,
+                           ...)
+{
+}
+
+
 static xmlDoc *
 cairnXMLParseRun(const char *xml,
                  size_t len,
@@ -52,11 +62,19 @@ cairnXMLParseRun(const char *xml,
 {
     xmlParserCtxt *ctxt = NULL;
     xmlDoc *doc = NULL;
+    xmlGenericErrorFunc old_handler;
+    void *old_data;
     int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                   XML_PARSE_NOCDATA | XML_PARSE_NOXINCNODE;
 
     if (!(ctxt = xmlNewParserCtxt()))
         return NULL;
+    /* Errors without a parser context (e.g. from encoding conversion) go
+     * to the thread's generic handler, which prints to stderr: silence
+     * it while parsing, and restore it after. */
+    old_handler = xmlGenericError;
+    old_data = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(NULL, cairnXMLIgnoreGenericError);
     ctxt->_private = state;
     ctxt->sax->internalSubset = cairnXMLRefuseDoctype;
     ctxt->sax->externalSubset = NULL;
@@ -69,6 +87,7 @@ cairnXMLParseRun(const char *xml,
         doc = NULL;
     }
     xmlFreeParserCtxt(ctxt);
+    xmlSetGenericErrorFunc(old_data, old_handler);
     return doc;
 }
 
@@ -326,7 +345,14 @@ cairnXMLAppendNsDecl(GString *buf,
     if (ns->prefix)
         g_string_append(buf, (const char *)ns->prefix);
     g_string_append(buf, "='");
-    cairnXMLEscape(buf, ns->href ? (const char *)ns->href : "", true);
+    if (ns->href) {
+        /* Without entity substitution libxml2 keeps an '&' of a namespace
+         * URI as the reference "&#38;"; nothing else is left encoded. */
+        g_auto(GStrv) parts = g_strsplit((const char *)ns->href, "&#38;", -1);
+        g_autofree char *href = g_strjoinv("&", parts);
+
+        cairnXMLEscape(buf, href, true);
+    }
     g_string_append_c(buf, '\'');
 }
 
@@ -379,6 +405,35 @@ cairnXMLFormatStartTag(GString *buf,
 }
 
 
+/* Mixed content (text beside elements) is written on one line exactly as
+ * it is, whitespace included, so that reading it back gives the same
+ * text. */
+static void
+cairnXMLFormatInline(GString *buf,
+                     const xmlNode *node,
+                     unsigned int flags)
+{
+    const xmlNode *cur;
+
+    cairnXMLFormatStartTag(buf, node, flags, false);
+    if (!node->children) {
+        g_string_append(buf, "/>");
+        return;
+    }
+    g_string_append_c(buf, '>');
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE)
+            cairnXMLFormatInline(buf, cur, flags);
+        else if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) &&
+                 cur->content)
+            cairnXMLEscape(buf, (const char *)cur->content, false);
+    }
+    g_string_append(buf, "</");
+    cairnXMLAppendQName(buf, node->ns, node->name);
+    g_string_append_c(buf, '>');
+}
+
+
 static void
 cairnXMLFormatElement(GString *buf,
                       const xmlNode *node,
@@ -391,20 +446,22 @@ cairnXMLFormatElement(GString *buf,
     g_string_append_printf(buf, "%*s", indent, "");
     cairnXMLFormatStartTag(buf, node, flags, root);
 
-    if (cairnXMLHasElementChildren(node)) {
+    if (cairnXMLHasElementChildren(node) && cairnXMLHasNonBlankText(node)) {
+        g_string_append_c(buf, '>');
+        for (cur = node->children; cur; cur = cur->next) {
+            if (cur->type == XML_ELEMENT_NODE)
+                cairnXMLFormatInline(buf, cur, flags);
+            else if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) &&
+                     cur->content)
+                cairnXMLEscape(buf, (const char *)cur->content, false);
+        }
+    } else if (cairnXMLHasElementChildren(node)) {
         g_string_append(buf, ">\n");
         for (cur = node->children; cur; cur = cur->next) {
-            if (cur->type == XML_ELEMENT_NODE) {
+            if (cur->type == XML_ELEMENT_NODE)
                 cairnXMLFormatElement(buf, cur, indent + 2, flags, false);
-            } else if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) &&
-                       cur->content && !cairnXMLIsBlank((const char *)cur->content)) {
-                g_autofree char *text = g_strstrip(g_strdup((const char *)cur->content));
-
-                g_string_append_printf(buf, "%*s", indent + 2, "");
-                cairnXMLEscape(buf, text, false);
-                g_string_append_c(buf, '\n');
-            }
         }
+        g_string_append_printf(buf, "%*s", indent, "");
     } else {
         g_autoptr(GString) text = g_string_new(NULL);
 
@@ -421,8 +478,6 @@ cairnXMLFormatElement(GString *buf,
         cairnXMLEscape(buf, text->str, false);
     }
 
-    if (cairnXMLHasElementChildren(node))
-        g_string_append_printf(buf, "%*s", indent, "");
     g_string_append(buf, "</");
     cairnXMLAppendQName(buf, node->ns, node->name);
     g_string_append(buf, ">\n");

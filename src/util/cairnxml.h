@@ -76,8 +76,9 @@ typedef enum {
 /* Pretty-print the subtree rooted at element @node into @buf in libvirt's
  * layout, every line indented by @indent (plus 2 per nesting level),
  * each line ending with a newline. Comments and processing instructions
- * are dropped, whitespace-only text between elements is dropped, and the
- * namespaces in scope at @node are declared on it. */
+ * are dropped, whitespace-only text between elements is dropped, mixed
+ * content (text beside elements) is written inline exactly as it is, and
+ * the namespaces in scope at @node are declared on it. */
 void cairnXMLFormatNode(GString *buf, const xmlNode *node, int indent, unsigned int flags);
 
 /* As cairnXMLFormatNode() with indent 0, returned without the final

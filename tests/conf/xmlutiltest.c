@@ -105,6 +105,20 @@ testNoXInclude(void)
 
 
 static void
+testNamespaceAmpersand(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = cairnXMLParseString("<a xmlns:p='urn:a&amp;b&#38;c'><p:x/></a>",
+                                                "(test)", CAIRN_FROM_XML, &err);
+    g_autofree char *out = NULL;
+
+    g_assert_no_error(err);
+    out = cairnXMLFormatNodeString(xmlDocGetRootElement(doc), 0);
+    g_assert_cmpstr(out, ==, "<a xmlns:p='urn:a&amp;b&amp;c'>\n  <p:x/>\n</a>");
+}
+
+
+static void
 testEscape(void)
 {
     g_autoptr(GString) buf = g_string_new(NULL);
@@ -129,10 +143,7 @@ testPrettyPrint(void)
     const char *expected = "  <r b='x&apos;y' a='1'>\n"
                            "    <e/>\n"
                            "    <t>  two  words </t>\n"
-                           "    <n>\n"
-                           "      <m k='&lt;&amp;&gt;'/>\n"
-                           "      text\n"
-                           "    </n>\n"
+                           "    <n><m k='&lt;&amp;&gt;'/>text</n>\n"
                            "    <x>&lt;c&gt;</x>\n"
                            "    <g passwd='s' p='q'/>\n"
                            "    <ml>a\nb</ml>\n"
@@ -266,6 +277,7 @@ main(int argc,
     g_test_add_func("/xml/parse/size-cap", testParseSizeCap);
     g_test_add_func("/xml/parse/no-xinclude", testNoXInclude);
     g_test_add_func("/xml/escape", testEscape);
+    g_test_add_func("/xml/namespace-ampersand", testNamespaceAmpersand);
     g_test_add_func("/xml/pretty-print", testPrettyPrint);
     g_test_add_func("/xml/numbers", testNumbers);
     g_test_add_func("/xml/uuid", testUUID);
