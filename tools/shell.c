@@ -27,7 +27,7 @@
 static cairnErrorPtr shellPendingError;
 
 
-static void
+static void G_GNUC_PRINTF(1, 0)
 shellVPrint(const char *fmt, va_list ap)
 {
     g_autofree char *str = g_strdup_vprintf(fmt, ap);
@@ -1024,8 +1024,8 @@ shellTablePrint(shellControl *ctl, shellTable *table)
 
         for (j = 0; j < table->ncols; j++) {
             size_t width;
-            g_autofree char *cell = shellTableSafeCell(row[j], &width);
 
+            g_free(shellTableSafeCell(row[j], &width));
             maxw[j] = MAX(maxw[j], width);
         }
     }

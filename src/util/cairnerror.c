@@ -120,7 +120,7 @@ cairnErrorCompose(int code, const char *detail)
 }
 
 
-static void
+static void G_GNUC_PRINTF(4, 0)
 cairnErrorSetVa(GError **error, int from, int code, const char *fmt, va_list ap)
 {
     g_autofree char *detail = NULL;
