@@ -25,7 +25,8 @@
 # Every QEMU started here is killed by PID (TERM, then KILL) when the script
 # exits, however it exits, and $GT is removed (set GUEST_KEEP=1 to keep it).
 # GUEST_TIMEOUT (default 90 s) is the time limit for one boot; GUEST_ACCEL
-# (default tcg) the accelerator.
+# (default tcg) the accelerator; CAIRN_GUEST_OFFLINE=1 builds from the cache
+# only (no apt); CAIRN_GUEST_CACHE is make-guest.sh's cache directory.
 
 GUEST_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-90}
@@ -79,7 +80,7 @@ guest_setup() {
 	trap 'exit 143' TERM
 	local t0
 	t0=$(now_ms)
-	out=$("$GUEST_HERE/make-guest.sh" --quiet "$GT/guest" 2>"$GT/build.log") || rc=$?
+	out=$("$GUEST_HERE/make-guest.sh" --quiet ${CAIRN_GUEST_OFFLINE:+--offline} "$GT/guest" 2>"$GT/build.log") || rc=$?
 	if [ "$rc" = 3 ]; then
 		skip "the guest's Debian packages cannot be had: $(tail -n 1 "$GT/build.log")"
 	elif [ "$rc" != 0 ]; then

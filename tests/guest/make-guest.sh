@@ -300,6 +300,21 @@ if [ ! -s "$initrd" ]; then
 	mv "$tmp/initrd.gz" "$initrd"
 fi
 
+# Prune: kernels other than this one (Debian moved to a new ABI; each is
+# ~110 MB between .deb and unpacked files) unless this run is --offline, and
+# initramfs images of other inputs not touched for a week.
+if [ -z "$offline" ]; then
+	for f in "$cache"/debs/linux-image-*.deb; do
+		[ "$f" = "$kdeb" ] || { say "pruning ${f##*/}"; rm -f "$f"; }
+	done
+	for f in "$cache"/kernel/*/; do
+		f=${f%/}
+		[ "$f" = "$kdir" ] || rm -rf "$f"
+	done
+fi
+find "$cache/initrd" -name '*.gz' ! -name "$key.gz" -mtime +7 -delete 2>/dev/null || true
+touch "$initrd"
+
 # ----------------------------------------------------------------------------
 # Output: hard links into the cache when possible, replaced atomically
 # ----------------------------------------------------------------------------
