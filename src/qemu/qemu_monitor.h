@@ -19,6 +19,13 @@
  * CAIRN_ERR_OPERATION_FAILED "QEMU monitor closed" / the I/O error text;
  * a timeout CAIRN_ERR_OPERATION_TIMEOUT "QEMU monitor command 'CMD' timed
  * out after N ms"; a reply that is not JSON CAIRN_ERR_INTERNAL_ERROR.
+ *
+ * A message that is not JSON, or longer than the monitor's size limit,
+ * breaks the connection (the stream cannot be resynchronised): pending
+ * commands fail with that error and the EOF handler runs.
+ *
+ * Threading: a monitor is used from one thread at a time, the one that
+ * iterates (or may acquire) its GMainContext.
  */
 #pragma once
 
@@ -41,8 +48,13 @@ typedef void (*qemuMonitorEventFunc)(qemuMonitor *mon,
  * explicit qemuMonitorClose(); pending commands fail before it runs. */
 typedef void (*qemuMonitorEOFFunc)(qemuMonitor *mon, gpointer opaque);
 
-/* Default timeout of a command, in milliseconds. */
+/* Default timeout of a command, in milliseconds. A timeout_ms <= 0
+ * anywhere in this API means "no timeout". */
 #define QEMU_MONITOR_DEFAULT_TIMEOUT_MS 30000
+
+/* Default limit on the size of one message from QEMU (query-qmp-schema
+ * alone is a few hundred KiB). */
+#define QEMU_MONITOR_MAX_MESSAGE_SIZE (64 * 1024 * 1024)
 
 /* Connect to the QMP unix socket at @path, read the greeting and
  * negotiate capabilities (qmp_capabilities), iterating @ctx (NULL: a new
@@ -67,6 +79,24 @@ void qemuMonitorGetVersion(qemuMonitor *mon, int *major, int *minor, int *micro)
 
 GMainContext *qemuMonitorGetContext(qemuMonitor *mon);
 
+/* The timeout used by qemuMonitorCommand(), qemuMonitorCommandAsync() and
+ * every wrapper in qemu_monitor_cmd.h (initially
+ * QEMU_MONITOR_DEFAULT_TIMEOUT_MS). */
+void qemuMonitorSetCommandTimeout(qemuMonitor *mon, int timeout_ms);
+int qemuMonitorGetCommandTimeout(qemuMonitor *mon);
+
+/* Limit the size of one incoming message (initially
+ * QEMU_MONITOR_MAX_MESSAGE_SIZE). */
+void qemuMonitorSetMaxMessageSize(qemuMonitor *mon, gsize bytes);
+
+/* False once the connection is gone (EOF, I/O or protocol error). */
+bool qemuMonitorIsConnected(qemuMonitor *mon);
+
+/* Flags of qemuMonitorCommandFull(). */
+typedef enum {
+    QEMU_MONITOR_COMMAND_SECRET = 1 << 0, /* arguments are never logged */
+} qemuMonitorCommandFlags;
+
 /* Send @command with @arguments (NULL for none; a reference is taken)
  * and return its "return" value (new reference; an empty object for
  * commands that return nothing), or NULL with an error. Iterates the
@@ -78,7 +108,11 @@ JsonNode *qemuMonitorCommand(qemuMonitor *mon, const char *command, JsonObject *
 JsonNode *qemuMonitorCommandTimeout(qemuMonitor *mon, const char *command,
                                     JsonObject *arguments, int timeout_ms, GError **error);
 
-/* Asynchronous form: @callback runs from the monitor's context;
+/* As qemuMonitorCommandTimeout() with qemuMonitorCommandFlags. */
+JsonNode *qemuMonitorCommandFull(qemuMonitor *mon, const char *command, JsonObject *arguments,
+                                 unsigned int flags, int timeout_ms, GError **error);
+
+/* Asynchronous form (the monitor's command timeout applies): @callback runs from the monitor's context;
  * qemuMonitorCommandFinish() gives the result. */
 void qemuMonitorCommandAsync(qemuMonitor *mon, const char *command, JsonObject *arguments,
                              GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -94,3 +128,27 @@ typedef bool (*qemuMonitorEventMatch)(JsonObject *data, gpointer match_opaque);
 JsonObject *qemuMonitorWaitEvent(qemuMonitor *mon, const char *name,
                                  qemuMonitorEventMatch match, gpointer match_opaque,
                                  int timeout_ms, GError **error);
+
+/* A waiter registered before the action that causes the event, so an
+ * event arriving before the wait starts (in the same read as a command's
+ * reply, say) is not missed. From its creation on it queues every
+ * matching event (after the event handler has seen it);
+ * qemuMonitorEventWaiterWait() takes the oldest queued event's data (new
+ * reference, an empty object when the event had none), iterating the
+ * context until one is there, @timeout_ms passes
+ * (CAIRN_ERR_OPERATION_TIMEOUT) or the connection goes away (its error). */
+typedef struct _qemuMonitorEventWaiter qemuMonitorEventWaiter;
+qemuMonitorEventWaiter *qemuMonitorEventWaiterNew(qemuMonitor *mon, const char *name,
+                                                  qemuMonitorEventMatch match,
+                                                  gpointer match_opaque);
+/* As qemuMonitorEventWaiterNew(); @match_free (may be NULL) is called on
+ * @match_opaque when the waiter is freed. */
+qemuMonitorEventWaiter *qemuMonitorEventWaiterNewFull(qemuMonitor *mon, const char *name,
+                                                      qemuMonitorEventMatch match,
+                                                      gpointer match_opaque,
+                                                      GDestroyNotify match_free);
+JsonObject *qemuMonitorEventWaiterWait(qemuMonitorEventWaiter *waiter, int timeout_ms,
+                                       GError **error);
+/* Unregister and free. Accepts NULL; may outlive its monitor. */
+void qemuMonitorEventWaiterFree(qemuMonitorEventWaiter *waiter);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuMonitorEventWaiter, qemuMonitorEventWaiterFree)
