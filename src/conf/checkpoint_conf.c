@@ -120,10 +120,11 @@ static const char *const cairnCheckpointChildNames[SLOT_LAST] = {
 };
 
 
-static bool G_GNUC_PRINTF(2, 3)
-cairnCheckpointSchemaFail(GError **error,
-                          const char *fmt,
-                          ...)
+static bool cairnCheckpointSchemaFail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+
+static bool
+cairnCheckpointSchemaFail(GError **error, const char *fmt, ...)
 {
     g_autofree char *detail = NULL;
     va_list ap;
@@ -183,8 +184,7 @@ cairnCheckpointDiskNameIsValid(const char *name)
 
 
 static bool
-cairnCheckpointCheckNoAttrs(const xmlNode *node,
-                            GError **error)
+cairnCheckpointCheckNoAttrs(const xmlNode *node, GError **error)
 {
     if (node->properties)
         return cairnCheckpointSchemaFail(error, "Invalid attribute %s for element %s",
@@ -196,8 +196,7 @@ cairnCheckpointCheckNoAttrs(const xmlNode *node,
 
 /* An element holding text only. */
 static bool
-cairnCheckpointCheckText(const xmlNode *node,
-                         GError **error)
+cairnCheckpointCheckText(const xmlNode *node, GError **error)
 {
     if (!cairnCheckpointCheckNoAttrs(node, error))
         return false;
@@ -210,8 +209,7 @@ cairnCheckpointCheckText(const xmlNode *node,
 
 /* An element holding elements only. */
 static bool
-cairnCheckpointCheckContainer(const xmlNode *node,
-                              GError **error)
+cairnCheckpointCheckContainer(const xmlNode *node, GError **error)
 {
     if (!cairnCheckpointCheckNoAttrs(node, error))
         return false;
@@ -223,8 +221,7 @@ cairnCheckpointCheckContainer(const xmlNode *node,
 
 
 static bool
-cairnCheckpointCheckName(const xmlNode *node,
-                         GError **error)
+cairnCheckpointCheckName(const xmlNode *node, GError **error)
 {
     g_autofree char *name = NULL;
 
@@ -238,10 +235,7 @@ cairnCheckpointCheckName(const xmlNode *node,
 
 
 static bool
-cairnCheckpointCheckULong(const xmlNode *node,
-                          const char *what,
-                          const char *value,
-                          GError **error)
+cairnCheckpointCheckULong(const xmlNode *node, const char *what, const char *value, GError **error)
 {
     unsigned long long dummy;
 
@@ -253,8 +247,7 @@ cairnCheckpointCheckULong(const xmlNode *node,
 
 
 static bool
-cairnCheckpointCheckDisk(const xmlNode *node,
-                         GError **error)
+cairnCheckpointCheckDisk(const xmlNode *node, GError **error)
 {
     const xmlAttr *attr;
     g_autofree char *name = cairnXMLPropString(node, "name");
@@ -281,9 +274,8 @@ cairnCheckpointCheckDisk(const xmlNode *node,
         return cairnCheckpointSchemaFail(error, "Invalid value '%s' for attribute checkpoint",
                                          checkpoint);
     if (checkpoint && g_str_equal(checkpoint, "no") && (has_bitmap || size))
-        return cairnCheckpointSchemaFail(error,
-                                         "disk '%s' with checkpoint='no' cannot have %s", name,
-                                         has_bitmap ? "a bitmap" : "a size");
+        return cairnCheckpointSchemaFail(error, "disk '%s' with checkpoint='no' cannot have %s",
+                                         name, has_bitmap ? "a bitmap" : "a size");
     if (size && !cairnCheckpointCheckULong(node, "attribute size", size, error))
         return false;
     return true;
@@ -291,8 +283,7 @@ cairnCheckpointCheckDisk(const xmlNode *node,
 
 
 static bool
-cairnCheckpointCheckDisks(const xmlNode *node,
-                          GError **error)
+cairnCheckpointCheckDisks(const xmlNode *node, GError **error)
 {
     const xmlNode *cur;
     size_t n = 0;
@@ -316,8 +307,7 @@ cairnCheckpointCheckDisks(const xmlNode *node,
 
 
 static bool
-cairnCheckpointCheckParent(const xmlNode *node,
-                           GError **error)
+cairnCheckpointCheckParent(const xmlNode *node, GError **error)
 {
     const xmlNode *cur;
     const xmlNode *name = NULL;
@@ -341,17 +331,14 @@ cairnCheckpointCheckParent(const xmlNode *node,
 /* Check the document against the grammar, and sort the children of the
  * root into @slots. The embedded <domain> is checked when it is parsed. */
 static bool
-cairnCheckpointCheckRoot(xmlNode *root,
-                         xmlNode **slots,
-                         GError **error)
+cairnCheckpointCheckRoot(xmlNode *root, xmlNode **slots, GError **error)
 {
     xmlNode *cur;
     g_autofree char *time = NULL;
 
     if (!cairnXMLNodeNameEqual(root, "domaincheckpoint")) {
         g_autofree char *name = cairnCheckpointNodeName(root);
-        return cairnCheckpointSchemaFail(error, "Expecting element domaincheckpoint, got %s",
-                                         name);
+        return cairnCheckpointSchemaFail(error, "Expecting element domaincheckpoint, got %s", name);
     }
     if (!cairnCheckpointCheckContainer(root, error))
         return false;
@@ -366,15 +353,15 @@ cairnCheckpointCheckRoot(xmlNode *root,
         }
         if (i == SLOT_LAST || slots[i]) {
             g_autofree char *name = cairnCheckpointNodeName(cur);
-            return cairnCheckpointSchemaFail(error,
-                                             "Element domaincheckpoint has extra content: %s",
-                                             name);
+            return cairnCheckpointSchemaFail(
+                error, "Element domaincheckpoint has extra content: %s", name);
         }
         slots[i] = cur;
     }
     if ((slots[SLOT_NAME] && !cairnCheckpointCheckName(slots[SLOT_NAME], error)) ||
         (slots[SLOT_DESCRIPTION] && !cairnCheckpointCheckText(slots[SLOT_DESCRIPTION], error)) ||
-        (slots[SLOT_CREATION_TIME] && !cairnCheckpointCheckText(slots[SLOT_CREATION_TIME], error)) ||
+        (slots[SLOT_CREATION_TIME] &&
+         !cairnCheckpointCheckText(slots[SLOT_CREATION_TIME], error)) ||
         (slots[SLOT_DISKS] && !cairnCheckpointCheckDisks(slots[SLOT_DISKS], error)) ||
         (slots[SLOT_PARENT] && !cairnCheckpointCheckParent(slots[SLOT_PARENT], error)))
         return false;
@@ -396,9 +383,7 @@ cairnCheckpointCheckRoot(xmlNode *root,
  * schema error, as libvirt's nested domain grammar would find it;
  * what the subset cannot represent keeps its own error. */
 static bool
-cairnCheckpointParseDomain(cairnCheckpointDef *def,
-                           xmlNode *node,
-                           GError **error)
+cairnCheckpointParseDomain(cairnCheckpointDef *def, xmlNode *node, GError **error)
 {
     g_autoptr(GError) err = NULL;
     unsigned int flags = CAIRN_DOMAIN_DEF_PARSE_INACTIVE | CAIRN_DOMAIN_DEF_PARSE_LENIENT;
@@ -409,10 +394,9 @@ cairnCheckpointParseDomain(cairnCheckpointDef *def,
             g_propagate_error(error, g_steal_pointer(&err));
             return false;
         }
-        return cairnCheckpointSchemaFail(error, "Element domain: %s",
-                                         g_str_has_prefix(err->message, prefix)
-                                             ? err->message + strlen(prefix)
-                                             : err->message);
+        return cairnCheckpointSchemaFail(
+            error, "Element domain: %s",
+            g_str_has_prefix(err->message, prefix) ? err->message + strlen(prefix) : err->message);
     }
     def->dom_xml = cairnXMLFormatNodeString(node, 0);
     return true;
@@ -420,9 +404,7 @@ cairnCheckpointParseDomain(cairnCheckpointDef *def,
 
 
 static bool
-cairnCheckpointParseRedefine(cairnCheckpointDef *def,
-                             xmlNode **slots,
-                             GError **error)
+cairnCheckpointParseRedefine(cairnCheckpointDef *def, xmlNode **slots, GError **error)
 {
     g_autofree char *time = NULL;
     unsigned long long value = 0;
@@ -449,8 +431,7 @@ cairnCheckpointParseRedefine(cairnCheckpointDef *def,
 
 
 static void
-cairnCheckpointParseDisks(cairnCheckpointDef *def,
-                          const xmlNode *disks)
+cairnCheckpointParseDisks(cairnCheckpointDef *def, const xmlNode *disks)
 {
     const xmlNode *cur;
 
@@ -489,16 +470,14 @@ cairnCheckpointOptionalText(const xmlNode *node)
 
 
 cairnCheckpointDef *
-cairnCheckpointDefParseString(const char *xml,
-                              unsigned int flags,
-                              GError **error)
+cairnCheckpointDefParseString(const char *xml, unsigned int flags, GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(cairnCheckpointDef) def = NULL;
     xmlNode *slots[SLOT_LAST] = { NULL };
 
-    if (!(doc = cairnXMLParseString(xml, "(domain_checkpoint)", CAIRN_FROM_DOMAIN_CHECKPOINT,
-                                    error)))
+    if (!(doc =
+              cairnXMLParseString(xml, "(domain_checkpoint)", CAIRN_FROM_DOMAIN_CHECKPOINT, error)))
         return NULL;
     if (!cairnCheckpointCheckRoot(xmlDocGetRootElement(doc), slots, error))
         return NULL;
@@ -522,9 +501,7 @@ cairnCheckpointDefParseString(const char *xml,
 /* ---- formatting ---- */
 
 static void
-cairnCheckpointFormatDisk(GString *buf,
-                          const cairnCheckpointDiskDef *disk,
-                          unsigned int flags)
+cairnCheckpointFormatDisk(GString *buf, const cairnCheckpointDiskDef *disk, unsigned int flags)
 {
     const char *type = cairnCheckpointTypeToString(disk->type);
 
@@ -547,9 +524,7 @@ cairnCheckpointFormatDisk(GString *buf,
 
 
 static void
-cairnCheckpointFormatDomain(GString *buf,
-                            const cairnCheckpointDef *def,
-                            unsigned int flags)
+cairnCheckpointFormatDomain(GString *buf, const cairnCheckpointDef *def, unsigned int flags)
 {
     unsigned int xml_flags = 0;
     g_autoptr(xmlDoc) doc = NULL;
@@ -569,8 +544,7 @@ cairnCheckpointFormatDomain(GString *buf,
 
 
 char *
-cairnCheckpointDefFormat(const cairnCheckpointDef *def,
-                         unsigned int flags)
+cairnCheckpointDefFormat(const cairnCheckpointDef *def, unsigned int flags)
 {
     GString *buf = g_string_new("<domaincheckpoint>\n");
     size_t i;
@@ -598,8 +572,7 @@ cairnCheckpointDefFormat(const cairnCheckpointDef *def,
 
 
 void
-cairnCheckpointDefSetDomain(cairnCheckpointDef *def,
-                            const cairnDomainDef *dom)
+cairnCheckpointDefSetDomain(cairnCheckpointDef *def, const cairnDomainDef *dom)
 {
     cairnDomainDef *copy = cairnDomainDefCopy(dom);
     char *xml = cairnDomainDefFormat(dom, CAIRN_DOMAIN_DEF_FORMAT_INACTIVE |
@@ -636,9 +609,7 @@ cairnCheckpointDefAssignBitmapNames(cairnCheckpointDef *def)
 /* Check the requested disks against the domain, filling @map with
  * domain target -> requested disk. Nothing is changed on failure. */
 static bool
-cairnCheckpointCheckRequested(const cairnCheckpointDef *def,
-                              GHashTable *map,
-                              GError **error)
+cairnCheckpointCheckRequested(const cairnCheckpointDef *def, GHashTable *map, GError **error)
 {
     size_t i;
 
@@ -657,8 +628,7 @@ cairnCheckpointCheckRequested(const cairnCheckpointDef *def,
             return false;
         }
         g_hash_table_insert(map, domdisk->dst, chkdisk);
-        if ((!domdisk->src || domdisk->readonly) &&
-            chkdisk->type != CAIRN_CHECKPOINT_TYPE_NONE) {
+        if ((!domdisk->src || domdisk->readonly) && chkdisk->type != CAIRN_CHECKPOINT_TYPE_NONE) {
             cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_CONFIG_UNSUPPORTED,
                           "disk '%s' is empty or readonly", chkdisk->name);
             return false;
@@ -669,8 +639,7 @@ cairnCheckpointCheckRequested(const cairnCheckpointDef *def,
 
 
 bool
-cairnCheckpointAlignDisks(cairnCheckpointDef *def,
-                          GError **error)
+cairnCheckpointAlignDisks(cairnCheckpointDef *def, GError **error)
 {
     const cairnDomainDef *dom = def->dom;
     g_autoptr(GHashTable) map = NULL;
@@ -727,9 +696,7 @@ cairnCheckpointAlignDisks(cairnCheckpointDef *def,
 
 
 bool
-cairnCheckpointRedefineValidate(cairnCheckpointDef *def,
-                                const unsigned char *uuid,
-                                GError **error)
+cairnCheckpointRedefineValidate(cairnCheckpointDef *def, const unsigned char *uuid, GError **error)
 {
     if (!def->dom) {
         cairnCheckpointDefAssignBitmapNames(def);

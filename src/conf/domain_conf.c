@@ -8,8 +8,8 @@
 #include "util/cairnerror.h"
 #include "util/cairnxml.h"
 
-#define CAIRN_DOMAIN_ERROR(error, code, ...) \
-    cairnErrorSet(error, CAIRN_FROM_DOMAIN, code, __VA_ARGS__)
+#define CAIRN_DOMAIN_ERROR(error, code, ...)                                                       \
+ cairnErrorSet(error, CAIRN_FROM_DOMAIN, code, __VA_ARGS__)
 
 static const char *const cairnDomainVirtTypeNames[] = {
     [CAIRN_DOMAIN_VIRT_NONE] = "none",
@@ -39,10 +39,8 @@ static const char *const cairnDomainDiskFormatNames[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(cairnDomainDiskFormatNames) == CAIRN_DOMAIN_DISK_FORMAT_LAST);
 
 static const char *const cairnDomainDiskBusNames[] = {
-    [CAIRN_DOMAIN_DISK_BUS_NONE] = "none",
-    [CAIRN_DOMAIN_DISK_BUS_VIRTIO] = "virtio",
-    [CAIRN_DOMAIN_DISK_BUS_IDE] = "ide",
-    [CAIRN_DOMAIN_DISK_BUS_SCSI] = "scsi",
+    [CAIRN_DOMAIN_DISK_BUS_NONE] = "none", [CAIRN_DOMAIN_DISK_BUS_VIRTIO] = "virtio",
+    [CAIRN_DOMAIN_DISK_BUS_IDE] = "ide",   [CAIRN_DOMAIN_DISK_BUS_SCSI] = "scsi",
     [CAIRN_DOMAIN_DISK_BUS_SATA] = "sata",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(cairnDomainDiskBusNames) == CAIRN_DOMAIN_DISK_BUS_LAST);
@@ -114,21 +112,18 @@ cairnDomainDiskBusToString(cairnDomainDiskBus b)
 /* ---- UUIDs ---- */
 
 void
-cairnUUIDFormat(const unsigned char *uuid,
-                char *buf)
+cairnUUIDFormat(const unsigned char *uuid, char *buf)
 {
-    g_snprintf(buf, 37,
-               "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-               uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
-               uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
+    g_snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+               uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8],
+               uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
 }
 
 
 /* Like libvirt: surrounding blanks are allowed, and a '-' may separate
  * any two bytes. */
 bool
-cairnUUIDParse(const char *str,
-               unsigned char *uuid)
+cairnUUIDParse(const char *str, unsigned char *uuid)
 {
     unsigned char raw[CAIRN_UUID_RAW_LEN];
     const char *p = str;
@@ -267,8 +262,7 @@ cairnDomainDefCopy(const cairnDomainDef *def)
 
 
 cairnDomainDiskDef *
-cairnDomainDiskByTarget(const cairnDomainDef *def,
-                        const char *dst)
+cairnDomainDiskByTarget(const cairnDomainDef *def, const char *dst)
 {
     size_t i;
 
@@ -284,8 +278,7 @@ cairnDomainDiskByTarget(const cairnDomainDef *def,
 
 /* A target name wins; a source path must name exactly one disk. */
 cairnDomainDiskDef *
-cairnDomainDiskByName(const cairnDomainDef *def,
-                      const char *name)
+cairnDomainDiskByName(const cairnDomainDef *def, const char *name)
 {
     cairnDomainDiskDef *candidate = NULL;
     size_t i;
@@ -321,9 +314,7 @@ cairnDomainNodeQName(const xmlNode *node)
 /* An element the subset does not know: an error, or ignored with
  * LENIENT. Returns false on error. */
 static bool
-cairnDomainUnknownElement(const xmlNode *node,
-                          unsigned int flags,
-                          GError **error)
+cairnDomainUnknownElement(const xmlNode *node, unsigned int flags, GError **error)
 {
     g_autofree char *name = NULL;
 
@@ -361,8 +352,8 @@ cairnDomainCheckAttrs(const xmlNode *node,
             CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_CONFIG_UNSUPPORTED,
                                "attribute '%s%s%s' of element '%s' is not supported by Cairn",
                                attr->ns && attr->ns->prefix ? (const char *)attr->ns->prefix : "",
-                               attr->ns && attr->ns->prefix ? ":" : "",
-                               (const char *)attr->name, elem);
+                               attr->ns && attr->ns->prefix ? ":" : "", (const char *)attr->name,
+                               elem);
             return false;
         }
     }
@@ -392,9 +383,7 @@ cairnDomainCheckLeaf(const xmlNode *node,
 
 /* An element with element children only, and no attributes. */
 static bool
-cairnDomainCheckContainer(const xmlNode *node,
-                          unsigned int flags,
-                          GError **error)
+cairnDomainCheckContainer(const xmlNode *node, unsigned int flags, GError **error)
 {
     if (!(flags & CAIRN_DOMAIN_DEF_PARSE_LENIENT) && cairnXMLHasNonBlankText(node)) {
         CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "unexpected text in element '%s'",
@@ -453,10 +442,7 @@ cairnDomainCollectChildren(const xmlNode *node,
 /* The text of the leaf element @node, NULL when @node is NULL or the
  * text is empty (libvirt treats an empty element as absent). */
 static bool
-cairnDomainLeafText(const xmlNode *node,
-                    unsigned int flags,
-                    char **ret_text,
-                    GError **error)
+cairnDomainLeafText(const xmlNode *node, unsigned int flags, char **ret_text, GError **error)
 {
     char *text;
 
@@ -515,9 +501,7 @@ static const char *const cairnDomainTopNames[SLOT_LAST + 1] = {
 
 
 static bool
-cairnDomainCheckName(const char *name,
-                     unsigned int flags,
-                     GError **error)
+cairnDomainCheckName(const char *name, unsigned int flags, GError **error)
 {
     if (!name) {
         CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "missing domain name");
@@ -539,10 +523,7 @@ cairnDomainCheckName(const char *name,
 
 
 static bool
-cairnDomainParseIdentity(cairnDomainDef *def,
-                         xmlNode **slots,
-                         unsigned int flags,
-                         GError **error)
+cairnDomainParseIdentity(cairnDomainDef *def, xmlNode **slots, unsigned int flags, GError **error)
 {
     g_autofree char *uuid = NULL;
 
@@ -572,8 +553,7 @@ cairnDomainParseIdentity(cairnDomainDef *def,
 /* The number of bytes in one @unit (libvirt's scaled integers; no unit
  * means KiB). */
 static bool
-cairnDomainUnitScale(const char *unit,
-                     unsigned long long *ret_scale)
+cairnDomainUnitScale(const char *unit, unsigned long long *ret_scale)
 {
     static const char powers[] = "kmgtpe";
     const char *pos;
@@ -622,13 +602,13 @@ cairnDomainParseMemory(const xmlNode *node,
     unit = cairnXMLPropString(node, "unit");
     text = cairnXMLNodeText(node);
     if (!cairnDomainUnitScale(unit, &scale)) {
-        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "unknown unit '%s' in element '%s'",
-                           unit, (const char *)node->name);
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "unknown unit '%s' in element '%s'", unit,
+                           (const char *)node->name);
         return false;
     }
     if (!cairnXMLParseULongLong(text, &value)) {
-        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "invalid value '%s' in element '%s'",
-                           text, (const char *)node->name);
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "invalid value '%s' in element '%s'", text,
+                           (const char *)node->name);
         return false;
     }
     if (value > G_MAXUINT64 / scale) {
@@ -643,10 +623,7 @@ cairnDomainParseMemory(const xmlNode *node,
 
 
 static bool
-cairnDomainParseVcpu(cairnDomainDef *def,
-                     const xmlNode *node,
-                     unsigned int flags,
-                     GError **error)
+cairnDomainParseVcpu(cairnDomainDef *def, const xmlNode *node, unsigned int flags, GError **error)
 {
     static const char *const attrs[] = { "placement", NULL };
     g_autofree char *placement = NULL;
@@ -679,10 +656,7 @@ cairnDomainParseVcpu(cairnDomainDef *def,
 
 
 static bool
-cairnDomainParseResources(cairnDomainDef *def,
-                          xmlNode **slots,
-                          unsigned int flags,
-                          GError **error)
+cairnDomainParseResources(cairnDomainDef *def, xmlNode **slots, unsigned int flags, GError **error)
 {
     if (slots[SLOT_MEMORY] &&
         !cairnDomainParseMemory(slots[SLOT_MEMORY], flags, &def->memory_kib, error))
@@ -693,8 +667,7 @@ cairnDomainParseResources(cairnDomainDef *def,
         return false;
     }
     if (slots[SLOT_CURRENT_MEMORY] &&
-        !cairnDomainParseMemory(slots[SLOT_CURRENT_MEMORY], flags, &def->current_memory_kib,
-                                error))
+        !cairnDomainParseMemory(slots[SLOT_CURRENT_MEMORY], flags, &def->current_memory_kib, error))
         return false;
     /* As libvirt: missing or zero means all of it, and never more. */
     if (def->current_memory_kib == 0 || def->current_memory_kib > def->memory_kib)
@@ -706,10 +679,7 @@ cairnDomainParseResources(cairnDomainDef *def,
 /* ---- parsing: os, features, clock, lifecycle ---- */
 
 static bool
-cairnDomainParseOSType(cairnDomainDef *def,
-                       const xmlNode *node,
-                       unsigned int flags,
-                       GError **error)
+cairnDomainParseOSType(cairnDomainDef *def, const xmlNode *node, unsigned int flags, GError **error)
 {
     static const char *const attrs[] = { "arch", "machine", NULL };
     bool lenient = flags & CAIRN_DOMAIN_DEF_PARSE_LENIENT;
@@ -742,10 +712,7 @@ cairnDomainParseOSType(cairnDomainDef *def,
 
 
 static bool
-cairnDomainParseBoot(cairnDomainDef *def,
-                     const xmlNode *os,
-                     unsigned int flags,
-                     GError **error)
+cairnDomainParseBoot(cairnDomainDef *def, const xmlNode *os, unsigned int flags, GError **error)
 {
     static const char *const attrs[] = { "dev", NULL };
     xmlNode *cur;
@@ -777,10 +744,7 @@ cairnDomainParseBoot(cairnDomainDef *def,
 
 
 static bool
-cairnDomainParseOS(cairnDomainDef *def,
-                   const xmlNode *node,
-                   unsigned int flags,
-                   GError **error)
+cairnDomainParseOS(cairnDomainDef *def, const xmlNode *node, unsigned int flags, GError **error)
 {
     static const char *const names[] = { "type", "kernel", "initrd", "cmdline", "boot", NULL };
     xmlNode *slots[G_N_ELEMENTS(names)] = { NULL };
@@ -837,10 +801,7 @@ cairnDomainParseFeatures(cairnDomainDef *def,
 
 
 static bool
-cairnDomainParseClock(cairnDomainDef *def,
-                      const xmlNode *node,
-                      unsigned int flags,
-                      GError **error)
+cairnDomainParseClock(cairnDomainDef *def, const xmlNode *node, unsigned int flags, GError **error)
 {
     static const char *const attrs[] = { "offset", NULL };
     g_autofree char *offset = NULL;
@@ -884,17 +845,14 @@ cairnDomainParseLifecycle(const xmlNode *node,
     if (flags & CAIRN_DOMAIN_DEF_PARSE_LENIENT)
         return true;
     CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_CONFIG_UNSUPPORTED,
-                       "value '%s' of element '%s' is not supported by Cairn",
-                       text ? text : "", (const char *)node->name);
+                       "value '%s' of element '%s' is not supported by Cairn", text ? text : "",
+                       (const char *)node->name);
     return false;
 }
 
 
 static bool
-cairnDomainParseMisc(cairnDomainDef *def,
-                     xmlNode **slots,
-                     unsigned int flags,
-                     GError **error)
+cairnDomainParseMisc(cairnDomainDef *def, xmlNode **slots, unsigned int flags, GError **error)
 {
     return cairnDomainParseOS(def, slots[SLOT_OS], flags, error) &&
            cairnDomainParseFeatures(def, slots[SLOT_FEATURES], flags, error) &&
@@ -1075,13 +1033,12 @@ cairnDomainDiskParseKind(cairnDomainDiskDef *disk,
 
 
 static cairnDomainDiskDef *
-cairnDomainDiskParse(const xmlNode *node,
-                     unsigned int flags,
-                     GError **error)
+cairnDomainDiskParse(const xmlNode *node, unsigned int flags, GError **error)
 {
     static const char *const attrs[] = { "type", "device", NULL };
-    static const char *const names[] = { "driver", "source", "target", "readonly", "address",
-                                         NULL };
+    static const char *const names[] = {
+        "driver", "source", "target", "readonly", "address", NULL
+    };
     xmlNode *slots[G_N_ELEMENTS(names)] = { NULL };
     g_autoptr(cairnDomainDiskDef) disk = cairnDomainDiskDefNew();
 
@@ -1151,8 +1108,7 @@ cairnDomainParseDevices(cairnDomainDef *def,
 /* Checks libvirt makes after parsing (skipped for LENIENT definitions, as
  * libvirt skips them for the <domain> of checkpoints). */
 static bool
-cairnDomainDefValidate(const cairnDomainDef *def,
-                       GError **error)
+cairnDomainDefValidate(const cairnDomainDef *def, GError **error)
 {
     size_t i;
     size_t j;
@@ -1165,9 +1121,8 @@ cairnDomainDefValidate(const cairnDomainDef *def,
 
             if (g_str_equal(a->dst, b->dst)) {
                 CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR,
-                                   "target '%s' duplicated for disk sources '%s' and '%s'",
-                                   a->dst, b->src ? b->src : "<null>",
-                                   a->src ? a->src : "<null>");
+                                   "target '%s' duplicated for disk sources '%s' and '%s'", a->dst,
+                                   b->src ? b->src : "<null>", a->src ? a->src : "<null>");
                 return false;
             }
         }
@@ -1177,9 +1132,7 @@ cairnDomainDefValidate(const cairnDomainDef *def,
 
 
 static bool
-cairnDomainParseVirtType(cairnDomainDef *def,
-                         const xmlNode *root,
-                         GError **error)
+cairnDomainParseVirtType(cairnDomainDef *def, const xmlNode *root, GError **error)
 {
     g_autofree char *type = cairnXMLPropString(root, "type");
     int val;
@@ -1199,9 +1152,7 @@ cairnDomainParseVirtType(cairnDomainDef *def,
 
 
 cairnDomainDef *
-cairnDomainDefParseNode(xmlNode *root,
-                        unsigned int flags,
-                        GError **error)
+cairnDomainDefParseNode(xmlNode *root, unsigned int flags, GError **error)
 {
     static const char *const attrs[] = { "type", "id", NULL };
     xmlNode *slots[SLOT_LAST] = { NULL };
@@ -1229,9 +1180,7 @@ cairnDomainDefParseNode(xmlNode *root,
 
 
 cairnDomainDef *
-cairnDomainDefParseString(const char *xml,
-                          unsigned int flags,
-                          GError **error)
+cairnDomainDefParseString(const char *xml, unsigned int flags, GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
 
@@ -1244,8 +1193,7 @@ cairnDomainDefParseString(const char *xml,
 /* ---- formatting ---- */
 
 static const char *
-cairnDomainLifecycleToString(cairnDomainLifecycleAction action,
-                             cairnDomainLifecycleAction dflt)
+cairnDomainLifecycleToString(cairnDomainLifecycleAction action, cairnDomainLifecycleAction dflt)
 {
     if ((unsigned int)action >= CAIRN_DOMAIN_LIFECYCLE_LAST ||
         action == CAIRN_DOMAIN_LIFECYCLE_DEFAULT)
@@ -1255,9 +1203,7 @@ cairnDomainLifecycleToString(cairnDomainLifecycleAction action,
 
 
 static void
-cairnDomainFormatOS(GString *buf,
-                    const cairnDomainDef *def,
-                    int ind)
+cairnDomainFormatOS(GString *buf, const cairnDomainDef *def, int ind)
 {
     size_t i;
 
@@ -1289,9 +1235,7 @@ cairnDomainFormatOS(GString *buf,
 
 
 static void
-cairnDomainFormatMisc(GString *buf,
-                      const cairnDomainDef *def,
-                      int ind)
+cairnDomainFormatMisc(GString *buf, const cairnDomainDef *def, int ind)
 {
     static const char *const features[] = { "acpi", "apic", "pae" };
     cairnDomainClockOffset offset = def->clock_offset;
@@ -1309,29 +1253,27 @@ cairnDomainFormatMisc(GString *buf,
         offset = CAIRN_DOMAIN_CLOCK_OFFSET_UTC;
     g_string_append_printf(buf, "%*s<clock offset='%s'/>\n", ind, "",
                            cairnDomainClockOffsetNames[offset]);
-    cairnXMLFormatTextElement(buf, ind, "on_poweroff",
-                              cairnDomainLifecycleToString(def->on_poweroff,
-                                                           CAIRN_DOMAIN_LIFECYCLE_DESTROY));
-    cairnXMLFormatTextElement(buf, ind, "on_reboot",
-                              cairnDomainLifecycleToString(def->on_reboot,
-                                                           CAIRN_DOMAIN_LIFECYCLE_RESTART));
-    cairnXMLFormatTextElement(buf, ind, "on_crash",
-                              cairnDomainLifecycleToString(def->on_crash,
-                                                           CAIRN_DOMAIN_LIFECYCLE_DESTROY));
+    cairnXMLFormatTextElement(
+        buf, ind, "on_poweroff",
+        cairnDomainLifecycleToString(def->on_poweroff, CAIRN_DOMAIN_LIFECYCLE_DESTROY));
+    cairnXMLFormatTextElement(
+        buf, ind, "on_reboot",
+        cairnDomainLifecycleToString(def->on_reboot, CAIRN_DOMAIN_LIFECYCLE_RESTART));
+    cairnXMLFormatTextElement(
+        buf, ind, "on_crash",
+        cairnDomainLifecycleToString(def->on_crash, CAIRN_DOMAIN_LIFECYCLE_DESTROY));
 }
 
 
 static void
-cairnDomainFormatDisk(GString *buf,
-                      const cairnDomainDiskDef *disk,
-                      int ind)
+cairnDomainFormatDisk(GString *buf, const cairnDomainDiskDef *disk, int ind)
 {
     const char *type = cairnDomainDiskTypeToString(disk->type);
     const char *device = cairnDomainDiskDeviceToString(disk->device);
     bool block = disk->type == CAIRN_DOMAIN_DISK_TYPE_BLOCK;
 
-    g_string_append_printf(buf, "%*s<disk type='%s' device='%s'>\n", ind, "",
-                           type ? type : "file", device ? device : "disk");
+    g_string_append_printf(buf, "%*s<disk type='%s' device='%s'>\n", ind, "", type ? type : "file",
+                           device ? device : "disk");
     if (disk->driver_name || disk->format != CAIRN_DOMAIN_DISK_FORMAT_NONE) {
         g_string_append_printf(buf, "%*s<driver", ind + 2, "");
         if (disk->driver_name) {
@@ -1362,9 +1304,7 @@ cairnDomainFormatDisk(GString *buf,
 
 
 static void
-cairnDomainFormatDevices(GString *buf,
-                         const cairnDomainDef *def,
-                         int ind)
+cairnDomainFormatDevices(GString *buf, const cairnDomainDef *def, int ind)
 {
     size_t i;
 
@@ -1394,8 +1334,7 @@ cairnDomainDefFormatBuf(GString *buf,
     g_string_append_printf(buf, "%*s<uuid>%s</uuid>\n", ind, "", uuid);
     cairnXMLFormatTextElement(buf, ind, "title", def->title);
     cairnXMLFormatTextElement(buf, ind, "description", def->description);
-    g_string_append_printf(buf, "%*s<memory unit='KiB'>%llu</memory>\n", ind, "",
-                           def->memory_kib);
+    g_string_append_printf(buf, "%*s<memory unit='KiB'>%llu</memory>\n", ind, "", def->memory_kib);
     g_string_append_printf(buf, "%*s<currentMemory unit='KiB'>%llu</currentMemory>\n", ind, "",
                            def->current_memory_kib ? def->current_memory_kib : def->memory_kib);
     g_string_append_printf(buf, "%*s<vcpu placement='static'>%u</vcpu>\n", ind, "",
@@ -1408,8 +1347,7 @@ cairnDomainDefFormatBuf(GString *buf,
 
 
 char *
-cairnDomainDefFormat(const cairnDomainDef *def,
-                     unsigned int flags)
+cairnDomainDefFormat(const cairnDomainDef *def, unsigned int flags)
 {
     GString *buf = g_string_new(NULL);
 

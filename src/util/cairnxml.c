@@ -47,25 +47,24 @@ cairnXMLRecordError(void *opaque, xmlError *err)
 }
 
 
-static void G_GNUC_PRINTF(2, 3)
-cairnXMLIgnoreGenericError(void *opaque G_GNUC_UNUSED,
-                           const char *fmt G_GNUC_UNUSED,
-                           ...)
+static void cairnXMLIgnoreGenericError(void *opaque, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+
+static void
+cairnXMLIgnoreGenericError(void *opaque G_GNUC_UNUSED, const char *fmt G_GNUC_UNUSED, ...)
 {
 }
 
 
 static xmlDoc *
-cairnXMLParseRun(const char *xml,
-                 size_t len,
-                 cairnXMLParseState *state)
+cairnXMLParseRun(const char *xml, size_t len, cairnXMLParseState *state)
 {
     xmlParserCtxt *ctxt = NULL;
     xmlDoc *doc = NULL;
     xmlGenericErrorFunc old_handler;
     void *old_data;
-    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                  XML_PARSE_NOCDATA | XML_PARSE_NOXINCNODE;
+    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
+                  XML_PARSE_NOXINCNODE;
 
     if (!(ctxt = xmlNewParserCtxt()))
         return NULL;
@@ -93,10 +92,7 @@ cairnXMLParseRun(const char *xml,
 
 
 xmlDoc *
-cairnXMLParseString(const char *xml,
-                    const char *what,
-                    int from,
-                    GError **error)
+cairnXMLParseString(const char *xml, const char *what, int from, GError **error)
 {
     cairnXMLParseState state = { 0 };
     g_autofree char *first_error = NULL;
@@ -113,8 +109,8 @@ cairnXMLParseString(const char *xml,
     first_error = g_steal_pointer(&state.first_error);
 
     if (state.doctype) {
-        cairnErrorSet(error, from, CAIRN_ERR_XML_ERROR,
-                      "%s: DOCTYPE declarations are not allowed", what);
+        cairnErrorSet(error, from, CAIRN_ERR_XML_ERROR, "%s: DOCTYPE declarations are not allowed",
+                      what);
         return NULL;
     }
     if (!doc) {
@@ -135,8 +131,7 @@ cairnXMLParseString(const char *xml,
 
 
 bool
-cairnXMLNodeNameEqual(const xmlNode *node,
-                      const char *name)
+cairnXMLNodeNameEqual(const xmlNode *node, const char *name)
 {
     return node && node->type == XML_ELEMENT_NODE && !node->ns &&
            xmlStrEqual(node->name, BAD_CAST name);
@@ -144,8 +139,7 @@ cairnXMLNodeNameEqual(const xmlNode *node,
 
 
 char *
-cairnXMLPropString(const xmlNode *node,
-                   const char *name)
+cairnXMLPropString(const xmlNode *node, const char *name)
 {
     xmlChar *val = xmlGetNoNsProp(node, BAD_CAST name);
     char *ret = NULL;
@@ -170,8 +164,7 @@ cairnXMLNodeText(const xmlNode *node)
 
 
 xmlNode *
-cairnXMLChild(const xmlNode *node,
-              const char *name)
+cairnXMLChild(const xmlNode *node, const char *name)
 {
     xmlNode *cur;
 
@@ -213,8 +206,8 @@ cairnXMLHasNonBlankText(const xmlNode *node)
     xmlNode *cur;
 
     for (cur = node->children; cur; cur = cur->next) {
-        if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) &&
-            cur->content && !cairnXMLIsBlank((const char *)cur->content))
+        if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) && cur->content &&
+            !cairnXMLIsBlank((const char *)cur->content))
             return true;
     }
     return false;
@@ -222,8 +215,7 @@ cairnXMLHasNonBlankText(const xmlNode *node)
 
 
 bool
-cairnXMLParseULongLong(const char *str,
-                       unsigned long long *ret_value)
+cairnXMLParseULongLong(const char *str, unsigned long long *ret_value)
 {
     unsigned long long val = 0;
     const char *p = str;
@@ -251,9 +243,7 @@ cairnXMLParseULongLong(const char *str,
 
 
 int
-cairnXMLEnumFromString(const char *const *table,
-                       size_t n,
-                       const char *str)
+cairnXMLEnumFromString(const char *const *table, size_t n, const char *str)
 {
     size_t i;
 
@@ -268,9 +258,7 @@ cairnXMLEnumFromString(const char *const *table,
 
 
 void
-cairnXMLEscape(GString *buf,
-               const char *str,
-               bool attr)
+cairnXMLEscape(GString *buf, const char *str, bool attr)
 {
     const unsigned char *p;
 
@@ -311,10 +299,7 @@ cairnXMLEscape(GString *buf,
 
 
 void
-cairnXMLFormatTextElement(GString *buf,
-                          int indent,
-                          const char *name,
-                          const char *value)
+cairnXMLFormatTextElement(GString *buf, int indent, const char *name, const char *value)
 {
     if (!value)
         return;
@@ -325,9 +310,7 @@ cairnXMLFormatTextElement(GString *buf,
 
 
 static void
-cairnXMLAppendQName(GString *buf,
-                    const xmlNs *ns,
-                    const xmlChar *name)
+cairnXMLAppendQName(GString *buf, const xmlNs *ns, const xmlChar *name)
 {
     if (ns && ns->prefix)
         g_string_append_printf(buf, "%s:", (const char *)ns->prefix);
@@ -336,8 +319,7 @@ cairnXMLAppendQName(GString *buf,
 
 
 static void
-cairnXMLAppendNsDecl(GString *buf,
-                     const xmlNs *ns)
+cairnXMLAppendNsDecl(GString *buf, const xmlNs *ns)
 {
     if (ns->prefix && xmlStrEqual(ns->prefix, BAD_CAST "xml"))
         return;
@@ -358,8 +340,7 @@ cairnXMLAppendNsDecl(GString *buf,
 
 
 static bool
-cairnXMLIsSecretAttr(const xmlNode *node,
-                     const xmlAttr *attr)
+cairnXMLIsSecretAttr(const xmlNode *node, const xmlAttr *attr)
 {
     return cairnXMLNodeNameEqual(node, "graphics") && !attr->ns &&
            xmlStrEqual(attr->name, BAD_CAST "passwd");
@@ -367,10 +348,7 @@ cairnXMLIsSecretAttr(const xmlNode *node,
 
 
 static void
-cairnXMLFormatStartTag(GString *buf,
-                       const xmlNode *node,
-                       unsigned int flags,
-                       bool root)
+cairnXMLFormatStartTag(GString *buf, const xmlNode *node, unsigned int flags, bool root)
 {
     const xmlAttr *attr;
 
@@ -409,9 +387,7 @@ cairnXMLFormatStartTag(GString *buf,
  * it is, whitespace included, so that reading it back gives the same
  * text. */
 static void
-cairnXMLFormatInline(GString *buf,
-                     const xmlNode *node,
-                     unsigned int flags)
+cairnXMLFormatInline(GString *buf, const xmlNode *node, unsigned int flags)
 {
     const xmlNode *cur;
 
@@ -435,11 +411,7 @@ cairnXMLFormatInline(GString *buf,
 
 
 static void
-cairnXMLFormatElement(GString *buf,
-                      const xmlNode *node,
-                      int indent,
-                      unsigned int flags,
-                      bool root)
+cairnXMLFormatElement(GString *buf, const xmlNode *node, int indent, unsigned int flags, bool root)
 {
     const xmlNode *cur;
 
@@ -466,8 +438,7 @@ cairnXMLFormatElement(GString *buf,
         g_autoptr(GString) text = g_string_new(NULL);
 
         for (cur = node->children; cur; cur = cur->next) {
-            if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) &&
-                cur->content)
+            if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) && cur->content)
                 g_string_append(text, (const char *)cur->content);
         }
         if (text->len == 0) {
@@ -485,18 +456,14 @@ cairnXMLFormatElement(GString *buf,
 
 
 void
-cairnXMLFormatNode(GString *buf,
-                   const xmlNode *node,
-                   int indent,
-                   unsigned int flags)
+cairnXMLFormatNode(GString *buf, const xmlNode *node, int indent, unsigned int flags)
 {
     cairnXMLFormatElement(buf, node, indent, flags, true);
 }
 
 
 char *
-cairnXMLFormatNodeString(const xmlNode *node,
-                         unsigned int flags)
+cairnXMLFormatNodeString(const xmlNode *node, unsigned int flags)
 {
     GString *buf = g_string_new(NULL);
 
@@ -505,4 +472,3 @@ cairnXMLFormatNodeString(const xmlNode *node,
         g_string_truncate(buf, buf->len - 1);
     return g_string_free(buf, FALSE);
 }
-

@@ -55,10 +55,11 @@ static int failures;
 static int passes;
 
 
-static void G_GNUC_PRINTF(2, 3)
-report(bool ok,
-       const char *fmt,
-       ...)
+static void report(bool ok, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+
+static void
+report(bool ok, const char *fmt, ...)
 {
     g_autofree char *msg = NULL;
     va_list ap;
@@ -104,8 +105,7 @@ errorCodeName(int code)
 /* Compare @err with @err_path (or regenerate it). A NULL @err_path only
  * requires a failure. */
 static bool
-checkExpectedError(const GError *err,
-                   const char *err_path)
+checkExpectedError(const GError *err, const char *err_path)
 {
     g_autofree char *actual = NULL;
 
@@ -147,8 +147,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ckptOpts, ckptOptsClear)
 
 
 static void
-replaceStr(char **dst,
-           const char *src)
+replaceStr(char **dst, const char *src)
 {
     g_free(*dst);
     *dst = g_strdup(src);
@@ -156,8 +155,7 @@ replaceStr(char **dst,
 
 
 static bool
-ckptOptsParseFlags(ckptOpts *opts,
-                   char **words)
+ckptOptsParseFlags(ckptOpts *opts, char **words)
 {
     size_t i;
 
@@ -177,8 +175,7 @@ ckptOptsParseFlags(ckptOpts *opts,
 
 
 static bool
-ckptOptsParseLine(ckptOpts *opts,
-                  char **words)
+ckptOptsParseLine(ckptOpts *opts, char **words)
 {
     size_t n = g_strv_length(words);
 
@@ -208,8 +205,7 @@ ckptOptsParseLine(ckptOpts *opts,
 
 /* Read in/NAME.opts if it exists. */
 static bool
-ckptOptsLoad(ckptOpts *opts,
-             const char *path)
+ckptOptsLoad(ckptOpts *opts, const char *path)
 {
     g_autofree char *text = NULL;
     g_auto(GStrv) lines = NULL;
@@ -244,8 +240,7 @@ ckptOptsLoad(ckptOpts *opts,
 
 
 static bool
-ckptApplySizes(cairnCheckpointDef *def,
-               const ckptOpts *opts)
+ckptApplySizes(cairnCheckpointDef *def, const ckptOpts *opts)
 {
     size_t i;
     size_t j;
@@ -293,9 +288,7 @@ loadDomain(const char *name)
 
 /* What a driver does between parsing and formatting. */
 static bool
-ckptProcess(cairnCheckpointDef *def,
-            const ckptOpts *opts,
-            GError **error)
+ckptProcess(cairnCheckpointDef *def, const ckptOpts *opts, GError **error)
 {
     g_autoptr(cairnDomainDef) dom = NULL;
     unsigned char uuid[CAIRN_UUID_RAW_LEN];
@@ -326,10 +319,7 @@ ckptProcess(cairnCheckpointDef *def,
 /* Parse @xml; on success also process it. Returns the formatted output,
  * or NULL with @error set. */
 static char *
-ckptRun(const char *xml,
-        const ckptOpts *opts,
-        bool process,
-        GError **error)
+ckptRun(const char *xml, const ckptOpts *opts, bool process, GError **error)
 {
     g_autoptr(cairnCheckpointDef) def = NULL;
     unsigned int flags = (opts->redefine || !process) ? CAIRN_CHECKPOINT_PARSE_REDEFINE : 0;
@@ -341,8 +331,7 @@ ckptRun(const char *xml,
         return NULL;
     if (process && !ckptProcess(def, opts, error))
         return NULL;
-    if (!process && !cairnCheckpointRedefineValidate(def, def->dom ? def->dom->uuid : NULL,
-                                                     error))
+    if (!process && !cairnCheckpointRedefineValidate(def, def->dom ? def->dom->uuid : NULL, error))
         return NULL;
     if (!ckptApplySizes(def, opts)) {
         g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "bad size option");
@@ -353,16 +342,14 @@ ckptRun(const char *xml,
 
 
 static bool
-hasSuffix(const char *name,
-          const char *suffix)
+hasSuffix(const char *name, const char *suffix)
 {
     return g_str_has_suffix(name, suffix);
 }
 
 
 static int
-compareNames(const void *a,
-             const void *b)
+compareNames(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -388,10 +375,7 @@ listCases(const char *dir)
 
 
 static char *
-casePath(const char *base,
-         const char *sub,
-         const char *name,
-         const char *ext)
+casePath(const char *base, const char *sub, const char *name, const char *ext)
 {
     g_autofree char *file = g_strdup_printf("%s%s", name, ext);
 
@@ -400,8 +384,7 @@ casePath(const char *base,
 
 
 static void
-ckptCaseIn(const char *base,
-           const char *name)
+ckptCaseIn(const char *base, const char *name)
 {
     g_autofree char *in = casePath(base, "in", name, ".xml");
     g_autofree char *out = casePath(base, "out", name, ".xml");
@@ -433,8 +416,7 @@ ckptCaseIn(const char *base,
 
 
 static void
-ckptCaseOut(const char *base,
-            const char *name)
+ckptCaseOut(const char *base, const char *name)
 {
     g_autofree char *out = casePath(base, "out", name, ".xml");
     g_autofree char *opts_path = casePath(base, "in", name, ".opts");
@@ -468,9 +450,7 @@ ckptCaseOut(const char *base,
 
 
 static void
-runDirectory(const char *base,
-             const char *sub,
-             void (*fn)(const char *base, const char *name))
+runDirectory(const char *base, const char *sub, void (*fn)(const char *base, const char *name))
 {
     g_autofree char *dir = g_build_filename(base, sub, NULL);
     g_autoptr(GPtrArray) names = listCases(dir);
@@ -544,9 +524,7 @@ conformanceLookup(const char *name)
 
 
 static char *
-conformanceProcess(const char *xml,
-                   int idx,
-                   GError **error)
+conformanceProcess(const char *xml, int idx, GError **error)
 {
     g_autoptr(cairnCheckpointDef) def = NULL;
     g_autoptr(cairnDomainDef) dom = NULL;
@@ -575,9 +553,7 @@ conformanceProcess(const char *xml,
 
 
 static bool
-compareExact(const char *actual,
-             const char *expected,
-             const char *path)
+compareExact(const char *actual, const char *expected, const char *path)
 {
     if (g_str_equal(actual, expected))
         return true;
@@ -587,8 +563,7 @@ compareExact(const char *actual,
 
 
 static void
-conformanceCaseIn(const char *base,
-                  const char *name)
+conformanceCaseIn(const char *base, const char *name)
 {
     g_autofree char *in = casePath(base, "qemudomaincheckpointxml2xmlin", name, ".xml");
     g_autofree char *out = casePath(base, "qemudomaincheckpointxml2xmlout", name, ".xml");
@@ -623,8 +598,7 @@ conformanceCaseIn(const char *base,
 
 
 static void
-conformanceCaseOut(const char *base,
-                   const char *name)
+conformanceCaseOut(const char *base, const char *name)
 {
     g_autofree char *out = casePath(base, "qemudomaincheckpointxml2xmlout", name, ".xml");
     g_autofree char *xml = cairnTestReadFile(out);
@@ -684,8 +658,7 @@ domainFixUUID(cairnDomainDef *def)
 
 
 static void
-domainCaseIn(const char *base,
-             const char *name)
+domainCaseIn(const char *base, const char *name)
 {
     g_autofree char *in = casePath(base, "in", name, ".xml");
     g_autofree char *out = casePath(base, "out", name, ".xml");
@@ -717,8 +690,7 @@ domainCaseIn(const char *base,
 
 
 static void
-domainCaseOut(const char *base,
-              const char *name)
+domainCaseOut(const char *base, const char *name)
 {
     g_autofree char *out = casePath(base, "out", name, ".xml");
     g_autofree char *xml = cairnTestReadFile(out);
@@ -738,8 +710,7 @@ domainCaseOut(const char *base,
 
 
 int
-main(int argc,
-     char **argv)
+main(int argc, char **argv)
 {
     const char *kind = argc > 1 ? argv[1] : "";
     g_autofree char *base = NULL;

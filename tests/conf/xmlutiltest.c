@@ -13,8 +13,7 @@
 
 
 static void
-assertParseFails(const char *xml,
-                 const char *expected_message)
+assertParseFails(const char *xml, const char *expected_message)
 {
     g_autoptr(GError) err = NULL;
     g_autoptr(xmlDoc) doc = cairnXMLParseString(xml, "(test)", CAIRN_FROM_XML, &err);
@@ -268,8 +267,7 @@ testSecureDomain(void)
 
 
 int
-main(int argc,
-     char **argv)
+main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/xml/parse/well-formed", testParseWellFormed);

@@ -22,9 +22,7 @@ static const char *fuzzDomainXML =
 
 
 static void
-fuzzCheck(bool cond,
-          const char *what,
-          const char *detail)
+fuzzCheck(bool cond, const char *what, const char *detail)
 {
     if (cond)
         return;
@@ -53,8 +51,7 @@ fuzzRoundTrip(const cairnCheckpointDef *def)
 
 
 static void
-fuzzAlign(cairnCheckpointDef *def,
-          const cairnDomainDef *dom)
+fuzzAlign(cairnCheckpointDef *def, const cairnDomainDef *dom)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *out = NULL;
@@ -72,8 +69,7 @@ fuzzAlign(cairnCheckpointDef *def,
 
 
 int
-LLVMFuzzerTestOneInput(const uint8_t *data,
-                       size_t size)
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static cairnDomainDef *dom;
     g_autofree char *xml = g_strndup((const char *)data, size);
@@ -87,8 +83,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
     }
     for (i = 0; i < G_N_ELEMENTS(parse_flags); i++) {
         g_autoptr(GError) err = NULL;
-        g_autoptr(cairnCheckpointDef) def = cairnCheckpointDefParseString(xml, parse_flags[i],
-                                                                         &err);
+        g_autoptr(cairnCheckpointDef) def =
+            cairnCheckpointDefParseString(xml, parse_flags[i], &err);
 
         if (!def) {
             fuzzCheck(err != NULL, "parse failed without an error", xml);

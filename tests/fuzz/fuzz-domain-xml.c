@@ -13,9 +13,7 @@
 
 
 static void
-fuzzCheck(bool cond,
-          const char *what,
-          const char *detail)
+fuzzCheck(bool cond, const char *what, const char *detail)
 {
     if (cond)
         return;
@@ -25,8 +23,7 @@ fuzzCheck(bool cond,
 
 
 int
-LLVMFuzzerTestOneInput(const uint8_t *data,
-                       size_t size)
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     g_autofree char *xml = g_strndup((const char *)data, size);
     unsigned int parse_flags[] = {

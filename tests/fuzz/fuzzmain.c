@@ -22,25 +22,78 @@
 #define FUZZ_MAX_INPUT 65536
 
 static const char *const fuzzTokens[] = {
-    "<", ">", "/>", "</", "'", "\"", "&amp;", "&lt;", "&#10;", "&#0;", "&x;", "<!--", "-->",
-    "<![CDATA[", "]]>", "<?xml version='1.0'?>", "<!DOCTYPE a [<!ENTITY x 'y'>]>",
-    "<domaincheckpoint>", "</domaincheckpoint>", "<name>", "</name>", "<description>",
-    "</description>", "<creationTime>", "</creationTime>", "<parent><name>p</name></parent>",
-    "<disks>", "</disks>", "<disk name='vda'/>", "<disk name='/img/b.qcow2'/>",
-    " checkpoint='no'", " checkpoint='bitmap'", " bitmap='b'", " size='1'",
-    "<domain type='kvm'>", "</domain>", "<memory unit='GiB'>", "</memory>", "<os>", "</os>",
-    "<type arch='x86_64'>hvm</type>", "<devices>", "</devices>", "<disk type='file'>",
-    "<disk type='block' device='cdrom'>", "</disk>", "<source file='/x'/>",
-    "<target dev='vdb'/>", "<readonly/>", "<uuid>", "</uuid>", "<vcpu>", "</vcpu>",
-    "<boot dev='hd'/>", "<features><acpi/></features>", "<clock offset='utc'/>",
-    "<on_crash>restart</on_crash>", "xmlns:q='urn:q'", "<q:x/>", "18446744073709551615",
-    "-1", "0", "..", "/", "\n", "\xc3\xa9", "\xff",
+    "<",
+    ">",
+    "/>",
+    "</",
+    "'",
+    "\"",
+    "&amp;",
+    "&lt;",
+    "&#10;",
+    "&#0;",
+    "&x;",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "]]>",
+    "<?xml version='1.0'?>",
+    "<!DOCTYPE a [<!ENTITY x 'y'>]>",
+    "<domaincheckpoint>",
+    "</domaincheckpoint>",
+    "<name>",
+    "</name>",
+    "<description>",
+    "</description>",
+    "<creationTime>",
+    "</creationTime>",
+    "<parent><name>p</name></parent>",
+    "<disks>",
+    "</disks>",
+    "<disk name='vda'/>",
+    "<disk name='/img/b.qcow2'/>",
+    " checkpoint='no'",
+    " checkpoint='bitmap'",
+    " bitmap='b'",
+    " size='1'",
+    "<domain type='kvm'>",
+    "</domain>",
+    "<memory unit='GiB'>",
+    "</memory>",
+    "<os>",
+    "</os>",
+    "<type arch='x86_64'>hvm</type>",
+    "<devices>",
+    "</devices>",
+    "<disk type='file'>",
+    "<disk type='block' device='cdrom'>",
+    "</disk>",
+    "<source file='/x'/>",
+    "<target dev='vdb'/>",
+    "<readonly/>",
+    "<uuid>",
+    "</uuid>",
+    "<vcpu>",
+    "</vcpu>",
+    "<boot dev='hd'/>",
+    "<features><acpi/></features>",
+    "<clock offset='utc'/>",
+    "<on_crash>restart</on_crash>",
+    "xmlns:q='urn:q'",
+    "<q:x/>",
+    "18446744073709551615",
+    "-1",
+    "0",
+    "..",
+    "/",
+    "\n",
+    "\xc3\xa9",
+    "\xff",
 };
 
 
 static void
-fuzzMutate(GString *buf,
-           GRand *rand)
+fuzzMutate(GString *buf, GRand *rand)
 {
     guint op = g_rand_int_range(rand, 0, 6);
     gsize len = buf->len;
@@ -107,8 +160,7 @@ fuzzLoadCorpus(const char *dir)
 
 
 int
-main(int argc,
-     char **argv)
+main(int argc, char **argv)
 {
     g_autoptr(GPtrArray) corpus = NULL;
     g_autoptr(GRand) rand = NULL;
