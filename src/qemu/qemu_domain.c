@@ -24,6 +24,8 @@ qemuDomainObjFree(qemuDomainObj *obj)
     cairnDomainDefFree(obj->def);
     qemuDomainStatusFree(obj->status);
     cairnMomentListFree(obj->checkpoints);
+    g_free(obj->def_text);
+    g_free(obj->run_text);
     g_free(obj);
 }
 
@@ -164,14 +166,10 @@ qemuDomainObjGetID(const qemuDomainObj *obj)
 
 
 static bool
-qemuDomainObjLoadDef(qemuDriverState *drv, qemuDomainObj *obj, const char *path,
-                     GError **error)
+qemuDomainObjLoadDef(qemuDomainObj *obj, const char *path, const char *xml, GError **error)
 {
-    g_autofree char *xml = NULL;
     g_autoptr(cairnDomainDef) def = NULL;
 
-    if (!cairnFileReadOptional(path, QEMU_DEF_MAX_SIZE, &xml, error))
-        return false;
     if (xml) {
         if (!(def = cairnDomainDefParseString(xml, CAIRN_DOMAIN_DEF_PARSE_INACTIVE, error)))
             return false;
@@ -190,12 +188,11 @@ qemuDomainObjLoadDef(qemuDriverState *drv, qemuDomainObj *obj, const char *path,
 /* A live state that vanished under us was stopped by another connection;
  * we cannot know why. */
 static bool
-qemuDomainObjLoadStatus(qemuDriverState *drv, qemuDomainObj *obj, const char *path,
-                        GError **error)
+qemuDomainObjLoadStatus(qemuDomainObj *obj, const char *path, const char *xml, GError **error)
 {
     qemuDomainStatus *st = NULL;
 
-    if (!qemuDomainStatusLoad(path, &st, error))
+    if (xml && !(st = qemuDomainStatusParse(xml, path, error)))
         return false;
     if (!st && obj->status)
         obj->shutoff_reason = CAIRN_DOMAIN_SHUTOFF_UNKNOWN;
@@ -210,24 +207,39 @@ qemuDomainObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, bool *ret_gone, G
 {
     g_autofree char *defpath = qemuDomainDefPath(drv, obj->name);
     g_autofree char *runpath = qemuDomainRunPath(drv, obj->name, ".xml");
-    cairnFileStamp def_stamp;
-    cairnFileStamp run_stamp;
+    g_autofree char *deftext = NULL;
+    g_autofree char *runtext = NULL;
 
-    /* Stamp first, read second: a replace in between is seen next time. */
-    cairnFileGetStamp(defpath, &def_stamp);
-    cairnFileGetStamp(runpath, &run_stamp);
-    if (!cairnFileStampEqual(&def_stamp, &obj->def_stamp) || (def_stamp.ino == 0 && obj->def)) {
-        if (!qemuDomainObjLoadDef(drv, obj, defpath, error))
+    if (!cairnFileReadOptional(defpath, QEMU_DEF_MAX_SIZE, &deftext, error) ||
+        !cairnFileReadOptional(runpath, QEMU_DEF_MAX_SIZE, &runtext, error))
+        return false;
+    if (g_strcmp0(deftext, obj->def_text) != 0) {
+        if (!qemuDomainObjLoadDef(obj, defpath, deftext, error))
             return false;
-        obj->def_stamp = def_stamp;
+        g_free(obj->def_text);
+        obj->def_text = g_steal_pointer(&deftext);
     }
-    if (!cairnFileStampEqual(&run_stamp, &obj->run_stamp) ||
-        (run_stamp.ino == 0 && obj->status)) {
-        if (!qemuDomainObjLoadStatus(drv, obj, runpath, error))
+    if (g_strcmp0(runtext, obj->run_text) != 0) {
+        if (!qemuDomainObjLoadStatus(obj, runpath, runtext, error))
             return false;
-        obj->run_stamp = run_stamp;
+        g_free(obj->run_text);
+        obj->run_text = g_steal_pointer(&runtext);
     }
     *ret_gone = !obj->def && !obj->status;
+    return true;
+}
+
+
+bool
+qemuDomainObjSaveStatus(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
+{
+    g_autofree char *runpath = qemuDomainRunPath(drv, obj->name, ".xml");
+    g_autofree char *text = qemuDomainStatusFormat(obj->status);
+
+    if (!cairnFileWriteAtomic(runpath, text, -1, 0600, error))
+        return false;
+    g_free(obj->run_text);
+    obj->run_text = g_steal_pointer(&text);
     return true;
 }
 
@@ -242,6 +254,17 @@ qemuDriverLookupCached(qemuDriverState *drv, const char *name)
             return obj;
     }
     return NULL;
+}
+
+
+GPtrArray *
+qemuDriverSnapshot(qemuDriverState *drv)
+{
+    GPtrArray *copy = g_ptr_array_copy(drv->domains, NULL, NULL);
+
+    /* The copy inherits the free function; it must not own the objects. */
+    g_ptr_array_set_free_func(copy, NULL);
+    return copy;
 }
 
 

@@ -5,8 +5,9 @@
  * The files are the truth, the objects a cache: several connections, in
  * this process or others, may use the same root at once. Every call
  * refreshes the objects it uses from ROOT/domains/NAME.xml and
- * ROOT/run/NAME.xml (a stat per file; a file is re-read only when it was
- * replaced), and every call that changes a domain does so holding the
+ * ROOT/run/NAME.xml (both are small: each is read and compared with what
+ * was read last time, and parsed again only when it changed; a stat
+ * cannot tell, as an inode number and a coarse mtime may both repeat), and every call that changes a domain does so holding the
  * domain's lock file ROOT/run/NAME.lock (plus ROOT/run/driver.lock for
  * define and undefine; lock order: driver, domain, id counter). Inside a
  * process the driver state's mutex serialises the calls of one connection.
@@ -43,8 +44,8 @@ struct _qemuDomainObj {
     cairnDomainDef *def;      /* persistent definition; NULL when transient */
     qemuDomainStatus *status; /* live state; NULL when shut off */
     int shutoff_reason;       /* last seen reason of SHUTOFF (this process) */
-    cairnFileStamp def_stamp; /* of ROOT/domains/NAME.xml when read */
-    cairnFileStamp run_stamp; /* of ROOT/run/NAME.xml when read */
+    char *def_text;           /* ROOT/domains/NAME.xml as last read or written */
+    char *run_text;           /* ROOT/run/NAME.xml as last read or written */
     cairnMomentList *checkpoints; /* empty until checkpoints land */
 };
 
@@ -83,6 +84,9 @@ int qemuDomainObjGetID(const qemuDomainObj *obj);
 bool qemuDomainObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, bool *ret_gone,
                           GError **error);
 
+/* Write @obj->status to ROOT/run/NAME.xml (atomically). */
+bool qemuDomainObjSaveStatus(qemuDriverState *drv, qemuDomainObj *obj, GError **error);
+
 /* The object for @name, read from disk if it is not cached, refreshed if
  * it is. NULL with CAIRN_ERR_NO_DOMAIN when the domain does not exist. */
 qemuDomainObj *qemuDriverFindByName(qemuDriverState *drv, const char *name, GError **error);
@@ -93,6 +97,10 @@ qemuDomainObj *qemuDriverFindByHandle(qemuDriverState *drv, cairnDomain *dom, GE
 /* Bring the cache in line with the directories: new domains read, removed
  * ones dropped, every object refreshed. */
 bool qemuDriverRescan(qemuDriverState *drv, GError **error);
+
+/* The cached objects, in a new array that does not own them: for walks
+ * during which objects may be dropped. */
+GPtrArray *qemuDriverSnapshot(qemuDriverState *drv);
 
 /* Drop @obj from the cache (after it stopped being defined and running). */
 void qemuDriverForget(qemuDriverState *drv, qemuDomainObj *obj);

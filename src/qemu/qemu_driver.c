@@ -65,7 +65,7 @@ qemuConnectReconcile(qemuDriverState *drv, GError **error)
 
     if (!qemuDriverRescan(drv, error))
         return false;
-    objs = g_ptr_array_copy(drv->domains, NULL, NULL);
+    objs = qemuDriverSnapshot(drv);
     for (guint i = 0; i < objs->len; i++) {
         qemuDomainObj *obj = g_ptr_array_index(objs, i);
         g_autoptr(cairnFileLock) lock = NULL;

@@ -152,7 +152,7 @@ qemuConnectListAllDomains(cairnConnect *conn, cairnDomain ***domains, unsigned i
         !qemuDriverRescan(drv, error))
         return -1;
     /* Peeking may drop objects: walk a copy. */
-    objs = g_ptr_array_copy(drv->domains, NULL, NULL);
+    objs = qemuDriverSnapshot(drv);
     for (guint i = 0; i < objs->len; i++) {
         qemuDomainObj *obj = g_ptr_array_index(objs, i);
         cairnDomainFilterFacts facts;
@@ -201,7 +201,7 @@ qemuDomainLookupByKey(cairnConnect *conn, const unsigned char *uuid, int id, GEr
 
     if (!qemuDriverRescan(drv, error))
         return NULL;
-    objs = g_ptr_array_copy(drv->domains, NULL, NULL);
+    objs = qemuDriverSnapshot(drv);
     for (guint i = 0; i < objs->len; i++) {
         qemuDomainObj *obj = g_ptr_array_index(objs, i);
         g_autoptr(GError) err = NULL;
@@ -395,7 +395,7 @@ qemuDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error)
     }
     /* A running domain stays, transient, until it stops (as libvirt). */
     g_clear_pointer(&obj->def, cairnDomainDefFree);
-    cairnFileGetStamp(path, &obj->def_stamp);
+    g_clear_pointer(&obj->def_text, g_free);
     if (!qemuDomainObjIsActive(obj))
         qemuDriverForget(drv, obj);
     return true;

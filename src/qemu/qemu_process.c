@@ -189,13 +189,11 @@ qemuProcessRemoveFiles(const qemuProcessPaths *paths)
 
 /* @obj is shut off now: record it (and forget a transient one's state). */
 static void
-qemuProcessMarkStopped(qemuDriverState *drv, qemuDomainObj *obj, int reason)
+qemuProcessMarkStopped(qemuDomainObj *obj, int reason)
 {
-    g_autofree char *runpath = qemuDomainRunPath(drv, obj->name, ".xml");
-
     qemuDomainStatusFree(g_steal_pointer(&obj->status));
+    g_clear_pointer(&obj->run_text, g_free);
     obj->shutoff_reason = reason;
-    cairnFileGetStamp(runpath, &obj->run_stamp);
 }
 
 
@@ -233,7 +231,7 @@ qemuProcessStop(qemuDriverState *drv, qemuDomainObj *obj, int reason, GError **e
         return false;
     }
     qemuProcessRemoveFiles(&paths);
-    qemuProcessMarkStopped(drv, obj, reason);
+    qemuProcessMarkStopped(obj, reason);
     return true;
 }
 
@@ -275,7 +273,6 @@ qemuProcessQuery(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
     g_autoptr(GError) mon_err = NULL;
     g_autoptr(qemuMonitor) mon = qemuProcessAttach(obj, &mon_err);
     g_autofree char *status = NULL;
-    g_autofree char *runpath = NULL;
     int state;
     int reason;
 
@@ -293,11 +290,7 @@ qemuProcessQuery(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
         reason = CAIRN_DOMAIN_RUNNING_UNPAUSED;
     obj->status->state = state;
     obj->status->reason = reason;
-    runpath = qemuDomainRunPath(drv, obj->name, ".xml");
-    if (!qemuDomainStatusSave(obj->status, runpath, error))
-        return false;
-    cairnFileGetStamp(runpath, &obj->run_stamp);
-    return true;
+    return qemuDomainObjSaveStatus(drv, obj, error);
 }
 
 
@@ -311,7 +304,7 @@ qemuProcessCheck(qemuDriverState *drv, qemuDomainObj *obj, bool query, GError **
     if (!qemuProcessIsOurs(obj->status->pid, obj->status->monitor_path)) {
         qemuProcessPathsInit(&paths, drv, obj->name);
         qemuProcessRemoveFiles(&paths);
-        qemuProcessMarkStopped(drv, obj, CAIRN_DOMAIN_SHUTOFF_CRASHED);
+        qemuProcessMarkStopped(obj, CAIRN_DOMAIN_SHUTOFF_CRASHED);
         return true;
     }
     if (!query)
@@ -553,7 +546,7 @@ qemuProcessLaunch(const qemuProcessPaths *paths, qemuDomainStatus *st, GError **
 }
 
 
-/* Talk to the new QEMU once, then record it. */
+/* Talk to the new QEMU once. */
 static bool
 qemuProcessFinishStart(const qemuProcessPaths *paths, qemuDomainStatus *st, GError **error)
 {
@@ -561,10 +554,8 @@ qemuProcessFinishStart(const qemuProcessPaths *paths, qemuDomainStatus *st, GErr
     g_autofree char *runstate = NULL;
 
     st->start_time = cairnClockNow();
-    if (!(mon = qemuMonitorOpen(paths->qmp, NULL, QEMU_ATTACH_TIMEOUT_MS, error)) ||
-        !qemuMonitorQueryStatus(mon, NULL, &runstate, error))
-        return false;
-    return qemuDomainStatusSave(st, paths->run_file, error);
+    return (mon = qemuMonitorOpen(paths->qmp, NULL, QEMU_ATTACH_TIMEOUT_MS, error)) &&
+           qemuMonitorQueryStatus(mon, NULL, &runstate, error);
 }
 
 
@@ -590,6 +581,10 @@ qemuProcessStart(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
         return false;
     }
     obj->status = g_steal_pointer(&st);
-    cairnFileGetStamp(paths.run_file, &obj->run_stamp);
+    if (!qemuDomainObjSaveStatus(drv, obj, error)) {
+        qemuProcessMarkStopped(obj, CAIRN_DOMAIN_SHUTOFF_FAILED);
+        qemuProcessAbortStart(&paths);
+        return false;
+    }
     return true;
 }

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -154,31 +153,6 @@ cairnFileMakePath(const char *path, mode_t mode, GError **error)
         return false;
     }
     return true;
-}
-
-
-bool
-cairnFileGetStamp(const char *path, cairnFileStamp *stamp)
-{
-    struct stat sb;
-
-    memset(stamp, 0, sizeof(*stamp));
-    if (stat(path, &sb) < 0)
-        return false;
-    stamp->dev = sb.st_dev;
-    stamp->ino = sb.st_ino;
-    stamp->mtime_ns = (gint64)sb.st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) +
-                      sb.st_mtim.tv_nsec;
-    stamp->size = sb.st_size;
-    return true;
-}
-
-
-bool
-cairnFileStampEqual(const cairnFileStamp *a, const cairnFileStamp *b)
-{
-    return a->dev == b->dev && a->ino == b->ino && a->mtime_ns == b->mtime_ns &&
-           a->size == b->size;
 }
 
 

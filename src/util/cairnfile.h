@@ -42,20 +42,6 @@ bool cairnFileSyncDir(const char *dir, GError **error);
 /* Create @path and missing parents with @mode (like mkdir -p). */
 bool cairnFileMakePath(const char *path, mode_t mode, GError **error);
 
-/* What identifies one version of a file: an atomic replace changes the
- * inode, an in-place write the mtime or size. All zero when absent. */
-typedef struct {
-    dev_t dev;
-    ino_t ino;
-    gint64 mtime_ns;
-    goffset size;
-} cairnFileStamp;
-
-/* Fill @stamp for @path; returns false (stamp zeroed) when it does not
- * exist or cannot be examined. */
-bool cairnFileGetStamp(const char *path, cairnFileStamp *stamp);
-bool cairnFileStampEqual(const cairnFileStamp *a, const cairnFileStamp *b);
-
 /* An exclusive flock on a lock file. */
 typedef struct _cairnFileLock cairnFileLock;
 
