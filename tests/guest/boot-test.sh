@@ -15,6 +15,9 @@
 #   loop    cairn.loop with a count: the image holds exactly the ring
 #   power   cairn.wait=1 and an endless cairn.loop, each ended by QMP
 #           system_powerdown (the ACPI power button)
+#   backup  a QEMU full backup (QMP blockdev-backup) taken while the loop
+#           runs holds a consistent ring, at least as new as the last WROTE
+#           line seen before it started
 #
 # Exit 0 if every check passed, 1 otherwise, 77 (skip) when QEMU or the
 # guest's Debian packages cannot be had at all.  Environment: GUEST_TIMEOUT
@@ -23,7 +26,7 @@ set -uo pipefail
 
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
-all=(build write disks check loop power)
+all=(build write disks check loop power backup)
 if [ $# = 0 ]; then set -- "${all[@]}"; fi
 for s in "$@"; do
     case " ${all[*]} " in *" $s "*) ;; *) echo "unknown scenario '$s' (have: ${all[*]})" >&2; exit 2 ;; esac
@@ -246,6 +249,62 @@ scenario_power() {
     else
         vm_wait_exit 1
         fail "power: loop never reached seq=5: $(serial_tail)"
+    fi
+}
+
+# ring_last IMG SIZE OFF SLOTS STRIDE: the highest seq found in the ring
+ring_last() {
+    local raw=$GT/ring-last.raw s h max=0
+    qemu-img convert -f qcow2 -O raw "$1" "$raw" || return 1
+    for ((s = 0; s < $4; s++)); do
+        h=$(dd if="$raw" bs=4096 skip=$((($3 + s * $5) / 4096)) count=1 status=none | head -c 25 | tr -d "\0")
+        case $h in
+        "CAIRN-LOOP seq="[0-9]*) h=${h#CAIRN-LOOP seq=}; h=$((10#$h)); [ "$h" -le "$max" ] || max=$h ;;
+        esac
+    done
+    rm -f "$raw"
+    echo "$max"
+}
+
+# ---------------------------------------------------------------------------
+scenario_backup() {
+    local d bk seen last end
+    d=$(new_disk live 16M)
+    bk=$(new_disk live-backup 16M)
+    vm_start live "cairn.loop=vda:0:16:64k cairn.loop.ms=30" "$d"
+    if ! vm_wait_for '^CAIRN-LOOP-WROTE seq=5 '; then
+        vm_wait_exit 1
+        fail "backup: loop never reached seq=5: $(serial_tail)"
+        return
+    fi
+    seen=$(tr -d '\r' <"$VM_SERIAL" | sed -n 's/^CAIRN-LOOP-WROTE seq=\([0-9]*\) .*/\1/p' | tail -n 1)
+    if qmp blockdev-add "{\"driver\": \"qcow2\", \"node-name\": \"backup0\",
+            \"file\": {\"driver\": \"file\", \"filename\": \"$bk\"}}" &&
+        qmp blockdev-backup '{"job-id": "job0", "device": "disk0", "target": "backup0", "sync": "full"}' &&
+        qmp_event BLOCK_JOB_COMPLETED 60 && [[ $QMP_REPLY != *'"error"'* ]]; then
+        pass "backup: blockdev-backup sync=full completed while the guest wrote (after WROTE seq=$seen)"
+    else
+        fail "backup: QMP: $QMP_REPLY"
+    fi
+    qmp blockdev-del '{"node-name": "backup0"}' || fail "backup: blockdev-del: $QMP_REPLY"
+    qmp system_powerdown || fail "backup: system_powerdown: $QMP_REPLY"
+    vm_wait_exit 30
+    expect_done "backup: loop ended by the power button"
+
+    last=$(ring_last "$bk" 16M 0 16 65536)
+    if [ -n "$last" ] && [ "$last" -ge "$seen" ]; then
+        pass "backup: backup holds seq $last >= $seen"
+        ring_want "$GT/live-backup-want.raw" 16M 0 16 65536 "$last"
+        expect_same "backup: a consistent ring at seq $last" "$GT/live-backup-want.raw" "$bk" raw
+    else
+        fail "backup: newest block in the backup is seq '$last', want >= $seen"
+    fi
+    end=$(serial_value '^CAIRN-LOOP-END seq=([0-9]+)$')
+    if [ -n "$end" ] && [ "$end" -ge "$last" ]; then
+        ring_want "$GT/live-want.raw" 16M 0 16 65536 "$end"
+        expect_same "backup: the disk itself is the ring at seq $end" "$GT/live-want.raw" "$d" raw
+    else
+        fail "backup: LOOP-END '$end' before the backup's seq $last"
     fi
 }
 

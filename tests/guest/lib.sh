@@ -14,6 +14,7 @@
 #   vm_wait_exit [SECONDS]      wait for QEMU to exit (killed at the time
 #                               limit); sets VM_RC (124: timed out), VM_MS
 #   qmp COMMAND [ARGS-JSON]     run a QMP command; reply line in QMP_REPLY
+#   qmp_event NAME [SECONDS]    wait for a QMP event; the event in QMP_REPLY
 #   check_pattern IMG OFF LEN BYTE   qemu-io -r: IMG holds BYTE there
 #
 # QMP transport: a `-chardev pipe` in control mode.  QEMU opens DIR/NAME.in
@@ -113,10 +114,10 @@ vm_start() {
     done
     VM_NAME=$name
     VM_SERIAL=$GT/$name.serial
-    VM_QMPLOG=$GT/$name.qmp
+    VM_QMPLOG=$GT/$name.qmp.log
     VM_QMP_READY=
     VM_QMP_ID=0
-    rm -f "$VM_SERIAL" "$GT/$name.qmp.in" "$GT/$name.qmp.out"
+    rm -f "$VM_SERIAL" "$VM_QMPLOG" "$GT/$name.qmp.in" "$GT/$name.qmp.out"
     : >"$VM_SERIAL"
     mkfifo "$GT/$name.qmp.in" "$GT/$name.qmp.out"
     exec {VM_QIN}<>"$GT/$name.qmp.in" {VM_QOUT}<>"$GT/$name.qmp.out"
@@ -164,22 +165,41 @@ vm_wait_for() {
     done
 }
 
-# qmp_line ID: read QMP lines until the reply with that id (or, with an
-# empty ID, the greeting); logs everything; prints the reply.  10 s limit.
+# qmp_line WHAT [SECONDS]: read QMP lines until one matches WHAT: "greeting",
+# "id:ID" (the reply to that command) or "event:NAME" (an event, also one
+# read earlier).  Logs every line; prints the matching one.  Default 10 s.
 qmp_line() {
-    local id=$1 line deadline=$(($(now_ms) + 10000))
+    local what=$1 secs=${2:-10} line part='' st pat deadline
+    deadline=$(($(now_ms) + secs * 1000))
+    case $what in
+    greeting) pat='*"QMP"*' ;;
+    id:*) pat="*\"id\": \"${what#id:}\"*" ;;
+    event:*)
+        pat="*\"event\": \"${what#event:}\"*"
+        line=$(grep -F "\"event\": \"${what#event:}\"" "$VM_QMPLOG" 2>/dev/null | head -n 1)
+        [ -z "$line" ] || { echo "${line#<- }"; return 0; } ;;
+    esac
     while [ "$(now_ms)" -lt "$deadline" ]; do
-        IFS= read -r -t 1 -u "$VM_QOUT" line || continue
-        line=${line%$'\r'}
-        echo "<- $line" >>"$VM_QMPLOG"
-        if [ -z "$id" ]; then
-            case $line in *'"QMP"'*) echo "$line"; return 0 ;; esac
-        else
-            case $line in *"\"id\": \"$id\""* | *"\"id\":\"$id\""*) echo "$line"; return 0 ;; esac
+        IFS= read -r -t 1 -u "$VM_QOUT" line
+        st=$?
+        if [ $st -gt 128 ]; then # timed out; keep what came of a line
+            part=$part$line
+            continue
         fi
+        [ $st = 0 ] || break
+        line=$part${line%$'\r'}
+        part=''
+        echo "<- $line" >>"$VM_QMPLOG"
+        # shellcheck disable=SC2053 # $pat is a glob on purpose
+        [[ $line == $pat ]] && { echo "$line"; return 0; }
     done
-    echo "QMP: no reply${id:+ to $id} within 10 s" >&2
+    echo "QMP: no $what within $secs s" >&2
     return 1
+}
+
+# qmp_event NAME [SECONDS]: wait for an event; sets QMP_REPLY to it
+qmp_event() {
+    QMP_REPLY=$(qmp_line "event:$1" "${2:-10}")
 }
 
 # qmp COMMAND [ARGUMENTS-JSON]: sets QMP_REPLY to the reply line; 0 on
@@ -189,7 +209,7 @@ qmp() {
     local cmd
     QMP_REPLY=
     if [ -z "$VM_QMP_READY" ]; then
-        qmp_line "" >/dev/null || return 1
+        qmp_line greeting >/dev/null || return 1
         VM_QMP_READY=1
         qmp qmp_capabilities || return 1
     fi
@@ -197,7 +217,7 @@ qmp() {
     cmd="{\"execute\": \"$1\"${2:+, \"arguments\": $2}, \"id\": \"c$VM_QMP_ID\"}"
     echo "-> $cmd" >>"$VM_QMPLOG"
     printf '%s\n' "$cmd" >&"$VM_QIN"
-    QMP_REPLY=$(qmp_line "c$VM_QMP_ID") || return 1
+    QMP_REPLY=$(qmp_line "id:c$VM_QMP_ID") || return 1
     case $QMP_REPLY in *'"return"'*) return 0 ;; *) return 1 ;; esac
 }
 
