@@ -76,6 +76,7 @@ cairnCheckpointDefFree(cairnCheckpointDef *def)
         g_ptr_array_unref(def->disks);
     cairnDomainDefFree(def->dom);
     g_free(def->dom_xml);
+    g_free(def->dom_xml_public);
     g_free(def);
 }
 
@@ -94,6 +95,7 @@ cairnCheckpointDefCopy(const cairnCheckpointDef *def)
         g_ptr_array_add(copy->disks, cairnCheckpointDiskDefCopy(g_ptr_array_index(def->disks, i)));
     copy->dom = def->dom ? cairnDomainDefCopy(def->dom) : NULL;
     copy->dom_xml = g_strdup(def->dom_xml);
+    copy->dom_xml_public = g_strdup(def->dom_xml_public);
     return copy;
 }
 
@@ -382,6 +384,33 @@ cairnCheckpointCheckRoot(xmlNode *root, xmlNode **slots, GError **error)
  * kept as text exactly as libvirt would print it. A problem in it is a
  * schema error, as libvirt's nested domain grammar would find it;
  * what the subset cannot represent keeps its own error. */
+/* The <domain> element @node as it appears inside <domaincheckpoint>. */
+static char *
+cairnCheckpointFormatDomainNode(const xmlNode *node, unsigned int xml_flags)
+{
+    GString *buf = g_string_new(NULL);
+
+    cairnXMLFormatNode(buf, node, 2, xml_flags);
+    return g_string_free(buf, FALSE);
+}
+
+
+/* Store the embedded domain's text (both stolen); the public form is
+ * dropped when it equals the secure one. */
+static void
+cairnCheckpointDefSetDomainText(cairnCheckpointDef *def, char *secure, char *public)
+{
+    g_free(def->dom_xml);
+    g_free(def->dom_xml_public);
+    def->dom_xml = secure;
+    if (g_str_equal(secure, public)) {
+        g_free(public);
+        public = NULL;
+    }
+    def->dom_xml_public = public;
+}
+
+
 static bool
 cairnCheckpointParseDomain(cairnCheckpointDef *def, xmlNode *node, GError **error)
 {
@@ -398,7 +427,8 @@ cairnCheckpointParseDomain(cairnCheckpointDef *def, xmlNode *node, GError **erro
             error, "Element domain: %s",
             g_str_has_prefix(err->message, prefix) ? err->message + strlen(prefix) : err->message);
     }
-    def->dom_xml = cairnXMLFormatNodeString(node, 0);
+    cairnCheckpointDefSetDomainText(def, cairnCheckpointFormatDomainNode(node, 0),
+                                    cairnCheckpointFormatDomainNode(node, CAIRN_XML_FORMAT_NO_SECRETS));
     return true;
 }
 
@@ -526,20 +556,12 @@ cairnCheckpointFormatDisk(GString *buf, const cairnCheckpointDiskDef *disk, unsi
 static void
 cairnCheckpointFormatDomain(GString *buf, const cairnCheckpointDef *def, unsigned int flags)
 {
-    unsigned int xml_flags = 0;
-    g_autoptr(xmlDoc) doc = NULL;
-
-    if (!(flags & CAIRN_CHECKPOINT_FORMAT_SECURE))
-        xml_flags |= CAIRN_XML_FORMAT_NO_SECRETS;
-    /* The stored text is re-read rather than indented line by line, so
-     * that text spanning several lines keeps its exact content. */
-    if (def->dom_xml &&
-        (doc = cairnXMLParseString(def->dom_xml, "(checkpoint_domain)", CAIRN_FROM_NONE, NULL))) {
-        cairnXMLFormatNode(buf, xmlDocGetRootElement(doc), 2, xml_flags);
+    if (!def->dom_xml)
         return;
-    }
-    if (def->dom)
-        cairnDomainDefFormatBuf(buf, def->dom, CAIRN_DOMAIN_DEF_FORMAT_INACTIVE, 2);
+    if (!(flags & CAIRN_CHECKPOINT_FORMAT_SECURE) && def->dom_xml_public)
+        g_string_append(buf, def->dom_xml_public);
+    else
+        g_string_append(buf, def->dom_xml);
 }
 
 
@@ -575,16 +597,15 @@ void
 cairnCheckpointDefSetDomain(cairnCheckpointDef *def, const cairnDomainDef *dom)
 {
     cairnDomainDef *copy = cairnDomainDefCopy(dom);
-    char *xml = cairnDomainDefFormat(dom, CAIRN_DOMAIN_DEF_FORMAT_INACTIVE |
-                                              CAIRN_DOMAIN_DEF_FORMAT_SECURE);
-    size_t len = strlen(xml);
+    GString *secure = g_string_new(NULL);
+    GString *public = g_string_new(NULL);
 
-    if (len && xml[len - 1] == '\n')
-        xml[len - 1] = '\0';
+    cairnDomainDefFormatBuf(secure, dom,
+                            CAIRN_DOMAIN_DEF_FORMAT_INACTIVE | CAIRN_DOMAIN_DEF_FORMAT_SECURE, 2);
+    cairnDomainDefFormatBuf(public, dom, CAIRN_DOMAIN_DEF_FORMAT_INACTIVE, 2);
     cairnDomainDefFree(def->dom);
-    g_free(def->dom_xml);
     def->dom = copy;
-    def->dom_xml = xml;
+    cairnCheckpointDefSetDomainText(def, g_string_free(secure, FALSE), g_string_free(public, FALSE));
 }
 
 

@@ -33,10 +33,14 @@ struct _cairnCheckpointDef {
     GPtrArray *disks;        /* of cairnCheckpointDiskDef* */
     /* The embedded <domain>: parsed (leniently, for disk alignment) and,
      * so that it round-trips exactly, the formatted text of the element as
-     * read or as Cairn formatted it, without indentation and without a
-     * trailing newline. Both NULL when there is none. */
+     * read or as Cairn formatted it, exactly as it appears inside
+     * <domaincheckpoint> (indented by 2, ending with a newline), with its
+     * secrets; dom_xml_public is the same without secrets, or NULL when
+     * there are none to hide. Kept formatted so that output is a plain
+     * copy. All NULL when there is no <domain>. */
     cairnDomainDef *dom;
     char *dom_xml;
+    char *dom_xml_public;
 };
 
 typedef enum {
