@@ -610,11 +610,13 @@ chkXPathString(xmlDocPtr doc, const char *expr)
 }
 
 
-/* Add @chk's row; checkpoints whose XML cannot be read are skipped. */
+/* Add @chk's row; checkpoints whose XML cannot be read are skipped. Only
+ * <parent> and <creationTime> are read, so the <domain> is not asked for. */
 static void
 chkListTableRow(shellTable *table, cairnDomainCheckpointPtr chk, bool parent)
 {
-    g_autofree char *xml = cairnDomainCheckpointGetXMLDesc(chk, 0);
+    g_autofree char *xml =
+        cairnDomainCheckpointGetXMLDesc(chk, CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN);
     g_autofree char *parent_name = NULL;
     g_autofree char *created = NULL;
     g_autofree char *when = NULL;
@@ -652,10 +654,7 @@ chkListPrint(shellControl *ctl, GArray *list, bool tree, bool name, bool parent)
     size_t i;
 
     if (tree) {
-        for (i = 0; i < list->len; i++) {
-            if (!g_array_index(list, chkListEntry, i).parent)
-                shellTreePrint(ctl, chkListLookup, list, list->len, i);
-        }
+        shellTreePrint(ctl, chkListLookup, list, list->len);
         return;
     }
     if (!name && parent) {

@@ -1045,58 +1045,110 @@ shellTablePrint(shellControl *ctl, shellTable *table)
 
 /* ---- trees ---- */
 
+/* One entry being printed: its children (indices, in list order) and how
+ * far through them the walk is. */
 typedef struct {
-    shellControl *ctl;
-    shellTreeLookup lookup;
-    void *opaque;
-    size_t count;
-    GString *indent;
-} shellTree;
+    size_t id;
+    size_t lastid; /* the last child of this entry's parent */
+    bool root;
+    GArray *kids;  /* borrowed from the index; NULL when none */
+    guint next;
+} shellTreeFrame;
 
 
-static void
-shellTreePrintNode(shellTree *t, size_t id, size_t lastid, bool root)
+/* Map each name to the indices of the entries whose parent it is, in list
+ * order: one pass, so printing stays linear in the number of entries. */
+static GHashTable *
+shellTreeIndex(shellTreeLookup lookup, void *opaque, size_t count)
 {
-    const char *name = t->lookup(id, false, t->opaque);
-    bool has_children = false;
-    size_t lastchild = 0;
+    GHashTable *index = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                              (GDestroyNotify)g_array_unref);
     size_t i;
 
-    shellPrint(t->ctl, "%s%s%s\n", t->indent->str, root ? "" : "+- ", name);
-    if (!root)
-        g_string_append(t->indent, id == lastid ? "  " : "| ");
-    for (i = 0; i < t->count; i++) {
-        const char *parent = t->lookup(i, true, t->opaque);
+    for (i = 0; i < count; i++) {
+        const char *parent = lookup(i, true, opaque);
+        GArray *kids;
 
-        if (parent && g_str_equal(parent, name)) {
-            lastchild = i;
-            has_children = true;
+        if (!parent)
+            continue;
+        if (!(kids = g_hash_table_lookup(index, parent))) {
+            kids = g_array_new(FALSE, FALSE, sizeof(size_t));
+            g_hash_table_insert(index, (gpointer)parent, kids);
         }
+        g_array_append_val(kids, i);
     }
-    if (has_children)
-        shellPrint(t->ctl, "%s  |\n", t->indent->str);
-    g_string_append(t->indent, "  ");
-    for (i = 0; i < t->count; i++) {
-        const char *parent = t->lookup(i, true, t->opaque);
+    return index;
+}
 
-        if (parent && g_str_equal(parent, name))
-            shellTreePrintNode(t, i, lastchild, false);
+
+/* Print the entry's own line and open its children. */
+static void
+shellTreeEnter(shellControl *ctl, GString *indent, const shellTreeFrame *f, const char *name)
+{
+    shellPrint(ctl, "%s%s%s\n", indent->str, f->root ? "" : "+- ", name);
+    if (!f->root)
+        g_string_append(indent, f->id == f->lastid ? "  " : "| ");
+    if (f->kids)
+        shellPrint(ctl, "%s  |\n", indent->str);
+    g_string_append(indent, "  ");
+}
+
+
+/* Close the entry once its children are printed. */
+static void
+shellTreeLeave(shellControl *ctl, GString *indent, const shellTreeFrame *f)
+{
+    g_string_truncate(indent, indent->len - 2);
+    if (!f->kids && f->id == f->lastid)
+        shellPrint(ctl, "%s\n", indent->str);
+    if (!f->root)
+        g_string_truncate(indent, indent->len - 2);
+}
+
+
+/* Depth-first with an explicit stack: a chain of 10,000 entries does not
+ * recurse 10,000 deep. */
+static void
+shellTreePrintFrom(shellControl *ctl, shellTreeLookup lookup, void *opaque, GHashTable *index,
+                   size_t root)
+{
+    g_autoptr(GArray) stack = g_array_new(FALSE, FALSE, sizeof(shellTreeFrame));
+    g_autoptr(GString) indent = g_string_new(NULL);
+    shellTreeFrame top = { root, root, true, NULL, 0 };
+    const char *name = lookup(root, false, opaque);
+
+    top.kids = g_hash_table_lookup(index, name);
+    shellTreeEnter(ctl, indent, &top, name);
+    g_array_append_val(stack, top);
+    while (stack->len) {
+        shellTreeFrame *f = &g_array_index(stack, shellTreeFrame, stack->len - 1);
+        shellTreeFrame child = { 0 };
+
+        if (!f->kids || f->next == f->kids->len) {
+            shellTreeLeave(ctl, indent, f);
+            g_array_set_size(stack, stack->len - 1);
+            continue;
+        }
+        child.id = g_array_index(f->kids, size_t, f->next++);
+        child.lastid = g_array_index(f->kids, size_t, f->kids->len - 1);
+        name = lookup(child.id, false, opaque);
+        child.kids = g_hash_table_lookup(index, name);
+        shellTreeEnter(ctl, indent, &child, name);
+        g_array_append_val(stack, child);
     }
-    g_string_truncate(t->indent, t->indent->len - 2);
-    if (!has_children && id == lastid)
-        shellPrint(t->ctl, "%s\n", t->indent->str);
-    if (!root)
-        g_string_truncate(t->indent, t->indent->len - 2);
 }
 
 
 void
-shellTreePrint(shellControl *ctl, shellTreeLookup lookup, void *opaque, size_t count, size_t root)
+shellTreePrint(shellControl *ctl, shellTreeLookup lookup, void *opaque, size_t count)
 {
-    shellTree t = { ctl, lookup, opaque, count, g_string_new(NULL) };
+    g_autoptr(GHashTable) index = shellTreeIndex(lookup, opaque, count);
+    size_t i;
 
-    shellTreePrintNode(&t, root, root, true);
-    g_string_free(t.indent, TRUE);
+    for (i = 0; i < count; i++) {
+        if (!lookup(i, true, opaque))
+            shellTreePrintFrom(ctl, lookup, opaque, index, i);
+    }
 }
 
 

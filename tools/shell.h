@@ -137,10 +137,10 @@ void shellTableFree(shellTable *table);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(shellTable, shellTableFree)
 
 /* Tree listing: @lookup returns the name of entry @id, or with @parent
- * set the name of its parent (NULL for a root). */
+ * set the name of its parent (NULL for a root). Every entry without a
+ * parent is printed as the root of a tree, in list order. */
 typedef const char *(*shellTreeLookup)(size_t id, bool parent, void *opaque);
-void
-shellTreePrint(shellControl *ctl, shellTreeLookup lookup, void *opaque, size_t count, size_t root);
+void shellTreePrint(shellControl *ctl, shellTreeLookup lookup, void *opaque, size_t count);
 
 /* XML helpers (libxml2). */
 char *shellXMLEscape(const char *str);
