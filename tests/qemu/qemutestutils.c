@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -341,4 +342,58 @@ qemuTestCountQemu(const char *name)
         }
     }
     return n;
+}
+
+
+/* Build the guest with tests/guest/make-guest.sh into ROOT/guest. */
+void
+qemuTestBuildGuest(const char *root, char **ret_kernel, char **ret_initrd)
+{
+    g_autofree char *script = g_build_filename(g_getenv("abs_top_srcdir") ?: ".", "tests",
+                                               "guest", "make-guest.sh", NULL);
+    g_autofree char *outdir = g_build_filename(root, "guest", NULL);
+    g_autofree char *out = NULL;
+    g_auto(GStrv) lines = NULL;
+    const char *argv[] = { script, "--quiet", outdir, NULL };
+    int status = -1;
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, 0, NULL, NULL, &out, NULL, &status, NULL))
+        qemuTestFail(__FILE__, __LINE__, "cannot run %s", script);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+        fprintf(stderr, "SKIP: the guest's Debian packages cannot be had here\n");
+        exit(77);
+    }
+    QT_CHECK(g_spawn_check_wait_status(status, NULL));
+    lines = g_strsplit(g_strstrip(out), "\n", 3);
+    QT_CHECK(g_strv_length(lines) >= 2);
+    *ret_kernel = g_strdup(lines[0]);
+    *ret_initrd = g_strdup(lines[1]);
+}
+
+
+char *
+qemuTestGuestXML(const char *name, const char *kernel, const char *initrd, const char *args,
+                 const char *image)
+{
+    return g_strdup_printf(
+        "<domain type='qemu'>\n"
+        "  <name>%s</name>\n"
+        "  <memory unit='MiB'>256</memory>\n"
+        "  <vcpu>1</vcpu>\n"
+        "  <os>\n"
+        "    <type arch='x86_64' machine='q35'>hvm</type>\n"
+        "    <kernel>%s</kernel>\n"
+        "    <initrd>%s</initrd>\n"
+        "    <cmdline>console=ttyS0 quiet panic=-1 cryptomgr.notests rodata=off %s</cmdline>\n"
+        "  </os>\n"
+        "  <features><acpi/></features>\n"
+        "  <devices>\n"
+        "    <disk type='file' device='disk'>\n"
+        "      <driver name='qemu' type='qcow2'/>\n"
+        "      <source file='%s'/>\n"
+        "      <target dev='vda' bus='virtio'/>\n"
+        "    </disk>\n"
+        "  </devices>\n"
+        "</domain>\n",
+        name, kernel, initrd, args, image);
 }

@@ -79,3 +79,12 @@ void qemuTestExpectNothingLeft(const char *name);
 /* Poll cairnDomainGetState until the domain is shut off or @timeout_s
  * passes; returns the state. */
 int qemuTestWaitShutoff(cairnDomainPtr dom, int timeout_s, int *reason);
+
+/* Build the test guest (tests/guest/make-guest.sh) into ROOT/guest; skips
+ * (77) when its Debian packages cannot be had at all. */
+void qemuTestBuildGuest(const char *root, char **ret_kernel, char **ret_initrd);
+
+/* A type='qemu' (TCG) domain booting the test guest with the guest
+ * arguments @args (cairn.write=... etc.) and one virtio qcow2 disk. */
+char *qemuTestGuestXML(const char *name, const char *kernel, const char *initrd,
+                       const char *args, const char *image);
