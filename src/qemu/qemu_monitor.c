@@ -415,12 +415,14 @@ monitorRead(qemuMonitor *mon)
                          NULL, &err);
     g_byte_array_set_size(mon->inbuf, have + MAX(n, 0));
 
-    if (n < 0) {
-        if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            monitorConnectionError(mon, err->message);
+    if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return;
+    if (n < 0 && !g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)) {
+        monitorConnectionError(mon, err->message);
         return;
     }
-    if (n == 0) {
+    if (n <= 0) {
+        /* EOF, or ECONNRESET: QEMU closed with our bytes unread. */
         monitorConnectionError(mon, NULL);
         return;
     }

@@ -165,7 +165,7 @@ static int
 peerReadLine(qmpTestPeer *peer, char **ret_line)
 {
     for (;;) {
-        guint8 *nl = memchr(peer->in->data, '\n', peer->in->len);
+        guint8 *nl = peer->in->len ? memchr(peer->in->data, '\n', peer->in->len) : NULL;
         char buf[2048];
         ssize_t n;
 
@@ -813,8 +813,10 @@ qmpTestSchemaCheckCommand(qmpTestSchema *schema, JsonObject *msg, GError **error
         return false;
     }
     args = json_object_get_member(msg, "arguments");
-    if (!args)
-        args = empty = json_node_init_object(json_node_alloc(), json_object_new());
+    if (!args) {
+        args = empty = json_node_new(JSON_NODE_OBJECT);
+        json_node_take_object(empty, json_object_new());
+    }
     return schemaCheckValue(schema, json_object_get_string_member(entry, "arg-type"), args,
                             name, error);
 }
