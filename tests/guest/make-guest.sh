@@ -272,7 +272,8 @@ release=$(cat "$kdir/release")
 # The initramfs (once per set of inputs)
 # ----------------------------------------------------------------------------
 key=$( {
-    echo "$format" "$kname" "${bdeb##*/}"
+    # root's image has a /dev/console node, another user's has none
+    echo "$format" "$kname" "${bdeb##*/}" "$([ "$(id -u)" = 0 ] && echo root || echo user)"
     cat "$init_script" "$kdir/always.list" "$kdir/button.list"
     sed -n '/^# BEGIN initramfs/,/^# END initramfs/p' "$0"
 } | sha256sum | cut -c1-32)
