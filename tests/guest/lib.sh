@@ -17,8 +17,8 @@
 #   qmp_event NAME [SECONDS]    wait for a QMP event; the event in QMP_REPLY
 #   check_pattern IMG OFF LEN BYTE   qemu-io -r: IMG holds BYTE there
 #
-# QMP transport: a `-chardev pipe` in control mode.  QEMU opens DIR/NAME.in
-# and DIR/NAME.out (FIFOs made here) read-write, so this side can open them
+# QMP transport: a `-chardev pipe` in control mode.  QEMU opens
+# $GT/NAME.qmp.in and $GT/NAME.qmp.out (FIFOs made here) read-write, so this side can open them
 # read-write too and never blocks; bash `read -t` puts a time limit on every
 # reply.  That is the real QMP protocol (greeting, qmp_capabilities, ids,
 # events) with no socat, netcat or python needed.
@@ -154,6 +154,11 @@ vm_wait_exit() {
     fi
     VM_MS=$(($(now_ms) - VM_T0))
     vm_close_fds
+    # Reaped: forget the PID, which the system may now give to another
+    # process that the clean-up must not touch.
+    local p keep=()
+    for p in "${GUEST_PIDS[@]}"; do [ "$p" = "$VM_PID" ] || keep+=("$p"); done
+    GUEST_PIDS=("${keep[@]}")
 }
 
 vm_wait_for() {
