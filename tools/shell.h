@@ -166,6 +166,7 @@ extern const shellCmdDef domainCmds[];
 extern const shellCmdDef domainMonitorCmds[];
 extern const shellCmdDef checkpointCmds[];
 extern const shellCmdDef hostCmds[];
+extern const shellCmdDef qemuCmds[];
 
 #define SHELL_MAX_XML_FILE (10 * 1024 * 1024)
 

@@ -185,8 +185,6 @@ qemuDomainObjLoadDef(qemuDomainObj *obj, const char *path, const char *xml, GErr
 }
 
 
-/* A live state that vanished under us was stopped by another connection;
- * we cannot know why. */
 static bool
 qemuDomainObjLoadStatus(qemuDomainObj *obj, const char *path, const char *xml, GError **error)
 {
@@ -194,11 +192,40 @@ qemuDomainObjLoadStatus(qemuDomainObj *obj, const char *path, const char *xml, G
 
     if (xml && !(st = qemuDomainStatusParse(xml, path, error)))
         return false;
-    if (!st && obj->status)
-        obj->shutoff_reason = CAIRN_DOMAIN_SHUTOFF_UNKNOWN;
     qemuDomainStatusFree(obj->status);
     obj->status = st;
     return true;
+}
+
+
+/* The reason the domain last stopped, from ROOT/run/NAME.reason (written
+ * when it stopped; absent: unknown). */
+static void
+qemuDomainObjLoadShutoffReason(qemuDriverState *drv, qemuDomainObj *obj)
+{
+    g_autofree char *path = qemuDomainRunPath(drv, obj->name, ".reason");
+    g_autofree char *text = NULL;
+    int reason;
+
+    obj->shutoff_reason = CAIRN_DOMAIN_SHUTOFF_UNKNOWN;
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return;
+    reason = qemuDomainStateReasonFromString(CAIRN_DOMAIN_SHUTOFF, g_strstrip(text));
+    if (reason >= 0)
+        obj->shutoff_reason = reason;
+}
+
+
+bool
+qemuDomainSaveShutoffReason(qemuDriverState *drv, qemuDomainObj *obj, int reason,
+                            GError **error)
+{
+    g_autofree char *path = qemuDomainRunPath(drv, obj->name, ".reason");
+    g_autofree char *text = g_strdup_printf(
+        "%s\n", qemuDomainStateReasonToString(CAIRN_DOMAIN_SHUTOFF, reason));
+
+    obj->shutoff_reason = reason;
+    return cairnFileWriteAtomic(path, text, -1, 0600, error);
 }
 
 
@@ -225,6 +252,8 @@ qemuDomainObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, bool *ret_gone, G
         g_free(obj->run_text);
         obj->run_text = g_steal_pointer(&runtext);
     }
+    if (!obj->status)
+        qemuDomainObjLoadShutoffReason(drv, obj);
     *ret_gone = !obj->def && !obj->status;
     return true;
 }

@@ -43,7 +43,7 @@ struct _qemuDomainObj {
     char *name;
     cairnDomainDef *def;      /* persistent definition; NULL when transient */
     qemuDomainStatus *status; /* live state; NULL when shut off */
-    int shutoff_reason;       /* last seen reason of SHUTOFF (this process) */
+    int shutoff_reason;       /* reason of SHUTOFF, from ROOT/run/NAME.reason */
     char *def_text;           /* ROOT/domains/NAME.xml as last read or written */
     char *run_text;           /* ROOT/run/NAME.xml as last read or written */
     cairnMomentList *checkpoints; /* empty until checkpoints land */
@@ -83,6 +83,11 @@ int qemuDomainObjGetID(const qemuDomainObj *obj);
  * *@ret_gone is set when neither file exists any more. */
 bool qemuDomainObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, bool *ret_gone,
                           GError **error);
+
+/* Record why @obj stopped, in memory and in ROOT/run/NAME.reason, so
+ * that other connections (a CLI run after a destroy) report it too. */
+bool qemuDomainSaveShutoffReason(qemuDriverState *drv, qemuDomainObj *obj, int reason,
+                                 GError **error);
 
 /* Write @obj->status to ROOT/run/NAME.xml (atomically). */
 bool qemuDomainObjSaveStatus(qemuDriverState *drv, qemuDomainObj *obj, GError **error);

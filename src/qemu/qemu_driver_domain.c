@@ -396,8 +396,12 @@ qemuDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error)
     /* A running domain stays, transient, until it stops (as libvirt). */
     g_clear_pointer(&obj->def, cairnDomainDefFree);
     g_clear_pointer(&obj->def_text, g_free);
-    if (!qemuDomainObjIsActive(obj))
+    if (!qemuDomainObjIsActive(obj)) {
+        g_autofree char *reason = qemuDomainRunPath(drv, obj->name, ".reason");
+
+        cairnFileRemove(reason, false, NULL);
         qemuDriverForget(drv, obj);
+    }
     return true;
 }
 

@@ -43,6 +43,7 @@ typedef struct {
     char *qmp;
     char *pidfile;
     char *log;
+    char *reason;
 } qemuProcessPaths;
 
 
@@ -53,6 +54,7 @@ qemuProcessPathsInit(qemuProcessPaths *paths, qemuDriverState *drv, const char *
     paths->qmp = qemuDomainRunPath(drv, name, ".qmp");
     paths->pidfile = qemuDomainRunPath(drv, name, ".pid");
     paths->log = qemuDomainLogPath(drv, name);
+    paths->reason = qemuDomainRunPath(drv, name, ".reason");
 }
 
 
@@ -63,6 +65,7 @@ qemuProcessPathsClear(qemuProcessPaths *paths)
     g_free(paths->qmp);
     g_free(paths->pidfile);
     g_free(paths->log);
+    g_free(paths->reason);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuProcessPaths, qemuProcessPathsClear)
 
@@ -189,11 +192,15 @@ qemuProcessRemoveFiles(const qemuProcessPaths *paths)
 
 /* @obj is shut off now: record it (and forget a transient one's state). */
 static void
-qemuProcessMarkStopped(qemuDomainObj *obj, int reason)
+qemuProcessMarkStopped(qemuDriverState *drv, qemuDomainObj *obj, int reason)
 {
+    g_autoptr(GError) err = NULL;
+
     qemuDomainStatusFree(g_steal_pointer(&obj->status));
     g_clear_pointer(&obj->run_text, g_free);
-    obj->shutoff_reason = reason;
+    /* A transient domain is gone now; nothing to remember for it. */
+    if (obj->def && !qemuDomainSaveShutoffReason(drv, obj, reason, &err))
+        g_debug("%s: %s", obj->name, err->message);
 }
 
 
@@ -231,7 +238,7 @@ qemuProcessStop(qemuDriverState *drv, qemuDomainObj *obj, int reason, GError **e
         return false;
     }
     qemuProcessRemoveFiles(&paths);
-    qemuProcessMarkStopped(obj, reason);
+    qemuProcessMarkStopped(drv, obj, reason);
     return true;
 }
 
@@ -304,7 +311,7 @@ qemuProcessCheck(qemuDriverState *drv, qemuDomainObj *obj, bool query, GError **
     if (!qemuProcessIsOurs(obj->status->pid, obj->status->monitor_path)) {
         qemuProcessPathsInit(&paths, drv, obj->name);
         qemuProcessRemoveFiles(&paths);
-        qemuProcessMarkStopped(obj, CAIRN_DOMAIN_SHUTOFF_CRASHED);
+        qemuProcessMarkStopped(drv, obj, CAIRN_DOMAIN_SHUTOFF_CRASHED);
         return true;
     }
     if (!query)
@@ -578,11 +585,13 @@ qemuProcessStart(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
         return false;
     if (!qemuProcessLaunch(&paths, st, error) || !qemuProcessFinishStart(&paths, st, error)) {
         qemuProcessAbortStart(&paths);
+        qemuDomainSaveShutoffReason(drv, obj, CAIRN_DOMAIN_SHUTOFF_FAILED, NULL);
         return false;
     }
     obj->status = g_steal_pointer(&st);
+    cairnFileRemove(paths.reason, false, NULL);
     if (!qemuDomainObjSaveStatus(drv, obj, error)) {
-        qemuProcessMarkStopped(obj, CAIRN_DOMAIN_SHUTOFF_FAILED);
+        qemuProcessMarkStopped(drv, obj, CAIRN_DOMAIN_SHUTOFF_FAILED);
         qemuProcessAbortStart(&paths);
         return false;
     }
