@@ -90,6 +90,30 @@ monitorGetObject(JsonObject *obj, const char *name)
 }
 
 
+/* The member @name of @obj if it is a string, else NULL. */
+static const char *
+monitorGetString(JsonObject *obj, const char *name)
+{
+    JsonNode *node = obj ? json_object_get_member(obj, name) : NULL;
+
+    if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
+        return NULL;
+    return json_node_get_string(node);
+}
+
+
+/* The member @name of @obj if it is an integer, else 0. */
+static gint64
+monitorGetInt(JsonObject *obj, const char *name)
+{
+    JsonNode *node = obj ? json_object_get_member(obj, name) : NULL;
+
+    if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
+        return 0;
+    return json_node_get_int(node);
+}
+
+
 static bool
 monitorWantLog(void)
 {
@@ -209,16 +233,16 @@ monitorHandleGreeting(qemuMonitor *mon, JsonObject *msg)
     mon->greeted = true;
     if (!qemu)
         return;
-    mon->ver_major = json_object_get_int_member_with_default(qemu, "major", 0);
-    mon->ver_minor = json_object_get_int_member_with_default(qemu, "minor", 0);
-    mon->ver_micro = json_object_get_int_member_with_default(qemu, "micro", 0);
+    mon->ver_major = monitorGetInt(qemu, "major");
+    mon->ver_minor = monitorGetInt(qemu, "minor");
+    mon->ver_micro = monitorGetInt(qemu, "micro");
 }
 
 
 static void
 monitorHandleEvent(qemuMonitor *mon, JsonObject *msg)
 {
-    const char *name = json_object_get_string_member_with_default(msg, "event", NULL);
+    const char *name = monitorGetString(msg, "event");
     JsonObject *data = monitorGetObject(msg, "data");
     JsonObject *t = monitorGetObject(msg, "timestamp");
     gint64 ts = 0;
@@ -227,8 +251,7 @@ monitorHandleEvent(qemuMonitor *mon, JsonObject *msg)
     if (!name)
         return;
     if (t) {
-        ts = json_object_get_int_member_with_default(t, "seconds", 0) * G_USEC_PER_SEC +
-             json_object_get_int_member_with_default(t, "microseconds", 0);
+        ts = monitorGetInt(t, "seconds") * G_USEC_PER_SEC + monitorGetInt(t, "microseconds");
     }
 
     if (mon->event_func)
@@ -248,20 +271,36 @@ monitorHandleEvent(qemuMonitor *mon, JsonObject *msg)
 }
 
 
+static GError *
+monitorReplyError(const char *command, JsonObject *err)
+{
+    const char *klass = monitorGetString(err, "class");
+    const char *desc = monitorGetString(err, "desc");
+    GError *gerr = NULL;
+
+    if (!desc)
+        desc = "unknown error";
+    if (!klass || g_str_equal(klass, "GenericError"))
+        cairnErrorSet(&gerr, CAIRN_FROM_QEMU, CAIRN_ERR_OPERATION_FAILED,
+                      "QEMU command '%s' failed: %s", command, desc);
+    else
+        cairnErrorSet(&gerr, CAIRN_FROM_QEMU, CAIRN_ERR_OPERATION_FAILED,
+                      "QEMU command '%s' failed: %s (%s)", command, desc, klass);
+    return gerr;
+}
+
+
 static void
 monitorHandleReply(qemuMonitor *mon, JsonObject *msg)
 {
-    const char *id = NULL;
+    const char *id = monitorGetString(msg, "id");
     qemuMonitorPending *p = NULL;
     JsonObject *err;
-
-    if (json_object_has_member(msg, "id") &&
-        JSON_NODE_HOLDS_VALUE(json_object_get_member(msg, "id")))
-        id = json_object_get_string_member_with_default(msg, "id", NULL);
+    GError *gerr = NULL;
 
     if (id)
         p = g_hash_table_lookup(mon->pending, id);
-    else
+    else if (!json_object_has_member(msg, "id"))
         p = g_queue_peek_head(&mon->order); /* QEMU could not parse our request */
 
     if (!p) {
@@ -273,20 +312,12 @@ monitorHandleReply(qemuMonitor *mon, JsonObject *msg)
         monitorPendingFinish(p, json_node_copy(json_object_get_member(msg, "return")), NULL);
         return;
     }
-
-    if ((err = monitorGetObject(msg, "error"))) {
-        const char *klass = json_object_get_string_member_with_default(err, "class", "");
-        const char *desc = json_object_get_string_member_with_default(err, "desc", "");
-        GError *gerr = NULL;
-
-        if (g_str_equal(klass, "GenericError") || !*klass)
-            cairnErrorSet(&gerr, CAIRN_FROM_QEMU, CAIRN_ERR_OPERATION_FAILED,
-                          "QEMU command '%s' failed: %s", p->command, desc);
-        else
-            cairnErrorSet(&gerr, CAIRN_FROM_QEMU, CAIRN_ERR_OPERATION_FAILED,
-                          "QEMU command '%s' failed: %s (%s)", p->command, desc, klass);
-        monitorPendingFinish(p, NULL, gerr);
-    }
+    if ((err = monitorGetObject(msg, "error")))
+        gerr = monitorReplyError(p->command, err);
+    else
+        cairnErrorSet(&gerr, CAIRN_FROM_QEMU, CAIRN_ERR_INTERNAL_ERROR,
+                      "QEMU command '%s' got a malformed error reply", p->command);
+    monitorPendingFinish(p, NULL, gerr);
 }
 
 

@@ -70,6 +70,16 @@ cmdGetArray(JsonObject *obj, const char *name)
 }
 
 
+/* Element @i of @arr if it is an object, else NULL. */
+static JsonObject *
+cmdArrayObject(JsonArray *arr, guint i)
+{
+    JsonNode *n = json_array_get_element(arr, i);
+
+    return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+
 static void
 cmdMalformed(GError **error, const char *command, const char *what)
 {
@@ -294,7 +304,7 @@ qemuMonitorQueryBlock(qemuMonitor *mon, GError **error)
         return NULL;
     list = g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorBlockInfoFree);
     for (i = 0; i < json_array_get_length(ret); i++) {
-        JsonObject *dev = json_array_get_object_element(ret, i);
+        JsonObject *dev = cmdArrayObject(ret, i);
         JsonObject *inserted = cmdGetObject(dev, "inserted");
         qemuMonitorBlockInfo *info;
 
@@ -378,7 +388,7 @@ cmdParseBlockNode(JsonObject *obj)
     node->actual_size = cmdGetInt(image, "actual-size", 0);
     node->bitmaps = g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorBitmapInfoFree);
     for (i = 0; bitmaps && i < json_array_get_length(bitmaps); i++) {
-        JsonObject *bm = json_array_get_object_element(bitmaps, i);
+        JsonObject *bm = cmdArrayObject(bitmaps, i);
 
         if (bm && cmdGetString(bm, "name"))
             g_ptr_array_add(node->bitmaps, cmdParseBitmap(bm));
@@ -401,7 +411,7 @@ qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon, GError **error)
         return NULL;
     list = g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorBlockNodeFree);
     for (i = 0; i < json_array_get_length(ret); i++) {
-        JsonObject *obj = json_array_get_object_element(ret, i);
+        JsonObject *obj = cmdArrayObject(ret, i);
 
         if (!obj || !cmdGetString(obj, "node-name") || !cmdGetString(obj, "drv")) {
             cmdMalformed(error, "query-named-block-nodes", "node without 'node-name' or 'drv'");
@@ -570,7 +580,7 @@ qemuMonitorQueryJobs(qemuMonitor *mon, GError **error)
         return NULL;
     list = g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorJobInfoFree);
     for (i = 0; i < json_array_get_length(ret); i++) {
-        JsonObject *obj = json_array_get_object_element(ret, i);
+        JsonObject *obj = cmdArrayObject(ret, i);
         qemuMonitorJobInfo *job;
         int status;
 

@@ -236,6 +236,24 @@ testKilled(fixture *f, gconstpointer opaque)
 }
 
 
+/* Nothing listens at the path: a clear error, at once. */
+static void
+testNoSocket(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("cairn-qmpqemu-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "missing.sock", NULL);
+    g_autofree char *want = g_strdup_printf(
+        "operation failed: cannot connect to QEMU monitor at '%s': ", path);
+    g_autoptr(qemuMonitor) mon = qemuMonitorOpen(path, NULL, 1000, &err);
+
+    g_assert_null(mon);
+    g_assert_nonnull(err);
+    g_assert_true(g_str_has_prefix(err->message, want));
+    g_rmdir(dir);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -244,6 +262,7 @@ main(int argc, char **argv)
         g_printerr("qemu-system-x86_64 not found: skipped\n");
         return CAIRN_TEST_SKIP;
     }
+    g_test_add_func("/qmp/qemu/no-socket", testNoSocket);
     g_test_add("/qmp/qemu/session", fixture, NULL, fixtureSetUp, testSession, fixtureTearDown);
     g_test_add("/qmp/qemu/persisted", fixture, NULL, fixtureSetUp, testPersisted,
                fixtureTearDown);

@@ -16,6 +16,33 @@
 #include "qmptestutils.h"
 #include "testutils.h"
 
+/* Debug messages of the monitor's log domain during the current test. */
+static GString *monitorLog;
+
+
+static GLogWriterOutput
+logWriter(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer opaque)
+{
+    const char *domain = NULL;
+    const char *message = NULL;
+    gsize i;
+
+    for (i = 0; i < n_fields; i++) {
+        if (g_str_equal(fields[i].key, "GLIB_DOMAIN"))
+            domain = fields[i].value;
+        else if (g_str_equal(fields[i].key, "MESSAGE"))
+            message = fields[i].value;
+    }
+    if (g_strcmp0(domain, "cairn.qemu.monitor") == 0 && message) {
+        g_string_append_printf(monitorLog, "%s\n", message);
+        return G_LOG_WRITER_HANDLED;
+    }
+    if (level & G_LOG_LEVEL_DEBUG)
+        return G_LOG_WRITER_HANDLED;
+    return g_log_writer_default(level, fields, n_fields, opaque);
+}
+
+
 static void
 envInit(qmpScenarioEnv *env, int fd)
 {
@@ -70,11 +97,19 @@ testReplay(gconstpointer opaque)
     script = qmpTestScriptLoad(path, &err);
     g_assert_no_error(err);
 
+    g_string_truncate(monitorLog, 0);
     peer = qmpTestPeerStart(script, &fd, &err);
     g_assert_no_error(err);
     runScenario(scenario, fd);
     qmpTestPeerFinish(peer, &err);
     g_assert_no_error(err);
+
+    /* QMP traffic is logged, secrets are not (object.qmp adds a secret
+     * whose data is "c2VjcmV0"). */
+    g_assert_nonnull(strstr(monitorLog->str, "QMP mon="));
+    g_assert_null(strstr(monitorLog->str, "c2VjcmV0"));
+    if (g_str_equal(base, "object"))
+        g_assert_nonnull(strstr(monitorLog->str, "\"object-add\", \"arguments\": <redacted>"));
 }
 
 
@@ -109,8 +144,12 @@ replayAll(int argc, char **argv)
     g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
     const char *name;
     guint i;
+    int ret;
 
     g_test_init(&argc, &argv, NULL);
+    monitorLog = g_string_new(NULL);
+    g_log_set_writer_func(logWriter, NULL, NULL);
+    g_log_set_debug_enabled(TRUE);
     if (!(d = g_dir_open(dir, 0, NULL)))
         g_error("cannot open %s", dir);
     while ((name = g_dir_read_name(d))) {
@@ -127,7 +166,9 @@ replayAll(int argc, char **argv)
 
         g_test_add_data_func(test, path, testReplay);
     }
-    return g_test_run();
+    ret = g_test_run();
+    g_string_free(monitorLog, TRUE);
+    return ret;
 }
 
 /* ---- recording -------------------------------------------------------- */

@@ -763,6 +763,44 @@ scenarioErrorNoId(qmpScenarioEnv *env)
 
 
 static void
+scenarioMalformedReplies(qmpScenarioEnv *env)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) nodes = NULL;
+
+    /* A reply of the wrong shape fails the command, not the connection. */
+    g_assert_false(qemuMonitorQueryStatus(env->mon, NULL, NULL, &err));
+    assertError(err, CAIRN_ERR_INTERNAL_ERROR,
+                "internal error: QEMU command 'query-status' returned malformed data: "
+                "no 'status' or 'running'");
+    g_clear_error(&err);
+    g_assert_null(qemuMonitorQueryNamedBlockNodes(env->mon, &err));
+    assertError(err, CAIRN_ERR_INTERNAL_ERROR,
+                "internal error: QEMU command 'query-named-block-nodes' returned malformed "
+                "data: node without 'node-name' or 'drv'");
+    g_clear_error(&err);
+    g_assert_null(qemuMonitorQueryJobs(env->mon, &err));
+    assertError(err, CAIRN_ERR_INTERNAL_ERROR,
+                "internal error: QEMU command 'query-jobs' returned malformed data: not an "
+                "array");
+    g_clear_error(&err);
+    g_assert_false(qemuMonitorStop(env->mon, &err));
+    assertError(err, CAIRN_ERR_INTERNAL_ERROR,
+                "internal error: QEMU command 'stop' got a malformed error reply");
+    g_clear_error(&err);
+
+    /* Odd members are tolerated where they do not matter. */
+    nodes = qemuMonitorQueryNamedBlockNodes(env->mon, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(nodes->len, ==, 1);
+    g_assert_cmpuint(((qemuMonitorBlockNode *)g_ptr_array_index(nodes, 0))->bitmaps->len, ==, 1);
+    g_assert_true(qemuMonitorIsConnected(env->mon));
+    /* Events without a usable name were dropped. */
+    g_assert_cmpuint(env->events->len, ==, 0);
+}
+
+
+static void
 scenarioCapabilitiesError(qmpScenarioEnv *env)
 {
     g_autoptr(GError) err = NULL;
@@ -816,6 +854,7 @@ const qmpScenario qmpScenarios[] = {
     { "oversize", scenarioOversize },
     { "not-json", scenarioNotJSON },
     { "error-no-id", scenarioErrorNoId },
+    { "malformed-replies", scenarioMalformedReplies },
     { "capabilities-error", scenarioCapabilitiesError, false, true },
     { "greeting-timeout", scenarioGreetingTimeout, false, true },
     { NULL, NULL },

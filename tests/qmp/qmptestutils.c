@@ -130,6 +130,18 @@ toJson(JsonNode *node, bool pretty)
 }
 
 
+/* Member @name of @obj if it is a string, else NULL. */
+static const char *
+stringMember(JsonObject *obj, const char *name)
+{
+    JsonNode *n = json_object_get_member(obj, name);
+
+    if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+        return NULL;
+    return json_node_get_string(n);
+}
+
+
 static bool
 writeAll(int fd, const char *data, size_t len)
 {
@@ -210,7 +222,7 @@ peerReply(qmpTestPeer *peer, qmpTestStep *step)
 
     if (node) {
         JsonObject *obj = json_node_get_object(node);
-        const char *id = json_object_get_string_member_with_default(obj, "id", NULL);
+        const char *id = stringMember(obj, "id");
         const char *actual = id ? g_hash_table_lookup(peer->ids, id) : NULL;
 
         if (actual)
@@ -272,8 +284,8 @@ peerExpect(qmpTestPeer *peer, qmpTestStep *step)
         testFail(&peer->error, "line %d: client sent bad JSON: %s", step->line, line);
         return false;
     }
-    want_id = json_object_get_string_member_with_default(json_node_get_object(want), "id", NULL);
-    got_id = json_object_get_string_member_with_default(json_node_get_object(got), "id", NULL);
+    want_id = stringMember(json_node_get_object(want), "id");
+    got_id = stringMember(json_node_get_object(got), "id");
     if (want_id && got_id)
         g_hash_table_insert(peer->ids, g_strdup(want_id), g_strdup(got_id));
     json_object_remove_member(json_node_get_object(want), "id");
