@@ -225,8 +225,8 @@ monitorPendingCancelled(GCancellable *cancellable, gpointer opaque)
 static void
 monitorHandleGreeting(qemuMonitor *mon, JsonObject *msg)
 {
-    JsonObject *qemu = monitorGetObject(
-        monitorGetObject(monitorGetObject(msg, "QMP"), "version"), "qemu");
+    JsonObject *qemu =
+        monitorGetObject(monitorGetObject(monitorGetObject(msg, "QMP"), "version"), "qemu");
 
     if (mon->greeted)
         return;
@@ -321,8 +321,7 @@ monitorHandleReply(qemuMonitor *mon, JsonObject *msg)
 }
 
 
-static void G_GNUC_PRINTF(2, 3)
-monitorProtocolError(qemuMonitor *mon, const char *fmt, ...)
+static void G_GNUC_PRINTF(2, 3) monitorProtocolError(qemuMonitor *mon, const char *fmt, ...)
 {
     g_autofree char *detail = NULL;
     GError *err = NULL;
@@ -351,8 +350,7 @@ monitorHandleLine(qemuMonitor *mon, const char *line)
         g_debug("QMP mon=%p <<< %s", (void *)mon, line);
 
     if (!json_parser_load_from_data(parser, line, -1, &err)) {
-        monitorProtocolError(mon, "QEMU monitor sent a message that is not JSON: %s",
-                             err->message);
+        monitorProtocolError(mon, "QEMU monitor sent a message that is not JSON: %s", err->message);
         return;
     }
     root = json_parser_get_root(parser);
@@ -520,8 +518,8 @@ monitorFlush(qemuMonitor *mon)
 
 
 static void
-monitorLogSend(qemuMonitor *mon, const char *text, const char *command, const char *id,
-               unsigned int flags)
+monitorLogSend(
+    qemuMonitor *mon, const char *text, const char *command, const char *id, unsigned int flags)
 {
     if (!monitorWantLog())
         return;
@@ -535,7 +533,9 @@ monitorLogSend(qemuMonitor *mon, const char *text, const char *command, const ch
 
 /* Queue the command of @p for writing. */
 static void
-monitorSendPending(qemuMonitor *mon, qemuMonitorPending *p, JsonObject *arguments,
+monitorSendPending(qemuMonitor *mon,
+                   qemuMonitorPending *p,
+                   JsonObject *arguments,
                    unsigned int flags)
 {
     g_autoptr(JsonObject) msg = json_object_new();
@@ -561,9 +561,14 @@ monitorSendPending(qemuMonitor *mon, qemuMonitorPending *p, JsonObject *argument
 
 
 static void
-monitorCommandStart(qemuMonitor *mon, const char *command, JsonObject *arguments,
-                    unsigned int flags, int timeout_ms, GCancellable *cancellable,
-                    GAsyncReadyCallback callback, gpointer user_data)
+monitorCommandStart(qemuMonitor *mon,
+                    const char *command,
+                    JsonObject *arguments,
+                    unsigned int flags,
+                    int timeout_ms,
+                    GCancellable *cancellable,
+                    GAsyncReadyCallback callback,
+                    gpointer user_data)
 {
     qemuMonitorPending *p;
     GTask *task;
@@ -663,8 +668,12 @@ monitorSyncFinished(gpointer opaque)
 
 
 JsonNode *
-qemuMonitorCommandFull(qemuMonitor *mon, const char *command, JsonObject *arguments,
-                       unsigned int flags, int timeout_ms, GError **error)
+qemuMonitorCommandFull(qemuMonitor *mon,
+                       const char *command,
+                       JsonObject *arguments,
+                       unsigned int flags,
+                       int timeout_ms,
+                       GError **error)
 {
     g_autoptr(GMainContext) ctx = g_main_context_ref(mon->ctx);
     monitorSyncData d = { 0 };
@@ -681,24 +690,26 @@ qemuMonitorCommandFull(qemuMonitor *mon, const char *command, JsonObject *argume
 
 
 JsonNode *
-qemuMonitorCommandTimeout(qemuMonitor *mon, const char *command, JsonObject *arguments,
-                          int timeout_ms, GError **error)
+qemuMonitorCommandTimeout(
+    qemuMonitor *mon, const char *command, JsonObject *arguments, int timeout_ms, GError **error)
 {
     return qemuMonitorCommandFull(mon, command, arguments, 0, timeout_ms, error);
 }
 
 
 JsonNode *
-qemuMonitorCommand(qemuMonitor *mon, const char *command, JsonObject *arguments,
-                   GError **error)
+qemuMonitorCommand(qemuMonitor *mon, const char *command, JsonObject *arguments, GError **error)
 {
     return qemuMonitorCommandFull(mon, command, arguments, 0, mon->cmd_timeout, error);
 }
 
 
 void
-qemuMonitorCommandAsync(qemuMonitor *mon, const char *command, JsonObject *arguments,
-                        GCancellable *cancellable, GAsyncReadyCallback callback,
+qemuMonitorCommandAsync(qemuMonitor *mon,
+                        const char *command,
+                        JsonObject *arguments,
+                        GCancellable *cancellable,
+                        GAsyncReadyCallback callback,
                         gpointer user_data)
 {
     monitorCommandStart(mon, command, arguments, 0, mon->cmd_timeout, cancellable, callback,
@@ -717,8 +728,11 @@ qemuMonitorCommandFinish(qemuMonitor *mon, GAsyncResult *result, GError **error)
 /* ---- events ----------------------------------------------------------- */
 
 qemuMonitorEventWaiter *
-qemuMonitorEventWaiterNewFull(qemuMonitor *mon, const char *name, qemuMonitorEventMatch match,
-                              gpointer match_opaque, GDestroyNotify match_free)
+qemuMonitorEventWaiterNewFull(qemuMonitor *mon,
+                              const char *name,
+                              qemuMonitorEventMatch match,
+                              gpointer match_opaque,
+                              GDestroyNotify match_free)
 {
     qemuMonitorEventWaiter *w = g_new0(qemuMonitorEventWaiter, 1);
 
@@ -736,7 +750,9 @@ qemuMonitorEventWaiterNewFull(qemuMonitor *mon, const char *name, qemuMonitorEve
 
 
 qemuMonitorEventWaiter *
-qemuMonitorEventWaiterNew(qemuMonitor *mon, const char *name, qemuMonitorEventMatch match,
+qemuMonitorEventWaiterNew(qemuMonitor *mon,
+                          const char *name,
+                          qemuMonitorEventMatch match,
                           gpointer match_opaque)
 {
     return qemuMonitorEventWaiterNewFull(mon, name, match, match_opaque, NULL);
@@ -794,11 +810,14 @@ qemuMonitorEventWaiterFree(qemuMonitorEventWaiter *w)
 
 
 JsonObject *
-qemuMonitorWaitEvent(qemuMonitor *mon, const char *name, qemuMonitorEventMatch match,
-                     gpointer match_opaque, int timeout_ms, GError **error)
+qemuMonitorWaitEvent(qemuMonitor *mon,
+                     const char *name,
+                     qemuMonitorEventMatch match,
+                     gpointer match_opaque,
+                     int timeout_ms,
+                     GError **error)
 {
-    g_autoptr(qemuMonitorEventWaiter) w =
-        qemuMonitorEventWaiterNew(mon, name, match, match_opaque);
+    g_autoptr(qemuMonitorEventWaiter) w = qemuMonitorEventWaiterNew(mon, name, match, match_opaque);
 
     return qemuMonitorEventWaiterWait(w, timeout_ms, error);
 }
@@ -944,8 +963,8 @@ monitorConnect(const char *path, GMainContext *ctx, int timeout_ms, GError **err
     g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
     g_autoptr(GSocket) sock = NULL;
 
-    if (!(sock = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
-                              G_SOCKET_PROTOCOL_DEFAULT, &err)))
+    if (!(sock = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                              &err)))
         goto error;
     g_socket_set_blocking(sock, FALSE);
     if (g_socket_connect(sock, addr, NULL, &err))

@@ -38,11 +38,8 @@ typedef struct _qemuMonitor qemuMonitor;
 
 /* Called for every QMP event. @data may be NULL (no "data" member);
  * @timestamp_us is QEMU's timestamp in microseconds. Borrowed arguments. */
-typedef void (*qemuMonitorEventFunc)(qemuMonitor *mon,
-                                     const char *event,
-                                     JsonObject *data,
-                                     gint64 timestamp_us,
-                                     gpointer opaque);
+typedef void (*qemuMonitorEventFunc)(
+    qemuMonitor *mon, const char *event, JsonObject *data, gint64 timestamp_us, gpointer opaque);
 
 /* Called once when the connection goes away (EOF or I/O error) outside an
  * explicit qemuMonitorClose(); pending commands fail before it runs. */
@@ -59,8 +56,7 @@ typedef void (*qemuMonitorEOFFunc)(qemuMonitor *mon, gpointer opaque);
 /* Connect to the QMP unix socket at @path, read the greeting and
  * negotiate capabilities (qmp_capabilities), iterating @ctx (NULL: a new
  * private context) until done or @timeout_ms passes. */
-qemuMonitor *qemuMonitorOpen(const char *path, GMainContext *ctx, int timeout_ms,
-                             GError **error);
+qemuMonitor *qemuMonitorOpen(const char *path, GMainContext *ctx, int timeout_ms, GError **error);
 
 /* The same on an already connected socket @fd (taken over; closed on
  * failure too). Used by tests with a socketpair. */
@@ -101,21 +97,28 @@ typedef enum {
  * and return its "return" value (new reference; an empty object for
  * commands that return nothing), or NULL with an error. Iterates the
  * monitor's context while waiting. */
-JsonNode *qemuMonitorCommand(qemuMonitor *mon, const char *command, JsonObject *arguments,
-                             GError **error);
+JsonNode *
+qemuMonitorCommand(qemuMonitor *mon, const char *command, JsonObject *arguments, GError **error);
 
 /* As qemuMonitorCommand() with an explicit timeout. */
-JsonNode *qemuMonitorCommandTimeout(qemuMonitor *mon, const char *command,
-                                    JsonObject *arguments, int timeout_ms, GError **error);
+JsonNode *qemuMonitorCommandTimeout(
+    qemuMonitor *mon, const char *command, JsonObject *arguments, int timeout_ms, GError **error);
 
 /* As qemuMonitorCommandTimeout() with qemuMonitorCommandFlags. */
-JsonNode *qemuMonitorCommandFull(qemuMonitor *mon, const char *command, JsonObject *arguments,
-                                 unsigned int flags, int timeout_ms, GError **error);
+JsonNode *qemuMonitorCommandFull(qemuMonitor *mon,
+                                 const char *command,
+                                 JsonObject *arguments,
+                                 unsigned int flags,
+                                 int timeout_ms,
+                                 GError **error);
 
 /* Asynchronous form (the monitor's command timeout applies): @callback runs from the monitor's context;
  * qemuMonitorCommandFinish() gives the result. */
-void qemuMonitorCommandAsync(qemuMonitor *mon, const char *command, JsonObject *arguments,
-                             GCancellable *cancellable, GAsyncReadyCallback callback,
+void qemuMonitorCommandAsync(qemuMonitor *mon,
+                             const char *command,
+                             JsonObject *arguments,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
                              gpointer user_data);
 JsonNode *qemuMonitorCommandFinish(qemuMonitor *mon, GAsyncResult *result, GError **error);
 
@@ -125,9 +128,12 @@ JsonNode *qemuMonitorCommandFinish(qemuMonitor *mon, GAsyncResult *result, GErro
  * handler. Returns the event's data (new reference, may be an empty
  * object). */
 typedef bool (*qemuMonitorEventMatch)(JsonObject *data, gpointer match_opaque);
-JsonObject *qemuMonitorWaitEvent(qemuMonitor *mon, const char *name,
-                                 qemuMonitorEventMatch match, gpointer match_opaque,
-                                 int timeout_ms, GError **error);
+JsonObject *qemuMonitorWaitEvent(qemuMonitor *mon,
+                                 const char *name,
+                                 qemuMonitorEventMatch match,
+                                 gpointer match_opaque,
+                                 int timeout_ms,
+                                 GError **error);
 
 /* A waiter registered before the action that causes the event, so an
  * event arriving before the wait starts (in the same read as a command's
@@ -138,17 +144,19 @@ JsonObject *qemuMonitorWaitEvent(qemuMonitor *mon, const char *name,
  * context until one is there, @timeout_ms passes
  * (CAIRN_ERR_OPERATION_TIMEOUT) or the connection goes away (its error). */
 typedef struct _qemuMonitorEventWaiter qemuMonitorEventWaiter;
-qemuMonitorEventWaiter *qemuMonitorEventWaiterNew(qemuMonitor *mon, const char *name,
+qemuMonitorEventWaiter *qemuMonitorEventWaiterNew(qemuMonitor *mon,
+                                                  const char *name,
                                                   qemuMonitorEventMatch match,
                                                   gpointer match_opaque);
 /* As qemuMonitorEventWaiterNew(); @match_free (may be NULL) is called on
  * @match_opaque when the waiter is freed. */
-qemuMonitorEventWaiter *qemuMonitorEventWaiterNewFull(qemuMonitor *mon, const char *name,
+qemuMonitorEventWaiter *qemuMonitorEventWaiterNewFull(qemuMonitor *mon,
+                                                      const char *name,
                                                       qemuMonitorEventMatch match,
                                                       gpointer match_opaque,
                                                       GDestroyNotify match_free);
-JsonObject *qemuMonitorEventWaiterWait(qemuMonitorEventWaiter *waiter, int timeout_ms,
-                                       GError **error);
+JsonObject *
+qemuMonitorEventWaiterWait(qemuMonitorEventWaiter *waiter, int timeout_ms, GError **error);
 /* Unregister and free. Accepts NULL; may outlive its monitor. */
 void qemuMonitorEventWaiterFree(qemuMonitorEventWaiter *waiter);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuMonitorEventWaiter, qemuMonitorEventWaiterFree)

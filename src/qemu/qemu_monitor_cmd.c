@@ -101,8 +101,8 @@ cmdRun(qemuMonitor *mon, const char *command, JsonObject *args, GError **error)
 /* Run @command and return its result if it is an object (borrowed from
  * *@ret_node, which the caller frees). */
 static JsonObject *
-cmdQueryObject(qemuMonitor *mon, const char *command, JsonObject *args, JsonNode **ret_node,
-               GError **error)
+cmdQueryObject(
+    qemuMonitor *mon, const char *command, JsonObject *args, JsonNode **ret_node, GError **error)
 {
     g_autoptr(JsonNode) ret = qemuMonitorCommand(mon, command, args, error);
 
@@ -119,8 +119,8 @@ cmdQueryObject(qemuMonitor *mon, const char *command, JsonObject *args, JsonNode
 
 /* As cmdQueryObject() for results that are arrays. */
 static JsonArray *
-cmdQueryArray(qemuMonitor *mon, const char *command, JsonObject *args, JsonNode **ret_node,
-              GError **error)
+cmdQueryArray(
+    qemuMonitor *mon, const char *command, JsonObject *args, JsonNode **ret_node, GError **error)
 {
     g_autoptr(JsonNode) ret = qemuMonitorCommand(mon, command, args, error);
 
@@ -148,8 +148,8 @@ cmdArgsString(const char *name, const char *value)
 
 /* Run @command with the single string argument @name = @value. */
 static bool
-cmdRunString(qemuMonitor *mon, const char *command, const char *name, const char *value,
-             GError **error)
+cmdRunString(
+    qemuMonitor *mon, const char *command, const char *name, const char *value, GError **error)
 {
     g_autoptr(JsonObject) args = cmdArgsString(name, value);
 
@@ -161,8 +161,8 @@ cmdRunString(qemuMonitor *mon, const char *command, const char *name, const char
 bool
 qemuMonitorCmdQmpCapabilities(qemuMonitor *mon, int timeout_ms, GError **error)
 {
-    g_autoptr(JsonNode) ret = qemuMonitorCommandTimeout(mon, "qmp_capabilities", NULL,
-                                                        timeout_ms, error);
+    g_autoptr(JsonNode) ret =
+        qemuMonitorCommandTimeout(mon, "qmp_capabilities", NULL, timeout_ms, error);
 
     return ret != NULL;
 }
@@ -252,8 +252,12 @@ qemuMonitorQueryQmpSchema(qemuMonitor *mon, GError **error)
 
 
 bool
-qemuMonitorQueryVersion(qemuMonitor *mon, int *ret_major, int *ret_minor, int *ret_micro,
-                        char **ret_package, GError **error)
+qemuMonitorQueryVersion(qemuMonitor *mon,
+                        int *ret_major,
+                        int *ret_minor,
+                        int *ret_micro,
+                        char **ret_package,
+                        GError **error)
 {
     g_autoptr(JsonNode) node = NULL;
     JsonObject *ret;
@@ -468,8 +472,7 @@ qemuMonitorBlockdevDel(qemuMonitor *mon, const char *node_name, GError **error)
 
 
 bool
-qemuMonitorBlockdevCreate(qemuMonitor *mon, const char *job_id, JsonObject *options,
-                          GError **error)
+qemuMonitorBlockdevCreate(qemuMonitor *mon, const char *job_id, JsonObject *options, GError **error)
 {
     g_autoptr(JsonObject) args = cmdArgsString("job-id", job_id);
 
@@ -494,8 +497,8 @@ cmdJobConclude(qemuMonitor *mon, const char *what, const char *job_id, GError **
     if (!qemuMonitorJobDismiss(mon, job_id, error))
         return false;
     if (failure) {
-        cairnErrorSet(error, CAIRN_FROM_QEMU, CAIRN_ERR_OPERATION_FAILED,
-                      "%s job '%s' failed: %s", what, job_id, failure);
+        cairnErrorSet(error, CAIRN_FROM_QEMU, CAIRN_ERR_OPERATION_FAILED, "%s job '%s' failed: %s",
+                      what, job_id, failure);
         return false;
     }
     return true;
@@ -503,8 +506,8 @@ cmdJobConclude(qemuMonitor *mon, const char *what, const char *job_id, GError **
 
 
 bool
-qemuMonitorBlockdevCreateWait(qemuMonitor *mon, const char *job_id, JsonObject *options,
-                              int timeout_ms, GError **error)
+qemuMonitorBlockdevCreateWait(
+    qemuMonitor *mon, const char *job_id, JsonObject *options, int timeout_ms, GError **error)
 {
     g_autoptr(qemuMonitorEventWaiter) waiter =
         qemuMonitorJobWaiterNew(mon, job_id, QEMU_MONITOR_JOB_STATUS_CONCLUDED);
@@ -753,8 +756,8 @@ cmdBitmapArgs(const char *node, const char *name)
 
 
 static JsonObject *
-cmdBitmapAddArgs(const char *node, const char *name, bool persistent, bool disabled,
-                 guint64 granularity)
+cmdBitmapAddArgs(
+    const char *node, const char *name, bool persistent, bool disabled, guint64 granularity)
 {
     JsonObject *data = cmdBitmapArgs(node, name);
 
@@ -767,7 +770,9 @@ cmdBitmapAddArgs(const char *node, const char *name, bool persistent, bool disab
 
 
 static JsonObject *
-cmdBitmapMergeArgs(const char *node, const char *target, const qemuMonitorBitmapRef *srcs,
+cmdBitmapMergeArgs(const char *node,
+                   const char *target,
+                   const qemuMonitorBitmapRef *srcs,
                    size_t nsrcs)
 {
     JsonObject *data = cmdArgsString("node", node);
@@ -783,8 +788,12 @@ cmdBitmapMergeArgs(const char *node, const char *target, const qemuMonitorBitmap
 
 
 void
-qemuMonitorTransactionBitmapAdd(qemuMonitorTransaction *tr, const char *node, const char *name,
-                                bool persistent, bool disabled, guint64 granularity)
+qemuMonitorTransactionBitmapAdd(qemuMonitorTransaction *tr,
+                                const char *node,
+                                const char *name,
+                                bool persistent,
+                                bool disabled,
+                                guint64 granularity)
 {
     cmdTransactionAdd(tr, "block-dirty-bitmap-add",
                       cmdBitmapAddArgs(node, name, persistent, disabled, granularity));
@@ -792,40 +801,38 @@ qemuMonitorTransactionBitmapAdd(qemuMonitorTransaction *tr, const char *node, co
 
 
 void
-qemuMonitorTransactionBitmapRemove(qemuMonitorTransaction *tr, const char *node,
-                                   const char *name)
+qemuMonitorTransactionBitmapRemove(qemuMonitorTransaction *tr, const char *node, const char *name)
 {
     cmdTransactionAdd(tr, "block-dirty-bitmap-remove", cmdBitmapArgs(node, name));
 }
 
 
 void
-qemuMonitorTransactionBitmapClear(qemuMonitorTransaction *tr, const char *node,
-                                  const char *name)
+qemuMonitorTransactionBitmapClear(qemuMonitorTransaction *tr, const char *node, const char *name)
 {
     cmdTransactionAdd(tr, "block-dirty-bitmap-clear", cmdBitmapArgs(node, name));
 }
 
 
 void
-qemuMonitorTransactionBitmapEnable(qemuMonitorTransaction *tr, const char *node,
-                                   const char *name)
+qemuMonitorTransactionBitmapEnable(qemuMonitorTransaction *tr, const char *node, const char *name)
 {
     cmdTransactionAdd(tr, "block-dirty-bitmap-enable", cmdBitmapArgs(node, name));
 }
 
 
 void
-qemuMonitorTransactionBitmapDisable(qemuMonitorTransaction *tr, const char *node,
-                                    const char *name)
+qemuMonitorTransactionBitmapDisable(qemuMonitorTransaction *tr, const char *node, const char *name)
 {
     cmdTransactionAdd(tr, "block-dirty-bitmap-disable", cmdBitmapArgs(node, name));
 }
 
 
 void
-qemuMonitorTransactionBitmapMerge(qemuMonitorTransaction *tr, const char *node,
-                                  const char *target, const qemuMonitorBitmapRef *srcs,
+qemuMonitorTransactionBitmapMerge(qemuMonitorTransaction *tr,
+                                  const char *node,
+                                  const char *target,
+                                  const qemuMonitorBitmapRef *srcs,
                                   size_t nsrcs)
 {
     cmdTransactionAdd(tr, "block-dirty-bitmap-merge",
@@ -853,9 +860,14 @@ cmdBackupSyncName(qemuMonitorBackupSync sync)
 
 
 void
-qemuMonitorTransactionBackup(qemuMonitorTransaction *tr, const char *device, const char *job_id,
-                             const char *target, qemuMonitorBackupSync sync, const char *bitmap,
-                             bool auto_finalize, bool auto_dismiss)
+qemuMonitorTransactionBackup(qemuMonitorTransaction *tr,
+                             const char *device,
+                             const char *job_id,
+                             const char *target,
+                             qemuMonitorBackupSync sync,
+                             const char *bitmap,
+                             bool auto_finalize,
+                             bool auto_dismiss)
 {
     JsonObject *data = cmdArgsString("device", device);
 
@@ -881,8 +893,13 @@ qemuMonitorTransactionRun(qemuMonitor *mon, qemuMonitorTransaction *tr, GError *
 
 
 bool
-qemuMonitorBitmapAdd(qemuMonitor *mon, const char *node, const char *name, bool persistent,
-                     bool disabled, guint64 granularity, GError **error)
+qemuMonitorBitmapAdd(qemuMonitor *mon,
+                     const char *node,
+                     const char *name,
+                     bool persistent,
+                     bool disabled,
+                     guint64 granularity,
+                     GError **error)
 {
     g_autoptr(JsonObject) args = cmdBitmapAddArgs(node, name, persistent, disabled, granularity);
 
@@ -900,8 +917,12 @@ qemuMonitorBitmapRemove(qemuMonitor *mon, const char *node, const char *name, GE
 
 
 bool
-qemuMonitorBitmapMerge(qemuMonitor *mon, const char *node, const char *target,
-                       const qemuMonitorBitmapRef *srcs, size_t nsrcs, GError **error)
+qemuMonitorBitmapMerge(qemuMonitor *mon,
+                       const char *node,
+                       const char *target,
+                       const qemuMonitorBitmapRef *srcs,
+                       size_t nsrcs,
+                       GError **error)
 {
     g_autoptr(JsonObject) args = cmdBitmapMergeArgs(node, target, srcs, nsrcs);
 
@@ -913,8 +934,8 @@ qemuMonitorBitmapMerge(qemuMonitor *mon, const char *node, const char *target,
 /* nbd-server-start with SocketAddress {"type": @type, "data": @data}
  * (@data taken). */
 static bool
-cmdNBDServerStart(qemuMonitor *mon, const char *type, JsonObject *data, const char *tls_creds,
-                  GError **error)
+cmdNBDServerStart(
+    qemuMonitor *mon, const char *type, JsonObject *data, const char *tls_creds, GError **error)
 {
     g_autoptr(JsonObject) args = json_object_new();
     JsonObject *addr = cmdArgsString("type", type);
@@ -928,7 +949,9 @@ cmdNBDServerStart(qemuMonitor *mon, const char *type, JsonObject *data, const ch
 
 
 bool
-qemuMonitorNBDServerStartUnix(qemuMonitor *mon, const char *path, const char *tls_creds,
+qemuMonitorNBDServerStartUnix(qemuMonitor *mon,
+                              const char *path,
+                              const char *tls_creds,
                               GError **error)
 {
     return cmdNBDServerStart(mon, "unix", cmdArgsString("path", path), tls_creds, error);
@@ -936,8 +959,8 @@ qemuMonitorNBDServerStartUnix(qemuMonitor *mon, const char *path, const char *tl
 
 
 bool
-qemuMonitorNBDServerStartInet(qemuMonitor *mon, const char *host, unsigned int port,
-                              const char *tls_creds, GError **error)
+qemuMonitorNBDServerStartInet(
+    qemuMonitor *mon, const char *host, unsigned int port, const char *tls_creds, GError **error)
 {
     JsonObject *data = cmdArgsString("host", host);
     g_autofree char *portstr = g_strdup_printf("%u", port);
@@ -955,9 +978,13 @@ qemuMonitorNBDServerStop(qemuMonitor *mon, GError **error)
 
 
 bool
-qemuMonitorBlockExportAddNBD(qemuMonitor *mon, const char *id, const char *node_name,
-                             const char *export_name, bool writable,
-                             const char *const *bitmaps, GError **error)
+qemuMonitorBlockExportAddNBD(qemuMonitor *mon,
+                             const char *id,
+                             const char *node_name,
+                             const char *export_name,
+                             bool writable,
+                             const char *const *bitmaps,
+                             GError **error)
 {
     g_autoptr(JsonObject) args = cmdArgsString("type", "nbd");
 
@@ -990,8 +1017,8 @@ qemuMonitorBlockExportDel(qemuMonitor *mon, const char *id, bool hard, GError **
 /* ---- objects and devices ---------------------------------------------- */
 
 bool
-qemuMonitorObjectAdd(qemuMonitor *mon, const char *qom_type, const char *id, JsonObject *props,
-                     GError **error)
+qemuMonitorObjectAdd(
+    qemuMonitor *mon, const char *qom_type, const char *id, JsonObject *props, GError **error)
 {
     g_autoptr(JsonObject) args = cmdArgsString("qom-type", qom_type);
     g_autoptr(JsonNode) ret = NULL;
@@ -1008,8 +1035,8 @@ qemuMonitorObjectAdd(qemuMonitor *mon, const char *qom_type, const char *id, Jso
     }
     if (g_str_equal(qom_type, "secret"))
         flags |= QEMU_MONITOR_COMMAND_SECRET;
-    ret = qemuMonitorCommandFull(mon, "object-add", args, flags,
-                                 qemuMonitorGetCommandTimeout(mon), error);
+    ret = qemuMonitorCommandFull(mon, "object-add", args, flags, qemuMonitorGetCommandTimeout(mon),
+                                 error);
     return ret != NULL;
 }
 

@@ -26,8 +26,7 @@ bool qemuMonitorCmdQmpCapabilities(qemuMonitor *mon, int timeout_ms, GError **er
 /* query-status: *@ret_running and *@ret_status (QEMU's RunState string,
  * e.g. "running", "paused", "prelaunch"; caller frees). Either may be
  * NULL. */
-bool qemuMonitorQueryStatus(qemuMonitor *mon, bool *ret_running, char **ret_status,
-                            GError **error);
+bool qemuMonitorQueryStatus(qemuMonitor *mon, bool *ret_running, char **ret_status, GError **error);
 
 bool qemuMonitorCont(qemuMonitor *mon, GError **error);
 bool qemuMonitorStop(qemuMonitor *mon, GError **error);
@@ -43,8 +42,12 @@ char *qemuMonitorHumanCommand(qemuMonitor *mon, const char *command_line, GError
 JsonNode *qemuMonitorQueryQmpSchema(qemuMonitor *mon, GError **error);
 
 /* query-version. @ret_package (caller frees) may be NULL. */
-bool qemuMonitorQueryVersion(qemuMonitor *mon, int *ret_major, int *ret_minor, int *ret_micro,
-                             char **ret_package, GError **error);
+bool qemuMonitorQueryVersion(qemuMonitor *mon,
+                             int *ret_major,
+                             int *ret_minor,
+                             int *ret_micro,
+                             char **ret_package,
+                             GError **error);
 
 /* ---- block devices ---------------------------------------------------- */
 
@@ -83,8 +86,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuMonitorBitmapInfo, qemuMonitorBitmapInfoFree)
 typedef struct _qemuMonitorBlockNode qemuMonitorBlockNode;
 struct _qemuMonitorBlockNode {
     char *node_name;
-    char *drv;              /* "qcow2", "raw", "file", ... */
-    char *file;             /* the node's filename as QEMU shows it */
+    char *drv;  /* "qcow2", "raw", "file", ... */
+    char *file; /* the node's filename as QEMU shows it */
     bool ro;
     char *backing_file;     /* the image's backing file name; NULL if none */
     int backing_file_depth; /* QEMU's backing_file_depth; always 0 with flat=true */
@@ -104,8 +107,7 @@ GPtrArray *qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon, GError **error);
 
 /* Lookups in the result above (borrowed; NULL when absent). */
 qemuMonitorBlockNode *qemuMonitorBlockNodeFind(GPtrArray *nodes, const char *node_name);
-qemuMonitorBitmapInfo *qemuMonitorBlockNodeFindBitmap(qemuMonitorBlockNode *node,
-                                                      const char *name);
+qemuMonitorBitmapInfo *qemuMonitorBlockNodeFindBitmap(qemuMonitorBlockNode *node, const char *name);
 
 /* blockdev-add with @props, the BlockdevOptions the caller built (a
  * reference is taken; not modified). */
@@ -114,14 +116,16 @@ bool qemuMonitorBlockdevDel(qemuMonitor *mon, const char *node_name, GError **er
 
 /* blockdev-create job @job_id with @options (BlockdevCreateOptions; a
  * reference is taken). Returns once the job is started. */
-bool qemuMonitorBlockdevCreate(qemuMonitor *mon, const char *job_id, JsonObject *options,
+bool qemuMonitorBlockdevCreate(qemuMonitor *mon,
+                               const char *job_id,
+                               JsonObject *options,
                                GError **error);
 
 /* blockdev-create, then wait (up to @timeout_ms) for the job to conclude
  * (JOB_STATUS_CHANGE), read its result with query-jobs and dismiss it.
  * Fails with the job's error text if the job failed. */
-bool qemuMonitorBlockdevCreateWait(qemuMonitor *mon, const char *job_id, JsonObject *options,
-                                   int timeout_ms, GError **error);
+bool qemuMonitorBlockdevCreateWait(
+    qemuMonitor *mon, const char *job_id, JsonObject *options, int timeout_ms, GError **error);
 
 /* ---- jobs ------------------------------------------------------------- */
 
@@ -150,7 +154,7 @@ int qemuMonitorJobStatusFromString(const char *str);
 typedef struct _qemuMonitorJobInfo qemuMonitorJobInfo;
 struct _qemuMonitorJobInfo {
     char *id;
-    char *type; /* "backup", "create", ... */
+    char *type;                  /* "backup", "create", ... */
     qemuMonitorJobStatus status; /* UNDEFINED for a status this code does not know */
     gint64 current_progress;
     gint64 total_progress;
@@ -167,13 +171,12 @@ bool qemuMonitorJobDismiss(qemuMonitor *mon, const char *id, GError **error);
 bool qemuMonitorJobFinalize(qemuMonitor *mon, const char *id, GError **error);
 bool qemuMonitorJobCancel(qemuMonitor *mon, const char *id, GError **error);
 /* block-job-cancel {"device": @device, "force": @force}. */
-bool qemuMonitorBlockJobCancel(qemuMonitor *mon, const char *device, bool force,
-                               GError **error);
+bool qemuMonitorBlockJobCancel(qemuMonitor *mon, const char *device, bool force, GError **error);
 
 /* A waiter (see qemu_monitor.h) for JOB_STATUS_CHANGE of job @id
  * reaching @status. Create it before the command that starts the job. */
-qemuMonitorEventWaiter *qemuMonitorJobWaiterNew(qemuMonitor *mon, const char *id,
-                                                qemuMonitorJobStatus status);
+qemuMonitorEventWaiter *
+qemuMonitorJobWaiterNew(qemuMonitor *mon, const char *id, qemuMonitorJobStatus status);
 
 /* ---- transactions ----------------------------------------------------- */
 
@@ -191,17 +194,20 @@ guint qemuMonitorTransactionCount(qemuMonitorTransaction *tr);
 void qemuMonitorTransactionAppend(qemuMonitorTransaction *dst, qemuMonitorTransaction *src);
 
 /* block-dirty-bitmap-add; @granularity 0 = QEMU's default (omitted). */
-void qemuMonitorTransactionBitmapAdd(qemuMonitorTransaction *tr, const char *node,
-                                     const char *name, bool persistent, bool disabled,
+void qemuMonitorTransactionBitmapAdd(qemuMonitorTransaction *tr,
+                                     const char *node,
+                                     const char *name,
+                                     bool persistent,
+                                     bool disabled,
                                      guint64 granularity);
-void qemuMonitorTransactionBitmapRemove(qemuMonitorTransaction *tr, const char *node,
-                                        const char *name);
-void qemuMonitorTransactionBitmapClear(qemuMonitorTransaction *tr, const char *node,
-                                       const char *name);
-void qemuMonitorTransactionBitmapEnable(qemuMonitorTransaction *tr, const char *node,
-                                        const char *name);
-void qemuMonitorTransactionBitmapDisable(qemuMonitorTransaction *tr, const char *node,
-                                         const char *name);
+void
+qemuMonitorTransactionBitmapRemove(qemuMonitorTransaction *tr, const char *node, const char *name);
+void
+qemuMonitorTransactionBitmapClear(qemuMonitorTransaction *tr, const char *node, const char *name);
+void
+qemuMonitorTransactionBitmapEnable(qemuMonitorTransaction *tr, const char *node, const char *name);
+void
+qemuMonitorTransactionBitmapDisable(qemuMonitorTransaction *tr, const char *node, const char *name);
 
 /* A source of a bitmap merge: bitmap @name on node @node. */
 typedef struct {
@@ -210,8 +216,10 @@ typedef struct {
 } qemuMonitorBitmapRef;
 
 /* block-dirty-bitmap-merge of @nsrcs bitmaps @srcs into @target on @node. */
-void qemuMonitorTransactionBitmapMerge(qemuMonitorTransaction *tr, const char *node,
-                                       const char *target, const qemuMonitorBitmapRef *srcs,
+void qemuMonitorTransactionBitmapMerge(qemuMonitorTransaction *tr,
+                                       const char *node,
+                                       const char *target,
+                                       const qemuMonitorBitmapRef *srcs,
                                        size_t nsrcs);
 
 typedef enum {
@@ -225,39 +233,57 @@ typedef enum {
 
 /* blockdev-backup of node @device into node @target as job @job_id;
  * @bitmap (may be NULL) is sent only when given. */
-void qemuMonitorTransactionBackup(qemuMonitorTransaction *tr, const char *device,
-                                  const char *job_id, const char *target,
-                                  qemuMonitorBackupSync sync, const char *bitmap,
-                                  bool auto_finalize, bool auto_dismiss);
+void qemuMonitorTransactionBackup(qemuMonitorTransaction *tr,
+                                  const char *device,
+                                  const char *job_id,
+                                  const char *target,
+                                  qemuMonitorBackupSync sync,
+                                  const char *bitmap,
+                                  bool auto_finalize,
+                                  bool auto_dismiss);
 
 /* Send `transaction` with all actions of @tr (an empty list is sent too). */
 bool qemuMonitorTransactionRun(qemuMonitor *mon, qemuMonitorTransaction *tr, GError **error);
 
 /* The same bitmap operations as plain commands. */
-bool qemuMonitorBitmapAdd(qemuMonitor *mon, const char *node, const char *name,
-                          bool persistent, bool disabled, guint64 granularity, GError **error);
-bool qemuMonitorBitmapRemove(qemuMonitor *mon, const char *node, const char *name,
-                             GError **error);
-bool qemuMonitorBitmapMerge(qemuMonitor *mon, const char *node, const char *target,
-                            const qemuMonitorBitmapRef *srcs, size_t nsrcs, GError **error);
+bool qemuMonitorBitmapAdd(qemuMonitor *mon,
+                          const char *node,
+                          const char *name,
+                          bool persistent,
+                          bool disabled,
+                          guint64 granularity,
+                          GError **error);
+bool qemuMonitorBitmapRemove(qemuMonitor *mon, const char *node, const char *name, GError **error);
+bool qemuMonitorBitmapMerge(qemuMonitor *mon,
+                            const char *node,
+                            const char *target,
+                            const qemuMonitorBitmapRef *srcs,
+                            size_t nsrcs,
+                            GError **error);
 
 /* ---- NBD exports ------------------------------------------------------ */
 
 /* nbd-server-start on a unix socket at @path / on @host:@port;
  * @tls_creds (id of a tls-creds object) may be NULL. */
-bool qemuMonitorNBDServerStartUnix(qemuMonitor *mon, const char *path, const char *tls_creds,
+bool qemuMonitorNBDServerStartUnix(qemuMonitor *mon,
+                                   const char *path,
+                                   const char *tls_creds,
                                    GError **error);
-bool qemuMonitorNBDServerStartInet(qemuMonitor *mon, const char *host, unsigned int port,
-                                   const char *tls_creds, GError **error);
+bool qemuMonitorNBDServerStartInet(
+    qemuMonitor *mon, const char *host, unsigned int port, const char *tls_creds, GError **error);
 bool qemuMonitorNBDServerStop(qemuMonitor *mon, GError **error);
 
 /* block-export-add of type nbd: export @id of node @node_name under
  * @export_name (NULL: QEMU uses the node name), read-only unless
  * @writable, with the dirty bitmaps named in the NULL-terminated
  * @bitmaps (may be NULL). */
-bool qemuMonitorBlockExportAddNBD(qemuMonitor *mon, const char *id, const char *node_name,
-                                  const char *export_name, bool writable,
-                                  const char *const *bitmaps, GError **error);
+bool qemuMonitorBlockExportAddNBD(qemuMonitor *mon,
+                                  const char *id,
+                                  const char *node_name,
+                                  const char *export_name,
+                                  bool writable,
+                                  const char *const *bitmaps,
+                                  GError **error);
 /* block-export-del; @hard: mode "hard" (drop connected clients). */
 bool qemuMonitorBlockExportDel(qemuMonitor *mon, const char *id, bool hard, GError **error);
 
@@ -266,7 +292,7 @@ bool qemuMonitorBlockExportDel(qemuMonitor *mon, const char *id, bool hard, GErr
 /* object-add of type @qom_type with @id and the properties in @props
  * (may be NULL; a reference is taken, not modified). The arguments of a
  * "secret" object are never logged. */
-bool qemuMonitorObjectAdd(qemuMonitor *mon, const char *qom_type, const char *id,
-                          JsonObject *props, GError **error);
+bool qemuMonitorObjectAdd(
+    qemuMonitor *mon, const char *qom_type, const char *id, JsonObject *props, GError **error);
 bool qemuMonitorObjectDel(qemuMonitor *mon, const char *id, GError **error);
 bool qemuMonitorDeviceDel(qemuMonitor *mon, const char *id, GError **error);

@@ -166,15 +166,14 @@ testSession(fixture *f, gconstpointer opaque)
 
     /* A write through the node is counted by the recording bitmap. */
     g_free(hmp);
-    hmp = qemuMonitorHumanCommand(f->mon, "qemu-io libvirt-1-format \"write -P 0x5a 1M 64k\"",
-                                  &err);
+    hmp =
+        qemuMonitorHumanCommand(f->mon, "qemu-io libvirt-1-format \"write -P 0x5a 1M 64k\"", &err);
     g_assert_no_error(err);
     g_assert_null(strstr(hmp, "rror"));
 
     nodes = qemuMonitorQueryNamedBlockNodes(f->mon, &err);
     g_assert_no_error(err);
-    bm = qemuMonitorBlockNodeFindBitmap(qemuMonitorBlockNodeFind(nodes, "libvirt-1-format"),
-                                        "chk");
+    bm = qemuMonitorBlockNodeFindBitmap(qemuMonitorBlockNodeFind(nodes, "libvirt-1-format"), "chk");
     g_assert_nonnull(bm);
     g_assert_true(bm->persistent);
     g_assert_true(bm->recording);
@@ -213,8 +212,8 @@ testPersisted(fixture *f, gconstpointer opaque)
     addDisk(f);
     nodes = qemuMonitorQueryNamedBlockNodes(f->mon, &err);
     g_assert_no_error(err);
-    g_assert_nonnull(qemuMonitorBlockNodeFindBitmap(
-        qemuMonitorBlockNodeFind(nodes, "libvirt-1-format"), "chk"));
+    g_assert_nonnull(
+        qemuMonitorBlockNodeFindBitmap(qemuMonitorBlockNodeFind(nodes, "libvirt-1-format"), "chk"));
 }
 
 
@@ -223,8 +222,7 @@ static void
 testKilled(fixture *f, gconstpointer opaque)
 {
     g_autoptr(GError) err = NULL;
-    g_autoptr(qemuMonitorEventWaiter) w =
-        qemuMonitorEventWaiterNew(f->mon, "SHUTDOWN", NULL, NULL);
+    g_autoptr(qemuMonitorEventWaiter) w = qemuMonitorEventWaiterNew(f->mon, "SHUTDOWN", NULL, NULL);
 
     g_clear_pointer(&f->qemu, qmpTestQemuStop); /* SIGKILL by PID */
     g_assert_null(qemuMonitorEventWaiterWait(w, 30000, &err));
@@ -243,8 +241,8 @@ testNoSocket(void)
     g_autoptr(GError) err = NULL;
     g_autofree char *dir = g_dir_make_tmp("cairn-qmpqemu-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "missing.sock", NULL);
-    g_autofree char *want = g_strdup_printf(
-        "operation failed: cannot connect to QEMU monitor at '%s': ", path);
+    g_autofree char *want =
+        g_strdup_printf("operation failed: cannot connect to QEMU monitor at '%s': ", path);
     g_autoptr(qemuMonitor) mon = qemuMonitorOpen(path, NULL, 1000, &err);
 
     g_assert_null(mon);
@@ -264,8 +262,7 @@ main(int argc, char **argv)
     }
     g_test_add_func("/qmp/qemu/no-socket", testNoSocket);
     g_test_add("/qmp/qemu/session", fixture, NULL, fixtureSetUp, testSession, fixtureTearDown);
-    g_test_add("/qmp/qemu/persisted", fixture, NULL, fixtureSetUp, testPersisted,
-               fixtureTearDown);
+    g_test_add("/qmp/qemu/persisted", fixture, NULL, fixtureSetUp, testPersisted, fixtureTearDown);
     g_test_add("/qmp/qemu/killed", fixture, NULL, fixtureSetUp, testKilled, fixtureTearDown);
     return g_test_run();
 }

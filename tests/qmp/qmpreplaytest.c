@@ -157,8 +157,7 @@ replayAll(int argc, char **argv)
             g_ptr_array_add(files, g_build_filename(dir, name, NULL));
     }
     g_ptr_array_sort(files, comparePaths);
-    g_test_add_data_func("/qmp/replay/all-scenarios-have-files", dir,
-                         testAllScenariosHaveFiles);
+    g_test_add_data_func("/qmp/replay/all-scenarios-have-files", dir, testAllScenariosHaveFiles);
     for (i = 0; i < files->len; i++) {
         const char *path = g_ptr_array_index(files, i);
         g_autofree char *base = g_path_get_basename(path);
@@ -194,11 +193,10 @@ captureOne(const char *qemu_bin, const qmpScenario *s, const char *outdir, GErro
     runScenario(s, fd);
     transcript = qmpTestRecorderFinish(rec);
 
-    text = g_strdup_printf("# Recorded from QEMU by qmpreplaytest --capture (scenario %s in\n"
-                           "# tests/qmp/qmpscenarios.c)%s; do not edit, re-record.\n%s",
-                           s->name,
-                           s->trim_arrays ? ", long reply arrays cut to a few entries" : "",
-                           transcript);
+    text = g_strdup_printf(
+        "# Recorded from QEMU by qmpreplaytest --capture (scenario %s in\n"
+        "# tests/qmp/qmpscenarios.c)%s; do not edit, re-record.\n%s",
+        s->name, s->trim_arrays ? ", long reply arrays cut to a few entries" : "", transcript);
     out = g_strdup_printf("%s/%s.qmp", outdir, s->name);
     if (!g_file_set_contents(out, text, -1, error))
         return false;
@@ -207,7 +205,7 @@ captureOne(const char *qemu_bin, const qmpScenario *s, const char *outdir, GErro
     g_clear_pointer(&qemu, qmpTestQemuStop);
     {
         const char *files[] = { "base.qcow2", "disk.qcow2", "target.qcow2", "target2.qcow2",
-                                "new.qcow2", "qemu.log", "nbd.sock", NULL };
+                                "new.qcow2",  "qemu.log",   "nbd.sock",     NULL };
         const char *const *f;
 
         for (f = files; *f; f++) {

@@ -339,8 +339,12 @@ scenarioBlockdevCreateError(qmpScenarioEnv *env)
 
 
 static void
-assertBitmap(GPtrArray *nodes, const char *node, const char *name, bool persistent,
-             bool recording, guint64 granularity)
+assertBitmap(GPtrArray *nodes,
+             const char *node,
+             const char *name,
+             bool persistent,
+             bool recording,
+             guint64 granularity)
 {
     qemuMonitorBitmapInfo *bm =
         qemuMonitorBlockNodeFindBitmap(qemuMonitorBlockNodeFind(nodes, node), name);
@@ -455,8 +459,7 @@ scenarioBackupPush(qmpScenarioEnv *env)
     qemuMonitorTransactionBitmapAdd(tr2, top, "backup-vda", false, true, 64 * 1024);
     qemuMonitorTransactionBitmapMerge(tr2, top, "backup-vda", srcs, 1);
     qemuMonitorTransactionBackup(tr2, top, "backup-vda-libvirt-1-format", "libvirt-3-format",
-                                 QEMU_MONITOR_BACKUP_SYNC_INCREMENTAL, "backup-vda", true,
-                                 false);
+                                 QEMU_MONITOR_BACKUP_SYNC_INCREMENTAL, "backup-vda", true, false);
     runBackup(env, tr2, "backup-vda-libvirt-1-format");
 
     g_assert_true(qemuMonitorBitmapRemove(env->mon, top, "backup-vda", &err));
@@ -471,8 +474,8 @@ scenarioBackupPush(qmpScenarioEnv *env)
 static void
 assertQemuFailure(bool ok, GError **err, const char *command)
 {
-    g_autofree char *prefix = g_strdup_printf("operation failed: QEMU command '%s' failed: ",
-                                              command);
+    g_autofree char *prefix =
+        g_strdup_printf("operation failed: QEMU command '%s' failed: ", command);
 
     g_assert_false(ok);
     assertError(*err, CAIRN_ERR_OPERATION_FAILED, NULL);
@@ -531,14 +534,12 @@ scenarioNBD(qmpScenarioEnv *env)
     g_autoptr(GError) err = NULL;
 
     addImage(env->mon, 1, "target.qcow2", NULL);
-    g_assert_true(qemuMonitorBitmapAdd(env->mon, "libvirt-1-format", "backup-vda", false, true,
-                                       0, &err));
+    g_assert_true(
+        qemuMonitorBitmapAdd(env->mon, "libvirt-1-format", "backup-vda", false, true, 0, &err));
     g_assert_true(qemuMonitorNBDServerStartUnix(env->mon, "nbd.sock", NULL, &err));
     g_assert_true(qemuMonitorBlockExportAddNBD(env->mon, "libvirt-nbd-libvirt-1-format",
-                                               "libvirt-1-format", "vda", false, bitmaps,
-                                               &err));
-    g_assert_true(qemuMonitorBlockExportDel(env->mon, "libvirt-nbd-libvirt-1-format", true,
-                                            &err));
+                                               "libvirt-1-format", "vda", false, bitmaps, &err));
+    g_assert_true(qemuMonitorBlockExportDel(env->mon, "libvirt-nbd-libvirt-1-format", true, &err));
     g_assert_true(qemuMonitorNBDServerStop(env->mon, &err));
     g_assert_true(qemuMonitorNBDServerStartInet(env->mon, "127.0.0.1", 0, NULL, &err));
     g_assert_true(qemuMonitorNBDServerStop(env->mon, &err));
@@ -878,8 +879,8 @@ bool
 qmpScenarioPrepareImages(const char *workdir, GError **error)
 {
     const char *base[] = { "create", "-q", "-f", "qcow2", "base.qcow2", "64M", NULL };
-    const char *disk[] = { "create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2",
-                           "disk.qcow2", NULL };
+    const char *disk[] = { "create",     "-q", "-f",    "qcow2",      "-b",
+                           "base.qcow2", "-F", "qcow2", "disk.qcow2", NULL };
     const char *target[] = { "create", "-q", "-f", "qcow2", "target.qcow2", "64M", NULL };
     const char *target2[] = { "create", "-q", "-f", "qcow2", "target2.qcow2", "64M", NULL };
 

@@ -21,8 +21,7 @@
  * outcome does not). */
 #define QMP_TEST_SPLIT_PAUSE_US (20 * 1000)
 
-static void G_GNUC_PRINTF(2, 3)
-testFail(GError **error, const char *fmt, ...)
+static void G_GNUC_PRINTF(2, 3) testFail(GError **error, const char *fmt, ...)
 {
     va_list ap;
     g_autofree char *msg = NULL;
@@ -294,8 +293,8 @@ peerExpect(qmpTestPeer *peer, qmpTestStep *step)
         g_autofree char *w = toJson(want, false);
         g_autofree char *g = toJson(got, false);
 
-        testFail(&peer->error, "line %d: expected\n  %s\nbut the client sent\n  %s", step->line,
-                 w, g);
+        testFail(&peer->error, "line %d: expected\n  %s\nbut the client sent\n  %s", step->line, w,
+                 g);
         return false;
     }
     return true;
@@ -348,8 +347,7 @@ peerDrain(qmpTestPeer *peer)
         return;
     while ((rc = peerReadLine(peer, &line)) > 0) {
         if (*line) {
-            testFail(&peer->error, "client sent a command after the end of the script: %s",
-                     line);
+            testFail(&peer->error, "client sent a command after the end of the script: %s", line);
             return;
         }
         g_clear_pointer(&line, g_free);
@@ -526,13 +524,11 @@ recorderThread(gpointer opaque)
                 continue;
             break;
         }
-        if (fds[0].revents &&
-            !recorderRelay(rec, rec->qemu_fd, rec->fd, rec->from_qemu, "<<<")) {
+        if (fds[0].revents && !recorderRelay(rec, rec->qemu_fd, rec->fd, rec->from_qemu, "<<<")) {
             g_string_append(rec->transcript, "!!! eof\n");
             break;
         }
-        if (fds[1].revents &&
-            !recorderRelay(rec, rec->fd, rec->qemu_fd, rec->from_client, ">>>"))
+        if (fds[1].revents && !recorderRelay(rec, rec->fd, rec->qemu_fd, rec->from_client, ">>>"))
             break;
     }
     close(rec->fd);
@@ -626,8 +622,8 @@ qmpTestSchemaFree(qmpTestSchema *schema)
 }
 
 
-static bool schemaCheckValue(qmpTestSchema *schema, const char *type, JsonNode *value,
-                             const char *path, GError **error);
+static bool schemaCheckValue(
+    qmpTestSchema *schema, const char *type, JsonNode *value, const char *path, GError **error);
 
 
 static bool
@@ -678,8 +674,7 @@ schemaCheckEnum(JsonObject *entry, JsonNode *value, const char *path, GError **e
 /* Collect the members of object type @entry that apply to @obj (base
  * members plus those of the variant its tag selects), name -> member. */
 static void
-schemaCollectMembers(qmpTestSchema *schema, JsonObject *entry, JsonObject *obj,
-                     GHashTable *members)
+schemaCollectMembers(qmpTestSchema *schema, JsonObject *entry, JsonObject *obj, GHashTable *members)
 {
     JsonArray *list = json_object_get_array_member(entry, "members");
     const char *tag = json_object_get_string_member_with_default(entry, "tag", NULL);
@@ -707,8 +702,8 @@ schemaCollectMembers(qmpTestSchema *schema, JsonObject *entry, JsonObject *obj,
 
 
 static bool
-schemaCheckObject(qmpTestSchema *schema, JsonObject *entry, JsonNode *value, const char *path,
-                  GError **error)
+schemaCheckObject(
+    qmpTestSchema *schema, JsonObject *entry, JsonNode *value, const char *path, GError **error)
 {
     g_autoptr(GHashTable) members = g_hash_table_new(g_str_hash, g_str_equal);
     JsonObject *obj;
@@ -735,8 +730,7 @@ schemaCheckObject(qmpTestSchema *schema, JsonObject *entry, JsonNode *value, con
             testFail(error, "%s: unknown member", sub);
             return false;
         }
-        if (!schemaCheckValue(schema, json_object_get_string_member(m, "type"), member, sub,
-                              error))
+        if (!schemaCheckValue(schema, json_object_get_string_member(m, "type"), member, sub, error))
             return false;
     }
     g_hash_table_iter_init(&hit, members);
@@ -751,8 +745,8 @@ schemaCheckObject(qmpTestSchema *schema, JsonObject *entry, JsonNode *value, con
 
 
 static bool
-schemaCheckAlternate(qmpTestSchema *schema, JsonObject *entry, JsonNode *value,
-                     const char *path, GError **error)
+schemaCheckAlternate(
+    qmpTestSchema *schema, JsonObject *entry, JsonNode *value, const char *path, GError **error)
 {
     JsonArray *list = json_object_get_array_member(entry, "members");
     guint i;
@@ -760,8 +754,7 @@ schemaCheckAlternate(qmpTestSchema *schema, JsonObject *entry, JsonNode *value,
     for (i = 0; i < json_array_get_length(list); i++) {
         JsonObject *m = json_array_get_object_element(list, i);
 
-        if (schemaCheckValue(schema, json_object_get_string_member(m, "type"), value, path,
-                             NULL))
+        if (schemaCheckValue(schema, json_object_get_string_member(m, "type"), value, path, NULL))
             return true;
     }
     testFail(error, "%s: matches none of its alternatives", path);
@@ -770,8 +763,8 @@ schemaCheckAlternate(qmpTestSchema *schema, JsonObject *entry, JsonNode *value,
 
 
 static bool
-schemaCheckValue(qmpTestSchema *schema, const char *type, JsonNode *value, const char *path,
-                 GError **error)
+schemaCheckValue(
+    qmpTestSchema *schema, const char *type, JsonNode *value, const char *path, GError **error)
 {
     JsonObject *entry = g_hash_table_lookup(schema->entries, type);
     const char *meta;
@@ -829,8 +822,8 @@ qmpTestSchemaCheckCommand(qmpTestSchema *schema, JsonObject *msg, GError **error
         args = empty = json_node_new(JSON_NODE_OBJECT);
         json_node_take_object(empty, json_object_new());
     }
-    return schemaCheckValue(schema, json_object_get_string_member(entry, "arg-type"), args,
-                            name, error);
+    return schemaCheckValue(schema, json_object_get_string_member(entry, "arg-type"), args, name,
+                            error);
 }
 
 /* ---- a real QEMU ------------------------------------------------------ */
@@ -901,10 +894,10 @@ qmpTestQemuStart(const char *binary, const char *workdir, GError **error)
     g_subprocess_launcher_set_stderr_file_path(launcher, log);
     g_subprocess_launcher_set_child_setup(launcher, qemuChildSetup, NULL, NULL);
     g_subprocess_launcher_take_fd(launcher, fd, 3);
-    qemu->proc = g_subprocess_launcher_spawn(
-        launcher, error, binary, "-machine", "none", "-nodefaults", "-display", "none",
-        "-no-user-config", "-chardev", "socket,id=qmp,fd=3,server=on,wait=off", "-mon",
-        "chardev=qmp,mode=control", NULL);
+    qemu->proc = g_subprocess_launcher_spawn(launcher, error, binary, "-machine", "none",
+                                             "-nodefaults", "-display", "none", "-no-user-config",
+                                             "-chardev", "socket,id=qmp,fd=3,server=on,wait=off",
+                                             "-mon", "chardev=qmp,mode=control", NULL);
     if (!qemu->proc) {
         qmpTestQemuStop(qemu);
         return NULL;
@@ -976,8 +969,8 @@ qmpTestQemuWaitExit(qmpTestQemu *qemu, int timeout_ms)
         while (!done)
             g_main_context_iteration(ctx, TRUE);
     }
-    qemu->exited = g_subprocess_get_if_exited(qemu->proc) ||
-                   g_subprocess_get_if_signaled(qemu->proc);
+    qemu->exited =
+        g_subprocess_get_if_exited(qemu->proc) || g_subprocess_get_if_signaled(qemu->proc);
     return qemu->exited;
 }
 
@@ -1015,8 +1008,7 @@ qmpTestQemuImg(const char *workdir, const char *const *argv, GError **error)
         g_ptr_array_add(args, (gpointer)*argv);
     g_ptr_array_add(args, NULL);
     g_subprocess_launcher_set_cwd(launcher, workdir);
-    if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)args->pdata,
-                                              error)))
+    if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)args->pdata, error)))
         return false;
     return g_subprocess_wait_check(proc, NULL, error);
 }

@@ -65,8 +65,7 @@ typedef struct _qmpTestRecorder qmpTestRecorder;
  * whose client end is *@ret_fd, recording every message. Arrays in
  * "return" values longer than @trim_arrays (0: no limit) are cut to that
  * length in the transcript. */
-qmpTestRecorder *qmpTestRecorderStart(int qemu_fd, int trim_arrays, int *ret_fd,
-                                      GError **error);
+qmpTestRecorder *qmpTestRecorderStart(int qemu_fd, int trim_arrays, int *ret_fd, GError **error);
 
 /* Wait until the client closed its end (or QEMU its), free the recorder
  * and return the conversation in the file format above. */
