@@ -20,7 +20,7 @@
 #include "util/cairnerror.h"
 
 /* Bytes asked from the socket per read. */
-#define QEMU_MONITOR_READ_CHUNK (64 * 1024)
+#define QEMU_MONITOR_READ_CHUNK ((gsize)64 * 1024)
 
 typedef struct _qemuMonitorPending qemuMonitorPending;
 struct _qemuMonitorPending {
@@ -186,10 +186,11 @@ monitorPendingFinish(qemuMonitorPending *p, JsonNode *result, GError *error)
     g_queue_remove(&mon->order, p);
     monitorPendingFree(p);
 
-    if (error)
+    if (error) {
         g_task_return_error(task, error);
-    else
+    } else {
         g_task_return_pointer(task, result, (GDestroyNotify)json_node_unref);
+    }
 }
 
 
@@ -233,9 +234,9 @@ monitorHandleGreeting(qemuMonitor *mon, JsonObject *msg)
     mon->greeted = true;
     if (!qemu)
         return;
-    mon->ver_major = monitorGetInt(qemu, "major");
-    mon->ver_minor = monitorGetInt(qemu, "minor");
-    mon->ver_micro = monitorGetInt(qemu, "micro");
+    mon->ver_major = (int)monitorGetInt(qemu, "major");
+    mon->ver_minor = (int)monitorGetInt(qemu, "minor");
+    mon->ver_micro = (int)monitorGetInt(qemu, "micro");
 }
 
 
@@ -280,12 +281,13 @@ monitorReplyError(const char *command, JsonObject *err)
 
     if (!desc)
         desc = "unknown error";
-    if (!klass || g_str_equal(klass, "GenericError"))
+    if (!klass || g_str_equal(klass, "GenericError")) {
         cairnErrorSet(&gerr, CAIRN_FROM_QEMU, CAIRN_ERR_OPERATION_FAILED,
                       "QEMU command '%s' failed: %s", command, desc);
-    else
+    } else {
         cairnErrorSet(&gerr, CAIRN_FROM_QEMU, CAIRN_ERR_OPERATION_FAILED,
                       "QEMU command '%s' failed: %s (%s)", command, desc, klass);
+    }
     return gerr;
 }
 
@@ -298,10 +300,11 @@ monitorHandleReply(qemuMonitor *mon, JsonObject *msg)
     JsonObject *err;
     GError *gerr = NULL;
 
-    if (id)
+    if (id) {
         p = g_hash_table_lookup(mon->pending, id);
-    else if (!json_object_has_member(msg, "id"))
+    } else if (!json_object_has_member(msg, "id")) {
         p = g_queue_peek_head(&mon->order); /* QEMU could not parse our request */
+    }
 
     if (!p) {
         g_debug("QMP reply to no pending command (id %s) ignored", id ? id : "none");
@@ -312,11 +315,12 @@ monitorHandleReply(qemuMonitor *mon, JsonObject *msg)
         monitorPendingFinish(p, json_node_copy(json_object_get_member(msg, "return")), NULL);
         return;
     }
-    if ((err = monitorGetObject(msg, "error")))
+    if ((err = monitorGetObject(msg, "error"))) {
         gerr = monitorReplyError(p->command, err);
-    else
+    } else {
         cairnErrorSet(&gerr, CAIRN_FROM_QEMU, CAIRN_ERR_INTERNAL_ERROR,
                       "QEMU command '%s' got a malformed error reply", p->command);
+    }
     monitorPendingFinish(p, NULL, gerr);
 }
 
@@ -361,14 +365,15 @@ monitorHandleLine(qemuMonitor *mon, const char *line)
     }
     msg = json_node_get_object(root);
 
-    if (json_object_has_member(msg, "QMP"))
+    if (json_object_has_member(msg, "QMP")) {
         monitorHandleGreeting(mon, msg);
-    else if (json_object_has_member(msg, "event"))
+    } else if (json_object_has_member(msg, "event")) {
         monitorHandleEvent(mon, msg);
-    else if (json_object_has_member(msg, "return") || json_object_has_member(msg, "error"))
+    } else if (json_object_has_member(msg, "return") || json_object_has_member(msg, "error")) {
         monitorHandleReply(mon, msg);
-    else
+    } else {
         g_debug("QMP message of unknown kind ignored");
+    }
 }
 
 
@@ -417,11 +422,12 @@ monitorConnectionError(qemuMonitor *mon, const char *detail)
 {
     GError *err = NULL;
 
-    if (detail)
+    if (detail) {
         cairnErrorSet(&err, CAIRN_FROM_QEMU, CAIRN_ERR_OPERATION_FAILED,
                       "QEMU monitor connection failed: %s", detail);
-    else
+    } else {
         cairnErrorSet(&err, CAIRN_FROM_QEMU, CAIRN_ERR_OPERATION_FAILED, "QEMU monitor closed");
+    }
     monitorShutdown(mon, err);
 }
 
@@ -523,11 +529,12 @@ monitorLogSend(
 {
     if (!monitorWantLog())
         return;
-    if (flags & QEMU_MONITOR_COMMAND_SECRET)
+    if (flags & QEMU_MONITOR_COMMAND_SECRET) {
         g_debug("QMP mon=%p >>> {\"execute\": \"%s\", \"arguments\": <redacted>, \"id\": \"%s\"}",
                 (void *)mon, command, id);
-    else
+    } else {
         g_debug("QMP mon=%p >>> %s", (void *)mon, text);
+    }
 }
 
 

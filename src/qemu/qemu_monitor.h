@@ -51,7 +51,7 @@ typedef void (*qemuMonitorEOFFunc)(qemuMonitor *mon, gpointer opaque);
 
 /* Default limit on the size of one message from QEMU (query-qmp-schema
  * alone is a few hundred KiB). */
-#define QEMU_MONITOR_MAX_MESSAGE_SIZE (64 * 1024 * 1024)
+#define QEMU_MONITOR_MAX_MESSAGE_SIZE ((gsize)64 * 1024 * 1024)
 
 /* Connect to the QMP unix socket at @path, read the greeting and
  * negotiate capabilities (qmp_capabilities), iterating @ctx (NULL: a new

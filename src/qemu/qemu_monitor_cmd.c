@@ -270,11 +270,11 @@ qemuMonitorQueryVersion(qemuMonitor *mon,
         return false;
     }
     if (ret_major)
-        *ret_major = cmdGetInt(qemu, "major", 0);
+        *ret_major = (int)cmdGetInt(qemu, "major", 0);
     if (ret_minor)
-        *ret_minor = cmdGetInt(qemu, "minor", 0);
+        *ret_minor = (int)cmdGetInt(qemu, "minor", 0);
     if (ret_micro)
-        *ret_micro = cmdGetInt(qemu, "micro", 0);
+        *ret_micro = (int)cmdGetInt(qemu, "micro", 0);
     if (ret_package)
         *ret_package = g_strdup(cmdGetString(ret, "package"));
     return true;
@@ -385,7 +385,7 @@ cmdParseBlockNode(JsonObject *obj)
     node->file = g_strdup(cmdGetString(obj, "file"));
     node->ro = cmdGetBool(obj, "ro", false);
     node->backing_file = g_strdup(cmdGetString(obj, "backing_file"));
-    node->backing_file_depth = cmdGetInt(obj, "backing_file_depth", 0);
+    node->backing_file_depth = (int)cmdGetInt(obj, "backing_file_depth", 0);
     node->image_filename = g_strdup(cmdGetString(image, "filename"));
     node->image_format = g_strdup(cmdGetString(image, "format"));
     node->virtual_size = cmdGetInt(image, "virtual-size", 0);
@@ -727,9 +727,10 @@ qemuMonitorTransactionAppend(qemuMonitorTransaction *dst, qemuMonitorTransaction
 {
     guint i;
 
-    for (i = 0; i < json_array_get_length(src->actions); i++)
+    for (i = 0; i < json_array_get_length(src->actions); i++) {
         json_array_add_element(dst->actions,
                                json_node_copy(json_array_get_element(src->actions, i)));
+    }
 }
 
 
@@ -764,7 +765,7 @@ cmdBitmapAddArgs(
     json_object_set_boolean_member(data, "persistent", persistent);
     json_object_set_boolean_member(data, "disabled", disabled);
     if (granularity > 0)
-        json_object_set_int_member(data, "granularity", granularity);
+        json_object_set_int_member(data, "granularity", (gint64)granularity);
     return data;
 }
 
