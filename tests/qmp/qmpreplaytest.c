@@ -172,6 +172,21 @@ replayAll(int argc, char **argv)
 
 /* ---- recording -------------------------------------------------------- */
 
+/* Remove the (flat) working directory of a capture. */
+static void
+removeWorkdir(const char *workdir)
+{
+    g_autoptr(GDir) d = g_dir_open(workdir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(workdir, name, NULL);
+        g_unlink(p);
+    }
+    g_rmdir(workdir);
+}
+
+
 static bool
 captureOne(const char *qemu_bin, const qmpScenario *s, const char *outdir, GError **error)
 {
@@ -203,17 +218,7 @@ captureOne(const char *qemu_bin, const qmpScenario *s, const char *outdir, GErro
     g_print("%s\n", out);
 
     g_clear_pointer(&qemu, qmpTestQemuStop);
-    {
-        const char *files[] = { "base.qcow2", "disk.qcow2", "target.qcow2", "target2.qcow2",
-                                "new.qcow2",  "qemu.log",   "nbd.sock",     NULL };
-        const char *const *f;
-
-        for (f = files; *f; f++) {
-            g_autofree char *p = g_build_filename(workdir, *f, NULL);
-            g_unlink(p);
-        }
-        g_rmdir(workdir);
-    }
+    removeWorkdir(workdir);
     return true;
 }
 

@@ -531,6 +531,7 @@ static void
 scenarioNBD(qmpScenarioEnv *env)
 {
     const char *bitmaps[] = { "backup-vda", NULL };
+    g_autoptr(JsonObject) tls = json_object_new();
     g_autoptr(GError) err = NULL;
 
     addImage(env->mon, 1, "target.qcow2", NULL);
@@ -543,6 +544,15 @@ scenarioNBD(qmpScenarioEnv *env)
     g_assert_true(qemuMonitorNBDServerStop(env->mon, &err));
     g_assert_true(qemuMonitorNBDServerStartInet(env->mon, "127.0.0.1", 0, NULL, &err));
     g_assert_true(qemuMonitorNBDServerStop(env->mon, &err));
+
+    /* With TLS: anonymous credentials need no certificates. */
+    json_object_set_string_member(tls, "endpoint", "server");
+    g_assert_true(qemuMonitorObjectAdd(env->mon, "tls-creds-anon", "objlibvirt_backup_tls0", tls,
+                                       &err));
+    g_assert_true(qemuMonitorNBDServerStartUnix(env->mon, "nbd-tls.sock",
+                                                "objlibvirt_backup_tls0", &err));
+    g_assert_true(qemuMonitorNBDServerStop(env->mon, &err));
+    g_assert_true(qemuMonitorObjectDel(env->mon, "objlibvirt_backup_tls0", &err));
     g_assert_true(qemuMonitorBitmapRemove(env->mon, "libvirt-1-format", "backup-vda", &err));
     g_assert_no_error(err);
     delImage(env->mon, 1);
