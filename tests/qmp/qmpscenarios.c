@@ -547,10 +547,10 @@ scenarioNBD(qmpScenarioEnv *env)
 
     /* With TLS: anonymous credentials need no certificates. */
     json_object_set_string_member(tls, "endpoint", "server");
-    g_assert_true(qemuMonitorObjectAdd(env->mon, "tls-creds-anon", "objlibvirt_backup_tls0", tls,
-                                       &err));
-    g_assert_true(qemuMonitorNBDServerStartUnix(env->mon, "nbd-tls.sock",
-                                                "objlibvirt_backup_tls0", &err));
+    g_assert_true(
+        qemuMonitorObjectAdd(env->mon, "tls-creds-anon", "objlibvirt_backup_tls0", tls, &err));
+    g_assert_true(
+        qemuMonitorNBDServerStartUnix(env->mon, "nbd-tls.sock", "objlibvirt_backup_tls0", &err));
     g_assert_true(qemuMonitorNBDServerStop(env->mon, &err));
     g_assert_true(qemuMonitorObjectDel(env->mon, "objlibvirt_backup_tls0", &err));
     g_assert_true(qemuMonitorBitmapRemove(env->mon, "libvirt-1-format", "backup-vda", &err));
@@ -811,6 +811,79 @@ scenarioMalformedReplies(qmpScenarioEnv *env)
 }
 
 
+/* An event handler that runs a synchronous command (the monitor's
+ * context is iterated from inside its own dispatch). */
+static void
+onEventNested(qemuMonitor *mon, const char *event, JsonObject *data, gint64 ts, gpointer opaque)
+{
+    qmpScenarioEnv *env = opaque;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *status = NULL;
+
+    g_ptr_array_add(env->events, g_strdup(event));
+    if (!g_str_equal(event, "STOP"))
+        return;
+    g_assert_true(qemuMonitorQueryStatus(mon, NULL, &status, &err));
+    g_assert_cmpstr(status, ==, "paused");
+}
+
+
+static void
+scenarioNestedCommand(qmpScenarioEnv *env)
+{
+    g_autoptr(GError) err = NULL;
+
+    qemuMonitorSetEventHandler(env->mon, onEventNested, env);
+    g_assert_true(qemuMonitorStop(env->mon, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(env->events->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(env->events, 0), ==, "STOP");
+    g_assert_cmpstr(g_ptr_array_index(env->events, 1), ==, "RESUME");
+}
+
+
+static void
+scenarioClosePending(qmpScenarioEnv *env)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_ref(qemuMonitorGetContext(env->mon));
+    asyncResult a = { 0 };
+
+    asyncCompleted = 0;
+    qemuMonitorCommandAsync(env->mon, "query-status", NULL, NULL, asyncDone, &a);
+    g_clear_pointer(&env->mon, qemuMonitorClose);
+    while (asyncCompleted < 1)
+        g_main_context_iteration(ctx, TRUE);
+    assertError(a.error, CAIRN_ERR_OPERATION_FAILED, "operation failed: QEMU monitor closed");
+    g_clear_error(&a.error);
+    /* Closing is not an EOF from QEMU. */
+    g_assert_cmpint(env->eofs, ==, 0);
+}
+
+
+static void
+scenarioCancel(qmpScenarioEnv *env)
+{
+    GMainContext *ctx = qemuMonitorGetContext(env->mon);
+    g_autoptr(GCancellable) cancel = g_cancellable_new();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *status = NULL;
+    asyncResult a = { 0 };
+
+    asyncCompleted = 0;
+    qemuMonitorCommandAsync(env->mon, "query-status", NULL, cancel, asyncDone, &a);
+    g_cancellable_cancel(cancel);
+    while (asyncCompleted < 1)
+        g_main_context_iteration(ctx, TRUE);
+    assertError(a.error, CAIRN_ERR_OPERATION_ABORTED,
+                "operation aborted: QEMU monitor command 'query-status' cancelled");
+    g_clear_error(&a.error);
+
+    /* Its reply, when it comes, is dropped. */
+    g_assert_true(qemuMonitorQueryStatus(env->mon, NULL, &status, &err));
+    g_assert_cmpstr(status, ==, "paused");
+}
+
+
 static void
 scenarioCapabilitiesError(qmpScenarioEnv *env)
 {
@@ -866,6 +939,9 @@ const qmpScenario qmpScenarios[] = {
     { "not-json", scenarioNotJSON },
     { "error-no-id", scenarioErrorNoId },
     { "malformed-replies", scenarioMalformedReplies },
+    { "nested-command", scenarioNestedCommand },
+    { "close-pending", scenarioClosePending },
+    { "cancel", scenarioCancel },
     { "capabilities-error", scenarioCapabilitiesError, false, true },
     { "greeting-timeout", scenarioGreetingTimeout, false, true },
     { NULL, NULL },
