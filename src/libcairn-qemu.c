@@ -28,7 +28,9 @@
  * Since: 0.1.0
  */
 int
-cairnDomainQemuMonitorCommand(cairnDomainPtr domain, const char *cmd, char **result,
+cairnDomainQemuMonitorCommand(cairnDomainPtr domain,
+                              const char *cmd,
+                              char **result,
                               unsigned int flags)
 {
     g_autoptr(GError) err = NULL;

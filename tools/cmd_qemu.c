@@ -45,11 +45,9 @@ cmdQemuMonitorCommand(shellControl *ctl, const shellCmd *cmd)
 }
 
 
-const shellCmdDef qemuCmds[] = {
-    { .name = "qemu-monitor-command",
-      .handler = cmdQemuMonitorCommand,
-      .opts = opts_qemu_monitor_command,
-      .help = "QEMU Monitor Command",
-      .desc = "QEMU Monitor Command" },
-    { .name = NULL }
-};
+const shellCmdDef qemuCmds[] = { { .name = "qemu-monitor-command",
+                                   .handler = cmdQemuMonitorCommand,
+                                   .opts = opts_qemu_monitor_command,
+                                   .help = "QEMU Monitor Command",
+                                   .desc = "QEMU Monitor Command" },
+                                 { .name = NULL } };

@@ -18,7 +18,7 @@ extern "C" {
  * Since: 0.1.0
  */
 typedef enum {
-    CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_DEFAULT = 0, /* @cmd is QMP JSON. Since: 0.1.0 */
+    CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_DEFAULT = 0,   /* @cmd is QMP JSON. Since: 0.1.0 */
     CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP = (1 << 0) /* @cmd is an HMP command line. Since: 0.1.0 */
 } cairnDomainQemuMonitorCommandFlags;
 

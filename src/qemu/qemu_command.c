@@ -81,8 +81,8 @@ qemuCommandValidateDisk(const cairnDomainDiskDef *disk, GError **error)
         return false;
     }
     if (!disk->src && disk->device != CAIRN_DOMAIN_DISK_DEVICE_CDROM) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
-                      "disk '%s' has no source", disk->dst);
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED, "disk '%s' has no source",
+                      disk->dst);
         return false;
     }
     if (qemuCommandDiskIndex(disk->dst) < 0) {
@@ -191,8 +191,7 @@ qemuCommandFormatJSON(const cairnDomainDiskDef *disk, const char *node, const ch
 
 
 static char *
-qemuCommandDeviceJSON(const cairnDomainDiskDef *disk, const qemuStatusDisk *sdisk,
-                      int bootindex)
+qemuCommandDeviceJSON(const cairnDomainDiskDef *disk, const qemuStatusDisk *sdisk, int bootindex)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     const char *driver = "virtio-blk-pci";
@@ -287,8 +286,7 @@ qemuCommandAdd(GPtrArray *argv, const char *opt, char *value /* stolen */)
 
 
 static void
-qemuCommandAddMachine(GPtrArray *argv, const cairnDomainDef *def,
-                      const qemuCommandParams *params)
+qemuCommandAddMachine(GPtrArray *argv, const cairnDomainDef *def, const qemuCommandParams *params)
 {
     g_autofree char *name = qemuCommandEscapeComma(def->name);
     g_autofree char *machine = NULL;
@@ -325,8 +323,10 @@ qemuCommandAddProcess(GPtrArray *argv, const qemuCommandParams *params)
 
 
 GStrv
-qemuCommandBuild(const cairnDomainDef *def, const qemuCommandParams *params,
-                 qemuDomainStatus *st, GError **error)
+qemuCommandBuild(const cairnDomainDef *def,
+                 const qemuCommandParams *params,
+                 qemuDomainStatus *st,
+                 GError **error)
 {
     g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 

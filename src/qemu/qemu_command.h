@@ -42,5 +42,7 @@ char *qemuCommandEscapeComma(const char *str);
  * g_subprocess_newv()) and record the per-disk aliases and node names
  * (cairn-N-storage, cairn-N-format, N counting disks with media from 1)
  * into @st->disks, which must be empty. Runs qemuCommandValidate() first. */
-GStrv qemuCommandBuild(const cairnDomainDef *def, const qemuCommandParams *params,
-                       qemuDomainStatus *st, GError **error);
+GStrv qemuCommandBuild(const cairnDomainDef *def,
+                       const qemuCommandParams *params,
+                       qemuDomainStatus *st,
+                       GError **error);

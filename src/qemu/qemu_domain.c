@@ -217,12 +217,11 @@ qemuDomainObjLoadShutoffReason(qemuDriverState *drv, qemuDomainObj *obj)
 
 
 bool
-qemuDomainSaveShutoffReason(qemuDriverState *drv, qemuDomainObj *obj, int reason,
-                            GError **error)
+qemuDomainSaveShutoffReason(qemuDriverState *drv, qemuDomainObj *obj, int reason, GError **error)
 {
     g_autofree char *path = qemuDomainRunPath(drv, obj->name, ".reason");
-    g_autofree char *text = g_strdup_printf(
-        "%s\n", qemuDomainStateReasonToString(CAIRN_DOMAIN_SHUTOFF, reason));
+    g_autofree char *text =
+        g_strdup_printf("%s\n", qemuDomainStateReasonToString(CAIRN_DOMAIN_SHUTOFF, reason));
 
     obj->shutoff_reason = reason;
     return cairnFileWriteAtomic(path, text, -1, 0600, error);

@@ -41,11 +41,11 @@ struct _qemuDriverState {
 typedef struct _qemuDomainObj qemuDomainObj;
 struct _qemuDomainObj {
     char *name;
-    cairnDomainDef *def;      /* persistent definition; NULL when transient */
-    qemuDomainStatus *status; /* live state; NULL when shut off */
-    int shutoff_reason;       /* reason of SHUTOFF, from ROOT/run/NAME.reason */
-    char *def_text;           /* ROOT/domains/NAME.xml as last read or written */
-    char *run_text;           /* ROOT/run/NAME.xml as last read or written */
+    cairnDomainDef *def;          /* persistent definition; NULL when transient */
+    qemuDomainStatus *status;     /* live state; NULL when shut off */
+    int shutoff_reason;           /* reason of SHUTOFF, from ROOT/run/NAME.reason */
+    char *def_text;               /* ROOT/domains/NAME.xml as last read or written */
+    char *run_text;               /* ROOT/run/NAME.xml as last read or written */
     cairnMomentList *checkpoints; /* empty until checkpoints land */
 };
 
@@ -66,8 +66,8 @@ char *qemuDomainRunPath(const qemuDriverState *drv, const char *name, const char
 char *qemuDomainLogPath(const qemuDriverState *drv, const char *name);
 
 /* The domain's lock, waiting up to @timeout_ms. */
-cairnFileLock *qemuDomainLock(const qemuDriverState *drv, const char *name, int timeout_ms,
-                              GError **error);
+cairnFileLock *
+qemuDomainLock(const qemuDriverState *drv, const char *name, int timeout_ms, GError **error);
 /* The root-level lock for define/undefine. */
 cairnFileLock *qemuDriverLock(const qemuDriverState *drv, GError **error);
 
@@ -81,13 +81,12 @@ int qemuDomainObjGetID(const qemuDomainObj *obj);
 
 /* Re-read what changed on disk for @obj. Returns false on a read error;
  * *@ret_gone is set when neither file exists any more. */
-bool qemuDomainObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, bool *ret_gone,
-                          GError **error);
+bool qemuDomainObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, bool *ret_gone, GError **error);
 
 /* Record why @obj stopped, in memory and in ROOT/run/NAME.reason, so
  * that other connections (a CLI run after a destroy) report it too. */
-bool qemuDomainSaveShutoffReason(qemuDriverState *drv, qemuDomainObj *obj, int reason,
-                                 GError **error);
+bool
+qemuDomainSaveShutoffReason(qemuDriverState *drv, qemuDomainObj *obj, int reason, GError **error);
 
 /* Write @obj->status to ROOT/run/NAME.xml (atomically). */
 bool qemuDomainObjSaveStatus(qemuDriverState *drv, qemuDomainObj *obj, GError **error);

@@ -33,17 +33,18 @@ qemuConnectParseRoot(cairnConnect *conn, GUri *uri, GError **error)
     const char *root;
 
     if (!query || !(params = g_uri_parse_params(query, -1, "&", G_URI_PARAMS_NONE, &gerr))) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG,
-                      "'%s': qemu:///embed needs a root directory, e.g. qemu:///embed?root=/var/lib/cairn",
-                      conn->uri);
+        cairnErrorSet(
+            error, FROM, CAIRN_ERR_INVALID_ARG,
+            "'%s': qemu:///embed needs a root directory, e.g. qemu:///embed?root=/var/lib/cairn",
+            conn->uri);
         return NULL;
     }
     g_hash_table_iter_init(&iter, params);
     while (g_hash_table_iter_next(&iter, &key, NULL)) {
         if (!g_str_equal(key, "root")) {
             cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG,
-                          "'%s': unknown parameter '%s' (qemu:///embed takes root=DIR)",
-                          conn->uri, (const char *)key);
+                          "'%s': unknown parameter '%s' (qemu:///embed takes root=DIR)", conn->uri,
+                          (const char *)key);
             return NULL;
         }
     }
@@ -120,21 +121,21 @@ qemuConnectClose(cairnConnect *conn)
 
 const cairnDriver qemuDriver = {
     .name = "QEMU",
-    .connectOpen = qemuConnectOpen,                         /* 0.1.0 */
-    .connectClose = qemuConnectClose,                       /* 0.1.0 */
-    .connectListAllDomains = qemuConnectListAllDomains,     /* 0.1.0 */
-    .domainLookupByName = qemuDomainLookupByName,           /* 0.1.0 */
-    .domainLookupByUUID = qemuDomainLookupByUUID,           /* 0.1.0 */
-    .domainLookupByID = qemuDomainLookupByID,               /* 0.1.0 */
-    .domainDefineXML = qemuDomainDefineXML,                 /* 0.1.0 */
-    .domainUndefine = qemuDomainUndefine,                   /* 0.1.0 */
-    .domainCreate = qemuDomainCreate,                       /* 0.1.0 */
-    .domainDestroy = qemuDomainDestroy,                     /* 0.1.0 */
-    .domainShutdown = qemuDomainShutdown,                   /* 0.1.0 */
-    .domainGetXMLDesc = qemuDomainGetXMLDesc,               /* 0.1.0 */
-    .domainGetInfo = qemuDomainGetInfo,                     /* 0.1.0 */
-    .domainGetState = qemuDomainGetState,                   /* 0.1.0 */
-    .domainIsActive = qemuDomainIsActive,                   /* 0.1.0 */
-    .domainIsPersistent = qemuDomainIsPersistent,           /* 0.1.0 */
+    .connectOpen = qemuConnectOpen,                           /* 0.1.0 */
+    .connectClose = qemuConnectClose,                         /* 0.1.0 */
+    .connectListAllDomains = qemuConnectListAllDomains,       /* 0.1.0 */
+    .domainLookupByName = qemuDomainLookupByName,             /* 0.1.0 */
+    .domainLookupByUUID = qemuDomainLookupByUUID,             /* 0.1.0 */
+    .domainLookupByID = qemuDomainLookupByID,                 /* 0.1.0 */
+    .domainDefineXML = qemuDomainDefineXML,                   /* 0.1.0 */
+    .domainUndefine = qemuDomainUndefine,                     /* 0.1.0 */
+    .domainCreate = qemuDomainCreate,                         /* 0.1.0 */
+    .domainDestroy = qemuDomainDestroy,                       /* 0.1.0 */
+    .domainShutdown = qemuDomainShutdown,                     /* 0.1.0 */
+    .domainGetXMLDesc = qemuDomainGetXMLDesc,                 /* 0.1.0 */
+    .domainGetInfo = qemuDomainGetInfo,                       /* 0.1.0 */
+    .domainGetState = qemuDomainGetState,                     /* 0.1.0 */
+    .domainIsActive = qemuDomainIsActive,                     /* 0.1.0 */
+    .domainIsPersistent = qemuDomainIsPersistent,             /* 0.1.0 */
     .domainQemuMonitorCommand = qemuDomainQemuMonitorCommand, /* 0.1.0 */
 };

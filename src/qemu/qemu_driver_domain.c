@@ -29,8 +29,8 @@
 
 #define FROM CAIRN_FROM_QEMU
 
-#define QEMU_LOCK(drv) \
-    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
+#define QEMU_LOCK(drv)                                                                             \
+ g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
 
 
 static bool
@@ -59,8 +59,7 @@ qemuDomainObjPeek(qemuDriverState *drv, qemuDomainObj *obj, bool query, GError *
     g_autofree char *name = NULL;
     bool gone = false;
 
-    if (!obj->status ||
-        (!query && qemuProcessIsOurs(obj->status->pid, obj->status->monitor_path)))
+    if (!obj->status || (!query && qemuProcessIsOurs(obj->status->pid, obj->status->monitor_path)))
         return true;
     if (!(lock = qemuDomainLock(drv, obj->name, 0, NULL)))
         return true;
@@ -91,8 +90,8 @@ qemuDomainObjGet(qemuDriverState *drv, cairnDomain *dom, bool query, GError **er
 /* For a call that changes @dom: take its lock (into *@ret_lock), re-read
  * it and reconcile it with its QEMU (@query as qemuProcessCheck()). */
 static qemuDomainObj *
-qemuDomainObjBeginModify(qemuDriverState *drv, cairnDomain *dom, bool query,
-                         cairnFileLock **ret_lock, GError **error)
+qemuDomainObjBeginModify(
+    qemuDriverState *drv, cairnDomain *dom, bool query, cairnFileLock **ret_lock, GError **error)
 {
     g_autoptr(cairnFileLock) lock = NULL;
     qemuDomainObj *obj;
@@ -139,7 +138,9 @@ qemuDomainObjFacts(const qemuDomainObj *obj)
 
 
 int
-qemuConnectListAllDomains(cairnConnect *conn, cairnDomain ***domains, unsigned int flags,
+qemuConnectListAllDomains(cairnConnect *conn,
+                          cairnDomain ***domains,
+                          unsigned int flags,
                           GError **error)
 {
     qemuDriverState *drv = qemuStateOf(conn);
@@ -253,8 +254,8 @@ qemuDomainLookupByID(cairnConnect *conn, int id, GError **error)
         g_propagate_error(error, g_steal_pointer(&err));
         return NULL;
     }
-    cairnErrorSet(error, CAIRN_FROM_DOMAIN, CAIRN_ERR_NO_DOMAIN,
-                  "no domain with matching id %d", id);
+    cairnErrorSet(error, CAIRN_FROM_DOMAIN, CAIRN_ERR_NO_DOMAIN, "no domain with matching id %d",
+                  id);
     return NULL;
 }
 
@@ -506,8 +507,8 @@ qemuDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error)
     def = qemuDomainObjGetDef(obj);
     info->state = (unsigned char)qemuDomainObjGetState(obj, NULL);
     info->maxMem = (unsigned long)def->memory_kib;
-    info->memory = (unsigned long)(def->current_memory_kib ? def->current_memory_kib
-                                                           : def->memory_kib);
+    info->memory =
+        (unsigned long)(def->current_memory_kib ? def->current_memory_kib : def->memory_kib);
     info->nrVirtCpu = (unsigned short)def->vcpus;
     info->cpuTime = obj->status ? qemuProcessCPUTime(obj->status->pid) : 0;
     return true;
@@ -515,8 +516,7 @@ qemuDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error)
 
 
 bool
-qemuDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags,
-                   GError **error)
+qemuDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags, GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
     qemuDomainObj *obj;
@@ -594,8 +594,7 @@ qemuDomainMonitorQMP(qemuMonitor *mon, const char *cmd, GError **error)
 
 
 char *
-qemuDomainQemuMonitorCommand(cairnDomain *dom, const char *cmd, unsigned int flags,
-                             GError **error)
+qemuDomainQemuMonitorCommand(cairnDomain *dom, const char *cmd, unsigned int flags, GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
     g_autoptr(cairnFileLock) lock = NULL;

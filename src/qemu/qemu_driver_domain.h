@@ -9,23 +9,24 @@
 
 #include "driver.h"
 
-int qemuConnectListAllDomains(cairnConnect *conn, cairnDomain ***domains, unsigned int flags,
+int qemuConnectListAllDomains(cairnConnect *conn,
+                              cairnDomain ***domains,
+                              unsigned int flags,
                               GError **error);
 cairnDomain *qemuDomainLookupByName(cairnConnect *conn, const char *name, GError **error);
-cairnDomain *qemuDomainLookupByUUID(cairnConnect *conn, const unsigned char *uuid,
-                                    GError **error);
+cairnDomain *qemuDomainLookupByUUID(cairnConnect *conn, const unsigned char *uuid, GError **error);
 cairnDomain *qemuDomainLookupByID(cairnConnect *conn, int id, GError **error);
-cairnDomain *qemuDomainDefineXML(cairnConnect *conn, const char *xml, unsigned int flags,
-                                 GError **error);
+cairnDomain *
+qemuDomainDefineXML(cairnConnect *conn, const char *xml, unsigned int flags, GError **error);
 bool qemuDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error);
 bool qemuDomainCreate(cairnDomain *dom, unsigned int flags, GError **error);
 bool qemuDomainDestroy(cairnDomain *dom, unsigned int flags, GError **error);
 bool qemuDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error);
 char *qemuDomainGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);
 bool qemuDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error);
-bool qemuDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags,
-                        GError **error);
+bool
+qemuDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags, GError **error);
 int qemuDomainIsActive(cairnDomain *dom, GError **error);
 int qemuDomainIsPersistent(cairnDomain *dom, GError **error);
-char *qemuDomainQemuMonitorCommand(cairnDomain *dom, const char *cmd, unsigned int flags,
-                                   GError **error);
+char *
+qemuDomainQemuMonitorCommand(cairnDomain *dom, const char *cmd, unsigned int flags, GError **error);

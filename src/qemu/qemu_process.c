@@ -184,8 +184,7 @@ qemuProcessRemoveFiles(const qemuProcessPaths *paths)
     g_autoptr(GError) err = NULL;
 
     if (!cairnFileRemove(paths->run_file, true, &err) ||
-        !cairnFileRemove(paths->qmp, false, &err) ||
-        !cairnFileRemove(paths->pidfile, false, &err))
+        !cairnFileRemove(paths->qmp, false, &err) || !cairnFileRemove(paths->pidfile, false, &err))
         g_debug("cleanup: %s", err->message);
 }
 
@@ -350,9 +349,10 @@ qemuProcessCheckAccel(const cairnDomainDef *def, GError **error)
     if (def->virt_type != CAIRN_DOMAIN_VIRT_KVM)
         return true;
     if ((fd = open("/dev/kvm", O_RDWR | O_CLOEXEC)) < 0) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
-                      "domain requires KVM, but it is not available (/dev/kvm: %s); use <domain type='qemu'> for TCG",
-                      g_strerror(errno));
+        cairnErrorSet(
+            error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+            "domain requires KVM, but it is not available (/dev/kvm: %s); use <domain type='qemu'> for TCG",
+            g_strerror(errno));
         return false;
     }
     close(fd);
@@ -472,8 +472,8 @@ qemuProcessSpawn(GStrv argv, int logfd, int *ret_status, GError **error)
         return false;
     }
     if (timed_out) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_TIMEOUT,
-                      "QEMU did not start within %d ms", QEMU_PROCESS_START_TIMEOUT_MS);
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_TIMEOUT, "QEMU did not start within %d ms",
+                      QEMU_PROCESS_START_TIMEOUT_MS);
         return false;
     }
     *ret_status = g_subprocess_get_if_exited(proc) ? g_subprocess_get_exit_status(proc) : 255;

@@ -18,24 +18,23 @@
 
 /* Indexed by cairnDomainState. */
 static const char *const qemuStateNames[] = {
-    "no state", "running", "blocked", "paused", "shutdown", "shut off", "crashed",
-    "pmsuspended",
+    "no state", "running", "blocked", "paused", "shutdown", "shut off", "crashed", "pmsuspended",
 };
 
 /* Reasons by state, indexed by the reason number (libvirt's names). */
 static const char *const qemuRunningReasons[] = {
-    "unknown", "booted", "migrated", "restored", "from snapshot", "unpaused",
-    "migration canceled", "save canceled", "wakeup", "crashed", "post-copy",
-    "post-copy failed",
+    "unknown",       "booted",   "migrated",           "restored",
+    "from snapshot", "unpaused", "migration canceled", "save canceled",
+    "wakeup",        "crashed",  "post-copy",          "post-copy failed",
 };
 static const char *const qemuPausedReasons[] = {
-    "unknown", "user", "migrating", "saving", "dumping", "I/O error", "watchdog",
-    "from snapshot", "shutting down", "creating snapshot", "crashed", "starting up",
-    "post-copy", "post-copy failed", "api error",
+    "unknown",   "user",        "migrating",     "saving",           "dumping",
+    "I/O error", "watchdog",    "from snapshot", "shutting down",    "creating snapshot",
+    "crashed",   "starting up", "post-copy",     "post-copy failed", "api error",
 };
 static const char *const qemuShutoffReasons[] = {
-    "unknown", "shutdown", "destroyed", "crashed", "migrated", "saved", "failed",
-    "from snapshot", "daemon",
+    "unknown", "shutdown", "destroyed",     "crashed", "migrated",
+    "saved",   "failed",   "from snapshot", "daemon",
 };
 
 
@@ -192,8 +191,8 @@ qemuDomainStatusFormat(const qemuDomainStatus *st)
 
     g_string_append_printf(buf, "<domstatus state='%s' reason='%s' pid='%lld' id='%d'>\n",
                            qemuDomainStateToString(st->state),
-                           qemuDomainStateReasonToString(st->state, st->reason),
-                           (long long)st->pid, st->id);
+                           qemuDomainStateReasonToString(st->state, st->reason), (long long)st->pid,
+                           st->id);
     g_string_append(buf, "  <monitor path='");
     cairnXMLEscape(buf, st->monitor_path, true);
     g_string_append(buf, "' type='unix'/>\n");
@@ -215,8 +214,12 @@ qemuStatusBad(const char *what, const char *detail, GError **error)
 
 
 static bool
-qemuStatusParseNumber(const xmlNode *node, const char *attr, long long min, long long *ret,
-                      const char *what, GError **error)
+qemuStatusParseNumber(const xmlNode *node,
+                      const char *attr,
+                      long long min,
+                      long long *ret,
+                      const char *what,
+                      GError **error)
 {
     g_autofree char *str = cairnXMLPropString(node, attr);
     unsigned long long val;
@@ -225,8 +228,7 @@ qemuStatusParseNumber(const xmlNode *node, const char *attr, long long min, long
         *ret = -1;
         return true;
     }
-    if (!str || !cairnXMLParseULongLong(str, &val) || val > G_MAXINT64 ||
-        (long long)val < min)
+    if (!str || !cairnXMLParseULongLong(str, &val) || val > G_MAXINT64 || (long long)val < min)
         return qemuStatusBad(what, attr, error);
     *ret = (long long)val;
     return true;
@@ -234,8 +236,7 @@ qemuStatusParseNumber(const xmlNode *node, const char *attr, long long min, long
 
 
 static bool
-qemuStatusParseTop(qemuDomainStatus *st, const xmlNode *root, const char *what,
-                   GError **error)
+qemuStatusParseTop(qemuDomainStatus *st, const xmlNode *root, const char *what, GError **error)
 {
     g_autofree char *state = cairnXMLPropString(root, "state");
     g_autofree char *reason = cairnXMLPropString(root, "reason");
@@ -260,8 +261,7 @@ qemuStatusParseTop(qemuDomainStatus *st, const xmlNode *root, const char *what,
 
 
 static bool
-qemuStatusParseDisks(qemuDomainStatus *st, const xmlNode *disks, const char *what,
-                     GError **error)
+qemuStatusParseDisks(qemuDomainStatus *st, const xmlNode *disks, const char *what, GError **error)
 {
     for (xmlNode *n = disks ? disks->children : NULL; n; n = n->next) {
         g_autofree char *dst = NULL;

@@ -36,22 +36,22 @@ struct _qemuStatusDisk {
 
 typedef struct _qemuDomainStatus qemuDomainStatus;
 struct _qemuDomainStatus {
-    int state;           /* cairnDomainState: RUNNING or PAUSED */
-    int reason;          /* reason for @state */
-    pid_t pid;           /* the QEMU process */
-    int id;              /* the domain id, unique under the root */
-    char *monitor_path;  /* the QMP unix socket */
+    int state;            /* cairnDomainState: RUNNING or PAUSED */
+    int reason;           /* reason for @state */
+    pid_t pid;            /* the QEMU process */
+    int id;               /* the domain id, unique under the root */
+    char *monitor_path;   /* the QMP unix socket */
     long long start_time; /* seconds since the epoch */
-    GPtrArray *disks;    /* of qemuStatusDisk*, in the order of def->disks */
-    cairnDomainDef *def; /* the live definition */
+    GPtrArray *disks;     /* of qemuStatusDisk*, in the order of def->disks */
+    cairnDomainDef *def;  /* the live definition */
 };
 
 qemuDomainStatus *qemuDomainStatusNew(void);
 void qemuDomainStatusFree(qemuDomainStatus *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuDomainStatus, qemuDomainStatusFree)
 
-qemuStatusDisk *qemuStatusDiskNew(const char *dst, const char *alias, const char *storage,
-                                  const char *format);
+qemuStatusDisk *
+qemuStatusDiskNew(const char *dst, const char *alias, const char *storage, const char *format);
 void qemuStatusDiskFree(qemuStatusDisk *disk);
 
 /* The disk entry for target @dst, or NULL. */

@@ -57,8 +57,7 @@ cairnFileSyncDir(const char *dir, GError **error)
 
 
 bool
-cairnFileWriteAtomic(const char *path, const char *data, gssize len, mode_t mode,
-                     GError **error)
+cairnFileWriteAtomic(const char *path, const char *data, gssize len, mode_t mode, GError **error)
 {
     g_autofree char *dir = g_path_get_dirname(path);
     g_autofree char *base = g_path_get_basename(path);
@@ -179,9 +178,10 @@ cairnFileLockAcquire(const char *path, int timeout_ms, int from, GError **error)
         if (errsv != EWOULDBLOCK || g_get_monotonic_time() >= deadline) {
             close(fd);
             if (errsv == EWOULDBLOCK)
-                cairnErrorSet(error, from, CAIRN_ERR_OPERATION_TIMEOUT,
-                              "cannot acquire state change lock (held by another process or connection): %s",
-                              path);
+                cairnErrorSet(
+                    error, from, CAIRN_ERR_OPERATION_TIMEOUT,
+                    "cannot acquire state change lock (held by another process or connection): %s",
+                    path);
             else
                 cairnErrorSetErrno(error, from, errsv, "cannot lock '%s'", path);
             return NULL;

@@ -18,15 +18,15 @@
 #include <glib.h>
 
 /* Write @len bytes of @data to @path atomically with permissions @mode. */
-bool cairnFileWriteAtomic(const char *path, const char *data, gssize len, mode_t mode,
-                          GError **error);
+bool
+cairnFileWriteAtomic(const char *path, const char *data, gssize len, mode_t mode, GError **error);
 
 /* Read the whole of @path (at most @max_len bytes; 0 for no limit) into a
  * new NUL-terminated buffer. ENOENT sets the error like any other failure;
  * callers that expect absence test for the file first or use
  * cairnFileReadOptional(). */
-bool cairnFileRead(const char *path, gsize max_len, char **ret_data, gsize *ret_len,
-                   GError **error);
+bool
+cairnFileRead(const char *path, gsize max_len, char **ret_data, gsize *ret_len, GError **error);
 
 /* As cairnFileRead(), but a missing file is not an error: returns true
  * with *@ret_data NULL. */

@@ -26,14 +26,19 @@ static void
 checkImage(const char *image)
 {
     g_autofree char *ref = qemuTestMakeImage("ref.qcow2", "qcow2", "64M");
-    const char *read1[] = { "qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0xab 1M 64k", image,
-                            NULL };
-    const char *read2[] = { "qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0xcd 3M 4k", image,
-                            NULL };
-    const char *write[] = { "qemu-io", "-f", "qcow2", "-c", "write -P 0xab 1M 64k",
-                            "-c", "write -P 0xcd 3M 4k", ref, NULL };
-    const char *compare[] = { "qemu-img", "compare", "-f", "qcow2", "-F", "qcow2", ref, image,
-                              NULL };
+    const char *read1[] = {
+        "qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0xab 1M 64k", image, NULL
+    };
+    const char *read2[] = {
+        "qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0xcd 3M 4k", image, NULL
+    };
+    const char *write[] = {
+        "qemu-io", "-f", "qcow2", "-c", "write -P 0xab 1M 64k", "-c", "write -P 0xcd 3M 4k",
+        ref,       NULL
+    };
+    const char *compare[] = {
+        "qemu-img", "compare", "-f", "qcow2", "-F", "qcow2", ref, image, NULL
+    };
 
     QT_CHECK(qemuTestRun(read1));
     QT_CHECK(qemuTestRun(read2));

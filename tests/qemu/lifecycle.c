@@ -16,13 +16,15 @@ writeThroughDevice(cairnDomainPtr dom)
 {
     char *reply = NULL;
 
-    QT_CHECK(cairnDomainQemuMonitorCommand(
-                 dom, "qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"write -P 0xab 1M 64k\"",
-                 &reply, CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP) == 0);
+    QT_CHECK(
+        cairnDomainQemuMonitorCommand(
+            dom,
+            "qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"write -P 0xab 1M 64k\"",
+            &reply, CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP) == 0);
     free(reply);
     QT_CHECK(cairnDomainQemuMonitorCommand(
-                 dom, "qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"flush\"", &reply,
-                 CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP) == 0);
+                 dom, "qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"flush\"",
+                 &reply, CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP) == 0);
     free(reply);
     /* Raw QMP passes through too. */
     QT_CHECK(cairnDomainQemuMonitorCommand(dom, "{\"execute\": \"query-status\"}", &reply, 0) == 0);
@@ -66,10 +68,11 @@ main(void)
     QT_CHECK(cairnDomainGetID(dom) == -1);
     qemuTestExpectNothingLeft(NAME);
     {
-        const char *argv[] = { "qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0xab 1M 64k", image,
-                               NULL };
-        const char *other[] = { "qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0 0 1M", image,
-                                NULL };
+        const char *argv[] = { "qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0xab 1M 64k",
+                               image,     NULL };
+        const char *other[] = {
+            "qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0 0 1M", image, NULL
+        };
 
         QT_CHECK(qemuTestRun(argv));
         QT_CHECK(qemuTestRun(other));

@@ -57,8 +57,8 @@ qemuTestCleanup(void)
     if (!g_getenv("CAIRN_TEST_KEEP")) {
         const char *argv[] = { "rm", "-rf", testRoot, NULL };
 
-        g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                     NULL, NULL);
+        g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+                     NULL);
     } else {
         fprintf(stderr, "kept %s\n", testRoot);
     }
@@ -349,8 +349,8 @@ qemuTestCountQemu(const char *name)
 void
 qemuTestBuildGuest(const char *root, char **ret_kernel, char **ret_initrd)
 {
-    g_autofree char *script = g_build_filename(g_getenv("abs_top_srcdir") ?: ".", "tests",
-                                               "guest", "make-guest.sh", NULL);
+    g_autofree char *script = g_build_filename(g_getenv("abs_top_srcdir") ?: ".", "tests", "guest",
+                                               "make-guest.sh", NULL);
     g_autofree char *outdir = g_build_filename(root, "guest", NULL);
     g_autofree char *out = NULL;
     g_auto(GStrv) lines = NULL;
@@ -372,8 +372,8 @@ qemuTestBuildGuest(const char *root, char **ret_kernel, char **ret_initrd)
 
 
 char *
-qemuTestGuestXML(const char *name, const char *kernel, const char *initrd, const char *args,
-                 const char *image)
+qemuTestGuestXML(
+    const char *name, const char *kernel, const char *initrd, const char *args, const char *image)
 {
     return g_strdup_printf(
         "<domain type='qemu'>\n"

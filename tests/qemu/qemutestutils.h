@@ -17,14 +17,14 @@
 #include <cairn/cairn.h>
 
 /* Report a failed check with its place and exit 1 (cleanup runs). */
-#define QT_CHECK(cond) \
-    do { \
-        if (!(cond)) \
-            qemuTestFail(__FILE__, __LINE__, "check failed: %s", #cond); \
-    } while (0)
+#define QT_CHECK(cond)                                                                             \
+ do {                                                                                              \
+  if (!(cond))                                                                                     \
+   qemuTestFail(__FILE__, __LINE__, "check failed: %s", #cond);                                    \
+ } while (0)
 
-void qemuTestFail(const char *file, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4)
-    G_GNUC_NORETURN;
+void qemuTestFail(const char *file, int line, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4) G_GNUC_NORETURN;
 
 /* Skip (exit 77) unless qemu-system-x86_64 and qemu-img run; then make the
  * root and arrange for its cleanup at exit and on SIGTERM/SIGINT. Returns
@@ -43,8 +43,7 @@ char *qemuTestMakeImage(const char *name, const char *format, const char *size);
 
 /* A domain XML: type @type ("kvm" or "qemu"), @name, 128 MiB, one vda
  * virtio disk @image in @format. */
-char *qemuTestDomainXML(const char *type, const char *name, const char *image,
-                        const char *format);
+char *qemuTestDomainXML(const char *type, const char *name, const char *image, const char *format);
 
 /* The virt type for guests that boot no OS: "kvm" when /dev/kvm can be
  * opened, else "qemu". */
@@ -86,5 +85,5 @@ void qemuTestBuildGuest(const char *root, char **ret_kernel, char **ret_initrd);
 
 /* A type='qemu' (TCG) domain booting the test guest with the guest
  * arguments @args (cairn.write=... etc.) and one virtio qcow2 disk. */
-char *qemuTestGuestXML(const char *name, const char *kernel, const char *initrd,
-                       const char *args, const char *image);
+char *qemuTestGuestXML(
+    const char *name, const char *kernel, const char *initrd, const char *args, const char *image);
