@@ -47,8 +47,8 @@ runOne(const char *dir, const char *name)
     bool invalid = g_str_has_suffix(base, "-invalid");
     qemuCommandParams params = {
         .emulator = "/usr/bin/qemu-system-x86_64",
-        .qmp_path = "/root/run/NAME.qmp",
-        .pid_path = "/root/run/NAME.pid",
+        .qmp_path = "/var/lib/cairn/run/NAME.qmp",
+        .pid_path = "/var/lib/cairn/run/NAME.pid",
     };
 
     if (!xml || !(def = cairnDomainDefParseString(xml, CAIRN_DOMAIN_DEF_PARSE_INACTIVE, &err))) {
