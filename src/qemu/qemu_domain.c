@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cairn/cairn-error.h"
+#include "qemu_checkpoint_meta.h"
 #include "qemu_domain.h"
 #include "util/cairnerror.h"
 #include "util/cairnfile.h"
@@ -24,6 +25,7 @@ qemuDomainObjFree(qemuDomainObj *obj)
     cairnDomainDefFree(obj->def);
     qemuDomainStatusFree(obj->status);
     cairnMomentListFree(obj->checkpoints);
+    g_clear_pointer(&obj->checkpoint_files, g_hash_table_unref);
     g_free(obj->def_text);
     g_free(obj->run_text);
     g_free(obj);
@@ -254,7 +256,7 @@ qemuDomainObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, bool *ret_gone, G
     if (!obj->status)
         qemuDomainObjLoadShutoffReason(drv, obj);
     *ret_gone = !obj->def && !obj->status;
-    return true;
+    return qemuCheckpointObjRefresh(drv, obj, error);
 }
 
 

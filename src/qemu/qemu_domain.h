@@ -46,7 +46,8 @@ struct _qemuDomainObj {
     int shutoff_reason;           /* reason of SHUTOFF, from ROOT/run/NAME.reason */
     char *def_text;               /* ROOT/domains/NAME.xml as last read or written */
     char *run_text;               /* ROOT/run/NAME.xml as last read or written */
-    cairnMomentList *checkpoints; /* empty until checkpoints land */
+    cairnMomentList *checkpoints; /* cache of ROOT/checkpoints/NAME/ (qemu_checkpoint_meta.h) */
+    GHashTable *checkpoint_files; /* file name -> text as last read or written there */
 };
 
 static inline qemuDriverState *

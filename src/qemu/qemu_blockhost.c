@@ -1,0 +1,395 @@
+/*
+ * qemu_blockhost.c: the domain's QEMU, or a qemu-storage-daemon, as the
+ * QMP monitor in front of its disks (see qemu_blockhost.h).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "cairn/cairn-error.h"
+#include "qemu_blockhost.h"
+#include "qemu_monitor_cmd.h"
+#include "qemu_process.h"
+#include "util/cairnerror.h"
+#include "util/cairnfile.h"
+
+#define FROM CAIRN_FROM_QEMU
+
+/* How long the storage daemon may take to start, and to exit after quit. */
+#define QEMU_BLOCK_HOST_START_TIMEOUT_MS 30000
+#define QEMU_BLOCK_HOST_EXIT_TIMEOUT_MS 30000
+#define QEMU_BLOCK_HOST_TERM_TIMEOUT_MS 5000
+/* The descriptor number of the QMP listening socket inside QSD. */
+#define QEMU_BLOCK_HOST_QMP_FD 3
+
+struct _qemuBlockHost {
+    qemuMonitor *mon;
+    GHashTable *nodes; /* disk target -> top format node name */
+    GSubprocess *qsd;  /* NULL for the domain's own QEMU */
+    char *log_path;    /* QSD's stderr */
+    char *name;        /* the domain's name, for messages */
+};
+
+
+qemuMonitor *
+qemuBlockHostMonitor(qemuBlockHost *host)
+{
+    return host->mon;
+}
+
+
+const char *
+qemuBlockHostTopNode(qemuBlockHost *host, const char *dst)
+{
+    return g_hash_table_lookup(host->nodes, dst);
+}
+
+
+bool
+qemuBlockHostIsOffline(qemuBlockHost *host)
+{
+    return host->qsd != NULL;
+}
+
+
+static qemuBlockHost *
+qemuBlockHostNew(const char *name)
+{
+    qemuBlockHost *host = g_new0(qemuBlockHost, 1);
+
+    host->nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    host->name = g_strdup(name);
+    return host;
+}
+
+
+static void
+qemuBlockHostWaitDone(GObject *source, GAsyncResult *res, gpointer opaque)
+{
+    bool *done = opaque;
+
+    g_subprocess_wait_finish(G_SUBPROCESS(source), res, NULL);
+    *done = true;
+}
+
+
+static gboolean
+qemuBlockHostWaitTimeout(gpointer opaque)
+{
+    bool *expired = opaque;
+
+    *expired = true;
+    return G_SOURCE_REMOVE;
+}
+
+
+/* Wait up to @timeout_ms for QSD to exit, iterating a private context
+ * (the exit is the event; nothing polls). True if it exited. */
+static bool
+qemuBlockHostWaitExit(GSubprocess *proc, int timeout_ms)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    g_autoptr(GSource) timer = g_timeout_source_new((guint)timeout_ms);
+    bool done = false;
+    bool expired = false;
+
+    g_main_context_push_thread_default(ctx);
+    g_source_set_callback(timer, qemuBlockHostWaitTimeout, &expired, NULL);
+    g_source_attach(timer, ctx);
+    g_subprocess_wait_async(proc, NULL, qemuBlockHostWaitDone, &done);
+    while (!done && !expired)
+        g_main_context_iteration(ctx, TRUE);
+    g_source_destroy(timer);
+    /* The wait's callback must run before the context goes away. */
+    if (!done) {
+        g_subprocess_force_exit(proc);
+        while (!done)
+            g_main_context_iteration(ctx, TRUE);
+    }
+    g_main_context_pop_thread_default(ctx);
+    return !expired;
+}
+
+
+/* Terminate a QSD that is still running: SIGTERM (it closes the images
+ * cleanly), then SIGKILL. */
+static void
+qemuBlockHostStop(GSubprocess *proc)
+{
+    if (g_subprocess_get_identifier(proc) == NULL)
+        return;
+    g_subprocess_send_signal(proc, SIGTERM);
+    qemuBlockHostWaitExit(proc, QEMU_BLOCK_HOST_TERM_TIMEOUT_MS);
+}
+
+
+void
+qemuBlockHostFree(qemuBlockHost *host)
+{
+    if (!host)
+        return;
+    g_clear_pointer(&host->mon, qemuMonitorClose);
+    if (host->qsd) {
+        qemuBlockHostStop(host->qsd);
+        g_object_unref(host->qsd);
+    }
+    g_hash_table_unref(host->nodes);
+    if (host->log_path)
+        cairnFileRemove(host->log_path, false, NULL);
+    g_free(host->log_path);
+    g_free(host->name);
+    g_free(host);
+}
+
+
+/* QSD's complaint from its log, without the echo of the option it was
+ * about (a long JSON object), e.g. 'Failed to get "write" lock' and 'Is
+ * another process using the image [PATH]?'. */
+static char *
+qemuBlockHostReadLog(const char *path)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    if (!g_file_get_contents(path, &text, NULL, NULL) || !*g_strstrip(text))
+        return g_strdup("qemu-storage-daemon exited");
+    lines = g_strsplit(text, "\n", -1);
+    for (size_t i = 0; lines[i]; i++) {
+        const char *line = lines[i];
+        const char *cut = strstr(line, "}: ");
+
+        if (g_str_has_prefix(line, "qemu-storage-daemon: --blockdev ") && cut)
+            line = cut + 3;
+        else if (g_str_has_prefix(line, "qemu-storage-daemon: "))
+            line += strlen("qemu-storage-daemon: ");
+        if (out->len)
+            g_string_append_c(out, ' ');
+        g_string_append(out, line);
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+
+static char *
+qemuBlockHostNodeJSON(const char *driver, const char *node, const char *key, const char *value,
+                      bool readonly)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonNode) root = NULL;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "driver");
+    json_builder_add_string_value(b, driver);
+    json_builder_set_member_name(b, "node-name");
+    json_builder_add_string_value(b, node);
+    json_builder_set_member_name(b, key);
+    json_builder_add_string_value(b, value);
+    json_builder_set_member_name(b, "read-only");
+    json_builder_add_boolean_value(b, readonly);
+    json_builder_end_object(b);
+    root = json_builder_get_root(b);
+    return json_to_string(root, FALSE);
+}
+
+
+/* The QSD command line: a QMP monitor on the inherited socket and two
+ * -blockdev per qcow2 disk (storage, format), recorded in @host->nodes. */
+static GStrv
+qemuBlockHostBuildArgv(qemuBlockHost *host, const char *qsd, const cairnDomainDef *def,
+                       bool readonly)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+    int idx = 0;
+
+    g_ptr_array_add(argv, g_strdup(qsd));
+    g_ptr_array_add(argv, g_strdup("--chardev"));
+    g_ptr_array_add(argv, g_strdup_printf("socket,id=cairn-qmp,fd=%d,server=on,wait=off",
+                                          QEMU_BLOCK_HOST_QMP_FD));
+    g_ptr_array_add(argv, g_strdup("--monitor"));
+    g_ptr_array_add(argv, g_strdup("chardev=cairn-qmp"));
+    for (guint i = 0; i < def->disks->len; i++) {
+        const cairnDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        g_autofree char *storage = NULL;
+        g_autofree char *format = NULL;
+
+        if (!disk->src)
+            continue;
+        idx++;
+        if (disk->format != CAIRN_DOMAIN_DISK_FORMAT_QCOW2 || disk->readonly ||
+            disk->type != CAIRN_DOMAIN_DISK_TYPE_FILE)
+            continue;
+        storage = g_strdup_printf("cairn-%d-storage", idx);
+        format = g_strdup_printf("cairn-%d-format", idx);
+        g_ptr_array_add(argv, g_strdup("--blockdev"));
+        g_ptr_array_add(argv, qemuBlockHostNodeJSON("file", storage, "filename", disk->src, readonly));
+        g_ptr_array_add(argv, g_strdup("--blockdev"));
+        g_ptr_array_add(argv, qemuBlockHostNodeJSON("qcow2", format, "file", storage, readonly));
+        g_hash_table_insert(host->nodes, g_strdup(disk->dst), g_steal_pointer(&format));
+    }
+    g_ptr_array_add(argv, NULL);
+    return (GStrv)g_ptr_array_steal(argv, NULL);
+}
+
+
+/* Runs in the child: the daemon goes when Cairn goes (a killed CLI must
+ * not leave images locked), and SIGTERM makes it close them cleanly. */
+static void
+qemuBlockHostChildSetup(gpointer opaque G_GNUC_UNUSED)
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+
+/* A listening socket at @path and a client connected to it (the
+ * connection waits in the backlog until QSD accepts it). */
+static bool
+qemuBlockHostSockets(const char *path, int *ret_listen, int *ret_client, GError **error)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int lfd = -1;
+    int cfd = -1;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_INTERNAL_ERROR, "socket path '%s' is too long", path);
+        return false;
+    }
+    strcpy(addr.sun_path, path);
+    unlink(path);
+    if ((lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+        bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 1) < 0 ||
+        (cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+        connect(cfd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        cairnErrorSetErrno(error, FROM, errno, "cannot set up monitor socket '%s'", path);
+        if (lfd >= 0)
+            close(lfd);
+        if (cfd >= 0)
+            close(cfd);
+        unlink(path);
+        return false;
+    }
+    unlink(path);
+    *ret_listen = lfd;
+    *ret_client = cfd;
+    return true;
+}
+
+
+static GSubprocess *
+qemuBlockHostSpawn(qemuBlockHost *host, GStrv argv, int listen_fd, GError **error)
+{
+    g_autoptr(GSubprocessLauncher) launcher =
+        g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_INHERIT |
+                                  G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    g_autoptr(GError) gerr = NULL;
+    GSubprocess *proc;
+
+    g_subprocess_launcher_set_stderr_file_path(launcher, host->log_path);
+    g_subprocess_launcher_take_fd(launcher, listen_fd, QEMU_BLOCK_HOST_QMP_FD);
+    g_subprocess_launcher_set_child_setup(launcher, qemuBlockHostChildSetup, NULL, NULL);
+    if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &gerr))) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                      "cannot start qemu-storage-daemon: %s", gerr->message);
+        return NULL;
+    }
+    return proc;
+}
+
+
+static bool
+qemuBlockHostStartQSD(qemuBlockHost *host, qemuDriverState *drv, const cairnDomainDef *def,
+                      bool readonly, GError **error)
+{
+    g_autofree char *qsd = g_find_program_in_path("qemu-storage-daemon");
+    g_autofree char *sock = qemuDomainRunPath(drv, def->name, ".qsd.sock");
+    g_autoptr(GError) gerr = NULL;
+    g_auto(GStrv) argv = NULL;
+    int lfd = -1;
+    int cfd = -1;
+
+    if (!qsd) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED,
+                      "checkpoints of a shut-off domain need qemu-storage-daemon, which is not installed");
+        return false;
+    }
+    host->log_path = qemuDomainRunPath(drv, def->name, ".qsd.log");
+    argv = qemuBlockHostBuildArgv(host, qsd, def, readonly);
+    if (!qemuBlockHostSockets(sock, &lfd, &cfd, error))
+        return false;
+    if (!(host->qsd = qemuBlockHostSpawn(host, argv, lfd, error))) {
+        close(cfd);
+        return false;
+    }
+    if ((host->mon = qemuMonitorOpenFd(cfd, NULL, QEMU_BLOCK_HOST_START_TIMEOUT_MS, &gerr)))
+        return true;
+    if (qemuBlockHostWaitExit(host->qsd, QEMU_BLOCK_HOST_TERM_TIMEOUT_MS)) {
+        g_autofree char *why = qemuBlockHostReadLog(host->log_path);
+
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                      "cannot open the disks of shut-off domain '%s': %s", def->name, why);
+    } else {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                      "qemu-storage-daemon for domain '%s' did not answer: %s", def->name,
+                      gerr->message);
+    }
+    return false;
+}
+
+
+qemuBlockHost *
+qemuBlockHostOpen(qemuDriverState *drv, qemuDomainObj *obj, unsigned int flags, GError **error)
+{
+    g_autoptr(qemuBlockHost) host = qemuBlockHostNew(obj->name);
+
+    if (qemuDomainObjIsActive(obj)) {
+        if (!(host->mon = qemuProcessAttach(obj, error)))
+            return NULL;
+        for (guint i = 0; i < obj->status->disks->len; i++) {
+            qemuStatusDisk *disk = g_ptr_array_index(obj->status->disks, i);
+
+            if (disk->format_node)
+                g_hash_table_insert(host->nodes, g_strdup(disk->dst),
+                                    g_strdup(disk->format_node));
+        }
+        return g_steal_pointer(&host);
+    }
+    if (!qemuBlockHostStartQSD(host, drv, obj->def, flags & QEMU_BLOCK_HOST_READ_ONLY, error))
+        return NULL;
+    return g_steal_pointer(&host);
+}
+
+
+bool
+qemuBlockHostClose(qemuBlockHost *host, GError **error)
+{
+    g_autoptr(qemuBlockHost) owned = host;
+    g_autoptr(GError) gerr = NULL;
+    bool ok;
+
+    if (!host->qsd)
+        return true;
+    if (!qemuMonitorQuit(host->mon, &gerr))
+        g_debug("qemu-storage-daemon quit: %s", gerr->message);
+    g_clear_pointer(&host->mon, qemuMonitorClose);
+    if (!qemuBlockHostWaitExit(host->qsd, QEMU_BLOCK_HOST_EXIT_TIMEOUT_MS)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_TIMEOUT,
+                      "qemu-storage-daemon for domain '%s' did not exit", host->name);
+        return false;
+    }
+    ok = g_subprocess_get_if_exited(host->qsd) && g_subprocess_get_exit_status(host->qsd) == 0;
+    if (!ok) {
+        g_autofree char *why = qemuBlockHostReadLog(host->log_path);
+
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                      "qemu-storage-daemon for domain '%s' failed: %s", host->name, why);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,58 @@
+/*
+ * qemu_blockhost.h: a QMP monitor in front of a domain's disks, running
+ * or shut off.
+ *
+ * Checkpoint work is QMP on the disks' format nodes. A running domain's
+ * QEMU provides them. For a shut-off domain, Cairn starts a
+ * qemu-storage-daemon (QSD) with the domain's qcow2 disks as -blockdev
+ * nodes and its QMP monitor on a socket the driver listens on, runs the
+ * very same QMP, and quits it, which writes the persistent bitmaps back
+ * into the images. So the offline results (and the metadata built from
+ * them) are those of the running case. QEMU's image locking is kept: an
+ * image another process uses cannot be opened, and the call fails with
+ * QEMU's own message, having changed nothing.
+ *
+ * The caller holds the domain's lock file throughout, so the domain cannot
+ * be started meanwhile (and a QEMU started by hand would hit the image
+ * lock).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "qemu_domain.h"
+#include "qemu_monitor.h"
+
+typedef struct _qemuBlockHost qemuBlockHost;
+
+typedef enum {
+    /* open the images read-only (queries, SIZE, validation) */
+    QEMU_BLOCK_HOST_READ_ONLY = 1 << 0,
+} qemuBlockHostFlags;
+
+/* The monitor for @obj's disks: its QEMU when running, else a new QSD
+ * over the qcow2 disks of the persistent definition. Errors: QSD cannot be
+ * started (CAIRN_ERR_OPERATION_FAILED with QEMU's message, e.g. a lock
+ * held by another process). */
+qemuBlockHost *qemuBlockHostOpen(qemuDriverState *drv, qemuDomainObj *obj, unsigned int flags,
+                                 GError **error);
+
+qemuMonitor *qemuBlockHostMonitor(qemuBlockHost *host);
+
+/* The format node of the top image of disk @dst, or NULL when the disk
+ * has no node (absent, no media, or not opened offline). */
+const char *qemuBlockHostTopNode(qemuBlockHost *host, const char *dst);
+
+/* True when the nodes belong to a storage daemon (domain shut off). */
+bool qemuBlockHostIsOffline(qemuBlockHost *host);
+
+/* Finish: a QSD is told to quit and waited for (its exit writes the
+ * bitmaps); an error when it does not exit cleanly. The host is freed
+ * either way. */
+bool qemuBlockHostClose(qemuBlockHost *host, GError **error);
+
+/* Free without a clean finish: a QSD still running is terminated by its
+ * pid. Accepts NULL. */
+void qemuBlockHostFree(qemuBlockHost *host);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuBlockHost, qemuBlockHostFree)

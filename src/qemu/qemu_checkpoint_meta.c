@@ -1,0 +1,246 @@
+/*
+ * qemu_checkpoint_meta.c: checkpoint metadata files (see
+ * qemu_checkpoint_meta.h).
+ */
+#include <string.h>
+
+#include "cairn/cairn-error.h"
+#include "qemu_checkpoint_meta.h"
+#include "util/cairnerror.h"
+#include "util/cairnfile.h"
+
+#define FROM CAIRN_FROM_QEMU
+
+/* A checkpoint file is the XML of one checkpoint with its <domain>. */
+#define QEMU_CHECKPOINT_FILE_MAX_SIZE (16 * 1024 * 1024)
+#define QEMU_CHECKPOINT_CURRENT_FILE "current"
+
+static const char qemuCheckpointFileHeader[] =
+    "<!--\n"
+    "WARNING: THIS FILE IS WRITTEN BY CAIRN. CHANGES MADE HERE ARE LIKELY TO BE\n"
+    "OVERWRITTEN AND LOST. Change checkpoint metadata with:\n"
+    "  cairn checkpoint-edit DOMAIN CHECKPOINT\n"
+    "or another application using the libcairn API.\n"
+    "-->\n";
+
+
+static char *
+qemuCheckpointDomainDir(const qemuDriverState *drv, const qemuDomainObj *obj)
+{
+    return g_build_filename(drv->checkpoint_dir, obj->name, NULL);
+}
+
+
+/* Read every NAME.xml and the current file of @dir into a new table
+ * (file name -> text); a missing directory gives an empty table. */
+static GHashTable *
+qemuCheckpointReadFiles(const char *dir, GError **error)
+{
+    g_autoptr(GHashTable) files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GError) gerr = NULL;
+    g_autoptr(GDir) d = g_dir_open(dir, 0, &gerr);
+    const char *ent;
+
+    if (!d) {
+        if (g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return g_steal_pointer(&files);
+        cairnErrorSet(error, FROM, CAIRN_ERR_SYSTEM_ERROR, "cannot read directory: %s",
+                      gerr->message);
+        return NULL;
+    }
+    while ((ent = g_dir_read_name(d))) {
+        g_autofree char *path = NULL;
+        g_autofree char *text = NULL;
+        g_autoptr(GError) rerr = NULL;
+
+        if (ent[0] == '.' ||
+            (!g_str_has_suffix(ent, ".xml") && !g_str_equal(ent, QEMU_CHECKPOINT_CURRENT_FILE)))
+            continue;
+        path = g_build_filename(dir, ent, NULL);
+        if (!cairnFileReadOptional(path, QEMU_CHECKPOINT_FILE_MAX_SIZE, &text, &rerr)) {
+            g_debug("skipping checkpoint file '%s': %s", path, rerr->message);
+            continue;
+        }
+        if (text)
+            g_hash_table_insert(files, g_strdup(ent), g_steal_pointer(&text));
+    }
+    return g_steal_pointer(&files);
+}
+
+
+static bool
+qemuCheckpointFilesEqual(GHashTable *a, GHashTable *b)
+{
+    GHashTableIter iter;
+    gpointer key;
+    gpointer value;
+
+    if (!a || !b || g_hash_table_size(a) != g_hash_table_size(b))
+        return false;
+    g_hash_table_iter_init(&iter, a);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        if (g_strcmp0(value, g_hash_table_lookup(b, key)) != 0)
+            return false;
+    }
+    return true;
+}
+
+
+/* Parse one saved checkpoint as libvirt loads them: REDEFINE parse, disks
+ * aligned against the embedded domain (or bitmap names filled in). */
+static cairnCheckpointDef *
+qemuCheckpointParseFile(const char *file, const char *text, const unsigned char *uuid,
+                        GError **error)
+{
+    g_autoptr(cairnCheckpointDef) def = NULL;
+    g_autofree char *stem = g_strndup(file, strlen(file) - strlen(".xml"));
+
+    if (!(def = cairnCheckpointDefParseString(text, CAIRN_CHECKPOINT_PARSE_REDEFINE, error)) ||
+        !cairnCheckpointRedefineValidate(def, uuid, error))
+        return NULL;
+    if (!g_str_equal(def->name, stem)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_INTERNAL_ERROR,
+                      "checkpoint file '%s' names checkpoint '%s'", file, def->name);
+        return NULL;
+    }
+    return g_steal_pointer(&def);
+}
+
+
+/* A new tree from the file texts in @files. */
+static cairnMomentList *
+qemuCheckpointBuildList(const qemuDomainObj *obj, GHashTable *files)
+{
+    cairnMomentList *list = cairnMomentListNew();
+    const unsigned char *uuid = qemuDomainObjGetDef(obj)->uuid;
+    const char *current = g_hash_table_lookup(files, QEMU_CHECKPOINT_CURRENT_FILE);
+    cairnMomentObj *cur = NULL;
+    GHashTableIter iter;
+    gpointer key;
+    gpointer value;
+
+    g_hash_table_iter_init(&iter, files);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        g_autoptr(cairnCheckpointDef) def = NULL;
+        g_autoptr(GError) err = NULL;
+
+        if (!g_str_has_suffix(key, ".xml"))
+            continue;
+        if (!(def = qemuCheckpointParseFile(key, value, uuid, &err)) ||
+            !cairnMomentListAdd(list, def, &err)) {
+            g_debug("skipping checkpoint file '%s' of '%s': %s", (const char *)key, obj->name,
+                    err->message);
+            continue;
+        }
+        def = NULL; /* stolen by the list */
+    }
+    if (cairnMomentListRebuild(list) > 0)
+        g_debug("checkpoints of '%s' with a missing parent or in a cycle became roots",
+                obj->name);
+    if (current) {
+        g_autofree char *name = g_strstrip(g_strdup(current));
+
+        cur = cairnMomentListLookup(list, name);
+    }
+    cairnMomentListSetCurrent(list, cur ? cur : cairnMomentListUniqueLeaf(list));
+    return list;
+}
+
+
+bool
+qemuCheckpointObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
+{
+    g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
+    g_autoptr(GHashTable) files = NULL;
+
+    if (!obj->def && !obj->status)
+        return true;
+    if (!(files = qemuCheckpointReadFiles(dir, error)))
+        return false;
+    if (qemuCheckpointFilesEqual(files, obj->checkpoint_files))
+        return true;
+    cairnMomentListFree(obj->checkpoints);
+    obj->checkpoints = qemuCheckpointBuildList(obj, files);
+    g_clear_pointer(&obj->checkpoint_files, g_hash_table_unref);
+    obj->checkpoint_files = g_steal_pointer(&files);
+    return true;
+}
+
+
+/* Write @text as @file in the domain's directory and remember it. */
+static bool
+qemuCheckpointWriteFile(qemuDriverState *drv, qemuDomainObj *obj, const char *file, char *text,
+                        GError **error)
+{
+    g_autofree char *owned = text;
+    g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
+    g_autofree char *path = g_build_filename(dir, file, NULL);
+
+    if (!cairnFileMakePath(dir, 0700, error) ||
+        !cairnFileWriteAtomic(path, owned, -1, 0600, error))
+        return false;
+    if (!obj->checkpoint_files)
+        obj->checkpoint_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_hash_table_insert(obj->checkpoint_files, g_strdup(file), g_steal_pointer(&owned));
+    return true;
+}
+
+
+bool
+qemuCheckpointSaveDef(qemuDriverState *drv, qemuDomainObj *obj, const cairnMomentObj *chk,
+                      GError **error)
+{
+    g_autofree char *xml = cairnCheckpointDefFormat(chk->def, CAIRN_CHECKPOINT_FORMAT_SECURE);
+    g_autofree char *file = g_strconcat(chk->def->name, ".xml", NULL);
+    g_autoptr(GError) err = NULL;
+
+    if (qemuCheckpointWriteFile(drv, obj, file, g_strconcat(qemuCheckpointFileHeader, xml, NULL),
+                                &err))
+        return true;
+    cairnErrorSet(error, FROM, CAIRN_ERR_INTERNAL_ERROR,
+                  "unable to save metadata for checkpoint %s: %s", chk->def->name, err->message);
+    return false;
+}
+
+
+static bool
+qemuCheckpointRemoveFile(qemuDriverState *drv, qemuDomainObj *obj, const char *file,
+                         GError **error)
+{
+    g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
+    g_autofree char *path = g_build_filename(dir, file, NULL);
+
+    if (!cairnFileRemove(path, true, error))
+        return false;
+    if (obj->checkpoint_files)
+        g_hash_table_remove(obj->checkpoint_files, file);
+    return true;
+}
+
+
+bool
+qemuCheckpointRemoveDef(qemuDriverState *drv, qemuDomainObj *obj, const char *name,
+                        GError **error)
+{
+    g_autofree char *file = g_strconcat(name, ".xml", NULL);
+
+    return qemuCheckpointRemoveFile(drv, obj, file, error);
+}
+
+
+bool
+qemuCheckpointSaveCurrent(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
+{
+    cairnMomentObj *cur = cairnMomentListGetCurrent(obj->checkpoints);
+    const char *known = obj->checkpoint_files
+                            ? g_hash_table_lookup(obj->checkpoint_files, QEMU_CHECKPOINT_CURRENT_FILE)
+                            : NULL;
+    g_autofree char *text = cur ? g_strconcat(cur->def->name, "\n", NULL) : NULL;
+
+    if (g_strcmp0(text, known) == 0 && obj->checkpoint_files)
+        return true;
+    if (!cur)
+        return qemuCheckpointRemoveFile(drv, obj, QEMU_CHECKPOINT_CURRENT_FILE, error);
+    return qemuCheckpointWriteFile(drv, obj, QEMU_CHECKPOINT_CURRENT_FILE,
+                                   g_steal_pointer(&text), error);
+}

@@ -1,0 +1,42 @@
+/*
+ * qemu_checkpoint_meta.h: a domain's checkpoint metadata under ROOT.
+ *
+ *   ROOT/checkpoints/DOMAIN/NAME.xml   one file per checkpoint: libvirt's
+ *                                      checkpoint XML with secrets and the
+ *                                      <domain>, under a do-not-edit comment
+ *   ROOT/checkpoints/DOMAIN/current    the current checkpoint's name and a
+ *                                      newline; absent when there is none
+ *
+ * Every file is written atomically (util/cairnfile.h). The files are the
+ * truth and obj->checkpoints a cache of them: several connections and
+ * processes share a root. qemuCheckpointObjRefresh() re-reads the
+ * directory and rebuilds the tree only when some file changed since it was
+ * last read or written here; then the current checkpoint is the one the
+ * current file names, when it exists, else the unique leaf (else none).
+ * Writers hold the domain's lock file.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "conf/moment_tree.h"
+#include "qemu_domain.h"
+
+/* Bring @obj->checkpoints in line with the files. Unreadable or invalid
+ * files are logged and skipped, as libvirt does at load; only a directory
+ * that cannot be listed is an error. */
+bool qemuCheckpointObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, GError **error);
+
+/* Write @chk's file. CAIRN_ERR_INTERNAL_ERROR "unable to save metadata
+ * for checkpoint X: WHY" on failure. */
+bool qemuCheckpointSaveDef(qemuDriverState *drv, qemuDomainObj *obj, const cairnMomentObj *chk,
+                           GError **error);
+
+/* Remove the file of checkpoint @name (a missing file is fine). */
+bool qemuCheckpointRemoveDef(qemuDriverState *drv, qemuDomainObj *obj, const char *name,
+                             GError **error);
+
+/* Write (or remove, when there is none) the current file from
+ * obj->checkpoints' current pointer. */
+bool qemuCheckpointSaveCurrent(qemuDriverState *drv, qemuDomainObj *obj, GError **error);
