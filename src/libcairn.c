@@ -3,21 +3,35 @@
  * selection by URI, and the argument checks shared by all entry points.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "cairn/cairn.h"
 #include "libcairn-internal.h"
 #include "util/cairnerror.h"
 #include "test/test_driver.h"
 #include "qemu/qemu_driver.h"
+#include "remote/remote_driver.h"
 
 /* Every driver, tried in order; the first that accepts the URI wins. */
 static const cairnDriver *const cairnDrivers[] = {
     &testDriver,
     &qemuDriver,
+    &remoteDriver,
 };
 
-/* Where a connection goes when the caller names none. */
-#define CAIRN_FALLBACK_URI "test:///default"
+
+/* Where a connection goes when the caller names none, as virsh picks:
+ * $CAIRN_DEFAULT_URI, else the system daemon for root and the session
+ * daemon for everybody else. */
+static const char *
+cairnConnectDefaultURI(void)
+{
+    const char *name = g_getenv("CAIRN_DEFAULT_URI");
+
+    if (name && *name)
+        return name;
+    return geteuid() == 0 ? "qemu:///system" : "qemu:///session";
+}
 
 
 bool
@@ -145,9 +159,7 @@ cairnConnectOpenInternal(const char *name, unsigned int flags, GError **error)
     g_autoptr(GError) uri_err = NULL;
 
     if (!name || !*name)
-        name = g_getenv("CAIRN_DEFAULT_URI");
-    if (!name || !*name)
-        name = CAIRN_FALLBACK_URI;
+        name = cairnConnectDefaultURI();
 
     if (!(uri = g_uri_parse(name, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_PATH,
                             &uri_err))) {
@@ -307,7 +319,8 @@ cairnConnectGetURI(cairnConnectPtr conn)
  * cairnConnectGetType:
  * @conn: the connection
  *
- * Returns the driver's name ("Test", "QEMU"): static storage, or NULL.
+ * Returns the driver's name ("Test", "QEMU"; through the daemon, the name
+ * of the daemon's driver), owned by the connection, or NULL.
  *
  * Since: 0.1.0
  */
@@ -315,14 +328,18 @@ const char *
 cairnConnectGetType(cairnConnectPtr conn)
 {
     g_autoptr(GError) err = NULL;
+    const char *remote;
 
     cairnResetLastError();
     if (!cairnEntryCheckConnect(conn, __func__, &err)) {
         cairnEntryFail(err);
         return NULL;
     }
+    if ((remote = remoteConnectGetType(conn)))
+        return remote;
     return conn->driver->name;
 }
+
 
 
 /**

@@ -163,20 +163,13 @@ shellCheckpointFree(cairnDomainCheckpointPtr chk)
 
 /* ---- connection ---- */
 
-static const char *
-shellDefaultURI(void)
-{
-    const char *uri = g_getenv("CAIRN_DEFAULT_URI");
-
-    return uri && *uri ? uri : "test:///default";
-}
-
-
 bool
 shellReconnect(shellControl *ctl, const char *uri, bool readonly)
 {
     cairnConnectPtr conn;
-    const char *target = uri ? uri : (ctl->uri ? ctl->uri : shellDefaultURI());
+    /* NULL lets the library pick, as virsh does: $CAIRN_DEFAULT_URI, else
+     * qemu:///system for root and qemu:///session for other users. */
+    const char *target = uri ? uri : ctl->uri;
 
     if (ctl->conn) {
         if (cairnConnectClose(ctl->conn) < 0)

@@ -9,8 +9,9 @@
  * multi-line quoted command strings or here-documents), and lines starting
  * with "#" are comments. Each invocation runs in a fresh temporary
  * directory shared by the whole file, with stdout and stderr merged, TZ=UTC,
- * LC_ALL=C, CAIRN_TEST_FAKE_TIME=1700000000, EDITOR=false and $srcdir set
- * to the directory of NAME.cmd.
+ * LC_ALL=C, CAIRN_DEFAULT_URI=test:///default (commands without -c use it),
+ * CAIRN_TEST_FAKE_TIME=1700000000, EDITOR=false and $srcdir set to the
+ * directory of NAME.cmd.
  *
  * The transcript (comments, each invocation, its output, "[exit N]" when
  * the status is not 0) is compared with NAME.out;
@@ -109,7 +110,7 @@ cliEnv(const char *bindir, const char *srcdir, const char *tmpdir)
     env = g_environ_setenv(env, "XDG_CACHE_HOME", tmpdir, TRUE);
     env = g_environ_setenv(env, "TMPDIR", tmpdir, TRUE);
     env = g_environ_unsetenv(env, "VISUAL");
-    env = g_environ_unsetenv(env, "CAIRN_DEFAULT_URI");
+    env = g_environ_setenv(env, "CAIRN_DEFAULT_URI", "test:///default", TRUE);
     env = g_environ_unsetenv(env, "G_DEBUG");
     return env;
 }

@@ -1,0 +1,44 @@
+/*
+ * remote_calls.h: the remote driver's slots, one method call each.
+ */
+#pragma once
+
+#include "driver.h"
+
+int remoteConnectListAllDomains(cairnConnect *conn, cairnDomain ***domains, unsigned int flags,
+                                GError **error);
+cairnDomain *remoteDomainLookupByName(cairnConnect *conn, const char *name, GError **error);
+cairnDomain *remoteDomainLookupByUUID(cairnConnect *conn, const unsigned char *uuid,
+                                      GError **error);
+cairnDomain *remoteDomainLookupByID(cairnConnect *conn, int id, GError **error);
+cairnDomain *remoteDomainDefineXML(cairnConnect *conn, const char *xml, unsigned int flags,
+                                   GError **error);
+bool remoteDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error);
+bool remoteDomainCreate(cairnDomain *dom, unsigned int flags, GError **error);
+bool remoteDomainDestroy(cairnDomain *dom, unsigned int flags, GError **error);
+bool remoteDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error);
+char *remoteDomainGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);
+bool remoteDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error);
+bool remoteDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags,
+                          GError **error);
+int remoteDomainIsActive(cairnDomain *dom, GError **error);
+int remoteDomainIsPersistent(cairnDomain *dom, GError **error);
+
+cairnDomainCheckpoint *remoteDomainCheckpointCreateXML(cairnDomain *dom, const char *xml,
+                                                       unsigned int flags, GError **error);
+char *remoteDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags,
+                                       GError **error);
+int remoteDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks,
+                                   unsigned int flags, GError **error);
+int remoteDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk,
+                                          cairnDomainCheckpoint ***chks, unsigned int flags,
+                                          GError **error);
+cairnDomainCheckpoint *remoteDomainCheckpointLookupByName(cairnDomain *dom, const char *name,
+                                                          unsigned int flags, GError **error);
+cairnDomainCheckpoint *remoteDomainCheckpointGetParent(cairnDomainCheckpoint *chk,
+                                                       unsigned int flags, GError **error);
+bool remoteDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags,
+                                  GError **error);
+
+char *remoteDomainQemuMonitorCommand(cairnDomain *dom, const char *cmd, unsigned int flags,
+                                     GError **error);

@@ -1,0 +1,259 @@
+/*
+ * remote_driver.c: the remote driver's connections and the call helper.
+ *
+ * A connection is one D-Bus peer-to-peer connection to cairnd over a unix
+ * socket; every driver slot becomes one method call on the daemon's one
+ * object (remote_protocol.c names them; remote_calls.c implements them).
+ * Calls are synchronous and without timeout, as libvirt's: a dead daemon
+ * shows as a closed socket, which fails every call with CAIRN_ERR_RPC.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "cairn/cairn-error.h"
+#include "cairn/cairn-version.h"
+#include "remote_calls.h"
+#include "remote_driver.h"
+#include "remote_error.h"
+#include "remote_event.h"
+#include "remote_private.h"
+#include "remote_protocol.h"
+#include "remote_spawn.h"
+#include "util/cairnerror.h"
+
+#define FROM CAIRN_FROM_REMOTE
+
+/* What a URI asks for: the daemon's socket, the URI the daemon serves,
+ * and whether to start a session daemon when none listens. */
+typedef struct {
+    char *socket;
+    char *daemon_uri;
+    bool autostart;
+} remoteTarget;
+
+static void
+remoteTargetClear(remoteTarget *t)
+{
+    g_free(t->socket);
+    g_free(t->daemon_uri);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(remoteTarget, remoteTargetClear)
+
+
+/* The socket= parameter, the only one the remote driver takes. */
+static bool
+remoteParseParams(cairnConnect *conn, GUri *uri, char **ret_socket, GError **error)
+{
+    g_autoptr(GHashTable) params = NULL;
+    const char *query = g_uri_get_query(uri);
+    GHashTableIter iter;
+    gpointer key;
+    gpointer value;
+
+    *ret_socket = NULL;
+    if (!query || !*query)
+        return true;
+    if (!(params = g_uri_parse_params(query, -1, "&", G_URI_PARAMS_NONE, NULL))) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG, "'%s': malformed parameters", conn->uri);
+        return false;
+    }
+    g_hash_table_iter_init(&iter, params);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        if (!g_str_equal(key, "socket") || !g_path_is_absolute(value)) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG,
+                          "'%s': the remote driver takes one parameter, socket=ABSOLUTE_PATH",
+                          conn->uri);
+            return false;
+        }
+        *ret_socket = g_strdup(value);
+    }
+    return true;
+}
+
+
+/* Fill @t from @uri; returns DECLINED when the URI is not for this
+ * driver: qemu:///session, qemu:///system, DRIVER+unix:///PATH. */
+static cairnDrvOpenStatus
+remoteTargetFromURI(cairnConnect *conn, GUri *uri, remoteTarget *t, GError **error)
+{
+    const char *scheme = g_uri_get_scheme(uri);
+    const char *path = g_uri_get_path(uri);
+    g_autofree char *driver = NULL;
+
+    if (!scheme)
+        return CAIRN_DRV_OPEN_DECLINED;
+    if (g_str_has_suffix(scheme, "+unix")) {
+        driver = g_strndup(scheme, strlen(scheme) - strlen("+unix"));
+    } else if (g_str_equal(scheme, "qemu") &&
+               (g_strcmp0(path, "/session") == 0 || g_strcmp0(path, "/system") == 0)) {
+        driver = g_strdup(scheme);
+    } else {
+        return CAIRN_DRV_OPEN_DECLINED;
+    }
+    if (g_uri_get_host(uri) && *g_uri_get_host(uri)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG,
+                      "'%s': only local daemons are supported (no host)", conn->uri);
+        return CAIRN_DRV_OPEN_ERROR;
+    }
+    if (!remoteParseParams(conn, uri, &t->socket, error))
+        return CAIRN_DRV_OPEN_ERROR;
+    t->daemon_uri = g_strdup_printf("%s://%s", driver, path ? path : "");
+    if (!t->socket && g_str_equal(driver, "qemu") && g_strcmp0(path, "/session") == 0) {
+        t->socket = remoteSessionSocketPath();
+        t->autostart = true;
+    } else if (!t->socket && g_str_equal(driver, "qemu") && g_strcmp0(path, "/system") == 0) {
+        t->socket = remoteSystemSocketPath();
+    } else if (!t->socket) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG, "'%s': needs socket=PATH", conn->uri);
+        return CAIRN_DRV_OPEN_ERROR;
+    }
+    return CAIRN_DRV_OPEN_SUCCESS;
+}
+
+
+static GDBusConnection *
+remoteDial(const char *socket_path, GError **error)
+{
+    g_autofree char *escaped = g_dbus_address_escape_value(socket_path);
+    g_autofree char *address = g_strdup_printf("unix:path=%s", escaped);
+
+    return g_dbus_connection_new_for_address_sync(
+        address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, error);
+}
+
+
+/* True when dialing failed because nobody listens (yet). */
+static bool
+remoteDialFailedAbsent(const GError *err)
+{
+    return g_error_matches(err, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+           g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+}
+
+
+static GDBusConnection *
+remoteConnectDaemon(cairnConnect *conn, const remoteTarget *t, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    GDBusConnection *bus;
+
+    if ((bus = remoteDial(t->socket, &err)))
+        return bus;
+    if (t->autostart && remoteDialFailedAbsent(err)) {
+        g_debug("no session daemon at %s: starting one", t->socket);
+        g_clear_error(&err);
+        if (!remoteSpawnSessionDaemon(t->socket, error))
+            return NULL;
+        if ((bus = remoteDial(t->socket, &err)))
+            return bus;
+    }
+    cairnErrorSetRaw(error, CAIRN_FROM_RPC, CAIRN_ERR_NO_CONNECT,
+                     "cannot connect to the daemon of '%s' at '%s': %s", conn->uri, t->socket,
+                     err->message);
+    return NULL;
+}
+
+
+static void
+remotePrivateFree(remotePrivate *priv)
+{
+    if (!priv)
+        return;
+    remoteEventUnsubscribe(priv);
+    if (priv->bus) {
+        g_dbus_connection_close_sync(priv->bus, NULL, NULL);
+        g_object_unref(priv->bus);
+    }
+    g_free(priv->type);
+    g_free(priv);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(remotePrivate, remotePrivateFree)
+
+
+static cairnDrvOpenStatus
+remoteConnectOpen(cairnConnect *conn, GUri *uri, unsigned int flags, GError **error)
+{
+    g_auto(remoteTarget) target = { 0 };
+    g_autoptr(remotePrivate) priv = g_new0(remotePrivate, 1);
+    g_autoptr(GVariant) reply = NULL;
+    cairnDrvOpenStatus st;
+    guint64 version = 0;
+
+    if ((st = remoteTargetFromURI(conn, uri, &target, error)) != CAIRN_DRV_OPEN_SUCCESS)
+        return st;
+    if (!(priv->bus = remoteConnectDaemon(conn, &target, error)))
+        return CAIRN_DRV_OPEN_ERROR;
+    if (!(reply = remoteCallBus(priv->bus, REMOTE_PROC_CONNECT_OPEN,
+                                g_variant_new("(su)", target.daemon_uri, flags), error)))
+        return CAIRN_DRV_OPEN_ERROR;
+    g_variant_get(reply, "(st)", &priv->type, &version);
+    priv->daemon_version = version;
+    remoteEventSubscribe(conn, priv);
+    conn->privateData = g_steal_pointer(&priv);
+    return CAIRN_DRV_OPEN_SUCCESS;
+}
+
+
+static void
+remoteConnectClose(cairnConnect *conn)
+{
+    remotePrivate *priv = conn->privateData;
+    g_autoptr(GVariant) reply = NULL;
+
+    if (priv && priv->bus && !g_dbus_connection_is_closed(priv->bus))
+        reply = remoteCallBus(priv->bus, REMOTE_PROC_CONNECT_CLOSE, NULL, NULL);
+    remotePrivateFree(priv);
+    conn->privateData = NULL;
+}
+
+
+const char *
+remoteConnectGetType(cairnConnect *conn)
+{
+    remotePrivate *priv;
+
+    if (conn->driver != &remoteDriver || !(priv = conn->privateData))
+        return NULL;
+    return priv->type;
+}
+
+
+bool
+remoteConnectGetDaemonVersion(cairnConnect *conn, unsigned long *version)
+{
+    remotePrivate *priv;
+
+    if (conn->driver != &remoteDriver || !(priv = conn->privateData))
+        return false;
+    *version = priv->daemon_version;
+    return true;
+}
+
+
+const cairnDriver remoteDriver = {
+    .name = "remote",
+    .connectOpen = remoteConnectOpen,                                         /* 0.1.0 */
+    .connectClose = remoteConnectClose,                                       /* 0.1.0 */
+    .connectListAllDomains = remoteConnectListAllDomains,                     /* 0.1.0 */
+    .domainLookupByName = remoteDomainLookupByName,                           /* 0.1.0 */
+    .domainLookupByUUID = remoteDomainLookupByUUID,                           /* 0.1.0 */
+    .domainLookupByID = remoteDomainLookupByID,                               /* 0.1.0 */
+    .domainDefineXML = remoteDomainDefineXML,                                 /* 0.1.0 */
+    .domainUndefine = remoteDomainUndefine,                                   /* 0.1.0 */
+    .domainCreate = remoteDomainCreate,                                       /* 0.1.0 */
+    .domainDestroy = remoteDomainDestroy,                                     /* 0.1.0 */
+    .domainShutdown = remoteDomainShutdown,                                   /* 0.1.0 */
+    .domainGetXMLDesc = remoteDomainGetXMLDesc,                               /* 0.1.0 */
+    .domainGetInfo = remoteDomainGetInfo,                                     /* 0.1.0 */
+    .domainGetState = remoteDomainGetState,                                   /* 0.1.0 */
+    .domainIsActive = remoteDomainIsActive,                                   /* 0.1.0 */
+    .domainIsPersistent = remoteDomainIsPersistent,                           /* 0.1.0 */
+    .domainCheckpointCreateXML = remoteDomainCheckpointCreateXML,             /* 0.1.0 */
+    .domainCheckpointGetXMLDesc = remoteDomainCheckpointGetXMLDesc,           /* 0.1.0 */
+    .domainListAllCheckpoints = remoteDomainListAllCheckpoints,               /* 0.1.0 */
+    .domainCheckpointListAllChildren = remoteDomainCheckpointListAllChildren, /* 0.1.0 */
+    .domainCheckpointLookupByName = remoteDomainCheckpointLookupByName,       /* 0.1.0 */
+    .domainCheckpointGetParent = remoteDomainCheckpointGetParent,             /* 0.1.0 */
+    .domainCheckpointDelete = remoteDomainCheckpointDelete,                   /* 0.1.0 */
+    .domainQemuMonitorCommand = remoteDomainQemuMonitorCommand,               /* 0.1.0 */
+};

@@ -1,0 +1,22 @@
+/*
+ * remote_driver.h: the remote driver: the client side of cairnd's
+ * protocol. It takes qemu:///session, qemu:///system and
+ * DRIVER+unix:///PATH?socket=SOCKET and forwards every driver slot to the
+ * daemon. Its exports are its table and the two queries below, which the
+ * public layer uses for a connection's type and the daemon's version.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "driver.h"
+
+extern const cairnDriver remoteDriver;
+
+/* The daemon's driver name ("QEMU", "Test") of a remote connection, or
+ * NULL if @conn is not one. Lives as long as the connection. */
+const char *remoteConnectGetType(cairnConnect *conn);
+
+/* The daemon's version (major * 1,000,000 + minor * 1,000 + micro) of a
+ * remote connection; false if @conn is not one. */
+bool remoteConnectGetDaemonVersion(cairnConnect *conn, unsigned long *version);

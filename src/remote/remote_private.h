@@ -1,0 +1,41 @@
+/*
+ * remote_private.h: the remote driver's connection state and the helpers
+ * its calls share: one method call, and domains on the wire.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <gio/gio.h>
+
+#include "datatypes.h"
+#include "remote_protocol.h"
+
+typedef struct _remotePrivate remotePrivate;
+struct _remotePrivate {
+    GDBusConnection *bus;          /* to the daemon; owned */
+    char *type;                    /* the daemon's driver name */
+    unsigned long daemon_version;
+    guint event_subscription;      /* DomainEvent signal subscription, 0 if none */
+    GMainContext *event_context;   /* where event callbacks run (a reference) */
+};
+
+/* Call @proc with @params (floating, consumed; NULL for none) on @bus;
+ * returns the reply tuple, checked against the method's out arguments,
+ * or NULL with the daemon's error restored. */
+GVariant *remoteCallBus(GDBusConnection *bus, remoteProcedure proc, GVariant *params,
+                        GError **error);
+
+/* As remoteCallBus() on @conn's daemon. */
+GVariant *remoteCall(cairnConnect *conn, remoteProcedure proc, GVariant *params,
+                     GError **error);
+
+/* A domain as (sayi): name, raw UUID, id. Floating. */
+GVariant *remoteDomainToVariant(const cairnDomain *dom);
+
+/* A new handle on @conn from a (sayi) reply; NULL if it is malformed. */
+cairnDomain *remoteDomainFromVariant(cairnConnect *conn, GVariant *value, GError **error);
+
+/* True when @text can travel as a D-Bus string (valid UTF-8, at most
+ * CAIRN_REMOTE_STRING_MAX bytes); otherwise CAIRN_ERR_INVALID_ARG naming
+ * @what. */
+bool remoteStringCheck(const char *text, const char *what, GError **error);
