@@ -13,6 +13,7 @@
 #include "cairn/cairn-domain.h"
 
 typedef struct _cairnDriver cairnDriver;
+typedef struct _cairnEventState cairnEventState; /* conf/object_event.h */
 
 #define CAIRN_CONNECT_MAGIC 0x43414952u /* "CAIR" */
 #define CAIRN_DOMAIN_MAGIC 0x444f4d4eu  /* "DOMN" */
@@ -25,6 +26,7 @@ struct _cairnConnect {
     unsigned int flags;        /* CAIRN_CONNECT_RO, ... */
     const cairnDriver *driver;
     void *privateData;         /* the driver's connection state */
+    cairnEventState *events;   /* registered event callbacks and queued events */
 };
 
 struct _cairnDomain {

@@ -13,6 +13,10 @@
 #include <cairn/cairn-host.h>
 #include <cairn/cairn-domain.h>
 #include <cairn/cairn-domain-checkpoint.h>
+#include <cairn/cairn-typedparams.h>
+#include <cairn/cairn-domain-job.h>
+#include <cairn/cairn-domain-backup.h>
+#include <cairn/cairn-event.h>
 #include <cairn/cairn-qemu.h>
 
 #endif /* CAIRN_H */
