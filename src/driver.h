@@ -85,6 +85,10 @@ struct _cairnDriver {
     /* 0.1.0 */
     bool (*domainCheckpointDelete)(cairnDomainCheckpoint *chk, unsigned int flags,
                                    GError **error);
+    /* 0.1.0: the XML report of cairnDomainCheckpointValidate (caller frees);
+     * @checkpoint NULL for all */
+    char *(*domainCheckpointValidate)(cairnDomain *dom, const char *checkpoint,
+                                      unsigned int flags, GError **error);
 
     /* 0.1.0: the reply, QMP JSON text or HMP output (caller frees) */
     char *(*domainQemuMonitorCommand)(cairnDomain *dom, const char *cmd, unsigned int flags,

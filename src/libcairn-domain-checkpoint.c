@@ -321,6 +321,75 @@ cairnDomainCheckpointDelete(cairnDomainCheckpointPtr checkpoint, unsigned int fl
 
 
 /**
+ * cairnDomainCheckpointValidate:
+ * @domain: the domain
+ * @checkpoint: (nullable): the name of the checkpoint to check; NULL for
+ *              every checkpoint, and then also bitmaps no checkpoint owns
+ * @flags: bitwise-OR of cairnDomainCheckpointValidateFlags
+ *
+ * Compares the checkpoint metadata with the dirty bitmaps actually in the
+ * disk images, running or shut off (not in libvirt). For every checkpoint
+ * and each of its bitmap disks the bitmap chain is judged as an
+ * incremental backup would judge it: present on the top image, contiguous
+ * down the backing chain, persistent, recording and consistent (a QEMU
+ * killed while the image was open leaves its bitmaps "in use", which QEMU
+ * then reports inconsistent). A checkpoint with any unusable bitmap is
+ * broken: an incremental backup from it would be refused, or would miss
+ * writes.
+ *
+ * With CAIRN_DOMAIN_CHECKPOINT_VALIDATE_REPAIR (refused on a read-only
+ * connection) every broken checkpoint is deleted, its bitmaps removed from
+ * every disk and layer (also the intact ones: a checkpoint is one point in
+ * time on all its disks), its children moved to its parent as by a plain
+ * cairnDomainCheckpointDelete(), which keeps them exact because every
+ * checkpoint's bitmap records all writes since its own creation. Broken
+ * bitmaps that belong to no checkpoint are removed too; intact ones are
+ * reported and left alone (they may be someone else's). Afterwards the
+ * metadata and the images agree, and an incremental backup from a removed
+ * checkpoint fails because the checkpoint no longer exists: never a
+ * silently wrong backup.
+ *
+ * The report (format in docs/checkpoint-validate.md):
+ *
+ *   <checkpointvalidation domain='vm1' state='shutoff' repair='yes'>
+ *     <checkpoint name='c1' status='ok'>
+ *       <disk name='vda' status='ok'/>
+ *     </checkpoint>
+ *     <checkpoint name='c2' status='broken' action='removed'>
+ *       <disk name='vda' status='inconsistent' action='removed'/>
+ *     </checkpoint>
+ *     <bitmap disk='vda' name='x' status='ok'/>
+ *   </checkpointvalidation>
+ *
+ * Disk status: ok, missing, inconsistent, not-persistent, not-recording,
+ * gap (the layers carrying it are not contiguous from the top), no-disk
+ * (the disk left the domain; not counted as broken). Checkpoint status: ok
+ * or broken. action='removed' marks what a repair removed.
+ *
+ * Returns the report (caller frees), or NULL (CAIRN_ERR_NO_DOMAIN_CHECKPOINT
+ * for an unknown @checkpoint; an image in use by another process fails
+ * with QEMU's locking message and changes nothing).
+ *
+ * Since: 0.1.0
+ */
+char *
+cairnDomainCheckpointValidate(cairnDomainPtr domain, const char *checkpoint, unsigned int flags)
+{
+    g_autoptr(GError) err = NULL;
+    char *xml = NULL;
+
+    cairnResetLastError();
+    if (!cairnEntryCheckDomain(domain, __func__, &err) ||
+        ((flags & CAIRN_DOMAIN_CHECKPOINT_VALIDATE_REPAIR) &&
+         !cairnEntryCheckReadWrite(domain->conn, FROM, __func__, &err)) ||
+        !domainSupports(domain, offsetof(cairnDriver, domainCheckpointValidate), __func__, &err) ||
+        !(xml = domain->conn->driver->domainCheckpointValidate(domain, checkpoint, flags, &err)))
+        cairnEntryFail(err);
+    return xml;
+}
+
+
+/**
  * cairnDomainCheckpointRef:
  * @checkpoint: a checkpoint handle
  *

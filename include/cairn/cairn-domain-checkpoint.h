@@ -63,6 +63,20 @@ typedef enum {
     CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY = (1 << 2)  /* Since: 0.1.0 */
 } cairnDomainCheckpointDeleteFlags;
 
+/**
+ * cairnDomainCheckpointValidateFlags:
+ *
+ * Flags of cairnDomainCheckpointValidate(). Not in libvirt.
+ *
+ * Since: 0.1.0
+ */
+typedef enum {
+    /* remove what is broken: the checkpoints whose bitmaps are unusable
+     * (with those bitmaps, on every disk) and broken bitmaps that belong
+     * to no checkpoint. Since: 0.1.0 */
+    CAIRN_DOMAIN_CHECKPOINT_VALIDATE_REPAIR = (1 << 0)
+} cairnDomainCheckpointValidateFlags;
+
 const char *cairnDomainCheckpointGetName(cairnDomainCheckpointPtr checkpoint);
 cairnDomainPtr cairnDomainCheckpointGetDomain(cairnDomainCheckpointPtr checkpoint);
 cairnConnectPtr cairnDomainCheckpointGetConnect(cairnDomainCheckpointPtr checkpoint);
@@ -83,6 +97,9 @@ cairnDomainCheckpointPtr cairnDomainCheckpointLookupByName(cairnDomainPtr domain
 cairnDomainCheckpointPtr cairnDomainCheckpointGetParent(cairnDomainCheckpointPtr checkpoint,
                                                         unsigned int flags);
 int cairnDomainCheckpointDelete(cairnDomainCheckpointPtr checkpoint, unsigned int flags);
+char *cairnDomainCheckpointValidate(cairnDomainPtr domain,
+                                    const char *checkpoint,
+                                    unsigned int flags);
 int cairnDomainCheckpointRef(cairnDomainCheckpointPtr checkpoint);
 int cairnDomainCheckpointFree(cairnDomainCheckpointPtr checkpoint);
 

@@ -84,8 +84,8 @@ qemuBitmapChainTop(GPtrArray *chain, const char *name)
 }
 
 
-static qemuBitmapStatus
-qemuBitmapCheckOne(const qemuMonitorBitmapInfo *bitmap)
+qemuBitmapStatus
+qemuBitmapInfoCheck(const qemuMonitorBitmapInfo *bitmap)
 {
     if (bitmap->inconsistent)
         return QEMU_BITMAP_INCONSISTENT;
@@ -115,7 +115,7 @@ qemuBitmapChainCheck(GPtrArray *chain, const char *name)
         }
         if (ended)
             return QEMU_BITMAP_GAP;
-        if ((st = qemuBitmapCheckOne(bitmap)) != QEMU_BITMAP_OK)
+        if ((st = qemuBitmapInfoCheck(bitmap)) != QEMU_BITMAP_OK)
             return st;
     }
     return QEMU_BITMAP_OK;

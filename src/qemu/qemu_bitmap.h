@@ -41,6 +41,10 @@ const char *qemuBitmapStatusToString(qemuBitmapStatus status);
  * in @nodes. */
 GPtrArray *qemuBitmapChainFromNodes(GPtrArray *nodes, const char *top);
 
+/* Judge one bitmap alone: inconsistent, not persistent, not recording or
+ * ok. */
+qemuBitmapStatus qemuBitmapInfoCheck(const qemuMonitorBitmapInfo *bitmap);
+
 /* Judge the bitmap chain of @name on @chain (spec/semantics.md 5). */
 qemuBitmapStatus qemuBitmapChainCheck(GPtrArray *chain, const char *name);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cairn/cairn-error.h"
+#include "qemu_checkpoint.h"
 #include "qemu_domain.h"
 #include "qemu_driver.h"
 #include "qemu_driver_domain.h"
@@ -137,5 +138,13 @@ const cairnDriver qemuDriver = {
     .domainGetState = qemuDomainGetState,                     /* 0.1.0 */
     .domainIsActive = qemuDomainIsActive,                     /* 0.1.0 */
     .domainIsPersistent = qemuDomainIsPersistent,             /* 0.1.0 */
+    .domainCheckpointCreateXML = qemuDomainCheckpointCreateXML,             /* 0.1.0 */
+    .domainCheckpointGetXMLDesc = qemuDomainCheckpointGetXMLDesc,           /* 0.1.0 */
+    .domainListAllCheckpoints = qemuDomainListAllCheckpoints,               /* 0.1.0 */
+    .domainCheckpointListAllChildren = qemuDomainCheckpointListAllChildren, /* 0.1.0 */
+    .domainCheckpointLookupByName = qemuDomainCheckpointLookupByName,       /* 0.1.0 */
+    .domainCheckpointGetParent = qemuDomainCheckpointGetParent,             /* 0.1.0 */
+    .domainCheckpointDelete = qemuDomainCheckpointDelete,                   /* 0.1.0 */
+    .domainCheckpointValidate = qemuDomainCheckpointValidate,               /* 0.1.0 */
     .domainQemuMonitorCommand = qemuDomainQemuMonitorCommand, /* 0.1.0 */
 };

@@ -1,0 +1,598 @@
+/*
+ * qemu_checkpoint.c: the qemu driver's checkpoint calls (see
+ * qemu_checkpoint.h).
+ */
+#include <string.h>
+
+#include "cairn/cairn-domain-checkpoint.h"
+#include "cairn/cairn-error.h"
+#include "conf/checkpoint_conf.h"
+#include "conf/moment_tree.h"
+#include "qemu_bitmap.h"
+#include "qemu_checkpoint.h"
+#include "qemu_checkpoint_meta.h"
+#include "qemu_monitor_cmd.h"
+#include "qemu_process.h"
+#include "util/cairnerror.h"
+
+#define FROM CAIRN_FROM_QEMU
+
+#define QEMU_LOCK(drv) \
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
+
+
+qemuDomainObj *
+qemuCheckpointBeginModify(qemuDriverState *drv, cairnDomain *dom, cairnFileLock **ret_lock,
+                          GError **error)
+{
+    g_autoptr(cairnFileLock) lock = NULL;
+    qemuDomainObj *obj;
+
+    /* Looked up first so that no lock file is made for a missing domain. */
+    if (!qemuDriverFindByHandle(drv, dom, error) ||
+        !(lock = qemuDomainLock(drv, dom->name, QEMU_LOCK_TIMEOUT_MS, error)) ||
+        !(obj = qemuDriverFindByHandle(drv, dom, error)) ||
+        !qemuProcessCheck(drv, obj, false, error))
+        return NULL;
+    if (!obj->def && !obj->status) {
+        qemuDriverForget(drv, obj);
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN, CAIRN_ERR_NO_DOMAIN,
+                      "no domain with matching name '%s'", dom->name);
+        return NULL;
+    }
+    *ret_lock = g_steal_pointer(&lock);
+    return obj;
+}
+
+
+cairnMomentObj *
+qemuCheckpointFind(qemuDomainObj *obj, const char *name, GError **error)
+{
+    cairnMomentObj *node = cairnMomentListLookup(obj->checkpoints, name);
+
+    if (!node)
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
+                      "no domain checkpoint with matching name '%s'", name);
+    return node;
+}
+
+
+void
+qemuCheckpointInvalidate(qemuDomainObj *obj)
+{
+    g_clear_pointer(&obj->checkpoint_files, g_hash_table_unref);
+}
+
+
+GPtrArray *
+qemuCheckpointDiskChain(qemuBlockHost *host, GPtrArray *nodes, const char *dst)
+{
+    return qemuBitmapChainFromNodes(nodes, qemuBlockHostTopNode(host, dst));
+}
+
+
+bool
+qemuCheckpointCommitChanges(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray *removed,
+                            GPtrArray *changed, GError **error)
+{
+    for (guint i = 0; removed && i < removed->len; i++) {
+        if (!qemuCheckpointRemoveDef(drv, obj, g_ptr_array_index(removed, i), error))
+            goto fail;
+    }
+    for (guint i = 0; changed && i < changed->len; i++) {
+        if (!qemuCheckpointSaveDef(drv, obj, g_ptr_array_index(changed, i), error))
+            goto fail;
+    }
+    if (qemuCheckpointSaveCurrent(drv, obj, error))
+        return true;
+fail:
+    qemuCheckpointInvalidate(obj);
+    return false;
+}
+
+
+/* The qemu rules for each bitmap disk of a new checkpoint (libvirt's
+ * wording): the bitmap is named after the checkpoint, the image is qcow2. */
+static bool
+qemuCheckpointCheckDisks(const cairnCheckpointDef *def, const cairnDomainDef *domdef,
+                         GError **error)
+{
+    for (guint i = 0; i < def->disks->len; i++) {
+        cairnCheckpointDiskDef *disk = g_ptr_array_index(def->disks, i);
+        cairnDomainDiskDef *domdisk = cairnDomainDiskByTarget(domdef, disk->name);
+
+        if (disk->type != CAIRN_CHECKPOINT_TYPE_BITMAP)
+            continue;
+        if (g_strcmp0(disk->bitmap, def->name) != 0) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                          "bitmap for disk '%s' must match checkpoint name '%s'", disk->name,
+                          def->name);
+            return false;
+        }
+        if (!domdisk || domdisk->format != CAIRN_DOMAIN_DISK_FORMAT_QCOW2) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                          "checkpoint for disk %s unsupported for storage type %s", disk->name,
+                          cairnDomainDiskFormatToString(
+                              domdisk ? domdisk->format : CAIRN_DOMAIN_DISK_FORMAT_NONE));
+            return false;
+        }
+    }
+    return true;
+}
+
+
+/* One transaction adding @def's bitmaps (persistent, recording) on the top
+ * nodes: every disk at the same point in time. */
+static bool
+qemuCheckpointAddBitmaps(qemuDriverState *drv, qemuDomainObj *obj, const cairnCheckpointDef *def,
+                         GError **error)
+{
+    g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
+    g_autoptr(qemuBlockHost) host = NULL;
+
+    if (!(host = qemuBlockHostOpen(drv, obj, 0, error)))
+        return false;
+    for (guint i = 0; i < def->disks->len; i++) {
+        cairnCheckpointDiskDef *disk = g_ptr_array_index(def->disks, i);
+        const char *node = qemuBlockHostTopNode(host, disk->name);
+
+        if (disk->type != CAIRN_CHECKPOINT_TYPE_BITMAP)
+            continue;
+        if (!node) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,
+                          "disk '%s' has no block node for a bitmap", disk->name);
+            return false;
+        }
+        qemuMonitorTransactionBitmapAdd(tr, node, disk->bitmap, true, false, 0);
+    }
+    if (qemuMonitorTransactionCount(tr) > 0 &&
+        !qemuMonitorTransactionRun(qemuBlockHostMonitor(host), tr, error))
+        return false;
+    return qemuBlockHostClose(g_steal_pointer(&host), error);
+}
+
+
+/* A new checkpoint now: of the live definition when running, else of the
+ * persistent one; parent = current; it becomes current. */
+static cairnMomentObj *
+qemuCheckpointCreateNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
+                        GError **error)
+{
+    const cairnDomainDef *domdef = qemuDomainObjGetDef(obj);
+    cairnMomentObj *current = cairnMomentListGetCurrent(obj->checkpoints);
+    cairnMomentObj *node;
+
+    cairnCheckpointDefSetDomain(*def, domdef);
+    if (!cairnCheckpointAlignDisks(*def, error) ||
+        !qemuCheckpointCheckDisks(*def, domdef, error))
+        return NULL;
+    g_free((*def)->parent_name);
+    (*def)->parent_name = current ? g_strdup(current->def->name) : NULL;
+    if (cairnMomentListLookup(obj->checkpoints, (*def)->name)) {
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_OPERATION_FAILED,
+                      "domain moment %s already exists", (*def)->name);
+        return NULL;
+    }
+    if (!qemuCheckpointAddBitmaps(drv, obj, *def, error) ||
+        !(node = cairnMomentListAdd(obj->checkpoints, *def, error)))
+        return NULL;
+    *def = NULL;
+    cairnMomentListLink(obj->checkpoints, node);
+    cairnMomentListSetCurrent(obj->checkpoints, node);
+    if (!qemuCheckpointSaveDef(drv, obj, node, error) ||
+        !qemuCheckpointSaveCurrent(drv, obj, error)) {
+        qemuCheckpointInvalidate(obj);
+        return NULL;
+    }
+    return node;
+}
+
+
+/* REDEFINE_VALIDATE: every bitmap disk the domain still has must carry a
+ * valid bitmap chain named after the checkpoint. */
+static bool
+qemuCheckpointValidateBitmaps(qemuDriverState *drv, qemuDomainObj *obj,
+                              const cairnCheckpointDef *def, GError **error)
+{
+    const cairnDomainDef *domdef = qemuDomainObjGetDef(obj);
+    g_autoptr(qemuBlockHost) host = NULL;
+    g_autoptr(GPtrArray) nodes = NULL;
+
+    if (!(host = qemuBlockHostOpen(drv, obj, QEMU_BLOCK_HOST_READ_ONLY, error)) ||
+        !(nodes = qemuMonitorQueryNamedBlockNodes(qemuBlockHostMonitor(host), error)))
+        return false;
+    for (guint i = 0; i < def->disks->len; i++) {
+        cairnCheckpointDiskDef *disk = g_ptr_array_index(def->disks, i);
+        g_autoptr(GPtrArray) chain = NULL;
+
+        /* Disks that left the domain are tolerated, as libvirt does. */
+        if (disk->type != CAIRN_CHECKPOINT_TYPE_BITMAP ||
+            !cairnDomainDiskByTarget(domdef, disk->name))
+            continue;
+        chain = qemuCheckpointDiskChain(host, nodes, disk->name);
+        if (qemuBitmapChainCheck(chain, def->name) != QEMU_BITMAP_OK) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_CHECKPOINT_INCONSISTENT,
+                          "missing or broken bitmap '%s' for disk '%s'", def->name, disk->name);
+            return false;
+        }
+    }
+    return qemuBlockHostClose(g_steal_pointer(&host), error);
+}
+
+
+/* Reinstate metadata (spec/qemu.md 2). */
+static cairnMomentObj *
+qemuCheckpointRedefine(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
+                       bool validate, GError **error)
+{
+    cairnMomentObj *current = cairnMomentListGetCurrent(obj->checkpoints);
+    const char *parent = (*def)->parent_name;
+    bool update_current;
+    cairnMomentObj *node;
+
+    if (!cairnMomentCheckRedefineParent(obj->checkpoints, (*def)->name, parent, error) ||
+        !cairnCheckpointRedefineValidate(*def, qemuDomainObjGetDef(obj)->uuid, error) ||
+        (validate && !qemuCheckpointValidateBitmaps(drv, obj, *def, error)))
+        return NULL;
+    update_current = !current || (parent && g_str_equal(current->def->name, parent));
+    if ((node = cairnMomentListLookup(obj->checkpoints, (*def)->name))) {
+        cairnMomentReplaceDef(obj->checkpoints, node, g_steal_pointer(def));
+    } else {
+        if (!(node = cairnMomentListAdd(obj->checkpoints, *def, error)))
+            return NULL;
+        *def = NULL;
+        cairnMomentListLink(obj->checkpoints, node);
+    }
+    if (update_current)
+        cairnMomentListSetCurrent(obj->checkpoints, node);
+    if (!qemuCheckpointSaveDef(drv, obj, node, error) ||
+        !qemuCheckpointSaveCurrent(drv, obj, error)) {
+        qemuCheckpointInvalidate(obj);
+        return NULL;
+    }
+    return node;
+}
+
+
+cairnDomainCheckpoint *
+qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int flags,
+                              GError **error)
+{
+    qemuDriverState *drv = qemuStateOf(dom->conn);
+    bool redefine = flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE;
+    g_autoptr(cairnCheckpointDef) def = NULL;
+    g_autoptr(cairnFileLock) lock = NULL;
+    qemuDomainObj *obj;
+    cairnMomentObj *node;
+    QEMU_LOCK(drv);
+
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE |
+                             CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE,
+                         FROM, __func__, error) ||
+        !(def = cairnCheckpointDefParseString(xml, redefine ? CAIRN_CHECKPOINT_PARSE_REDEFINE : 0,
+                                              error)) ||
+        !(obj = qemuCheckpointBeginModify(drv, dom, &lock, error)))
+        return NULL;
+    if (redefine)
+        node = qemuCheckpointRedefine(drv, obj, &def,
+                                      flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE,
+                                      error);
+    else
+        node = qemuCheckpointCreateNew(drv, obj, &def, error);
+    if (!node)
+        return NULL;
+    return cairnCheckpointNew(dom, node->def->name);
+}
+
+
+/* SIZE: per valid bitmap disk a temporary bitmap merged from the
+ * checkpoint's chain; its count is the size (spec/semantics.md 6). */
+static bool
+qemuCheckpointComputeSizes(qemuBlockHost *host, cairnCheckpointDef *def,
+                           const cairnDomainDef *domdef, GError **error)
+{
+    qemuMonitor *mon = qemuBlockHostMonitor(host);
+    g_autoptr(qemuMonitorTransaction) stale = qemuMonitorTransactionNew();
+    g_autoptr(qemuMonitorTransaction) merge = qemuMonitorTransactionNew();
+    g_autoptr(qemuMonitorTransaction) drop = qemuMonitorTransactionNew();
+    g_autoptr(GPtrArray) nodes = NULL;
+    g_autoptr(GPtrArray) after = NULL;
+    bool ok;
+
+    if (!(nodes = qemuMonitorQueryNamedBlockNodes(mon, error)))
+        return false;
+    for (guint i = 0; i < def->disks->len; i++) {
+        cairnCheckpointDiskDef *disk = g_ptr_array_index(def->disks, i);
+        g_autoptr(GPtrArray) chain = NULL;
+
+        if (disk->type != CAIRN_CHECKPOINT_TYPE_BITMAP ||
+            !cairnDomainDiskByTarget(domdef, disk->name))
+            continue;
+        chain = qemuCheckpointDiskChain(host, nodes, disk->name);
+        if (qemuBitmapChainCheck(chain, def->name) != QEMU_BITMAP_OK)
+            continue;
+        if (qemuBitmapChainTop(chain, QEMU_BITMAP_TMP_SIZE))
+            qemuBitmapRemoveActions(stale, chain, QEMU_BITMAP_TMP_SIZE);
+        qemuBitmapSizeActions(merge, chain, def->name, QEMU_BITMAP_TMP_SIZE);
+        qemuMonitorTransactionBitmapRemove(drop, qemuBlockHostTopNode(host, disk->name),
+                                           QEMU_BITMAP_TMP_SIZE);
+    }
+    if (qemuMonitorTransactionCount(merge) == 0)
+        return true;
+    if ((qemuMonitorTransactionCount(stale) > 0 && !qemuMonitorTransactionRun(mon, stale, error)) ||
+        !qemuMonitorTransactionRun(mon, merge, error))
+        return false;
+    ok = (after = qemuMonitorQueryNamedBlockNodes(mon, error)) != NULL;
+    for (guint i = 0; ok && i < def->disks->len; i++) {
+        cairnCheckpointDiskDef *disk = g_ptr_array_index(def->disks, i);
+        qemuMonitorBlockNode *top =
+            qemuMonitorBlockNodeFind(after, qemuBlockHostTopNode(host, disk->name) ?: "");
+        qemuMonitorBitmapInfo *tmp =
+            top ? qemuMonitorBlockNodeFindBitmap(top, QEMU_BITMAP_TMP_SIZE) : NULL;
+
+        if (disk->type == CAIRN_CHECKPOINT_TYPE_BITMAP && tmp) {
+            disk->size = tmp->count;
+            disk->has_size = true;
+        }
+    }
+    return qemuMonitorTransactionRun(mon, drop, ok ? error : NULL) && ok;
+}
+
+
+static char *
+qemuCheckpointFormatWithSize(qemuDriverState *drv, cairnDomain *dom, const char *name,
+                             unsigned int flags, GError **error)
+{
+    g_autoptr(cairnFileLock) lock = NULL;
+    g_autoptr(cairnCheckpointDef) copy = NULL;
+    g_autoptr(qemuBlockHost) host = NULL;
+    qemuDomainObj *obj;
+    cairnMomentObj *node;
+
+    if (!(obj = qemuCheckpointBeginModify(drv, dom, &lock, error)) ||
+        !(node = qemuCheckpointFind(obj, name, error)))
+        return NULL;
+    copy = cairnCheckpointDefCopy(node->def);
+    if (!(host = qemuBlockHostOpen(drv, obj, QEMU_BLOCK_HOST_READ_ONLY, error)) ||
+        !qemuCheckpointComputeSizes(host, copy, qemuDomainObjGetDef(obj), error) ||
+        !qemuBlockHostClose(g_steal_pointer(&host), error))
+        return NULL;
+    return cairnCheckpointDefFormat(copy, flags);
+}
+
+
+char *
+qemuDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, GError **error)
+{
+    qemuDriverState *drv = qemuStateOf(chk->domain->conn);
+    qemuDomainObj *obj;
+    cairnMomentObj *node;
+    QEMU_LOCK(drv);
+
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_CHECKPOINT_XML_SECURE | CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN |
+                             CAIRN_DOMAIN_CHECKPOINT_XML_SIZE,
+                         FROM, __func__, error))
+        return NULL;
+    if (flags & CAIRN_DOMAIN_CHECKPOINT_XML_SIZE)
+        return qemuCheckpointFormatWithSize(drv, chk->domain, chk->name, flags, error);
+    if (!(obj = qemuDriverFindByHandle(drv, chk->domain, error)) ||
+        !(node = qemuCheckpointFind(obj, chk->name, error)))
+        return NULL;
+    return cairnCheckpointDefFormat(node->def, flags);
+}
+
+
+/* List from @from_name's node (NULL: the whole domain) into new handles. */
+static int
+qemuCheckpointList(cairnDomain *dom, const char *from_name, cairnDomainCheckpoint ***chks,
+                   unsigned int flags, GError **error)
+{
+    qemuDriverState *drv = qemuStateOf(dom->conn);
+    g_autoptr(GPtrArray) nodes = NULL;
+    cairnDomainCheckpoint **out;
+    qemuDomainObj *obj;
+    cairnMomentObj *from = NULL;
+    QEMU_LOCK(drv);
+
+    if (!(obj = qemuDriverFindByHandle(drv, dom, error)) ||
+        (from_name && !(from = qemuCheckpointFind(obj, from_name, error))))
+        return -1;
+    if (!chks)
+        return (int)cairnMomentListCount(obj->checkpoints, from, flags);
+    nodes = cairnMomentListCollect(obj->checkpoints, from, flags);
+    out = g_new0(cairnDomainCheckpoint *, nodes->len + 1);
+    for (guint i = 0; i < nodes->len; i++) {
+        cairnMomentObj *node = g_ptr_array_index(nodes, i);
+
+        out[i] = cairnCheckpointNew(dom, node->def->name);
+    }
+    *chks = out;
+    return (int)nodes->len;
+}
+
+
+int
+qemuDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks, unsigned int flags,
+                             GError **error)
+{
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_CHECKPOINT_LIST_ROOTS |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_NO_LEAVES,
+                         FROM, __func__, error))
+        return -1;
+    return qemuCheckpointList(dom, NULL, chks, flags, error);
+}
+
+
+int
+qemuDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk, cairnDomainCheckpoint ***chks,
+                                    unsigned int flags, GError **error)
+{
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES |
+                             CAIRN_DOMAIN_CHECKPOINT_LIST_NO_LEAVES,
+                         FROM, __func__, error))
+        return -1;
+    return qemuCheckpointList(chk->domain, chk->name, chks, flags, error);
+}
+
+
+cairnDomainCheckpoint *
+qemuDomainCheckpointLookupByName(cairnDomain *dom, const char *name, unsigned int flags,
+                                 GError **error)
+{
+    qemuDriverState *drv = qemuStateOf(dom->conn);
+    qemuDomainObj *obj;
+    cairnMomentObj *node;
+    QEMU_LOCK(drv);
+
+    if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
+        !(obj = qemuDriverFindByHandle(drv, dom, error)) ||
+        !(node = qemuCheckpointFind(obj, name, error)))
+        return NULL;
+    return cairnCheckpointNew(dom, node->def->name);
+}
+
+
+cairnDomainCheckpoint *
+qemuDomainCheckpointGetParent(cairnDomainCheckpoint *chk, unsigned int flags, GError **error)
+{
+    qemuDriverState *drv = qemuStateOf(chk->domain->conn);
+    qemuDomainObj *obj;
+    cairnMomentObj *node;
+    QEMU_LOCK(drv);
+
+    if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
+        !(obj = qemuDriverFindByHandle(drv, chk->domain, error)) ||
+        !(node = qemuCheckpointFind(obj, chk->name, error)))
+        return NULL;
+    if (!node->def->parent_name) {
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
+                      "checkpoint '%s' does not have a parent", node->def->name);
+        return NULL;
+    }
+    return cairnCheckpointNew(chk->domain, node->def->parent_name);
+}
+
+
+/* The checkpoints a delete with @flags discards, in the tree's discard
+ * order (descendants, then @node). Borrowed. */
+static GPtrArray *
+qemuCheckpointDiscardSet(cairnMomentObj *node, unsigned int flags)
+{
+    GPtrArray *set = g_ptr_array_new();
+
+    if (flags & (CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
+                 CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY)) {
+        g_autoptr(GPtrArray) desc = cairnMomentCollectDescendantsPostOrder(node);
+
+        g_ptr_array_extend(set, desc, NULL, NULL);
+    }
+    if (!(flags & CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY))
+        g_ptr_array_add(set, node);
+    return set;
+}
+
+
+/* The remove actions of one checkpoint: its bitmap on every layer of each
+ * bitmap disk the domain still has. A bitmap found nowhere is libvirt's
+ * internal error. */
+static qemuMonitorTransaction *
+qemuCheckpointRemoveActions(qemuBlockHost *host, GPtrArray *nodes, const cairnDomainDef *domdef,
+                            const cairnCheckpointDef *def, GError **error)
+{
+    g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
+
+    for (guint i = 0; i < def->disks->len; i++) {
+        cairnCheckpointDiskDef *disk = g_ptr_array_index(def->disks, i);
+        g_autoptr(GPtrArray) chain = NULL;
+
+        if (disk->type != CAIRN_CHECKPOINT_TYPE_BITMAP ||
+            !cairnDomainDiskByTarget(domdef, disk->name))
+            continue;
+        if (!disk->bitmap) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG,
+                          "missing bitmap name for disk '%s' of checkpoint '%s'", disk->name,
+                          def->name);
+            return NULL;
+        }
+        chain = qemuCheckpointDiskChain(host, nodes, disk->name);
+        if (qemuBitmapRemoveActions(tr, chain, disk->bitmap) == 0) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_INTERNAL_ERROR,
+                          "bitmap '%s' not found in backing chain of '%s'", disk->bitmap,
+                          disk->name);
+            return NULL;
+        }
+    }
+    return g_steal_pointer(&tr);
+}
+
+
+/* Remove the bitmaps of every checkpoint in @set: all transactions are
+ * built (and every bitmap found) before the first one runs, so a missing
+ * bitmap changes nothing; then one transaction per checkpoint. */
+static bool
+qemuCheckpointDiscardBitmaps(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray *set,
+                             GError **error)
+{
+    g_autoptr(GPtrArray) trs =
+        g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorTransactionFree);
+    g_autoptr(qemuBlockHost) host = NULL;
+    g_autoptr(GPtrArray) nodes = NULL;
+
+    if (!(host = qemuBlockHostOpen(drv, obj, 0, error)) ||
+        !(nodes = qemuMonitorQueryNamedBlockNodes(qemuBlockHostMonitor(host), error)))
+        return false;
+    for (guint i = 0; i < set->len; i++) {
+        cairnMomentObj *chk = g_ptr_array_index(set, i);
+        qemuMonitorTransaction *tr =
+            qemuCheckpointRemoveActions(host, nodes, qemuDomainObjGetDef(obj), chk->def, error);
+
+        if (!tr)
+            return false;
+        g_ptr_array_add(trs, tr);
+    }
+    for (guint i = 0; i < trs->len; i++) {
+        qemuMonitorTransaction *tr = g_ptr_array_index(trs, i);
+
+        if (qemuMonitorTransactionCount(tr) > 0 &&
+            !qemuMonitorTransactionRun(qemuBlockHostMonitor(host), tr, error))
+            return false;
+    }
+    return qemuBlockHostClose(g_steal_pointer(&host), error);
+}
+
+
+bool
+qemuDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GError **error)
+{
+    qemuDriverState *drv = qemuStateOf(chk->domain->conn);
+    g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) changed = g_ptr_array_new();
+    g_autoptr(cairnFileLock) lock = NULL;
+    g_autoptr(GPtrArray) set = NULL;
+    qemuDomainObj *obj;
+    cairnMomentObj *node;
+    QEMU_LOCK(drv);
+
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
+                             CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY |
+                             CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY,
+                         FROM, __func__, error) ||
+        !(obj = qemuCheckpointBeginModify(drv, chk->domain, &lock, error)) ||
+        !(node = qemuCheckpointFind(obj, chk->name, error)))
+        return false;
+    set = qemuCheckpointDiscardSet(node, flags);
+    if (!(flags & CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) && set->len > 0 &&
+        !qemuCheckpointDiscardBitmaps(drv, obj, set, error))
+        return false;
+    cairnMomentDelete(obj->checkpoints, node, flags, removed, changed);
+    return qemuCheckpointCommitChanges(drv, obj, removed, changed, error);
+}

@@ -1,0 +1,67 @@
+/*
+ * qemu_checkpoint.h: the qemu driver's checkpoint calls.
+ *
+ * Semantics as spec/qemu.md 1-4 and spec/semantics.md, with one addition:
+ * a shut-off domain is not refused. Create, delete (every flag), SIZE and
+ * REDEFINE_VALIDATE then run the same QMP against a qemu-storage-daemon
+ * over the domain's images (qemu_blockhost.h), so bitmaps and metadata end
+ * up exactly as on a running domain.
+ *
+ * Calls that change a checkpoint, or talk to QEMU, hold the domain's lock
+ * file (libvirt's modify job) and re-read the domain and its checkpoint
+ * files after taking it; listing and lookups only re-read.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "driver.h"
+#include "qemu_blockhost.h"
+#include "qemu_domain.h"
+#include "util/cairnfile.h"
+
+cairnDomainCheckpoint *qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml,
+                                                     unsigned int flags, GError **error);
+char *qemuDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags,
+                                     GError **error);
+int qemuDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks,
+                                 unsigned int flags, GError **error);
+int qemuDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk,
+                                        cairnDomainCheckpoint ***chks, unsigned int flags,
+                                        GError **error);
+cairnDomainCheckpoint *qemuDomainCheckpointLookupByName(cairnDomain *dom, const char *name,
+                                                        unsigned int flags, GError **error);
+cairnDomainCheckpoint *qemuDomainCheckpointGetParent(cairnDomainCheckpoint *chk,
+                                                     unsigned int flags, GError **error);
+bool qemuDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags,
+                                GError **error);
+
+/* qemu_checkpoint_validate.c */
+char *qemuDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned int flags,
+                                   GError **error);
+
+/* ---- shared by the checkpoint files ----------------------------------- */
+
+/* For a call that changes @dom's checkpoints: take the domain's lock
+ * (into *@ret_lock), re-read the domain and its checkpoints, and notice a
+ * QEMU that died. */
+qemuDomainObj *qemuCheckpointBeginModify(qemuDriverState *drv, cairnDomain *dom,
+                                         cairnFileLock **ret_lock, GError **error);
+
+/* The tree node named @name, or NULL with CAIRN_ERR_NO_DOMAIN_CHECKPOINT. */
+cairnMomentObj *qemuCheckpointFind(qemuDomainObj *obj, const char *name, GError **error);
+
+/* Forget the in-memory tree so the next call re-reads the files: after a
+ * failure that left memory and files apart. */
+void qemuCheckpointInvalidate(qemuDomainObj *obj);
+
+/* The format nodes of the backing chain of disk @dst (see
+ * qemu_bitmap.h): empty when the domain has the disk but QEMU has no node
+ * for it (then every bitmap is missing). Borrowed nodes of @nodes. */
+GPtrArray *qemuCheckpointDiskChain(qemuBlockHost *host, GPtrArray *nodes, const char *dst);
+
+/* Persist what a tree change did: unlink the files of @removed (names),
+ * rewrite those of @changed (nodes), and the current file. */
+bool qemuCheckpointCommitChanges(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray *removed,
+                                 GPtrArray *changed, GError **error);
