@@ -13,6 +13,8 @@
 
 #include "datatypes.h"
 #include "cairn/cairn-domain.h"
+#include "cairn/cairn-domain-job.h"
+#include "cairn/cairn-event.h"
 
 /* Result of connectOpen. */
 typedef enum {
@@ -89,6 +91,31 @@ struct _cairnDriver {
      * @checkpoint NULL for all */
     char *(*domainCheckpointValidate)(cairnDomain *dom, const char *checkpoint,
                                       unsigned int flags, GError **error);
+
+    /* 0.1.0: returns as soon as the job runs; @checkpointXML may be NULL.
+     * One backup per domain. */
+    bool (*domainBackupBegin)(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
+                              unsigned int flags, GError **error);
+    /* 0.1.0: the public backup XML of the running job (caller frees) */
+    char *(*domainBackupGetXMLDesc)(cairnDomain *dom, unsigned int flags, GError **error);
+    /* 0.1.0: the running job (type NONE when none), as libvirt's summary */
+    bool (*domainGetJobInfo)(cairnDomain *dom, cairnDomainJobInfo *info, GError **error);
+    /* 0.1.0: *params is a g_malloc'd array (cairnTypedParamsFree), NULL when
+     * *nparams is 0; COMPLETED reports the last finished job and forgets it
+     * unless KEEP_COMPLETED (cairnDomainJobDataToParams builds them) */
+    bool (*domainGetJobStats)(cairnDomain *dom, int *type, cairnTypedParameter **params,
+                              int *nparams, unsigned int flags, GError **error);
+    /* 0.1.0: cairnDomainAbortJob() passes flags 0 */
+    bool (*domainAbortJob)(cairnDomain *dom, unsigned int flags, GError **error);
+
+    /* 0.1.0: returns the callback ID (>= 1); @dom NULL = all domains. The
+     * test and qemu drivers use cairnConnectEventRegister (object_event.h) */
+    int (*connectDomainEventRegisterAny)(cairnConnect *conn, cairnDomain *dom, int eventID,
+                                         cairnConnectDomainEventGenericCallback cb,
+                                         void *opaque, cairnFreeCallback freecb,
+                                         GError **error);
+    /* 0.1.0: cairnConnectEventDeregister for in-process drivers */
+    bool (*connectDomainEventDeregisterAny)(cairnConnect *conn, int callbackID, GError **error);
 
     /* 0.1.0: the reply, QMP JSON text or HMP output (caller frees) */
     char *(*domainQemuMonitorCommand)(cairnDomain *dom, const char *cmd, unsigned int flags,
