@@ -903,6 +903,120 @@ cmdCheckpointDelete(shellControl *ctl, const shellCmd *cmd)
 }
 
 
+/* ---- checkpoint-validate (not in virsh) ---- */
+
+static const shellOptDef opts_checkpoint_validate[] = {
+    DOMAIN_OPT,
+    { .name = "checkpointname",
+      .type = SHELL_OT_STRING,
+      .help = "checkpoint name (default: every checkpoint, and bitmaps without one)" },
+    { .name = "repair",
+      .type = SHELL_OT_BOOL,
+      .help = "remove broken checkpoints and broken bitmaps so metadata and images agree" },
+    { .name = "xml", .type = SHELL_OT_BOOL, .help = "print the XML report" },
+    { .name = NULL }
+};
+
+
+static char *
+chkValidateProp(xmlNodePtr node, const char *name)
+{
+    xmlChar *val = xmlGetProp(node, BAD_CAST name);
+    char *ret = g_strdup(val ? (const char *)val : "");
+
+    xmlFree(val);
+    return ret;
+}
+
+
+/* One table row per <disk> of a <checkpoint>, or per orphan <bitmap>. */
+static void
+chkValidateRows(shellTable *table, xmlNodePtr root, guint *nbroken, guint *nchk)
+{
+    for (xmlNodePtr cur = root->children; cur; cur = cur->next) {
+        bool is_chk = cur->type == XML_ELEMENT_NODE && xmlStrEqual(cur->name, BAD_CAST "checkpoint");
+        g_autofree char *name = NULL;
+        g_autofree char *status = NULL;
+
+        if (cur->type != XML_ELEMENT_NODE)
+            continue;
+        name = chkValidateProp(cur, "name");
+        status = chkValidateProp(cur, "status");
+        if (!is_chk) {
+            g_autofree char *disk = chkValidateProp(cur, "disk");
+            g_autofree char *action = chkValidateProp(cur, "action");
+            g_autofree char *what = g_strdup_printf("no checkpoint, %s", status);
+
+            shellTableAddRow(table, "-", disk, name, what, action, NULL);
+            continue;
+        }
+        (*nchk)++;
+        if (g_str_equal(status, "broken"))
+            (*nbroken)++;
+        for (xmlNodePtr d = cur->children; d; d = d->next) {
+            g_autofree char *disk = NULL;
+            g_autofree char *dstatus = NULL;
+            g_autofree char *action = NULL;
+
+            if (d->type != XML_ELEMENT_NODE)
+                continue;
+            disk = chkValidateProp(d, "name");
+            dstatus = chkValidateProp(d, "status");
+            action = chkValidateProp(d, "action");
+            shellTableAddRow(table, name, disk, name, dstatus, action, NULL);
+        }
+    }
+}
+
+
+static bool
+chkValidatePrint(shellControl *ctl, const char *xml, bool repair)
+{
+    g_autoptr(shellTable) table = shellTableNew("Checkpoint", "Disk", "Bitmap", "Status", "Action",
+                                                NULL);
+    xmlDocPtr doc = xmlReadMemory(xml, strlen(xml), "checkpoint_validation", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
+    guint nbroken = 0;
+    guint nchk = 0;
+
+    if (!doc) {
+        shellError(ctl, "%s", "cannot parse the validation report");
+        return false;
+    }
+    chkValidateRows(table, xmlDocGetRootElement(doc), &nbroken, &nchk);
+    xmlFreeDoc(doc);
+    shellTablePrint(ctl, table);
+    shellPrint(ctl, "%u checkpoint(s) checked, %u broken%s\n", nchk, nbroken,
+               nbroken && repair ? " and removed" : "");
+    return true;
+}
+
+
+static bool
+cmdCheckpointValidate(shellControl *ctl, const shellCmd *cmd)
+{
+    g_autoptr(shellDomain) dom = NULL;
+    g_autofree char *xml = NULL;
+    const char *name = NULL;
+    bool repair = shellOptBool(cmd, "repair");
+
+    if (!(dom = shellCommandOptDomain(ctl, cmd, NULL)) ||
+        shellOptString(ctl, cmd, "checkpointname", &name) < 0)
+        return false;
+    if (!(xml = cairnDomainCheckpointValidate(
+              dom, name, repair ? CAIRN_DOMAIN_CHECKPOINT_VALIDATE_REPAIR : 0))) {
+        shellSaveError(ctl);
+        shellError(ctl, "%s", "Failed to validate checkpoints");
+        return false;
+    }
+    if (shellOptBool(cmd, "xml")) {
+        shellPrint(ctl, "%s", xml);
+        return true;
+    }
+    return chkValidatePrint(ctl, xml, repair);
+}
+
+
 const shellCmdDef checkpointCmds[] = {
     { .name = "checkpoint-create",
       .handler = cmdCheckpointCreate,
@@ -944,5 +1058,11 @@ const shellCmdDef checkpointCmds[] = {
       .opts = opts_checkpoint_parent,
       .help = "Get the name of the parent of a checkpoint",
       .desc = "Extract the checkpoint's parent, if any" },
+    { .name = "checkpoint-validate",
+      .handler = cmdCheckpointValidate,
+      .opts = opts_checkpoint_validate,
+      .help = "Check checkpoints against the bitmaps in the disk images",
+      .desc = "Compare checkpoint metadata with the dirty bitmaps in the images, running or "
+              "shut off; with --repair, remove broken checkpoints and bitmaps" },
     { .name = NULL }
 };

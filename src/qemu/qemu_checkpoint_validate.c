@@ -271,10 +271,10 @@ qemuValidateFormatBitmap(GString *buf, const qemuValidateBitmap *b, bool orphan)
     g_autofree char *attrs = NULL;
 
     if (orphan)
-        attrs = g_markup_printf_escaped("    <bitmap disk='%s' name='%s' status='%s'", b->disk,
+        attrs = g_markup_printf_escaped("  <bitmap disk='%s' name='%s' status='%s'", b->disk,
                                         b->bitmap, b->status);
     else
-        attrs = g_markup_printf_escaped("      <disk name='%s' status='%s'", b->disk, b->status);
+        attrs = g_markup_printf_escaped("    <disk name='%s' status='%s'", b->disk, b->status);
     g_string_append(buf, attrs);
     if (b->removed)
         g_string_append(buf, " action='removed'");
