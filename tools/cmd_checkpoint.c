@@ -953,6 +953,8 @@ chkValidateRows(shellTable *table, xmlNodePtr root, guint *nbroken, guint *nchk)
         (*nchk)++;
         if (g_str_equal(status, "broken"))
             (*nbroken)++;
+        if (!xmlFirstElementChild(cur))
+            shellTableAddRow(table, name, "-", "-", "ok (no bitmap disk)", "", NULL);
         for (xmlNodePtr d = cur->children; d; d = d->next) {
             g_autofree char *disk = NULL;
             g_autofree char *dstatus = NULL;

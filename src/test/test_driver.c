@@ -182,4 +182,5 @@ const cairnDriver testDriver = {
     .domainCheckpointLookupByName = testDomainCheckpointLookupByName,       /* 0.1.0 */
     .domainCheckpointGetParent = testDomainCheckpointGetParent,             /* 0.1.0 */
     .domainCheckpointDelete = testDomainCheckpointDelete,                   /* 0.1.0 */
+    .domainCheckpointValidate = testDomainCheckpointValidate,               /* 0.1.0 */
 };

@@ -82,3 +82,5 @@ cairnDomainCheckpoint *testDomainCheckpointGetParent(cairnDomainCheckpoint *chk,
                                                      unsigned int flags, GError **error);
 bool testDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags,
                                 GError **error);
+char *testDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned int flags,
+                                   GError **error);
