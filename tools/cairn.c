@@ -272,6 +272,7 @@ static const shellCmdGroup cmdGroups[] = { { "Checkpoint", "checkpoint", checkpo
                                            { "Domain Management", "domain", domainCmds },
                                            { "Domain Monitoring", "monitor", domainMonitorCmds },
                                            { "Host and Hypervisor", "host", hostCmds },
+                                           { "QEMU", "qemu", qemuCmds },
                                            { "Cairn itself", "cairn", shellBuiltinCmds },
                                            { NULL, NULL, NULL } };
 
