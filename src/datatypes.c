@@ -5,6 +5,7 @@
 
 #include "datatypes.h"
 #include "driver.h"
+#include "conf/object_event.h"
 
 cairnConnect *
 cairnConnectNew(void)
@@ -13,6 +14,7 @@ cairnConnectNew(void)
 
     conn->magic = CAIRN_CONNECT_MAGIC;
     g_atomic_ref_count_init(&conn->refs);
+    conn->events = cairnEventStateNew(conn);
     return conn;
 }
 
@@ -24,6 +26,7 @@ cairnConnectUnref(cairnConnect *conn)
         return;
     if (conn->driver && conn->driver->connectClose)
         conn->driver->connectClose(conn);
+    cairnEventStateFree(conn->events);
     conn->magic = 0;
     g_free(conn->uri);
     g_free(conn);

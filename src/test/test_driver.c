@@ -182,5 +182,7 @@ const cairnDriver testDriver = {
     .domainCheckpointLookupByName = testDomainCheckpointLookupByName,       /* 0.1.0 */
     .domainCheckpointGetParent = testDomainCheckpointGetParent,             /* 0.1.0 */
     .domainCheckpointDelete = testDomainCheckpointDelete,                   /* 0.1.0 */
+    .connectDomainEventRegisterAny = testConnectDomainEventRegisterAny,     /* 0.1.0 */
+    .connectDomainEventDeregisterAny = testConnectDomainEventDeregisterAny, /* 0.1.0 */
     .domainCheckpointValidate = testDomainCheckpointValidate,               /* 0.1.0 */
 };

@@ -12,6 +12,7 @@
 #include "conf/domain_conf.h"
 #include "conf/moment_tree.h"
 #include "datatypes.h"
+#include "cairn/cairn-event.h"
 
 typedef struct _testDomainObj testDomainObj;
 struct _testDomainObj {
@@ -84,3 +85,9 @@ bool testDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags,
                                 GError **error);
 char *testDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned int flags,
                                    GError **error);
+
+/* Backups, jobs and events (test_backup.c). */
+int testConnectDomainEventRegisterAny(cairnConnect *conn, cairnDomain *dom, int eventID,
+                                      cairnConnectDomainEventGenericCallback cb, void *opaque,
+                                      cairnFreeCallback freecb, GError **error);
+bool testConnectDomainEventDeregisterAny(cairnConnect *conn, int callbackID, GError **error);
