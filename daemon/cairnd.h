@@ -1,0 +1,46 @@
+/*
+ * cairnd.h: the daemon's state, shared by its parts: the listener
+ * (server.c), the peers (client.c) and the calls (dispatch*.c).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <gio/gio.h>
+
+#include "datatypes.h"
+
+
+typedef enum {
+    CAIRND_MODE_SESSION,
+    CAIRND_MODE_SYSTEM,
+    CAIRND_MODE_TEST,
+} cairndMode;
+
+typedef struct _cairndDaemon cairndDaemon;
+typedef struct _cairndClient cairndClient;
+
+struct _cairndDaemon {
+    cairndMode mode;
+    char *serve_uri;        /* the URI of the hosted driver, e.g. qemu:///embed?root=DIR */
+    char *public_uri;       /* what clients ask for: qemu:///session, qemu:///system, test:///default */
+    char *socket_path;
+    unsigned int max_clients;
+    unsigned int idle_timeout; /* seconds; 0: never exit when idle */
+    unsigned int workers;
+    char *guid;             /* the D-Bus server GUID */
+
+    GMainLoop *loop;
+    GSocketService *service;
+    GThreadPool *pool;      /* runs the calls, so the main loop never blocks */
+    cairnConnect *admin;    /* the daemon's own connection: reattaches, counts VMs */
+    GDBusAuthObserver *observer;
+
+    GMutex lock;            /* protects what follows */
+    GPtrArray *clients;     /* of cairndClient*, one reference each */
+    guint idle_source;
+    unsigned int next_client_id;
+};
+
+/* Called from the main loop when a peer goes away or at start: arm the
+ * idle timer if nothing runs and nobody is connected. */
+void cairndDaemonCheckIdle(cairndDaemon *daemon);

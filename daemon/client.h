@@ -1,0 +1,48 @@
+/*
+ * client.h: one peer of the daemon: its D-Bus connection, the object
+ * registered on it and the driver connection it opened.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <gio/gio.h>
+
+#include "cairnd.h"
+
+struct _cairndClient {
+    gatomicrefcount refs;
+    cairndDaemon *daemon;
+    unsigned int id;
+    GDBusConnection *bus;
+    guint registration;     /* the org.cairn.Cairn1 object */
+    guint hello;            /* org.freedesktop.DBus.Hello, for bus-minded tools */
+    guint closed_handler;
+    uid_t uid;
+    pid_t pid;
+
+    GMutex lock;            /* protects conn and readonly */
+    cairnConnect *conn;     /* NULL until ConnectOpen, and after ConnectClose */
+    bool readonly;
+};
+
+/* Register the object on @bus and start serving the peer; the daemon's
+ * client list holds the reference. Called in the main loop. */
+cairndClient *cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid,
+                              GError **error);
+
+cairndClient *cairndClientRef(cairndClient *client);
+void cairndClientUnref(cairndClient *client);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairndClient, cairndClientUnref)
+
+/* The driver connection, with a reference, or NULL (with an error) when
+ * the peer has not opened one. @ret_readonly tells how it was opened. */
+cairnConnect *cairndClientGetConn(cairndClient *client, bool *ret_readonly, GError **error);
+
+/* Open the hosted driver for the peer (ConnectOpen); fails if already open. */
+bool cairndClientOpen(cairndClient *client, const char *uri, unsigned int flags, GError **error);
+
+/* Drop the peer's driver connection (ConnectClose, or the peer left). */
+void cairndClientClose(cairndClient *client);
+
+/* Number of connected peers. */
+unsigned int cairndClientCount(cairndDaemon *daemon);

@@ -1,0 +1,111 @@
+/*
+ * dispatch.h: the daemon's calls. One table (dispatch.c) maps every
+ * method of cairn-remote.xml to its handler; the handlers (dispatch_*.c)
+ * unpack the arguments, call the public API on the peer's connection and
+ * pack the reply.
+ *
+ * The dispatcher, not the handlers, enforces what the client cannot be
+ * trusted with: a read-only peer gets OPERATION_DENIED for every method
+ * the protocol table marks mutating (the public layer of the daemon's own
+ * connection, opened read-only, checks again), arguments over the size
+ * limits are refused, and names are validated before anything runs.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <gio/gio.h>
+
+#include "client.h"
+
+/* A handler: the reply tuple (floating is fine; NULL means no out
+ * arguments when no error is set) or NULL with @error set. */
+typedef GVariant *(*cairndHandler)(cairndClient *client, cairnConnect *conn, GVariant *params,
+                                   GError **error);
+
+/* The GDBusInterfaceVTable method_call of every peer's object. */
+void cairndDispatchMethodCall(GDBusConnection *bus, const char *sender, const char *path,
+                              const char *iface, const char *method, GVariant *params,
+                              GDBusMethodInvocation *invocation, gpointer opaque);
+
+/* The worker threads that run the calls, at most @workers at once. */
+GThreadPool *cairndDispatchPoolNew(unsigned int workers, GError **error);
+
+/* Check at start that every method of the interface has a handler. */
+bool cairndDispatchCheckTable(GError **error);
+
+/* ---- helpers for the handlers (dispatch_util.c) ---- */
+
+/* The public API's last error as a GError. */
+void cairndLastError(GError **error);
+
+/* A domain handle on @conn from a (sayi) argument, after checking its
+ * name and UUID. */
+cairnDomain *cairndDomainFromVariant(cairnConnect *conn, GVariant *value, GError **error);
+
+/* (sayi) of @dom. Floating. */
+GVariant *cairndDomainToVariant(cairnDomain *dom);
+
+/* CAIRN_ERR_INVALID_ARG unless @name is a valid domain or checkpoint
+ * name (remoteNameIsValid()). @what names it in the message. */
+bool cairndCheckName(const char *name, const char *what, GError **error);
+
+/* Parse @xml far enough to check the <name> of its root element (when
+ * there is one) with cairndCheckName(). Anything else is the driver's to
+ * judge. */
+bool cairndCheckXMLName(const char *xml, const char *what, GError **error);
+
+/* CAIRN_ERR_INVALID_ARG unless every file= attribute of the <target> and
+ * <scratch> elements of a backup XML is an absolute path without "..". */
+bool cairndCheckBackupPaths(const char *xml, GError **error);
+
+/* ---- the handlers, by file ---- */
+
+GVariant *cairndConnectOpen(cairndClient *client, cairnConnect *conn, GVariant *params,
+                            GError **error);
+GVariant *cairndConnectClose(cairndClient *client, cairnConnect *conn, GVariant *params,
+                             GError **error);
+GVariant *cairndConnectListAllDomains(cairndClient *client, cairnConnect *conn,
+                                      GVariant *params, GError **error);
+GVariant *cairndDomainLookupByName(cairndClient *client, cairnConnect *conn, GVariant *params,
+                                   GError **error);
+GVariant *cairndDomainLookupByUUID(cairndClient *client, cairnConnect *conn, GVariant *params,
+                                   GError **error);
+GVariant *cairndDomainLookupByID(cairndClient *client, cairnConnect *conn, GVariant *params,
+                                 GError **error);
+GVariant *cairndDomainDefineXML(cairndClient *client, cairnConnect *conn, GVariant *params,
+                                GError **error);
+GVariant *cairndDomainUndefine(cairndClient *client, cairnConnect *conn, GVariant *params,
+                               GError **error);
+GVariant *cairndDomainCreate(cairndClient *client, cairnConnect *conn, GVariant *params,
+                             GError **error);
+GVariant *cairndDomainDestroy(cairndClient *client, cairnConnect *conn, GVariant *params,
+                              GError **error);
+GVariant *cairndDomainShutdown(cairndClient *client, cairnConnect *conn, GVariant *params,
+                               GError **error);
+GVariant *cairndDomainGetXMLDesc(cairndClient *client, cairnConnect *conn, GVariant *params,
+                                 GError **error);
+GVariant *cairndDomainGetInfo(cairndClient *client, cairnConnect *conn, GVariant *params,
+                              GError **error);
+GVariant *cairndDomainGetState(cairndClient *client, cairnConnect *conn, GVariant *params,
+                               GError **error);
+GVariant *cairndDomainIsActive(cairndClient *client, cairnConnect *conn, GVariant *params,
+                               GError **error);
+GVariant *cairndDomainIsPersistent(cairndClient *client, cairnConnect *conn, GVariant *params,
+                                   GError **error);
+GVariant *cairndDomainQemuMonitorCommand(cairndClient *client, cairnConnect *conn,
+                                         GVariant *params, GError **error);
+
+GVariant *cairndDomainCheckpointCreateXML(cairndClient *client, cairnConnect *conn,
+                                          GVariant *params, GError **error);
+GVariant *cairndDomainCheckpointGetXMLDesc(cairndClient *client, cairnConnect *conn,
+                                           GVariant *params, GError **error);
+GVariant *cairndDomainListAllCheckpoints(cairndClient *client, cairnConnect *conn,
+                                         GVariant *params, GError **error);
+GVariant *cairndDomainCheckpointListAllChildren(cairndClient *client, cairnConnect *conn,
+                                                GVariant *params, GError **error);
+GVariant *cairndDomainCheckpointLookupByName(cairndClient *client, cairnConnect *conn,
+                                             GVariant *params, GError **error);
+GVariant *cairndDomainCheckpointGetParent(cairndClient *client, cairnConnect *conn,
+                                          GVariant *params, GError **error);
+GVariant *cairndDomainCheckpointDelete(cairndClient *client, cairnConnect *conn,
+                                       GVariant *params, GError **error);

@@ -1,0 +1,55 @@
+/*
+ * dispatch_connect.c: ConnectOpen, ConnectClose, ConnectListAllDomains.
+ */
+#include "cairn/cairn.h"
+#include "dispatch.h"
+#include "remote/remote_protocol.h"
+#include "util/cairnerror.h"
+
+
+GVariant *
+cairndConnectOpen(cairndClient *client, cairnConnect *unused, GVariant *params, GError **error)
+{
+    g_autoptr(cairnConnect) conn = NULL;
+    const char *uri = NULL;
+    guint32 flags = 0;
+    bool readonly;
+
+    g_variant_get(params, "(&su)", &uri, &flags);
+    if (!cairndClientOpen(client, uri, flags, error) ||
+        !(conn = cairndClientGetConn(client, &readonly, error)))
+        return NULL;
+    return g_variant_new("(st)", cairnConnectGetType(conn), (guint64)CAIRN_VERSION_NUMBER);
+}
+
+
+GVariant *
+cairndConnectClose(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
+{
+    cairndClientClose(client);
+    return NULL;
+}
+
+
+GVariant *
+cairndConnectListAllDomains(cairndClient *client, cairnConnect *conn, GVariant *params,
+                            GError **error)
+{
+    g_autoptr(GVariantBuilder) list = g_variant_builder_new(G_VARIANT_TYPE("a(sayi)"));
+    cairnDomainPtr *doms = NULL;
+    gboolean need = FALSE;
+    guint32 flags = 0;
+    int n;
+
+    g_variant_get(params, "(ub)", &flags, &need);
+    if ((n = cairnConnectListAllDomains(conn, need ? &doms : NULL, flags)) < 0) {
+        cairndLastError(error);
+        return NULL;
+    }
+    for (int i = 0; doms && i < n; i++) {
+        g_variant_builder_add_value(list, cairndDomainToVariant(doms[i]));
+        cairnDomainFree(doms[i]);
+    }
+    g_free(doms);
+    return g_variant_new("(ia(sayi))", n, list);
+}
