@@ -171,7 +171,7 @@ qemuBlockHostReadLog(const char *path)
         else if (g_str_has_prefix(line, "qemu-storage-daemon: "))
             line += strlen("qemu-storage-daemon: ");
         if (out->len)
-            g_string_append_c(out, ' ');
+            g_string_append(out, "; ");
         g_string_append(out, line);
     }
     return g_string_free(g_steal_pointer(&out), FALSE);
