@@ -50,9 +50,11 @@ GVariant *cairndDomainToVariant(cairnDomain *dom);
 bool cairndCheckName(const char *name, const char *what, GError **error);
 
 /* Parse @xml far enough to check the <name> of its root element (when
- * there is one) with cairndCheckName(). Anything else is the driver's to
- * judge. */
-bool cairndCheckXMLName(const char *xml, const char *what, GError **error);
+ * there is one) with remoteNameIsValid(); a bad one fails with @from and
+ * @code, what the conf layer raises for it, so that the answer does not
+ * depend on who saw it first. Anything else is the driver's to judge. */
+bool cairndCheckXMLName(const char *xml, const char *what, int from, int code,
+                        GError **error);
 
 /* CAIRN_ERR_INVALID_ARG unless every file= attribute of the <target> and
  * <scratch> elements of a backup XML is an absolute path without "..". */

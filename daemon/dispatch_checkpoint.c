@@ -5,6 +5,7 @@
  */
 #include "cairn/cairn.h"
 #include "dispatch.h"
+#include "remote/remote_protocol.h"
 #include "util/cairnerror.h"
 
 
@@ -71,7 +72,8 @@ cairndDomainCheckpointCreateXML(cairndClient *client, cairnConnect *conn, GVaria
     g_variant_get_child(params, 1, "&s", &xml);
     g_variant_get_child(params, 2, "u", &flags);
     if (!(dom = cairndDomainFromVariant(conn, value, error)) ||
-        !cairndCheckXMLName(xml, "checkpoint", error))
+        !cairndCheckXMLName(xml, "checkpoint", CAIRN_FROM_DOMAIN_CHECKPOINT,
+                            CAIRN_ERR_XML_INVALID_SCHEMA, error))
         return NULL;
     return cairndReplyCheckpoint(cairnDomainCheckpointCreateXML(dom, xml, flags), error);
 }
@@ -146,9 +148,14 @@ cairndDomainCheckpointLookupByName(cairndClient *client, cairnConnect *conn, GVa
 
     g_variant_get_child(params, 1, "&s", &name);
     g_variant_get_child(params, 2, "u", &flags);
-    if (!cairndCheckName(name, "checkpoint", error) ||
-        !(dom = cairndDomainFromVariant(conn, value, error)))
+    if (!(dom = cairndDomainFromVariant(conn, value, error)))
         return NULL;
+    /* A name that cannot be is not found, as with an embedded driver. */
+    if (!remoteNameIsValid(name)) {
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
+                      "no domain checkpoint with matching name '%s'", name);
+        return NULL;
+    }
     return cairndReplyCheckpoint(cairnDomainCheckpointLookupByName(dom, name, flags), error);
 }
 

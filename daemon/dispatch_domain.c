@@ -6,6 +6,7 @@
  */
 #include "cairn/cairn.h"
 #include "dispatch.h"
+#include "remote/remote_protocol.h"
 #include "util/cairnerror.h"
 
 
@@ -46,8 +47,8 @@ cairndDomainOnly(cairnConnect *conn, GVariant *params, GError **error)
 }
 
 
-/* The shape of Undefine, Create, Destroy, Shutdown: (domain, flags), no
- * reply; @call is the public function. */
+/* The shape of Undefine, Create, Destroy, Shutdown: (domain, flags), the
+ * id the handle has afterwards as reply; @call is the public function. */
 static GVariant *
 cairndDomainFlagsCall(cairnConnect *conn, GVariant *params, int (*call)(cairnDomainPtr, unsigned int),
                       GError **error)
@@ -57,9 +58,11 @@ cairndDomainFlagsCall(cairnConnect *conn, GVariant *params, int (*call)(cairnDom
 
     if (!(dom = cairndDomainAndFlags(conn, params, &flags, error)))
         return NULL;
-    if (call(dom, flags) < 0)
+    if (call(dom, flags) < 0) {
         cairndLastError(error);
-    return NULL;
+        return NULL;
+    }
+    return g_variant_new("(i)", dom->id);
 }
 
 
@@ -101,8 +104,12 @@ cairndDomainLookupByName(cairndClient *client, cairnConnect *conn, GVariant *par
     const char *name = NULL;
 
     g_variant_get(params, "(&s)", &name);
-    if (!cairndCheckName(name, "domain", error))
+    /* A name that cannot be is not found, as with an embedded driver. */
+    if (!remoteNameIsValid(name)) {
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN, CAIRN_ERR_NO_DOMAIN,
+                      "no domain with matching name '%s'", name);
         return NULL;
+    }
     return cairndReplyDomain(cairnDomainLookupByName(conn, name), error);
 }
 
@@ -143,7 +150,7 @@ cairndDomainDefineXML(cairndClient *client, cairnConnect *conn, GVariant *params
     guint32 flags = 0;
 
     g_variant_get(params, "(&su)", &xml, &flags);
-    if (!cairndCheckXMLName(xml, "domain", error))
+    if (!cairndCheckXMLName(xml, "domain", CAIRN_FROM_DOMAIN, CAIRN_ERR_XML_ERROR, error))
         return NULL;
     return cairndReplyDomain(cairnDomainDefineXMLFlags(conn, xml, flags), error);
 }

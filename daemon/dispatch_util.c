@@ -33,7 +33,7 @@ cairndCheckName(const char *name, const char *what, GError **error)
     if (remoteNameIsValid(name))
         return true;
     cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_INVALID_ARG,
-                  "%s name '%s' must be 1 to 1024 characters without '/', '..' or control characters",
+                  "%s name '%s' must be 1 to 1024 characters, not '.' or '..', without '/' or control characters",
                   what, name);
     return false;
 }
@@ -89,7 +89,7 @@ cairndXMLChildText(xmlNode *root, const char *name)
 
 
 bool
-cairndCheckXMLName(const char *xml, const char *what, GError **error)
+cairndCheckXMLName(const char *xml, const char *what, int from, int code, GError **error)
 {
     g_autoptr(GError) parse_err = NULL;
     g_autofree char *name = NULL;
@@ -100,8 +100,12 @@ cairndCheckXMLName(const char *xml, const char *what, GError **error)
      * its own code and message. */
     if (!(doc = cairnXMLParseString(xml, what, CAIRN_FROM_RPC, &parse_err)))
         return true;
-    if (xmlDocGetRootElement(doc) && (name = cairndXMLChildText(xmlDocGetRootElement(doc), "name")))
-        ok = cairndCheckName(g_strstrip(name), what, error);
+    if (xmlDocGetRootElement(doc) &&
+        (name = cairndXMLChildText(xmlDocGetRootElement(doc), "name")) &&
+        !remoteNameIsValid(g_strstrip(name))) {
+        cairnErrorSet(error, from, code, "%s name '%s' is not allowed", what, name);
+        ok = false;
+    }
     xmlFreeDoc(doc);
     return ok;
 }

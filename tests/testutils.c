@@ -125,3 +125,12 @@ done:
         xmlRelaxNGFreeParserCtxt(pctxt);
     return ok;
 }
+
+
+const char *
+cairnTestURI(void)
+{
+    const char *uri = g_getenv("CAIRN_TEST_URI");
+
+    return uri && *uri ? uri : "test:///default";
+}

@@ -32,3 +32,8 @@ const char *cairnTestSchemaDir(void);
  * RelaxNG support (the same engine as xmllint --relaxng). Returns true if
  * valid; prints the validation errors otherwise. */
 bool cairnTestValidateRNG(const char *xml, const char *rng_name);
+
+/* The URI the API tests open: $CAIRN_TEST_URI (the daemon suite runs them
+ * through cairnd with test+unix:///default?socket=...), else
+ * test:///default. */
+const char *cairnTestURI(void);

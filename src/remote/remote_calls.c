@@ -27,17 +27,23 @@ remoteCallForDomain(cairnConnect *conn, remoteProcedure proc, GVariant *params, 
 }
 
 
-/* A call on a domain with flags and nothing to answer. */
+/* A call on a domain with flags that answers with the domain's id: the
+ * handle follows, as the driver's own handle does in the daemon. */
 static bool
 remoteCallDomainFlags(cairnDomain *dom, remoteProcedure proc, unsigned int flags,
                       GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
+    gint32 id = -1;
 
     reply = remoteCall(dom->conn, proc, g_variant_new("(@(sayi)u)", remoteDomainToVariant(dom),
                                                       flags),
                        error);
-    return reply != NULL;
+    if (!reply)
+        return false;
+    g_variant_get(reply, "(i)", &id);
+    dom->id = id;
+    return true;
 }
 
 

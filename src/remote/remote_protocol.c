@@ -137,9 +137,9 @@ remoteNameIsValid(const char *name)
 {
     size_t len = name ? strlen(name) : 0;
 
-    if (len == 0 || len > 1024 || strchr(name, '/') || strstr(name, ".."))
+    if (len == 0 || len > 1024 || strchr(name, '/'))
         return false;
-    if (g_str_equal(name, "."))
+    if (g_str_equal(name, ".") || g_str_equal(name, ".."))
         return false;
     for (const char *p = name; *p; p++) {
         if ((unsigned char)*p < 0x20 || *p == 0x7f)

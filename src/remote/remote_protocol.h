@@ -97,6 +97,7 @@ char *remoteSystemSocketPath(void);
 char *remoteSessionRoot(void);
 
 /* True when @name is usable as a domain or checkpoint name on the wire:
- * not empty, no '/', not "." or "..", no control characters, at most
- * 1024 bytes. */
+ * not empty, no '/', not "." or ".." (so it is one path component: the
+ * qemu driver names files after it; "a..b" is a fine name, as in
+ * libvirt), no control characters, at most 1024 bytes. */
 bool remoteNameIsValid(const char *name);

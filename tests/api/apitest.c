@@ -48,13 +48,13 @@ assertLastError(int code, int domain, const char *message)
 static void
 testOpenClose(void)
 {
-    cairnConnectPtr conn = cairnConnectOpen("test:///default");
+    cairnConnectPtr conn = cairnConnectOpen(cairnTestURI());
     char *uri;
 
     g_assert_nonnull(conn);
     g_assert_null(cairnGetLastError());
     uri = cairnConnectGetURI(conn);
-    g_assert_cmpstr(uri, ==, "test:///default");
+    g_assert_cmpstr(uri, ==, cairnTestURI());
     g_free(uri);
     g_assert_cmpstr(cairnConnectGetType(conn), ==, "Test");
     g_assert_cmpint(cairnConnectIsReadOnly(conn), ==, 0);
@@ -119,7 +119,7 @@ testLastErrorAPI(void)
 static void
 testLookup(void)
 {
-    cairnConnectPtr conn = cairnConnectOpen("test:///default");
+    cairnConnectPtr conn = cairnConnectOpen(cairnTestURI());
     cairnDomainPtr dom, dom2;
     unsigned char uuid[CAIRN_UUID_BUFLEN];
     char uuidstr[CAIRN_UUID_STRING_BUFLEN];
@@ -166,8 +166,8 @@ testLookup(void)
 static void
 testFreshStatePerConnection(void)
 {
-    cairnConnectPtr a = cairnConnectOpen("test:///default");
-    cairnConnectPtr b = cairnConnectOpen("test:///default");
+    cairnConnectPtr a = cairnConnectOpen(cairnTestURI());
+    cairnConnectPtr b = cairnConnectOpen(cairnTestURI());
     cairnDomainPtr dom = cairnDomainDefineXML(a, otherXML);
 
     g_assert_nonnull(dom);
@@ -201,7 +201,7 @@ countDomains(cairnConnectPtr conn, unsigned int flags, const char *expect)
 static void
 testListFilters(void)
 {
-    cairnConnectPtr conn = cairnConnectOpen("test:///default");
+    cairnConnectPtr conn = cairnConnectOpen(cairnTestURI());
     cairnDomainPtr test = cairnDomainLookupByName(conn, "test");
     cairnDomainPtr other = cairnDomainDefineXML(conn, otherXML);
     cairnDomainCheckpointPtr chk;
@@ -243,7 +243,7 @@ testListFilters(void)
 static void
 testLifeCycle(void)
 {
-    cairnConnectPtr conn = cairnConnectOpen("test:///default");
+    cairnConnectPtr conn = cairnConnectOpen(cairnTestURI());
     cairnDomainPtr dom = cairnDomainDefineXML(conn, otherXML);
     cairnDomainInfo info;
     int state = -1, reason = -1;
@@ -288,7 +288,7 @@ testLifeCycle(void)
 static void
 testUndefineRunningBecomesTransient(void)
 {
-    cairnConnectPtr conn = cairnConnectOpen("test:///default");
+    cairnConnectPtr conn = cairnConnectOpen(cairnTestURI());
     cairnDomainPtr dom = cairnDomainLookupByName(conn, "test");
 
     g_assert_cmpint(cairnDomainUndefine(dom), ==, 0);
@@ -307,7 +307,7 @@ testUndefineRunningBecomesTransient(void)
 static void
 testUndefineCheckpointsMetadata(void)
 {
-    cairnConnectPtr conn = cairnConnectOpen("test:///default");
+    cairnConnectPtr conn = cairnConnectOpen(cairnTestURI());
     cairnDomainPtr dom = cairnDomainLookupByName(conn, "test");
     cairnDomainCheckpointPtr chk;
 
@@ -327,7 +327,7 @@ testUndefineCheckpointsMetadata(void)
 static void
 testDefineErrors(void)
 {
-    cairnConnectPtr conn = cairnConnectOpen("test:///default");
+    cairnConnectPtr conn = cairnConnectOpen(cairnTestURI());
     cairnDomainPtr dom;
 
     g_assert_null(cairnDomainDefineXML(conn, NULL));
@@ -360,7 +360,7 @@ testDefineErrors(void)
 static void
 testReadOnly(void)
 {
-    cairnConnectPtr conn = cairnConnectOpenReadOnly("test:///default");
+    cairnConnectPtr conn = cairnConnectOpenReadOnly(cairnTestURI());
     cairnDomainPtr dom = cairnDomainLookupByName(conn, "test");
     char *xml;
 
@@ -387,7 +387,7 @@ testReadOnly(void)
 static void
 testDomainXML(void)
 {
-    cairnConnectPtr conn = cairnConnectOpen("test:///default");
+    cairnConnectPtr conn = cairnConnectOpen(cairnTestURI());
     cairnDomainPtr dom = cairnDomainDefineXML(conn, otherXML);
     char *xml = cairnDomainGetXMLDesc(dom, CAIRN_DOMAIN_XML_INACTIVE);
     cairnDomainPtr again;

@@ -32,7 +32,7 @@ assertLastError(int code, int domain, const char *message)
 static void
 fixtureSetUp(Fixture *f, gconstpointer data)
 {
-    f->conn = cairnConnectOpen("test:///default");
+    f->conn = cairnConnectOpen(cairnTestURI());
     g_assert_nonnull(f->conn);
     f->dom = cairnDomainLookupByName(f->conn, "test");
     g_assert_nonnull(f->dom);
@@ -387,7 +387,7 @@ static void
 testDeleteArgChecks(Fixture *f, gconstpointer data)
 {
     cairnDomainCheckpointPtr c1 = createNamed(f, "c1");
-    cairnConnectPtr ro = cairnConnectOpenReadOnly("test:///default");
+    cairnConnectPtr ro = cairnConnectOpenReadOnly(cairnTestURI());
 
     g_assert_cmpint(cairnDomainCheckpointDelete(c1, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
                                                         CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY),
@@ -409,7 +409,7 @@ testDeleteArgChecks(Fixture *f, gconstpointer data)
 static void
 testReadOnly(Fixture *f, gconstpointer data)
 {
-    cairnConnectPtr ro = cairnConnectOpenReadOnly("test:///default");
+    cairnConnectPtr ro = cairnConnectOpenReadOnly(cairnTestURI());
     cairnDomainPtr dom = cairnDomainLookupByName(ro, "test");
     cairnDomainCheckpointPtr chk;
     g_autofree char *xml = NULL;
