@@ -40,7 +40,7 @@ typedef enum {
 
 /* Storage type of a target or scratch (<disk type=...>). */
 typedef enum {
-    CAIRN_BACKUP_STORE_NONE = 0, /* not given (and no store): file after alignment */
+    CAIRN_BACKUP_STORE_NONE = 0, /* backup='no' disks */
     CAIRN_BACKUP_STORE_FILE,
     CAIRN_BACKUP_STORE_BLOCK,
     CAIRN_BACKUP_STORE_LAST
@@ -65,9 +65,11 @@ struct _cairnBackupServerDef {
     char *fdgroup;        /* FD: group name */
 };
 
-/* A target (push) or scratch (pull) image. Secret-bearing children are
- * kept as the XML text of the elements, re-indented on output; the qemu
- * driver refuses encrypted stores (CONFIG_UNSUPPORTED). */
+/* A target (push) or scratch (pull) image. The <seclabel> and
+ * <encryption> children are kept as formatted XML (libvirt's layout,
+ * indentation 0, one element per line, each line ending in a newline) and
+ * re-indented on output; the qemu driver refuses encrypted stores
+ * (CONFIG_UNSUPPORTED). */
 typedef struct _cairnBackupStoreDef cairnBackupStoreDef;
 struct _cairnBackupStoreDef {
     char *path;           /* file= or dev= */
@@ -85,8 +87,11 @@ struct _cairnBackupDiskDef {
     char *incremental;         /* incremental= checkpoint, or NULL */
     char *exportname;          /* pull: NBD export name */
     char *exportbitmap;        /* pull: exported dirty bitmap */
-    cairnBackupStoreType store_type;
-    cairnBackupStoreDef *store; /* <target> (push) or <scratch> (pull); NULL = generate */
+    cairnBackupStoreType store_type; /* type=; FILE when not given */
+    /* <target> (push) or <scratch> (pull) and <driver>: set for every
+     * backup='yes' disk; store->path NULL = none given (alignment then
+     * generates "<source>.<suffix>"). NULL for backup='no' disks. */
+    cairnBackupStoreDef *store;
     /* Internal (status XML) only: */
     cairnBackupDiskState state;
     unsigned int index;        /* storage source id; 0 = none */
@@ -121,6 +126,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnBackupDef, cairnBackupDefFree)
 cairnBackupDef *cairnBackupDefCopy(const cairnBackupDef *def);
 cairnBackupDiskDef *cairnBackupDiskDefNew(void);
 void cairnBackupDiskDefFree(cairnBackupDiskDef *disk);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnBackupDiskDef, cairnBackupDiskDefFree)
 
 /* Parse <domainbackup>. Without INTERNAL, enforces what libvirt's
  * domainbackup.rng enforces (CAIRN_ERR_XML_INVALID_SCHEMA) and then the
