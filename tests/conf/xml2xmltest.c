@@ -3,7 +3,9 @@
  *
  *   xml2xmltest checkpoint   tests/data/checkpointxml2xml/{in,out}/NAME.xml
  *   xml2xmltest domain       tests/data/domainxml2xml/{in,out}/NAME.xml
- *   xml2xmltest conformance  libvirt's checkpoint cases ($CAIRN_CONFORMANCE_DIR)
+ *   xml2xmltest backup       tests/data/backupxml2xml/{in,out}/NAME.xml
+ *   xml2xmltest conformance  libvirt's checkpoint and backup cases
+ *                            ($CAIRN_CONFORMANCE_DIR)
  *
  * The directories are enumerated: adding a case is adding files.
  *
@@ -33,6 +35,21 @@
  *                    (default: secure no-domain)
  * The out->out pass applies 'size' and 'flags' again.
  *
+ * Backup cases are processed as BackupBegin would: parsed as public input,
+ * disks aligned against tests/data/domainxml2xml/out/ckpt-default.xml
+ * with the suffix 1700000000, formatted for the public API. An optional
+ * in/NAME.opts changes that, one directive a line:
+ *   domain NAME      the domain to align against
+ *   suffix S         the suffix of generated file names
+ *   noalign          do not align
+ *   internal         parse in the internal (status) form
+ *   driver           apply the drivers' defaults after alignment
+ *   format-internal  format in the internal (status) form (out->out then
+ *                    parses internal too; no schema check: libvirt has
+ *                    none for status XML)
+ * out/NAME.xml is parsed back the same way, without alignment, and must
+ * format to itself.
+ *
  * Domain cases are parsed with INACTIVE (plus LENIENT when the name
  * contains "-lenient"); when the input has no <uuid>, the generated one is
  * checked to be a random (version 4) UUID and replaced by a fixed one.
@@ -43,6 +60,7 @@
 #include <string.h>
 
 #include "testutils.h"
+#include "conf/backup_conf.h"
 #include "conf/checkpoint_conf.h"
 #include "conf/domain_conf.h"
 #include "util/cairnerror.h"
@@ -86,6 +104,7 @@ static const struct {
     { "XML_ERROR", CAIRN_ERR_XML_ERROR },
     { "CONFIG_UNSUPPORTED", CAIRN_ERR_CONFIG_UNSUPPORTED },
     { "XML_INVALID_SCHEMA", CAIRN_ERR_XML_INVALID_SCHEMA },
+    { "OPERATION_INVALID", CAIRN_ERR_OPERATION_INVALID },
 };
 
 
@@ -633,6 +652,255 @@ conformanceCaseOut(const char *base, const char *name)
 }
 
 
+/* ---- backup cases ---- */
+
+#define BACKUP_SUFFIX "1700000000"
+
+typedef struct {
+    char *domain;
+    char *suffix;
+    bool noalign;
+    bool internal;
+    bool driver;
+    bool format_internal;
+} backupOpts;
+
+
+static void
+backupOptsClear(backupOpts *opts)
+{
+    g_free(opts->domain);
+    g_free(opts->suffix);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(backupOpts, backupOptsClear)
+
+
+static bool
+backupOptsParseLine(backupOpts *opts, char **words)
+{
+    size_t n = g_strv_length(words);
+
+    if (n == 0)
+        return true;
+    if (n == 2 && g_str_equal(words[0], "domain"))
+        replaceStr(&opts->domain, words[1]);
+    else if (n == 2 && g_str_equal(words[0], "suffix"))
+        replaceStr(&opts->suffix, words[1]);
+    else if (n == 1 && g_str_equal(words[0], "noalign"))
+        opts->noalign = true;
+    else if (n == 1 && g_str_equal(words[0], "internal"))
+        opts->internal = true;
+    else if (n == 1 && g_str_equal(words[0], "driver"))
+        opts->driver = true;
+    else if (n == 1 && g_str_equal(words[0], "format-internal"))
+        opts->format_internal = true;
+    else
+        return false;
+    return true;
+}
+
+
+static bool
+backupOptsLoad(backupOpts *opts, const char *path)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    opts->domain = g_strdup("ckpt-default");
+    opts->suffix = g_strdup(BACKUP_SUFFIX);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return true;
+    if (!(text = cairnTestReadFile(path)))
+        return false;
+    lines = g_strsplit(text, "\n", -1);
+    for (size_t i = 0; lines[i]; i++) {
+        g_auto(GStrv) words = g_strsplit_set(g_strstrip(lines[i]), " \t", -1);
+        g_autoptr(GPtrArray) nonempty = g_ptr_array_new();
+
+        for (size_t j = 0; words[j]; j++) {
+            if (*words[j])
+                g_ptr_array_add(nonempty, words[j]);
+        }
+        g_ptr_array_add(nonempty, NULL);
+        if (!backupOptsParseLine(opts, (char **)nonempty->pdata)) {
+            fprintf(stderr, "%s: bad directive '%s'\n", path, lines[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+
+/* Parse @xml; with @process also align (and apply driver defaults) as
+ * @opts says. Returns the formatted output or NULL with @error set. */
+static char *
+backupRun(const char *xml, const backupOpts *opts, bool process, GError **error)
+{
+    g_autoptr(cairnBackupDef) def = NULL;
+    g_autoptr(cairnDomainDef) dom = NULL;
+    bool internal = process ? opts->internal : opts->format_internal;
+
+    if (!(def = cairnBackupDefParseString(xml, internal ? CAIRN_BACKUP_PARSE_INTERNAL : 0, error)))
+        return NULL;
+    if (process && !opts->noalign) {
+        if (!(dom = loadDomain(opts->domain))) {
+            g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "cannot load domain");
+            return NULL;
+        }
+        if (!cairnBackupAlignDisks(def, dom, opts->suffix, error))
+            return NULL;
+    }
+    if (process && opts->driver)
+        cairnBackupDefApplyDriverDefaults(def);
+    return cairnBackupDefFormat(def, opts->format_internal ? CAIRN_BACKUP_FORMAT_INTERNAL : 0);
+}
+
+
+static bool
+backupValidate(const char *xml, const backupOpts *opts)
+{
+    return opts->format_internal || cairnTestValidateRNG(xml, "domainbackup.rng");
+}
+
+
+static void
+backupCaseIn(const char *base, const char *name)
+{
+    g_autofree char *in = casePath(base, "in", name, ".xml");
+    g_autofree char *out = casePath(base, "out", name, ".xml");
+    g_autofree char *opts_path = casePath(base, "in", name, ".opts");
+    g_autofree char *err_path = casePath(base, "in", name, ".err");
+    g_auto(backupOpts) opts = { 0 };
+    g_autofree char *xml = NULL;
+    g_autofree char *actual = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!backupOptsLoad(&opts, opts_path) || !(xml = cairnTestReadFile(in))) {
+        report(false, "backup in->out %s: cannot load the case", name);
+        return;
+    }
+    actual = backupRun(xml, &opts, true, &err);
+    if (hasSuffix(name, "-invalid")) {
+        report(checkExpectedError(err, err_path), "backup in->out %s", name);
+        return;
+    }
+    if (!actual) {
+        fprintf(stderr, "%s: %s\n", in, err->message);
+        report(false, "backup in->out %s", name);
+        return;
+    }
+    report(cairnTestCompareToFile(actual, out) && backupValidate(actual, &opts),
+           "backup in->out %s", name);
+}
+
+
+static void
+backupCaseOut(const char *base, const char *name)
+{
+    g_autofree char *out = casePath(base, "out", name, ".xml");
+    g_autofree char *opts_path = casePath(base, "in", name, ".opts");
+    g_auto(backupOpts) opts = { 0 };
+    g_autofree char *xml = NULL;
+    g_autofree char *actual = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!backupOptsLoad(&opts, opts_path) || !(xml = cairnTestReadFile(out))) {
+        report(false, "backup out->out %s: cannot load the case", name);
+        return;
+    }
+    if (!(actual = backupRun(xml, &opts, false, &err))) {
+        fprintf(stderr, "%s: %s\n", out, err->message);
+        report(false, "backup out->out %s", name);
+        return;
+    }
+    report(compareExact(actual, xml, out) && backupValidate(actual, &opts),
+           "backup out->out %s", name);
+}
+
+
+/* libvirt's harness: one qcow2 file disk per disk the backup lists, at
+ * /fake/NAME.qcow2, in input order, plus "vdextradisk". */
+static cairnDomainDef *
+backupConformanceDomain(const cairnBackupDef *def)
+{
+    cairnDomainDef *dom = cairnDomainDefNew();
+
+    dom->virt_type = CAIRN_DOMAIN_VIRT_QEMU;
+    dom->name = g_strdup("conformance");
+    dom->memory_kib = 1024;
+    for (guint i = 0; i <= def->disks->len; i++) {
+        cairnDomainDiskDef *disk = cairnDomainDiskDefNew();
+        const cairnBackupDiskDef *bdisk =
+            i < def->disks->len ? g_ptr_array_index(def->disks, i) : NULL;
+
+        disk->format = CAIRN_DOMAIN_DISK_FORMAT_QCOW2;
+        disk->dst = g_strdup(bdisk ? bdisk->name : "vdextradisk");
+        disk->src = g_strdup_printf("/fake/%s.qcow2", disk->dst);
+        disk->bus = CAIRN_DOMAIN_DISK_BUS_VIRTIO;
+        g_ptr_array_add(dom->disks, disk);
+    }
+    return dom;
+}
+
+
+static char *
+backupConformanceProcess(const char *xml, const char *name, GError **error)
+{
+    g_autoptr(cairnBackupDef) def = NULL;
+    g_autoptr(cairnDomainDef) dom = NULL;
+    unsigned int flags = strstr(name, "-internal") ? CAIRN_BACKUP_PARSE_INTERNAL : 0;
+
+    if (!(def = cairnBackupDefParseString(xml, flags, error)))
+        return NULL;
+    dom = backupConformanceDomain(def);
+    if (!cairnBackupAlignDisks(def, dom, "SUFFIX", error))
+        return NULL;
+    return cairnBackupDefFormat(def, 0);
+}
+
+
+static void
+backupConformanceCaseIn(const char *base, const char *name)
+{
+    g_autofree char *in = casePath(base, "domainbackupxml2xmlin", name, ".xml");
+    g_autofree char *out = casePath(base, "domainbackupxml2xmlout", name, ".xml");
+    g_autofree char *xml = cairnTestReadFile(in);
+    g_autofree char *expected = NULL;
+    g_autofree char *actual = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!xml || !(actual = backupConformanceProcess(xml, name, &err))) {
+        fprintf(stderr, "%s: %s\n", in, err ? err->message : "unreadable");
+        report(false, "conformance backup in->out %s", name);
+        return;
+    }
+    expected = cairnTestReadFile(out);
+    report(expected && compareExact(actual, expected, out) &&
+               cairnTestValidateRNG(actual, "domainbackup.rng"),
+           "conformance backup in->out %s", name);
+}
+
+
+static void
+backupConformanceCaseOut(const char *base, const char *name)
+{
+    g_autofree char *out = casePath(base, "domainbackupxml2xmlout", name, ".xml");
+    g_autofree char *xml = cairnTestReadFile(out);
+    g_autoptr(cairnBackupDef) def = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *actual = NULL;
+
+    if (!xml || !(def = cairnBackupDefParseString(xml, 0, &err))) {
+        fprintf(stderr, "%s: %s\n", out, err ? err->message : "unreadable");
+        report(false, "conformance backup out->out %s", name);
+        return;
+    }
+    actual = cairnBackupDefFormat(def, 0);
+    report(compareExact(actual, xml, out) && cairnTestValidateRNG(actual, "domainbackup.rng"),
+           "conformance backup out->out %s", name);
+}
+
+
 /* ---- domain cases ---- */
 
 static unsigned int
@@ -723,6 +991,10 @@ main(int argc, char **argv)
         base = cairnTestSrcPath("data/domainxml2xml");
         runDirectory(base, "in", domainCaseIn);
         runDirectory(base, "out", domainCaseOut);
+    } else if (g_str_equal(kind, "backup")) {
+        base = cairnTestSrcPath("data/backupxml2xml");
+        runDirectory(base, "in", backupCaseIn);
+        runDirectory(base, "out", backupCaseOut);
     } else if (g_str_equal(kind, "conformance")) {
         const char *dir = cairnTestConformanceDir();
 
@@ -732,8 +1004,10 @@ main(int argc, char **argv)
         }
         runDirectory(dir, "qemudomaincheckpointxml2xmlin", conformanceCaseIn);
         runDirectory(dir, "qemudomaincheckpointxml2xmlout", conformanceCaseOut);
+        runDirectory(dir, "domainbackupxml2xmlin", backupConformanceCaseIn);
+        runDirectory(dir, "domainbackupxml2xmlout", backupConformanceCaseOut);
     } else {
-        fprintf(stderr, "usage: %s checkpoint|domain|conformance\n", argv[0]);
+        fprintf(stderr, "usage: %s checkpoint|domain|backup|conformance\n", argv[0]);
         return EXIT_FAILURE;
     }
     printf("%d passed, %d failed\n", passes, failures);
