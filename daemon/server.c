@@ -206,6 +206,8 @@ cairndBindSocket(cairndDaemon *daemon, GError **error)
                            daemon->socket_path);
         return NULL;
     }
+    /* Room for a burst of peers connecting at once (GLib's default is 10). */
+    g_socket_set_listen_backlog(sock, (gint)MAX(daemon->max_clients, 128));
     if (!g_socket_listen(sock, error))
         return NULL;
     return g_steal_pointer(&sock);

@@ -56,16 +56,14 @@ remoteEventReceived(GDBusConnection *bus, const char *sender, const char *path,
 void
 remoteEventSubscribe(cairnConnect *conn, remotePrivate *priv)
 {
-    GMainContext *ctx = g_main_context_get_thread_default();
-
-    /* The connection outlives the subscription (remoteEventUnsubscribe
-     * runs in connectClose), so @conn is not referenced. */
-    priv->event_context = g_main_context_ref(ctx ? ctx : g_main_context_default());
-    g_main_context_push_thread_default(priv->event_context);
+    /* GDBus runs the callback in the thread-default context of this
+     * thread (the global default one when none was pushed). The
+     * connection outlives the subscription (remoteEventUnsubscribe runs
+     * in connectClose), so @conn is not referenced. */
+    priv->event_context = g_main_context_ref_thread_default();
     priv->event_subscription = g_dbus_connection_signal_subscribe(
         priv->bus, NULL, CAIRN_REMOTE_INTERFACE, CAIRN_REMOTE_SIGNAL_DOMAIN_EVENT,
         CAIRN_REMOTE_OBJECT_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE, remoteEventReceived, conn, NULL);
-    g_main_context_pop_thread_default(priv->event_context);
 }
 
 

@@ -1,0 +1,165 @@
+/*
+ * daemontestutils.c: running cairnd for a test (see daemontestutils.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+
+#include "daemontestutils.h"
+
+static char *testDir;
+static GPid livePids[16];
+
+
+static void
+daemonTestCleanup(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(livePids); i++) {
+        if (livePids[i] > 0) {
+            kill(livePids[i], SIGKILL);
+            waitpid(livePids[i], NULL, 0);
+        }
+    }
+    if (testDir && !g_getenv("CAIRN_TEST_KEEP")) {
+        g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", testDir);
+
+        if (system(cmd) != 0)
+            fprintf(stderr, "cannot remove %s\n", testDir);
+    }
+}
+
+
+const char *
+daemonTestDir(void)
+{
+    if (!testDir) {
+        g_autoptr(GError) err = NULL;
+
+        testDir = g_dir_make_tmp("cairnd-test-XXXXXX", &err);
+        g_assert_no_error(err);
+        atexit(daemonTestCleanup);
+    }
+    return testDir;
+}
+
+
+static void
+daemonTestRemember(GPid pid, GPid forget)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(livePids); i++) {
+        if (livePids[i] == forget) {
+            livePids[i] = pid;
+            return;
+        }
+    }
+}
+
+
+static bool
+daemonTestListens(const char *path)
+{
+    g_autoptr(GSocketClient) client = g_socket_client_new();
+    g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
+    g_autoptr(GSocketConnection) conn = NULL;
+
+    conn = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, NULL);
+    return conn != NULL;
+}
+
+
+void
+daemonTestDumpLog(const daemonTest *d)
+{
+    g_autofree char *text = NULL;
+
+    if (d->log && g_file_get_contents(d->log, &text, NULL, NULL))
+        fprintf(stderr, "---- cairnd log ----\n%s---- end ----\n", text);
+}
+
+
+/* A daemon must not outlive a test that aborted before its exit handler
+ * could run. */
+static void
+daemonTestChildSetup(gpointer opaque)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+
+void
+daemonTestStart(daemonTest *d, const char *const *args)
+{
+    const char *cairnd = g_getenv("CAIRND");
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) err = NULL;
+    int logfd;
+
+    g_assert_nonnull(cairnd);
+    if (!d->socket) {
+        d->socket = g_build_filename(daemonTestDir(), "sock", NULL);
+        d->log = g_build_filename(daemonTestDir(), "cairnd.log", NULL);
+    }
+    g_ptr_array_add(argv, (char *)cairnd);
+    g_ptr_array_add(argv, (char *)"--socket");
+    g_ptr_array_add(argv, d->socket);
+    g_ptr_array_add(argv, (char *)"--log-level=debug");
+    for (size_t i = 0; args && args[i]; i++)
+        g_ptr_array_add(argv, (char *)args[i]);
+    g_ptr_array_add(argv, NULL);
+    logfd = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    g_assert_cmpint(logfd, >=, 0);
+    g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv->pdata, NULL,
+                                         G_SPAWN_DO_NOT_REAP_CHILD, daemonTestChildSetup, NULL,
+                                         &d->pid, -1,
+                                         logfd, logfd, &err));
+    close(logfd);
+    daemonTestRemember(d->pid, 0);
+    for (int i = 0; i < 1000; i++) {
+        if (daemonTestListens(d->socket))
+            return;
+        if (waitpid(d->pid, NULL, WNOHANG) == d->pid) {
+            daemonTestRemember(0, d->pid);
+            daemonTestDumpLog(d);
+            g_error("cairnd exited at start");
+        }
+        g_usleep(10000);
+    }
+    daemonTestDumpLog(d);
+    g_error("cairnd did not listen within 10 s");
+}
+
+
+void
+daemonTestStop(daemonTest *d, bool hard)
+{
+    if (d->pid <= 0)
+        return;
+    kill(d->pid, hard ? SIGKILL : SIGTERM);
+    waitpid(d->pid, NULL, 0);
+    daemonTestRemember(0, d->pid);
+    d->pid = 0;
+}
+
+
+char *
+daemonTestURI(const daemonTest *d, bool test)
+{
+    return g_strdup_printf("%s:///%s?socket=%s", test ? "test+unix" : "qemu+unix",
+                           test ? "default" : "session", d->socket);
+}
+
+
+char *
+daemonTestAddress(const daemonTest *d)
+{
+    g_autofree char *escaped = g_dbus_address_escape_value(d->socket);
+
+    return g_strdup_printf("unix:path=%s", escaped);
+}

@@ -1,0 +1,40 @@
+/*
+ * daemontestutils.h: running cairnd for a test.
+ *
+ * Each test starts cairnd from the build tree ($CAIRND, set by meson) on a
+ * private socket in a fresh directory under $TMPDIR, talks to it, and
+ * stops it by its pid; an exit handler kills whatever is left by pid and
+ * removes the directory.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <glib.h>
+
+typedef struct {
+    char *dir;    /* the test's private directory */
+    char *socket; /* DIR/sock */
+    char *log;    /* DIR/cairnd.log (the daemon's stderr) */
+    GPid pid;
+} daemonTest;
+
+/* Make the private directory (once per process). */
+const char *daemonTestDir(void);
+
+/* Start cairnd with @args (NULL-terminated, after --socket) and wait up to
+ * 10 s until it accepts connections; aborts the test on failure. */
+void daemonTestStart(daemonTest *d, const char *const *args);
+
+/* SIGTERM (or SIGKILL when @hard) and reap it. */
+void daemonTestStop(daemonTest *d, bool hard);
+
+/* test+unix:///default?socket=... (@test) or qemu+unix:///session?socket=...;
+ * caller frees. */
+char *daemonTestURI(const daemonTest *d, bool test);
+
+/* "unix:path=..." for raw GDBus. Caller frees. */
+char *daemonTestAddress(const daemonTest *d);
+
+/* Abort with the daemon's log on stderr. */
+void daemonTestDumpLog(const daemonTest *d);
