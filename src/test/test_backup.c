@@ -1,9 +1,614 @@
 /*
- * test_backup.c: backups, jobs and events of the test driver.
+ * test_backup.c: backups, jobs and events of the test driver (not in
+ * libvirt, whose test driver has no backups).
+ *
+ * Begin checks what the qemu driver checks, in its order and with its
+ * errors where they apply, aligns the definition and applies the qemu
+ * driver's defaults (qcow2 stores, export names and bitmaps, a store
+ * index), then simulates the job (test_backup.h): every participating
+ * disk runs through the backup state machine (conf/backup_job.h); when all
+ * have ended, the job's statistics become the completed job's, and the
+ * per-disk BLOCK_JOB/BLOCK_JOB_2 events and the JOB_COMPLETED event are
+ * emitted, in that order. No file is touched.
  */
-#include "conf/object_event.h"
-#include "test_private.h"
+#include <stdlib.h>
+#include <string.h>
 
+#include "cairn/cairn-domain-backup.h"
+#include "cairn/cairn-error.h"
+#include "conf/backup_conf.h"
+#include "conf/backup_job.h"
+#include "conf/checkpoint_conf.h"
+#include "conf/domain_event.h"
+#include "conf/object_event.h"
+#include "test_backup.h"
+#include "test_private.h"
+#include "util/cairnerror.h"
+#include "util/cairntime.h"
+
+#define FROM CAIRN_FROM_TEST
+
+#define TEST_LOCK(st) g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(st)->lock)
+
+struct _testBackupJob {
+    cairnBackupDef *def;      /* aligned, with the driver's defaults and disk states */
+    cairnDomainJobData *data; /* running statistics */
+    gint64 start_ms;          /* on the simulated clock */
+    GSource *timer;           /* advances the simulation from the main loop, or NULL */
+};
+
+/* What the timer needs to find its job again. */
+typedef struct {
+    cairnConnect *conn; /* not referenced: the job dies with the connection */
+    unsigned char uuid[CAIRN_UUID_BUFLEN];
+} testBackupTimerData;
+
+
+void
+testBackupJobFree(testBackupJob *job)
+{
+    if (!job)
+        return;
+    if (job->timer) {
+        g_source_destroy(job->timer);
+        g_source_unref(job->timer);
+    }
+    cairnBackupDefFree(job->def);
+    cairnDomainJobDataFree(job->data);
+    g_free(job);
+}
+
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(testBackupJob, testBackupJobFree)
+
+
+/* ---- the simulated clock ---- */
+
+void
+testBackupSetClock(cairnConnect *conn, gint64 (*now)(void *opaque), void *opaque)
+{
+    testDriverState *st = testStateOf(conn);
+    TEST_LOCK(st);
+
+    st->clock = now;
+    st->clock_opaque = opaque;
+}
+
+
+static gint64
+testClockStep(void)
+{
+    const char *step = g_getenv("CAIRN_TEST_CLOCK_STEP_MS");
+
+    return step && *step ? g_ascii_strtoll(step, NULL, 10) : 0;
+}
+
+
+/* Call with the state's lock held. */
+static gint64
+testClockNow(testDriverState *st)
+{
+    gint64 step;
+
+    if (st->clock)
+        return st->clock(st->clock_opaque);
+    if ((step = testClockStep()) > 0)
+        return st->clock_fake += step;
+    return g_get_monotonic_time() / 1000;
+}
+
+
+/* ---- statistics ---- */
+
+static unsigned long long
+testBackupDiskBytes(const cairnBackupDiskDef *disk)
+{
+    return disk->mode == CAIRN_BACKUP_DISK_MODE_INCREMENTAL ? TEST_BACKUP_INCREMENTAL_BYTES
+                                                             : TEST_BACKUP_FULL_BYTES;
+}
+
+
+/* Recompute the running statistics for @elapsed ms. */
+static void
+testBackupUpdateStats(testBackupJob *job, gint64 elapsed)
+{
+    cairnDomainJobData *data = job->data;
+    gint64 done = MIN(elapsed, (gint64)TEST_BACKUP_DURATION_MS);
+    bool pull = job->def->type == CAIRN_BACKUP_TYPE_PULL;
+
+    data->time_elapsed = (unsigned long long)elapsed;
+    data->disk_total = data->disk_processed = data->temp_total = data->temp_used = 0;
+    for (guint i = 0; i < job->def->disks->len; i++) {
+        const cairnBackupDiskDef *disk = g_ptr_array_index(job->def->disks, i);
+        unsigned long long bytes = testBackupDiskBytes(disk);
+
+        if (!disk->backup)
+            continue;
+        if (pull) {
+            data->temp_total += TEST_BACKUP_FULL_BYTES;
+            data->temp_used += MIN(TEST_BACKUP_FULL_BYTES,
+                                   (unsigned long long)elapsed * TEST_BACKUP_TEMP_RATE);
+        } else {
+            data->disk_total += bytes;
+            if (disk->state == CAIRN_BACKUP_DISK_STATE_COMPLETE)
+                data->disk_processed += bytes;
+            else
+                data->disk_processed += bytes / TEST_BACKUP_DURATION_MS * (unsigned long long)done;
+        }
+    }
+}
+
+
+/* ---- events ---- */
+
+static void
+testBackupEmitBlockJob(cairnConnect *conn, const testDomainObj *obj,
+                       const cairnBackupDiskDef *disk, int status)
+{
+    cairnDomainDiskDef *domdisk = cairnDomainDiskByTarget(obj->def, disk->name);
+
+    if (domdisk && domdisk->src)
+        cairnConnectEmitEvent(conn, cairnDomainEventBlockJobNew(
+                                        obj->def->name, obj->def->uuid, obj->id,
+                                        CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB, domdisk->src,
+                                        CAIRN_DOMAIN_BLOCK_JOB_TYPE_BACKUP, status));
+    cairnConnectEmitEvent(conn, cairnDomainEventBlockJobNew(
+                                    obj->def->name, obj->def->uuid, obj->id,
+                                    CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2, disk->name,
+                                    CAIRN_DOMAIN_BLOCK_JOB_TYPE_BACKUP, status));
+}
+
+
+static int
+testBackupBlockJobStatus(cairnBackupDiskState state)
+{
+    switch (state) {
+    case CAIRN_BACKUP_DISK_STATE_COMPLETE:
+        return CAIRN_DOMAIN_BLOCK_JOB_COMPLETED;
+    case CAIRN_BACKUP_DISK_STATE_CANCELLED:
+        return CAIRN_DOMAIN_BLOCK_JOB_CANCELED;
+    case CAIRN_BACKUP_DISK_STATE_FAILED:
+    case CAIRN_BACKUP_DISK_STATE_NONE:
+    case CAIRN_BACKUP_DISK_STATE_RUNNING:
+    case CAIRN_BACKUP_DISK_STATE_CANCELLING:
+    case CAIRN_BACKUP_DISK_STATE_LAST:
+        break;
+    }
+    return CAIRN_DOMAIN_BLOCK_JOB_FAILED;
+}
+
+
+/* ---- the job's end ---- */
+
+/* End the job as @type: its statistics become the completed job's, the
+ * JOB_COMPLETED event goes out, the job is dropped. */
+static void
+testBackupTerminate(cairnConnect *conn, testDomainObj *obj, cairnDomainJobType type)
+{
+    g_autoptr(testBackupJob) job = g_steal_pointer(&obj->backup);
+    cairnTypedParameter *params = NULL;
+    int nparams = 0;
+    int ignored;
+
+    job->data->type = type;
+    cairnDomainJobDataFree(obj->completed_job);
+    obj->completed_job = g_steal_pointer(&job->data);
+    cairnDomainJobDataToParams(obj->completed_job, &ignored, &params, &nparams);
+    cairnConnectEmitEvent(conn, cairnDomainEventJobCompletedNew(obj->def->name, obj->def->uuid,
+                                                                obj->id, params, nparams));
+}
+
+
+/* Apply @verb to every disk in @from, emitting the block-job event of
+ * every disk that ended. */
+static void
+testBackupApplyAll(cairnConnect *conn, testDomainObj *obj, cairnBackupDiskState from,
+                   cairnBackupVerb verb)
+{
+    for (guint i = 0; i < obj->backup->def->disks->len; i++) {
+        cairnBackupDiskDef *disk = g_ptr_array_index(obj->backup->def->disks, i);
+
+        if (!disk->backup || disk->state != from)
+            continue;
+        if (!cairnBackupDiskApply(disk, verb, NULL))
+            g_assert_not_reached();
+        if (disk->state != CAIRN_BACKUP_DISK_STATE_CANCELLING)
+            testBackupEmitBlockJob(conn, obj, disk, testBackupBlockJobStatus(disk->state));
+    }
+}
+
+
+/* After disks changed state: cancel the rest or terminate, as the state
+ * machine says. */
+static void
+testBackupSettle(cairnConnect *conn, testDomainObj *obj)
+{
+    cairnDomainJobType type = CAIRN_DOMAIN_JOB_COMPLETED;
+
+    switch (cairnBackupJobNext(obj->backup->def, &type)) {
+    case CAIRN_BACKUP_NEXT_WAIT:
+        return;
+    case CAIRN_BACKUP_NEXT_CANCEL_REST:
+        testBackupApplyAll(conn, obj, CAIRN_BACKUP_DISK_STATE_RUNNING, CAIRN_BACKUP_VERB_CANCEL);
+        testBackupApplyAll(conn, obj, CAIRN_BACKUP_DISK_STATE_CANCELLING,
+                           CAIRN_BACKUP_VERB_FINISH_CANCEL);
+        testBackupSettle(conn, obj);
+        return;
+    case CAIRN_BACKUP_NEXT_TERMINATE:
+        testBackupTerminate(conn, obj, type);
+        return;
+    }
+}
+
+
+/* Bring @obj's backup up to the clock. Call with the state's lock held. */
+static void
+testBackupAdvance(cairnConnect *conn, testDomainObj *obj)
+{
+    testBackupJob *job = obj->backup;
+    gint64 elapsed;
+
+    if (!job)
+        return;
+    elapsed = testClockNow(testStateOf(conn)) - job->start_ms;
+    testBackupUpdateStats(job, elapsed);
+    if (!testDomainObjIsActive(obj)) {
+        /* The domain went away under the job: every disk job fails. */
+        if (!job->data->errmsg)
+            job->data->errmsg = g_strdup("domain is not running");
+        testBackupApplyAll(conn, obj, CAIRN_BACKUP_DISK_STATE_RUNNING,
+                           CAIRN_BACKUP_VERB_FINISH_ERROR);
+        testBackupApplyAll(conn, obj, CAIRN_BACKUP_DISK_STATE_CANCELLING,
+                           CAIRN_BACKUP_VERB_FINISH_ERROR);
+    } else if (job->def->type != CAIRN_BACKUP_TYPE_PULL && elapsed >= TEST_BACKUP_DURATION_MS) {
+        testBackupApplyAll(conn, obj, CAIRN_BACKUP_DISK_STATE_RUNNING,
+                           CAIRN_BACKUP_VERB_FINISH_OK);
+    }
+    testBackupSettle(conn, obj);
+}
+
+
+void
+testBackupTick(cairnConnect *conn)
+{
+    testDriverState *st = testStateOf(conn);
+    TEST_LOCK(st);
+
+    for (guint i = 0; i < st->domains->len; i++)
+        testBackupAdvance(conn, g_ptr_array_index(st->domains, i));
+}
+
+
+/* ---- the main-loop timer ---- */
+
+static gboolean
+testBackupTimerFire(gpointer opaque)
+{
+    testBackupTimerData *data = opaque;
+    testDriverState *st = testStateOf(data->conn);
+    TEST_LOCK(st);
+
+    for (guint i = 0; i < st->domains->len; i++) {
+        testDomainObj *obj = g_ptr_array_index(st->domains, i);
+
+        if (memcmp(obj->def->uuid, data->uuid, CAIRN_UUID_BUFLEN) != 0 || !obj->backup)
+            continue;
+        /* The job owns this source: dropping the job destroys it. */
+        testBackupAdvance(data->conn, obj);
+        return obj->backup ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_REMOVE;
+}
+
+
+/* A push job ends by itself: without a test clock, advance it from the
+ * main loop (at the end of its duration, or every 10 ms of real time with
+ * the stepping clock), so that its events fire with nobody polling. */
+static void
+testBackupStartTimer(cairnConnect *conn, testDomainObj *obj)
+{
+    testDriverState *st = testStateOf(conn);
+    testBackupTimerData *data;
+    guint interval = testClockStep() > 0 ? 10 : TEST_BACKUP_DURATION_MS;
+
+    if (st->clock || obj->backup->def->type == CAIRN_BACKUP_TYPE_PULL)
+        return;
+    data = g_new0(testBackupTimerData, 1);
+    data->conn = conn;
+    memcpy(data->uuid, obj->def->uuid, CAIRN_UUID_BUFLEN);
+    obj->backup->timer = g_timeout_source_new(interval);
+    g_source_set_callback(obj->backup->timer, testBackupTimerFire, data, g_free);
+    g_source_set_name(obj->backup->timer, "cairn test backup");
+    g_source_attach(obj->backup->timer, g_main_context_get_thread_default());
+}
+
+
+/* ---- begin ---- */
+
+static bool
+testBackupCheckServer(const cairnBackupDef *def, GError **error)
+{
+    if (def->type != CAIRN_BACKUP_TYPE_PULL || !def->server)
+        return true;
+    if (def->server->transport == CAIRN_BACKUP_TRANSPORT_TCP && def->server->port == 0) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED, "%s",
+                      "<domainbackup> must specify TCP port for now");
+        return false;
+    }
+    if (def->server->tls == 1) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s",
+                      "backup TLS directory not configured");
+        return false;
+    }
+    return true;
+}
+
+
+/* The checkpoint made with the backup: parsed, its disks aligned against
+ * the domain, its parent the current checkpoint (as a checkpoint created
+ * with cairnDomainCheckpointCreateXML). */
+static cairnCheckpointDef *
+testBackupCheckpointPrepare(testDomainObj *obj, const char *xml, GError **error)
+{
+    g_autoptr(cairnCheckpointDef) def = NULL;
+    cairnMomentObj *current = cairnMomentListGetCurrent(obj->checkpoints);
+
+    if (!(def = cairnCheckpointDefParseString(xml, 0, error)))
+        return NULL;
+    cairnCheckpointDefSetDomain(def, obj->def);
+    if (!cairnCheckpointAlignDisks(def, error))
+        return NULL;
+    if (cairnMomentListLookup(obj->checkpoints, def->name)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED, "domain moment %s already exists",
+                      def->name);
+        return NULL;
+    }
+    def->parent_name = current ? g_strdup(current->def->name) : NULL;
+    return g_steal_pointer(&def);
+}
+
+
+static bool
+testBackupCheckDisks(testDomainObj *obj, const cairnBackupDef *def, GError **error)
+{
+    for (guint i = 0; i < def->disks->len; i++) {
+        const cairnBackupDiskDef *disk = g_ptr_array_index(def->disks, i);
+
+        if (disk->backup && disk->mode == CAIRN_BACKUP_DISK_MODE_INCREMENTAL &&
+            !cairnMomentListLookup(obj->checkpoints, disk->incremental)) {
+            cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
+                          "Checkpoint '%s' for incremental backup of disk '%s' not found",
+                          disk->incremental, disk->name);
+            return false;
+        }
+    }
+    if (cairnBackupDefCountParticipating(def) == 0) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED, "%s",
+                      "no disks selected for backup");
+        return false;
+    }
+    return true;
+}
+
+
+/* The qemu driver's order: active, align, only one backup, server, the
+ * checkpoint, the disks. */
+static bool
+testBackupPrepare(testDomainObj *obj, cairnBackupDef *def, const char *checkpointXML,
+                  const char *suffix, cairnCheckpointDef **ret_chk, GError **error)
+{
+    if (!testDomainObjIsActive(obj)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED, "%s",
+                      "cannot perform disk backup for inactive domain");
+        return false;
+    }
+    if (!cairnBackupAlignDisks(def, obj->def, suffix, error))
+        return false;
+    if (obj->backup) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s",
+                      "another backup job is already running");
+        return false;
+    }
+    if (!testBackupCheckServer(def, error))
+        return false;
+    if (checkpointXML && !(*ret_chk = testBackupCheckpointPrepare(obj, checkpointXML, error)))
+        return false;
+    return testBackupCheckDisks(obj, def, error);
+}
+
+
+/* Start every participating disk and give it a store index, as the qemu
+ * driver numbers its storage sources. */
+static void
+testBackupStartDisks(testDomainObj *obj, cairnBackupDef *def)
+{
+    unsigned int index = obj->def->disks->len;
+
+    for (guint i = 0; i < def->disks->len; i++) {
+        cairnBackupDiskDef *disk = g_ptr_array_index(def->disks, i);
+
+        if (!disk->backup)
+            continue;
+        disk->index = ++index;
+        if (!cairnBackupDiskApply(disk, CAIRN_BACKUP_VERB_START, NULL))
+            g_assert_not_reached();
+    }
+}
+
+
+static void
+testBackupCommitCheckpoint(testDomainObj *obj, cairnCheckpointDef *chk)
+{
+    cairnMomentObj *node;
+
+    if (!chk)
+        return;
+    node = cairnMomentListAdd(obj->checkpoints, chk, NULL);
+    g_assert(node);
+    cairnMomentListLink(obj->checkpoints, node);
+    cairnMomentListSetCurrent(obj->checkpoints, node);
+}
+
+
+bool
+testDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
+                      unsigned int flags, GError **error)
+{
+    testDriverState *st = testStateOf(dom->conn);
+    g_autoptr(cairnBackupDef) def = NULL;
+    g_autoptr(cairnCheckpointDef) chk = NULL;
+    g_autofree char *suffix = NULL;
+    testDomainObj *obj;
+    TEST_LOCK(st);
+
+    if (!cairnCheckFlags(flags, CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, FROM, __func__, error) ||
+        !(def = cairnBackupDefParseString(backupXML, 0, error)) ||
+        !(obj = testDomainObjFromHandle(st, dom, error)))
+        return false;
+    testBackupAdvance(dom->conn, obj);
+    if (checkpointXML) {
+        /* The suffix is the new checkpoint's name: parse it once for that. */
+        g_autoptr(cairnCheckpointDef) probe = cairnCheckpointDefParseString(checkpointXML, 0,
+                                                                            error);
+
+        if (!probe)
+            return false;
+        suffix = g_strdup(probe->name);
+    } else {
+        suffix = g_strdup_printf("%lld", cairnClockNow());
+    }
+    if (!testBackupPrepare(obj, def, checkpointXML, suffix, &chk, error))
+        return false;
+    cairnBackupDefApplyDriverDefaults(def);
+    testBackupStartDisks(obj, def);
+    testBackupCommitCheckpoint(obj, g_steal_pointer(&chk));
+    obj->backup = g_new0(testBackupJob, 1);
+    obj->backup->def = g_steal_pointer(&def);
+    obj->backup->data = cairnDomainJobDataNew(CAIRN_DOMAIN_JOB_OPERATION_BACKUP);
+    obj->backup->start_ms = testClockNow(st);
+    testBackupUpdateStats(obj->backup, 0);
+    testBackupStartTimer(dom->conn, obj);
+    return true;
+}
+
+
+/* ---- queries and abort ---- */
+
+/* The domain behind @dom with its backup brought up to the clock. */
+static testDomainObj *
+testBackupObj(cairnDomain *dom, GError **error)
+{
+    testDriverState *st = testStateOf(dom->conn);
+    testDomainObj *obj;
+
+    if (!(obj = testDomainObjFromHandle(st, dom, error)))
+        return NULL;
+    testBackupAdvance(dom->conn, obj);
+    return obj;
+}
+
+
+char *
+testDomainBackupGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error)
+{
+    testDriverState *st = testStateOf(dom->conn);
+    testDomainObj *obj;
+    TEST_LOCK(st);
+
+    if (!cairnCheckFlags(flags, 0, FROM, __func__, error) || !(obj = testBackupObj(dom, error)))
+        return NULL;
+    if (!obj->backup) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_NO_DOMAIN_BACKUP, "%s",
+                      "no domain backup job present");
+        return NULL;
+    }
+    return cairnBackupDefFormat(obj->backup->def, 0);
+}
+
+
+bool
+testDomainGetJobInfo(cairnDomain *dom, cairnDomainJobInfo *info, GError **error)
+{
+    testDriverState *st = testStateOf(dom->conn);
+    testDomainObj *obj;
+    TEST_LOCK(st);
+
+    if (!(obj = testBackupObj(dom, error)))
+        return false;
+    memset(info, 0, sizeof(*info));
+    if (obj->backup)
+        cairnDomainJobDataToInfo(obj->backup->data, info);
+    return true;
+}
+
+
+bool
+testDomainGetJobStats(cairnDomain *dom, int *type, cairnTypedParameter **params, int *nparams,
+                      unsigned int flags, GError **error)
+{
+    testDriverState *st = testStateOf(dom->conn);
+    const cairnDomainJobData *data;
+    testDomainObj *obj;
+    TEST_LOCK(st);
+
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_JOB_STATS_COMPLETED |
+                             CAIRN_DOMAIN_JOB_STATS_KEEP_COMPLETED,
+                         FROM, __func__, error) ||
+        !(obj = testBackupObj(dom, error)))
+        return false;
+    if (flags & CAIRN_DOMAIN_JOB_STATS_COMPLETED)
+        data = obj->completed_job;
+    else
+        data = obj->backup ? obj->backup->data : NULL;
+    if (!data) {
+        *type = CAIRN_DOMAIN_JOB_NONE;
+        *params = NULL;
+        *nparams = 0;
+        return true;
+    }
+    cairnDomainJobDataToParams(data, type, params, nparams);
+    if ((flags & CAIRN_DOMAIN_JOB_STATS_COMPLETED) &&
+        !(flags & CAIRN_DOMAIN_JOB_STATS_KEEP_COMPLETED))
+        g_clear_pointer(&obj->completed_job, cairnDomainJobDataFree);
+    return true;
+}
+
+
+bool
+testDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error)
+{
+    testDriverState *st = testStateOf(dom->conn);
+    testDomainObj *obj;
+    TEST_LOCK(st);
+
+    if (!cairnCheckFlags(flags, CAIRN_DOMAIN_ABORT_JOB_POSTCOPY, FROM, __func__, error) ||
+        !(obj = testBackupObj(dom, error)))
+        return false;
+    if (!testDomainObjIsActive(obj)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s", "domain is not running");
+        return false;
+    }
+    if (!obj->backup) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s",
+                      "no job is active on the domain");
+        return false;
+    }
+    if (flags & CAIRN_DOMAIN_ABORT_JOB_POSTCOPY) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s",
+                      "current job is not outgoing migration in post-copy mode");
+        return false;
+    }
+    /* A cancelled disk job concludes at once in the simulation. */
+    testBackupApplyAll(dom->conn, obj, CAIRN_BACKUP_DISK_STATE_RUNNING, CAIRN_BACKUP_VERB_CANCEL);
+    testBackupApplyAll(dom->conn, obj, CAIRN_BACKUP_DISK_STATE_CANCELLING,
+                       CAIRN_BACKUP_VERB_FINISH_CANCEL);
+    testBackupSettle(dom->conn, obj);
+    return true;
+}
+
+
+/* ---- events ---- */
 
 int
 testConnectDomainEventRegisterAny(cairnConnect *conn, cairnDomain *dom, int eventID,

@@ -52,6 +52,8 @@ testDomainObjFree(testDomainObj *obj)
         return;
     cairnDomainDefFree(obj->def);
     cairnMomentListFree(obj->checkpoints);
+    testBackupJobFree(obj->backup);
+    cairnDomainJobDataFree(obj->completed_job);
     g_free(obj);
 }
 
@@ -182,6 +184,11 @@ const cairnDriver testDriver = {
     .domainCheckpointLookupByName = testDomainCheckpointLookupByName,       /* 0.1.0 */
     .domainCheckpointGetParent = testDomainCheckpointGetParent,             /* 0.1.0 */
     .domainCheckpointDelete = testDomainCheckpointDelete,                   /* 0.1.0 */
+    .domainBackupBegin = testDomainBackupBegin,                             /* 0.1.0 */
+    .domainBackupGetXMLDesc = testDomainBackupGetXMLDesc,                   /* 0.1.0 */
+    .domainGetJobInfo = testDomainGetJobInfo,                               /* 0.1.0 */
+    .domainGetJobStats = testDomainGetJobStats,                             /* 0.1.0 */
+    .domainAbortJob = testDomainAbortJob,                                   /* 0.1.0 */
     .connectDomainEventRegisterAny = testConnectDomainEventRegisterAny,     /* 0.1.0 */
     .connectDomainEventDeregisterAny = testConnectDomainEventDeregisterAny, /* 0.1.0 */
     .domainCheckpointValidate = testDomainCheckpointValidate,               /* 0.1.0 */

@@ -11,8 +11,12 @@
 
 #include "conf/domain_conf.h"
 #include "conf/moment_tree.h"
+#include "conf/domain_job.h"
 #include "datatypes.h"
 #include "cairn/cairn-event.h"
+#include "cairn/cairn-domain-job.h"
+
+typedef struct _testBackupJob testBackupJob; /* test_backup.c */
 
 typedef struct _testDomainObj testDomainObj;
 struct _testDomainObj {
@@ -22,6 +26,8 @@ struct _testDomainObj {
     int reason; /* reason of that state */
     int id;     /* -1 when inactive */
     cairnMomentList *checkpoints;
+    testBackupJob *backup;               /* the running backup, or NULL */
+    cairnDomainJobData *completed_job; /* last finished job, or NULL */
 };
 
 typedef struct _testDriverState testDriverState;
@@ -29,6 +35,11 @@ struct _testDriverState {
     GMutex lock;
     GPtrArray *domains; /* of testDomainObj*, owned */
     int next_id;
+    /* The simulated clock of backup jobs (test_backup.h), ms; NULL: the
+     * monotonic clock, or a stepping one with CAIRN_TEST_CLOCK_STEP_MS. */
+    gint64 (*clock)(void *opaque);
+    void *clock_opaque;
+    gint64 clock_fake; /* the stepping clock's time */
 };
 
 static inline testDriverState *
@@ -91,3 +102,11 @@ int testConnectDomainEventRegisterAny(cairnConnect *conn, cairnDomain *dom, int 
                                       cairnConnectDomainEventGenericCallback cb, void *opaque,
                                       cairnFreeCallback freecb, GError **error);
 bool testConnectDomainEventDeregisterAny(cairnConnect *conn, int callbackID, GError **error);
+bool testDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
+                           unsigned int flags, GError **error);
+char *testDomainBackupGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);
+bool testDomainGetJobInfo(cairnDomain *dom, cairnDomainJobInfo *info, GError **error);
+bool testDomainGetJobStats(cairnDomain *dom, int *type, cairnTypedParameter **params,
+                           int *nparams, unsigned int flags, GError **error);
+bool testDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error);
+void testBackupJobFree(testBackupJob *job);
