@@ -46,6 +46,15 @@ static const cairndDispatchEntry dispatchTable[] = {
     { REMOTE_PROC_DOMAIN_CHECKPOINT_GET_PARENT, cairndDomainCheckpointGetParent, true },
     { REMOTE_PROC_DOMAIN_CHECKPOINT_DELETE, cairndDomainCheckpointDelete, true },
     { REMOTE_PROC_DOMAIN_QEMU_MONITOR_COMMAND, cairndDomainQemuMonitorCommand, true },
+    { REMOTE_PROC_DOMAIN_CHECKPOINT_VALIDATE, cairndDomainCheckpointValidate, true },
+    { REMOTE_PROC_DOMAIN_BACKUP_BEGIN, cairndDomainBackupBegin, true },
+    { REMOTE_PROC_DOMAIN_BACKUP_GET_XML_DESC, cairndDomainBackupGetXMLDesc, true },
+    { REMOTE_PROC_DOMAIN_GET_JOB_INFO, cairndDomainGetJobInfo, true },
+    { REMOTE_PROC_DOMAIN_GET_JOB_STATS, cairndDomainGetJobStats, true },
+    { REMOTE_PROC_DOMAIN_ABORT_JOB, cairndDomainAbortJob, true },
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, cairndConnectDomainEventRegisterAny, true },
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, cairndConnectDomainEventDeregisterAny,
+      true },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(dispatchTable) == REMOTE_PROC_LAST);

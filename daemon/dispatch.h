@@ -111,3 +111,24 @@ GVariant *cairndDomainCheckpointGetParent(cairndClient *client, cairnConnect *co
                                           GVariant *params, GError **error);
 GVariant *cairndDomainCheckpointDelete(cairndClient *client, cairnConnect *conn,
                                        GVariant *params, GError **error);
+
+GVariant *cairndDomainCheckpointValidate(cairndClient *client, cairnConnect *conn,
+                                         GVariant *params, GError **error);
+
+/* dispatch_backup.c */
+GVariant *cairndDomainBackupBegin(cairndClient *client, cairnConnect *conn, GVariant *params,
+                                  GError **error);
+GVariant *cairndDomainBackupGetXMLDesc(cairndClient *client, cairnConnect *conn,
+                                       GVariant *params, GError **error);
+GVariant *cairndDomainGetJobInfo(cairndClient *client, cairnConnect *conn, GVariant *params,
+                                 GError **error);
+GVariant *cairndDomainGetJobStats(cairndClient *client, cairnConnect *conn, GVariant *params,
+                                  GError **error);
+GVariant *cairndDomainAbortJob(cairndClient *client, cairnConnect *conn, GVariant *params,
+                               GError **error);
+
+/* dispatch_event.c */
+GVariant *cairndConnectDomainEventRegisterAny(cairndClient *client, cairnConnect *conn,
+                                              GVariant *params, GError **error);
+GVariant *cairndConnectDomainEventDeregisterAny(cairndClient *client, cairnConnect *conn,
+                                                GVariant *params, GError **error);

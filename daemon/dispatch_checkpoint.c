@@ -188,3 +188,26 @@ cairndDomainCheckpointDelete(cairndClient *client, cairnConnect *conn, GVariant 
         cairndLastError(error);
     return NULL;
 }
+
+
+GVariant *
+cairndDomainCheckpointValidate(cairndClient *client, cairnConnect *conn, GVariant *params,
+                               GError **error)
+{
+    g_autoptr(GVariant) value = g_variant_get_child_value(params, 0);
+    g_autoptr(cairnDomain) dom = NULL;
+    g_autofree char *report = NULL;
+    const char *name = NULL;
+    guint32 flags = 0;
+
+    g_variant_get_child(params, 1, "&s", &name);
+    g_variant_get_child(params, 2, "u", &flags);
+    if ((*name && !cairndCheckName(name, "checkpoint", error)) ||
+        !(dom = cairndDomainFromVariant(conn, value, error)))
+        return NULL;
+    if (!(report = cairnDomainCheckpointValidate(dom, *name ? name : NULL, flags))) {
+        cairndLastError(error);
+        return NULL;
+    }
+    return g_variant_new("(s)", report);
+}

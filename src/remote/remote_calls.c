@@ -380,6 +380,22 @@ remoteDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GEr
 }
 
 
+char *
+remoteDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned int flags,
+                               GError **error)
+{
+    g_autoptr(GVariant) reply = NULL;
+
+    if (checkpoint && !remoteStringCheck(checkpoint, "checkpoint", error))
+        return NULL;
+    reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_CHECKPOINT_VALIDATE,
+                       g_variant_new("(@(sayi)su)", remoteDomainToVariant(dom),
+                                     checkpoint ? checkpoint : "", flags),
+                       error);
+    return remoteReplyString(reply);
+}
+
+
 /* ---- qemu ---- */
 
 char *

@@ -42,3 +42,21 @@ bool remoteDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags
 
 char *remoteDomainQemuMonitorCommand(cairnDomain *dom, const char *cmd, unsigned int flags,
                                      GError **error);
+
+char *remoteDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned int flags,
+                                     GError **error);
+
+/* remote_backup.c */
+bool remoteDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
+                             unsigned int flags, GError **error);
+char *remoteDomainBackupGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);
+bool remoteDomainGetJobInfo(cairnDomain *dom, cairnDomainJobInfo *info, GError **error);
+bool remoteDomainGetJobStats(cairnDomain *dom, int *type, cairnTypedParameter **params,
+                             int *nparams, unsigned int flags, GError **error);
+bool remoteDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error);
+
+/* remote_event.c */
+int remoteConnectDomainEventRegisterAny(cairnConnect *conn, cairnDomain *dom, int eventID,
+                                        cairnConnectDomainEventGenericCallback cb, void *opaque,
+                                        cairnFreeCallback freecb, GError **error);
+bool remoteConnectDomainEventDeregisterAny(cairnConnect *conn, int callbackID, GError **error);

@@ -256,4 +256,12 @@ const cairnDriver remoteDriver = {
     .domainCheckpointGetParent = remoteDomainCheckpointGetParent,             /* 0.1.0 */
     .domainCheckpointDelete = remoteDomainCheckpointDelete,                   /* 0.1.0 */
     .domainQemuMonitorCommand = remoteDomainQemuMonitorCommand,               /* 0.1.0 */
+    .domainCheckpointValidate = remoteDomainCheckpointValidate,               /* 0.1.0 */
+    .domainBackupBegin = remoteDomainBackupBegin,                             /* 0.1.0 */
+    .domainBackupGetXMLDesc = remoteDomainBackupGetXMLDesc,                   /* 0.1.0 */
+    .domainGetJobInfo = remoteDomainGetJobInfo,                               /* 0.1.0 */
+    .domainGetJobStats = remoteDomainGetJobStats,                             /* 0.1.0 */
+    .domainAbortJob = remoteDomainAbortJob,                                   /* 0.1.0 */
+    .connectDomainEventRegisterAny = remoteConnectDomainEventRegisterAny,     /* 0.1.0 */
+    .connectDomainEventDeregisterAny = remoteConnectDomainEventDeregisterAny, /* 0.1.0 */
 };

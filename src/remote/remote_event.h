@@ -1,25 +1,21 @@
 /*
- * remote_event.h: domain events from the daemon.
+ * remote_event.h: domain events through the daemon.
  *
- * The daemon sends every event as one signal, DomainEvent(callback_id,
- * event_id, domain, payload), to the peer that registered the callback;
- * the remote driver subscribes once per connection and hands each signal
- * to the decoder its event id names in remote_event.c's table, in the
- * GLib main context that was the thread default when the connection was
- * opened (the global default context otherwise), so callbacks run where
- * an embedded connection would run them.
+ * Callbacks live in the client's own connection (conn->events, as with an
+ * embedded driver: same registration rules, same dispatch in the main
+ * context of the first registration). The daemon is asked for an event
+ * id when the first local callback for it is registered
+ * (ConnectDomainEventRegisterAny, for all domains) and told to stop when
+ * the last one goes; it sends each event as the DomainEvent signal
+ * (callback_id, cairnDomainEventToVariant()), which the remote driver
+ * emits into the connection, whose state filters by domain and dispatches.
  *
- * Adding an event (with the event API):
- *   1. remote_event.c: a row { EVENT_ID, "(payload type)", decoder } whose
- *      decoder turns the payload into the callback's arguments and calls
- *      the callback registered under callback_id;
- *   2. daemon/dispatch_event.c: the matching encoder, called from the
- *      callback the daemon registered with its driver for that peer;
- *   3. cairn-remote.xml: ConnectDomainEventRegisterAny(i event_id,
- *      (sayi) domain or an empty name for all, -> i callback_id) and
- *      ConnectDomainEventDeregisterAny(i callback_id), once, for all
- *      events, like any other driver slot.
- * A client whose connection broke opens a new one and registers again.
+ * A client whose daemon went away opens a new connection and registers
+ * again; the old connection's callbacks are freed when it is closed.
+ *
+ * Adding an event id the daemon must forward: a callback of its shape in
+ * daemon/dispatch_event.c that rebuilds the cairnDomainEvent; nothing
+ * changes here or in the protocol.
  */
 #pragma once
 

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "datatypes.h"
+#include "driver.h"
 #include "remote_protocol.h"
 
 typedef struct _remotePrivate remotePrivate;
@@ -16,7 +17,10 @@ struct _remotePrivate {
     char *type;                    /* the daemon's driver name */
     unsigned long daemon_version;
     guint event_subscription;      /* DomainEvent signal subscription, 0 if none */
-    GMainContext *event_context;   /* where event callbacks run (a reference) */
+    GMainContext *event_context;   /* where the signal arrives (a reference) */
+    GMutex event_lock;             /* protects what follows */
+    int daemon_callback[CAIRN_DOMAIN_EVENT_ID_COUNT]; /* the daemon's id per event id, 0 if none */
+    GHashTable *callback_events;   /* local callback id -> event id */
 };
 
 /* Call @proc with @params (floating, consumed; NULL for none) on @bus;

@@ -43,6 +43,19 @@ static const remoteProcedureInfo remoteProcedures[] = {
     /* QMP/HMP pass-through can change anything. */
     { REMOTE_PROC_DOMAIN_QEMU_MONITOR_COMMAND, "domainQemuMonitorCommand",
       "DomainQemuMonitorCommand", true },
+    /* The public layer refuses a read-only repair itself. */
+    { REMOTE_PROC_DOMAIN_CHECKPOINT_VALIDATE, "domainCheckpointValidate",
+      "DomainCheckpointValidate", false },
+    { REMOTE_PROC_DOMAIN_BACKUP_BEGIN, "domainBackupBegin", "DomainBackupBegin", true },
+    { REMOTE_PROC_DOMAIN_BACKUP_GET_XML_DESC, "domainBackupGetXMLDesc", "DomainBackupGetXMLDesc",
+      false },
+    { REMOTE_PROC_DOMAIN_GET_JOB_INFO, "domainGetJobInfo", "DomainGetJobInfo", false },
+    { REMOTE_PROC_DOMAIN_GET_JOB_STATS, "domainGetJobStats", "DomainGetJobStats", false },
+    { REMOTE_PROC_DOMAIN_ABORT_JOB, "domainAbortJob", "DomainAbortJob", true },
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, "connectDomainEventRegisterAny",
+      "ConnectDomainEventRegisterAny", false },
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, "connectDomainEventDeregisterAny",
+      "ConnectDomainEventDeregisterAny", false },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(remoteProcedures) == REMOTE_PROC_LAST);
