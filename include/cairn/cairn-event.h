@@ -237,11 +237,13 @@ typedef void (*cairnConnectDomainEventJobCompletedCallback)(cairnConnectPtr conn
 /**
  * CAIRN_DOMAIN_EVENT_CALLBACK:
  *
- * Cast a specific callback to the generic type RegisterAny takes.
+ * Cast a specific callback to the generic type RegisterAny takes (through
+ * void (*)(void), so that -Wcast-function-type stays quiet).
  *
  * Since: 0.1.0
  */
-#define CAIRN_DOMAIN_EVENT_CALLBACK(cb) ((cairnConnectDomainEventGenericCallback)(cb))
+#define CAIRN_DOMAIN_EVENT_CALLBACK(cb) \
+    ((cairnConnectDomainEventGenericCallback)(void (*)(void))(cb))
 
 int cairnConnectDomainEventRegisterAny(cairnConnectPtr conn,
                                        cairnDomainPtr dom,

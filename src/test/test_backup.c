@@ -133,7 +133,7 @@ testBackupUpdateStats(testBackupJob *job, gint64 elapsed)
             if (disk->state == CAIRN_BACKUP_DISK_STATE_COMPLETE)
                 data->disk_processed += bytes;
             else
-                data->disk_processed += bytes / TEST_BACKUP_DURATION_MS * (unsigned long long)done;
+                data->disk_processed += bytes * (unsigned long long)done / TEST_BACKUP_DURATION_MS;
         }
     }
 }
@@ -263,6 +263,7 @@ testBackupAdvance(cairnConnect *conn, testDomainObj *obj)
     } else if (job->def->type != CAIRN_BACKUP_TYPE_PULL && elapsed >= TEST_BACKUP_DURATION_MS) {
         testBackupApplyAll(conn, obj, CAIRN_BACKUP_DISK_STATE_RUNNING,
                            CAIRN_BACKUP_VERB_FINISH_OK);
+        testBackupUpdateStats(job, elapsed);
     }
     testBackupSettle(conn, obj);
 }
