@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 
 #include "shell.h"
+#include "cmd_backup.h"
 
 
 /* ---- help, echo, quit/exit, connect ---- */
@@ -268,8 +269,10 @@ const shellCmdDef hostCmds[] = {
 };
 
 
-static const shellCmdGroup cmdGroups[] = { { "Checkpoint", "checkpoint", checkpointCmds },
+static const shellCmdGroup cmdGroups[] = { { "Backup", "backup", backupCmds },
+                                           { "Checkpoint", "checkpoint", checkpointCmds },
                                            { "Domain Management", "domain", domainCmds },
+                                           { "Domain Events", "events", eventCmds },
                                            { "Domain Monitoring", "monitor", domainMonitorCmds },
                                            { "Host and Hypervisor", "host", hostCmds },
                                            { "QEMU", "qemu", qemuCmds },

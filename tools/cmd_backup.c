@@ -1,0 +1,391 @@
+/*
+ * cmd_backup.c: backup and job commands, virsh-compatible: backup-begin,
+ * backup-dumpxml (tools/virsh-backup.c), domjobinfo, domjobabort
+ * (tools/virsh-domain.c); beyond virsh, domjobinfo --wait [--progress]
+ * follows a job until it ends.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_backup.h"
+
+/* clang-format off */
+#define DOMAIN_OPT \
+    { .name = "domain", .type = SHELL_OT_DATA, .required = true, .help = "domain name, id or uuid" }
+/* clang-format on */
+
+/* How often domjobinfo --wait looks at the job, ms. */
+#define JOB_POLL_MS 100
+
+
+/* ---- backup-begin ---- */
+
+static const shellOptDef opts_backup_begin[] = {
+    DOMAIN_OPT,
+    { .name = "backupxml", .type = SHELL_OT_STRING, .help = "domain backup XML" },
+    { .name = "checkpointxml", .type = SHELL_OT_STRING, .help = "domain checkpoint XML" },
+    { .name = "reuse-external", .type = SHELL_OT_BOOL, .help = "reuse files provided by caller" },
+    { .name = NULL }
+};
+
+
+static bool
+cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
+{
+    g_autoptr(shellDomain) dom = NULL;
+    g_autofree char *backup = NULL;
+    g_autofree char *checkpoint = NULL;
+    const char *backup_from = NULL;
+    const char *checkpoint_from = NULL;
+    unsigned int flags = 0;
+
+    if (shellOptBool(cmd, "reuse-external"))
+        flags |= CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL;
+    if (shellOptString(ctl, cmd, "backupxml", &backup_from) < 0 ||
+        shellOptString(ctl, cmd, "checkpointxml", &checkpoint_from) < 0)
+        return false;
+    if (!(dom = shellCommandOptDomain(ctl, cmd, NULL)))
+        return false;
+    if (!backup_from)
+        backup = g_strdup("<domainbackup/>");
+    else if (!(backup = shellReadFile(ctl, backup_from)))
+        return false;
+    if (checkpoint_from && !(checkpoint = shellReadFile(ctl, checkpoint_from)))
+        return false;
+    if (cairnDomainBackupBegin(dom, backup, checkpoint, flags) < 0)
+        return shellSaveError(ctl);
+    shellPrint(ctl, "Backup started\n");
+    return true;
+}
+
+
+/* ---- backup-dumpxml ---- */
+
+static const shellOptDef opts_backup_dumpxml[] = {
+    DOMAIN_OPT,
+    { .name = "xpath",
+      .type = SHELL_OT_STRING,
+      .help = "xpath expression to filter the XML document" },
+    { .name = "wrap",
+      .type = SHELL_OT_BOOL,
+      .help = "wrap xpath results in an common root element" },
+    { .name = NULL }
+};
+
+
+static bool
+cmdBackupDumpXML(shellControl *ctl, const shellCmd *cmd)
+{
+    g_autoptr(shellDomain) dom = NULL;
+    g_autofree char *xml = NULL;
+    const char *xpath = NULL;
+
+    if (shellOptString(ctl, cmd, "xpath", &xpath) < 0)
+        return false;
+    if (!(dom = shellCommandOptDomain(ctl, cmd, NULL)))
+        return false;
+    if (!(xml = cairnDomainBackupGetXMLDesc(dom, 0)))
+        return shellSaveError(ctl);
+    return shellDumpXML(ctl, xml, xpath, shellOptBool(cmd, "wrap"));
+}
+
+
+/* ---- domjobinfo ---- */
+
+static const char *const jobTypeNames[] = {
+    "None", "Bounded", "Unbounded", "Completed", "Failed", "Cancelled",
+};
+
+static const char *const jobOperationNames[] = {
+    "Unknown", "Start",    "Save",            "Restore", "Incoming migration", "Outgoing migration",
+    "Snapshot", "Snapshot revert", "Dump", "Backup",  "Snapshot delete",
+};
+
+
+static const char *
+jobTypeToString(int type)
+{
+    return type >= 0 && type < (int)G_N_ELEMENTS(jobTypeNames) ? jobTypeNames[type] : "unknown";
+}
+
+
+static const char *
+jobOperationToString(int op)
+{
+    return op >= 0 && op < (int)G_N_ELEMENTS(jobOperationNames) ? jobOperationNames[op]
+                                                                : "unknown";
+}
+
+
+/* virsh's vshPrettyCapacity. */
+static double
+prettyCapacity(unsigned long long val, const char **unit)
+{
+    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+    double value = (double)val;
+    size_t i = 0;
+
+    while (i + 1 < G_N_ELEMENTS(units) && value >= 1024.0) {
+        value /= 1024.0;
+        i++;
+    }
+    *unit = units[i];
+    return value;
+}
+
+
+/* virsh's virTypedParameterToString. */
+static char *
+typedParamToString(const cairnTypedParameter *p)
+{
+    switch (p->type) {
+    case CAIRN_TYPED_PARAM_INT:
+        return g_strdup_printf("%d", p->value.i);
+    case CAIRN_TYPED_PARAM_UINT:
+        return g_strdup_printf("%u", p->value.ui);
+    case CAIRN_TYPED_PARAM_LLONG:
+        return g_strdup_printf("%lld", p->value.l);
+    case CAIRN_TYPED_PARAM_ULLONG:
+        return g_strdup_printf("%llu", p->value.ul);
+    case CAIRN_TYPED_PARAM_DOUBLE:
+        return g_strdup_printf("%lf", p->value.d);
+    case CAIRN_TYPED_PARAM_BOOLEAN:
+        return g_strdup(p->value.b ? "yes" : "no");
+    case CAIRN_TYPED_PARAM_STRING:
+        return g_strdup(p->value.s);
+    default:
+        return g_strdup("?");
+    }
+}
+
+
+static void
+printCapacity(shellControl *ctl, const char *label, unsigned long long bytes)
+{
+    const char *unit;
+    double val = prettyCapacity(bytes, &unit);
+
+    shellPrint(ctl, "%-17s %-.3lf %s\n", label, val, unit);
+}
+
+
+static void
+printDiskStats(shellControl *ctl, cairnTypedParameterPtr params, int n)
+{
+    unsigned long long total = 0, processed = 0, remaining = 0, value = 0;
+    const char *errmsg = NULL;
+
+    cairnTypedParamsGetULLong(params, n, CAIRN_DOMAIN_JOB_DISK_TOTAL, &total);
+    cairnTypedParamsGetULLong(params, n, CAIRN_DOMAIN_JOB_DISK_PROCESSED, &processed);
+    cairnTypedParamsGetULLong(params, n, CAIRN_DOMAIN_JOB_DISK_REMAINING, &remaining);
+    if (total || processed || remaining) {
+        printCapacity(ctl, "File processed:", processed);
+        printCapacity(ctl, "File remaining:", remaining);
+        printCapacity(ctl, "File total:", total);
+    }
+    if (cairnTypedParamsGetULLong(params, n, CAIRN_DOMAIN_JOB_DISK_TEMP_USED, &value) == 1)
+        printCapacity(ctl, "Temporary disk space use:", value);
+    if (cairnTypedParamsGetULLong(params, n, CAIRN_DOMAIN_JOB_DISK_TEMP_TOTAL, &value) == 1)
+        printCapacity(ctl, "Temporary disk space total:", value);
+    if (cairnTypedParamsGetString(params, n, CAIRN_DOMAIN_JOB_ERRMSG, &errmsg) == 1)
+        shellPrint(ctl, "%-17s %s\n", "Error message:", errmsg);
+}
+
+
+static void
+printJobStats(shellControl *ctl, int type, cairnTypedParameterPtr params, int n, bool completed,
+              bool anystats)
+{
+    unsigned long long elapsed = 0;
+    int op = 0;
+
+    shellPrint(ctl, "%-17s %-12s\n", "Job type:", jobTypeToString(type));
+    if (type == CAIRN_DOMAIN_JOB_NONE)
+        return;
+    cairnTypedParamsGetInt(params, n, CAIRN_DOMAIN_JOB_OPERATION, &op);
+    shellPrint(ctl, "%-17s %-12s\n", "Operation:", jobOperationToString(op));
+    if (!anystats && type != CAIRN_DOMAIN_JOB_BOUNDED && type != CAIRN_DOMAIN_JOB_UNBOUNDED &&
+        !(completed && type == CAIRN_DOMAIN_JOB_COMPLETED))
+        return;
+    cairnTypedParamsGetULLong(params, n, CAIRN_DOMAIN_JOB_TIME_ELAPSED, &elapsed);
+    shellPrint(ctl, "%-17s %-12llu ms\n", "Time elapsed:", elapsed);
+    printDiskStats(ctl, params, n);
+}
+
+
+static void
+printRawStats(shellControl *ctl, int type, cairnTypedParameterPtr params, int n)
+{
+    shellPrint(ctl, "Job type: %d\n\n", type);
+    for (int i = 0; i < n; i++) {
+        g_autofree char *value = typedParamToString(&params[i]);
+
+        shellPrint(ctl, "%s: %s\n", params[i].field, value);
+    }
+}
+
+
+/* The job's progress in percent: bytes copied for a push backup; 0 when
+ * nothing tells. */
+static int
+jobProgress(cairnTypedParameterPtr params, int n)
+{
+    unsigned long long total = 0, processed = 0;
+
+    cairnTypedParamsGetULLong(params, n, CAIRN_DOMAIN_JOB_DISK_TOTAL, &total);
+    cairnTypedParamsGetULLong(params, n, CAIRN_DOMAIN_JOB_DISK_PROCESSED, &processed);
+    return total ? (int)(processed * 100 / total) : 0;
+}
+
+
+typedef struct {
+    shellControl *ctl;
+    cairnDomainPtr dom;
+    GMainLoop *loop;
+    bool progress;
+    bool ok;
+} jobWait;
+
+
+static gboolean
+jobWaitPoll(gpointer opaque)
+{
+    jobWait *w = opaque;
+    cairnTypedParameterPtr params = NULL;
+    int type = 0, n = 0;
+
+    if (cairnDomainGetJobStats(w->dom, &type, &params, &n, 0) < 0) {
+        w->ok = shellSaveError(w->ctl);
+        g_main_loop_quit(w->loop);
+        return G_SOURCE_REMOVE;
+    }
+    if (w->progress && type != CAIRN_DOMAIN_JOB_NONE) {
+        fflush(stdout);
+        fprintf(stderr, "\rBackup: [%3d %%]", jobProgress(params, n));
+    }
+    cairnTypedParamsFree(params, n);
+    if (type != CAIRN_DOMAIN_JOB_NONE)
+        return G_SOURCE_CONTINUE;
+    if (w->progress)
+        fprintf(stderr, "\n");
+    g_main_loop_quit(w->loop);
+    return G_SOURCE_REMOVE;
+}
+
+
+/* Follow the running job until it ends, from a main loop (so that event
+ * callbacks of this process keep running). */
+static bool
+jobWaitRun(shellControl *ctl, cairnDomainPtr dom, bool progress)
+{
+    jobWait w = { .ctl = ctl, .dom = dom, .progress = progress, .ok = true };
+
+    w.loop = g_main_loop_new(NULL, FALSE);
+    if (jobWaitPoll(&w) == G_SOURCE_CONTINUE) {
+        g_timeout_add(JOB_POLL_MS, jobWaitPoll, &w);
+        g_main_loop_run(w.loop);
+    }
+    g_main_loop_unref(w.loop);
+    return w.ok;
+}
+
+
+static const shellOptDef opts_domjobinfo[] = {
+    DOMAIN_OPT,
+    { .name = "completed", .type = SHELL_OT_BOOL, .help = "return statistics of a recently completed job" },
+    { .name = "keep-completed", .type = SHELL_OT_BOOL, .help = "don't destroy statistics of a recently completed job when reading" },
+    { .name = "anystats", .type = SHELL_OT_BOOL, .help = "print statistics for any kind of job (even failed ones)" },
+    { .name = "rawstats", .type = SHELL_OT_BOOL, .help = "print the raw data returned by libvirt" },
+    { .name = "wait", .type = SHELL_OT_BOOL, .help = "wait for the running job to end, then print its completed statistics" },
+    { .name = "progress", .type = SHELL_OT_BOOL, .help = "with --wait, show the job's progress on stderr" },
+    { .name = NULL }
+};
+
+
+static bool
+cmdDomJobInfo(shellControl *ctl, const shellCmd *cmd)
+{
+    g_autoptr(shellDomain) dom = NULL;
+    cairnTypedParameterPtr params = NULL;
+    bool completed = shellOptBool(cmd, "completed");
+    bool wait = shellOptBool(cmd, "wait");
+    unsigned int flags = 0;
+    int type = 0, n = 0;
+
+    if (!shellRequires(ctl, "keep-completed", shellOptBool(cmd, "keep-completed"), "completed",
+                       completed) ||
+        !shellRequires(ctl, "progress", shellOptBool(cmd, "progress"), "wait", wait) ||
+        !shellExclusive(ctl, "wait", wait, "completed", completed))
+        return false;
+    if (!(dom = shellCommandOptDomain(ctl, cmd, NULL)))
+        return false;
+    if (wait) {
+        if (!jobWaitRun(ctl, dom, shellOptBool(cmd, "progress")))
+            return false;
+        completed = true;
+        flags |= CAIRN_DOMAIN_JOB_STATS_KEEP_COMPLETED;
+    }
+    if (completed)
+        flags |= CAIRN_DOMAIN_JOB_STATS_COMPLETED;
+    if (shellOptBool(cmd, "keep-completed"))
+        flags |= CAIRN_DOMAIN_JOB_STATS_KEEP_COMPLETED;
+    if (cairnDomainGetJobStats(dom, &type, &params, &n, flags) < 0)
+        return shellSaveError(ctl);
+    if (shellOptBool(cmd, "rawstats"))
+        printRawStats(ctl, type, params, n);
+    else
+        printJobStats(ctl, type, params, n, completed, shellOptBool(cmd, "anystats"));
+    cairnTypedParamsFree(params, n);
+    return true;
+}
+
+
+/* ---- domjobabort ---- */
+
+static const shellOptDef opts_domjobabort[] = {
+    DOMAIN_OPT,
+    { .name = "postcopy", .type = SHELL_OT_BOOL, .help = "interrupt post-copy migration" },
+    { .name = NULL }
+};
+
+
+static bool
+cmdDomJobAbort(shellControl *ctl, const shellCmd *cmd)
+{
+    g_autoptr(shellDomain) dom = NULL;
+    int rc;
+
+    if (!(dom = shellCommandOptDomain(ctl, cmd, NULL)))
+        return false;
+    if (shellOptBool(cmd, "postcopy"))
+        rc = cairnDomainAbortJobFlags(dom, CAIRN_DOMAIN_ABORT_JOB_POSTCOPY);
+    else
+        rc = cairnDomainAbortJob(dom);
+    return rc < 0 ? shellSaveError(ctl) : true;
+}
+
+
+const shellCmdDef backupCmds[] = {
+    { .name = "backup-begin",
+      .handler = cmdBackupBegin,
+      .opts = opts_backup_begin,
+      .help = "Start a disk backup of a live domain",
+      .desc = "Use XML to start a full or incremental disk backup of a live domain, optionally "
+              "creating a checkpoint" },
+    { .name = "backup-dumpxml",
+      .handler = cmdBackupDumpXML,
+      .opts = opts_backup_dumpxml,
+      .help = "Dump XML for an ongoing domain block backup job",
+      .desc = "Backup Dump XML" },
+    { .name = "domjobabort",
+      .handler = cmdDomJobAbort,
+      .opts = opts_domjobabort,
+      .help = "abort active domain job",
+      .desc = "Aborts the currently running domain job" },
+    { .name = "domjobinfo",
+      .handler = cmdDomJobInfo,
+      .opts = opts_domjobinfo,
+      .help = "domain job information",
+      .desc = "Returns information about jobs running on a domain." },
+    { .name = NULL }
+};
