@@ -121,17 +121,10 @@ qemuCheckpointCheckDisks(const cairnCheckpointDef *def, const cairnDomainDef *do
 }
 
 
-/* One transaction adding @def's bitmaps (persistent, recording) on the top
- * nodes: every disk at the same point in time. */
-static bool
-qemuCheckpointAddBitmaps(qemuDriverState *drv, qemuDomainObj *obj, const cairnCheckpointDef *def,
-                         GError **error)
+bool
+qemuCheckpointAddActions(qemuBlockHost *host, const cairnCheckpointDef *def,
+                         qemuMonitorTransaction *tr, GError **error)
 {
-    g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
-    g_autoptr(qemuBlockHost) host = NULL;
-
-    if (!(host = qemuBlockHostOpen(drv, obj, 0, error)))
-        return false;
     for (guint i = 0; i < def->disks->len; i++) {
         cairnCheckpointDiskDef *disk = g_ptr_array_index(def->disks, i);
         const char *node = qemuBlockHostTopNode(host, disk->name);
@@ -145,6 +138,22 @@ qemuCheckpointAddBitmaps(qemuDriverState *drv, qemuDomainObj *obj, const cairnCh
         }
         qemuMonitorTransactionBitmapAdd(tr, node, disk->bitmap, true, false, 0);
     }
+    return true;
+}
+
+
+/* One transaction adding @def's bitmaps (persistent, recording) on the top
+ * nodes: every disk at the same point in time. */
+static bool
+qemuCheckpointAddBitmaps(qemuDriverState *drv, qemuDomainObj *obj, const cairnCheckpointDef *def,
+                         GError **error)
+{
+    g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
+    g_autoptr(qemuBlockHost) host = NULL;
+
+    if (!(host = qemuBlockHostOpen(drv, obj, 0, error)) ||
+        !qemuCheckpointAddActions(host, def, tr, error))
+        return false;
     if (qemuMonitorTransactionCount(tr) > 0 &&
         !qemuMonitorTransactionRun(qemuBlockHostMonitor(host), tr, error))
         return false;
@@ -152,29 +161,33 @@ qemuCheckpointAddBitmaps(qemuDriverState *drv, qemuDomainObj *obj, const cairnCh
 }
 
 
-/* A new checkpoint now: of the live definition when running, else of the
- * persistent one; parent = current; it becomes current. */
-static cairnMomentObj *
-qemuCheckpointCreateNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
-                        GError **error)
+bool
+qemuCheckpointPrepareNew(qemuDomainObj *obj, cairnCheckpointDef *def, GError **error)
 {
     const cairnDomainDef *domdef = qemuDomainObjGetDef(obj);
     cairnMomentObj *current = cairnMomentListGetCurrent(obj->checkpoints);
+
+    cairnCheckpointDefSetDomain(def, domdef);
+    if (!cairnCheckpointAlignDisks(def, error) || !qemuCheckpointCheckDisks(def, domdef, error))
+        return false;
+    g_free(def->parent_name);
+    def->parent_name = current ? g_strdup(current->def->name) : NULL;
+    if (cairnMomentListLookup(obj->checkpoints, def->name)) {
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_OPERATION_FAILED,
+                      "domain moment %s already exists", def->name);
+        return false;
+    }
+    return true;
+}
+
+
+cairnMomentObj *
+qemuCheckpointCommitNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
+                        GError **error)
+{
     cairnMomentObj *node;
 
-    cairnCheckpointDefSetDomain(*def, domdef);
-    if (!cairnCheckpointAlignDisks(*def, error) ||
-        !qemuCheckpointCheckDisks(*def, domdef, error))
-        return NULL;
-    g_free((*def)->parent_name);
-    (*def)->parent_name = current ? g_strdup(current->def->name) : NULL;
-    if (cairnMomentListLookup(obj->checkpoints, (*def)->name)) {
-        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_OPERATION_FAILED,
-                      "domain moment %s already exists", (*def)->name);
-        return NULL;
-    }
-    if (!qemuCheckpointAddBitmaps(drv, obj, *def, error) ||
-        !(node = cairnMomentListAdd(obj->checkpoints, *def, error)))
+    if (!(node = cairnMomentListAdd(obj->checkpoints, *def, error)))
         return NULL;
     *def = NULL;
     cairnMomentListLink(obj->checkpoints, node);
@@ -185,6 +198,19 @@ qemuCheckpointCreateNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpoin
         return NULL;
     }
     return node;
+}
+
+
+/* A new checkpoint now: of the live definition when running, else of the
+ * persistent one; parent = current; it becomes current. */
+static cairnMomentObj *
+qemuCheckpointCreateNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
+                        GError **error)
+{
+    if (!qemuCheckpointPrepareNew(obj, *def, error) ||
+        !qemuCheckpointAddBitmaps(drv, obj, *def, error))
+        return NULL;
+    return qemuCheckpointCommitNew(drv, obj, def, error);
 }
 
 

@@ -19,6 +19,8 @@
 #include "driver.h"
 #include "qemu_blockhost.h"
 #include "qemu_domain.h"
+#include "qemu_monitor_cmd.h"
+#include "conf/checkpoint_conf.h"
 #include "util/cairnfile.h"
 
 cairnDomainCheckpoint *qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml,
@@ -60,6 +62,19 @@ void qemuCheckpointInvalidate(qemuDomainObj *obj);
  * qemu_bitmap.h): empty when the domain has the disk but QEMU has no node
  * for it (then every bitmap is missing). Borrowed nodes of @nodes. */
 GPtrArray *qemuCheckpointDiskChain(qemuBlockHost *host, GPtrArray *nodes, const char *dst);
+
+/* A checkpoint created with a backup (spec/qemu.md 5 step 4), in three
+ * steps: PrepareNew aligns @def against the domain, checks the qemu rules
+ * and sets the current checkpoint as parent (no QMP, nothing registered);
+ * AddActions appends its bitmap-add actions (top nodes of @host) to @tr,
+ * the backup's transaction; after that transaction, CommitNew registers
+ * @def (taken) as the new current checkpoint and writes its files.
+ * qemuDomainCheckpointCreateXML() uses the same three. */
+bool qemuCheckpointPrepareNew(qemuDomainObj *obj, cairnCheckpointDef *def, GError **error);
+bool qemuCheckpointAddActions(qemuBlockHost *host, const cairnCheckpointDef *def,
+                              qemuMonitorTransaction *tr, GError **error);
+cairnMomentObj *qemuCheckpointCommitNew(qemuDriverState *drv, qemuDomainObj *obj,
+                                        cairnCheckpointDef **def, GError **error);
 
 /* Persist what a tree change did: unlink the files of @removed (names),
  * rewrite those of @changed (nodes), and the current file. */
