@@ -47,7 +47,9 @@ domainSupports(cairnDomain *dom, size_t slot_offset, const char *func, GError **
  * Since: 0.1.0
  */
 int
-cairnDomainBackupBegin(cairnDomainPtr domain, const char *backupXML, const char *checkpointXML,
+cairnDomainBackupBegin(cairnDomainPtr domain,
+                       const char *backupXML,
+                       const char *checkpointXML,
                        unsigned int flags)
 {
     g_autoptr(GError) err = NULL;
@@ -142,8 +144,11 @@ cairnDomainGetJobInfo(cairnDomainPtr domain, cairnDomainJobInfoPtr info)
  * Since: 0.1.0
  */
 int
-cairnDomainGetJobStats(cairnDomainPtr domain, int *type, cairnTypedParameterPtr *params,
-                       int *nparams, unsigned int flags)
+cairnDomainGetJobStats(cairnDomainPtr domain,
+                       int *type,
+                       cairnTypedParameterPtr *params,
+                       int *nparams,
+                       unsigned int flags)
 {
     g_autoptr(GError) err = NULL;
 

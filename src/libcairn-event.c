@@ -46,8 +46,8 @@ eventCheckNonNegative(int value, const char *argname, const char *func, GError *
 {
     if (value >= 0)
         return true;
-    cairnErrorSetRaw(error, FROM, CAIRN_ERR_INVALID_ARG, "%s in %s must be non-negative",
-                     argname, func);
+    cairnErrorSetRaw(error, FROM, CAIRN_ERR_INVALID_ARG, "%s in %s must be non-negative", argname,
+                     func);
     return false;
 }
 
@@ -88,8 +88,11 @@ eventCheckID(int eventID, const char *func, GError **error)
  * Since: 0.1.0
  */
 int
-cairnConnectDomainEventRegisterAny(cairnConnectPtr conn, cairnDomainPtr dom, int eventID,
-                                   cairnConnectDomainEventGenericCallback cb, void *opaque,
+cairnConnectDomainEventRegisterAny(cairnConnectPtr conn,
+                                   cairnDomainPtr dom,
+                                   int eventID,
+                                   cairnConnectDomainEventGenericCallback cb,
+                                   void *opaque,
                                    cairnFreeCallback freecb)
 {
     g_autoptr(GError) err = NULL;
@@ -97,8 +100,7 @@ cairnConnectDomainEventRegisterAny(cairnConnectPtr conn, cairnDomainPtr dom, int
 
     cairnResetLastError();
     if (!cairnEntryCheckConnect(conn, __func__, &err) ||
-        !eventCheckDomain(conn, dom, __func__, &err) ||
-        !eventCheckCallback(cb, __func__, &err) ||
+        !eventCheckDomain(conn, dom, __func__, &err) || !eventCheckCallback(cb, __func__, &err) ||
         !eventCheckID(eventID, __func__, &err) ||
         !cairnEntryCheckSupported(
             cairnDriverSlot(conn->driver, offsetof(cairnDriver, connectDomainEventRegisterAny)),

@@ -54,8 +54,13 @@ cairnTypedParamsGet(cairnTypedParameterPtr params, int nparams, const char *name
 /* The common part of the typed getters: 1 found (*ret_param set), 0 not
  * found, -1 error (last error set). */
 static int
-typedParamsLookup(cairnTypedParameter *params, int nparams, const char *name, const void *value,
-                  int type, const char *func, cairnTypedParameter **ret_param)
+typedParamsLookup(cairnTypedParameter *params,
+                  int nparams,
+                  const char *name,
+                  const void *value,
+                  int type,
+                  const char *func,
+                  cairnTypedParameter **ret_param)
 {
     g_autoptr(GError) err = NULL;
     cairnTypedParameter *param;
@@ -93,8 +98,8 @@ int
 cairnTypedParamsGetInt(cairnTypedParameterPtr params, int nparams, const char *name, int *value)
 {
     cairnTypedParameter *param = NULL;
-    int rc = typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_INT, __func__,
-                               &param);
+    int rc =
+        typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_INT, __func__, &param);
 
     if (rc == 1)
         *value = param->value.i;
@@ -114,12 +119,14 @@ cairnTypedParamsGetInt(cairnTypedParameterPtr params, int nparams, const char *n
  * Since: 0.1.0
  */
 int
-cairnTypedParamsGetUInt(cairnTypedParameterPtr params, int nparams, const char *name,
+cairnTypedParamsGetUInt(cairnTypedParameterPtr params,
+                        int nparams,
+                        const char *name,
                         unsigned int *value)
 {
     cairnTypedParameter *param = NULL;
-    int rc = typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_UINT, __func__,
-                               &param);
+    int rc =
+        typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_UINT, __func__, &param);
 
     if (rc == 1)
         *value = param->value.ui;
@@ -139,12 +146,14 @@ cairnTypedParamsGetUInt(cairnTypedParameterPtr params, int nparams, const char *
  * Since: 0.1.0
  */
 int
-cairnTypedParamsGetLLong(cairnTypedParameterPtr params, int nparams, const char *name,
+cairnTypedParamsGetLLong(cairnTypedParameterPtr params,
+                         int nparams,
+                         const char *name,
                          long long *value)
 {
     cairnTypedParameter *param = NULL;
-    int rc = typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_LLONG, __func__,
-                               &param);
+    int rc =
+        typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_LLONG, __func__, &param);
 
     if (rc == 1)
         *value = param->value.l;
@@ -164,12 +173,14 @@ cairnTypedParamsGetLLong(cairnTypedParameterPtr params, int nparams, const char 
  * Since: 0.1.0
  */
 int
-cairnTypedParamsGetULLong(cairnTypedParameterPtr params, int nparams, const char *name,
+cairnTypedParamsGetULLong(cairnTypedParameterPtr params,
+                          int nparams,
+                          const char *name,
                           unsigned long long *value)
 {
     cairnTypedParameter *param = NULL;
-    int rc = typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_ULLONG, __func__,
-                               &param);
+    int rc =
+        typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_ULLONG, __func__, &param);
 
     if (rc == 1)
         *value = param->value.ul;
@@ -189,12 +200,14 @@ cairnTypedParamsGetULLong(cairnTypedParameterPtr params, int nparams, const char
  * Since: 0.1.0
  */
 int
-cairnTypedParamsGetDouble(cairnTypedParameterPtr params, int nparams, const char *name,
+cairnTypedParamsGetDouble(cairnTypedParameterPtr params,
+                          int nparams,
+                          const char *name,
                           double *value)
 {
     cairnTypedParameter *param = NULL;
-    int rc = typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_DOUBLE, __func__,
-                               &param);
+    int rc =
+        typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_DOUBLE, __func__, &param);
 
     if (rc == 1)
         *value = param->value.d;
@@ -214,8 +227,7 @@ cairnTypedParamsGetDouble(cairnTypedParameterPtr params, int nparams, const char
  * Since: 0.1.0
  */
 int
-cairnTypedParamsGetBoolean(cairnTypedParameterPtr params, int nparams, const char *name,
-                           int *value)
+cairnTypedParamsGetBoolean(cairnTypedParameterPtr params, int nparams, const char *name, int *value)
 {
     cairnTypedParameter *param = NULL;
     int rc = typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_BOOLEAN, __func__,
@@ -239,12 +251,14 @@ cairnTypedParamsGetBoolean(cairnTypedParameterPtr params, int nparams, const cha
  * Since: 0.1.0
  */
 int
-cairnTypedParamsGetString(cairnTypedParameterPtr params, int nparams, const char *name,
+cairnTypedParamsGetString(cairnTypedParameterPtr params,
+                          int nparams,
+                          const char *name,
                           const char **value)
 {
     cairnTypedParameter *param = NULL;
-    int rc = typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_STRING, __func__,
-                               &param);
+    int rc =
+        typedParamsLookup(params, nparams, name, value, CAIRN_TYPED_PARAM_STRING, __func__, &param);
 
     if (rc == 1)
         *value = param->value.s;

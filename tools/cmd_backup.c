@@ -97,7 +97,7 @@ static const char *const jobTypeNames[] = {
 };
 
 static const char *const jobOperationNames[] = {
-    "Unknown", "Start",    "Save",            "Restore", "Incoming migration", "Outgoing migration",
+    "Unknown",  "Start",           "Save", "Restore", "Incoming migration", "Outgoing migration",
     "Snapshot", "Snapshot revert", "Dump", "Backup",  "Snapshot delete",
 };
 
@@ -112,8 +112,7 @@ jobTypeToString(int type)
 static const char *
 jobOperationToString(int op)
 {
-    return op >= 0 && op < (int)G_N_ELEMENTS(jobOperationNames) ? jobOperationNames[op]
-                                                                : "unknown";
+    return op >= 0 && op < (int)G_N_ELEMENTS(jobOperationNames) ? jobOperationNames[op] : "unknown";
 }
 
 
@@ -193,7 +192,11 @@ printDiskStats(shellControl *ctl, cairnTypedParameterPtr params, int n)
 
 
 static void
-printJobStats(shellControl *ctl, int type, cairnTypedParameterPtr params, int n, bool completed,
+printJobStats(shellControl *ctl,
+              int type,
+              cairnTypedParameterPtr params,
+              int n,
+              bool completed,
               bool anystats)
 {
     unsigned long long elapsed = 0;
@@ -292,12 +295,22 @@ jobWaitRun(shellControl *ctl, cairnDomainPtr dom, bool progress)
 
 static const shellOptDef opts_domjobinfo[] = {
     DOMAIN_OPT,
-    { .name = "completed", .type = SHELL_OT_BOOL, .help = "return statistics of a recently completed job" },
-    { .name = "keep-completed", .type = SHELL_OT_BOOL, .help = "don't destroy statistics of a recently completed job when reading" },
-    { .name = "anystats", .type = SHELL_OT_BOOL, .help = "print statistics for any kind of job (even failed ones)" },
+    { .name = "completed",
+      .type = SHELL_OT_BOOL,
+      .help = "return statistics of a recently completed job" },
+    { .name = "keep-completed",
+      .type = SHELL_OT_BOOL,
+      .help = "don't destroy statistics of a recently completed job when reading" },
+    { .name = "anystats",
+      .type = SHELL_OT_BOOL,
+      .help = "print statistics for any kind of job (even failed ones)" },
     { .name = "rawstats", .type = SHELL_OT_BOOL, .help = "print the raw data returned by libvirt" },
-    { .name = "wait", .type = SHELL_OT_BOOL, .help = "wait for the running job to end, then print its completed statistics" },
-    { .name = "progress", .type = SHELL_OT_BOOL, .help = "with --wait, show the job's progress on stderr" },
+    { .name = "wait",
+      .type = SHELL_OT_BOOL,
+      .help = "wait for the running job to end, then print its completed statistics" },
+    { .name = "progress",
+      .type = SHELL_OT_BOOL,
+      .help = "with --wait, show the job's progress on stderr" },
     { .name = NULL }
 };
 

@@ -35,7 +35,7 @@ struct _eventData {
 };
 
 static const char *const lifecycleNames[] = {
-    "Defined", "Undefined", "Started", "Suspended", "Resumed",
+    "Defined", "Undefined", "Started",     "Suspended", "Resumed",
     "Stopped", "Shutdown",  "PMSuspended", "Crashed",
 };
 
@@ -110,8 +110,8 @@ static void
 eventGenericPrint(cairnConnectPtr conn, cairnDomainPtr dom, void *opaque)
 {
     eventData *data = opaque;
-    g_autofree char *msg = g_strdup_printf("event '%s' for domain '%s'\n", data->cb->name,
-                                           cairnDomainGetName(dom));
+    g_autofree char *msg =
+        g_strdup_printf("event '%s' for domain '%s'\n", data->cb->name, cairnDomainGetName(dom));
 
     eventPrint(data, msg);
 }
@@ -120,9 +120,10 @@ eventGenericPrint(cairnConnectPtr conn, cairnDomainPtr dom, void *opaque)
 static int
 eventLifecyclePrint(cairnConnectPtr conn, cairnDomainPtr dom, int event, int detail, void *opaque)
 {
-    g_autofree char *msg = g_strdup_printf(
-        "event 'lifecycle' for domain '%s': %s %s\n", cairnDomainGetName(dom),
-        nameOf(lifecycleNames, G_N_ELEMENTS(lifecycleNames), event), lifecycleDetail(event, detail));
+    g_autofree char *msg =
+        g_strdup_printf("event 'lifecycle' for domain '%s': %s %s\n", cairnDomainGetName(dom),
+                        nameOf(lifecycleNames, G_N_ELEMENTS(lifecycleNames), event),
+                        lifecycleDetail(event, detail));
 
     eventPrint(opaque, msg);
     return 0;
@@ -130,8 +131,8 @@ eventLifecyclePrint(cairnConnectPtr conn, cairnDomainPtr dom, int event, int det
 
 
 static void
-eventBlockJobPrint(cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type,
-                   int status, void *opaque)
+eventBlockJobPrint(
+    cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type, int status, void *opaque)
 {
     eventData *data = opaque;
     g_autofree char *msg = g_strdup_printf(
@@ -168,8 +169,11 @@ typedParamText(const cairnTypedParameter *p)
 
 
 static void
-eventJobCompletedPrint(cairnConnectPtr conn, cairnDomainPtr dom, cairnTypedParameterPtr params,
-                       int nparams, void *opaque)
+eventJobCompletedPrint(cairnConnectPtr conn,
+                       cairnDomainPtr dom,
+                       cairnTypedParameterPtr params,
+                       int nparams,
+                       void *opaque)
 {
     g_autoptr(GString) msg = g_string_new(NULL);
 
@@ -185,8 +189,14 @@ eventJobCompletedPrint(cairnConnectPtr conn, cairnDomainPtr dom, cairnTypedParam
 }
 
 
-#define GENERIC(name) { name, eventGenericPrint }
-#define TYPED(name, fn) { name, CAIRN_DOMAIN_EVENT_CALLBACK(fn) }
+#define GENERIC(name)                                                                              \
+ {                                                                                                 \
+  name, eventGenericPrint                                                                          \
+ }
+#define TYPED(name, fn)                                                                            \
+ {                                                                                                 \
+  name, CAIRN_DOMAIN_EVENT_CALLBACK(fn)                                                            \
+ }
 
 /* Indexed by cairnDomainEventID. Events Cairn never emits print the
  * generic line (they cannot fire). */
@@ -250,8 +260,12 @@ eventInterrupt(gpointer opaque)
 static const shellOptDef opts_event[] = {
     { .name = "domain", .type = SHELL_OT_STRING, .help = "filter by domain name, id or uuid" },
     { .name = "event", .type = SHELL_OT_STRING, .help = "which event type to wait for" },
-    { .name = "all", .type = SHELL_OT_BOOL, .help = "wait for all events instead of just one type" },
-    { .name = "loop", .type = SHELL_OT_BOOL, .help = "loop until timeout or interrupt, rather than one-shot" },
+    { .name = "all",
+      .type = SHELL_OT_BOOL,
+      .help = "wait for all events instead of just one type" },
+    { .name = "loop",
+      .type = SHELL_OT_BOOL,
+      .help = "loop until timeout or interrupt, rather than one-shot" },
     { .name = "timeout", .type = SHELL_OT_STRING, .help = "timeout seconds" },
     { .name = "list", .type = SHELL_OT_BOOL, .help = "list valid event types" },
     { .name = "timestamp", .type = SHELL_OT_BOOL, .help = "show timestamp for each printed event" },
@@ -389,12 +403,10 @@ cmdEvent(shellControl *ctl, const shellCmd *cmd)
 }
 
 
-const shellCmdDef eventCmds[] = {
-    { .name = "event",
-      .handler = cmdEvent,
-      .opts = opts_event,
-      .help = "Domain Events",
-      .desc = "List event types, or wait for domain events to occur",
-      .flags = 0 },
-    { .name = NULL }
-};
+const shellCmdDef eventCmds[] = { { .name = "event",
+                                    .handler = cmdEvent,
+                                    .opts = opts_event,
+                                    .help = "Domain Events",
+                                    .desc = "List event types, or wait for domain events to occur",
+                                    .flags = 0 },
+                                  { .name = NULL } };

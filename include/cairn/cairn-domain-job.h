@@ -64,7 +64,7 @@ typedef enum {
 typedef struct _cairnDomainJobInfo cairnDomainJobInfo;
 typedef cairnDomainJobInfo *cairnDomainJobInfoPtr;
 struct _cairnDomainJobInfo {
-    int type; /* a cairnDomainJobType */
+    int type;                         /* a cairnDomainJobType */
     unsigned long long timeElapsed;   /* ms */
     unsigned long long timeRemaining; /* ms; 0 for unbounded jobs */
     unsigned long long dataTotal;

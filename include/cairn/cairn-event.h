@@ -105,8 +105,8 @@ typedef enum {
  * Since: 0.1.0
  */
 typedef enum {
-    CAIRN_DOMAIN_EVENT_DEFINED_ADDED = 0,   /* newly created config file. Since: 0.1.0 */
-    CAIRN_DOMAIN_EVENT_DEFINED_UPDATED = 1  /* changed config file. Since: 0.1.0 */
+    CAIRN_DOMAIN_EVENT_DEFINED_ADDED = 0,  /* newly created config file. Since: 0.1.0 */
+    CAIRN_DOMAIN_EVENT_DEFINED_UPDATED = 1 /* changed config file. Since: 0.1.0 */
 } cairnDomainEventDefinedDetailType;
 
 /**
@@ -195,11 +195,8 @@ typedef void (*cairnConnectDomainEventGenericCallback)(cairnConnectPtr conn,
  *
  * Since: 0.1.0
  */
-typedef int (*cairnConnectDomainEventCallback)(cairnConnectPtr conn,
-                                               cairnDomainPtr dom,
-                                               int event,
-                                               int detail,
-                                               void *opaque);
+typedef int (*cairnConnectDomainEventCallback)(
+    cairnConnectPtr conn, cairnDomainPtr dom, int event, int detail, void *opaque);
 
 /**
  * cairnConnectDomainEventBlockJobCallback:
@@ -211,12 +208,8 @@ typedef int (*cairnConnectDomainEventCallback)(cairnConnectPtr conn,
  *
  * Since: 0.1.0
  */
-typedef void (*cairnConnectDomainEventBlockJobCallback)(cairnConnectPtr conn,
-                                                        cairnDomainPtr dom,
-                                                        const char *disk,
-                                                        int type,
-                                                        int status,
-                                                        void *opaque);
+typedef void (*cairnConnectDomainEventBlockJobCallback)(
+    cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type, int status, void *opaque);
 
 /**
  * cairnConnectDomainEventJobCompletedCallback:
@@ -242,8 +235,8 @@ typedef void (*cairnConnectDomainEventJobCompletedCallback)(cairnConnectPtr conn
  *
  * Since: 0.1.0
  */
-#define CAIRN_DOMAIN_EVENT_CALLBACK(cb) \
-    ((cairnConnectDomainEventGenericCallback)(void (*)(void))(cb))
+#define CAIRN_DOMAIN_EVENT_CALLBACK(cb)                                                            \
+ ((cairnConnectDomainEventGenericCallback)(void (*)(void))(cb))
 
 int cairnConnectDomainEventRegisterAny(cairnConnectPtr conn,
                                        cairnDomainPtr dom,

@@ -51,31 +51,43 @@ struct _cairnTypedParameter {
     char field[CAIRN_TYPED_PARAM_FIELD_LENGTH];
     int type; /* a cairnTypedParameterType */
     union {
-        int i;                  /* CAIRN_TYPED_PARAM_INT */
-        unsigned int ui;        /* CAIRN_TYPED_PARAM_UINT */
-        long long int l;        /* CAIRN_TYPED_PARAM_LLONG */
+        int i;                     /* CAIRN_TYPED_PARAM_INT */
+        unsigned int ui;           /* CAIRN_TYPED_PARAM_UINT */
+        long long int l;           /* CAIRN_TYPED_PARAM_LLONG */
         unsigned long long int ul; /* CAIRN_TYPED_PARAM_ULLONG */
-        double d;               /* CAIRN_TYPED_PARAM_DOUBLE */
-        char b;                 /* CAIRN_TYPED_PARAM_BOOLEAN */
-        char *s;                /* CAIRN_TYPED_PARAM_STRING */
+        double d;                  /* CAIRN_TYPED_PARAM_DOUBLE */
+        char b;                    /* CAIRN_TYPED_PARAM_BOOLEAN */
+        char *s;                   /* CAIRN_TYPED_PARAM_STRING */
     } value;
 };
 
-cairnTypedParameterPtr cairnTypedParamsGet(cairnTypedParameterPtr params, int nparams,
-                                           const char *name);
-int cairnTypedParamsGetInt(cairnTypedParameterPtr params, int nparams, const char *name,
-                           int *value);
-int cairnTypedParamsGetUInt(cairnTypedParameterPtr params, int nparams, const char *name,
+cairnTypedParameterPtr
+cairnTypedParamsGet(cairnTypedParameterPtr params, int nparams, const char *name);
+int
+cairnTypedParamsGetInt(cairnTypedParameterPtr params, int nparams, const char *name, int *value);
+int cairnTypedParamsGetUInt(cairnTypedParameterPtr params,
+                            int nparams,
+                            const char *name,
                             unsigned int *value);
-int cairnTypedParamsGetLLong(cairnTypedParameterPtr params, int nparams, const char *name,
+int cairnTypedParamsGetLLong(cairnTypedParameterPtr params,
+                             int nparams,
+                             const char *name,
                              long long *value);
-int cairnTypedParamsGetULLong(cairnTypedParameterPtr params, int nparams, const char *name,
+int cairnTypedParamsGetULLong(cairnTypedParameterPtr params,
+                              int nparams,
+                              const char *name,
                               unsigned long long *value);
-int cairnTypedParamsGetDouble(cairnTypedParameterPtr params, int nparams, const char *name,
+int cairnTypedParamsGetDouble(cairnTypedParameterPtr params,
+                              int nparams,
+                              const char *name,
                               double *value);
-int cairnTypedParamsGetBoolean(cairnTypedParameterPtr params, int nparams, const char *name,
+int cairnTypedParamsGetBoolean(cairnTypedParameterPtr params,
+                               int nparams,
+                               const char *name,
                                int *value);
-int cairnTypedParamsGetString(cairnTypedParameterPtr params, int nparams, const char *name,
+int cairnTypedParamsGetString(cairnTypedParameterPtr params,
+                              int nparams,
+                              const char *name,
                               const char **value);
 void cairnTypedParamsClear(cairnTypedParameterPtr params, int nparams);
 void cairnTypedParamsFree(cairnTypedParameterPtr params, int nparams);

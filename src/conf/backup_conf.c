@@ -292,9 +292,8 @@ backupParseStore(cairnBackupDiskDef *disk, const xmlNode *node, bool push, GErro
         disk->store->format = cairnXMLPropString(driver, "type");
     if (!src)
         return true;
-    disk->store->path = cairnXMLPropString(src, disk->store_type == CAIRN_BACKUP_STORE_BLOCK
-                                                    ? "dev"
-                                                    : "file");
+    disk->store->path =
+        cairnXMLPropString(src, disk->store_type == CAIRN_BACKUP_STORE_BLOCK ? "dev" : "file");
     disk->store->seclabels_xml = backupFormatChildren(src, "seclabel");
     disk->store->encryption_xml = backupFormatChildren(src, "encryption");
     return true;
@@ -678,8 +677,10 @@ cairnBackupDefFormat(const cairnBackupDef *def, unsigned int flags)
 /* libvirt's virDomainBackupDefAssignStore: a participating disk gets a
  * generated file target/scratch when none was given. */
 static bool
-backupAssignStore(cairnBackupDiskDef *disk, const cairnDomainDiskDef *domdisk,
-                  const char *suffix, GError **error)
+backupAssignStore(cairnBackupDiskDef *disk,
+                  const cairnDomainDiskDef *domdisk,
+                  const char *suffix,
+                  GError **error)
 {
     if (!disk->store) {
         disk->store = g_new0(cairnBackupStoreDef, 1);
@@ -707,8 +708,12 @@ backupAssignStore(cairnBackupDiskDef *disk, const cairnDomainDiskDef *domdisk,
 
 
 static bool
-backupCheckListedDisk(cairnBackupDef *def, cairnBackupDiskDef *disk, const cairnDomainDef *dom,
-                      GHashTable *seen, const char *suffix, GError **error)
+backupCheckListedDisk(cairnBackupDef *def,
+                      cairnBackupDiskDef *disk,
+                      const cairnDomainDef *dom,
+                      GHashTable *seen,
+                      const char *suffix,
+                      GError **error)
 {
     cairnDomainDiskDef *domdisk = cairnDomainDiskByTarget(dom, disk->name);
 
@@ -740,9 +745,9 @@ backupResolveModes(cairnBackupDef *def)
         cairnBackupDiskDef *disk = g_ptr_array_index(def->disks, i);
 
         if (disk->mode == CAIRN_BACKUP_DISK_MODE_DEFAULT)
-            disk->mode = (def->incremental || disk->incremental)
-                             ? CAIRN_BACKUP_DISK_MODE_INCREMENTAL
-                             : CAIRN_BACKUP_DISK_MODE_FULL;
+            disk->mode = (def->incremental || disk->incremental) ?
+                             CAIRN_BACKUP_DISK_MODE_INCREMENTAL :
+                             CAIRN_BACKUP_DISK_MODE_FULL;
         if (!disk->incremental && disk->mode == CAIRN_BACKUP_DISK_MODE_INCREMENTAL)
             disk->incremental = g_strdup(def->incremental);
     }
@@ -750,7 +755,9 @@ backupResolveModes(cairnBackupDef *def)
 
 
 bool
-cairnBackupAlignDisks(cairnBackupDef *def, const cairnDomainDef *dom, const char *suffix,
+cairnBackupAlignDisks(cairnBackupDef *def,
+                      const cairnDomainDef *dom,
+                      const char *suffix,
                       GError **error)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
@@ -762,8 +769,7 @@ cairnBackupAlignDisks(cairnBackupDef *def, const cairnDomainDef *dom, const char
         return false;
     }
     for (guint i = 0; i < def->disks->len; i++) {
-        if (!backupCheckListedDisk(def, g_ptr_array_index(def->disks, i), dom, seen, suffix,
-                                   error))
+        if (!backupCheckListedDisk(def, g_ptr_array_index(def->disks, i), dom, seen, suffix, error))
             return false;
     }
     for (guint i = 0; i < dom->disks->len; i++) {

@@ -80,13 +80,13 @@ struct _cairnBackupStoreDef {
 
 typedef struct _cairnBackupDiskDef cairnBackupDiskDef;
 struct _cairnBackupDiskDef {
-    char *name;                /* disk target, e.g. "vda" */
-    bool backup;               /* backup='yes' (default) */
-    bool backup_given;         /* backup= written in the input */
-    cairnBackupDiskMode mode;  /* backupmode= */
-    char *incremental;         /* incremental= checkpoint, or NULL */
-    char *exportname;          /* pull: NBD export name */
-    char *exportbitmap;        /* pull: exported dirty bitmap */
+    char *name;                      /* disk target, e.g. "vda" */
+    bool backup;                     /* backup='yes' (default) */
+    bool backup_given;               /* backup= written in the input */
+    cairnBackupDiskMode mode;        /* backupmode= */
+    char *incremental;               /* incremental= checkpoint, or NULL */
+    char *exportname;                /* pull: NBD export name */
+    char *exportbitmap;              /* pull: exported dirty bitmap */
     cairnBackupStoreType store_type; /* type=; FILE when not given */
     /* <target> (push) or <scratch> (pull) and <driver>: set for every
      * backup='yes' disk; store->path NULL = none given (alignment then
@@ -94,7 +94,7 @@ struct _cairnBackupDiskDef {
     cairnBackupStoreDef *store;
     /* Internal (status XML) only: */
     cairnBackupDiskState state;
-    unsigned int index;        /* storage source id; 0 = none */
+    unsigned int index; /* storage source id; 0 = none */
 };
 
 typedef struct _cairnBackupDef cairnBackupDef;
@@ -147,7 +147,9 @@ char *cairnBackupDefFormat(const cairnBackupDef *def, unsigned int flags);
  * created with the backup, else the current time in seconds. Errors:
  * CAIRN_ERR_CONFIG_UNSUPPORTED. Driver-specific defaults (format qcow2,
  * export names/bitmaps) are cairnBackupDefApplyDriverDefaults(). */
-bool cairnBackupAlignDisks(cairnBackupDef *def, const cairnDomainDef *dom, const char *suffix,
+bool cairnBackupAlignDisks(cairnBackupDef *def,
+                           const cairnDomainDef *dom,
+                           const char *suffix,
                            GError **error);
 
 /* What the qemu driver (and the test driver, which mimics it) adds after

@@ -14,6 +14,7 @@
 #define S_ILLEGAL CAIRN_BACKUP_DISK_STATE_LAST
 
 /* next state = backupTransitions[verb][current state] */
+/* clang-format off */
 static const cairnBackupDiskState
     backupTransitions[CAIRN_BACKUP_VERB_LAST][CAIRN_BACKUP_DISK_STATE_LAST] = {
         /*                               none       running       complete   failed     cancelling   cancelled */
@@ -23,6 +24,7 @@ static const cairnBackupDiskState
         [CAIRN_BACKUP_VERB_FINISH_ERROR] = { S_ILLEGAL, S_FAILED,   S_ILLEGAL, S_ILLEGAL, S_FAILED,    S_ILLEGAL },
         [CAIRN_BACKUP_VERB_FINISH_CANCEL] = { S_ILLEGAL, S_CANCELLED, S_ILLEGAL, S_ILLEGAL, S_CANCELLED, S_ILLEGAL },
 };
+/* clang-format on */
 
 static const char *const backupVerbNames[] = {
     [CAIRN_BACKUP_VERB_START] = "start",
@@ -67,8 +69,7 @@ cairnBackupJobIsActive(const cairnBackupDef *def)
     for (guint i = 0; i < def->disks->len; i++) {
         const cairnBackupDiskDef *disk = g_ptr_array_index(def->disks, i);
 
-        if (disk->backup &&
-            (disk->state == S_RUNNING || disk->state == S_CANCELLING))
+        if (disk->backup && (disk->state == S_RUNNING || disk->state == S_CANCELLING))
             return true;
     }
     return false;

@@ -141,8 +141,7 @@ checkEmpty(const xmlNode *node, GError **error)
 
 /* <element> children of @node named @name, at most @max (0 = any). */
 static bool
-checkChildCount(const xmlNode *node, const char *name, guint max, guint *ret_count,
-                GError **error)
+checkChildCount(const xmlNode *node, const char *name, guint max, guint *ret_count, GError **error)
 {
     guint count = 0;
 
@@ -257,10 +256,9 @@ static bool
 checkDriver(const xmlNode *driver, bool pull, GError **error)
 {
     static const char *const attrs[] = { "type", NULL };
-    static const char *const formats[] = { "raw",  "dir",  "bochs", "cloop", "dmg",
-                                           "iso",  "vpc",  "vdi",   "fat",   "vhd",
-                                           "ploop", "luks", "cow",  "qcow",  "qcow2",
-                                           "qed",  "vmdk", NULL };
+    static const char *const formats[] = { "raw", "dir",  "bochs", "cloop", "dmg",   "iso",
+                                           "vpc", "vdi",  "fat",   "vhd",   "ploop", "luks",
+                                           "cow", "qcow", "qcow2", "qed",   "vmdk",  NULL };
     static const char *const qcow2[] = { "qcow2", NULL };
 
     return checkAttrs(driver, attrs, error) && checkRequired(driver, "type", error) &&
@@ -286,8 +284,8 @@ checkDiskChildren(const xmlNode *disk, bool pull, bool block, GError **error)
     for (const xmlNode *c = disk->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        if (cairnXMLNodeNameEqual(c, "driver") ? !checkDriver(c, pull, error)
-                                               : !checkStore(c, block, error))
+        if (cairnXMLNodeNameEqual(c, "driver") ? !checkDriver(c, pull, error) :
+                                                 !checkStore(c, block, error))
             return false;
     }
     return true;
@@ -297,10 +295,10 @@ checkDiskChildren(const xmlNode *disk, bool pull, bool block, GError **error)
 static bool
 checkDisk(const xmlNode *disk, bool pull, GError **error)
 {
-    static const char *const push_attrs[] = { "name", "backupmode", "incremental",
-                                              "backup", "type", NULL };
-    static const char *const pull_attrs[] = { "name",   "backupmode", "incremental",  "backup",
-                                              "type",   "exportname", "exportbitmap", NULL };
+    static const char *const push_attrs[] = { "name",   "backupmode", "incremental",
+                                              "backup", "type",       NULL };
+    static const char *const pull_attrs[] = { "name", "backupmode", "incremental",  "backup",
+                                              "type", "exportname", "exportbitmap", NULL };
     bool no = false;
     bool block = false;
 
@@ -350,15 +348,14 @@ checkServerTCP(const xmlNode *server, GError **error)
         return false;
     name = cairnXMLPropString(server, "name");
     if (!g_hostname_is_ip_address(name) &&
-        !(*name && strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") ==
-                       strlen(name)))
-        return schemaFail(error, "Element server failed to validate attributes: name='%s'",
-                          name);
+        !(*name &&
+          strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") ==
+              strlen(name)))
+        return schemaFail(error, "Element server failed to validate attributes: name='%s'", name);
     port = cairnXMLPropString(server, "port");
     if (port && (!cairnXMLParseULongLong(port, &value) || value > G_MAXUINT32 ||
                  strspn(port, "0123456789") != strlen(port)))
-        return schemaFail(error, "Element server failed to validate attributes: port='%s'",
-                          port);
+        return schemaFail(error, "Element server failed to validate attributes: port='%s'", port);
     return true;
 }
 
@@ -366,8 +363,8 @@ checkServerTCP(const xmlNode *server, GError **error)
 static bool
 checkServer(const xmlNode *server, GError **error)
 {
-    static const char *const attrs[] = { "tls", "transport", "name", "port",
-                                         "socket", "fdgroup", NULL };
+    static const char *const attrs[] = { "tls",    "transport", "name", "port",
+                                         "socket", "fdgroup",   NULL };
     static const char *const yesno[] = { "yes", "no", NULL };
     static const char *const transports[] = { "tcp", "unix", "fd", NULL };
     g_autofree char *transport = NULL;
@@ -381,8 +378,7 @@ checkServer(const xmlNode *server, GError **error)
     if (!checkForbidden(server, "name", error) || !checkForbidden(server, "port", error))
         return false;
     if (g_str_equal(transport, "unix"))
-        return checkRequired(server, "socket", error) &&
-               checkForbidden(server, "fdgroup", error) &&
+        return checkRequired(server, "socket", error) && checkForbidden(server, "fdgroup", error) &&
                checkAbsPathAttr(server, "socket", error);
     return checkRequired(server, "fdgroup", error) && checkForbidden(server, "socket", error);
 }
@@ -415,8 +411,9 @@ checkRootChildren(const xmlNode *root, bool pull, GError **error)
         !checkChildCount(root, "disks", 1, NULL, error) || !checkNoText(root, error))
         return false;
     if (pull && nserver == 0)
-        return schemaFail(error, "%s", "Element domainbackup failed to validate content: "
-                                       "missing server");
+        return schemaFail(error, "%s",
+                          "Element domainbackup failed to validate content: "
+                          "missing server");
     for (const xmlNode *c = root->children; c; c = c->next) {
         bool ok = true;
 

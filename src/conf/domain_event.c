@@ -25,8 +25,8 @@ domainEventNew(int event_id, const char *dom_name, const unsigned char *dom_uuid
 
 
 cairnDomainEvent *
-cairnDomainEventLifecycleNew(const char *dom_name, const unsigned char *dom_uuid, int dom_id,
-                             int event, int detail)
+cairnDomainEventLifecycleNew(
+    const char *dom_name, const unsigned char *dom_uuid, int dom_id, int event, int detail)
 {
     cairnDomainEvent *ev =
         domainEventNew(CAIRN_DOMAIN_EVENT_ID_LIFECYCLE, dom_name, dom_uuid, dom_id);
@@ -38,8 +38,13 @@ cairnDomainEventLifecycleNew(const char *dom_name, const unsigned char *dom_uuid
 
 
 cairnDomainEvent *
-cairnDomainEventBlockJobNew(const char *dom_name, const unsigned char *dom_uuid, int dom_id,
-                            int event_id, const char *disk, int type, int status)
+cairnDomainEventBlockJobNew(const char *dom_name,
+                            const unsigned char *dom_uuid,
+                            int dom_id,
+                            int event_id,
+                            const char *disk,
+                            int type,
+                            int status)
 {
     cairnDomainEvent *ev = domainEventNew(event_id, dom_name, dom_uuid, dom_id);
 
@@ -53,8 +58,11 @@ cairnDomainEventBlockJobNew(const char *dom_name, const unsigned char *dom_uuid,
 
 
 cairnDomainEvent *
-cairnDomainEventJobCompletedNew(const char *dom_name, const unsigned char *dom_uuid, int dom_id,
-                                cairnTypedParameter *params, int nparams)
+cairnDomainEventJobCompletedNew(const char *dom_name,
+                                const unsigned char *dom_uuid,
+                                int dom_id,
+                                cairnTypedParameter *params,
+                                int nparams)
 {
     cairnDomainEvent *ev =
         domainEventNew(CAIRN_DOMAIN_EVENT_ID_JOB_COMPLETED, dom_name, dom_uuid, dom_id);
@@ -90,13 +98,16 @@ cairnDomainEventCopy(const cairnDomainEvent *event)
 
 
 void
-cairnDomainEventDispatch(const cairnDomainEvent *event, cairnConnect *conn, cairnDomain *dom,
-                         cairnConnectDomainEventGenericCallback cb, void *opaque)
+cairnDomainEventDispatch(const cairnDomainEvent *event,
+                         cairnConnect *conn,
+                         cairnDomain *dom,
+                         cairnConnectDomainEventGenericCallback cb,
+                         void *opaque)
 {
     switch (event->event_id) {
     case CAIRN_DOMAIN_EVENT_ID_LIFECYCLE:
-        ((cairnConnectDomainEventCallback)(void (*)(void))cb)(
-            conn, dom, event->lifecycle_event, event->lifecycle_detail, opaque);
+        ((cairnConnectDomainEventCallback)(void (*)(void))cb)(conn, dom, event->lifecycle_event,
+                                                              event->lifecycle_detail, opaque);
         return;
     case CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB:
     case CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2:
@@ -108,8 +119,8 @@ cairnDomainEventDispatch(const cairnDomainEvent *event, cairnConnect *conn, cair
          * hand it a copy so that one callback cannot spoil the next. */
         cairnTypedParameter *params = cairnTypedParamsCopy(event->params, event->nparams);
 
-        ((cairnConnectDomainEventJobCompletedCallback)(void (*)(void))cb)(
-            conn, dom, params, event->nparams, opaque);
+        ((cairnConnectDomainEventJobCompletedCallback)(void (*)(void))cb)(conn, dom, params,
+                                                                          event->nparams, opaque);
         cairnTypedParamsFree(params, event->nparams);
         return;
     }
@@ -123,8 +134,8 @@ cairnDomainEventDispatch(const cairnDomainEvent *event, cairnConnect *conn, cair
 GVariant *
 cairnDomainEventToVariant(const cairnDomainEvent *event)
 {
-    GVariant *uuid = g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, event->dom_uuid,
-                                               CAIRN_UUID_BUFLEN, 1);
+    GVariant *uuid =
+        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, event->dom_uuid, CAIRN_UUID_BUFLEN, 1);
 
     return g_variant_new("(is@ayiiisii@a(sv))", (gint32)event->event_id, event->dom_name, uuid,
                          (gint32)event->dom_id, (gint32)event->lifecycle_event,
@@ -152,8 +163,8 @@ cairnDomainEventFromVariant(GVariant *value, GError **error)
                       g_variant_get_type_string(value));
         return NULL;
     }
-    g_variant_get(value, "(i&s@ayiii&sii@a(sv))", &id, &name, &uuid, &dom_id, &lc_event,
-                  &lc_detail, &disk, &type, &status, &params);
+    g_variant_get(value, "(i&s@ayiii&sii@a(sv))", &id, &name, &uuid, &dom_id, &lc_event, &lc_detail,
+                  &disk, &type, &status, &params);
     bytes = g_variant_get_fixed_array(uuid, &nbytes, 1);
     if (nbytes != CAIRN_UUID_BUFLEN || id < 0 || id >= CAIRN_DOMAIN_EVENT_ID_COUNT) {
         cairnErrorSet(error, CAIRN_FROM_NONE, CAIRN_ERR_INTERNAL_ERROR, "%s",

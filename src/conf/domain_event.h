@@ -35,21 +35,26 @@ struct _cairnDomainEvent {
     int nparams;
 };
 
-cairnDomainEvent *cairnDomainEventLifecycleNew(const char *dom_name, const unsigned char *dom_uuid,
-                                               int dom_id, int event, int detail);
+cairnDomainEvent *cairnDomainEventLifecycleNew(
+    const char *dom_name, const unsigned char *dom_uuid, int dom_id, int event, int detail);
 
 /* @event_id is CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB (with the disk's source
  * path as @disk) or CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2 (with its target);
  * libvirt emits both for every block job end. */
 cairnDomainEvent *cairnDomainEventBlockJobNew(const char *dom_name,
-                                              const unsigned char *dom_uuid, int dom_id,
-                                              int event_id, const char *disk, int type,
+                                              const unsigned char *dom_uuid,
+                                              int dom_id,
+                                              int event_id,
+                                              const char *disk,
+                                              int type,
                                               int status);
 
 /* Takes ownership of @params. */
 cairnDomainEvent *cairnDomainEventJobCompletedNew(const char *dom_name,
-                                                  const unsigned char *dom_uuid, int dom_id,
-                                                  cairnTypedParameter *params, int nparams);
+                                                  const unsigned char *dom_uuid,
+                                                  int dom_id,
+                                                  cairnTypedParameter *params,
+                                                  int nparams);
 
 void cairnDomainEventFree(cairnDomainEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnDomainEvent, cairnDomainEventFree)
@@ -57,8 +62,11 @@ cairnDomainEvent *cairnDomainEventCopy(const cairnDomainEvent *event);
 
 /* Call @cb, registered for event->event_id, with @conn and @dom as that
  * event ID's callback type requires. */
-void cairnDomainEventDispatch(const cairnDomainEvent *event, cairnConnect *conn, cairnDomain *dom,
-                              cairnConnectDomainEventGenericCallback cb, void *opaque);
+void cairnDomainEventDispatch(const cairnDomainEvent *event,
+                              cairnConnect *conn,
+                              cairnDomain *dom,
+                              cairnConnectDomainEventGenericCallback cb,
+                              void *opaque);
 
 /* "(isayiiisiia(sv))": event id, domain name, uuid bytes, domain id,
  * lifecycle event, detail, disk ("" for none), block job type, status,

@@ -50,8 +50,10 @@ cairnDomainJobDataIsFinished(const cairnDomainJobData *data)
 
 
 void
-cairnDomainJobDataToParams(const cairnDomainJobData *data, int *ret_type,
-                           cairnTypedParameter **ret_params, int *ret_nparams)
+cairnDomainJobDataToParams(const cairnDomainJobData *data,
+                           int *ret_type,
+                           cairnTypedParameter **ret_params,
+                           int *ret_nparams)
 {
     g_autoptr(cairnTypedParamList) list = cairnTypedParamListNew();
 
@@ -113,8 +115,8 @@ cairnDomainJobDataFromVariant(GVariant *value, GError **error)
                       g_variant_get_type_string(value));
         return NULL;
     }
-    g_variant_get(value, JOB_VARIANT_TYPE, &type, &operation, &elapsed, &total, &processed,
-                  &used, &temp_total, &data->errmsg);
+    g_variant_get(value, JOB_VARIANT_TYPE, &type, &operation, &elapsed, &total, &processed, &used,
+                  &temp_total, &data->errmsg);
     if (type < CAIRN_DOMAIN_JOB_NONE || type > CAIRN_DOMAIN_JOB_CANCELLED ||
         operation < CAIRN_DOMAIN_JOB_OPERATION_UNKNOWN ||
         operation > CAIRN_DOMAIN_JOB_OPERATION_SNAPSHOT_DELETE || processed > total) {

@@ -43,8 +43,10 @@ bool cairnDomainJobDataIsFinished(const cairnDomainJobData *data);
  * operation, time_elapsed; disk_total/processed/remaining when total or
  * processed > 0; disk_temp_used/total when either > 0; success when
  * finished; errmsg when set. *ret_type = data->type. Never fails. */
-void cairnDomainJobDataToParams(const cairnDomainJobData *data, int *ret_type,
-                                cairnTypedParameter **ret_params, int *ret_nparams);
+void cairnDomainJobDataToParams(const cairnDomainJobData *data,
+                                int *ret_type,
+                                cairnTypedParameter **ret_params,
+                                int *ret_nparams);
 
 /* The cairnDomainJobInfo summary (type, timeElapsed, file* from disk_*). */
 void cairnDomainJobDataToInfo(const cairnDomainJobData *data, cairnDomainJobInfo *info);

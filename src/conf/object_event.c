@@ -11,19 +11,19 @@ typedef struct _cairnEventCallback cairnEventCallback;
 struct _cairnEventCallback {
     int callback_id;
     int event_id;
-    bool has_dom;                              /* filter by dom_uuid */
+    bool has_dom; /* filter by dom_uuid */
     unsigned char dom_uuid[CAIRN_UUID_BUFLEN];
     cairnConnectDomainEventGenericCallback cb;
     void *opaque;
     cairnFreeCallback freecb;
-    bool deleted;                              /* deregistered; freed when not dispatching */
+    bool deleted; /* deregistered; freed when not dispatching */
 };
 
 struct _cairnEventState {
     GMutex lock;
-    cairnConnect *conn;    /* the owner; not referenced */
-    GPtrArray *callbacks;  /* of cairnEventCallback*, registration order */
-    GQueue queue;          /* of cairnDomainEvent*, FIFO */
+    cairnConnect *conn;   /* the owner; not referenced */
+    GPtrArray *callbacks; /* of cairnEventCallback*, registration order */
+    GQueue queue;         /* of cairnDomainEvent*, FIFO */
     int next_id;
     int dispatching;       /* nesting depth of dispatch */
     GMainContext *context; /* where dispatch runs; set by the first registration */
@@ -90,7 +90,9 @@ eventStateFind(cairnEventState *state, int callback_id)
 
 /* Call with the lock held. */
 static bool
-eventStateTracked(cairnEventState *state, cairnDomain *dom, int event_id,
+eventStateTracked(cairnEventState *state,
+                  cairnDomain *dom,
+                  int event_id,
                   cairnConnectDomainEventGenericCallback callback)
 {
     for (guint i = 0; i < state->callbacks->len; i++) {
@@ -107,9 +109,13 @@ eventStateTracked(cairnEventState *state, cairnDomain *dom, int event_id,
 
 
 int
-cairnEventStateRegister(cairnEventState *state, cairnDomain *dom, int event_id,
-                        cairnConnectDomainEventGenericCallback cb, void *opaque,
-                        cairnFreeCallback freecb, GError **error)
+cairnEventStateRegister(cairnEventState *state,
+                        cairnDomain *dom,
+                        int event_id,
+                        cairnConnectDomainEventGenericCallback cb,
+                        void *opaque,
+                        cairnFreeCallback freecb,
+                        GError **error)
 {
     cairnEventCallback *entry;
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&state->lock);
@@ -305,9 +311,13 @@ cairnEventStateFlush(cairnEventState *state)
 
 
 int
-cairnConnectEventRegister(cairnConnect *conn, cairnDomain *dom, int event_id,
-                          cairnConnectDomainEventGenericCallback cb, void *opaque,
-                          cairnFreeCallback freecb, GError **error)
+cairnConnectEventRegister(cairnConnect *conn,
+                          cairnDomain *dom,
+                          int event_id,
+                          cairnConnectDomainEventGenericCallback cb,
+                          void *opaque,
+                          cairnFreeCallback freecb,
+                          GError **error)
 {
     return cairnEventStateRegister(conn->events, dom, event_id, cb, opaque, freecb, error);
 }

@@ -40,9 +40,13 @@ void cairnEventStateFree(cairnEventState *state);
  * CAIRN_ERR_INVALID_ARG when the same @cb is already registered for the
  * same @event_id and domain ("event callback already tracked"). @dom NULL
  * = every domain; otherwise only events of the domain with @dom's UUID. */
-int cairnEventStateRegister(cairnEventState *state, cairnDomain *dom, int event_id,
-                            cairnConnectDomainEventGenericCallback cb, void *opaque,
-                            cairnFreeCallback freecb, GError **error);
+int cairnEventStateRegister(cairnEventState *state,
+                            cairnDomain *dom,
+                            int event_id,
+                            cairnConnectDomainEventGenericCallback cb,
+                            void *opaque,
+                            cairnFreeCallback freecb,
+                            GError **error);
 
 /* Deregister; CAIRN_ERR_INVALID_ARG "could not find event callback N for
  * deletion" when unknown. */
@@ -54,14 +58,18 @@ int cairnEventStateCount(cairnEventState *state, int event_id);
 /* Queue @event (stolen) for dispatch. Thread-safe. */
 void cairnEventStateQueue(cairnEventState *state, cairnDomainEvent *event);
 
-/* Dispatch everything queued now, in the calling thread (tests, and the
- * end of a synchronous driver call that must not wait for the loop). */
+/* Dispatch everything queued now, in the calling thread, instead of from
+ * the main loop. For tests. */
 void cairnEventStateFlush(cairnEventState *state);
 
 /* The driver-table helpers: register/deregister on conn->events. */
-int cairnConnectEventRegister(cairnConnect *conn, cairnDomain *dom, int event_id,
-                              cairnConnectDomainEventGenericCallback cb, void *opaque,
-                              cairnFreeCallback freecb, GError **error);
+int cairnConnectEventRegister(cairnConnect *conn,
+                              cairnDomain *dom,
+                              int event_id,
+                              cairnConnectDomainEventGenericCallback cb,
+                              void *opaque,
+                              cairnFreeCallback freecb,
+                              GError **error);
 bool cairnConnectEventDeregister(cairnConnect *conn, int callback_id, GError **error);
 
 /* What drivers call to emit: queue @event (stolen) on @conn's state. */

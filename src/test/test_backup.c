@@ -103,8 +103,8 @@ testClockNow(testDriverState *st)
 static unsigned long long
 testBackupDiskBytes(const cairnBackupDiskDef *disk)
 {
-    return disk->mode == CAIRN_BACKUP_DISK_MODE_INCREMENTAL ? TEST_BACKUP_INCREMENTAL_BYTES
-                                                             : TEST_BACKUP_FULL_BYTES;
+    return disk->mode == CAIRN_BACKUP_DISK_MODE_INCREMENTAL ? TEST_BACKUP_INCREMENTAL_BYTES :
+                                                              TEST_BACKUP_FULL_BYTES;
 }
 
 
@@ -126,8 +126,8 @@ testBackupUpdateStats(testBackupJob *job, gint64 elapsed)
             continue;
         if (pull) {
             data->temp_total += TEST_BACKUP_FULL_BYTES;
-            data->temp_used += MIN(TEST_BACKUP_FULL_BYTES,
-                                   (unsigned long long)elapsed * TEST_BACKUP_TEMP_RATE);
+            data->temp_used +=
+                MIN(TEST_BACKUP_FULL_BYTES, (unsigned long long)elapsed * TEST_BACKUP_TEMP_RATE);
         } else {
             data->disk_total += bytes;
             if (disk->state == CAIRN_BACKUP_DISK_STATE_COMPLETE)
@@ -142,20 +142,22 @@ testBackupUpdateStats(testBackupJob *job, gint64 elapsed)
 /* ---- events ---- */
 
 static void
-testBackupEmitBlockJob(cairnConnect *conn, const testDomainObj *obj,
-                       const cairnBackupDiskDef *disk, int status)
+testBackupEmitBlockJob(cairnConnect *conn,
+                       const testDomainObj *obj,
+                       const cairnBackupDiskDef *disk,
+                       int status)
 {
     cairnDomainDiskDef *domdisk = cairnDomainDiskByTarget(obj->def, disk->name);
 
     if (domdisk && domdisk->src)
-        cairnConnectEmitEvent(conn, cairnDomainEventBlockJobNew(
-                                        obj->def->name, obj->def->uuid, obj->id,
-                                        CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB, domdisk->src,
-                                        CAIRN_DOMAIN_BLOCK_JOB_TYPE_BACKUP, status));
-    cairnConnectEmitEvent(conn, cairnDomainEventBlockJobNew(
-                                    obj->def->name, obj->def->uuid, obj->id,
-                                    CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2, disk->name,
-                                    CAIRN_DOMAIN_BLOCK_JOB_TYPE_BACKUP, status));
+        cairnConnectEmitEvent(
+            conn, cairnDomainEventBlockJobNew(obj->def->name, obj->def->uuid, obj->id,
+                                              CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB, domdisk->src,
+                                              CAIRN_DOMAIN_BLOCK_JOB_TYPE_BACKUP, status));
+    cairnConnectEmitEvent(conn,
+                          cairnDomainEventBlockJobNew(obj->def->name, obj->def->uuid, obj->id,
+                                                      CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2, disk->name,
+                                                      CAIRN_DOMAIN_BLOCK_JOB_TYPE_BACKUP, status));
 }
 
 
@@ -202,7 +204,9 @@ testBackupTerminate(cairnConnect *conn, testDomainObj *obj, cairnDomainJobType t
 /* Apply @verb to every disk in @from, emitting the block-job event of
  * every disk that ended. */
 static void
-testBackupApplyAll(cairnConnect *conn, testDomainObj *obj, cairnBackupDiskState from,
+testBackupApplyAll(cairnConnect *conn,
+                   testDomainObj *obj,
+                   cairnBackupDiskState from,
                    cairnBackupVerb verb)
 {
     for (guint i = 0; i < obj->backup->def->disks->len; i++) {
@@ -261,8 +265,7 @@ testBackupAdvance(cairnConnect *conn, testDomainObj *obj)
         testBackupApplyAll(conn, obj, CAIRN_BACKUP_DISK_STATE_CANCELLING,
                            CAIRN_BACKUP_VERB_FINISH_ERROR);
     } else if (job->def->type != CAIRN_BACKUP_TYPE_PULL && elapsed >= TEST_BACKUP_DURATION_MS) {
-        testBackupApplyAll(conn, obj, CAIRN_BACKUP_DISK_STATE_RUNNING,
-                           CAIRN_BACKUP_VERB_FINISH_OK);
+        testBackupApplyAll(conn, obj, CAIRN_BACKUP_DISK_STATE_RUNNING, CAIRN_BACKUP_VERB_FINISH_OK);
         testBackupUpdateStats(job, elapsed);
     }
     testBackupSettle(conn, obj);
@@ -395,8 +398,12 @@ testBackupCheckDisks(testDomainObj *obj, const cairnBackupDef *def, GError **err
 /* The qemu driver's order: active, align, only one backup, server, the
  * checkpoint, the disks. */
 static bool
-testBackupPrepare(testDomainObj *obj, cairnBackupDef *def, const char *checkpointXML,
-                  const char *suffix, cairnCheckpointDef **ret_chk, GError **error)
+testBackupPrepare(testDomainObj *obj,
+                  cairnBackupDef *def,
+                  const char *checkpointXML,
+                  const char *suffix,
+                  cairnCheckpointDef **ret_chk,
+                  GError **error)
 {
     if (!testDomainObjIsActive(obj)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED, "%s",
@@ -452,8 +459,11 @@ testBackupCommitCheckpoint(testDomainObj *obj, cairnCheckpointDef *chk)
 
 
 bool
-testDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
-                      unsigned int flags, GError **error)
+testDomainBackupBegin(cairnDomain *dom,
+                      const char *backupXML,
+                      const char *checkpointXML,
+                      unsigned int flags,
+                      GError **error)
 {
     testDriverState *st = testStateOf(dom->conn);
     g_autoptr(cairnBackupDef) def = NULL;
@@ -469,8 +479,8 @@ testDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *check
     testBackupAdvance(dom->conn, obj);
     if (checkpointXML) {
         /* The suffix is the new checkpoint's name: parse it once for that. */
-        g_autoptr(cairnCheckpointDef) probe = cairnCheckpointDefParseString(checkpointXML, 0,
-                                                                            error);
+        g_autoptr(cairnCheckpointDef) probe =
+            cairnCheckpointDefParseString(checkpointXML, 0, error);
 
         if (!probe)
             return false;
@@ -544,8 +554,12 @@ testDomainGetJobInfo(cairnDomain *dom, cairnDomainJobInfo *info, GError **error)
 
 
 bool
-testDomainGetJobStats(cairnDomain *dom, int *type, cairnTypedParameter **params, int *nparams,
-                      unsigned int flags, GError **error)
+testDomainGetJobStats(cairnDomain *dom,
+                      int *type,
+                      cairnTypedParameter **params,
+                      int *nparams,
+                      unsigned int flags,
+                      GError **error)
 {
     testDriverState *st = testStateOf(dom->conn);
     const cairnDomainJobData *data;
@@ -553,8 +567,7 @@ testDomainGetJobStats(cairnDomain *dom, int *type, cairnTypedParameter **params,
     TEST_LOCK(st);
 
     if (!cairnCheckFlags(flags,
-                         CAIRN_DOMAIN_JOB_STATS_COMPLETED |
-                             CAIRN_DOMAIN_JOB_STATS_KEEP_COMPLETED,
+                         CAIRN_DOMAIN_JOB_STATS_COMPLETED | CAIRN_DOMAIN_JOB_STATS_KEEP_COMPLETED,
                          FROM, __func__, error) ||
         !(obj = testBackupObj(dom, error)))
         return false;
@@ -612,9 +625,13 @@ testDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error)
 /* ---- events ---- */
 
 int
-testConnectDomainEventRegisterAny(cairnConnect *conn, cairnDomain *dom, int eventID,
-                                  cairnConnectDomainEventGenericCallback cb, void *opaque,
-                                  cairnFreeCallback freecb, GError **error)
+testConnectDomainEventRegisterAny(cairnConnect *conn,
+                                  cairnDomain *dom,
+                                  int eventID,
+                                  cairnConnectDomainEventGenericCallback cb,
+                                  void *opaque,
+                                  cairnFreeCallback freecb,
+                                  GError **error)
 {
     return cairnConnectEventRegister(conn, dom, eventID, cb, opaque, freecb, error);
 }

@@ -77,8 +77,7 @@ cairnTypedParamListAddLLong(cairnTypedParamList *list, const char *name, long lo
 
 
 void
-cairnTypedParamListAddULLong(cairnTypedParamList *list, const char *name,
-                             unsigned long long value)
+cairnTypedParamListAddULLong(cairnTypedParamList *list, const char *name, unsigned long long value)
 {
     typedParamListAppend(list, name, CAIRN_TYPED_PARAM_ULLONG)->value.ul = value;
 }
@@ -106,7 +105,8 @@ cairnTypedParamListAddString(cairnTypedParamList *list, const char *name, const 
 
 
 void
-cairnTypedParamListSteal(cairnTypedParamList *list, cairnTypedParameter **ret_params,
+cairnTypedParamListSteal(cairnTypedParamList *list,
+                         cairnTypedParameter **ret_params,
                          int *ret_nparams)
 {
     guint n = list->params->len;
@@ -174,7 +174,9 @@ cairnTypedParamsToVariant(const cairnTypedParameter *params, int nparams)
 
 
 static bool
-typedParamListAddVariant(cairnTypedParamList *list, const char *name, GVariant *value,
+typedParamListAddVariant(cairnTypedParamList *list,
+                         const char *name,
+                         GVariant *value,
                          GError **error)
 {
     if (strlen(name) >= CAIRN_TYPED_PARAM_FIELD_LENGTH) {
@@ -207,7 +209,9 @@ typedParamListAddVariant(cairnTypedParamList *list, const char *name, GVariant *
 
 
 bool
-cairnTypedParamsFromVariant(GVariant *value, cairnTypedParameter **ret_params, int *ret_nparams,
+cairnTypedParamsFromVariant(GVariant *value,
+                            cairnTypedParameter **ret_params,
+                            int *ret_nparams,
                             GError **error)
 {
     g_autoptr(cairnTypedParamList) list = cairnTypedParamListNew();

@@ -27,15 +27,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnTypedParamList, cairnTypedParamListFree)
 void cairnTypedParamListAddInt(cairnTypedParamList *list, const char *name, int value);
 void cairnTypedParamListAddUInt(cairnTypedParamList *list, const char *name, unsigned int value);
 void cairnTypedParamListAddLLong(cairnTypedParamList *list, const char *name, long long value);
-void cairnTypedParamListAddULLong(cairnTypedParamList *list, const char *name,
-                                  unsigned long long value);
+void
+cairnTypedParamListAddULLong(cairnTypedParamList *list, const char *name, unsigned long long value);
 void cairnTypedParamListAddDouble(cairnTypedParamList *list, const char *name, double value);
 void cairnTypedParamListAddBoolean(cairnTypedParamList *list, const char *name, bool value);
 void cairnTypedParamListAddString(cairnTypedParamList *list, const char *name, const char *value);
 
 /* Hand the parameters out as a g_malloc'd array (NULL when empty) and
  * empty the list. */
-void cairnTypedParamListSteal(cairnTypedParamList *list, cairnTypedParameter **ret_params,
+void cairnTypedParamListSteal(cairnTypedParamList *list,
+                              cairnTypedParameter **ret_params,
                               int *ret_nparams);
 
 /* A deep copy (NULL when @nparams is 0). */
@@ -45,8 +46,10 @@ cairnTypedParameter *cairnTypedParamsCopy(const cairnTypedParameter *params, int
 GVariant *cairnTypedParamsToVariant(const cairnTypedParameter *params, int nparams);
 
 /* Back from "a(sv)"; unknown value types are CAIRN_ERR_INTERNAL_ERROR. */
-bool cairnTypedParamsFromVariant(GVariant *value, cairnTypedParameter **ret_params,
-                                 int *ret_nparams, GError **error);
+bool cairnTypedParamsFromVariant(GVariant *value,
+                                 cairnTypedParameter **ret_params,
+                                 int *ret_nparams,
+                                 GError **error);
 
 /* The value as text, as virsh prints it (virTypedParameterToString):
  * integers in decimal, doubles with %lf, booleans "yes"/"no". */

@@ -140,9 +140,9 @@ testArgChecks(Fixture *f, gconstpointer data)
     assertLastError(CAIRN_ERR_INVALID_ARG, "params in cairnDomainGetJobStats must not be NULL");
     g_assert_cmpint(cairnDomainGetJobStats(f->dom, &type, &params, NULL, 0), ==, -1);
     assertLastError(CAIRN_ERR_INVALID_ARG, "nparams in cairnDomainGetJobStats must not be NULL");
-    g_assert_cmpint(cairnDomainGetJobStats(f->dom, &type, &params, &n,
-                                           CAIRN_DOMAIN_JOB_STATS_KEEP_COMPLETED),
-                    ==, -1);
+    g_assert_cmpint(
+        cairnDomainGetJobStats(f->dom, &type, &params, &n, CAIRN_DOMAIN_JOB_STATS_KEEP_COMPLETED),
+        ==, -1);
     assertLastError(CAIRN_ERR_INVALID_ARG,
                     "Flag 'CAIRN_DOMAIN_JOB_STATS_COMPLETED' is required by flag "
                     "'CAIRN_DOMAIN_JOB_STATS_KEEP_COMPLETED'");
@@ -195,8 +195,9 @@ testPushProgress(Fixture *f, gconstpointer data)
                     "  </disks>\n"
                     "</domainbackup>\n");
     stats = jobStats(f, 0);
-    g_assert_cmpstr(stats, ==, "2:operation=9,time_elapsed=0,disk_total=1073741824,"
-                               "disk_processed=0,disk_remaining=1073741824");
+    g_assert_cmpstr(stats, ==,
+                    "2:operation=9,time_elapsed=0,disk_total=1073741824,"
+                    "disk_processed=0,disk_remaining=1073741824");
 
     f->now += 250;
     g_assert_cmpint(cairnDomainGetJobStats(f->dom, &type, &params, &n, 0), ==, 0);
@@ -223,11 +224,10 @@ testPushProgress(Fixture *f, gconstpointer data)
     g_assert_cmpstr(jobStats(f, 0), ==, "0:");
     g_assert_null(cairnDomainBackupGetXMLDesc(f->dom, 0));
     assertLastError(CAIRN_ERR_NO_DOMAIN_BACKUP, NULL);
-    g_assert_cmpstr(jobStats(f, CAIRN_DOMAIN_JOB_STATS_COMPLETED |
-                                    CAIRN_DOMAIN_JOB_STATS_KEEP_COMPLETED),
-                    ==,
-                    "3:operation=9,time_elapsed=1000,disk_total=1073741824,"
-                    "disk_processed=1073741824,disk_remaining=0,success=true");
+    g_assert_cmpstr(
+        jobStats(f, CAIRN_DOMAIN_JOB_STATS_COMPLETED | CAIRN_DOMAIN_JOB_STATS_KEEP_COMPLETED), ==,
+        "3:operation=9,time_elapsed=1000,disk_total=1073741824,"
+        "disk_processed=1073741824,disk_remaining=0,success=true");
     g_assert_cmpstr(jobStats(f, CAIRN_DOMAIN_JOB_STATS_COMPLETED), ==,
                     "3:operation=9,time_elapsed=1000,disk_total=1073741824,"
                     "disk_processed=1073741824,disk_remaining=0,success=true");
@@ -262,8 +262,9 @@ testPullUntilAborted(Fixture *f, gconstpointer data)
                     "  </disks>\n"
                     "</domainbackup>\n");
     f->now += 100000;
-    g_assert_cmpstr(jobStats(f, 0), ==, "2:operation=9,time_elapsed=100000,"
-                                        "disk_temp_used=1073741824,disk_temp_total=1073741824");
+    g_assert_cmpstr(jobStats(f, 0), ==,
+                    "2:operation=9,time_elapsed=100000,"
+                    "disk_temp_used=1073741824,disk_temp_total=1073741824");
     g_assert_cmpint(cairnDomainAbortJob(f->dom), ==, 0);
     g_assert_cmpstr(jobStats(f, 0), ==, "0:");
     /* A pull backup ended by abort completed. */
@@ -365,7 +366,8 @@ testCheckpointAndIncremental(Fixture *f, gconstpointer data)
                                            "<domaincheckpoint><name>c1</name></domaincheckpoint>",
                                            0),
                     ==, -1);
-    assertLastError(CAIRN_ERR_OPERATION_FAILED, "operation failed: domain moment c1 already exists");
+    assertLastError(CAIRN_ERR_OPERATION_FAILED,
+                    "operation failed: domain moment c1 already exists");
     g_assert_cmpint(cairnDomainBackupBegin(f->dom,
                                            "<domainbackup><incremental>c1</incremental>"
                                            "</domainbackup>",
@@ -376,8 +378,9 @@ testCheckpointAndIncremental(Fixture *f, gconstpointer data)
     xml = cairnDomainBackupGetXMLDesc(f->dom, 0);
     g_assert_nonnull(strstr(xml, "backupmode='incremental' incremental='c1' index='2'"));
     g_assert_nonnull(strstr(xml, "<target file='/guest/diskimage1.c2'/>"));
-    g_assert_cmpstr(jobStats(f, 0), ==, "2:operation=9,time_elapsed=0,disk_total=134217728,"
-                                        "disk_processed=0,disk_remaining=134217728");
+    g_assert_cmpstr(jobStats(f, 0), ==,
+                    "2:operation=9,time_elapsed=0,disk_total=134217728,"
+                    "disk_processed=0,disk_remaining=134217728");
     chk = cairnDomainCheckpointLookupByName(f->dom, "c2", 0);
     g_assert_nonnull(chk);
     parent = cairnDomainCheckpointGetParent(chk, 0);

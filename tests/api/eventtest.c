@@ -133,8 +133,7 @@ testArgChecks(Fixture *f, gconstpointer data)
     g_assert_cmpstr(cairnGetLastErrorMessage(), ==,
                     "invalid argument: event callback already tracked");
     /* The same callback for another domain filter or event is fine. */
-    g_assert_cmpint(cairnConnectDomainEventRegisterAny(f->conn, f->dom, 0, cb, &tag, NULL), >,
-                    id);
+    g_assert_cmpint(cairnConnectDomainEventRegisterAny(f->conn, f->dom, 0, cb, &tag, NULL), >, id);
     g_assert_cmpint(cairnConnectDomainEventDeregisterAny(f->conn, -1), ==, -1);
     g_assert_cmpstr(cairnGetLastErrorMessage(), ==,
                     "callbackID in cairnConnectDomainEventDeregisterAny must be non-negative");
@@ -180,9 +179,8 @@ testOtherContext(Fixture *f, gconstpointer data)
 
     g_assert_cmpint(cairnDomainGetUUID(f->dom, uuid), ==, 0);
     g_main_context_push_thread_default(ctx);
-    g_assert_cmpint(cairnConnectDomainEventRegisterAny(f->conn, NULL, 0,
-                                                       CAIRN_DOMAIN_EVENT_CALLBACK(lifecycleCb),
-                                                       &a, NULL),
+    g_assert_cmpint(cairnConnectDomainEventRegisterAny(
+                        f->conn, NULL, 0, CAIRN_DOMAIN_EVENT_CALLBACK(lifecycleCb), &a, NULL),
                     >, 0);
     g_main_context_pop_thread_default(ctx);
     emitLifecycle(f, "test", uuid, CAIRN_DOMAIN_EVENT_STARTED);
@@ -228,9 +226,8 @@ testDroppedWithoutCallbacks(Fixture *f, gconstpointer data)
 
     g_assert_cmpint(cairnDomainGetUUID(f->dom, uuid), ==, 0);
     emitLifecycle(f, "test", uuid, CAIRN_DOMAIN_EVENT_STARTED);
-    g_assert_cmpint(cairnConnectDomainEventRegisterAny(f->conn, NULL, 0,
-                                                       CAIRN_DOMAIN_EVENT_CALLBACK(lifecycleCb),
-                                                       &a, NULL),
+    g_assert_cmpint(cairnConnectDomainEventRegisterAny(
+                        f->conn, NULL, 0, CAIRN_DOMAIN_EVENT_CALLBACK(lifecycleCb), &a, NULL),
                     >, 0);
     drain();
     g_assert_cmpstr(f->log->str, ==, "");
@@ -238,8 +235,8 @@ testDroppedWithoutCallbacks(Fixture *f, gconstpointer data)
 
 
 static void
-blockJobCb(cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type, int status,
-           void *opaque)
+blockJobCb(
+    cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type, int status, void *opaque)
 {
     Tag *t = opaque;
 
@@ -248,8 +245,11 @@ blockJobCb(cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type,
 
 
 static void
-jobCompletedCb(cairnConnectPtr conn, cairnDomainPtr dom, cairnTypedParameterPtr params,
-               int nparams, void *opaque)
+jobCompletedCb(cairnConnectPtr conn,
+               cairnDomainPtr dom,
+               cairnTypedParameterPtr params,
+               int nparams,
+               void *opaque)
 {
     Tag *t = opaque;
     int success = -1;
@@ -265,21 +265,18 @@ jobCompletedCb(cairnConnectPtr conn, cairnDomainPtr dom, cairnTypedParameterPtr 
 static void
 registerBackupEvents(Fixture *f, Tag *bj, Tag *bj2, Tag *jc)
 {
-    g_assert_cmpint(cairnConnectDomainEventRegisterAny(f->conn, NULL,
-                                                       CAIRN_DOMAIN_EVENT_ID_JOB_COMPLETED,
-                                                       CAIRN_DOMAIN_EVENT_CALLBACK(jobCompletedCb),
-                                                       jc, NULL),
-                    >, 0);
-    g_assert_cmpint(cairnConnectDomainEventRegisterAny(f->conn, f->dom,
-                                                       CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2,
-                                                       CAIRN_DOMAIN_EVENT_CALLBACK(blockJobCb),
-                                                       bj2, NULL),
-                    >, 0);
-    g_assert_cmpint(cairnConnectDomainEventRegisterAny(f->conn, NULL,
-                                                       CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB,
-                                                       CAIRN_DOMAIN_EVENT_CALLBACK(blockJobCb),
-                                                       bj, NULL),
-                    >, 0);
+    g_assert_cmpint(
+        cairnConnectDomainEventRegisterAny(f->conn, NULL, CAIRN_DOMAIN_EVENT_ID_JOB_COMPLETED,
+                                           CAIRN_DOMAIN_EVENT_CALLBACK(jobCompletedCb), jc, NULL),
+        >, 0);
+    g_assert_cmpint(
+        cairnConnectDomainEventRegisterAny(f->conn, f->dom, CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+                                           CAIRN_DOMAIN_EVENT_CALLBACK(blockJobCb), bj2, NULL),
+        >, 0);
+    g_assert_cmpint(
+        cairnConnectDomainEventRegisterAny(f->conn, NULL, CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB,
+                                           CAIRN_DOMAIN_EVENT_CALLBACK(blockJobCb), bj, NULL),
+        >, 0);
 }
 
 
@@ -343,9 +340,8 @@ testVariantRoundTrip(Fixture *f, gconstpointer data)
     g_assert_cmpint(cairnTypedParamsGetString(back->params, back->nparams, "errmsg", &msg), ==, 1);
     g_assert_cmpstr(msg, ==, "boom");
     g_assert_cmpint(cairnTypedParamsGetInt(back->params, back->nparams, "errmsg", NULL), ==, -1);
-    g_assert_cmpint(cairnTypedParamsGetBoolean(back->params, back->nparams, "errmsg",
-                                               &nparams),
-                    ==, -1);
+    g_assert_cmpint(cairnTypedParamsGetBoolean(back->params, back->nparams, "errmsg", &nparams), ==,
+                    -1);
     g_assert_cmpstr(cairnGetLastErrorMessage(), ==,
                     "invalid argument: invalid type 'boolean' requested for parameter 'errmsg', "
                     "actual type is 'string'");
