@@ -883,6 +883,41 @@ qemuMonitorTransactionBackup(qemuMonitorTransaction *tr,
 }
 
 
+void
+qemuMonitorTransactionBackupTuned(qemuMonitorTransaction *tr,
+                                  const char *device,
+                                  const char *job_id,
+                                  const char *target,
+                                  qemuMonitorBackupSync sync,
+                                  const char *bitmap,
+                                  bool auto_finalize,
+                                  bool auto_dismiss,
+                                  const qemuMonitorBackupTuning *tuning)
+{
+    JsonObject *data = cmdArgsString("device", device);
+    JsonObject *perf = NULL;
+
+    json_object_set_string_member(data, "job-id", job_id);
+    json_object_set_string_member(data, "target", target);
+    json_object_set_string_member(data, "sync", cmdBackupSyncName(sync));
+    if (bitmap)
+        json_object_set_string_member(data, "bitmap", bitmap);
+    json_object_set_boolean_member(data, "auto-finalize", auto_finalize);
+    json_object_set_boolean_member(data, "auto-dismiss", auto_dismiss);
+    if (tuning && tuning->speed > 0)
+        json_object_set_int_member(data, "speed", (gint64)tuning->speed);
+    if (tuning && (tuning->max_workers > 0 || tuning->max_chunk > 0)) {
+        perf = json_object_new();
+        if (tuning->max_workers > 0)
+            json_object_set_int_member(perf, "max-workers", tuning->max_workers);
+        if (tuning->max_chunk > 0)
+            json_object_set_int_member(perf, "max-chunk", tuning->max_chunk);
+        json_object_set_object_member(data, "x-perf", perf);
+    }
+    cmdTransactionAdd(tr, "blockdev-backup", data);
+}
+
+
 bool
 qemuMonitorTransactionRun(qemuMonitor *mon, qemuMonitorTransaction *tr, GError **error)
 {

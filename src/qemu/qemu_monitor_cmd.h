@@ -242,6 +242,25 @@ void qemuMonitorTransactionBackup(qemuMonitorTransaction *tr,
                                   bool auto_finalize,
                                   bool auto_dismiss);
 
+/* Optional knobs of blockdev-backup: "speed" (bytes per second) and the
+ * experimental "x-perf" members; 0 = omitted (QEMU's default). */
+typedef struct {
+    guint64 speed;
+    gint64 max_workers;
+    gint64 max_chunk;
+} qemuMonitorBackupTuning;
+
+/* As qemuMonitorTransactionBackup(), with @tuning (may be NULL). */
+void qemuMonitorTransactionBackupTuned(qemuMonitorTransaction *tr,
+                                       const char *device,
+                                       const char *job_id,
+                                       const char *target,
+                                       qemuMonitorBackupSync sync,
+                                       const char *bitmap,
+                                       bool auto_finalize,
+                                       bool auto_dismiss,
+                                       const qemuMonitorBackupTuning *tuning);
+
 /* Send `transaction` with all actions of @tr (an empty list is sent too). */
 bool qemuMonitorTransactionRun(qemuMonitor *mon, qemuMonitorTransaction *tr, GError **error);
 
