@@ -19,7 +19,8 @@
 typedef struct {
     cairnConnectPtr conn;
     cairnDomainPtr dom;
-    gint64 now; /* the simulated clock, ms */
+    gint64 now;  /* the simulated clock, ms */
+    char *stats; /* the last jobStats() result */
 } Fixture;
 
 
@@ -49,6 +50,7 @@ fixtureTearDown(Fixture *f, gconstpointer data)
     cairnDomainFree(f->dom);
     g_assert_cmpint(cairnConnectClose(f->conn), ==, 0);
     cairnClockSetFake(0);
+    g_free(f->stats);
 }
 
 
@@ -75,8 +77,9 @@ statULLong(cairnTypedParameterPtr params, int n, const char *name)
 }
 
 
-/* Job stats as "type:field=value,..." for compact assertions. */
-static char *
+/* Job stats as "type:field=value,..." for compact assertions; valid until
+ * the next call. */
+static const char *
 jobStats(Fixture *f, unsigned int flags)
 {
     cairnTypedParameterPtr params = NULL;
@@ -100,7 +103,9 @@ jobStats(Fixture *f, unsigned int flags)
             g_string_append(s, p->value.s);
     }
     cairnTypedParamsFree(params, n);
-    return g_string_free(s, FALSE);
+    g_free(f->stats);
+    f->stats = g_string_free(s, FALSE);
+    return f->stats;
 }
 
 
@@ -178,7 +183,7 @@ static void
 testPushProgress(Fixture *f, gconstpointer data)
 {
     g_autofree char *xml = NULL;
-    g_autofree char *stats = NULL;
+    const char *stats = NULL;
     cairnTypedParameterPtr params = NULL;
     cairnDomainJobInfo info;
     int type = 0, n = 0;
