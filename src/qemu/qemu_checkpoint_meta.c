@@ -192,10 +192,14 @@ qemuCheckpointSaveDef(qemuDriverState *drv, qemuDomainObj *obj, const cairnMomen
 {
     g_autofree char *xml = cairnCheckpointDefFormat(chk->def, CAIRN_CHECKPOINT_FORMAT_SECURE);
     g_autofree char *file = g_strconcat(chk->def->name, ".xml", NULL);
+    g_autofree char *text = g_strconcat(qemuCheckpointFileHeader, xml, NULL);
     g_autoptr(GError) err = NULL;
 
-    if (qemuCheckpointWriteFile(drv, obj, file, g_strconcat(qemuCheckpointFileHeader, xml, NULL),
-                                &err))
+    /* Unchanged (a parent that only became current): nothing to write. */
+    if (obj->checkpoint_files &&
+        g_strcmp0(g_hash_table_lookup(obj->checkpoint_files, file), text) == 0)
+        return true;
+    if (qemuCheckpointWriteFile(drv, obj, file, g_steal_pointer(&text), &err))
         return true;
     cairnErrorSet(error, FROM, CAIRN_ERR_INTERNAL_ERROR,
                   "unable to save metadata for checkpoint %s: %s", chk->def->name, err->message);
