@@ -12,10 +12,12 @@
 #include <string.h>
 
 #include "cairn/cairn-error.h"
+#include "qemu_backup.h"
 #include "qemu_checkpoint.h"
 #include "qemu_domain.h"
 #include "qemu_driver.h"
 #include "qemu_driver_domain.h"
+#include "qemu_job.h"
 #include "qemu_process.h"
 #include "util/cairnerror.h"
 
@@ -115,6 +117,7 @@ qemuConnectOpen(cairnConnect *conn, GUri *uri, unsigned int flags, GError **erro
 static void
 qemuConnectClose(cairnConnect *conn)
 {
+    qemuJobWatchStop(conn);
     qemuDriverStateFree(conn->privateData);
     conn->privateData = NULL;
 }
@@ -146,5 +149,12 @@ const cairnDriver qemuDriver = {
     .domainCheckpointGetParent = qemuDomainCheckpointGetParent,             /* 0.1.0 */
     .domainCheckpointDelete = qemuDomainCheckpointDelete,                   /* 0.1.0 */
     .domainCheckpointValidate = qemuDomainCheckpointValidate,               /* 0.1.0 */
+    .domainBackupBegin = qemuDomainBackupBegin,                             /* 0.1.0 */
+    .domainBackupGetXMLDesc = qemuDomainBackupGetXMLDesc,                   /* 0.1.0 */
+    .domainGetJobInfo = qemuDomainGetJobInfo,                               /* 0.1.0 */
+    .domainGetJobStats = qemuDomainGetJobStats,                             /* 0.1.0 */
+    .domainAbortJob = qemuDomainAbortJob,                                   /* 0.1.0 */
+    .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,     /* 0.1.0 */
+    .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny, /* 0.1.0 */
     .domainQemuMonitorCommand = qemuDomainQemuMonitorCommand, /* 0.1.0 */
 };

@@ -22,6 +22,7 @@
 #include "cairn/cairn-error.h"
 #include "qemu_command.h"
 #include "qemu_monitor_cmd.h"
+#include "qemu_backup_end.h"
 #include "qemu_process.h"
 #include "util/cairnerror.h"
 #include "util/cairnfile.h"
@@ -195,6 +196,8 @@ qemuProcessMarkStopped(qemuDriverState *drv, qemuDomainObj *obj, int reason)
 {
     g_autoptr(GError) err = NULL;
 
+    /* A backup running on it ends with it (qemu_backup_end.h). */
+    qemuBackupDomainStopped(drv, obj);
     qemuDomainStatusFree(g_steal_pointer(&obj->status));
     g_clear_pointer(&obj->run_text, g_free);
     /* A transient domain is gone now; nothing to remember for it. */

@@ -1,0 +1,506 @@
+/*
+ * qemu_backup.c: starting a backup, and its XML (see qemu_backup.h).
+ */
+#include <string.h>
+
+#include "cairn/cairn-domain-backup.h"
+#include "cairn/cairn-error.h"
+#include "conf/backup_job.h"
+#include "conf/checkpoint_conf.h"
+#include "qemu_backup.h"
+#include "qemu_backup_end.h"
+#include "qemu_backup_storage.h"
+#include "qemu_bitmap.h"
+#include "qemu_blockhost.h"
+#include "qemu_checkpoint.h"
+#include "qemu_job.h"
+#include "qemu_monitor_cmd.h"
+#include "util/cairnerror.h"
+#include "util/cairntime.h"
+
+#define FROM CAIRN_FROM_QEMU
+
+#define QEMU_LOCK(drv)                                                                             \
+ g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
+
+/* Everything one begin works with. */
+typedef struct {
+    qemuBackupCtx ctx;
+    qemuBlockHost *host;
+    GPtrArray *nodes;           /* query-named-block-nodes */
+    qemuBackupJob *job;
+    cairnCheckpointDef *chk;    /* the checkpoint made with the backup, or NULL */
+    qemuMonitorTransaction *tr; /* the one transaction */
+    qemuMonitorBackupTuning tuning;
+    bool started;               /* the transaction ran */
+} qemuBackupBeginData;
+
+
+static void
+qemuBackupBeginDataClear(qemuBackupBeginData *b)
+{
+    g_clear_pointer(&b->nodes, g_ptr_array_unref);
+    g_clear_pointer(&b->job, qemuBackupJobFree);
+    g_clear_pointer(&b->chk, cairnCheckpointDefFree);
+    g_clear_pointer(&b->tr, qemuMonitorTransactionFree);
+    g_clear_pointer(&b->host, qemuBlockHostFree);
+}
+
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuBackupBeginData, qemuBackupBeginDataClear)
+
+
+/* ---- input ------------------------------------------------------------- */
+
+/* The optional tuning file ROOT/etc/backup.conf (see qemu_backup.h). */
+static void
+qemuBackupReadTuning(qemuDriverState *drv, qemuMonitorBackupTuning *tuning)
+{
+    g_autofree char *path = g_build_filename(drv->root, "etc", "backup.conf", NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+
+    memset(tuning, 0, sizeof(*tuning));
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+        return;
+    tuning->speed = g_key_file_get_uint64(kf, "backup", "speed", NULL);
+    tuning->max_workers = g_key_file_get_int64(kf, "backup", "max-workers", NULL);
+    tuning->max_chunk = g_key_file_get_int64(kf, "backup", "max-chunk", NULL);
+}
+
+
+/* Parse both documents; the suffix of generated file names is the new
+ * checkpoint's name, else the time in seconds. */
+static bool
+qemuBackupParseInput(const char *backupXML, const char *checkpointXML, cairnBackupDef **ret_def,
+                     cairnCheckpointDef **ret_chk, char **ret_suffix, GError **error)
+{
+    g_autoptr(cairnBackupDef) def = NULL;
+    g_autoptr(cairnCheckpointDef) chk = NULL;
+
+    if (!(def = cairnBackupDefParseString(backupXML, 0, error)))
+        return false;
+    if (checkpointXML && !(chk = cairnCheckpointDefParseString(checkpointXML, 0, error)))
+        return false;
+    *ret_suffix = chk ? g_strdup(chk->name) : g_strdup_printf("%lld", cairnClockNow());
+    *ret_def = g_steal_pointer(&def);
+    *ret_chk = g_steal_pointer(&chk);
+    return true;
+}
+
+
+static bool
+qemuBackupCheckServer(const cairnBackupDef *def, GError **error)
+{
+    if (def->type != CAIRN_BACKUP_TYPE_PULL || !def->server)
+        return true;
+    if (def->server->transport == CAIRN_BACKUP_TRANSPORT_TCP && def->server->port == 0) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED,
+                      "<domainbackup> must specify TCP port for now");
+        return false;
+    }
+    if (def->server->transport == CAIRN_BACKUP_TRANSPORT_FD) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED,
+                      "NBD server with an FD group transport is not supported");
+        return false;
+    }
+    if (def->server->tls == 1) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,
+                      "backup TLS directory not configured");
+        return false;
+    }
+    return true;
+}
+
+
+/* Alignment and the checks of spec/qemu.md 5 step 3-4, in libvirt's order. */
+static bool
+qemuBackupCheckDef(qemuBackupBeginData *b, cairnBackupDef *def, const char *suffix,
+                   GError **error)
+{
+    qemuDomainObj *obj = b->ctx.obj;
+
+    if (!cairnBackupAlignDisks(def, qemuDomainObjGetDef(obj), suffix, error))
+        return false;
+    if (qemuBackupJobExists(b->ctx.drv, obj->name)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,
+                      "another backup job is already running");
+        return false;
+    }
+    if (!qemuBackupCheckServer(def, error) ||
+        (b->chk && !qemuCheckpointPrepareNew(obj, b->chk, error)))
+        return false;
+    cairnBackupDefApplyDriverDefaults(def);
+    if (cairnBackupDefCountParticipating(def) == 0) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED, "no disks selected for backup");
+        return false;
+    }
+    return true;
+}
+
+
+/* ---- per disk ---------------------------------------------------------- */
+
+static bool
+qemuBackupCheckStore(const cairnBackupDef *def, const cairnBackupDiskDef *disk, GError **error)
+{
+    const char *fmt = disk->store->format;
+
+    if (disk->store_type != CAIRN_BACKUP_STORE_FILE) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "backup of disk '%s' into a block device is not supported", disk->name);
+        return false;
+    }
+    if (disk->store->encryption_xml) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "encrypted backup of disk '%s' is not supported", disk->name);
+        return false;
+    }
+    if (def->type == CAIRN_BACKUP_TYPE_PULL && g_strcmp0(fmt, "qcow2") != 0) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "pull mode backup for disk '%s' requires qcow2 driver", disk->name);
+        return false;
+    }
+    if (g_strcmp0(fmt, "qcow2") != 0 && g_strcmp0(fmt, "raw") != 0) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "backup target format '%s' of disk '%s' is not supported", fmt, disk->name);
+        return false;
+    }
+    return true;
+}
+
+
+/* An incremental disk: the checkpoint exists and its bitmap chain is
+ * valid; returns the chain (borrowed nodes of b->nodes). */
+static GPtrArray *
+qemuBackupCheckIncremental(qemuBackupBeginData *b, const cairnBackupDiskDef *disk,
+                           GError **error)
+{
+    g_autoptr(GPtrArray) chain = NULL;
+
+    if (!cairnMomentListLookup(b->ctx.obj->checkpoints, disk->incremental)) {
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
+                      "Checkpoint '%s' for incremental backup of disk '%s' not found",
+                      disk->incremental, disk->name);
+        return NULL;
+    }
+    chain = qemuCheckpointDiskChain(b->host, b->nodes, disk->name);
+    if (qemuBitmapChainCheck(chain, disk->incremental) != QEMU_BITMAP_OK) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CHECKPOINT_INCONSISTENT,
+                      "missing or broken bitmap '%s' for disk '%s'", disk->incremental,
+                      disk->name);
+        return NULL;
+    }
+    return g_steal_pointer(&chain);
+}
+
+
+/* The temporary bitmap of an incremental disk on @node: the checkpoint's
+ * bitmap merged from every layer of @chain carrying it. */
+static void
+qemuBackupBitmapActions(qemuBackupBeginData *b, qemuBackupJobDisk *jd, GPtrArray *chain,
+                        const char *checkpoint, const char *node)
+{
+    g_autoptr(GArray) srcs = g_array_new(FALSE, FALSE, sizeof(qemuMonitorBitmapRef));
+    qemuMonitorBitmapInfo *top = qemuBitmapChainTop(chain, checkpoint);
+
+    for (guint i = 0; i < chain->len; i++) {
+        qemuMonitorBlockNode *layer = g_ptr_array_index(chain, i);
+        qemuMonitorBitmapRef ref = { layer->node_name, checkpoint };
+
+        if (qemuMonitorBlockNodeFindBitmap(layer, checkpoint))
+            g_array_append_val(srcs, ref);
+    }
+    qemuMonitorTransactionBitmapAdd(b->tr, node, jd->bitmap, false, true, top->granularity);
+    qemuMonitorTransactionBitmapMerge(b->tr, node, jd->bitmap,
+                                      (const qemuMonitorBitmapRef *)(void *)srcs->data,
+                                      srcs->len);
+    jd->bitmap_node = g_strdup(node);
+}
+
+
+/* Record one participating disk in the job and queue its actions. */
+static bool
+qemuBackupPrepareDisk(qemuBackupBeginData *b, cairnBackupDiskDef *disk, unsigned int index,
+                      GError **error)
+{
+    bool pull = b->job->def->type == CAIRN_BACKUP_TYPE_PULL;
+    bool incremental = disk->mode == CAIRN_BACKUP_DISK_MODE_INCREMENTAL;
+    const char *top = qemuBlockHostTopNode(b->host, disk->name);
+    g_autoptr(GPtrArray) chain = NULL;
+    qemuBackupJobDisk *jd;
+
+    if (!qemuBackupCheckStore(b->job->def, disk, error))
+        return false;
+    if (!top || !qemuMonitorBlockNodeFind(b->nodes, top)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,
+                      "disk '%s' has no block node to back up", disk->name);
+        return false;
+    }
+    if (incremental && !(chain = qemuBackupCheckIncremental(b, disk, error)))
+        return false;
+    disk->index = index;
+    jd = qemuBackupJobAddDisk(b->job, disk->name);
+    jd->top_node = g_strdup(top);
+    jd->job_id = g_strdup_printf("backup-%s-%s", disk->name, top);
+    if (incremental) {
+        g_autofree char *scratch = g_strdup_printf("cairn-%u-format", index);
+
+        jd->bitmap = disk->exportbitmap ? g_strdup(disk->exportbitmap)
+                                        : g_strdup_printf("backup-%s", disk->name);
+        qemuBackupBitmapActions(b, jd, chain, disk->incremental, pull ? scratch : top);
+    }
+    return true;
+}
+
+
+static void
+qemuBackupDiskActions(qemuBackupBeginData *b)
+{
+    bool pull = b->job->def->type == CAIRN_BACKUP_TYPE_PULL;
+
+    for (guint i = 0; i < b->job->disks->len; i++) {
+        qemuBackupJobDisk *jd = g_ptr_array_index(b->job->disks, i);
+        cairnBackupDiskDef *disk = cairnBackupDefFindDisk(b->job->def, jd->name);
+        g_autofree char *store = g_strdup_printf("cairn-%u-format", disk->index);
+        qemuMonitorBackupSync sync = QEMU_MONITOR_BACKUP_SYNC_FULL;
+        const char *bitmap = NULL;
+
+        if (pull) {
+            sync = QEMU_MONITOR_BACKUP_SYNC_NONE;
+        } else if (disk->mode == CAIRN_BACKUP_DISK_MODE_INCREMENTAL) {
+            sync = QEMU_MONITOR_BACKUP_SYNC_INCREMENTAL;
+            bitmap = jd->bitmap;
+        }
+        qemuMonitorTransactionBackupTuned(b->tr, jd->top_node, jd->job_id, store, sync, bitmap,
+                                          true, false, &b->tuning);
+    }
+}
+
+
+/* Every participating disk, then the blockdev-backup actions after all
+ * bitmap actions (the checkpoint's come first). */
+static bool
+qemuBackupPrepareDisks(qemuBackupBeginData *b, GError **error)
+{
+    unsigned int index = b->ctx.obj->status->disks->len;
+
+    b->tr = qemuMonitorTransactionNew();
+    if (b->chk && !qemuCheckpointAddActions(b->host, b->chk, b->tr, error))
+        return false;
+    for (guint i = 0; i < b->job->def->disks->len; i++) {
+        cairnBackupDiskDef *disk = g_ptr_array_index(b->job->def->disks, i);
+
+        if (disk->backup && !qemuBackupPrepareDisk(b, disk, ++index, error))
+            return false;
+    }
+    qemuBackupDiskActions(b);
+    return true;
+}
+
+
+/* ---- storage, server, transaction, exports ----------------------------- */
+
+static bool
+qemuBackupMakeStore(qemuBackupBeginData *b, qemuBackupJobDisk *jd, bool reuse, GError **error)
+{
+    cairnBackupDiskDef *disk = cairnBackupDefFindDisk(b->job->def, jd->name);
+    const cairnDomainDiskDef *domdisk =
+        cairnDomainDiskByTarget(qemuDomainObjGetDef(b->ctx.obj), jd->name);
+    qemuMonitorBlockNode *top = qemuMonitorBlockNodeFind(b->nodes, jd->top_node);
+    bool pull = b->job->def->type == CAIRN_BACKUP_TYPE_PULL;
+    bool qcow2 = g_str_equal(disk->store->format, "qcow2");
+    g_autofree char *storage = g_strdup_printf("cairn-%u-storage", disk->index);
+    g_autofree char *format = g_strdup_printf("cairn-%u-format", disk->index);
+    qemuBackupStoreSpec spec = {
+        .store = disk->store,
+        .disk = disk->name,
+        .size = top->virtual_size,
+        .reuse = reuse,
+    };
+
+    if (pull || (qcow2 && disk->mode == CAIRN_BACKUP_DISK_MODE_INCREMENTAL)) {
+        spec.backing_node = jd->top_node;
+        spec.backing_file = domdisk->src;
+        spec.backing_format = cairnDomainDiskFormatToString(domdisk->format);
+    }
+    return qemuBackupStoreCreateFile(&spec, jd, error) &&
+           qemuBackupStoreAttach(b->ctx.mon, &spec, jd, storage, format, error);
+}
+
+
+static bool
+qemuBackupStartServer(qemuBackupBeginData *b, GError **error)
+{
+    const cairnBackupServerDef *srv = b->job->def->server;
+    bool ok;
+
+    if (b->job->def->type != CAIRN_BACKUP_TYPE_PULL)
+        return true;
+    if (!srv) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "pull mode backup needs a <server>");
+        return false;
+    }
+    if (srv->transport == CAIRN_BACKUP_TRANSPORT_UNIX)
+        ok = qemuMonitorNBDServerStartUnix(b->ctx.mon, srv->socket, NULL, error);
+    else
+        ok = qemuMonitorNBDServerStartInet(b->ctx.mon, srv->name ? srv->name : "localhost",
+                                           srv->port, NULL, error);
+    b->job->nbd_server = ok;
+    return ok;
+}
+
+
+static bool
+qemuBackupAddExports(qemuBackupBeginData *b, GError **error)
+{
+    if (b->job->def->type != CAIRN_BACKUP_TYPE_PULL)
+        return true;
+    for (guint i = 0; i < b->job->disks->len; i++) {
+        qemuBackupJobDisk *jd = g_ptr_array_index(b->job->disks, i);
+        cairnBackupDiskDef *disk = cairnBackupDefFindDisk(b->job->def, jd->name);
+        g_autofree char *id = g_strdup_printf("cairn-nbd-%s", jd->store_format);
+        const char *bitmaps[] = { jd->bitmap, NULL };
+
+        if (!qemuMonitorBlockExportAddNBD(b->ctx.mon, id, jd->store_format, disk->exportname,
+                                          false, jd->bitmap ? bitmaps : NULL, error))
+            return false;
+        jd->export_id = g_steal_pointer(&id);
+    }
+    return true;
+}
+
+
+static bool
+qemuBackupRunTransaction(qemuBackupBeginData *b, GError **error)
+{
+    if (!qemuMonitorTransactionRun(b->ctx.mon, b->tr, error))
+        return false;
+    b->started = true;
+    for (guint i = 0; i < b->job->disks->len; i++) {
+        qemuBackupJobDisk *jd = g_ptr_array_index(b->job->disks, i);
+
+        cairnBackupDiskApply(cairnBackupDefFindDisk(b->job->def, jd->name),
+                             CAIRN_BACKUP_VERB_START, NULL);
+    }
+    return qemuBackupJobSave(b->ctx.drv, b->ctx.obj->name, b->job, error);
+}
+
+
+/* Images, server, transaction, exports, checkpoint: spec/qemu.md 5 steps
+ * 7-10. The job file is rewritten after each step that made something. */
+static bool
+qemuBackupStart(qemuBackupBeginData *b, bool reuse, GError **error)
+{
+    qemuDriverState *drv = b->ctx.drv;
+    const char *name = b->ctx.obj->name;
+
+    b->job->reuse_external = reuse;
+    b->job->start_ms = g_get_real_time() / 1000;
+    if (!qemuBackupJobSave(drv, name, b->job, error))
+        return false;
+    for (guint i = 0; i < b->job->disks->len; i++) {
+        bool ok = qemuBackupMakeStore(b, g_ptr_array_index(b->job->disks, i), reuse, error);
+
+        if (!qemuBackupJobSave(drv, name, b->job, ok ? error : NULL) || !ok)
+            return false;
+    }
+    if (!qemuBackupStartServer(b, error) || !qemuBackupRunTransaction(b, error) ||
+        !qemuBackupAddExports(b, error) || !qemuBackupJobSave(drv, name, b->job, error))
+        return false;
+    if (b->chk && !qemuCheckpointCommitNew(drv, b->ctx.obj, &b->chk, error))
+        return false;
+    return true;
+}
+
+
+/* The new checkpoint's bitmaps, when the transaction made them but the
+ * backup failed after all. */
+static void
+qemuBackupDropCheckpointBitmaps(qemuBackupBeginData *b)
+{
+    g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
+    g_autoptr(GError) err = NULL;
+
+    if (!b->chk || !b->started)
+        return;
+    for (guint i = 0; i < b->chk->disks->len; i++) {
+        cairnCheckpointDiskDef *disk = g_ptr_array_index(b->chk->disks, i);
+        const char *node = qemuBlockHostTopNode(b->host, disk->name);
+
+        if (disk->type == CAIRN_CHECKPOINT_TYPE_BITMAP && node)
+            qemuMonitorTransactionBitmapRemove(tr, node, disk->bitmap);
+    }
+    if (qemuMonitorTransactionCount(tr) > 0 && !qemuMonitorTransactionRun(b->ctx.mon, tr, &err))
+        g_debug("backup rollback, checkpoint bitmaps: %s", err->message);
+}
+
+
+/* ---- entry points ------------------------------------------------------ */
+
+static bool
+qemuBackupBeginLocked(qemuBackupBeginData *b, cairnBackupDef **def, const char *suffix,
+                      unsigned int flags, GError **error)
+{
+    qemuDomainObj *obj = b->ctx.obj;
+
+    if (!qemuDomainObjIsActive(obj)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED,
+                      "cannot perform disk backup for inactive domain");
+        return false;
+    }
+    if (!(b->host = qemuBlockHostOpen(b->ctx.drv, obj, 0, error)))
+        return false;
+    b->ctx.mon = qemuBlockHostMonitor(b->host);
+    /* A backup that ended since anyone last looked is finished first. */
+    if (!qemuBackupReconcile(&b->ctx, NULL, NULL, error) ||
+        !qemuBackupCheckDef(b, *def, suffix, error) ||
+        !(b->nodes = qemuMonitorQueryNamedBlockNodes(b->ctx.mon, error)))
+        return false;
+    b->job = qemuBackupJobNew(g_steal_pointer(def));
+    if (!qemuBackupPrepareDisks(b, error))
+        return false;
+    if (qemuBackupStart(b, flags & CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, error))
+        return true;
+    qemuBackupRollback(&b->ctx, b->job);
+    qemuBackupDropCheckpointBitmaps(b);
+    return false;
+}
+
+
+bool
+qemuDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
+                      unsigned int flags, GError **error)
+{
+    qemuDriverState *drv = qemuStateOf(dom->conn);
+    g_auto(qemuBackupBeginData) b = { .ctx = { .drv = drv, .conn = dom->conn } };
+    g_autoptr(cairnFileLock) lock = NULL;
+    g_autoptr(cairnBackupDef) def = NULL;
+    g_autofree char *suffix = NULL;
+    QEMU_LOCK(drv);
+
+    if (!cairnCheckFlags(flags, CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, FROM, __func__, error) ||
+        !qemuBackupParseInput(backupXML, checkpointXML, &def, &b.chk, &suffix, error) ||
+        !(b.ctx.obj = qemuCheckpointBeginModify(drv, dom, &lock, error)))
+        return false;
+    qemuBackupReadTuning(drv, &b.tuning);
+    return qemuBackupBeginLocked(&b, &def, suffix, flags, error);
+}
+
+
+char *
+qemuDomainBackupGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error)
+{
+    qemuDriverState *drv = qemuStateOf(dom->conn);
+    g_auto(qemuJobCall) call = { 0 };
+    QEMU_LOCK(drv);
+
+    if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
+        !qemuJobCallBegin(&call, dom, QEMU_LOCK_TIMEOUT_MS, error))
+        return NULL;
+    if (!call.job) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_NO_DOMAIN_BACKUP, "no domain backup job present");
+        return NULL;
+    }
+    return cairnBackupDefFormat(call.job->def, 0);
+}

@@ -1,0 +1,31 @@
+/*
+ * qemu_backup.h: cairnDomainBackupBegin and cairnDomainBackupGetXMLDesc
+ * of the qemu driver (spec/qemu.md 5, spec/semantics.md 7).
+ *
+ * Begin holds the domain's lock throughout and talks to QEMU over one
+ * monitor connection: it checks and aligns the definition, creates and
+ * attaches the target or scratch images, starts the NBD server (pull),
+ * runs one transaction with the new checkpoint's bitmaps, the temporary
+ * incremental bitmaps and every disk's blockdev-backup (auto-dismiss off:
+ * see qemu_backup_end.h), adds the NBD exports (pull), and registers the
+ * checkpoint. The job is recorded in ROOT/run/NAME.backup.xml before the
+ * first image is made, so whatever fails, in this process or after it
+ * died, is undone by the rollback (qemuBackupRollback) from what the file
+ * says exists, including the bitmaps of a checkpoint made with it.
+ *
+ * Tuning (optional), ROOT/etc/backup.conf, a key file:
+ *   [backup]
+ *   speed=BYTES        rate limit of every disk job, bytes/s (0: none)
+ *   max-workers=N      blockdev-backup x-perf.max-workers (0: QEMU's)
+ *   max-chunk=BYTES    blockdev-backup x-perf.max-chunk (0: QEMU's)
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "driver.h"
+
+bool qemuDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
+                           unsigned int flags, GError **error);
+char *qemuDomainBackupGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);

@@ -1,0 +1,359 @@
+/*
+ * qemu_backup_job.c: the backup job's files under ROOT/run (see
+ * qemu_backup_job.h).
+ */
+#include <string.h>
+
+#include "cairn/cairn-error.h"
+#include "qemu_backup_job.h"
+#include "util/cairnerror.h"
+#include "util/cairnfile.h"
+#include "util/cairnxml.h"
+
+#define FROM CAIRN_FROM_QEMU
+
+/* Larger than any job document or completed record we write. */
+#define QEMU_BACKUP_JOB_MAX_SIZE (4 * 1024 * 1024)
+
+
+static void
+qemuBackupJobDiskFree(qemuBackupJobDisk *disk)
+{
+    if (!disk)
+        return;
+    g_free(disk->name);
+    g_free(disk->job_id);
+    g_free(disk->top_node);
+    g_free(disk->store_storage);
+    g_free(disk->store_format);
+    g_free(disk->bitmap);
+    g_free(disk->bitmap_node);
+    g_free(disk->export_id);
+    g_free(disk);
+}
+
+
+qemuBackupJob *
+qemuBackupJobNew(cairnBackupDef *def)
+{
+    qemuBackupJob *job = g_new0(qemuBackupJob, 1);
+
+    job->def = def;
+    job->disks = g_ptr_array_new_with_free_func((GDestroyNotify)qemuBackupJobDiskFree);
+    job->data = cairnDomainJobDataNew(CAIRN_DOMAIN_JOB_OPERATION_BACKUP);
+    return job;
+}
+
+
+void
+qemuBackupJobFree(qemuBackupJob *job)
+{
+    if (!job)
+        return;
+    cairnBackupDefFree(job->def);
+    g_ptr_array_unref(job->disks);
+    cairnDomainJobDataFree(job->data);
+    g_free(job);
+}
+
+
+qemuBackupJobDisk *
+qemuBackupJobAddDisk(qemuBackupJob *job, const char *name)
+{
+    qemuBackupJobDisk *disk = g_new0(qemuBackupJobDisk, 1);
+
+    disk->name = g_strdup(name);
+    g_ptr_array_add(job->disks, disk);
+    return disk;
+}
+
+
+qemuBackupJobDisk *
+qemuBackupJobFindDisk(const qemuBackupJob *job, const char *name)
+{
+    for (guint i = 0; i < job->disks->len; i++) {
+        qemuBackupJobDisk *disk = g_ptr_array_index(job->disks, i);
+
+        if (g_str_equal(disk->name, name))
+            return disk;
+    }
+    return NULL;
+}
+
+
+void
+qemuBackupJobSetError(qemuBackupJob *job, const char *msg)
+{
+    if (!job->data->errmsg && msg)
+        job->data->errmsg = g_strdup(msg);
+}
+
+
+/* ---- format ------------------------------------------------------------ */
+
+static void
+qemuBackupFormatAttr(GString *buf, const char *name, const char *value)
+{
+    if (!value)
+        return;
+    g_string_append_printf(buf, " %s='", name);
+    cairnXMLEscape(buf, value, true);
+    g_string_append_c(buf, '\'');
+}
+
+
+static void
+qemuBackupFormatDisk(GString *buf, const qemuBackupJobDisk *disk)
+{
+    g_string_append(buf, "  <disk");
+    qemuBackupFormatAttr(buf, "name", disk->name);
+    qemuBackupFormatAttr(buf, "job", disk->job_id);
+    qemuBackupFormatAttr(buf, "top", disk->top_node);
+    qemuBackupFormatAttr(buf, "storage", disk->store_storage);
+    qemuBackupFormatAttr(buf, "format", disk->store_format);
+    qemuBackupFormatAttr(buf, "bitmap", disk->bitmap);
+    qemuBackupFormatAttr(buf, "bitmap-node", disk->bitmap_node);
+    qemuBackupFormatAttr(buf, "export", disk->export_id);
+    g_string_append_printf(buf, " created='%s' total='%" G_GUINT64_FORMAT
+                                "' processed='%" G_GUINT64_FORMAT "'/>\n",
+                           disk->created ? "yes" : "no", disk->total, disk->processed);
+}
+
+
+char *
+qemuBackupJobFormat(const qemuBackupJob *job)
+{
+    GString *buf = g_string_new(NULL);
+    g_autofree char *def = cairnBackupDefFormat(job->def, CAIRN_BACKUP_FORMAT_INTERNAL);
+    g_auto(GStrv) lines = g_strsplit(def, "\n", -1);
+
+    g_string_append_printf(buf, "<backupjob start='%" G_GINT64_FORMAT
+                                "' reuse-external='%s' nbd-server='%s'>\n",
+                           job->start_ms, job->reuse_external ? "yes" : "no",
+                           job->nbd_server ? "yes" : "no");
+    g_string_append_printf(buf,
+                           "  <stats total='%llu' processed='%llu' temp-used='%llu' "
+                           "temp-total='%llu'/>\n",
+                           job->data->disk_total, job->data->disk_processed,
+                           job->data->temp_used, job->data->temp_total);
+    cairnXMLFormatTextElement(buf, 2, "errmsg", job->data->errmsg);
+    for (guint i = 0; i < job->disks->len; i++)
+        qemuBackupFormatDisk(buf, g_ptr_array_index(job->disks, i));
+    for (guint i = 0; lines[i]; i++) {
+        if (*lines[i])
+            g_string_append_printf(buf, "  %s\n", lines[i]);
+    }
+    g_string_append(buf, "</backupjob>\n");
+    return g_string_free(buf, FALSE);
+}
+
+
+/* ---- parse ------------------------------------------------------------- */
+
+static bool
+qemuBackupJobBad(const char *what, const char *detail, GError **error)
+{
+    cairnErrorSet(error, FROM, CAIRN_ERR_INTERNAL_ERROR, "malformed backup job state %s: %s",
+                  what, detail);
+    return false;
+}
+
+
+static bool
+qemuBackupParseU64(const xmlNode *node, const char *attr, unsigned long long *ret,
+                   const char *what, GError **error)
+{
+    g_autofree char *str = cairnXMLPropString(node, attr);
+
+    if (!str) {
+        *ret = 0;
+        return true;
+    }
+    if (!cairnXMLParseULongLong(str, ret))
+        return qemuBackupJobBad(what, attr, error);
+    return true;
+}
+
+
+static bool
+qemuBackupParseDisk(qemuBackupJob *job, const xmlNode *node, const char *what, GError **error)
+{
+    g_autofree char *name = cairnXMLPropString(node, "name");
+    g_autofree char *created = cairnXMLPropString(node, "created");
+    unsigned long long total;
+    unsigned long long processed;
+    qemuBackupJobDisk *disk;
+
+    if (!name)
+        return qemuBackupJobBad(what, "disk without a name", error);
+    if (!qemuBackupParseU64(node, "total", &total, what, error) ||
+        !qemuBackupParseU64(node, "processed", &processed, what, error))
+        return false;
+    disk = qemuBackupJobAddDisk(job, name);
+    disk->job_id = cairnXMLPropString(node, "job");
+    disk->top_node = cairnXMLPropString(node, "top");
+    disk->store_storage = cairnXMLPropString(node, "storage");
+    disk->store_format = cairnXMLPropString(node, "format");
+    disk->bitmap = cairnXMLPropString(node, "bitmap");
+    disk->bitmap_node = cairnXMLPropString(node, "bitmap-node");
+    disk->export_id = cairnXMLPropString(node, "export");
+    disk->created = g_strcmp0(created, "yes") == 0;
+    disk->total = total;
+    disk->processed = processed;
+    return true;
+}
+
+
+static bool
+qemuBackupParseStats(qemuBackupJob *job, const xmlNode *root, const char *what, GError **error)
+{
+    xmlNode *stats = cairnXMLChild(root, "stats");
+    xmlNode *errmsg = cairnXMLChild(root, "errmsg");
+    cairnDomainJobData *data = job->data;
+
+    if (stats && (!qemuBackupParseU64(stats, "total", &data->disk_total, what, error) ||
+                  !qemuBackupParseU64(stats, "processed", &data->disk_processed, what, error) ||
+                  !qemuBackupParseU64(stats, "temp-used", &data->temp_used, what, error) ||
+                  !qemuBackupParseU64(stats, "temp-total", &data->temp_total, what, error)))
+        return false;
+    if (errmsg)
+        data->errmsg = cairnXMLNodeText(errmsg);
+    return true;
+}
+
+
+static bool
+qemuBackupParseTop(qemuBackupJob *job, const xmlNode *root, const char *what, GError **error)
+{
+    g_autofree char *reuse = cairnXMLPropString(root, "reuse-external");
+    g_autofree char *nbd = cairnXMLPropString(root, "nbd-server");
+    unsigned long long start;
+
+    if (!cairnXMLNodeNameEqual(root, "backupjob"))
+        return qemuBackupJobBad(what, "root element is not <backupjob>", error);
+    if (!qemuBackupParseU64(root, "start", &start, what, error))
+        return false;
+    job->start_ms = (gint64)start;
+    job->reuse_external = g_strcmp0(reuse, "yes") == 0;
+    job->nbd_server = g_strcmp0(nbd, "yes") == 0;
+    return qemuBackupParseStats(job, root, what, error);
+}
+
+
+qemuBackupJob *
+qemuBackupJobParse(const char *xml, const char *what, GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(qemuBackupJob) job = qemuBackupJobNew(NULL);
+    g_autofree char *deftext = NULL;
+    xmlNode *root;
+    xmlNode *defnode;
+
+    if (!(doc = cairnXMLParseString(xml, what, FROM, error)))
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!qemuBackupParseTop(job, root, what, error))
+        return NULL;
+    for (xmlNode *cur = root->children; cur; cur = cur->next) {
+        if (cairnXMLNodeNameEqual(cur, "disk") && !qemuBackupParseDisk(job, cur, what, error))
+            return NULL;
+    }
+    if (!(defnode = cairnXMLChild(root, "domainbackup"))) {
+        qemuBackupJobBad(what, "no <domainbackup>", error);
+        return NULL;
+    }
+    deftext = cairnXMLFormatNodeString(defnode, 0);
+    if (!(job->def = cairnBackupDefParseString(deftext, CAIRN_BACKUP_PARSE_INTERNAL, error)))
+        return NULL;
+    return g_steal_pointer(&job);
+}
+
+
+/* ---- files ------------------------------------------------------------- */
+
+bool
+qemuBackupJobExists(qemuDriverState *drv, const char *name)
+{
+    g_autofree char *path = qemuDomainRunPath(drv, name, ".backup.xml");
+
+    return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+
+bool
+qemuBackupJobLoad(qemuDriverState *drv, const char *name, qemuBackupJob **ret_job, GError **error)
+{
+    g_autofree char *path = qemuDomainRunPath(drv, name, ".backup.xml");
+    g_autofree char *text = NULL;
+
+    if (!cairnFileReadOptional(path, QEMU_BACKUP_JOB_MAX_SIZE, &text, error))
+        return false;
+    if (!text) {
+        *ret_job = NULL;
+        return true;
+    }
+    return (*ret_job = qemuBackupJobParse(text, path, error)) != NULL;
+}
+
+
+bool
+qemuBackupJobSave(qemuDriverState *drv, const char *name, const qemuBackupJob *job,
+                  GError **error)
+{
+    g_autofree char *path = qemuDomainRunPath(drv, name, ".backup.xml");
+    g_autofree char *text = qemuBackupJobFormat(job);
+
+    return cairnFileWriteAtomic(path, text, -1, 0600, error);
+}
+
+
+bool
+qemuBackupJobRemove(qemuDriverState *drv, const char *name, GError **error)
+{
+    g_autofree char *path = qemuDomainRunPath(drv, name, ".backup.xml");
+
+    return cairnFileRemove(path, true, error);
+}
+
+
+bool
+qemuBackupCompletedLoad(qemuDriverState *drv, const char *name, cairnDomainJobData **ret_data,
+                        GError **error)
+{
+    g_autofree char *path = qemuDomainRunPath(drv, name, ".job-completed");
+    g_autofree char *text = NULL;
+    g_autoptr(GVariant) value = NULL;
+    g_autoptr(GError) perr = NULL;
+
+    *ret_data = NULL;
+    if (!cairnFileReadOptional(path, QEMU_BACKUP_JOB_MAX_SIZE, &text, error))
+        return false;
+    if (!text)
+        return true;
+    if (!(value = g_variant_parse(NULL, text, NULL, NULL, &perr))) {
+        qemuBackupJobBad(path, perr->message, error);
+        return false;
+    }
+    return (*ret_data = cairnDomainJobDataFromVariant(value, error)) != NULL;
+}
+
+
+bool
+qemuBackupCompletedSave(qemuDriverState *drv, const char *name, const cairnDomainJobData *data,
+                        GError **error)
+{
+    g_autofree char *path = qemuDomainRunPath(drv, name, ".job-completed");
+    g_autoptr(GVariant) value = g_variant_ref_sink(cairnDomainJobDataToVariant(data));
+    g_autofree char *text = g_variant_print(value, TRUE);
+
+    return cairnFileWriteAtomic(path, text, -1, 0600, error);
+}
+
+
+bool
+qemuBackupCompletedRemove(qemuDriverState *drv, const char *name, GError **error)
+{
+    g_autofree char *path = qemuDomainRunPath(drv, name, ".job-completed");
+
+    return cairnFileRemove(path, true, error);
+}

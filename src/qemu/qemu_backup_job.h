@@ -1,0 +1,95 @@
+/*
+ * qemu_backup_job.h: a domain's backup job as files under ROOT/run, so
+ * that it outlives the process that started it.
+ *
+ *   ROOT/run/NAME.backup.xml         the running backup: its definition in
+ *                                    the internal form (disk states), and
+ *                                    what Cairn made in QEMU and on disk
+ *                                    for it, per disk:
+ *
+ *   <backupjob start='1700000000123' reuse-external='no' nbd-server='yes'>
+ *     <stats total='..' processed='..' temp-used='..' temp-total='..'/>
+ *     <errmsg>first error</errmsg>
+ *     <disk name='vda' job='backup-vda-cairn-1-format' top='cairn-1-format'
+ *           storage='cairn-3-storage' format='cairn-3-format'
+ *           bitmap='backup-vda' bitmap-node='cairn-1-format'
+ *           export='cairn-nbd-cairn-3-format' created='yes'
+ *           total='..' processed='..'/>
+ *     <domainbackup>...</domainbackup>
+ *   </backupjob>
+ *
+ *   ROOT/run/NAME.job-completed      the last finished job's statistics
+ *                                    (cairnDomainJobDataToVariant, printed)
+ *
+ * A node, bitmap or export attribute is present exactly while the thing
+ * exists in QEMU, so whoever finishes or rolls back the job (any process,
+ * under the domain's lock) knows what to remove. The <stats> are the
+ * totals of the disks that have ended; running disks add their QEMU job's
+ * progress when statistics are asked for. Both files are written
+ * atomically; the completed file survives the domain's stop.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "conf/backup_conf.h"
+#include "conf/domain_job.h"
+#include "qemu_domain.h"
+
+/* What Cairn made for one participating disk. */
+typedef struct _qemuBackupJobDisk qemuBackupJobDisk;
+struct _qemuBackupJobDisk {
+    char *name;          /* the disk target, e.g. "vda" */
+    char *job_id;        /* the QEMU block job, backup-<dst>-<top> */
+    char *top_node;      /* the disk's top format node */
+    char *store_storage; /* target/scratch file node, while attached */
+    char *store_format;  /* target/scratch format node, while attached */
+    char *bitmap;        /* the temporary bitmap, while it exists */
+    char *bitmap_node;   /* the node carrying @bitmap */
+    char *export_id;     /* pull: the NBD export, while it exists */
+    bool created;        /* Cairn created the store's file */
+    guint64 total;       /* progress when the disk's job ended */
+    guint64 processed;
+};
+
+typedef struct _qemuBackupJob qemuBackupJob;
+struct _qemuBackupJob {
+    cairnBackupDef *def;      /* aligned, internal form (disk states) */
+    GPtrArray *disks;         /* of qemuBackupJobDisk*, participating disks */
+    bool reuse_external;      /* CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL */
+    bool nbd_server;          /* pull: the NBD server runs */
+    gint64 start_ms;          /* wall clock, ms since the epoch */
+    cairnDomainJobData *data; /* totals of ended disks, first error */
+};
+
+qemuBackupJob *qemuBackupJobNew(cairnBackupDef *def /* stolen */);
+void qemuBackupJobFree(qemuBackupJob *job);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuBackupJob, qemuBackupJobFree)
+
+qemuBackupJobDisk *qemuBackupJobAddDisk(qemuBackupJob *job, const char *name);
+qemuBackupJobDisk *qemuBackupJobFindDisk(const qemuBackupJob *job, const char *name);
+
+/* Keep @msg as the job's error unless one is kept already. */
+void qemuBackupJobSetError(qemuBackupJob *job, const char *msg);
+
+/* ROOT/run/NAME.backup.xml: *@ret_job NULL when there is none. A file
+ * that cannot be parsed is CAIRN_ERR_INTERNAL_ERROR. */
+bool qemuBackupJobLoad(qemuDriverState *drv, const char *name, qemuBackupJob **ret_job,
+                       GError **error);
+bool qemuBackupJobSave(qemuDriverState *drv, const char *name, const qemuBackupJob *job,
+                       GError **error);
+bool qemuBackupJobRemove(qemuDriverState *drv, const char *name, GError **error);
+/* Whether ROOT/run/NAME.backup.xml exists (cheap; no parse). */
+bool qemuBackupJobExists(qemuDriverState *drv, const char *name);
+
+/* ROOT/run/NAME.job-completed: *@ret_data NULL when there is none. */
+bool qemuBackupCompletedLoad(qemuDriverState *drv, const char *name,
+                             cairnDomainJobData **ret_data, GError **error);
+bool qemuBackupCompletedSave(qemuDriverState *drv, const char *name,
+                             const cairnDomainJobData *data, GError **error);
+bool qemuBackupCompletedRemove(qemuDriverState *drv, const char *name, GError **error);
+
+/* Formatting and parsing of the job document (exposed for tests). */
+char *qemuBackupJobFormat(const qemuBackupJob *job);
+qemuBackupJob *qemuBackupJobParse(const char *xml, const char *what, GError **error);

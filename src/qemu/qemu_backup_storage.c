@@ -1,0 +1,163 @@
+/*
+ * qemu_backup_storage.c: backup targets and scratch images (see
+ * qemu_backup_storage.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "cairn/cairn-error.h"
+#include "qemu_backup_storage.h"
+#include "qemu_monitor_cmd.h"
+#include "util/cairnerror.h"
+
+#define FROM CAIRN_FROM_QEMU
+
+/* How long formatting one image may take. */
+#define QEMU_BACKUP_CREATE_TIMEOUT_MS 60000
+
+
+static bool
+qemuBackupStoreIsRaw(const qemuBackupStoreSpec *spec)
+{
+    return g_strcmp0(spec->store->format, "raw") == 0;
+}
+
+
+bool
+qemuBackupStoreCreateFile(const qemuBackupStoreSpec *spec, qemuBackupJobDisk *disk,
+                          GError **error)
+{
+    const char *path = spec->store->path;
+    int fd;
+
+    if (spec->reuse)
+        return true;
+    if (g_file_test(path, G_FILE_TEST_EXISTS)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG, "store '%s' for backup of '%s' exists",
+                      path, spec->disk);
+        return false;
+    }
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+        cairnErrorSetErrno(error, FROM, errno, "failed to create image file '%s'", path);
+        return false;
+    }
+    disk->created = true;
+    /* A raw target is the disk's size of holes; QEMU writes into it. */
+    if (qemuBackupStoreIsRaw(spec) && ftruncate(fd, (off_t)spec->size) < 0) {
+        cairnErrorSetErrno(error, FROM, errno, "failed to create image file '%s'", path);
+        close(fd);
+        return false;
+    }
+    if (close(fd) < 0) {
+        cairnErrorSetErrno(error, FROM, errno, "failed to create image file '%s'", path);
+        return false;
+    }
+    return true;
+}
+
+
+static bool
+qemuBackupStoreAddFileNode(qemuMonitor *mon, const qemuBackupStoreSpec *spec, const char *node,
+                           GError **error)
+{
+    g_autoptr(JsonObject) props = json_object_new();
+
+    json_object_set_string_member(props, "driver", "file");
+    json_object_set_string_member(props, "filename", spec->store->path);
+    json_object_set_string_member(props, "node-name", node);
+    json_object_set_string_member(props, "discard", "unmap");
+    return qemuMonitorBlockdevAdd(mon, props, error);
+}
+
+
+/* blockdev-create of the qcow2 format on file node @storage. */
+static bool
+qemuBackupStoreFormat(qemuMonitor *mon, const qemuBackupStoreSpec *spec, const char *storage,
+                      GError **error)
+{
+    g_autoptr(JsonObject) opts = json_object_new();
+    g_autofree char *job_id = g_strdup_printf("create-%s", storage);
+
+    json_object_set_string_member(opts, "driver", "qcow2");
+    json_object_set_string_member(opts, "file", storage);
+    json_object_set_int_member(opts, "size", (gint64)spec->size);
+    if (spec->backing_node && spec->backing_file) {
+        json_object_set_string_member(opts, "backing-file", spec->backing_file);
+        json_object_set_string_member(opts, "backing-fmt", spec->backing_format);
+    }
+    if (!qemuMonitorBlockdevCreateWait(mon, job_id, opts, QEMU_BACKUP_CREATE_TIMEOUT_MS, error)) {
+        g_prefix_error(error, "failed to create image file '%s': ", spec->store->path);
+        return false;
+    }
+    return true;
+}
+
+
+static bool
+qemuBackupStoreAddFormatNode(qemuMonitor *mon, const qemuBackupStoreSpec *spec,
+                             const char *storage, const char *node, GError **error)
+{
+    g_autoptr(JsonObject) props = json_object_new();
+    bool raw = qemuBackupStoreIsRaw(spec);
+
+    json_object_set_string_member(props, "driver", raw ? "raw" : "qcow2");
+    json_object_set_string_member(props, "node-name", node);
+    json_object_set_string_member(props, "file", storage);
+    if (!raw) {
+        if (spec->backing_node)
+            json_object_set_string_member(props, "backing", spec->backing_node);
+        else
+            json_object_set_null_member(props, "backing");
+    }
+    return qemuMonitorBlockdevAdd(mon, props, error);
+}
+
+
+bool
+qemuBackupStoreAttach(qemuMonitor *mon, const qemuBackupStoreSpec *spec,
+                      qemuBackupJobDisk *disk, const char *storage, const char *format,
+                      GError **error)
+{
+    if (!qemuBackupStoreAddFileNode(mon, spec, storage, error))
+        return false;
+    disk->store_storage = g_strdup(storage);
+    if (!spec->reuse && !qemuBackupStoreIsRaw(spec) &&
+        !qemuBackupStoreFormat(mon, spec, storage, error))
+        return false;
+    if (!qemuBackupStoreAddFormatNode(mon, spec, storage, format, error))
+        return false;
+    disk->store_format = g_strdup(format);
+    return true;
+}
+
+
+void
+qemuBackupStoreDetach(qemuMonitor *mon, qemuBackupJobDisk *disk)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (disk->store_format && !qemuMonitorBlockdevDel(mon, disk->store_format, &err)) {
+        g_debug("backup of %s: %s", disk->name, err->message);
+        g_clear_error(&err);
+    }
+    g_clear_pointer(&disk->store_format, g_free);
+    if (disk->store_storage && !qemuMonitorBlockdevDel(mon, disk->store_storage, &err))
+        g_debug("backup of %s: %s", disk->name, err->message);
+    g_clear_pointer(&disk->store_storage, g_free);
+}
+
+
+void
+qemuBackupStoreDelete(qemuBackupJobDisk *disk, const char *path)
+{
+    if (!disk->created || !path)
+        return;
+    if (g_unlink(path) < 0 && errno != ENOENT)
+        g_debug("backup of %s: cannot delete '%s': %s", disk->name, path, g_strerror(errno));
+    disk->created = false;
+}

@@ -1,0 +1,51 @@
+/*
+ * qemu_backup_storage.h: the images a backup writes (push targets) or
+ * fleeces into (pull scratch files): created on the host and formatted by
+ * QEMU, attached as block nodes, detached and deleted again.
+ *
+ * Without REUSE_EXTERNAL the file must not exist (libvirt's INVALID_ARG
+ * "store 'PATH' for backup of 'DISK' exists"); Cairn creates it (O_EXCL,
+ * so two backups can never share one) and formats it with QEMU's
+ * blockdev-create: qcow2 at the disk's virtual size, with the live disk as
+ * backing file when the backup needs one (pull scratch, incremental push
+ * target); a raw target is a sparse file of that size. With REUSE_EXTERNAL
+ * the existing image is attached as the caller made it. The format node's
+ * backing link is set to the disk's top node with blockdev-add.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "conf/backup_conf.h"
+#include "qemu_backup_job.h"
+#include "qemu_monitor.h"
+
+/* How one store is to be made. */
+typedef struct {
+    const cairnBackupStoreDef *store; /* path and format (qcow2 or raw) */
+    const char *disk;                 /* the disk target, for messages */
+    guint64 size;                     /* virtual size of the disk */
+    const char *backing_node;         /* NULL: no backing */
+    const char *backing_file;         /* recorded in a new qcow2; with @backing_node */
+    const char *backing_format;
+    bool reuse;                       /* REUSE_EXTERNAL */
+} qemuBackupStoreSpec;
+
+/* Check and create the file of @spec (no-op with reuse); sets
+ * @disk->created once it exists. */
+bool qemuBackupStoreCreateFile(const qemuBackupStoreSpec *spec, qemuBackupJobDisk *disk,
+                               GError **error);
+
+/* Attach the store: file node @storage (recorded in @disk as soon as it
+ * exists), format it unless reuse, then format node @format (recorded). */
+bool qemuBackupStoreAttach(qemuMonitor *mon, const qemuBackupStoreSpec *spec,
+                           qemuBackupJobDisk *disk, const char *storage, const char *format,
+                           GError **error);
+
+/* Detach whatever of @disk's store is attached (errors are logged: the
+ * caller is cleaning up). */
+void qemuBackupStoreDetach(qemuMonitor *mon, qemuBackupJobDisk *disk);
+
+/* Delete @path if Cairn created it (@disk->created), then clear the mark. */
+void qemuBackupStoreDelete(qemuBackupJobDisk *disk, const char *path);
