@@ -19,7 +19,7 @@ int
 main(int argc, char **argv)
 {
     const char *const args[] = { "--test", NULL };
-    daemonTest d = { 0 };
+    g_auto(daemonTest) d = { 0 };
     g_autofree char *uri = NULL;
     g_autoptr(GError) err = NULL;
     int status = 0;

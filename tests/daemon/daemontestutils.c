@@ -148,6 +148,15 @@ daemonTestStop(daemonTest *d, bool hard)
 }
 
 
+void
+daemonTestClear(daemonTest *d)
+{
+    daemonTestStop(d, true);
+    g_clear_pointer(&d->socket, g_free);
+    g_clear_pointer(&d->log, g_free);
+}
+
+
 char *
 daemonTestURI(const daemonTest *d, bool test)
 {

@@ -36,5 +36,9 @@ char *daemonTestURI(const daemonTest *d, bool test);
 /* "unix:path=..." for raw GDBus. Caller frees. */
 char *daemonTestAddress(const daemonTest *d);
 
+/* Stop the daemon if it still runs (SIGKILL) and free the paths. */
+void daemonTestClear(daemonTest *d);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(daemonTest, daemonTestClear)
+
 /* Abort with the daemon's log on stderr. */
 void daemonTestDumpLog(const daemonTest *d);

@@ -81,7 +81,7 @@ static void
 testFifty(void)
 {
     const char *const args[] = { "--test", NULL };
-    daemonTest d = { 0 };
+    g_auto(daemonTest) d = { 0 };
     GThread *threads[CLIENTS];
     gint64 start;
     double secs;
@@ -108,7 +108,7 @@ static void
 testLimit(void)
 {
     const char *const args[] = { "--test", "--max-clients=2", NULL };
-    daemonTest d = { 0 };
+    g_auto(daemonTest) d = { 0 };
     g_autofree char *limited = NULL;
     cairnConnectPtr a;
     cairnConnectPtr b;

@@ -33,7 +33,7 @@ main(void)
 {
     g_autofree char *image = NULL;
     g_autofree char *xml = NULL;
-    daemonTest d = { 0 };
+    g_auto(daemonTest) d = { 0 };
     const char *args[] = { "--session", "--root", NULL, NULL };
     cairnConnectPtr conn;
     cairnDomainPtr dom;

@@ -12,7 +12,7 @@ int
 main(int argc, char **argv)
 {
     const char *const args[] = { "--test", NULL };
-    daemonTest d = { 0 };
+    g_auto(daemonTest) d = { 0 };
     g_autofree char *uri = NULL;
     cairnConnectPtr conn;
     cairnConnectPtr again;

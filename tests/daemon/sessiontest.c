@@ -21,6 +21,8 @@ testAutostart(void)
     g_autofree char *sock = g_build_filename(run, "cairn", "cairn-sock", NULL);
     g_autofree char *lock = g_strdup_printf("%s.lock", sock);
     g_autofree char *data = g_build_filename(dir, "data", "cairn", NULL);
+    g_autofree char *data_home = g_build_filename(dir, "data", NULL);
+    g_autofree char *cache_home = g_build_filename(dir, "cache", NULL);
     g_autofree char *pidtext = NULL;
     cairnConnectPtr a;
     cairnConnectPtr b;
@@ -29,8 +31,8 @@ testAutostart(void)
 
     g_assert_cmpint(g_mkdir_with_parents(run, 0700), ==, 0);
     g_setenv("XDG_RUNTIME_DIR", run, TRUE);
-    g_setenv("XDG_DATA_HOME", g_build_filename(dir, "data", NULL), TRUE);
-    g_setenv("XDG_CACHE_HOME", g_build_filename(dir, "cache", NULL), TRUE);
+    g_setenv("XDG_DATA_HOME", data_home, TRUE);
+    g_setenv("XDG_CACHE_HOME", cache_home, TRUE);
     g_setenv("CAIRND_PATH", g_getenv("CAIRND"), TRUE);
 
     g_assert_nonnull(a = cairnConnectOpen("qemu:///session"));
@@ -60,7 +62,7 @@ static void
 testIdleExit(void)
 {
     const char *const args[] = { "--test", "--timeout=1", NULL };
-    daemonTest d = { 0 };
+    g_auto(daemonTest) d = { 0 };
     g_autofree char *uri = NULL;
     cairnConnectPtr conn;
     bool gone = false;
