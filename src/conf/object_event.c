@@ -118,7 +118,7 @@ cairnEventStateRegister(cairnEventState *state,
                         GError **error)
 {
     cairnEventCallback *entry;
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&state->lock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&state->lock);
 
     if (eventStateTracked(state, dom, event_id, cb)) {
         cairnErrorSet(error, CAIRN_FROM_NONE, CAIRN_ERR_INVALID_ARG, "%s",
@@ -170,7 +170,7 @@ bool
 cairnEventStateDeregister(cairnEventState *state, int callback_id, GError **error)
 {
     cairnEventCallback *cb;
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&state->lock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&state->lock);
 
     if (!(cb = eventStateFind(state, callback_id))) {
         cairnErrorSet(error, CAIRN_FROM_NONE, CAIRN_ERR_INVALID_ARG,
@@ -188,7 +188,7 @@ int
 cairnEventStateCount(cairnEventState *state, int event_id)
 {
     int count = 0;
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&state->lock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&state->lock);
 
     for (guint i = 0; i < state->callbacks->len; i++) {
         cairnEventCallback *cb = g_ptr_array_index(state->callbacks, i);
@@ -277,7 +277,7 @@ eventStateIdle(gpointer opaque)
 void
 cairnEventStateQueue(cairnEventState *state, cairnDomainEvent *event)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&state->lock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&state->lock);
     bool wanted = false;
 
     for (guint i = 0; i < state->callbacks->len && !wanted; i++)
@@ -300,7 +300,7 @@ cairnEventStateQueue(cairnEventState *state, cairnDomainEvent *event)
 void
 cairnEventStateFlush(cairnEventState *state)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&state->lock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&state->lock);
 
     if (state->idle) {
         g_source_destroy(state->idle);
