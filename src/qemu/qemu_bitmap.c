@@ -140,7 +140,9 @@ qemuBitmapRemoveActions(qemuMonitorTransaction *tr, GPtrArray *chain, const char
 
 
 void
-qemuBitmapSizeActions(qemuMonitorTransaction *tr, GPtrArray *chain, const char *name,
+qemuBitmapSizeActions(qemuMonitorTransaction *tr,
+                      GPtrArray *chain,
+                      const char *name,
                       const char *tmp)
 {
     g_autofree qemuMonitorBitmapRef *srcs = g_new0(qemuMonitorBitmapRef, chain->len);

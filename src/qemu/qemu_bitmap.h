@@ -56,7 +56,9 @@ guint qemuBitmapRemoveActions(qemuMonitorTransaction *tr, GPtrArray *chain, cons
  * temporary bitmap @tmp on the top layer (not persistent, disabled, with
  * the granularity of the top layer's @name) and a merge of @name from
  * every layer carrying it into @tmp. */
-void qemuBitmapSizeActions(qemuMonitorTransaction *tr, GPtrArray *chain, const char *name,
+void qemuBitmapSizeActions(qemuMonitorTransaction *tr,
+                           GPtrArray *chain,
+                           const char *name,
                            const char *tmp);
 
 /* Bitmap @name on the top layer of @chain, or NULL. Borrowed. */

@@ -179,8 +179,8 @@ qemuBlockHostReadLog(const char *path)
 
 
 static char *
-qemuBlockHostNodeJSON(const char *driver, const char *node, const char *key, const char *value,
-                      bool readonly)
+qemuBlockHostNodeJSON(
+    const char *driver, const char *node, const char *key, const char *value, bool readonly)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonNode) root = NULL;
@@ -203,7 +203,9 @@ qemuBlockHostNodeJSON(const char *driver, const char *node, const char *key, con
 /* The QSD command line: a QMP monitor on the inherited socket and two
  * -blockdev per qcow2 disk (storage, format), recorded in @host->nodes. */
 static GStrv
-qemuBlockHostBuildArgv(qemuBlockHost *host, const char *qsd, const cairnDomainDef *def,
+qemuBlockHostBuildArgv(qemuBlockHost *host,
+                       const char *qsd,
+                       const cairnDomainDef *def,
                        bool readonly)
 {
     g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
@@ -229,7 +231,8 @@ qemuBlockHostBuildArgv(qemuBlockHost *host, const char *qsd, const cairnDomainDe
         storage = g_strdup_printf("cairn-%d-storage", idx);
         format = g_strdup_printf("cairn-%d-format", idx);
         g_ptr_array_add(argv, g_strdup("--blockdev"));
-        g_ptr_array_add(argv, qemuBlockHostNodeJSON("file", storage, "filename", disk->src, readonly));
+        g_ptr_array_add(argv,
+                        qemuBlockHostNodeJSON("file", storage, "filename", disk->src, readonly));
         g_ptr_array_add(argv, g_strdup("--blockdev"));
         g_ptr_array_add(argv, qemuBlockHostNodeJSON("qcow2", format, "file", storage, readonly));
         g_hash_table_insert(host->nodes, g_strdup(disk->dst), g_steal_pointer(&format));
@@ -285,9 +288,8 @@ qemuBlockHostSockets(const char *path, int *ret_listen, int *ret_client, GError 
 static GSubprocess *
 qemuBlockHostSpawn(qemuBlockHost *host, GStrv argv, int listen_fd, GError **error)
 {
-    g_autoptr(GSubprocessLauncher) launcher =
-        g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_INHERIT |
-                                  G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
+        G_SUBPROCESS_FLAGS_STDIN_INHERIT | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
     g_autoptr(GError) gerr = NULL;
     GSubprocess *proc;
 
@@ -304,8 +306,11 @@ qemuBlockHostSpawn(qemuBlockHost *host, GStrv argv, int listen_fd, GError **erro
 
 
 static bool
-qemuBlockHostStartQSD(qemuBlockHost *host, qemuDriverState *drv, const cairnDomainDef *def,
-                      bool readonly, GError **error)
+qemuBlockHostStartQSD(qemuBlockHost *host,
+                      qemuDriverState *drv,
+                      const cairnDomainDef *def,
+                      bool readonly,
+                      GError **error)
 {
     g_autofree char *qsd = g_find_program_in_path("qemu-storage-daemon");
     g_autofree char *sock = qemuDomainRunPath(drv, def->name, ".qsd.sock");
@@ -315,8 +320,9 @@ qemuBlockHostStartQSD(qemuBlockHost *host, qemuDriverState *drv, const cairnDoma
     int cfd = -1;
 
     if (!qsd) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED,
-                      "checkpoints of a shut-off domain need qemu-storage-daemon, which is not installed");
+        cairnErrorSet(
+            error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED,
+            "checkpoints of a shut-off domain need qemu-storage-daemon, which is not installed");
         return false;
     }
     host->log_path = qemuDomainRunPath(drv, def->name, ".qsd.log");
@@ -355,8 +361,7 @@ qemuBlockHostOpen(qemuDriverState *drv, qemuDomainObj *obj, unsigned int flags, 
             qemuStatusDisk *disk = g_ptr_array_index(obj->status->disks, i);
 
             if (disk->format_node)
-                g_hash_table_insert(host->nodes, g_strdup(disk->dst),
-                                    g_strdup(disk->format_node));
+                g_hash_table_insert(host->nodes, g_strdup(disk->dst), g_strdup(disk->format_node));
         }
         return g_steal_pointer(&host);
     }

@@ -35,8 +35,8 @@ typedef enum {
  * over the qcow2 disks of the persistent definition. Errors: QSD cannot be
  * started (CAIRN_ERR_OPERATION_FAILED with QEMU's message, e.g. a lock
  * held by another process). */
-qemuBlockHost *qemuBlockHostOpen(qemuDriverState *drv, qemuDomainObj *obj, unsigned int flags,
-                                 GError **error);
+qemuBlockHost *
+qemuBlockHostOpen(qemuDriverState *drv, qemuDomainObj *obj, unsigned int flags, GError **error);
 
 qemuMonitor *qemuBlockHostMonitor(qemuBlockHost *host);
 

@@ -89,7 +89,9 @@ qemuCheckpointFilesEqual(GHashTable *a, GHashTable *b)
 /* Parse one saved checkpoint as libvirt loads them: REDEFINE parse, disks
  * aligned against the embedded domain (or bitmap names filled in). */
 static cairnCheckpointDef *
-qemuCheckpointParseFile(const char *file, const char *text, const unsigned char *uuid,
+qemuCheckpointParseFile(const char *file,
+                        const char *text,
+                        const unsigned char *uuid,
                         GError **error)
 {
     g_autoptr(cairnCheckpointDef) def = NULL;
@@ -135,8 +137,7 @@ qemuCheckpointBuildList(const qemuDomainObj *obj, GHashTable *files)
         def = NULL; /* stolen by the list */
     }
     if (cairnMomentListRebuild(list) > 0)
-        g_debug("checkpoints of '%s' with a missing parent or in a cycle became roots",
-                obj->name);
+        g_debug("checkpoints of '%s' with a missing parent or in a cycle became roots", obj->name);
     if (current) {
         g_autofree char *name = g_strstrip(g_strdup(current));
 
@@ -169,15 +170,14 @@ qemuCheckpointObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, GError **erro
 
 /* Write @text as @file in the domain's directory and remember it. */
 static bool
-qemuCheckpointWriteFile(qemuDriverState *drv, qemuDomainObj *obj, const char *file, char *text,
-                        GError **error)
+qemuCheckpointWriteFile(
+    qemuDriverState *drv, qemuDomainObj *obj, const char *file, char *text, GError **error)
 {
     g_autofree char *owned = text;
     g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
     g_autofree char *path = g_build_filename(dir, file, NULL);
 
-    if (!cairnFileMakePath(dir, 0700, error) ||
-        !cairnFileWriteAtomic(path, owned, -1, 0600, error))
+    if (!cairnFileMakePath(dir, 0700, error) || !cairnFileWriteAtomic(path, owned, -1, 0600, error))
         return false;
     if (!obj->checkpoint_files)
         obj->checkpoint_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -187,7 +187,9 @@ qemuCheckpointWriteFile(qemuDriverState *drv, qemuDomainObj *obj, const char *fi
 
 
 bool
-qemuCheckpointSaveDef(qemuDriverState *drv, qemuDomainObj *obj, const cairnMomentObj *chk,
+qemuCheckpointSaveDef(qemuDriverState *drv,
+                      qemuDomainObj *obj,
+                      const cairnMomentObj *chk,
                       GError **error)
 {
     g_autofree char *xml = cairnCheckpointDefFormat(chk->def, CAIRN_CHECKPOINT_FORMAT_SECURE);
@@ -208,8 +210,7 @@ qemuCheckpointSaveDef(qemuDriverState *drv, qemuDomainObj *obj, const cairnMomen
 
 
 static bool
-qemuCheckpointRemoveFile(qemuDriverState *drv, qemuDomainObj *obj, const char *file,
-                         GError **error)
+qemuCheckpointRemoveFile(qemuDriverState *drv, qemuDomainObj *obj, const char *file, GError **error)
 {
     g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
     g_autofree char *path = g_build_filename(dir, file, NULL);
@@ -223,8 +224,7 @@ qemuCheckpointRemoveFile(qemuDriverState *drv, qemuDomainObj *obj, const char *f
 
 
 bool
-qemuCheckpointRemoveDef(qemuDriverState *drv, qemuDomainObj *obj, const char *name,
-                        GError **error)
+qemuCheckpointRemoveDef(qemuDriverState *drv, qemuDomainObj *obj, const char *name, GError **error)
 {
     g_autofree char *file = g_strconcat(name, ".xml", NULL);
 
@@ -236,15 +236,15 @@ bool
 qemuCheckpointSaveCurrent(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
 {
     cairnMomentObj *cur = cairnMomentListGetCurrent(obj->checkpoints);
-    const char *known = obj->checkpoint_files
-                            ? g_hash_table_lookup(obj->checkpoint_files, QEMU_CHECKPOINT_CURRENT_FILE)
-                            : NULL;
+    const char *known = obj->checkpoint_files ? g_hash_table_lookup(obj->checkpoint_files,
+                                                                    QEMU_CHECKPOINT_CURRENT_FILE) :
+                                                NULL;
     g_autofree char *text = cur ? g_strconcat(cur->def->name, "\n", NULL) : NULL;
 
     if (g_strcmp0(text, known) == 0 && obj->checkpoint_files)
         return true;
     if (!cur)
         return qemuCheckpointRemoveFile(drv, obj, QEMU_CHECKPOINT_CURRENT_FILE, error);
-    return qemuCheckpointWriteFile(drv, obj, QEMU_CHECKPOINT_CURRENT_FILE,
-                                   g_steal_pointer(&text), error);
+    return qemuCheckpointWriteFile(drv, obj, QEMU_CHECKPOINT_CURRENT_FILE, g_steal_pointer(&text),
+                                   error);
 }

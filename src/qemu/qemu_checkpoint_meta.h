@@ -30,12 +30,14 @@ bool qemuCheckpointObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, GError *
 
 /* Write @chk's file. CAIRN_ERR_INTERNAL_ERROR "unable to save metadata
  * for checkpoint X: WHY" on failure. */
-bool qemuCheckpointSaveDef(qemuDriverState *drv, qemuDomainObj *obj, const cairnMomentObj *chk,
+bool qemuCheckpointSaveDef(qemuDriverState *drv,
+                           qemuDomainObj *obj,
+                           const cairnMomentObj *chk,
                            GError **error);
 
 /* Remove the file of checkpoint @name (a missing file is fine). */
-bool qemuCheckpointRemoveDef(qemuDriverState *drv, qemuDomainObj *obj, const char *name,
-                             GError **error);
+bool
+qemuCheckpointRemoveDef(qemuDriverState *drv, qemuDomainObj *obj, const char *name, GError **error);
 
 /* Write (or remove, when there is none) the current file from
  * obj->checkpoints' current pointer. */

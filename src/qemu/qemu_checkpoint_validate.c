@@ -25,8 +25,8 @@
 
 #define FROM CAIRN_FROM_QEMU
 
-#define QEMU_LOCK(drv) \
-    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
+#define QEMU_LOCK(drv)                                                                             \
+ g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
 
 /* One bitmap looked at: a checkpoint's on one disk, or an orphan. */
 typedef struct {
@@ -96,8 +96,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuValidateState, qemuValidateStateClear)
 
 /* Judge every bitmap disk of checkpoint @def. */
 static qemuValidateCheckpoint *
-qemuValidateOne(qemuValidateState *st, const cairnDomainDef *domdef,
-                const cairnCheckpointDef *def)
+qemuValidateOne(qemuValidateState *st, const cairnDomainDef *domdef, const cairnCheckpointDef *def)
 {
     qemuValidateCheckpoint *c = g_new0(qemuValidateCheckpoint, 1);
 
@@ -117,10 +116,9 @@ qemuValidateOne(qemuValidateState *st, const cairnDomainDef *domdef,
         }
         chain = qemuCheckpointDiskChain(st->host, st->nodes, disk->name);
         status = qemuBitmapChainCheck(chain, def->name);
-        g_ptr_array_add(c->disks,
-                        qemuValidateBitmapNew(disk->name, def->name,
-                                              qemuBitmapStatusToString(status),
-                                              status != QEMU_BITMAP_OK));
+        g_ptr_array_add(c->disks, qemuValidateBitmapNew(disk->name, def->name,
+                                                        qemuBitmapStatusToString(status),
+                                                        status != QEMU_BITMAP_OK));
         c->broken |= status != QEMU_BITMAP_OK;
     }
     return c;
@@ -130,7 +128,8 @@ qemuValidateOne(qemuValidateState *st, const cairnDomainDef *domdef,
 /* Persistent bitmaps on the images of @domdef that no checkpoint of
  * @list owns (each name once per disk). */
 static void
-qemuValidateOrphans(qemuValidateState *st, const cairnDomainDef *domdef,
+qemuValidateOrphans(qemuValidateState *st,
+                    const cairnDomainDef *domdef,
                     const cairnMomentList *list)
 {
     for (guint i = 0; i < domdef->disks->len; i++) {
@@ -148,10 +147,9 @@ qemuValidateOrphans(qemuValidateState *st, const cairnDomainDef *domdef,
                 if (!b->persistent || cairnMomentListLookup(list, b->name) ||
                     !g_hash_table_add(seen, b->name))
                     continue;
-                g_ptr_array_add(st->orphans,
-                                qemuValidateBitmapNew(disk->dst, b->name,
-                                                      qemuBitmapStatusToString(status),
-                                                      status != QEMU_BITMAP_OK));
+                g_ptr_array_add(st->orphans, qemuValidateBitmapNew(disk->dst, b->name,
+                                                                   qemuBitmapStatusToString(status),
+                                                                   status != QEMU_BITMAP_OK));
             }
         }
     }
@@ -160,8 +158,7 @@ qemuValidateOrphans(qemuValidateState *st, const cairnDomainDef *domdef,
 
 /* Look at the checkpoints (@only, or all and the orphans). */
 static bool
-qemuValidateInspect(qemuValidateState *st, qemuDomainObj *obj, cairnMomentObj *only,
-                    GError **error)
+qemuValidateInspect(qemuValidateState *st, qemuDomainObj *obj, cairnMomentObj *only, GError **error)
 {
     const cairnDomainDef *domdef = qemuDomainObjGetDef(obj);
     g_autoptr(GPtrArray) list = NULL;
@@ -189,8 +186,7 @@ qemuValidateInspect(qemuValidateState *st, qemuDomainObj *obj, cairnMomentObj *o
 
 /* Add the removal of bitmap @b (every layer carrying it) to @tr. */
 static void
-qemuValidateRemoveBitmap(qemuValidateState *st, qemuMonitorTransaction *tr,
-                         qemuValidateBitmap *b)
+qemuValidateRemoveBitmap(qemuValidateState *st, qemuMonitorTransaction *tr, qemuValidateBitmap *b)
 {
     g_autoptr(GPtrArray) chain = NULL;
 
@@ -230,7 +226,9 @@ qemuValidateRepairBitmaps(qemuValidateState *st, GError **error)
 /* Delete the broken checkpoints from the tree and the files: each as a
  * plain delete (children to the parent). */
 static bool
-qemuValidateRepairMetadata(qemuValidateState *st, qemuDriverState *drv, qemuDomainObj *obj,
+qemuValidateRepairMetadata(qemuValidateState *st,
+                           qemuDriverState *drv,
+                           qemuDomainObj *obj,
                            GError **error)
 {
     g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func(g_free);
@@ -310,7 +308,9 @@ qemuValidateFormat(const qemuValidateState *st, const qemuDomainObj *obj, bool r
 
 
 char *
-qemuDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned int flags,
+qemuDomainCheckpointValidate(cairnDomain *dom,
+                             const char *checkpoint,
+                             unsigned int flags,
                              GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);

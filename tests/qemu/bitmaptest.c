@@ -13,13 +13,13 @@
 
 static int failures;
 
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) { \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-            failures++; \
-        } \
-    } while (0)
+#define CHECK(cond)                                                                                \
+ do {                                                                                              \
+  if (!(cond)) {                                                                                   \
+   fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                 \
+   failures++;                                                                                     \
+  }                                                                                                \
+ } while (0)
 
 
 static qemuMonitorBlockNode *

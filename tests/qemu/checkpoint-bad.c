@@ -40,8 +40,8 @@ expectState(cairnDomainPtr dom, const char *bitmaps, const char *meta)
 
 
 static void
-expectCreateFails(cairnDomainPtr dom, const char *xml, unsigned int flags, int code,
-                  const char *msg)
+expectCreateFails(
+    cairnDomainPtr dom, const char *xml, unsigned int flags, int code, const char *msg)
 {
     QT_CHECK(!cairnDomainCheckpointCreateXML(dom, xml, flags));
     qemuTestExpectError(code, msg);
@@ -79,9 +79,9 @@ testCreateErrors(cairnDomainPtr dom, const char *have)
 }
 
 
-#define VDA_ONLY(name) \
-    "<domaincheckpoint><name>" name "</name><disks><disk name='vda'/>" \
-    "<disk name='vdb' checkpoint='no'/></disks></domaincheckpoint>"
+#define VDA_ONLY(name)                                                                             \
+ "<domaincheckpoint><name>" name "</name><disks><disk name='vda'/>"                                \
+ "<disk name='vdb' checkpoint='no'/></disks></domaincheckpoint>"
 
 
 static void
@@ -124,11 +124,12 @@ testDuplicates(cairnDomainPtr dom, const char *stray_add)
                       "<creationTime>1</creationTime></domaincheckpoint>",
                       CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE, CAIRN_ERR_INVALID_ARG,
                       "cannot set moment c1 as its own parent");
-    cairnDomainCheckpointFree(chkTestCreate(dom,
-                                            "<domaincheckpoint><name>r2</name><parent><name>c1</name>"
-                                            "</parent><creationTime>2</creationTime>"
-                                            "</domaincheckpoint>",
-                                            CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE));
+    cairnDomainCheckpointFree(
+        chkTestCreate(dom,
+                      "<domaincheckpoint><name>r2</name><parent><name>c1</name>"
+                      "</parent><creationTime>2</creationTime>"
+                      "</domaincheckpoint>",
+                      CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE));
     expectCreateFails(dom,
                       "<domaincheckpoint><name>c1</name><parent><name>r2</name></parent>"
                       "<creationTime>1</creationTime></domaincheckpoint>",
@@ -139,7 +140,8 @@ testDuplicates(cairnDomainPtr dom, const char *stray_add)
     expectState(dom, "c1,c9", "c1,r2");
 
     QT_CHECK(cairnDomainCheckpointDelete(c1, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
-                                                 CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) == 0);
+                                                 CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) ==
+             0);
     cairnDomainCheckpointFree(c1);
 }
 
@@ -155,10 +157,12 @@ testDeleteMissing(cairnDomainPtr dom)
 
     QT_CHECK(qemuTestRun(rm));
     QT_CHECK(cairnDomainCheckpointDelete(d1, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN) < 0);
-    qemuTestExpectError(CAIRN_ERR_INTERNAL_ERROR, "bitmap 'd2' not found in backing chain of 'vda'");
+    qemuTestExpectError(CAIRN_ERR_INTERNAL_ERROR,
+                        "bitmap 'd2' not found in backing chain of 'vda'");
     expectState(dom, "c1,c9,d1", "d1,d2");
     QT_CHECK(cairnDomainCheckpointDelete(d1, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
-                                                 CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) == 0);
+                                                 CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) ==
+             0);
     cairnDomainCheckpointFree(d1);
     cairnDomainCheckpointFree(d2);
 }

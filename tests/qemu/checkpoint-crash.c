@@ -178,7 +178,8 @@ main(void)
     /* Metadata and images agree; c1 and c2 are gone for good. */
     QT_CHECK(cairnDomainListAllCheckpoints(dom, NULL, 0) == 1);
     QT_CHECK(!cairnDomainCheckpointLookupByName(dom, "c1", 0));
-    qemuTestExpectError(CAIRN_ERR_NO_DOMAIN_CHECKPOINT, "no domain checkpoint with matching name 'c1'");
+    qemuTestExpectError(CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
+                        "no domain checkpoint with matching name 'c1'");
     parent = chkTestParent(c3);
     CHK_EXPECT_STR(parent, "");
     QT_CHECK(cairnDomainDestroy(dom) == 0);

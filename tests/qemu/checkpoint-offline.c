@@ -79,7 +79,8 @@ countStorageDaemons(void)
 static void
 testCreateAndSize(cairnDomainPtr dom)
 {
-    cairnDomainCheckpointPtr c1 = chkTestCreate(dom, "<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
+    cairnDomainCheckpointPtr c1 =
+        chkTestCreate(dom, "<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
     cairnDomainCheckpointPtr c2;
     g_autofree char *xml = NULL;
 
@@ -116,11 +117,13 @@ testDelete(cairnDomainPtr dom)
 {
     cairnDomainCheckpointPtr c1 = cairnDomainCheckpointLookupByName(dom, "c1", 0);
     cairnDomainCheckpointPtr c2 = cairnDomainCheckpointLookupByName(dom, "c2", 0);
-    cairnDomainCheckpointPtr c3 = chkTestCreate(dom, "<domaincheckpoint><name>c3</name></domaincheckpoint>", 0);
-    cairnDomainCheckpointPtr c4 = chkTestCreate(dom, "<domaincheckpoint><name>c4</name></domaincheckpoint>", 0);
+    cairnDomainCheckpointPtr c3 =
+        chkTestCreate(dom, "<domaincheckpoint><name>c3</name></domaincheckpoint>", 0);
+    cairnDomainCheckpointPtr c4 =
+        chkTestCreate(dom, "<domaincheckpoint><name>c4</name></domaincheckpoint>", 0);
     const char *rm[] = { "qemu-img", "bitmap", "--remove", imgB, "c3", NULL };
-    unsigned int validate = CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE |
-                            CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE;
+    unsigned int validate =
+        CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE | CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE;
     g_autofree char *saved = NULL;
     cairnDomainCheckpointPtr again;
 
@@ -139,7 +142,8 @@ testDelete(cairnDomainPtr dom)
     QT_CHECK(cairnDomainCheckpointDelete(c3, CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) == 0);
     QT_CHECK(qemuTestRun(rm));
     QT_CHECK(!cairnDomainCheckpointCreateXML(dom, saved, validate));
-    qemuTestExpectError(CAIRN_ERR_CHECKPOINT_INCONSISTENT, "missing or broken bitmap 'c3' for disk 'vdb'");
+    qemuTestExpectError(CAIRN_ERR_CHECKPOINT_INCONSISTENT,
+                        "missing or broken bitmap 'c3' for disk 'vdb'");
     expectMeta("c1,c4", "c4");
 
     QT_CHECK(cairnDomainCheckpointDelete(c1, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY) == 0);
@@ -162,7 +166,8 @@ testImageInUse(cairnDomainPtr dom)
     GPid holder = chkTestHoldImage(imgA);
     cairnDomainCheckpointPtr chk;
 
-    QT_CHECK(!cairnDomainCheckpointCreateXML(dom, "<domaincheckpoint><name>x</name></domaincheckpoint>", 0));
+    QT_CHECK(!cairnDomainCheckpointCreateXML(
+        dom, "<domaincheckpoint><name>x</name></domaincheckpoint>", 0));
     qemuTestExpectError(CAIRN_ERR_OPERATION_FAILED, "Failed to get \"write\" lock");
     QT_CHECK(!cairnDomainCheckpointValidate(dom, NULL, 0));
     qemuTestExpectError(CAIRN_ERR_OPERATION_FAILED, "Is another process using the image");

@@ -73,7 +73,8 @@ expectMeta(const char *names, const char *current)
 static void
 testCreateSizeDeleteMiddle(cairnDomainPtr dom)
 {
-    cairnDomainCheckpointPtr c1 = chkTestCreate(dom, "<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
+    cairnDomainCheckpointPtr c1 =
+        chkTestCreate(dom, "<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
     cairnDomainCheckpointPtr c2;
     cairnDomainCheckpointPtr c3;
     g_autofree char *xml = NULL;
@@ -90,7 +91,7 @@ testCreateSizeDeleteMiddle(cairnDomainPtr dom)
     c2 = chkTestCreate(dom, "<domaincheckpoint><name>c2</name></domaincheckpoint>", 0);
     expectParent(c2, "c1");
     chkTestWrite(dom, "virtio-disk1", 1024 * 1024 + 4096, 4096); /* 1 cluster */
-    chkTestWrite(dom, "virtio-disk0", 8 * G - 1, 2);              /* straddles 2 clusters */
+    chkTestWrite(dom, "virtio-disk0", 8 * G - 1, 2);             /* straddles 2 clusters */
     CHK_EXPECT_INT(chkTestSize(c2, "vda"), 2 * G);
     CHK_EXPECT_INT(chkTestSize(c2, "vdb"), G);
     CHK_EXPECT_INT(chkTestSize(c1, "vda"), 4 * G);
@@ -115,7 +116,8 @@ testCreateSizeDeleteMiddle(cairnDomainPtr dom)
     CHK_EXPECT_INT(chkTestSize(c1, "vda"), 5 * G);
     CHK_EXPECT_INT(chkTestSize(c3, "vda"), G);
     QT_CHECK(!cairnDomainCheckpointGetXMLDesc(c2, 0));
-    qemuTestExpectError(CAIRN_ERR_NO_DOMAIN_CHECKPOINT, "no domain checkpoint with matching name 'c2'");
+    qemuTestExpectError(CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
+                        "no domain checkpoint with matching name 'c2'");
     cairnDomainCheckpointFree(c1);
     cairnDomainCheckpointFree(c2);
     cairnDomainCheckpointFree(c3);
@@ -131,7 +133,8 @@ testMetadataOnlyRedefine(cairnDomainPtr dom)
     g_autofree char *reply = NULL;
     cairnDomainCheckpointPtr again;
 
-    QT_CHECK(c3 && (saved = cairnDomainCheckpointGetXMLDesc(c3, CAIRN_DOMAIN_CHECKPOINT_XML_SECURE)));
+    QT_CHECK(c3 &&
+             (saved = cairnDomainCheckpointGetXMLDesc(c3, CAIRN_DOMAIN_CHECKPOINT_XML_SECURE)));
     QT_CHECK(cairnDomainCheckpointDelete(c3, CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) == 0);
     expectLive(dom, "c1,c3", "c1");
     expectMeta("c1", "c1");
@@ -145,15 +148,15 @@ testMetadataOnlyRedefine(cairnDomainPtr dom)
 
     /* The bitmap goes behind Cairn's back: validation refuses it. */
     QT_CHECK(cairnDomainCheckpointDelete(c3, CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) == 0);
-    QT_CHECK((reply = chkTestMonitor(
-                  dom,
-                  "{\"execute\":\"block-dirty-bitmap-remove\",\"arguments\":"
-                  "{\"node\":\"cairn-1-format\",\"name\":\"c3\"}}",
-                  0)));
+    QT_CHECK((reply = chkTestMonitor(dom,
+                                     "{\"execute\":\"block-dirty-bitmap-remove\",\"arguments\":"
+                                     "{\"node\":\"cairn-1-format\",\"name\":\"c3\"}}",
+                                     0)));
     QT_CHECK(!cairnDomainCheckpointCreateXML(dom, saved,
                                              CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE |
                                                  CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE));
-    qemuTestExpectError(CAIRN_ERR_CHECKPOINT_INCONSISTENT, "missing or broken bitmap 'c3' for disk 'vda'");
+    qemuTestExpectError(CAIRN_ERR_CHECKPOINT_INCONSISTENT,
+                        "missing or broken bitmap 'c3' for disk 'vda'");
     expectMeta("c1", "c1");
     /* Without VALIDATE the metadata comes back (libvirt does not look). */
     again = chkTestCreate(dom, saved, CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE);
@@ -168,9 +171,12 @@ static void
 testChildrenFlags(cairnDomainPtr dom)
 {
     cairnDomainCheckpointPtr c1 = cairnDomainCheckpointLookupByName(dom, "c1", 0);
-    cairnDomainCheckpointPtr d1 = chkTestCreate(dom, "<domaincheckpoint><name>d1</name></domaincheckpoint>", 0);
-    cairnDomainCheckpointPtr d2 = chkTestCreate(dom, "<domaincheckpoint><name>d2</name></domaincheckpoint>", 0);
-    cairnDomainCheckpointPtr d3 = chkTestCreate(dom, "<domaincheckpoint><name>d3</name></domaincheckpoint>", 0);
+    cairnDomainCheckpointPtr d1 =
+        chkTestCreate(dom, "<domaincheckpoint><name>d1</name></domaincheckpoint>", 0);
+    cairnDomainCheckpointPtr d2 =
+        chkTestCreate(dom, "<domaincheckpoint><name>d2</name></domaincheckpoint>", 0);
+    cairnDomainCheckpointPtr d3 =
+        chkTestCreate(dom, "<domaincheckpoint><name>d3</name></domaincheckpoint>", 0);
 
     expectLive(dom, "c1,d1,d2,d3", "c1,d1,d2,d3");
     QT_CHECK(cairnDomainCheckpointDelete(d1, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY) == 0);
@@ -194,8 +200,10 @@ testChildrenFlags(cairnDomainPtr dom)
 static void
 testStopAndRestart(cairnConnectPtr conn, cairnDomainPtr dom)
 {
-    cairnDomainCheckpointPtr e1 = chkTestCreate(dom, "<domaincheckpoint><name>e1</name></domaincheckpoint>", 0);
-    cairnDomainCheckpointPtr e2 = chkTestCreate(dom, "<domaincheckpoint><name>e2</name></domaincheckpoint>", 0);
+    cairnDomainCheckpointPtr e1 =
+        chkTestCreate(dom, "<domaincheckpoint><name>e1</name></domaincheckpoint>", 0);
+    cairnDomainCheckpointPtr e2 =
+        chkTestCreate(dom, "<domaincheckpoint><name>e2</name></domaincheckpoint>", 0);
     cairnDomainCheckpointPtr e3;
     g_autoptr(GPtrArray) onA = NULL;
     g_autoptr(GPtrArray) onB = NULL;
@@ -211,7 +219,8 @@ testStopAndRestart(cairnConnectPtr conn, cairnDomainPtr dom)
     nb = chkTestBitmapNames(onB);
     CHK_EXPECT_STR(na, "e1,e2");
     CHK_EXPECT_STR(nb, "e1,e2");
-    QT_CHECK(!chkTestBitmapFind(onA, "e1")->inconsistent && chkTestBitmapFind(onA, "e1")->recording);
+    QT_CHECK(!chkTestBitmapFind(onA, "e1")->inconsistent &&
+             chkTestBitmapFind(onA, "e1")->recording);
 
     /* Restarted driver: current is e2 again, so the next one hangs below. */
     conn2 = qemuTestConnect();

@@ -16,8 +16,7 @@ static pid_t chkOwner;
 
 
 void
-chkTestExpectStr(const char *file, int line, const char *what, const char *got,
-                 const char *want)
+chkTestExpectStr(const char *file, int line, const char *what, const char *got, const char *want)
 {
     if (g_strcmp0(got, want) != 0)
         qemuTestFail(file, line, "%s: got '%s', want '%s'", what, got ? got : "(null)",
@@ -29,8 +28,8 @@ void
 chkTestExpectInt(const char *file, int line, const char *what, gint64 got, gint64 want)
 {
     if (got != want)
-        qemuTestFail(file, line, "%s: got %" G_GINT64_FORMAT ", want %" G_GINT64_FORMAT, what,
-                     got, want);
+        qemuTestFail(file, line, "%s: got %" G_GINT64_FORMAT ", want %" G_GINT64_FORMAT, what, got,
+                     want);
 }
 
 
@@ -170,8 +169,8 @@ chkTestLiveBitmaps(cairnDomainPtr dom, const char *image)
             bm->granularity = (guint64)json_object_get_int_member(b, "granularity");
             bm->recording = json_object_get_boolean_member(b, "recording");
             bm->persistent = json_object_get_boolean_member(b, "persistent");
-            bm->inconsistent = json_object_get_boolean_member_with_default(b, "inconsistent",
-                                                                           FALSE);
+            bm->inconsistent =
+                json_object_get_boolean_member_with_default(b, "inconsistent", FALSE);
             g_ptr_array_add(out, bm);
         }
     }
@@ -347,9 +346,15 @@ chkTestHoldImage(const char *image)
 {
     g_autofree char *pidfile = g_strdup_printf("%s.holder.pid", image);
     g_autofree char *file = g_strdup_printf("driver=file,node-name=s,filename=%s", image);
-    const char *argv[] = { "qemu-storage-daemon", "--blockdev", file,
-                           "--blockdev", "driver=qcow2,node-name=f,file=s",
-                           "--daemonize", "--pidfile", pidfile, NULL };
+    const char *argv[] = { "qemu-storage-daemon",
+                           "--blockdev",
+                           file,
+                           "--blockdev",
+                           "driver=qcow2,node-name=f,file=s",
+                           "--daemonize",
+                           "--pidfile",
+                           pidfile,
+                           NULL };
     g_autofree char *text = NULL;
 
     /* --daemonize returns once the image is open (and locked). */

@@ -73,10 +73,9 @@ GPid chkTestHoldImage(const char *image);
 void chkTestReleaseImage(GPid pid);
 
 /* Compare strings, failing with both shown. */
-#define CHK_EXPECT_STR(got, want) \
-    chkTestExpectStr(__FILE__, __LINE__, #got, (got), (want))
-void chkTestExpectStr(const char *file, int line, const char *what, const char *got,
-                      const char *want);
-#define CHK_EXPECT_INT(got, want) \
-    chkTestExpectInt(__FILE__, __LINE__, #got, (gint64)(got), (gint64)(want))
+#define CHK_EXPECT_STR(got, want) chkTestExpectStr(__FILE__, __LINE__, #got, (got), (want))
+void
+chkTestExpectStr(const char *file, int line, const char *what, const char *got, const char *want);
+#define CHK_EXPECT_INT(got, want)                                                                  \
+ chkTestExpectInt(__FILE__, __LINE__, #got, (gint64)(got), (gint64)(want))
 void chkTestExpectInt(const char *file, int line, const char *what, gint64 got, gint64 want);
