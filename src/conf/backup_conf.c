@@ -455,7 +455,8 @@ backupParseMode(cairnBackupDef *def, const xmlNode *root, GError **error)
 static void
 backupParsePrivate(cairnBackupDef *def, const xmlNode *root)
 {
-    xmlNode *objects = cairnXMLChild(cairnXMLChild(root, "privateData"), "objects");
+    xmlNode *priv = cairnXMLChild(root, "privateData");
+    xmlNode *objects = priv ? cairnXMLChild(priv, "objects") : NULL;
 
     if (!objects)
         return;
