@@ -10,9 +10,14 @@
  *   REDEFINE_VALIDATE, as on a running domain
  * - an image held by another process: QEMU's lock error, and nothing
  *   changes (no bitmap, no metadata)
+ * - a restarted driver (a new connection) takes the current checkpoint
+ *   from the current file, or the unique leaf when that file is missing or
+ *   names nothing; a connection opened earlier sees the other's changes
  * - no storage daemon is left behind
  */
 #include <stdio.h>
+
+#include <glib/gstdio.h>
 
 #include "checkpointtestutils.h"
 
@@ -182,6 +187,49 @@ testImageInUse(cairnDomainPtr dom)
 }
 
 
+/* Create @name on a fresh connection (a restarted driver); its parent. */
+static char *
+createFresh(const char *name)
+{
+    cairnConnectPtr conn = qemuTestConnect();
+    cairnDomainPtr dom = cairnDomainLookupByName(conn, NAME);
+    g_autofree char *xml =
+        g_strdup_printf("<domaincheckpoint><name>%s</name></domaincheckpoint>", name);
+    cairnDomainCheckpointPtr chk;
+    char *parent;
+
+    QT_CHECK(dom != NULL);
+    chk = chkTestCreate(dom, xml, 0);
+    parent = chkTestParent(chk);
+    cairnDomainCheckpointFree(chk);
+    cairnDomainFree(dom);
+    cairnConnectClose(conn);
+    return parent;
+}
+
+
+static void
+testRestart(const char *root, cairnDomainPtr dom)
+{
+    g_autofree char *current = g_build_filename(root, "checkpoints", NAME, "current", NULL);
+    g_autofree char *p1 = NULL;
+    g_autofree char *p2 = NULL;
+    g_autofree char *p3 = NULL;
+
+    p1 = createFresh("y");
+    CHK_EXPECT_STR(p1, "x");
+    QT_CHECK(g_unlink(current) == 0);
+    p2 = createFresh("z");
+    CHK_EXPECT_STR(p2, "y");
+    QT_CHECK(g_file_set_contents(current, "nosuch\n", -1, NULL));
+    p3 = createFresh("w");
+    CHK_EXPECT_STR(p3, "z");
+    /* The first connection reads what the others wrote. */
+    QT_CHECK(cairnDomainListAllCheckpoints(dom, NULL, 0) == 4);
+    expectMeta("w,x,y,z", "w");
+}
+
+
 int
 main(void)
 {
@@ -190,9 +238,10 @@ main(void)
     g_autofree char *xml = NULL;
     cairnConnectPtr conn;
     cairnDomainPtr dom;
+    const char *root;
     guint daemons;
 
-    chkTestSetup(NAME);
+    root = chkTestSetup(NAME);
     daemons = countStorageDaemons();
     images[0] = imgA = qemuTestMakeImage("a.qcow2", "qcow2", "64M");
     images[1] = imgB = qemuTestMakeImage("b.qcow2", "qcow2", "64M");
@@ -203,6 +252,7 @@ main(void)
     testCreateAndSize(dom);
     testDelete(dom);
     testImageInUse(dom);
+    testRestart(root, dom);
 
     CHK_EXPECT_INT(countStorageDaemons(), daemons);
     QT_CHECK(qemuTestCountRunFiles(".qsd.sock") == 0 && qemuTestCountRunFiles(".qsd.log") == 0);
