@@ -55,6 +55,7 @@ static const cairndDispatchEntry dispatchTable[] = {
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, cairndConnectDomainEventRegisterAny, true },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, cairndConnectDomainEventDeregisterAny,
       true },
+    { REMOTE_PROC_CONNECT_GET_LIB_VERSION, cairndConnectGetLibVersion, true },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(dispatchTable) == REMOTE_PROC_LAST);

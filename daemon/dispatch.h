@@ -66,6 +66,8 @@ GVariant *cairndConnectOpen(cairndClient *client, cairnConnect *conn, GVariant *
                             GError **error);
 GVariant *cairndConnectClose(cairndClient *client, cairnConnect *conn, GVariant *params,
                              GError **error);
+GVariant *cairndConnectGetLibVersion(cairndClient *client, cairnConnect *conn, GVariant *params,
+                                     GError **error);
 GVariant *cairndConnectListAllDomains(cairndClient *client, cairnConnect *conn,
                                       GVariant *params, GError **error);
 GVariant *cairndDomainLookupByName(cairndClient *client, cairnConnect *conn, GVariant *params,

@@ -1,5 +1,6 @@
 /*
- * dispatch_connect.c: ConnectOpen, ConnectClose, ConnectListAllDomains.
+ * dispatch_connect.c: ConnectOpen, ConnectClose, ConnectGetLibVersion,
+ * ConnectListAllDomains.
  */
 #include "cairn/cairn.h"
 #include "dispatch.h"
@@ -28,6 +29,20 @@ cairndConnectClose(cairndClient *client, cairnConnect *conn, GVariant *params, G
 {
     cairndClientClose(client);
     return NULL;
+}
+
+
+GVariant *
+cairndConnectGetLibVersion(cairndClient *client, cairnConnect *conn, GVariant *params,
+                           GError **error)
+{
+    unsigned long version = 0;
+
+    if (cairnConnectGetLibVersion(conn, &version) < 0) {
+        cairndLastError(error);
+        return NULL;
+    }
+    return g_variant_new("(t)", (guint64)version);
 }
 
 

@@ -31,6 +31,9 @@ struct _cairnDriver {
                                       GError **error);
     /* 0.1.0 */
     void (*connectClose)(cairnConnect *conn);
+    /* 0.1.0: the version of the library serving the connection (through
+     * the daemon, the daemon's) */
+    bool (*connectGetLibVersion)(cairnConnect *conn, unsigned long *libVer, GError **error);
     /* 0.1.0: *domains gets a NULL-terminated g_malloc'd array when not NULL */
     int (*connectListAllDomains)(cairnConnect *conn, cairnDomain ***domains, unsigned int flags,
                                  GError **error);

@@ -316,6 +316,39 @@ cairnConnectGetURI(cairnConnectPtr conn)
 
 
 /**
+ * cairnConnectGetLibVersion:
+ * @conn: the connection
+ * @libVer: where to store the version of the library that serves @conn, as
+ *          major * 1,000,000 + minor * 1,000 + micro
+ *
+ * Through cairnd (qemu:///session, qemu:///system, ...+unix://), the
+ * version of the library the daemon runs; otherwise this library's, as
+ * cairnGetVersion() gives it.
+ *
+ * Returns 0, or -1 on error.
+ *
+ * Since: 0.1.0
+ */
+int
+cairnConnectGetLibVersion(cairnConnectPtr conn, unsigned long *libVer)
+{
+    g_autoptr(GError) err = NULL;
+    unsigned long version = 0;
+
+    cairnResetLastError();
+    if (!cairnEntryCheckConnect(conn, __func__, &err) ||
+        !cairnEntryCheckNonNull(libVer, "libVer", CAIRN_FROM_NONE, __func__, &err) ||
+        !cairnEntryCheckSupported(cairnDriverSlot(conn->driver,
+                                                  offsetof(cairnDriver, connectGetLibVersion)),
+                                  CAIRN_FROM_NONE, __func__, &err) ||
+        !conn->driver->connectGetLibVersion(conn, &version, &err))
+        return cairnEntryFail(err);
+    *libVer = version;
+    return 0;
+}
+
+
+/**
  * cairnConnectGetType:
  * @conn: the connection
  *

@@ -238,10 +238,20 @@ versionPrint(shellControl *ctl, const char *label, const char *name, unsigned lo
 }
 
 
+static const shellOptDef opts_version[] = {
+    { .name = "daemon", .type = SHELL_OT_BOOL, .help = "report daemon version too" },
+    { .name = NULL }
+};
+
+
+/* virsh's lines; the daemon's is always printed (virsh needs --daemon,
+ * which is accepted): through cairnd it is the daemon's library, on an
+ * embedded connection this library. */
 static bool
 cmdVersion(shellControl *ctl, const shellCmd *cmd G_GNUC_UNUSED)
 {
     unsigned long libVer = 0;
+    unsigned long daemonVer = 0;
     const char *type;
 
     versionPrint(ctl, "Compiled against library:", "cairn", CAIRN_VERSION_NUMBER);
@@ -255,6 +265,12 @@ cmdVersion(shellControl *ctl, const shellCmd *cmd G_GNUC_UNUSED)
         return shellSaveError(ctl);
     }
     versionPrint(ctl, "Using API:", type, libVer);
+    if (cairnConnectGetLibVersion(ctl->conn, &daemonVer) < 0) {
+        shellError(ctl, "%s", "failed to get the daemon version");
+        return shellSaveError(ctl);
+    }
+    shellPrint(ctl, "Running against daemon: %lu.%lu.%lu\n", daemonVer / 1000000,
+               (daemonVer / 1000) % 1000, daemonVer % 1000);
     return true;
 }
 
@@ -263,6 +279,7 @@ const shellCmdDef hostCmds[] = {
     { .name = "uri", .handler = cmdURI, .help = "print the hypervisor canonical URI", .desc = "" },
     { .name = "version",
       .handler = cmdVersion,
+      .opts = opts_version,
       .help = "show version",
       .desc = "Display the system version information." },
     { .name = NULL }

@@ -27,6 +27,7 @@ cairnConnectPtr cairnConnectOpenFlags(const char *name, unsigned int flags);
 int cairnConnectRef(cairnConnectPtr conn);
 int cairnConnectClose(cairnConnectPtr conn);
 char *cairnConnectGetURI(cairnConnectPtr conn);
+int cairnConnectGetLibVersion(cairnConnectPtr conn, unsigned long *libVer);
 const char *cairnConnectGetType(cairnConnectPtr conn);
 int cairnConnectIsReadOnly(cairnConnectPtr conn);
 

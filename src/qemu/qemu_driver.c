@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cairn/cairn-error.h"
+#include "cairn/cairn-version.h"
 #include "qemu_backup.h"
 #include "qemu_checkpoint.h"
 #include "qemu_domain.h"
@@ -123,10 +124,19 @@ qemuConnectClose(cairnConnect *conn)
 }
 
 
+static bool
+qemuConnectGetLibVersion(cairnConnect *conn, unsigned long *libVer, GError **error)
+{
+    *libVer = CAIRN_VERSION_NUMBER;
+    return true;
+}
+
+
 const cairnDriver qemuDriver = {
     .name = "QEMU",
     .connectOpen = qemuConnectOpen,                           /* 0.1.0 */
     .connectClose = qemuConnectClose,                         /* 0.1.0 */
+    .connectGetLibVersion = qemuConnectGetLibVersion,         /* 0.1.0 */
     .connectListAllDomains = qemuConnectListAllDomains,       /* 0.1.0 */
     .domainLookupByName = qemuDomainLookupByName,             /* 0.1.0 */
     .domainLookupByUUID = qemuDomainLookupByUUID,             /* 0.1.0 */

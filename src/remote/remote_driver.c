@@ -207,6 +207,22 @@ remoteConnectClose(cairnConnect *conn)
 }
 
 
+/* A round trip, as libvirt's remote driver makes: the answer is the
+ * version of the library the daemon runs now. */
+static bool
+remoteConnectGetLibVersion(cairnConnect *conn, unsigned long *libVer, GError **error)
+{
+    g_autoptr(GVariant) reply = NULL;
+    guint64 version = 0;
+
+    if (!(reply = remoteCall(conn, REMOTE_PROC_CONNECT_GET_LIB_VERSION, NULL, error)))
+        return false;
+    g_variant_get(reply, "(t)", &version);
+    *libVer = (unsigned long)version;
+    return true;
+}
+
+
 const char *
 remoteConnectGetType(cairnConnect *conn)
 {
@@ -234,6 +250,7 @@ const cairnDriver remoteDriver = {
     .name = "remote",
     .connectOpen = remoteConnectOpen,                                         /* 0.1.0 */
     .connectClose = remoteConnectClose,                                       /* 0.1.0 */
+    .connectGetLibVersion = remoteConnectGetLibVersion,                       /* 0.1.0 */
     .connectListAllDomains = remoteConnectListAllDomains,                     /* 0.1.0 */
     .domainLookupByName = remoteDomainLookupByName,                           /* 0.1.0 */
     .domainLookupByUUID = remoteDomainLookupByUUID,                           /* 0.1.0 */

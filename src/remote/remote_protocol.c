@@ -56,6 +56,7 @@ static const remoteProcedureInfo remoteProcedures[] = {
       "ConnectDomainEventRegisterAny", false },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, "connectDomainEventDeregisterAny",
       "ConnectDomainEventDeregisterAny", false },
+    { REMOTE_PROC_CONNECT_GET_LIB_VERSION, "connectGetLibVersion", "ConnectGetLibVersion", false },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(remoteProcedures) == REMOTE_PROC_LAST);

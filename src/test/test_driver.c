@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cairn/cairn-error.h"
+#include "cairn/cairn-version.h"
 #include "test_driver.h"
 #include "test_private.h"
 #include "util/cairnerror.h"
@@ -159,10 +160,19 @@ testConnectClose(cairnConnect *conn)
 }
 
 
+static bool
+testConnectGetLibVersion(cairnConnect *conn, unsigned long *libVer, GError **error)
+{
+    *libVer = CAIRN_VERSION_NUMBER;
+    return true;
+}
+
+
 const cairnDriver testDriver = {
     .name = "Test",
     .connectOpen = testConnectOpen,                                         /* 0.1.0 */
     .connectClose = testConnectClose,                                       /* 0.1.0 */
+    .connectGetLibVersion = testConnectGetLibVersion,                       /* 0.1.0 */
     .connectListAllDomains = testConnectListAllDomains,                     /* 0.1.0 */
     .domainLookupByName = testDomainLookupByName,                           /* 0.1.0 */
     .domainLookupByUUID = testDomainLookupByUUID,                           /* 0.1.0 */

@@ -427,6 +427,26 @@ testVersion(void)
 }
 
 
+/* Embedded, the library's own version; through cairnd, the daemon's
+ * (built from the same tree here), asked over the wire. */
+static void
+testConnectLibVersion(void)
+{
+    cairnConnectPtr conn = cairnConnectOpen(cairnTestURI());
+    unsigned long v = 0;
+
+    g_assert_nonnull(conn);
+    g_assert_cmpint(cairnConnectGetLibVersion(conn, &v), ==, 0);
+    g_assert_cmpuint(v, ==, CAIRN_VERSION_NUMBER);
+    g_assert_cmpint(cairnConnectGetLibVersion(conn, NULL), ==, -1);
+    assertLastError(CAIRN_ERR_INVALID_ARG, -1,
+                    "libVer in cairnConnectGetLibVersion must not be NULL");
+    g_assert_cmpint(cairnConnectGetLibVersion(NULL, &v), ==, -1);
+    assertLastError(CAIRN_ERR_INVALID_CONN, -1, NULL);
+    cairnConnectClose(conn);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -445,5 +465,6 @@ main(int argc, char **argv)
     g_test_add_func("/api/read-only", testReadOnly);
     g_test_add_func("/api/domain-xml", testDomainXML);
     g_test_add_func("/api/version", testVersion);
+    g_test_add_func("/api/connect-lib-version", testConnectLibVersion);
     return g_test_run();
 }
