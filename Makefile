@@ -19,7 +19,8 @@ MESON_TEST_ARGS ?= --print-errorlogs
 # Debian packages needed to build and test (see README.md).
 DEB_PACKAGES = meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev llvm \
 	libglib2.0-dev libxml2-dev libjson-glib-dev libxml2-utils libreadline-dev \
-	libvirt0 qemu-utils qemu-system-x86 cpio xz-utils binutils libnbd-bin
+	libvirt0 qemu-utils qemu-system-x86 cpio xz-utils binutils libnbd-bin \
+	libglib2.0-bin
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
