@@ -215,7 +215,7 @@ qemuCheckpointRemoveFile(qemuDriverState *drv, qemuDomainObj *obj, const char *f
     g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
     g_autofree char *path = g_build_filename(dir, file, NULL);
 
-    if (!cairnFileRemove(path, true, error))
+    if (!cairnFileRemove(path, false, error))
         return false;
     if (obj->checkpoint_files)
         g_hash_table_remove(obj->checkpoint_files, file);
@@ -240,11 +240,14 @@ qemuCheckpointSaveCurrent(qemuDriverState *drv, qemuDomainObj *obj, GError **err
                                                                     QEMU_CHECKPOINT_CURRENT_FILE) :
                                                 NULL;
     g_autofree char *text = cur ? g_strconcat(cur->def->name, "\n", NULL) : NULL;
+    g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
 
-    if (g_strcmp0(text, known) == 0 && obj->checkpoint_files)
-        return true;
-    if (!cur)
-        return qemuCheckpointRemoveFile(drv, obj, QEMU_CHECKPOINT_CURRENT_FILE, error);
-    return qemuCheckpointWriteFile(drv, obj, QEMU_CHECKPOINT_CURRENT_FILE, g_steal_pointer(&text),
-                                   error);
+    /* The atomic write syncs the directory; otherwise sync it here, so
+     * that earlier removals are durable too. */
+    if (cur && (g_strcmp0(text, known) != 0 || !obj->checkpoint_files))
+        return qemuCheckpointWriteFile(drv, obj, QEMU_CHECKPOINT_CURRENT_FILE,
+                                       g_steal_pointer(&text), error);
+    if (!cur && !qemuCheckpointRemoveFile(drv, obj, QEMU_CHECKPOINT_CURRENT_FILE, error))
+        return false;
+    return !g_file_test(dir, G_FILE_TEST_IS_DIR) || cairnFileSyncDir(dir, error);
 }

@@ -35,10 +35,12 @@ bool qemuCheckpointSaveDef(qemuDriverState *drv,
                            const cairnMomentObj *chk,
                            GError **error);
 
-/* Remove the file of checkpoint @name (a missing file is fine). */
+/* Remove the file of checkpoint @name (a missing file is fine). The
+ * removal is made durable by the next qemuCheckpointSaveCurrent(). */
 bool
 qemuCheckpointRemoveDef(qemuDriverState *drv, qemuDomainObj *obj, const char *name, GError **error);
 
 /* Write (or remove, when there is none) the current file from
- * obj->checkpoints' current pointer. */
+ * obj->checkpoints' current pointer, and sync the directory, so that every
+ * change made in it before is durable. */
 bool qemuCheckpointSaveCurrent(qemuDriverState *drv, qemuDomainObj *obj, GError **error);
