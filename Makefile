@@ -2,7 +2,7 @@
 #
 #   make check   install missing Debian packages, build, run every test in build/,
 #                again under ASan+UBSan in build-asan/, then a short fuzz run
-#   make demo    build, then the scripted checkpoint tour (scripts/demo.sh)
+#   make demo    install what is missing, build, then the main job on real QEMU (scripts/demo.sh)
 #   make fuzz    longer libFuzzer run by hand (FUZZ_SECONDS=600 make fuzz)
 #   make bench   run bench/*.sh
 #   make tidy    clang-tidy over the sources (advisory)
@@ -125,7 +125,7 @@ endif
 
 # --- demo, bench, tidy ----------------------------------------------------
 
-demo: build
+demo: deps build
 	CAIRN=$(BUILD)/tools/cairn bash scripts/demo.sh
 
 bench: build
