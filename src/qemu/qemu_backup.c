@@ -32,6 +32,7 @@ typedef struct {
     cairnCheckpointDef *chk;    /* the checkpoint made with the backup, or NULL */
     qemuMonitorTransaction *tr; /* the one transaction */
     qemuMonitorBackupTuning tuning;
+    bool direct;                /* stores opened with O_DIRECT */
     bool started;               /* the transaction ran */
 } qemuBackupBeginData;
 
@@ -54,17 +55,20 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuBackupBeginData, qemuBackupBeginDataClear)
 
 /* The optional tuning file ROOT/etc/backup.conf (see qemu_backup.h). */
 static void
-qemuBackupReadTuning(qemuDriverState *drv, qemuMonitorBackupTuning *tuning)
+qemuBackupReadTuning(qemuDriverState *drv, qemuMonitorBackupTuning *tuning, bool *ret_direct)
 {
     g_autofree char *path = g_build_filename(drv->root, "etc", "backup.conf", NULL);
     g_autoptr(GKeyFile) kf = g_key_file_new();
 
     memset(tuning, 0, sizeof(*tuning));
+    *ret_direct = true;
     if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
         return;
     tuning->speed = g_key_file_get_uint64(kf, "backup", "speed", NULL);
     tuning->max_workers = g_key_file_get_int64(kf, "backup", "max-workers", NULL);
     tuning->max_chunk = g_key_file_get_int64(kf, "backup", "max-chunk", NULL);
+    if (g_key_file_has_key(kf, "backup", "direct", NULL))
+        *ret_direct = g_key_file_get_boolean(kf, "backup", "direct", NULL);
 }
 
 
@@ -316,6 +320,7 @@ qemuBackupMakeStore(qemuBackupBeginData *b, qemuBackupJobDisk *jd, bool reuse, G
         .disk = disk->name,
         .size = top->virtual_size,
         .reuse = reuse,
+        .direct = b->direct,
     };
 
     if (pull || (qcow2 && disk->mode == CAIRN_BACKUP_DISK_MODE_INCREMENTAL)) {
@@ -483,7 +488,7 @@ qemuDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *check
         !qemuBackupParseInput(backupXML, checkpointXML, &def, &b.chk, &suffix, error) ||
         !(b.ctx.obj = qemuCheckpointBeginModify(drv, dom, &lock, error)))
         return false;
-    qemuBackupReadTuning(drv, &b.tuning);
+    qemuBackupReadTuning(drv, &b.tuning, &b.direct);
     return qemuBackupBeginLocked(&b, &def, suffix, flags, error);
 }
 

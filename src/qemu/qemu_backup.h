@@ -18,6 +18,10 @@
  *   speed=BYTES        rate limit of every disk job, bytes/s (0: none)
  *   max-workers=N      blockdev-backup x-perf.max-workers (0: QEMU's)
  *   max-chunk=BYTES    blockdev-backup x-perf.max-chunk (0: QEMU's)
+ *   direct=BOOL        open targets and scratch files with O_DIRECT (default
+ *                      true; a filesystem without O_DIRECT, tmpfs, falls back
+ *                      to the page cache): a backup then does not evict the
+ *                      host's page cache, and runs faster for it
  */
 #pragma once
 

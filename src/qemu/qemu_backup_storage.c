@@ -62,8 +62,8 @@ qemuBackupStoreCreateFile(const qemuBackupStoreSpec *spec, qemuBackupJobDisk *di
 
 
 static bool
-qemuBackupStoreAddFileNode(qemuMonitor *mon, const qemuBackupStoreSpec *spec, const char *node,
-                           GError **error)
+qemuBackupStoreAddFileNodeCache(qemuMonitor *mon, const qemuBackupStoreSpec *spec,
+                                const char *node, bool direct, GError **error)
 {
     g_autoptr(JsonObject) props = json_object_new();
 
@@ -71,7 +71,31 @@ qemuBackupStoreAddFileNode(qemuMonitor *mon, const qemuBackupStoreSpec *spec, co
     json_object_set_string_member(props, "filename", spec->store->path);
     json_object_set_string_member(props, "node-name", node);
     json_object_set_string_member(props, "discard", "unmap");
+    if (direct) {
+        JsonObject *cache = json_object_new();
+
+        json_object_set_boolean_member(cache, "direct", TRUE);
+        json_object_set_object_member(props, "cache", cache);
+        json_object_set_string_member(props, "aio", "native");
+    }
     return qemuMonitorBlockdevAdd(mon, props, error);
+}
+
+
+/* With O_DIRECT when asked for and the filesystem has it (tmpfs has
+ * not), else through the page cache. */
+static bool
+qemuBackupStoreAddFileNode(qemuMonitor *mon, const qemuBackupStoreSpec *spec, const char *node,
+                           GError **error)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (spec->direct && qemuBackupStoreAddFileNodeCache(mon, spec, node, true, &err))
+        return true;
+    if (err)
+        g_debug("backup of %s: no O_DIRECT for '%s': %s", spec->disk, spec->store->path,
+                err->message);
+    return qemuBackupStoreAddFileNodeCache(mon, spec, node, false, error);
 }
 
 

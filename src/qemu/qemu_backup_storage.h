@@ -30,6 +30,7 @@ typedef struct {
     const char *backing_file;         /* recorded in a new qcow2; with @backing_node */
     const char *backing_format;
     bool reuse;                       /* REUSE_EXTERNAL */
+    bool direct;                      /* open the store with O_DIRECT (cache.direct) */
 } qemuBackupStoreSpec;
 
 /* Check and create the file of @spec (no-op with reuse); sets
