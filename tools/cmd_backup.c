@@ -52,8 +52,19 @@ cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
         return false;
     if (checkpoint_from && !(checkpoint = shellReadFile(ctl, checkpoint_from)))
         return false;
-    if (cairnDomainBackupBegin(dom, backup, checkpoint, flags) < 0)
-        return shellSaveError(ctl);
+    if (cairnDomainBackupBegin(dom, backup, checkpoint, flags) < 0) {
+        if (cairnGetLastErrorCode() != CAIRN_ERR_CHECKPOINT_INCONSISTENT)
+            return shellSaveError(ctl);
+        /* A broken bitmap chain: say how to get incremental backups back. */
+        shellSaveError(ctl);
+        shellReportError(ctl);
+        fprintf(stderr,
+                "hint: that checkpoint's bitmaps are unusable (QEMU stopped without saving them,\n"
+                "      or they were removed); 'checkpoint-validate %s --repair' removes the broken\n"
+                "      checkpoints, then a full backup with a new checkpoint starts a new chain\n",
+                cairnDomainGetName(dom));
+        return false;
+    }
     shellPrint(ctl, "Backup started\n");
     return true;
 }
