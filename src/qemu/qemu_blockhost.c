@@ -374,7 +374,7 @@ qemuBlockHostOpen(qemuDriverState *drv, qemuDomainObj *obj, unsigned int flags, 
 bool
 qemuBlockHostClose(qemuBlockHost *host, GError **error)
 {
-    g_autoptr(qemuBlockHost) owned = host;
+    g_autoptr(qemuBlockHost) owned G_GNUC_UNUSED = host;
     g_autoptr(GError) gerr = NULL;
     bool ok;
 
