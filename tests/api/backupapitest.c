@@ -112,7 +112,6 @@ jobStats(Fixture *f, unsigned int flags)
 static void
 testArgChecks(Fixture *f, gconstpointer data)
 {
-    g_autoptr(GError) unused = NULL;
     cairnConnectPtr ro = cairnConnectOpenReadOnly("test:///default");
     cairnDomainPtr rodom = cairnDomainLookupByName(ro, "test");
     cairnDomainJobInfo info;
