@@ -279,5 +279,5 @@ bkTestJobSpeed(cairnDomainPtr dom, const char *job_id, guint64 speed)
         "{\"execute\":\"block-job-set-speed\",\"arguments\":{\"device\":\"%s\",\"speed\":%"
         G_GUINT64_FORMAT "}}",
         job_id, speed);
-    g_autoptr(JsonNode) ret = bkTestQMP(dom, cmd);
+    g_autoptr(JsonNode) ret G_GNUC_UNUSED = bkTestQMP(dom, cmd);
 }
