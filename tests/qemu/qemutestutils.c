@@ -102,12 +102,17 @@ qemuTestSetup(const char *testname)
         fprintf(stderr, "SKIP: qemu-system-x86_64 or qemu-img cannot run here\n");
         exit(77);
     }
-    if (!(testRoot = g_dir_make_tmp(tmpl, &err))) {
+    if (g_getenv("CAIRN_TEST_QEMU_ROOT") && g_getenv("CAIRN_TEST_QEMU_URI")) {
+        /* tests/daemon/qemurunner: a cairnd serves this root. */
+        testRoot = g_strdup(g_getenv("CAIRN_TEST_QEMU_ROOT"));
+        testURI = g_strdup(g_getenv("CAIRN_TEST_QEMU_URI"));
+    } else if (!(testRoot = g_dir_make_tmp(tmpl, &err))) {
         fprintf(stderr, "FAIL: cannot make a temporary root: %s\n", err->message);
         exit(EXIT_FAILURE);
+    } else {
+        testURI = g_strdup_printf("qemu:///embed?root=%s", testRoot);
     }
     testOwner = getpid();
-    testURI = g_strdup_printf("qemu:///embed?root=%s", testRoot);
     atexit(qemuTestCleanup);
     signal(SIGTERM, qemuTestSignal);
     signal(SIGINT, qemuTestSignal);

@@ -6,7 +6,9 @@
  * Whatever happens (a failed check, a signal from the test runner), the
  * exit path kills every QEMU recorded under the root by its pid and
  * removes the root. A test skips (exit 77) only when qemu-system-x86_64
- * cannot run at all.
+ * cannot run at all. With $CAIRN_TEST_QEMU_ROOT and $CAIRN_TEST_QEMU_URI
+ * (tests/daemon/qemurunner) the root is that directory and the URI that
+ * of a cairnd serving it, so the same test runs through the daemon.
  */
 #pragma once
 
@@ -31,7 +33,8 @@ void qemuTestFail(const char *file, int line, const char *fmt, ...)
  * the root (owned by the helpers). */
 const char *qemuTestSetup(const char *testname);
 
-/* "qemu:///embed?root=ROOT". Owned by the helpers. */
+/* "qemu:///embed?root=ROOT", or $CAIRN_TEST_QEMU_URI. Owned by the
+ * helpers. */
 const char *qemuTestURI(void);
 
 /* A new connection to the root; fails the test when it cannot open. */
