@@ -105,6 +105,7 @@ cairndConfigure(cairndDaemon *daemon, const cairndOptions *opts)
     if (daemon->mode == CAIRND_MODE_TEST) {
         daemon->serve_uri = g_strdup("test:///default");
         daemon->public_uri = g_strdup("test:///default");
+        daemon->inline_reads = true;
     } else {
         root = opts->root ? g_canonicalize_filename(opts->root, NULL)
                : daemon->mode == CAIRND_MODE_SYSTEM ? g_strdup(CAIRN_REMOTE_SYSTEM_ROOT)

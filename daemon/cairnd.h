@@ -32,6 +32,8 @@ struct _cairndDaemon {
     GMainLoop *loop;
     GSocketService *service;
     GThreadPool *pool;      /* runs the calls, so the main loop never blocks */
+    bool inline_reads;      /* the driver keeps its state in memory (the test driver):
+                             * reads run in GDBus's worker thread, see dispatch.c */
     cairnConnect *admin;    /* the daemon's own connection: reattaches, counts VMs */
     GDBusAuthObserver *observer;
 

@@ -81,6 +81,9 @@ cairndClientClosed(GDBusConnection *bus, gboolean remote_peer_vanished, GError *
     if (client->hello)
         g_dbus_connection_unregister_object(bus, client->hello);
     client->hello = 0;
+    if (client->filter)
+        g_dbus_connection_remove_filter(bus, client->filter);
+    client->filter = 0;
     g_signal_handler_disconnect(bus, client->closed_handler);
     cairndClientClose(client);
     g_mutex_lock(&daemon->lock);
@@ -123,6 +126,9 @@ cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid
     g_mutex_unlock(&daemon->lock);
     client->closed_handler = g_signal_connect(bus, "closed", G_CALLBACK(cairndClientClosed),
                                               client);
+    client->filter = g_dbus_connection_add_filter(bus, cairndDispatchFilter,
+                                                  cairndClientRef(client),
+                                                  (GDestroyNotify)cairndClientUnref);
     g_info("client %u: connected (uid %u, pid %d)", client->id, (unsigned int)uid, (int)pid);
     g_dbus_connection_start_message_processing(bus);
     return client;

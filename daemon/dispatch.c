@@ -1,7 +1,11 @@
 /*
- * dispatch.c: the one table of handlers and the path of every call: the
- * main loop receives it, a worker thread runs it, GDBus sends the reply
- * (see dispatch.h).
+ * dispatch.c: the one table of handlers and the path of every call (see
+ * dispatch.h). GDBus reads a call in its worker thread, where
+ * cairndDispatchFilter() takes it: a read that the driver answers from
+ * memory runs there at once, anything else goes to the thread pool; the
+ * reply is queued back to GDBus's worker. Calls the filter passes on (an
+ * unknown method, a wrong signature, an oversized message) take GDBus's
+ * own path through the registered object, which answers the error.
  */
 #include <string.h>
 
@@ -16,54 +20,60 @@ typedef struct {
     remoteProcedure proc;
     cairndHandler handler;
     bool needs_conn; /* false only for ConnectOpen */
+    bool memory_read; /* changes nothing and, with a driver that keeps its state in
+                       * memory (daemon->inline_reads), neither blocks nor waits */
 } cairndDispatchEntry;
 
 /* Indexed by remoteProcedure: the mutating flag, the method and slot names
  * are in remote_protocol.c's table, this one adds the code. */
 static const cairndDispatchEntry dispatchTable[] = {
-    { REMOTE_PROC_CONNECT_OPEN, cairndConnectOpen, false },
-    { REMOTE_PROC_CONNECT_CLOSE, cairndConnectClose, true },
-    { REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, cairndConnectListAllDomains, true },
-    { REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, cairndDomainLookupByName, true },
-    { REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, cairndDomainLookupByUUID, true },
-    { REMOTE_PROC_DOMAIN_LOOKUP_BY_ID, cairndDomainLookupByID, true },
-    { REMOTE_PROC_DOMAIN_DEFINE_XML, cairndDomainDefineXML, true },
-    { REMOTE_PROC_DOMAIN_UNDEFINE, cairndDomainUndefine, true },
-    { REMOTE_PROC_DOMAIN_CREATE, cairndDomainCreate, true },
-    { REMOTE_PROC_DOMAIN_DESTROY, cairndDomainDestroy, true },
-    { REMOTE_PROC_DOMAIN_SHUTDOWN, cairndDomainShutdown, true },
-    { REMOTE_PROC_DOMAIN_GET_XML_DESC, cairndDomainGetXMLDesc, true },
-    { REMOTE_PROC_DOMAIN_GET_INFO, cairndDomainGetInfo, true },
-    { REMOTE_PROC_DOMAIN_GET_STATE, cairndDomainGetState, true },
-    { REMOTE_PROC_DOMAIN_IS_ACTIVE, cairndDomainIsActive, true },
-    { REMOTE_PROC_DOMAIN_IS_PERSISTENT, cairndDomainIsPersistent, true },
-    { REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML, cairndDomainCheckpointCreateXML, true },
-    { REMOTE_PROC_DOMAIN_CHECKPOINT_GET_XML_DESC, cairndDomainCheckpointGetXMLDesc, true },
-    { REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS, cairndDomainListAllCheckpoints, true },
+    { REMOTE_PROC_CONNECT_OPEN, cairndConnectOpen, false, false },
+    { REMOTE_PROC_CONNECT_CLOSE, cairndConnectClose, true, false },
+    { REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, cairndConnectListAllDomains, true, true },
+    { REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, cairndDomainLookupByName, true, true },
+    { REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, cairndDomainLookupByUUID, true, true },
+    { REMOTE_PROC_DOMAIN_LOOKUP_BY_ID, cairndDomainLookupByID, true, true },
+    { REMOTE_PROC_DOMAIN_DEFINE_XML, cairndDomainDefineXML, true, false },
+    { REMOTE_PROC_DOMAIN_UNDEFINE, cairndDomainUndefine, true, false },
+    { REMOTE_PROC_DOMAIN_CREATE, cairndDomainCreate, true, false },
+    { REMOTE_PROC_DOMAIN_DESTROY, cairndDomainDestroy, true, false },
+    { REMOTE_PROC_DOMAIN_SHUTDOWN, cairndDomainShutdown, true, false },
+    { REMOTE_PROC_DOMAIN_GET_XML_DESC, cairndDomainGetXMLDesc, true, true },
+    { REMOTE_PROC_DOMAIN_GET_INFO, cairndDomainGetInfo, true, true },
+    { REMOTE_PROC_DOMAIN_GET_STATE, cairndDomainGetState, true, true },
+    { REMOTE_PROC_DOMAIN_IS_ACTIVE, cairndDomainIsActive, true, true },
+    { REMOTE_PROC_DOMAIN_IS_PERSISTENT, cairndDomainIsPersistent, true, true },
+    { REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML, cairndDomainCheckpointCreateXML, true, false },
+    { REMOTE_PROC_DOMAIN_CHECKPOINT_GET_XML_DESC, cairndDomainCheckpointGetXMLDesc, true, true },
+    { REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS, cairndDomainListAllCheckpoints, true, true },
     { REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN, cairndDomainCheckpointListAllChildren,
+      true, true },
+    { REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME, cairndDomainCheckpointLookupByName, true,
       true },
-    { REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME, cairndDomainCheckpointLookupByName, true },
-    { REMOTE_PROC_DOMAIN_CHECKPOINT_GET_PARENT, cairndDomainCheckpointGetParent, true },
-    { REMOTE_PROC_DOMAIN_CHECKPOINT_DELETE, cairndDomainCheckpointDelete, true },
-    { REMOTE_PROC_DOMAIN_QEMU_MONITOR_COMMAND, cairndDomainQemuMonitorCommand, true },
-    { REMOTE_PROC_DOMAIN_CHECKPOINT_VALIDATE, cairndDomainCheckpointValidate, true },
-    { REMOTE_PROC_DOMAIN_BACKUP_BEGIN, cairndDomainBackupBegin, true },
-    { REMOTE_PROC_DOMAIN_BACKUP_GET_XML_DESC, cairndDomainBackupGetXMLDesc, true },
-    { REMOTE_PROC_DOMAIN_GET_JOB_INFO, cairndDomainGetJobInfo, true },
-    { REMOTE_PROC_DOMAIN_GET_JOB_STATS, cairndDomainGetJobStats, true },
-    { REMOTE_PROC_DOMAIN_ABORT_JOB, cairndDomainAbortJob, true },
-    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, cairndConnectDomainEventRegisterAny, true },
+    { REMOTE_PROC_DOMAIN_CHECKPOINT_GET_PARENT, cairndDomainCheckpointGetParent, true, true },
+    { REMOTE_PROC_DOMAIN_CHECKPOINT_DELETE, cairndDomainCheckpointDelete, true, false },
+    { REMOTE_PROC_DOMAIN_QEMU_MONITOR_COMMAND, cairndDomainQemuMonitorCommand, true, false },
+    { REMOTE_PROC_DOMAIN_CHECKPOINT_VALIDATE, cairndDomainCheckpointValidate, true, false },
+    { REMOTE_PROC_DOMAIN_BACKUP_BEGIN, cairndDomainBackupBegin, true, false },
+    { REMOTE_PROC_DOMAIN_BACKUP_GET_XML_DESC, cairndDomainBackupGetXMLDesc, true, true },
+    { REMOTE_PROC_DOMAIN_GET_JOB_INFO, cairndDomainGetJobInfo, true, true },
+    { REMOTE_PROC_DOMAIN_GET_JOB_STATS, cairndDomainGetJobStats, true, true },
+    { REMOTE_PROC_DOMAIN_ABORT_JOB, cairndDomainAbortJob, true, false },
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, cairndConnectDomainEventRegisterAny, true,
+      false },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, cairndConnectDomainEventDeregisterAny,
-      true },
-    { REMOTE_PROC_CONNECT_GET_LIB_VERSION, cairndConnectGetLibVersion, true },
+      true, false },
+    { REMOTE_PROC_CONNECT_GET_LIB_VERSION, cairndConnectGetLibVersion, true, true },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(dispatchTable) == REMOTE_PROC_LAST);
 
-/* One call on its way to a worker. */
+/* One call on its way to a worker: it came either through the registered
+ * object (@invocation) or through the filter (@message). */
 typedef struct {
     cairndClient *client;              /* a reference */
-    GDBusMethodInvocation *invocation; /* a reference, given up by the reply */
+    GDBusMethodInvocation *invocation; /* a reference, given up by the reply; or NULL */
+    GDBusMessage *message;             /* a reference; or NULL */
     const remoteProcedureInfo *info;
 } cairndCall;
 
@@ -109,11 +119,25 @@ cairndCheckSizes(GVariant *params, GError **error)
 }
 
 
+/* The call's arguments; a message without a body has none, "()". */
+static GVariant *
+cairndCallParams(cairndCall *call)
+{
+    GVariant *body;
+
+    if (call->invocation)
+        return g_variant_ref(g_dbus_method_invocation_get_parameters(call->invocation));
+    if ((body = g_dbus_message_get_body(call->message)))
+        return g_variant_ref(body);
+    return g_variant_ref_sink(g_variant_new("()"));
+}
+
+
 static GVariant *
 cairndDispatchRun(cairndCall *call, GError **error)
 {
     const cairndDispatchEntry *entry = &dispatchTable[call->info->proc];
-    GVariant *params = g_dbus_method_invocation_get_parameters(call->invocation);
+    g_autoptr(GVariant) params = cairndCallParams(call);
     g_autoptr(cairnConnect) conn = NULL;
     bool readonly = false;
 
@@ -130,7 +154,39 @@ cairndDispatchRun(cairndCall *call, GError **error)
 }
 
 
-/* GThreadPool's function: run one call and answer it. */
+/* Answer a call that came through the filter with @reply (consumed) or
+ * @err. */
+static void
+cairndReplyMessage(cairndCall *call, GVariant *reply, const GError *err)
+{
+    g_autoptr(GDBusMessage) answer = NULL;
+
+    if (reply)
+        g_variant_ref_sink(reply);
+    if (g_dbus_message_get_flags(call->message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) {
+        g_clear_pointer(&reply, g_variant_unref);
+        return;
+    }
+    if (err) {
+        g_autofree char *name = NULL;
+        g_autofree char *text = NULL;
+
+        remoteErrorToDBus(err, &name, &text);
+        answer = g_dbus_message_new_method_error_literal(call->message, name, text);
+    } else {
+        answer = g_dbus_message_new_method_reply(call->message);
+        if (reply)
+            g_dbus_message_set_body(answer, reply);
+    }
+    g_clear_pointer(&reply, g_variant_unref);
+    /* Only queues it: GDBus's worker writes it. */
+    g_dbus_connection_send_message(call->client->bus, answer, G_DBUS_SEND_MESSAGE_FLAGS_NONE,
+                                   NULL, NULL);
+}
+
+
+/* Run one call, answer it and free it. GThreadPool's function, and
+ * called directly by the filter for an inline read. */
 static void
 cairndDispatchWorker(gpointer data, gpointer opaque)
 {
@@ -138,8 +194,12 @@ cairndDispatchWorker(gpointer data, gpointer opaque)
     g_autoptr(GError) err = NULL;
     GVariant *reply = cairndDispatchRun(call, &err);
 
-    if (err) {
+    if (err)
         g_debug("client %u: %s: %s", call->client->id, call->info->method, err->message);
+    if (call->message) {
+        cairndReplyMessage(call, reply, err);
+        g_object_unref(call->message);
+    } else if (err) {
         if (reply)
             g_variant_unref(g_variant_ref_sink(reply));
         remoteErrorReturn(call->invocation, err);
@@ -186,4 +246,73 @@ cairndDispatchMethodCall(GDBusConnection *bus, const char *sender, const char *p
     call->invocation = invocation;
     call->info = info;
     g_thread_pool_push(client->daemon->pool, call, NULL);
+}
+
+
+/* The D-Bus signature of @proc's in arguments, without parentheses, as
+ * a message header carries it ("" for none). Built once. */
+static const char *
+cairndInSignature(remoteProcedure proc)
+{
+    static char *sigs[REMOTE_PROC_LAST];
+    static gsize done;
+
+    if (g_once_init_enter(&done)) {
+        GDBusInterfaceInfo *iface = remoteProtocolInterface();
+
+        for (int i = 0; i < REMOTE_PROC_LAST; i++) {
+            const remoteProcedureInfo *info = remoteProcedureGet(i);
+            GDBusMethodInfo *m = g_dbus_interface_info_lookup_method(iface, info->method);
+            GString *sig = g_string_new(NULL);
+
+            g_assert(m);
+            for (GDBusArgInfo **a = m->in_args; a && *a; a++)
+                g_string_append(sig, (*a)->signature);
+            sigs[i] = g_string_free(sig, FALSE);
+        }
+        g_once_init_leave(&done, 1);
+    }
+    return sigs[proc];
+}
+
+
+/* The procedure of @message when it is a well-formed call of ours that
+ * the filter may take, else NULL. */
+static const remoteProcedureInfo *
+cairndFilterProcedure(GDBusMessage *message)
+{
+    const remoteProcedureInfo *info;
+    GVariant *body = g_dbus_message_get_body(message);
+    const char *sig = g_dbus_message_get_signature(message);
+
+    if (g_dbus_message_get_message_type(message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+        g_strcmp0(g_dbus_message_get_path(message), CAIRN_REMOTE_OBJECT_PATH) != 0 ||
+        g_strcmp0(g_dbus_message_get_interface(message), CAIRN_REMOTE_INTERFACE) != 0 ||
+        !(info = remoteProcedureByMethod(g_dbus_message_get_member(message))) ||
+        !g_str_equal(sig ? sig : "", cairndInSignature(info->proc)) ||
+        (body && g_variant_get_size(body) > CAIRN_REMOTE_MESSAGE_MAX))
+        return NULL;
+    return info;
+}
+
+
+GDBusMessage *
+cairndDispatchFilter(GDBusConnection *bus, GDBusMessage *message, gboolean incoming,
+                     gpointer opaque)
+{
+    cairndClient *client = opaque;
+    const remoteProcedureInfo *info;
+    cairndCall *call;
+
+    if (!incoming || !(info = cairndFilterProcedure(message)))
+        return message;
+    call = g_new0(cairndCall, 1);
+    call->client = cairndClientRef(client);
+    call->message = message; /* the filter's reference */
+    call->info = info;
+    if (client->daemon->inline_reads && dispatchTable[info->proc].memory_read)
+        cairndDispatchWorker(call, NULL);
+    else
+        g_thread_pool_push(client->daemon->pool, call, NULL);
+    return NULL;
 }

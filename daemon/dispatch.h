@@ -27,6 +27,12 @@ void cairndDispatchMethodCall(GDBusConnection *bus, const char *sender, const ch
                               const char *iface, const char *method, GVariant *params,
                               GDBusMethodInvocation *invocation, gpointer opaque);
 
+/* The GDBus filter of every peer's connection, run in GDBus's worker
+ * thread: it takes the well-formed calls of org.cairn.Cairn1 (see
+ * dispatch.c) and passes anything else on. @opaque is the cairndClient. */
+GDBusMessage *cairndDispatchFilter(GDBusConnection *bus, GDBusMessage *message,
+                                   gboolean incoming, gpointer opaque);
+
 /* The worker threads that run the calls, at most @workers at once. */
 GThreadPool *cairndDispatchPoolNew(unsigned int workers, GError **error);
 

@@ -183,6 +183,7 @@ remoteConnectOpen(cairnConnect *conn, GUri *uri, unsigned int flags, GError **er
         return st;
     if (!(priv->bus = remoteConnectDaemon(conn, &target, error)))
         return CAIRN_DRV_OPEN_ERROR;
+    remoteWireAttach(priv->bus);
     if (!(reply = remoteCallBus(priv->bus, REMOTE_PROC_CONNECT_OPEN,
                                 g_variant_new("(su)", target.daemon_uri, flags), error)))
         return CAIRN_DRV_OPEN_ERROR;

@@ -17,21 +17,28 @@ remoteErrorName(int from, int code)
 
 
 void
-remoteErrorReturn(GDBusMethodInvocation *invocation, const GError *err)
+remoteErrorToDBus(const GError *err, char **ret_name, char **ret_message)
 {
-    g_autofree char *name = NULL;
     int from = cairnErrorGetFrom(err);
 
     if (from < 0) {
-        g_autofree char *msg = g_strdup_printf("internal error: %s",
-                                               err ? err->message : "unknown failure");
-
-        name = remoteErrorName(CAIRN_FROM_RPC, CAIRN_ERR_INTERNAL_ERROR);
-        g_dbus_method_invocation_return_dbus_error(invocation, name, msg);
+        *ret_name = remoteErrorName(CAIRN_FROM_RPC, CAIRN_ERR_INTERNAL_ERROR);
+        *ret_message = g_strdup_printf("internal error: %s", err ? err->message : "unknown failure");
         return;
     }
-    name = remoteErrorName(from, err->code);
-    g_dbus_method_invocation_return_dbus_error(invocation, name, err->message);
+    *ret_name = remoteErrorName(from, err->code);
+    *ret_message = g_strdup(err->message);
+}
+
+
+void
+remoteErrorReturn(GDBusMethodInvocation *invocation, const GError *err)
+{
+    g_autofree char *name = NULL;
+    g_autofree char *message = NULL;
+
+    remoteErrorToDBus(err, &name, &message);
+    g_dbus_method_invocation_return_dbus_error(invocation, name, message);
 }
 
 

@@ -18,6 +18,10 @@
  * g_dbus_method_invocation_return_*() do. */
 void remoteErrorReturn(GDBusMethodInvocation *invocation, const GError *err);
 
+/* Daemon side: the D-Bus error name and message for @err, as
+ * remoteErrorReturn() sends them. Caller frees both. */
+void remoteErrorToDBus(const GError *err, char **ret_name, char **ret_message);
+
 /* The D-Bus error name for @from/@code. Caller frees. */
 char *remoteErrorName(int from, int code);
 

@@ -23,6 +23,10 @@ struct _remotePrivate {
     GHashTable *callback_events;   /* local callback id -> event id */
 };
 
+/* Route @bus's replies to the calls of remoteCallBus() (a GDBus filter);
+ * once, before the first call. */
+void remoteWireAttach(GDBusConnection *bus);
+
 /* Call @proc with @params (floating, consumed; NULL for none) on @bus;
  * returns the reply tuple, checked against the method's out arguments,
  * or NULL with the daemon's error restored. */

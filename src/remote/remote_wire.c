@@ -1,5 +1,10 @@
 /*
  * remote_wire.c: one method call to the daemon, and domains on the wire.
+ *
+ * A call is sent with g_dbus_connection_send_message() and its reply taken
+ * by a filter in GDBus's worker thread, which wakes the waiting caller:
+ * one thread hop each way, and no main context created per call as
+ * g_dbus_connection_call_sync() makes.
  */
 #include <string.h>
 
@@ -35,20 +40,143 @@ remoteReplyType(remoteProcedure proc)
 }
 
 
+/* One call waiting for its reply (on the caller's stack). */
+typedef struct {
+    GCond cond;
+    GDBusMessage *reply; /* set by remoteWireFilter() */
+} remoteWait;
+
+/* The calls of one connection that wait for replies. Owned by the
+ * GDBusConnection (its qdata), so it lives as long as the filter can run. */
+typedef struct {
+    GMutex lock;
+    GHashTable *waiting; /* reply serial -> remoteWait* */
+} remoteWire;
+
+static GQuark
+remoteWireQuark(void)
+{
+    return g_quark_from_static_string("cairn-remote-wire");
+}
+
+/* How often a waiting call checks that the connection is still open:
+ * GDBus tells a closed connection only to a main loop, which a caller of
+ * the synchronous API may not run. */
+#define REMOTE_WAIT_CHECK_US (100 * G_TIME_SPAN_MILLISECOND)
+
+
+static void
+remoteWireFree(gpointer data)
+{
+    remoteWire *wire = data;
+
+    g_hash_table_unref(wire->waiting);
+    g_mutex_clear(&wire->lock);
+    g_free(wire);
+}
+
+
+/* GDBus's worker thread: hand a reply to the call that waits for it. */
+static GDBusMessage *
+remoteWireFilter(GDBusConnection *bus, GDBusMessage *message, gboolean incoming,
+                 gpointer opaque)
+{
+    remoteWire *wire = opaque;
+    GDBusMessageType type = g_dbus_message_get_message_type(message);
+    remoteWait *wait;
+
+    if (!incoming ||
+        (type != G_DBUS_MESSAGE_TYPE_METHOD_RETURN && type != G_DBUS_MESSAGE_TYPE_ERROR))
+        return message;
+    g_mutex_lock(&wire->lock);
+    wait = g_hash_table_lookup(wire->waiting,
+                               GUINT_TO_POINTER(g_dbus_message_get_reply_serial(message)));
+    if (wait) {
+        g_hash_table_remove(wire->waiting,
+                            GUINT_TO_POINTER(g_dbus_message_get_reply_serial(message)));
+        wait->reply = message; /* the filter's reference */
+        g_cond_signal(&wait->cond);
+    }
+    g_mutex_unlock(&wire->lock);
+    return wait ? NULL : message;
+}
+
+
+void
+remoteWireAttach(GDBusConnection *bus)
+{
+    remoteWire *wire = g_new0(remoteWire, 1);
+
+    g_mutex_init(&wire->lock);
+    wire->waiting = g_hash_table_new(NULL, NULL);
+    g_object_set_qdata_full(G_OBJECT(bus), remoteWireQuark(), wire, remoteWireFree);
+    g_dbus_connection_add_filter(bus, remoteWireFilter, wire, NULL);
+}
+
+
+/* Send @msg and wait for its reply, in this thread: what
+ * g_dbus_connection_call_sync() does without a main context of its own
+ * per call. The lock is held from the send until the wait, so the filter
+ * cannot see the reply before its serial is recorded. */
+static GDBusMessage *
+remoteWireSend(GDBusConnection *bus, GDBusMessage *msg, GError **error)
+{
+    remoteWire *wire = g_object_get_qdata(G_OBJECT(bus), remoteWireQuark());
+    remoteWait wait = { 0 };
+    guint32 serial = 0;
+
+    g_assert(wire);
+    g_cond_init(&wait.cond);
+    g_mutex_lock(&wire->lock);
+    if (g_dbus_connection_send_message(bus, msg, G_DBUS_SEND_MESSAGE_FLAGS_NONE, &serial,
+                                       error)) {
+        g_hash_table_insert(wire->waiting, GUINT_TO_POINTER(serial), &wait);
+        while (!wait.reply) {
+            gint64 deadline = g_get_monotonic_time() + REMOTE_WAIT_CHECK_US;
+
+            if (!g_cond_wait_until(&wait.cond, &wire->lock, deadline) && !wait.reply &&
+                g_dbus_connection_is_closed(bus)) {
+                g_hash_table_remove(wire->waiting, GUINT_TO_POINTER(serial));
+                g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                    "The connection is closed");
+                break;
+            }
+        }
+    }
+    g_mutex_unlock(&wire->lock);
+    g_cond_clear(&wait.cond);
+    return wait.reply;
+}
+
+
 GVariant *
 remoteCallBus(GDBusConnection *bus, remoteProcedure proc, GVariant *params, GError **error)
 {
     const remoteProcedureInfo *info = remoteProcedureGet(proc);
+    g_autoptr(GDBusMessage) msg = NULL;
+    g_autoptr(GDBusMessage) reply = NULL;
     g_autoptr(GError) err = NULL;
-    GVariant *reply;
+    GVariant *body;
 
-    reply = g_dbus_connection_call_sync(bus, NULL, CAIRN_REMOTE_OBJECT_PATH,
-                                        CAIRN_REMOTE_INTERFACE, info->method, params,
-                                        remoteReplyType(proc), G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                                        G_MAXINT, NULL, &err);
-    if (!reply)
+    msg = g_dbus_message_new_method_call(NULL, CAIRN_REMOTE_OBJECT_PATH, CAIRN_REMOTE_INTERFACE,
+                                         info->method);
+    if (params)
+        g_dbus_message_set_body(msg, params);
+    if (!(reply = remoteWireSend(bus, msg, &err)) || g_dbus_message_to_gerror(reply, &err)) {
         remoteErrorFromDBus(error, err, info->method);
-    return reply;
+        return NULL;
+    }
+    body = g_dbus_message_get_body(reply);
+    body = body ? g_variant_ref(body) : g_variant_ref_sink(g_variant_new("()"));
+    if (!g_variant_is_of_type(body, remoteReplyType(proc))) {
+        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_RPC,
+                      "%s: the daemon answered '%s', expected '%s'", info->method,
+                      g_variant_get_type_string(body),
+                      g_variant_type_peek_string(remoteReplyType(proc)));
+        g_variant_unref(body);
+        return NULL;
+    }
+    return body;
 }
 
 
