@@ -235,7 +235,7 @@ qemuJobWatchTick(gpointer opaque)
 static void
 qemuJobWatchStart(cairnConnect *conn)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&qemuJobWatchLock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&qemuJobWatchLock);
     GSource *source;
 
     if (!qemuJobWatchers)
@@ -255,7 +255,7 @@ qemuJobWatchStart(cairnConnect *conn)
 void
 qemuJobWatchStop(cairnConnect *conn)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&qemuJobWatchLock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&qemuJobWatchLock);
 
     if (qemuJobWatchers)
         g_hash_table_remove(qemuJobWatchers, conn);
