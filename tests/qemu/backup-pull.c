@@ -138,7 +138,11 @@ testIncrementalUnix(cairnDomainPtr dom, const char *root)
     QT_CHECK((desc = cairnDomainBackupGetXMLDesc(dom, 0)));
     QT_CHECK(strstr(desc, "exportname='vda'") && strstr(desc, "exportbitmap='backup-vda'"));
     QT_CHECK(strstr(desc, scratchA));
-    CHK_EXPECT_STR(chkTestMetadataCurrent(NAME), "c2");
+    {
+        g_autofree char *current = chkTestMetadataCurrent(NAME);
+
+        CHK_EXPECT_STR(current, "c2");
+    }
 
     nbdcopyTo(uriA, outA);
     nbdcopyTo(uriB, outB);

@@ -90,7 +90,11 @@ testFull(cairnDomainPtr dom, const char *root)
     QT_CHECK(!bkTestCompare(fullA, imgA));
     bitmaps = chkTestLiveBitmaps(dom, imgA);
     QT_CHECK(chkTestBitmapFind(bitmaps, "c1"));
-    CHK_EXPECT_STR(chkTestMetadataCurrent(NAME), "c1");
+    {
+        g_autofree char *current = chkTestMetadataCurrent(NAME);
+
+        CHK_EXPECT_STR(current, "c1");
+    }
     bkTestExpectClean(dom, 2, NULL);
 }
 

@@ -205,6 +205,8 @@ main(void)
 
     cairnDomainFree(dom);
     cairnConnectClose(conn);
+    g_free(imgA);
+    g_free(imgB);
     printf("checkpoint-bad: ok\n");
     return 0;
 }

@@ -279,7 +279,6 @@ chkTestMetadataNames(const char *dom)
         if (g_str_has_suffix(ent, ".xml"))
             g_ptr_array_add(names, g_strndup(ent, strlen(ent) - 4));
     }
-    g_ptr_array_set_free_func(names, NULL);
     return chkTestJoinSorted(names);
 }
 
