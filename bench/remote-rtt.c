@@ -1,9 +1,10 @@
 /*
  * remote-rtt.c: API round trips in one process.
  *
- * Usage: remote-rtt URI [N]
+ * Usage: remote-rtt URI [N] [DOMAIN]
  *
- * Opens URI, looks up the first domain, then times N cairnDomainGetInfo
+ * Opens URI, looks up DOMAIN (default: the first one listed), then times
+ * N cairnDomainGetInfo
  * (what `dominfo` costs) and, after creating one checkpoint when the
  * domain has none, N cairnDomainCheckpointGetXMLDesc. Prints per-call µs.
  */
@@ -33,10 +34,14 @@ main(int argc, char **argv)
     double t0;
 
     if (argc < 2 || !(conn = cairnConnectOpen(argv[1])) ||
-        cairnConnectListAllDomains(conn, &doms, 0) < 1) {
+        cairnConnectListAllDomains(conn, &doms, 0) < 1 ||
+        (argc > 3 && !(doms[0] = cairnDomainLookupByName(conn, argv[3])))) {
         fprintf(stderr, "remote-rtt: %s\n", cairnGetLastErrorMessage());
         return 1;
     }
+    if (cairnDomainGetInfo(doms[0], &info) < 0)
+        return 1;
+    printf("# domain %s, state %d (1: running)\n", cairnDomainGetName(doms[0]), info.state);
     t0 = nowUs();
     for (int i = 0; i < n; i++) {
         if (cairnDomainGetInfo(doms[0], &info) < 0)
