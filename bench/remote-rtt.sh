@@ -8,8 +8,9 @@
 #      running domains (no guest OS, 64 MiB each);
 #   3. libvirtd (qemu:///system), the same calls on a transient domain of
 #      the same shape (bench/libvirt-rtt.c): a libvirtd that already
-#      answers is used, else one is started with
-#      /work/shared/reference/libvirt/daemon.sh when LIBVIRTD_START=1.
+#      answers is used, else one is started with $LVREF/daemon.sh (the
+#      libvirt reference scripts of the shared workspace) when
+#      LIBVIRTD_START=1 and LVREF are set.
 #
 # Environment: BUILD (default build), N (1000), VMS (10), SKIP_LIBVIRT=1.
 # Every process started here is stopped by its pid.
@@ -17,7 +18,7 @@ set -eu
 BUILD=${BUILD:-build}
 N=${N:-1000}
 VMS=${VMS:-10}
-LVREF=${LVREF:-/work/shared/reference/libvirt}
+LVREF=${LVREF:-}
 work=$(mktemp -d /tmp/cairn-rtt-XXXXXX)
 root=$work/root
 daemon_pids=()
@@ -110,10 +111,11 @@ for i in $(seq 1 "$VMS"); do cmds="$cmds destroy vm$i;"; done
 [ "${SKIP_LIBVIRT:-}" = 1 ] && exit 0
 echo "## libvirtd"
 if ! virsh -c qemu:///system version >/dev/null 2>&1; then
-    if [ "${LIBVIRTD_START:-}" = 1 ] && WORK=$work/lv bash "$LVREF/daemon.sh" start >/dev/null; then
+    if [ "${LIBVIRTD_START:-}" = 1 ] && [ -n "$LVREF" ] &&
+        WORK=$work/lv bash "$LVREF/daemon.sh" start >/dev/null; then
         lv_started=1
     else
-        echo "# no libvirtd answers on qemu:///system (LIBVIRTD_START=1 starts one): skipped"
+        echo "# no libvirtd answers on qemu:///system (LIBVIRTD_START=1 LVREF=DIR starts one): skipped"
         exit 0
     fi
 fi
