@@ -101,8 +101,8 @@ main(int argc, char **argv)
         fprintf(stderr, "libvirt-rtt: %s\n", api.lastError());
         return 1;
     }
-    chk = api.checkpointCreateXML(dom, "<domaincheckpoint><name>bench</name></domaincheckpoint>",
-                                  0);
+    chk =
+        api.checkpointCreateXML(dom, "<domaincheckpoint><name>bench</name></domaincheckpoint>", 0);
     /* libvirt's first call after a start can take long (see README). */
     api.domainGetInfo(dom, &info);
     printf("# domain state %d (1: running)\n", info.state);

@@ -126,9 +126,8 @@ cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid
     g_mutex_unlock(&daemon->lock);
     client->closed_handler = g_signal_connect(bus, "closed", G_CALLBACK(cairndClientClosed),
                                               client);
-    client->filter = g_dbus_connection_add_filter(bus, cairndDispatchFilter,
-                                                  cairndClientRef(client),
-                                                  (GDestroyNotify)cairndClientUnref);
+    client->filter = g_dbus_connection_add_filter(
+        bus, cairndDispatchFilter, cairndClientRef(client), (GDestroyNotify)cairndClientUnref);
     g_info("client %u: connected (uid %u, pid %d)", client->id, (unsigned int)uid, (int)pid);
     g_dbus_connection_start_message_processing(bus);
     return client;

@@ -17,7 +17,7 @@ struct _cairndClient {
     guint registration;     /* the org.cairn.Cairn1 object */
     guint hello;            /* org.freedesktop.DBus.Hello, for bus-minded tools */
     guint closed_handler;
-    guint filter;           /* cairndDispatchFilter, holding a reference */
+    guint filter; /* cairndDispatchFilter, holding a reference */
     uid_t uid;
     pid_t pid;
 

@@ -46,8 +46,8 @@ static const cairndDispatchEntry dispatchTable[] = {
     { REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML, cairndDomainCheckpointCreateXML, true, false },
     { REMOTE_PROC_DOMAIN_CHECKPOINT_GET_XML_DESC, cairndDomainCheckpointGetXMLDesc, true, true },
     { REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS, cairndDomainListAllCheckpoints, true, true },
-    { REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN, cairndDomainCheckpointListAllChildren,
-      true, true },
+    { REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN, cairndDomainCheckpointListAllChildren, true,
+      true },
     { REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME, cairndDomainCheckpointLookupByName, true,
       true },
     { REMOTE_PROC_DOMAIN_CHECKPOINT_GET_PARENT, cairndDomainCheckpointGetParent, true, true },
@@ -61,8 +61,8 @@ static const cairndDispatchEntry dispatchTable[] = {
     { REMOTE_PROC_DOMAIN_ABORT_JOB, cairndDomainAbortJob, true, false },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, cairndConnectDomainEventRegisterAny, true,
       false },
-    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, cairndConnectDomainEventDeregisterAny,
-      true, false },
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, cairndConnectDomainEventDeregisterAny, true,
+      false },
     { REMOTE_PROC_CONNECT_GET_LIB_VERSION, cairndConnectGetLibVersion, true, true },
 };
 
@@ -180,8 +180,8 @@ cairndReplyMessage(cairndCall *call, GVariant *reply, const GError *err)
     }
     g_clear_pointer(&reply, g_variant_unref);
     /* Only queues it: GDBus's worker writes it. */
-    g_dbus_connection_send_message(call->client->bus, answer, G_DBUS_SEND_MESSAGE_FLAGS_NONE,
-                                   NULL, NULL);
+    g_dbus_connection_send_message(call->client->bus, answer, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL,
+                                   NULL);
 }
 
 
@@ -297,7 +297,9 @@ cairndFilterProcedure(GDBusMessage *message)
 
 
 GDBusMessage *
-cairndDispatchFilter(GDBusConnection *bus, GDBusMessage *message, gboolean incoming,
+cairndDispatchFilter(GDBusConnection *bus,
+                     GDBusMessage *message,
+                     gboolean incoming,
                      gpointer opaque)
 {
     cairndClient *client = opaque;

@@ -30,8 +30,10 @@ void cairndDispatchMethodCall(GDBusConnection *bus, const char *sender, const ch
 /* The GDBus filter of every peer's connection, run in GDBus's worker
  * thread: it takes the well-formed calls of org.cairn.Cairn1 (see
  * dispatch.c) and passes anything else on. @opaque is the cairndClient. */
-GDBusMessage *cairndDispatchFilter(GDBusConnection *bus, GDBusMessage *message,
-                                   gboolean incoming, gpointer opaque);
+GDBusMessage *cairndDispatchFilter(GDBusConnection *bus,
+                                   GDBusMessage *message,
+                                   gboolean incoming,
+                                   gpointer opaque);
 
 /* The worker threads that run the calls, at most @workers at once. */
 GThreadPool *cairndDispatchPoolNew(unsigned int workers, GError **error);
@@ -72,7 +74,9 @@ GVariant *cairndConnectOpen(cairndClient *client, cairnConnect *conn, GVariant *
                             GError **error);
 GVariant *cairndConnectClose(cairndClient *client, cairnConnect *conn, GVariant *params,
                              GError **error);
-GVariant *cairndConnectGetLibVersion(cairndClient *client, cairnConnect *conn, GVariant *params,
+GVariant *cairndConnectGetLibVersion(cairndClient *client,
+                                     cairnConnect *conn,
+                                     GVariant *params,
                                      GError **error);
 GVariant *cairndConnectListAllDomains(cairndClient *client, cairnConnect *conn,
                                       GVariant *params, GError **error);

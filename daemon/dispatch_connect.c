@@ -33,7 +33,9 @@ cairndConnectClose(cairndClient *client, cairnConnect *conn, GVariant *params, G
 
 
 GVariant *
-cairndConnectGetLibVersion(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndConnectGetLibVersion(cairndClient *client,
+                           cairnConnect *conn,
+                           GVariant *params,
                            GError **error)
 {
     unsigned long version = 0;

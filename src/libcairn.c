@@ -338,9 +338,9 @@ cairnConnectGetLibVersion(cairnConnectPtr conn, unsigned long *libVer)
     cairnResetLastError();
     if (!cairnEntryCheckConnect(conn, __func__, &err) ||
         !cairnEntryCheckNonNull(libVer, "libVer", CAIRN_FROM_NONE, __func__, &err) ||
-        !cairnEntryCheckSupported(cairnDriverSlot(conn->driver,
-                                                  offsetof(cairnDriver, connectGetLibVersion)),
-                                  CAIRN_FROM_NONE, __func__, &err) ||
+        !cairnEntryCheckSupported(
+            cairnDriverSlot(conn->driver, offsetof(cairnDriver, connectGetLibVersion)),
+            CAIRN_FROM_NONE, __func__, &err) ||
         !conn->driver->connectGetLibVersion(conn, &version, &err))
         return cairnEntryFail(err);
     *libVer = version;

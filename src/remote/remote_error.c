@@ -23,7 +23,8 @@ remoteErrorToDBus(const GError *err, char **ret_name, char **ret_message)
 
     if (from < 0) {
         *ret_name = remoteErrorName(CAIRN_FROM_RPC, CAIRN_ERR_INTERNAL_ERROR);
-        *ret_message = g_strdup_printf("internal error: %s", err ? err->message : "unknown failure");
+        *ret_message =
+            g_strdup_printf("internal error: %s", err ? err->message : "unknown failure");
         return;
     }
     *ret_name = remoteErrorName(from, err->code);

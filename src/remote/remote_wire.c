@@ -78,8 +78,7 @@ remoteWireFree(gpointer data)
 
 /* GDBus's worker thread: hand a reply to the call that waits for it. */
 static GDBusMessage *
-remoteWireFilter(GDBusConnection *bus, GDBusMessage *message, gboolean incoming,
-                 gpointer opaque)
+remoteWireFilter(GDBusConnection *bus, GDBusMessage *message, gboolean incoming, gpointer opaque)
 {
     remoteWire *wire = opaque;
     GDBusMessageType type = g_dbus_message_get_message_type(message);
@@ -128,8 +127,7 @@ remoteWireSend(GDBusConnection *bus, GDBusMessage *msg, GError **error)
     g_assert(wire);
     g_cond_init(&wait.cond);
     g_mutex_lock(&wire->lock);
-    if (g_dbus_connection_send_message(bus, msg, G_DBUS_SEND_MESSAGE_FLAGS_NONE, &serial,
-                                       error)) {
+    if (g_dbus_connection_send_message(bus, msg, G_DBUS_SEND_MESSAGE_FLAGS_NONE, &serial, error)) {
         g_hash_table_insert(wire->waiting, GUINT_TO_POINTER(serial), &wait);
         while (!wait.reply) {
             gint64 deadline = g_get_monotonic_time() + REMOTE_WAIT_CHECK_US;

@@ -37,8 +37,8 @@ main(int argc, char **argv)
     uri = daemonTestURI(&d, false);
     g_setenv("CAIRN_TEST_QEMU_ROOT", root, TRUE);
     g_setenv("CAIRN_TEST_QEMU_URI", uri, TRUE);
-    if (!g_spawn_sync(NULL, argv + 1, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL,
-                      NULL, &status, &err)) {
+    if (!g_spawn_sync(NULL, argv + 1, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL, NULL,
+                      &status, &err)) {
         g_printerr("cannot run %s: %s\n", argv[1], err->message);
         daemonTestStop(&d, true);
         return 1;
