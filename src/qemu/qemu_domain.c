@@ -322,8 +322,13 @@ qemuDriverFindByName(qemuDriverState *drv, const char *name, GError **error)
         obj = qemuDomainObjNew(name);
         g_ptr_array_add(drv->domains, obj);
     }
-    if (obj && !qemuDomainObjRefresh(drv, obj, &gone, error))
+    if (obj && !qemuDomainObjRefresh(drv, obj, &gone, error)) {
+        /* Keep no object that could not be loaded at all: every walker of
+         * the list expects a definition or a live state. */
+        if (!obj->def && !obj->status)
+            qemuDriverForget(drv, obj);
         return NULL;
+    }
     if (!obj || gone) {
         if (obj)
             qemuDriverForget(drv, obj);
@@ -355,9 +360,10 @@ qemuDriverFindByHandle(qemuDriverState *drv, cairnDomain *dom, GError **error)
 }
 
 
-/* Add the names of DIR/NAME.xml files to @names. */
+/* Add the names of DIR/NAME.xml files to @names, except those ending in
+ * @skip (NULL: none). */
 static bool
-qemuDriverListNames(const char *dir, GHashTable *names, GError **error)
+qemuDriverListNames(const char *dir, const char *skip, GHashTable *names, GError **error)
 {
     g_autoptr(GError) gerr = NULL;
     g_autoptr(GDir) d = g_dir_open(dir, 0, &gerr);
@@ -369,7 +375,8 @@ qemuDriverListNames(const char *dir, GHashTable *names, GError **error)
         return false;
     }
     while ((ent = g_dir_read_name(d))) {
-        if (ent[0] == '.' || !g_str_has_suffix(ent, ".xml"))
+        if (ent[0] == '.' || !g_str_has_suffix(ent, ".xml") ||
+            (skip && g_str_has_suffix(ent, skip)))
             continue;
         g_hash_table_add(names, g_strndup(ent, strlen(ent) - 4));
     }
@@ -384,8 +391,9 @@ qemuDriverRescan(qemuDriverState *drv, GError **error)
     GHashTableIter iter;
     gpointer key;
 
-    if (!qemuDriverListNames(drv->domains_dir, names, error) ||
-        !qemuDriverListNames(drv->run_dir, names, error))
+    /* ROOT/run/NAME.backup.xml is NAME's backup job, not a domain. */
+    if (!qemuDriverListNames(drv->domains_dir, NULL, names, error) ||
+        !qemuDriverListNames(drv->run_dir, ".backup.xml", names, error))
         return false;
     for (guint i = 0; i < drv->domains->len; i++) {
         qemuDomainObj *obj = g_ptr_array_index(drv->domains, i);
