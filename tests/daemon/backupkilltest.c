@@ -1,0 +1,239 @@
+/*
+ * backupkilltest.c: kill -9 of cairnd while a VM runs a push backup.
+ *
+ * A 2-disk qcow2 domain (QEMU without a guest OS) runs under cairnd; a
+ * full push backup with checkpoint c1 is begun slowly (ROOT/etc/backup.conf
+ * speed), so it is surely mid-job when the daemon is killed with SIGKILL.
+ * Then:
+ *
+ * - QEMU keeps running (same pid); the client, which had a JOB_COMPLETED
+ *   callback registered, gets CAIRN_ERR_RPC, deregisters and closes cleanly
+ * - a new cairnd on the same root reattaches: the domain runs with the same
+ *   QEMU (query-status "running" through it), the backup job is still
+ *   there (domjobinfo: unbounded backup, QEMU's jobs running)
+ * - the client reconnects and registers JOB_COMPLETED again through the
+ *   remote driver; the job is let go at full speed and the event arrives,
+ *   with success, from the main context
+ * - domjobinfo --completed: a successful backup that processed both disks;
+ *   the targets equal the disks at the backup's start (qemu-img compare
+ *   against copies taken while QEMU was paused)
+ * - checkpoint c1 is intact (metadata current, bitmaps in QEMU) and nothing
+ *   of the backup is left in QEMU (nodes, jobs, bitmaps, exports) or under
+ *   ROOT/run
+ *
+ * Skips (77) without QEMU.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backuptestutils.h"
+#include "daemontestutils.h"
+
+#define NAME "bkkill"
+#define MiB (1024ULL * 1024)
+
+typedef struct {
+    int completed;
+    bool success;
+    guint64 processed;
+} evState;
+
+static char *imgA;
+static char *imgB;
+
+
+static cairnConnectPtr
+openThrough(const daemonTest *d)
+{
+    g_autofree char *uri = daemonTestURI(d, false);
+    cairnConnectPtr conn = cairnConnectOpen(uri);
+
+    if (!conn)
+        qemuTestFail(__FILE__, __LINE__, "open %s: %s", uri, cairnGetLastErrorMessage());
+    return conn;
+}
+
+
+static void
+onJobCompleted(cairnConnectPtr conn G_GNUC_UNUSED,
+               cairnDomainPtr dom G_GNUC_UNUSED,
+               cairnTypedParameterPtr params,
+               int nparams,
+               void *opaque)
+{
+    evState *st = opaque;
+
+    for (int i = 0; i < nparams; i++) {
+        if (g_str_equal(params[i].field, "success"))
+            st->success = params[i].value.b;
+        else if (g_str_equal(params[i].field, "disk_processed"))
+            st->processed = params[i].value.ul;
+    }
+    st->completed++;
+}
+
+
+static int
+registerJobCompleted(cairnConnectPtr conn, cairnDomainPtr dom, evState *st)
+{
+    int id =
+        cairnConnectDomainEventRegisterAny(conn, dom, CAIRN_DOMAIN_EVENT_ID_JOB_COMPLETED,
+                                           CAIRN_DOMAIN_EVENT_CALLBACK(onJobCompleted), st, NULL);
+
+    if (id < 1)
+        qemuTestFail(__FILE__, __LINE__, "register: %s", cairnGetLastErrorMessage());
+    return id;
+}
+
+
+/* Define and start the domain, write data on both disks, and begin a slow
+ * full push with checkpoint c1 while QEMU is paused, after copying the
+ * disks to @copyA and @copyB. */
+static cairnDomainPtr
+startBackup(cairnConnectPtr conn, const char *copyA, const char *copyB)
+{
+    const char *images[] = { imgA, imgB, NULL };
+    const char *formats[] = { "qcow2", "qcow2", NULL };
+    g_autofree char *xml = chkTestDomainXML(NAME, images, formats);
+    cairnDomainPtr dom = cairnDomainDefineXML(conn, xml);
+
+    QT_CHECK(dom && cairnDomainCreate(dom) == 0);
+    bkTestWrite(dom, "virtio-disk0", 0x11, 0, 8 * MiB);
+    bkTestWrite(dom, "virtio-disk1", 0x22, 16 * MiB, 8 * MiB);
+    /* 16 MiB of data at 1 MiB/s per disk: many seconds of job. */
+    bkTestSetSpeed(1 * MiB);
+    json_node_unref(bkTestQMP(dom, "{\"execute\":\"stop\"}"));
+    bkTestCopy(imgA, copyA);
+    bkTestCopy(imgB, copyB);
+    bkTestBegin(dom, "<domainbackup/>", "<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
+    json_node_unref(bkTestQMP(dom, "{\"execute\":\"cont\"}"));
+    QT_CHECK(bkTestCountJobs(dom) == 2);
+    return dom;
+}
+
+
+/* Kill the daemon; QEMU survives; the client sees a clean RPC error and
+ * can drop its callback and the connection. */
+static void
+killDaemon(daemonTest *d, cairnConnectPtr conn, cairnDomainPtr dom, int cbid, pid_t pid)
+{
+    int state = -1;
+    int reason = -1;
+
+    daemonTestStop(d, true);
+    QT_CHECK(kill(pid, 0) == 0 && qemuTestQemuRunning(NAME));
+    QT_CHECK(cairnDomainGetState(dom, &state, &reason, 0) == -1);
+    QT_CHECK(cairnGetLastErrorCode() == CAIRN_ERR_RPC);
+    while (g_main_context_iteration(NULL, FALSE))
+        ;
+    QT_CHECK(cairnConnectDomainEventDeregisterAny(conn, cbid) == 0);
+    cairnDomainFree(dom);
+    QT_CHECK(cairnConnectClose(conn) >= 0);
+}
+
+
+/* After the restart: same QEMU, running, backup job still running. */
+static void
+checkReattached(cairnDomainPtr dom, pid_t pid)
+{
+    g_autofree char *reply = NULL;
+    int state = -1;
+    int reason = -1;
+    int type = -1;
+
+    QT_CHECK(cairnDomainGetState(dom, &state, &reason, 0) == 0);
+    QT_CHECK(state == CAIRN_DOMAIN_RUNNING);
+    QT_CHECK(qemuTestDomainPid(NAME) == pid && kill(pid, 0) == 0);
+    QT_CHECK(cairnDomainQemuMonitorCommand(dom, "{\"execute\":\"query-status\"}", &reply, 0) == 0);
+    QT_CHECK(strstr(reply, "\"running\"") != NULL);
+    QT_CHECK(bkTestStat(dom, "disk_total", &type) == 2 * 64 * MiB);
+    QT_CHECK(type == CAIRN_DOMAIN_JOB_UNBOUNDED);
+    QT_CHECK(bkTestCountJobs(dom) == 2);
+}
+
+
+/* Let the job run at full speed and wait for JOB_COMPLETED. */
+static void
+finishJob(cairnDomainPtr dom, evState *st)
+{
+    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    bool success = false;
+
+    bkTestJobSpeed(dom, "backup-vda-cairn-1-format", 0);
+    bkTestJobSpeed(dom, "backup-vdb-cairn-2-format", 0);
+    while (st->completed == 0 && g_get_monotonic_time() < deadline)
+        QT_CHECK(cairnEventRunDefaultImpl() == 0);
+    QT_CHECK(st->completed == 1 && st->success);
+    QT_CHECK(bkTestCompleted(dom, &success, NULL) == CAIRN_DOMAIN_JOB_COMPLETED && success);
+    QT_CHECK(bkTestStat(dom, "disk_total", NULL) == 0);
+}
+
+
+static void
+checkResult(cairnDomainPtr dom, const char *copyA, const char *copyB)
+{
+    g_autofree char *fullA = g_strdup_printf("%s.c1", imgA);
+    g_autofree char *fullB = g_strdup_printf("%s.c1", imgB);
+    g_autofree char *current = chkTestMetadataCurrent(NAME);
+    g_autofree char *names = chkTestMetadataNames(NAME);
+    g_autoptr(GPtrArray) bitmapsA = chkTestLiveBitmaps(dom, imgA);
+    g_autoptr(GPtrArray) bitmapsB = chkTestLiveBitmaps(dom, imgB);
+    cairnDomainCheckpointPtr chk;
+
+    QT_CHECK(bkTestCompare(fullA, copyA));
+    QT_CHECK(bkTestCompare(fullB, copyB));
+    CHK_EXPECT_STR(current, "c1");
+    CHK_EXPECT_STR(names, "c1");
+    QT_CHECK(chkTestBitmapFind(bitmapsA, "c1") && chkTestBitmapFind(bitmapsB, "c1"));
+    QT_CHECK((chk = cairnDomainCheckpointLookupByName(dom, "c1", 0)) != NULL);
+    cairnDomainCheckpointFree(chk);
+    bkTestExpectClean(dom, 2, NULL);
+    QT_CHECK(qemuTestCountRunFiles(".backup.xml") == 0);
+}
+
+
+int
+main(void)
+{
+    const char *root = bkTestSetup(NAME);
+    const char *args[] = { "--session", "--root", root, NULL };
+    g_autofree char *copyA = g_build_filename(root, "copyA.qcow2", NULL);
+    g_autofree char *copyB = g_build_filename(root, "copyB.qcow2", NULL);
+    g_auto(daemonTest) d = { 0 };
+    evState before = { 0 };
+    evState after = { 0 };
+    cairnConnectPtr conn;
+    cairnDomainPtr dom;
+    pid_t pid;
+    int cbid;
+
+    imgA = qemuTestMakeImage("a.qcow2", "qcow2", "64M");
+    imgB = qemuTestMakeImage("b.qcow2", "qcow2", "64M");
+    QT_CHECK(cairnEventRegisterDefaultImpl() == 0);
+    daemonTestStart(&d, args);
+    conn = openThrough(&d);
+    dom = startBackup(conn, copyA, copyB);
+    QT_CHECK((pid = qemuTestDomainPid(NAME)) > 0);
+    cbid = registerJobCompleted(conn, dom, &before);
+    killDaemon(&d, conn, dom, cbid, pid);
+    QT_CHECK(before.completed == 0);
+
+    daemonTestStart(&d, args);
+    conn = openThrough(&d);
+    QT_CHECK((dom = cairnDomainLookupByName(conn, NAME)) != NULL);
+    checkReattached(dom, pid);
+    cbid = registerJobCompleted(conn, dom, &after);
+    finishJob(dom, &after);
+    checkResult(dom, copyA, copyB);
+    QT_CHECK(cairnConnectDomainEventDeregisterAny(conn, cbid) == 0);
+    QT_CHECK(cairnDomainDestroy(dom) == 0);
+    qemuTestExpectNothingLeft(NAME);
+    cairnDomainFree(dom);
+    cairnConnectClose(conn);
+    daemonTestStop(&d, false);
+    g_free(imgA);
+    g_free(imgB);
+    printf("daemon kill -9 during a push backup: ok\n");
+    return 0;
+}
