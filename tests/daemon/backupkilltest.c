@@ -1,31 +1,37 @@
 /*
  * backupkilltest.c: kill -9 of cairnd while a VM runs a push backup.
  *
+ * Usage: daemon-backupkilltest finish|abort|down (one scenario per run).
+ *
  * A 2-disk qcow2 domain (QEMU without a guest OS) runs under cairnd; a
  * full push backup with checkpoint c1 is begun slowly (ROOT/etc/backup.conf
  * speed), so it is surely mid-job when the daemon is killed with SIGKILL.
- * Then:
+ * QEMU keeps running (same pid); the client, which had a JOB_COMPLETED
+ * callback registered, gets CAIRN_ERR_RPC, deregisters and closes cleanly.
+ * A new cairnd on the same root reattaches: the domain runs with the same
+ * QEMU (query-status "running" through it). The client reconnects and
+ * registers JOB_COMPLETED again through the remote driver. Then:
  *
- * - QEMU keeps running (same pid); the client, which had a JOB_COMPLETED
- *   callback registered, gets CAIRN_ERR_RPC, deregisters and closes cleanly
- * - a new cairnd on the same root reattaches: the domain runs with the same
- *   QEMU (query-status "running" through it), the backup job is still
- *   there (domjobinfo: unbounded backup, QEMU's jobs running)
- * - the client reconnects and registers JOB_COMPLETED again through the
- *   remote driver; the job is let go at full speed and the event arrives,
- *   with success, from the main context
- * - domjobinfo --completed: a successful backup that processed both disks;
- *   the targets equal the disks at the backup's start (qemu-img compare
- *   against copies taken while QEMU was paused)
- * - checkpoint c1 is intact (metadata current, bitmaps in QEMU) and nothing
- *   of the backup is left in QEMU (nodes, jobs, bitmaps, exports) or under
- *   ROOT/run
+ * - finish: the job still runs (domjobinfo: unbounded, QEMU's 2 jobs); let
+ *   go at full speed, it completes: the event with success, completed
+ *   stats, the targets equal the disks at the backup's start (qemu-img
+ *   compare against copies taken while QEMU was paused)
+ * - abort: the job still runs; domjobabort through the new daemon: the
+ *   event without success, cancelled stats, the targets deleted
+ * - down: the job concludes in QEMU while no daemon runs (seen on QEMU's
+ *   own monitor); the new daemon's watcher finalizes it: the event with
+ *   success, completed stats, targets equal to the copies
  *
+ * Each time checkpoint c1 is intact (metadata current, bitmaps in QEMU)
+ * and nothing of the backup is left in QEMU (nodes, jobs, bitmaps,
+ * exports) or ROOT/run; after destroy nothing of the domain is left.
  * Skips (77) without QEMU.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <gio/gunixsocketaddress.h>
 
 #include "backuptestutils.h"
 #include "daemontestutils.h"
@@ -133,9 +139,10 @@ killDaemon(daemonTest *d, cairnConnectPtr conn, cairnDomainPtr dom, int cbid, pi
 }
 
 
-/* After the restart: same QEMU, running, backup job still running. */
+/* After the restart: same QEMU, running; with @job, the backup job is
+ * still running. */
 static void
-checkReattached(cairnDomainPtr dom, pid_t pid)
+checkReattached(cairnDomainPtr dom, pid_t pid, bool job)
 {
     g_autofree char *reply = NULL;
     int state = -1;
@@ -147,21 +154,83 @@ checkReattached(cairnDomainPtr dom, pid_t pid)
     QT_CHECK(qemuTestDomainPid(NAME) == pid && kill(pid, 0) == 0);
     QT_CHECK(cairnDomainQemuMonitorCommand(dom, "{\"execute\":\"query-status\"}", &reply, 0) == 0);
     QT_CHECK(strstr(reply, "\"running\"") != NULL);
+    if (!job)
+        return;
     QT_CHECK(bkTestStat(dom, "disk_total", &type) == 2 * 64 * MiB);
     QT_CHECK(type == CAIRN_DOMAIN_JOB_UNBOUNDED);
     QT_CHECK(bkTestCountJobs(dom) == 2);
 }
 
 
-/* Let the job run at full speed and wait for JOB_COMPLETED. */
+/* Both disk jobs at a speed that ends them in a few seconds, and still
+ * running right before the kill. */
 static void
-finishJob(cairnDomainPtr dom, evState *st)
+speedUpButRunning(cairnDomainPtr dom)
+{
+    int type = -1;
+
+    bkTestJobSpeed(dom, "backup-vda-cairn-1-format", 8 * MiB);
+    bkTestJobSpeed(dom, "backup-vdb-cairn-2-format", 8 * MiB);
+    bkTestStat(dom, "disk_total", &type);
+    QT_CHECK(type == CAIRN_DOMAIN_JOB_UNBOUNDED);
+}
+
+
+/* Abort through the new daemon: JOB_COMPLETED without success, cancelled
+ * stats, the targets deleted, checkpoint c1 kept, nothing left. */
+static void
+abortJob(cairnDomainPtr dom, evState *st)
+{
+    g_autofree char *fullA = g_strdup_printf("%s.c1", imgA);
+    g_autofree char *fullB = g_strdup_printf("%s.c1", imgB);
+    g_autofree char *current = NULL;
+    const char *files[] = { fullA, fullB, NULL };
+    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    bool success = true;
+
+    QT_CHECK(cairnDomainAbortJob(dom) == 0);
+    while (st->completed == 0 && g_get_monotonic_time() < deadline)
+        QT_CHECK(cairnEventRunDefaultImpl() == 0);
+    QT_CHECK(st->completed == 1 && !st->success);
+    QT_CHECK(bkTestCompleted(dom, &success, NULL) == CAIRN_DOMAIN_JOB_CANCELLED && !success);
+    current = chkTestMetadataCurrent(NAME);
+    CHK_EXPECT_STR(current, "c1");
+    bkTestExpectClean(dom, 2, files);
+    QT_CHECK(qemuTestCountRunFiles(".backup.xml") == 0);
+}
+
+
+/* One QMP command on a raw monitor connection; its "return" line. */
+static char *
+qmpCommand(GDataInputStream *in, GOutputStream *out, const char *cmd)
+{
+    g_autofree char *line = g_strconcat(cmd, "\n", NULL);
+
+    QT_CHECK(g_output_stream_write_all(out, line, strlen(line), NULL, NULL, NULL));
+    for (;;) {
+        char *reply = g_data_input_stream_read_line(in, NULL, NULL, NULL);
+
+        QT_CHECK(reply != NULL);
+        if (strstr(reply, "\"return\""))
+            return reply;
+        QT_CHECK(!strstr(reply, "\"error\""));
+        g_free(reply);
+    }
+}
+
+
+/* Let the job run at full speed (@speedup: it still runs) and wait for
+ * JOB_COMPLETED. */
+static void
+finishJob(cairnDomainPtr dom, evState *st, bool speedup)
 {
     gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
     bool success = false;
 
-    bkTestJobSpeed(dom, "backup-vda-cairn-1-format", 0);
-    bkTestJobSpeed(dom, "backup-vdb-cairn-2-format", 0);
+    if (speedup) {
+        bkTestJobSpeed(dom, "backup-vda-cairn-1-format", 0);
+        bkTestJobSpeed(dom, "backup-vdb-cairn-2-format", 0);
+    }
     while (st->completed == 0 && g_get_monotonic_time() < deadline)
         QT_CHECK(cairnEventRunDefaultImpl() == 0);
     QT_CHECK(st->completed == 1 && st->success);
@@ -193,9 +262,42 @@ checkResult(cairnDomainPtr dom, const char *copyA, const char *copyB)
 }
 
 
-int
-main(void)
+/* The job ended while no daemon ran: wait on QEMU's own monitor (free
+ * now) until both disk jobs concluded. QEMU keeps them (auto-dismiss off)
+ * for whichever process looks next. */
+static void
+waitConcludedWithoutDaemon(const char *root)
 {
+    g_autofree char *path = g_build_filename(root, "run", NAME ".qmp", NULL);
+    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    g_autoptr(GSocketClient) client = g_socket_client_new();
+    g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
+    g_autoptr(GSocketConnection) sock = NULL;
+    g_autoptr(GDataInputStream) in = NULL;
+    GOutputStream *out;
+    guint concluded = 0;
+
+    QT_CHECK((sock = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, NULL)));
+    in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(sock)));
+    out = g_io_stream_get_output_stream(G_IO_STREAM(sock));
+    g_free(qmpCommand(in, out, "{\"execute\":\"qmp_capabilities\"}"));
+    while (concluded < 2) {
+        g_autofree char *reply = qmpCommand(in, out, "{\"execute\":\"query-jobs\"}");
+
+        concluded = 0;
+        for (const char *p = reply; (p = strstr(p, "\"concluded\"")); p++)
+            concluded++;
+        QT_CHECK(g_get_monotonic_time() < deadline);
+        if (concluded < 2)
+            g_usleep(50 * 1000);
+    }
+}
+
+
+int
+main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "finish";
     const char *root = bkTestSetup(NAME);
     const char *args[] = { "--session", "--root", root, NULL };
     g_autofree char *copyA = g_build_filename(root, "copyA.qcow2", NULL);
@@ -208,6 +310,8 @@ main(void)
     pid_t pid;
     int cbid;
 
+    QT_CHECK(g_str_equal(mode, "finish") || g_str_equal(mode, "abort") ||
+             g_str_equal(mode, "down"));
     imgA = qemuTestMakeImage("a.qcow2", "qcow2", "64M");
     imgB = qemuTestMakeImage("b.qcow2", "qcow2", "64M");
     QT_CHECK(cairnEventRegisterDefaultImpl() == 0);
@@ -216,16 +320,24 @@ main(void)
     dom = startBackup(conn, copyA, copyB);
     QT_CHECK((pid = qemuTestDomainPid(NAME)) > 0);
     cbid = registerJobCompleted(conn, dom, &before);
+    if (g_str_equal(mode, "down"))
+        speedUpButRunning(dom);
     killDaemon(&d, conn, dom, cbid, pid);
     QT_CHECK(before.completed == 0);
+    if (g_str_equal(mode, "down"))
+        waitConcludedWithoutDaemon(root);
 
     daemonTestStart(&d, args);
     conn = openThrough(&d);
     QT_CHECK((dom = cairnDomainLookupByName(conn, NAME)) != NULL);
-    checkReattached(dom, pid);
     cbid = registerJobCompleted(conn, dom, &after);
-    finishJob(dom, &after);
-    checkResult(dom, copyA, copyB);
+    checkReattached(dom, pid, !g_str_equal(mode, "down"));
+    if (g_str_equal(mode, "abort")) {
+        abortJob(dom, &after);
+    } else {
+        finishJob(dom, &after, g_str_equal(mode, "finish"));
+        checkResult(dom, copyA, copyB);
+    }
     QT_CHECK(cairnConnectDomainEventDeregisterAny(conn, cbid) == 0);
     QT_CHECK(cairnDomainDestroy(dom) == 0);
     qemuTestExpectNothingLeft(NAME);
@@ -234,6 +346,6 @@ main(void)
     daemonTestStop(&d, false);
     g_free(imgA);
     g_free(imgB);
-    printf("daemon kill -9 during a push backup: ok\n");
+    printf("daemon kill -9 during a push backup (%s): ok\n", mode);
     return 0;
 }
