@@ -75,6 +75,20 @@ qemuBitmapChainFromNodes(GPtrArray *nodes, const char *top)
 }
 
 
+GPtrArray *
+qemuBitmapChainFromNames(GPtrArray *nodes, const char *top, const char *const *below)
+{
+    GPtrArray *chain = g_ptr_array_new();
+    qemuMonitorBlockNode *node = top ? qemuMonitorBlockNodeFind(nodes, top) : NULL;
+
+    for (size_t i = 0; node; i++) {
+        g_ptr_array_add(chain, node);
+        node = below && below[i] ? qemuMonitorBlockNodeFind(nodes, below[i]) : NULL;
+    }
+    return chain;
+}
+
+
 qemuMonitorBitmapInfo *
 qemuBitmapChainTop(GPtrArray *chain, const char *name)
 {
@@ -123,7 +137,10 @@ qemuBitmapChainCheck(GPtrArray *chain, const char *name)
 
 
 guint
-qemuBitmapRemoveActions(qemuMonitorTransaction *tr, GPtrArray *chain, const char *name)
+qemuBitmapRemoveActions(qemuMonitorTransaction *tr,
+                        GPtrArray *chain,
+                        const char *name,
+                        GPtrArray *lower)
 {
     guint n = 0;
 
@@ -134,6 +151,9 @@ qemuBitmapRemoveActions(qemuMonitorTransaction *tr, GPtrArray *chain, const char
             continue;
         qemuMonitorTransactionBitmapRemove(tr, node->node_name, name);
         n++;
+        if (i > 0 && lower &&
+            !g_ptr_array_find_with_equal_func(lower, node->node_name, g_str_equal, NULL))
+            g_ptr_array_add(lower, node->node_name);
     }
     return n;
 }

@@ -41,6 +41,11 @@ const char *qemuBitmapStatusToString(qemuBitmapStatus status);
  * in @nodes. */
 GPtrArray *qemuBitmapChainFromNodes(GPtrArray *nodes, const char *top);
 
+/* The chain of format nodes @top, then @below (names, from its backing
+ * image down), as borrowed nodes of @nodes; it ends at the first name
+ * missing from @nodes. */
+GPtrArray *qemuBitmapChainFromNames(GPtrArray *nodes, const char *top, const char *const *below);
+
 /* Judge one bitmap alone: inconsistent, not persistent, not recording or
  * ok. */
 qemuBitmapStatus qemuBitmapInfoCheck(const qemuMonitorBitmapInfo *bitmap);
@@ -49,8 +54,13 @@ qemuBitmapStatus qemuBitmapInfoCheck(const qemuMonitorBitmapInfo *bitmap);
 qemuBitmapStatus qemuBitmapChainCheck(GPtrArray *chain, const char *name);
 
 /* Add a block-dirty-bitmap-remove of @name for every layer of @chain that
- * carries it; returns how many were added (0: found nowhere). */
-guint qemuBitmapRemoveActions(qemuMonitorTransaction *tr, GPtrArray *chain, const char *name);
+ * carries it; returns how many were added (0: found nowhere). The node
+ * names of the layers below the top among them are added to @lower (when
+ * not NULL, each name once): those must be made writable first. */
+guint qemuBitmapRemoveActions(qemuMonitorTransaction *tr,
+                              GPtrArray *chain,
+                              const char *name,
+                              GPtrArray *lower);
 
 /* Add the SIZE actions for @name on @chain (which must be valid): a
  * temporary bitmap @tmp on the top layer (not persistent, disabled, with

@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cairn/cairn-error.h"
+#include "qemu_block.h"
 #include "qemu_blockhost.h"
 #include "qemu_monitor_cmd.h"
 #include "qemu_process.h"
@@ -31,10 +32,11 @@
 
 struct _qemuBlockHost {
     qemuMonitor *mon;
-    GHashTable *nodes; /* disk target -> top format node name */
-    GSubprocess *qsd;  /* NULL for the domain's own QEMU */
-    char *log_path;    /* QSD's stderr */
-    char *name;        /* the domain's name, for messages */
+    GHashTable *nodes;  /* disk target -> top format node name */
+    GHashTable *layers; /* disk target -> GPtrArray of qemuBlockLayer* below the top */
+    GSubprocess *qsd;   /* NULL for the domain's own QEMU */
+    char *log_path;     /* QSD's stderr */
+    char *name;         /* the domain's name, for messages */
 };
 
 
@@ -52,6 +54,13 @@ qemuBlockHostTopNode(qemuBlockHost *host, const char *dst)
 }
 
 
+GPtrArray *
+qemuBlockHostLayers(qemuBlockHost *host, const char *dst)
+{
+    return g_hash_table_lookup(host->layers, dst);
+}
+
+
 bool
 qemuBlockHostIsOffline(qemuBlockHost *host)
 {
@@ -65,6 +74,8 @@ qemuBlockHostNew(const char *name)
     qemuBlockHost *host = g_new0(qemuBlockHost, 1);
 
     host->nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    host->layers =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
     host->name = g_strdup(name);
     return host;
 }
@@ -141,6 +152,7 @@ qemuBlockHostFree(qemuBlockHost *host)
         g_object_unref(host->qsd);
     }
     g_hash_table_unref(host->nodes);
+    g_hash_table_unref(host->layers);
     if (host->log_path)
         cairnFileRemove(host->log_path, false, NULL);
     g_free(host->log_path);
@@ -178,30 +190,36 @@ qemuBlockHostReadLog(const char *path)
 }
 
 
-static char *
-qemuBlockHostNodeJSON(
-    const char *driver, const char *node, const char *key, const char *value, bool readonly)
+/* The nodes of one qcow2 disk: its backing layers (@probed, named here,
+ * read-only) and its image, recorded in @host. */
+static void
+qemuBlockHostAddDisk(qemuBlockHost *host,
+                     GPtrArray *argv,
+                     const cairnDomainDiskDef *disk,
+                     GPtrArray *probed,
+                     int *idx,
+                     bool readonly)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonNode) root = NULL;
+    g_autofree char *storage = g_strdup_printf("cairn-%d-storage", *idx);
+    g_autofree char *format = g_strdup_printf("cairn-%d-format", *idx);
+    g_autoptr(GPtrArray) layers = probed ? qemuBlockNameLayers(probed, idx) : NULL;
+    g_autoptr(JsonObject) sprops = qemuBlockStorageProps(disk->src, storage);
+    g_autoptr(JsonObject) fprops = qemuBlockFormatProps("qcow2", format, storage, readonly, layers);
 
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "driver");
-    json_builder_add_string_value(b, driver);
-    json_builder_set_member_name(b, "node-name");
-    json_builder_add_string_value(b, node);
-    json_builder_set_member_name(b, key);
-    json_builder_add_string_value(b, value);
-    json_builder_set_member_name(b, "read-only");
-    json_builder_add_boolean_value(b, readonly);
-    json_builder_end_object(b);
-    root = json_builder_get_root(b);
-    return json_to_string(root, FALSE);
+    qemuBlockLayersArgs(argv, "--blockdev", layers);
+    g_ptr_array_add(argv, g_strdup("--blockdev"));
+    g_ptr_array_add(argv, qemuBlockPropsToString(sprops));
+    g_ptr_array_add(argv, g_strdup("--blockdev"));
+    g_ptr_array_add(argv, qemuBlockPropsToString(fprops));
+    g_hash_table_insert(host->nodes, g_strdup(disk->dst), g_steal_pointer(&format));
+    if (layers)
+        g_hash_table_insert(host->layers, g_strdup(disk->dst), g_steal_pointer(&layers));
 }
 
 
-/* The QSD command line: a QMP monitor on the inherited socket and two
- * -blockdev per qcow2 disk (storage, format), recorded in @host->nodes. */
+/* The QSD command line: a QMP monitor on the inherited socket and the
+ * -blockdev nodes of each qcow2 disk, its backing layers included (see
+ * qemu_block.h), recorded in @host. */
 static GStrv
 qemuBlockHostBuildArgv(qemuBlockHost *host,
                        const char *qsd,
@@ -209,6 +227,7 @@ qemuBlockHostBuildArgv(qemuBlockHost *host,
                        bool readonly)
 {
     g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GHashTable) backing = qemuBlockProbeDisks(def);
     int idx = 0;
 
     g_ptr_array_add(argv, g_strdup(qsd));
@@ -219,8 +238,6 @@ qemuBlockHostBuildArgv(qemuBlockHost *host,
     g_ptr_array_add(argv, g_strdup("chardev=cairn-qmp"));
     for (guint i = 0; i < def->disks->len; i++) {
         const cairnDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
-        g_autofree char *storage = NULL;
-        g_autofree char *format = NULL;
 
         if (!disk->src)
             continue;
@@ -228,14 +245,8 @@ qemuBlockHostBuildArgv(qemuBlockHost *host,
         if (disk->format != CAIRN_DOMAIN_DISK_FORMAT_QCOW2 || disk->readonly ||
             disk->type != CAIRN_DOMAIN_DISK_TYPE_FILE)
             continue;
-        storage = g_strdup_printf("cairn-%d-storage", idx);
-        format = g_strdup_printf("cairn-%d-format", idx);
-        g_ptr_array_add(argv, g_strdup("--blockdev"));
-        g_ptr_array_add(argv,
-                        qemuBlockHostNodeJSON("file", storage, "filename", disk->src, readonly));
-        g_ptr_array_add(argv, g_strdup("--blockdev"));
-        g_ptr_array_add(argv, qemuBlockHostNodeJSON("qcow2", format, "file", storage, readonly));
-        g_hash_table_insert(host->nodes, g_strdup(disk->dst), g_steal_pointer(&format));
+        qemuBlockHostAddDisk(host, argv, disk, g_hash_table_lookup(backing, disk->dst), &idx,
+                             readonly);
     }
     g_ptr_array_add(argv, NULL);
     return (GStrv)g_ptr_array_steal(argv, NULL);
@@ -362,12 +373,76 @@ qemuBlockHostOpen(qemuDriverState *drv, qemuDomainObj *obj, unsigned int flags, 
 
             if (disk->format_node)
                 g_hash_table_insert(host->nodes, g_strdup(disk->dst), g_strdup(disk->format_node));
+            if (disk->layers)
+                g_hash_table_insert(host->layers, g_strdup(disk->dst),
+                                    g_ptr_array_ref(disk->layers));
         }
         return g_steal_pointer(&host);
     }
     if (!qemuBlockHostStartQSD(host, drv, obj->def, flags & QEMU_BLOCK_HOST_READ_ONLY, error))
         return NULL;
     return g_steal_pointer(&host);
+}
+
+
+/* blockdev-reopen of the backing layers named in @nodes (format node
+ * names), all in one command, read-only or read-write. */
+static bool
+qemuBlockHostReopen(qemuBlockHost *host, GPtrArray *nodes, bool readonly, GError **error)
+{
+    g_autoptr(JsonArray) options = json_array_new();
+
+    for (guint i = 0; i < nodes->len; i++) {
+        const char *name = g_ptr_array_index(nodes, i);
+        GHashTableIter iter;
+        gpointer value;
+        bool found = false;
+
+        g_hash_table_iter_init(&iter, host->layers);
+        while (!found && g_hash_table_iter_next(&iter, NULL, &value)) {
+            GPtrArray *layers = value;
+
+            for (guint j = 0; !found && j < layers->len; j++) {
+                qemuBlockLayer *layer = g_ptr_array_index(layers, j);
+
+                if ((found = g_str_equal(layer->format_node, name)))
+                    json_array_add_object_element(options,
+                                                  qemuBlockLayerFormatProps(layers, j, readonly));
+            }
+        }
+        if (!found) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED,
+                          "block node '%s' of domain '%s' was opened by QEMU itself and cannot "
+                          "be reopened read-write (restart the domain)",
+                          name, host->name);
+            return false;
+        }
+    }
+    return qemuMonitorBlockdevReopen(host->mon, options, error);
+}
+
+
+bool
+qemuBlockHostTransaction(qemuBlockHost *host,
+                         qemuMonitorTransaction *tr,
+                         GPtrArray *lower,
+                         GError **error)
+{
+    g_autoptr(GError) gerr = NULL;
+    bool ok;
+
+    if (!lower || lower->len == 0)
+        return qemuMonitorTransactionRun(host->mon, tr, error);
+    if (!qemuBlockHostReopen(host, lower, false, error))
+        return false;
+    ok = qemuMonitorTransactionRun(host->mon, tr, error);
+    if (!qemuBlockHostReopen(host, lower, true, ok ? error : &gerr)) {
+        if (!ok)
+            g_warning("cannot reopen the backing layers of '%s' read-only: %s", host->name,
+                      gerr->message);
+        return false;
+    }
+    return ok;
 }
 
 

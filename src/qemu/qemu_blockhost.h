@@ -23,6 +23,7 @@
 
 #include "qemu_domain.h"
 #include "qemu_monitor.h"
+#include "qemu_monitor_cmd.h"
 
 typedef struct _qemuBlockHost qemuBlockHost;
 
@@ -43,6 +44,20 @@ qemuMonitor *qemuBlockHostMonitor(qemuBlockHost *host);
 /* The format node of the top image of disk @dst, or NULL when the disk
  * has no node (absent, no media, or not opened offline). */
 const char *qemuBlockHostTopNode(qemuBlockHost *host, const char *dst);
+
+/* The backing layers of disk @dst opened as nodes of their own
+ * (qemuBlockLayer*, from the top's backing image down; borrowed), or NULL
+ * when QEMU opened the disk's backing chain itself. */
+GPtrArray *qemuBlockHostLayers(qemuBlockHost *host, const char *dst);
+
+/* Run @tr; when it touches backing layers, @lower (their format node
+ * names) are first reopened read-write with blockdev-reopen and reopened
+ * read-only afterwards, whether or not @tr succeeded. Errors: a layer not
+ * opened as its own node (CAIRN_ERR_OPERATION_UNSUPPORTED), or QEMU's. */
+bool qemuBlockHostTransaction(qemuBlockHost *host,
+                              qemuMonitorTransaction *tr,
+                              GPtrArray *lower,
+                              GError **error);
 
 /* True when the nodes belong to a storage daemon (domain shut off). */
 bool qemuBlockHostIsOffline(qemuBlockHost *host);

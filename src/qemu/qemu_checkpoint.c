@@ -9,6 +9,7 @@
 #include "conf/checkpoint_conf.h"
 #include "conf/moment_tree.h"
 #include "qemu_bitmap.h"
+#include "qemu_block.h"
 #include "qemu_checkpoint.h"
 #include "qemu_checkpoint_meta.h"
 #include "qemu_monitor_cmd.h"
@@ -67,7 +68,17 @@ qemuCheckpointInvalidate(qemuDomainObj *obj)
 GPtrArray *
 qemuCheckpointDiskChain(qemuBlockHost *host, GPtrArray *nodes, const char *dst)
 {
-    return qemuBitmapChainFromNodes(nodes, qemuBlockHostTopNode(host, dst));
+    GPtrArray *layers = qemuBlockHostLayers(host, dst);
+    g_autofree const char **below = NULL;
+
+    /* Without layers of its own (a QEMU started by an older Cairn), the
+     * chain is found by the images' backing file names. */
+    if (!layers)
+        return qemuBitmapChainFromNodes(nodes, qemuBlockHostTopNode(host, dst));
+    below = g_new0(const char *, layers->len + 1);
+    for (guint i = 0; i < layers->len; i++)
+        below[i] = ((qemuBlockLayer *)g_ptr_array_index(layers, i))->format_node;
+    return qemuBitmapChainFromNames(nodes, qemuBlockHostTopNode(host, dst), below);
 }
 
 
@@ -339,7 +350,7 @@ qemuCheckpointComputeSizes(qemuBlockHost *host, cairnCheckpointDef *def,
         if (qemuBitmapChainCheck(chain, def->name) != QEMU_BITMAP_OK)
             continue;
         if (qemuBitmapChainTop(chain, QEMU_BITMAP_TMP_SIZE))
-            qemuBitmapRemoveActions(stale, chain, QEMU_BITMAP_TMP_SIZE);
+            qemuBitmapRemoveActions(stale, chain, QEMU_BITMAP_TMP_SIZE, NULL);
         qemuBitmapSizeActions(merge, chain, def->name, QEMU_BITMAP_TMP_SIZE);
         qemuMonitorTransactionBitmapRemove(drop, qemuBlockHostTopNode(host, disk->name),
                                            QEMU_BITMAP_TMP_SIZE);
@@ -530,8 +541,12 @@ qemuCheckpointDiscardSet(cairnMomentObj *node, unsigned int flags)
  * bitmap disk the domain still has. A bitmap found nowhere is libvirt's
  * internal error. */
 static qemuMonitorTransaction *
-qemuCheckpointRemoveActions(qemuBlockHost *host, GPtrArray *nodes, const cairnDomainDef *domdef,
-                            const cairnCheckpointDef *def, GError **error)
+qemuCheckpointRemoveActions(qemuBlockHost *host,
+                            GPtrArray *nodes,
+                            const cairnDomainDef *domdef,
+                            const cairnCheckpointDef *def,
+                            GPtrArray *lower,
+                            GError **error)
 {
     g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
 
@@ -549,7 +564,7 @@ qemuCheckpointRemoveActions(qemuBlockHost *host, GPtrArray *nodes, const cairnDo
             return NULL;
         }
         chain = qemuCheckpointDiskChain(host, nodes, disk->name);
-        if (qemuBitmapRemoveActions(tr, chain, disk->bitmap) == 0) {
+        if (qemuBitmapRemoveActions(tr, chain, disk->bitmap, lower) == 0) {
             cairnErrorSet(error, FROM, CAIRN_ERR_INTERNAL_ERROR,
                           "bitmap '%s' not found in backing chain of '%s'", disk->bitmap,
                           disk->name);
@@ -562,13 +577,15 @@ qemuCheckpointRemoveActions(qemuBlockHost *host, GPtrArray *nodes, const cairnDo
 
 /* Remove the bitmaps of every checkpoint in @set: all transactions are
  * built (and every bitmap found) before the first one runs, so a missing
- * bitmap changes nothing; then one transaction per checkpoint. */
+ * bitmap changes nothing; then one transaction per checkpoint, with the
+ * backing layers they touch reopened read-write around it. */
 static bool
 qemuCheckpointDiscardBitmaps(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray *set,
                              GError **error)
 {
     g_autoptr(GPtrArray) trs =
         g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorTransactionFree);
+    g_autoptr(GPtrArray) lower = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
     g_autoptr(qemuBlockHost) host = NULL;
     g_autoptr(GPtrArray) nodes = NULL;
 
@@ -577,9 +594,11 @@ qemuCheckpointDiscardBitmaps(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray
         return false;
     for (guint i = 0; i < set->len; i++) {
         cairnMomentObj *chk = g_ptr_array_index(set, i);
-        qemuMonitorTransaction *tr =
-            qemuCheckpointRemoveActions(host, nodes, qemuDomainObjGetDef(obj), chk->def, error);
+        GPtrArray *low = g_ptr_array_new();
+        qemuMonitorTransaction *tr = qemuCheckpointRemoveActions(
+            host, nodes, qemuDomainObjGetDef(obj), chk->def, low, error);
 
+        g_ptr_array_add(lower, low);
         if (!tr)
             return false;
         g_ptr_array_add(trs, tr);
@@ -588,7 +607,7 @@ qemuCheckpointDiscardBitmaps(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray
         qemuMonitorTransaction *tr = g_ptr_array_index(trs, i);
 
         if (qemuMonitorTransactionCount(tr) > 0 &&
-            !qemuMonitorTransactionRun(qemuBlockHostMonitor(host), tr, error))
+            !qemuBlockHostTransaction(host, tr, g_ptr_array_index(lower, i), error))
             return false;
     }
     return qemuBlockHostClose(g_steal_pointer(&host), error);

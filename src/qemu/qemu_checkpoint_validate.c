@@ -186,14 +186,17 @@ qemuValidateInspect(qemuValidateState *st, qemuDomainObj *obj, cairnMomentObj *o
 
 /* Add the removal of bitmap @b (every layer carrying it) to @tr. */
 static void
-qemuValidateRemoveBitmap(qemuValidateState *st, qemuMonitorTransaction *tr, qemuValidateBitmap *b)
+qemuValidateRemoveBitmap(qemuValidateState *st,
+                         qemuMonitorTransaction *tr,
+                         qemuValidateBitmap *b,
+                         GPtrArray *lower)
 {
     g_autoptr(GPtrArray) chain = NULL;
 
     if (g_str_equal(b->status, "no-disk"))
         return;
     chain = qemuCheckpointDiskChain(st->host, st->nodes, b->disk);
-    b->removed = qemuBitmapRemoveActions(tr, chain, b->bitmap) > 0;
+    b->removed = qemuBitmapRemoveActions(tr, chain, b->bitmap, lower) > 0;
 }
 
 
@@ -203,21 +206,22 @@ static bool
 qemuValidateRepairBitmaps(qemuValidateState *st, GError **error)
 {
     g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
+    g_autoptr(GPtrArray) lower = g_ptr_array_new();
 
     for (guint i = 0; i < st->checkpoints->len; i++) {
         qemuValidateCheckpoint *c = g_ptr_array_index(st->checkpoints, i);
 
         for (guint j = 0; c->broken && j < c->disks->len; j++)
-            qemuValidateRemoveBitmap(st, tr, g_ptr_array_index(c->disks, j));
+            qemuValidateRemoveBitmap(st, tr, g_ptr_array_index(c->disks, j), lower);
     }
     for (guint i = 0; i < st->orphans->len; i++) {
         qemuValidateBitmap *b = g_ptr_array_index(st->orphans, i);
 
         if (b->broken)
-            qemuValidateRemoveBitmap(st, tr, b);
+            qemuValidateRemoveBitmap(st, tr, b, lower);
     }
     if (qemuMonitorTransactionCount(tr) > 0 &&
-        !qemuMonitorTransactionRun(qemuBlockHostMonitor(st->host), tr, error))
+        !qemuBlockHostTransaction(st->host, tr, lower, error))
         return false;
     return qemuBlockHostClose(g_steal_pointer(&st->host), error);
 }

@@ -8,6 +8,7 @@
 
 #include "cairn/cairn-domain.h"
 #include "cairn/cairn-error.h"
+#include "qemu_block.h"
 #include "qemu_command.h"
 #include "util/cairnerror.h"
 
@@ -152,41 +153,24 @@ qemuCommandBuilderToString(JsonBuilder *builder)
 static char *
 qemuCommandStorageJSON(const cairnDomainDiskDef *disk, const char *node)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonObject) props = qemuBlockStorageProps(disk->src, node);
 
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "driver");
-    json_builder_add_string_value(b, "file");
-    json_builder_set_member_name(b, "filename");
-    json_builder_add_string_value(b, disk->src);
-    json_builder_set_member_name(b, "node-name");
-    json_builder_add_string_value(b, node);
-    json_builder_set_member_name(b, "auto-read-only");
-    json_builder_add_boolean_value(b, TRUE);
-    json_builder_set_member_name(b, "discard");
-    json_builder_add_string_value(b, "unmap");
-    json_builder_end_object(b);
-    return qemuCommandBuilderToString(b);
+    return qemuBlockPropsToString(props);
 }
 
 
+/* @layers: the named chain below the disk's image, or NULL to let QEMU
+ * open its backing itself. */
 static char *
-qemuCommandFormatJSON(const cairnDomainDiskDef *disk, const char *node, const char *file)
+qemuCommandFormatJSON(const cairnDomainDiskDef *disk,
+                      const char *node,
+                      const char *file,
+                      GPtrArray *layers)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
     const char *fmt = disk->format == CAIRN_DOMAIN_DISK_FORMAT_QCOW2 ? "qcow2" : "raw";
+    g_autoptr(JsonObject) props = qemuBlockFormatProps(fmt, node, file, disk->readonly, layers);
 
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "node-name");
-    json_builder_add_string_value(b, node);
-    json_builder_set_member_name(b, "read-only");
-    json_builder_add_boolean_value(b, disk->readonly);
-    json_builder_set_member_name(b, "driver");
-    json_builder_add_string_value(b, fmt);
-    json_builder_set_member_name(b, "file");
-    json_builder_add_string_value(b, file);
-    json_builder_end_object(b);
-    return qemuCommandBuilderToString(b);
+    return qemuBlockPropsToString(props);
 }
 
 
@@ -245,8 +229,37 @@ qemuCommandBootIndexes(const cairnDomainDef *def, int *bootindex)
 }
 
 
+/* The -blockdev nodes of @disk's image, and of its backing layers when
+ * @params knows them; fills @sdisk's node names. */
 static void
-qemuCommandAddDisks(GPtrArray *argv, const cairnDomainDef *def, qemuDomainStatus *st)
+qemuCommandAddDiskNodes(GPtrArray *argv,
+                        const cairnDomainDiskDef *disk,
+                        const qemuCommandParams *params,
+                        qemuStatusDisk *sdisk,
+                        int *nodeidx)
+{
+    GPtrArray *probed = params->backing ? g_hash_table_lookup(params->backing, disk->dst) : NULL;
+
+    *nodeidx += 1;
+    sdisk->storage_node = g_strdup_printf("cairn-%d-storage", *nodeidx);
+    sdisk->format_node = g_strdup_printf("cairn-%d-format", *nodeidx);
+    if (probed) {
+        sdisk->layers = qemuBlockNameLayers(probed, nodeidx);
+        qemuBlockLayersArgs(argv, "-blockdev", sdisk->layers);
+    }
+    g_ptr_array_add(argv, g_strdup("-blockdev"));
+    g_ptr_array_add(argv, qemuCommandStorageJSON(disk, sdisk->storage_node));
+    g_ptr_array_add(argv, g_strdup("-blockdev"));
+    g_ptr_array_add(
+        argv, qemuCommandFormatJSON(disk, sdisk->format_node, sdisk->storage_node, sdisk->layers));
+}
+
+
+static void
+qemuCommandAddDisks(GPtrArray *argv,
+                    const cairnDomainDef *def,
+                    const qemuCommandParams *params,
+                    qemuDomainStatus *st)
 {
     g_autofree int *bootindex = g_new0(int, def->disks->len + 1);
     int nodeidx = 0;
@@ -256,20 +269,10 @@ qemuCommandAddDisks(GPtrArray *argv, const cairnDomainDef *def, qemuDomainStatus
     for (guint i = 0; i < def->disks->len; i++) {
         const cairnDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
         g_autofree char *alias = qemuCommandDiskAlias(disk);
-        g_autofree char *storage = NULL;
-        g_autofree char *format = NULL;
-        qemuStatusDisk *sdisk;
+        qemuStatusDisk *sdisk = qemuStatusDiskNew(disk->dst, alias, NULL, NULL);
 
-        if (disk->src) {
-            nodeidx++;
-            storage = g_strdup_printf("cairn-%d-storage", nodeidx);
-            format = g_strdup_printf("cairn-%d-format", nodeidx);
-            g_ptr_array_add(argv, g_strdup("-blockdev"));
-            g_ptr_array_add(argv, qemuCommandStorageJSON(disk, storage));
-            g_ptr_array_add(argv, g_strdup("-blockdev"));
-            g_ptr_array_add(argv, qemuCommandFormatJSON(disk, format, storage));
-        }
-        sdisk = qemuStatusDiskNew(disk->dst, alias, storage, format);
+        if (disk->src)
+            qemuCommandAddDiskNodes(argv, disk, params, sdisk, &nodeidx);
         g_ptr_array_add(st->disks, sdisk);
         g_ptr_array_add(argv, g_strdup("-device"));
         g_ptr_array_add(argv, qemuCommandDeviceJSON(disk, sdisk, bootindex[i]));
@@ -341,7 +344,7 @@ qemuCommandBuild(const cairnDomainDef *def,
         qemuCommandAdd(argv, "-initrd", g_strdup(def->os_initrd));
     if (def->os_cmdline)
         qemuCommandAdd(argv, "-append", g_strdup(def->os_cmdline));
-    qemuCommandAddDisks(argv, def, st);
+    qemuCommandAddDisks(argv, def, params, st);
     g_ptr_array_add(argv, NULL);
     g_ptr_array_set_free_func(argv, NULL);
     return (GStrv)g_ptr_array_free(g_steal_pointer(&argv), FALSE);

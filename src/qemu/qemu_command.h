@@ -19,6 +19,9 @@ struct _qemuCommandParams {
     bool kvm;             /* accel=kvm, else accel=tcg */
     const char *qmp_path; /* the QMP socket to listen on */
     const char *pid_path; /* the pidfile QEMU writes */
+    GHashTable *backing;  /* disk target -> GPtrArray of qemuBlockLayer* (unnamed), the
+                             layers below the image, opened as explicit nodes; a disk
+                             not in it (or NULL) leaves its backing to QEMU */
 };
 
 /* Check that @def is something this driver can run: x86_64 hvm, disks on

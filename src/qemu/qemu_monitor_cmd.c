@@ -465,6 +465,16 @@ qemuMonitorBlockdevAdd(qemuMonitor *mon, JsonObject *props, GError **error)
 
 
 bool
+qemuMonitorBlockdevReopen(qemuMonitor *mon, JsonArray *options, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+
+    json_object_set_array_member(args, "options", json_array_ref(options));
+    return cmdRun(mon, "blockdev-reopen", args, error);
+}
+
+
+bool
 qemuMonitorBlockdevDel(qemuMonitor *mon, const char *node_name, GError **error)
 {
     return cmdRunString(mon, "blockdev-del", "node-name", node_name, error);

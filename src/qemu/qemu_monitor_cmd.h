@@ -114,6 +114,11 @@ qemuMonitorBitmapInfo *qemuMonitorBlockNodeFindBitmap(qemuMonitorBlockNode *node
 bool qemuMonitorBlockdevAdd(qemuMonitor *mon, JsonObject *props, GError **error);
 bool qemuMonitorBlockdevDel(qemuMonitor *mon, const char *node_name, GError **error);
 
+/* blockdev-reopen of the nodes in @options (BlockdevOptions objects, each
+ * complete: what is left out returns to its default) in one transaction;
+ * a reference is taken. */
+bool qemuMonitorBlockdevReopen(qemuMonitor *mon, JsonArray *options, GError **error);
+
 /* blockdev-create job @job_id with @options (BlockdevCreateOptions; a
  * reference is taken). Returns once the job is started. */
 bool qemuMonitorBlockdevCreate(qemuMonitor *mon,

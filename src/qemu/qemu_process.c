@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 
 #include "cairn/cairn-error.h"
+#include "qemu_block.h"
 #include "qemu_command.h"
 #include "qemu_monitor_cmd.h"
 #include "qemu_backup_end.h"
@@ -518,6 +519,7 @@ static bool
 qemuProcessLaunch(const qemuProcessPaths *paths, qemuDomainStatus *st, GError **error)
 {
     g_autofree char *emulator = NULL;
+    g_autoptr(GHashTable) backing = NULL;
     g_auto(GStrv) argv = NULL;
     qemuCommandParams params = { 0 };
     goffset offset = 0;
@@ -531,6 +533,7 @@ qemuProcessLaunch(const qemuProcessPaths *paths, qemuDomainStatus *st, GError **
     params.kvm = st->def->virt_type == CAIRN_DOMAIN_VIRT_KVM;
     params.qmp_path = paths->qmp;
     params.pid_path = paths->pidfile;
+    params.backing = backing = qemuBlockProbeDisks(st->def);
     if (!(argv = qemuCommandBuild(st->def, &params, st, error)) ||
         (logfd = qemuProcessOpenLog(paths->log, argv, &offset, error)) < 0)
         return false;

@@ -60,6 +60,8 @@ qemuStatusDiskFree(qemuStatusDisk *disk)
     g_free(disk->alias);
     g_free(disk->storage_node);
     g_free(disk->format_node);
+    if (disk->layers)
+        g_ptr_array_unref(disk->layers);
     g_free(disk);
 }
 
@@ -163,6 +165,22 @@ qemuDomainStateReasonFromString(int state, const char *str)
 
 
 static void
+qemuStatusFormatLayers(GString *buf, GPtrArray *layers)
+{
+    for (guint i = 0; i < layers->len; i++) {
+        qemuBlockLayer *layer = g_ptr_array_index(layers, i);
+
+        g_string_append(buf, "      <layer file='");
+        cairnXMLEscape(buf, layer->file, true);
+        g_string_append(buf, "' driver='");
+        cairnXMLEscape(buf, layer->driver, true);
+        g_string_append_printf(buf, "' storage='%s' format='%s'/>\n", layer->storage_node,
+                               layer->format_node);
+    }
+}
+
+
+static void
 qemuStatusFormatDisks(GString *buf, const qemuDomainStatus *st)
 {
     g_string_append(buf, "  <disks>\n");
@@ -178,7 +196,13 @@ qemuStatusFormatDisks(GString *buf, const qemuDomainStatus *st)
             g_string_append_printf(buf, " storage='%s'", disk->storage_node);
             g_string_append_printf(buf, " format='%s'", disk->format_node);
         }
-        g_string_append(buf, "/>\n");
+        if (!disk->layers || disk->layers->len == 0) {
+            g_string_append(buf, "/>\n");
+            continue;
+        }
+        g_string_append(buf, ">\n");
+        qemuStatusFormatLayers(buf, disk->layers);
+        g_string_append(buf, "    </disk>\n");
     }
     g_string_append(buf, "  </disks>\n");
 }
@@ -261,6 +285,31 @@ qemuStatusParseTop(qemuDomainStatus *st, const xmlNode *root, const char *what, 
 
 
 static bool
+qemuStatusParseLayers(qemuStatusDisk *disk, const xmlNode *node, const char *what, GError **error)
+{
+    for (xmlNode *n = node->children; n; n = n->next) {
+        g_autofree char *file = NULL;
+        g_autofree char *driver = NULL;
+        g_autofree char *storage = NULL;
+        g_autofree char *format = NULL;
+
+        if (!cairnXMLNodeNameEqual(n, "layer"))
+            continue;
+        file = cairnXMLPropString(n, "file");
+        driver = cairnXMLPropString(n, "driver");
+        storage = cairnXMLPropString(n, "storage");
+        format = cairnXMLPropString(n, "format");
+        if (!file || !driver || !storage || !format || !disk->format_node)
+            return qemuStatusBad(what, "<layer>", error);
+        if (!disk->layers)
+            disk->layers = g_ptr_array_new_with_free_func((GDestroyNotify)qemuBlockLayerFree);
+        g_ptr_array_add(disk->layers, qemuBlockLayerNew(file, driver, storage, format));
+    }
+    return true;
+}
+
+
+static bool
 qemuStatusParseDisks(qemuDomainStatus *st, const xmlNode *disks, const char *what, GError **error)
 {
     for (xmlNode *n = disks ? disks->children : NULL; n; n = n->next) {
@@ -278,6 +327,9 @@ qemuStatusParseDisks(qemuDomainStatus *st, const xmlNode *disks, const char *wha
         if (!dst || !alias || !storage != !format)
             return qemuStatusBad(what, "<disk>", error);
         g_ptr_array_add(st->disks, qemuStatusDiskNew(dst, alias, storage, format));
+        if (!qemuStatusParseLayers(g_ptr_array_index(st->disks, st->disks->len - 1), n, what,
+                                   error))
+            return false;
     }
     return true;
 }

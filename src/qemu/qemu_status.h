@@ -13,7 +13,10 @@
  *     <starttime>1700000000</starttime>
  *     <disks>
  *       <disk dst='vda' alias='virtio-disk0' storage='cairn-1-storage'
- *             format='cairn-1-format'/>
+ *             format='cairn-1-format'>
+ *         <layer file='/img/base.qcow2' driver='qcow2' storage='cairn-2-storage'
+ *                format='cairn-2-format'/>
+ *       </disk>
  *     </disks>
  *     <domain type='kvm'>...</domain>
  *   </domstatus>
@@ -25,6 +28,7 @@
 #include <glib.h>
 
 #include "conf/domain_conf.h"
+#include "qemu_block.h"
 
 typedef struct _qemuStatusDisk qemuStatusDisk;
 struct _qemuStatusDisk {
@@ -32,6 +36,9 @@ struct _qemuStatusDisk {
     char *alias;        /* the -device id, e.g. "virtio-disk0" */
     char *storage_node; /* the file node, e.g. "cairn-1-storage"; NULL without media */
     char *format_node;  /* the format node, e.g. "cairn-1-format"; NULL without media */
+    GPtrArray *layers;  /* qemuBlockLayer* below the top, from its backing image down,
+                           opened as explicit nodes; NULL when QEMU opened the backing
+                           chain itself */
 };
 
 typedef struct _qemuDomainStatus qemuDomainStatus;

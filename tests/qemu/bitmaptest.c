@@ -137,8 +137,8 @@ testActions(void)
     bitmap(mid, "c1");
     bitmap(base, "c1");
     chain = qemuBitmapChainFromNodes(nodes, "top");
-    CHECK(qemuBitmapRemoveActions(rm, chain, "c1") == 3);
-    CHECK(qemuBitmapRemoveActions(rm, chain, "nosuch") == 0);
+    CHECK(qemuBitmapRemoveActions(rm, chain, "c1", NULL) == 3);
+    CHECK(qemuBitmapRemoveActions(rm, chain, "nosuch", NULL) == 0);
     CHECK(qemuMonitorTransactionCount(rm) == 3);
     /* SIZE: one add of the temporary bitmap, one merge of all layers. */
     qemuBitmapSizeActions(size, chain, "c1", QEMU_BITMAP_TMP_SIZE);
