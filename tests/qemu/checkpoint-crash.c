@@ -13,6 +13,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "checkpointtestutils.h"
 
@@ -94,17 +95,25 @@ expectReport(cairnDomainPtr dom, unsigned int flags, const char *want)
 }
 
 
-/* Threads left of @pid (0 once it is reaped). */
-static guint
-qemuExitingThreads(pid_t pid)
+/* True once every thread of @pid has finished exiting, so its files (and
+ * with them its image locks) are closed: only the thread-group leader is
+ * left and it is a zombie, or it is gone. One thread left is not enough:
+ * the leader is listed while it still closes its files. */
+static bool
+qemuExited(pid_t pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/task", (int)pid);
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+    g_autofree char *tasks = g_strdup_printf("/proc/%d/task", (int)pid);
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autoptr(GDir) dir = g_dir_open(tasks, 0, NULL);
+    g_autofree char *stat = NULL;
+    const char *p;
     guint n = 0;
 
     while (dir && g_dir_read_name(dir))
         n++;
-    return n;
+    if (!g_file_get_contents(path, &stat, NULL, NULL) || !(p = strrchr(stat, ')')))
+        return true;
+    return n <= 1 && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
 
 
@@ -129,7 +138,7 @@ crash(cairnDomainPtr dom)
     for (int i = 0; i < 500 && qemuTestQemuRunning(NAME); i++)
         g_usleep(10000);
     /* Its other threads (and with them its image locks) go a little later. */
-    for (int i = 0; i < 500 && qemuExitingThreads(pid) > 1; i++)
+    for (int i = 0; i < 500 && !qemuExited(pid); i++)
         g_usleep(10000);
     QT_CHECK(cairnDomainGetState(dom, &state, &reason, 0) == 0);
     QT_CHECK(state == CAIRN_DOMAIN_SHUTOFF && reason == CAIRN_DOMAIN_SHUTOFF_CRASHED);
