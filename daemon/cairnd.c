@@ -50,6 +50,16 @@ typedef struct {
 } cairndOptions;
 
 
+static void
+cairndOptionsClear(cairndOptions *opts)
+{
+    g_clear_pointer(&opts->root, g_free);
+    g_clear_pointer(&opts->socket, g_free);
+    g_clear_pointer(&opts->log_level, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(cairndOptions, cairndOptionsClear)
+
+
 static bool
 cairndParseOptions(int *argc, char ***argv, cairndOptions *opts, GError **error)
 {
@@ -320,7 +330,7 @@ cairndStop(cairndDaemon *daemon)
 int
 main(int argc, char **argv)
 {
-    cairndOptions opts = { 0 };
+    g_auto(cairndOptions) opts = { 0 };
     cairndDaemon daemon = { 0 };
     g_autoptr(GError) err = NULL;
     GLogLevelFlags level = G_LOG_LEVEL_INFO;

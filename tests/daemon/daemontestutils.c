@@ -141,10 +141,18 @@ daemonTestStop(daemonTest *d, bool hard)
 {
     if (d->pid <= 0)
         return;
+    int status = 0;
+
     kill(d->pid, hard ? SIGKILL : SIGTERM);
-    waitpid(d->pid, NULL, 0);
+    waitpid(d->pid, &status, 0);
     daemonTestRemember(0, d->pid);
     d->pid = 0;
+    /* A clean stop exits 0: under ASan a leak (LeakSanitizer's exit code)
+     * or any sanitizer error in the daemon fails the test. */
+    if (!hard && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+        daemonTestDumpLog(d);
+        g_error("cairnd did not stop cleanly (status 0x%x)", status);
+    }
 }
 
 

@@ -26,7 +26,8 @@ const char *daemonTestDir(void);
  * 10 s until it accepts connections; aborts the test on failure. */
 void daemonTestStart(daemonTest *d, const char *const *args);
 
-/* SIGTERM (or SIGKILL when @hard) and reap it. */
+/* SIGTERM (or SIGKILL when @hard) and reap it; after SIGTERM it must exit
+ * 0 (so a leak LeakSanitizer finds in the daemon fails the test). */
 void daemonTestStop(daemonTest *d, bool hard);
 
 /* test+unix:///default?socket=... (@test) or qemu+unix:///session?socket=...;
