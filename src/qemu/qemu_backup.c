@@ -286,7 +286,7 @@ qemuBackupDiskActions(qemuBackupBeginData *b)
 static bool
 qemuBackupPrepareDisks(qemuBackupBeginData *b, GError **error)
 {
-    unsigned int index = b->ctx.obj->status->disks->len;
+    unsigned int index = qemuDomainStatusNodeIndexes(b->ctx.obj->status);
 
     b->tr = qemuMonitorTransactionNew();
     if (b->chk && !qemuCheckpointAddActions(b->host, b->chk, b->tr, error))

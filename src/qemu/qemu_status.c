@@ -164,6 +164,20 @@ qemuDomainStateReasonFromString(int state, const char *str)
 }
 
 
+unsigned int
+qemuDomainStatusNodeIndexes(const qemuDomainStatus *st)
+{
+    unsigned int n = st->disks->len;
+
+    for (guint i = 0; i < st->disks->len; i++) {
+        qemuStatusDisk *disk = g_ptr_array_index(st->disks, i);
+
+        n += disk->layers ? disk->layers->len : 0;
+    }
+    return n;
+}
+
+
 static void
 qemuStatusFormatLayers(GString *buf, GPtrArray *layers)
 {

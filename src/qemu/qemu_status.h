@@ -64,6 +64,11 @@ void qemuStatusDiskFree(qemuStatusDisk *disk);
 /* The disk entry for target @dst, or NULL. */
 qemuStatusDisk *qemuDomainStatusFindDisk(const qemuDomainStatus *st, const char *dst);
 
+/* An upper bound of the N in the cairn-N-* node names the disks and
+ * their backing layers use; nodes added later (backups) take the next
+ * ones. */
+unsigned int qemuDomainStatusNodeIndexes(const qemuDomainStatus *st);
+
 /* The document above. Never fails. */
 char *qemuDomainStatusFormat(const qemuDomainStatus *st);
 

@@ -11,6 +11,8 @@
  *   (base only); validate reports them as gap and missing
  * - SIZE merges the bitmap of every layer: writes made into base.qcow2
  *   (qemu-io, before the overlays existed) plus writes in the guest
+ * - an incremental push backup from it holds exactly those clusters, and
+ *   its nodes do not clash with the layers' node names
  * - delete removes the bitmap from all three layers in one go (the lower
  *   ones reopened read-write for it), checked with query-named-block-nodes,
  *   and leaves mid and base read-only; after shutdown qemu-img agrees
@@ -22,6 +24,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "backuptestutils.h"
 #include "checkpointtestutils.h"
 
 #define NAME "chkchain"
@@ -243,6 +246,29 @@ expectStatusLayers(void)
 }
 
 
+/* Incremental push backup from @chk on vda: what the merged chain marks. */
+static void
+backupFrom(cairnDomainPtr dom, const char *chk, const char *want)
+{
+    g_autofree char *target = g_build_filename(root, "inc.qcow2", NULL);
+    g_autofree char *xml = g_strdup_printf(
+        "<domainbackup><incremental>%s</incremental><disks>"
+        "<disk name='vda' type='file'><target file='%s'/><driver type='qcow2'/></disk>"
+        "</disks></domainbackup>",
+        chk, target);
+    g_autofree char *map = NULL;
+    bool success = false;
+
+    bkTestBegin(dom, xml, NULL, 0);
+    QT_CHECK(bkTestWaitDone(dom, 60) == CAIRN_DOMAIN_JOB_COMPLETED);
+    bkTestCompleted(dom, &success, NULL);
+    QT_CHECK(success);
+    map = bkTestMapOwn(target);
+    CHK_EXPECT_STR(map, want);
+    bkTestExpectClean(dom, 3, NULL);
+}
+
+
 /* Delete through a new connection: the layers come from the state file. */
 static void
 deleteFresh(const char *name)
@@ -272,6 +298,8 @@ testRunning(cairnDomainPtr dom)
     chkTestWrite(dom, "virtio-disk0", 0, 100 * 1024);
     /* base: 16 granules written before the overlays, guest: 2 */
     CHK_EXPECT_INT(chkTestSize(c1, "vda"), 18 * G);
+    expectLive(dom, "rw:c1,g1", "ro:c1", "ro:c1,g1,m1");
+    backupFrom(dom, "c1", "0+131072,1048576+1048576");
     expectLive(dom, "rw:c1,g1", "ro:c1", "ro:c1,g1,m1");
 
     repair(dom);
@@ -325,7 +353,7 @@ main(void)
     cairnConnectPtr conn;
     cairnDomainPtr dom;
 
-    root = chkTestSetup(NAME);
+    root = bkTestSetup(NAME);
     imgBase = qemuTestMakeImage("base.qcow2", "qcow2", "64M");
     addBitmap(imgBase, "c1");
     writeImage(imgBase, 1024 * 1024, 16 * G);
