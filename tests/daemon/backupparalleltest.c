@@ -1,15 +1,20 @@
 /*
  * backupparalleltest.c: 50 clients at once while a backup runs.
  *
+ * Usage: daemon-backupparalleltest pull|push (one scenario per run).
+ *
  * A 2-disk qcow2 domain (QEMU without a guest OS) runs under cairnd with a
- * pull backup (checkpoint c1, NBD on a unix socket), which runs until it
- * is aborted. 50 threads, each with its own connection to the daemon, do
- * ROUNDS rounds of list / dumpxml / checkpoint-list / domjobinfo. Every
- * call must succeed with the expected answer (1 domain, 1 checkpoint, an
- * unbounded job) and none may take longer than CALL_BOUND_S: a stall
- * check, not a timing test. Then the backup is ended with abort (the way a
- * pull ends): completed stats with success, the scratch files gone,
- * nothing of the backup left in QEMU; c1 stays. Skips (77) without QEMU.
+ * backup with checkpoint c1 that surely runs throughout: a pull (NBD on a
+ * unix socket), which runs until it is aborted, or a push slowed down to
+ * 1 MiB/s (ROOT/etc/backup.conf). 50 threads, each with its own
+ * connection to the daemon, do ROUNDS rounds of list / dumpxml /
+ * checkpoint-list / domjobinfo. Every call must succeed with the expected
+ * answer (1 domain, 1 checkpoint, an unbounded job) and none may take
+ * longer than CALL_BOUND_S: a stall check, not a timing test. Then the
+ * backup is aborted: a pull ends that way (completed, success), a push is
+ * cancelled (its targets deleted); the scratch files or targets are gone,
+ * nothing of the backup is left in QEMU, c1 stays. Skips (77) without
+ * QEMU.
  *
  * It found a crash of the qemu driver: listing domains while a backup
  * ran took ROOT/run/NAME.backup.xml for a domain "NAME.backup", failed to
@@ -106,21 +111,26 @@ clientThread(gpointer opaque G_GNUC_UNUSED)
 }
 
 
+/* Start the domain and a backup that runs until aborted: a pull, or a
+ * push at 1 MiB/s. */
 static cairnDomainPtr
-startPull(cairnConnectPtr conn, const char *root, const char *imgA, const char *imgB)
+startBackup(cairnConnectPtr conn, const char *root, bool pull, const char *imgA, const char *imgB)
 {
     const char *images[] = { imgA, imgB, NULL };
     const char *formats[] = { "qcow2", "qcow2", NULL };
     g_autofree char *xml = chkTestDomainXML(NAME, images, formats);
     g_autofree char *sock = g_build_filename(root, "nbd.sock", NULL);
-    g_autofree char *bkxml = g_strdup_printf(
+    g_autofree char *pullxml = g_strdup_printf(
         "<domainbackup mode='pull'><server transport='unix' socket='%s'/></domainbackup>", sock);
     cairnDomainPtr dom = cairnDomainDefineXML(conn, xml);
 
     QT_CHECK(dom && cairnDomainCreate(dom) == 0);
     bkTestWrite(dom, "virtio-disk0", 0x11, 0, 4 * MiB);
     bkTestWrite(dom, "virtio-disk1", 0x22, 8 * MiB, 4 * MiB);
-    bkTestBegin(dom, bkxml, "<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
+    if (!pull)
+        bkTestSetSpeed(1 * MiB);
+    bkTestBegin(dom, pull ? pullxml : "<domainbackup/>",
+                "<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
     QT_CHECK(bkTestCountJobs(dom) == 2);
     return dom;
 }
@@ -144,32 +154,35 @@ runClients(void)
 
 
 int
-main(void)
+main(int argc, char **argv)
 {
+    bool pull = argc < 2 || g_str_equal(argv[1], "pull");
     const char *root = bkTestSetup(NAME);
     const char *args[] = { "--session", "--root", root, NULL };
     g_autofree char *imgA = qemuTestMakeImage("a.qcow2", "qcow2", "64M");
     g_autofree char *imgB = qemuTestMakeImage("b.qcow2", "qcow2", "64M");
-    g_autofree char *scratchA = g_strdup_printf("%s.c1", imgA);
-    g_autofree char *scratchB = g_strdup_printf("%s.c1", imgB);
-    const char *files[] = { scratchA, scratchB, NULL };
+    g_autofree char *fileA = g_strdup_printf("%s.c1", imgA);
+    g_autofree char *fileB = g_strdup_printf("%s.c1", imgB);
+    const char *files[] = { fileA, fileB, NULL };
     g_auto(daemonTest) d = { 0 };
-    g_autofree char *errmsg = NULL;
     g_autofree char *current = NULL;
     cairnConnectPtr conn;
     cairnDomainPtr dom;
-    bool success = false;
+    bool success = !pull;
 
+    QT_CHECK(pull || g_str_equal(argv[1], "push"));
     daemonTestStart(&d, args);
     uri = daemonTestURI(&d, false);
     QT_CHECK((conn = cairnConnectOpen(uri)) != NULL);
-    dom = startPull(conn, root, imgA, imgB);
+    dom = startBackup(conn, root, pull, imgA, imgB);
     if (!runClients())
         daemonTestDumpLog(&d);
+    QT_CHECK(g_atomic_int_get(&failures) == 0);
     QT_CHECK(bkTestCountJobs(dom) == 2);
     QT_CHECK(cairnDomainAbortJob(dom) == 0);
-    QT_CHECK(bkTestCompleted(dom, &success, &errmsg) == CAIRN_DOMAIN_JOB_COMPLETED);
-    QT_CHECK(success);
+    QT_CHECK(bkTestCompleted(dom, &success, NULL) ==
+             (pull ? CAIRN_DOMAIN_JOB_COMPLETED : CAIRN_DOMAIN_JOB_CANCELLED));
+    QT_CHECK(success == pull);
     bkTestExpectClean(dom, 2, files);
     current = chkTestMetadataCurrent(NAME);
     CHK_EXPECT_STR(current, "c1");
@@ -179,6 +192,6 @@ main(void)
     cairnConnectClose(conn);
     daemonTestStop(&d, false);
     g_free(uri);
-    printf("50 clients during a backup: ok\n");
+    printf("50 clients during a %s backup: ok\n", pull ? "pull" : "push");
     return 0;
 }
