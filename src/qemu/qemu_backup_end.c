@@ -191,7 +191,7 @@ qemuBackupDomainStopped(qemuDriverState *drv, qemuDomainObj *obj)
 {
     g_autoptr(qemuBackupJob) job = NULL;
     g_autoptr(GError) err = NULL;
-    qemuBackupCtx ctx = { .drv = drv, .obj = obj };
+    qemuBackupCtx ctx = { .drv = drv, .obj = obj, .conn = drv->conn };
 
     if (!qemuBackupJobExists(drv, obj->name))
         return;
@@ -204,8 +204,10 @@ qemuBackupDomainStopped(qemuDriverState *drv, qemuDomainObj *obj)
         cairnBackupDiskDef *disk = g_ptr_array_index(job->def->disks, i);
 
         if (disk->backup && (disk->state == CAIRN_BACKUP_DISK_STATE_RUNNING ||
-                             disk->state == CAIRN_BACKUP_DISK_STATE_CANCELLING))
+                             disk->state == CAIRN_BACKUP_DISK_STATE_CANCELLING)) {
             cairnBackupDiskApply(disk, CAIRN_BACKUP_VERB_FINISH_ERROR, NULL);
+            qemuBackupEmitBlockJob(&ctx, disk);
+        }
     }
     qemuBackupJobSetError(job, "domain is not running");
     job->nbd_server = false;

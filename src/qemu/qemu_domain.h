@@ -36,6 +36,9 @@ struct _qemuDriverState {
     char *log_dir;        /* ROOT/log */
     char *checkpoint_dir; /* ROOT/checkpoints */
     GPtrArray *domains;   /* of qemuDomainObj*, owned */
+    cairnConnect *conn;   /* the connection owning this state (not a
+                           * reference): where events this process notices
+                           * are emitted */
 };
 
 typedef struct _qemuDomainObj qemuDomainObj;

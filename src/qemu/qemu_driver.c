@@ -111,6 +111,7 @@ qemuConnectOpen(cairnConnect *conn, GUri *uri, unsigned int flags, GError **erro
         return CAIRN_DRV_OPEN_ERROR;
     }
     conn->privateData = drv;
+    drv->conn = conn;
     return CAIRN_DRV_OPEN_SUCCESS;
 }
 

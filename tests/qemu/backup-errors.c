@@ -226,17 +226,69 @@ testLateFailure(cairnDomainPtr dom, const char *root)
 }
 
 
+/* What the destroying connection hears of the backup's end. */
+typedef struct {
+    int completed;
+    bool success;
+    int failed_disks;
+} destroyEvents;
+
+
+static void
+onDestroyJobCompleted(cairnConnectPtr conn, cairnDomainPtr dom, cairnTypedParameterPtr params,
+                      int nparams, void *opaque)
+{
+    destroyEvents *ev = opaque;
+
+    for (int i = 0; i < nparams; i++) {
+        if (g_str_equal(params[i].field, "success"))
+            ev->success = params[i].value.b;
+    }
+    ev->completed++;
+}
+
+
+static void
+onDestroyBlockJob(cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type,
+                  int status, void *opaque)
+{
+    destroyEvents *ev = opaque;
+
+    if (g_str_equal(disk, "vda") && type == CAIRN_DOMAIN_BLOCK_JOB_TYPE_BACKUP &&
+        status == CAIRN_DOMAIN_BLOCK_JOB_FAILED)
+        ev->failed_disks++;
+}
+
+
 static void
 testDestroyMidJob(cairnConnectPtr conn, cairnDomainPtr dom, const char *root)
 {
     g_autofree char *target = g_build_filename(root, "destroyed.qcow2", NULL);
     g_autofree char *xml = vdaOnly(target);
     g_autofree char *errmsg = NULL;
+    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    destroyEvents ev = { .success = true };
     bool success = true;
+    int id1;
+    int id2;
 
+    QT_CHECK(cairnEventRegisterDefaultImpl() == 0);
+    id1 = cairnConnectDomainEventRegisterAny(conn, dom, CAIRN_DOMAIN_EVENT_ID_JOB_COMPLETED,
+                                             CAIRN_DOMAIN_EVENT_CALLBACK(onDestroyJobCompleted),
+                                             &ev, NULL);
+    id2 = cairnConnectDomainEventRegisterAny(conn, dom, CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+                                             CAIRN_DOMAIN_EVENT_CALLBACK(onDestroyBlockJob), &ev,
+                                             NULL);
+    QT_CHECK(id1 > 0 && id2 > 0);
     bkTestSetSpeed(1 * MiB);
     bkTestBegin(dom, xml, NULL, 0);
     QT_CHECK(cairnDomainDestroy(dom) == 0);
+    /* The destroying connection is told the backup failed with it. */
+    while (ev.completed == 0 && g_get_monotonic_time() < deadline)
+        QT_CHECK(cairnEventRunDefaultImpl() == 0);
+    QT_CHECK(ev.completed == 1 && !ev.success && ev.failed_disks == 1);
+    QT_CHECK(cairnConnectDomainEventDeregisterAny(conn, id1) == 0);
+    QT_CHECK(cairnConnectDomainEventDeregisterAny(conn, id2) == 0);
     bkTestSetSpeed(0);
     QT_CHECK(bkTestCompleted(dom, &success, &errmsg) == CAIRN_DOMAIN_JOB_FAILED);
     QT_CHECK(!success && errmsg);
@@ -244,7 +296,6 @@ testDestroyMidJob(cairnConnectPtr conn, cairnDomainPtr dom, const char *root)
     QT_CHECK(cairnDomainBackupBegin(dom, "<domainbackup/>", NULL, 0) < 0);
     qemuTestExpectError(CAIRN_ERR_OPERATION_UNSUPPORTED,
                         "cannot perform disk backup for inactive domain");
-    (void)conn;
 }
 
 
