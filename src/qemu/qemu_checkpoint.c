@@ -11,6 +11,7 @@
 #include "qemu_bitmap.h"
 #include "qemu_block.h"
 #include "qemu_checkpoint.h"
+#include "hypervisor/domain_checkpoint.h"
 #include "qemu_checkpoint_meta.h"
 #include "qemu_monitor_cmd.h"
 #include "qemu_process.h"
@@ -49,12 +50,7 @@ qemuCheckpointBeginModify(qemuDriverState *drv, cairnDomain *dom, cairnFileLock 
 cairnMomentObj *
 qemuCheckpointFind(qemuDomainObj *obj, const char *name, GError **error)
 {
-    cairnMomentObj *node = cairnMomentListLookup(obj->checkpoints, name);
-
-    if (!node)
-        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
-                      "no domain checkpoint with matching name '%s'", name);
-    return node;
+    return cairnCheckpointFind(obj->checkpoints, name, error);
 }
 
 
@@ -176,13 +172,10 @@ bool
 qemuCheckpointPrepareNew(qemuDomainObj *obj, cairnCheckpointDef *def, GError **error)
 {
     const cairnDomainDef *domdef = qemuDomainObjGetDef(obj);
-    cairnMomentObj *current = cairnMomentListGetCurrent(obj->checkpoints);
 
-    cairnCheckpointDefSetDomain(def, domdef);
-    if (!cairnCheckpointAlignDisks(def, error) || !qemuCheckpointCheckDisks(def, domdef, error))
+    if (!cairnCheckpointPrepareNew(obj->checkpoints, def, domdef, error) ||
+        !qemuCheckpointCheckDisks(def, domdef, error))
         return false;
-    g_free(def->parent_name);
-    def->parent_name = current ? g_strdup(current->def->name) : NULL;
     if (cairnMomentListLookup(obj->checkpoints, def->name)) {
         cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_OPERATION_FAILED,
                       "domain moment %s already exists", def->name);
@@ -198,11 +191,8 @@ qemuCheckpointCommitNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpoin
 {
     cairnMomentObj *node;
 
-    if (!(node = cairnMomentListAdd(obj->checkpoints, *def, error)))
+    if (!(node = cairnCheckpointCommit(obj->checkpoints, def, false, true, error)))
         return NULL;
-    *def = NULL;
-    cairnMomentListLink(obj->checkpoints, node);
-    cairnMomentListSetCurrent(obj->checkpoints, node);
     if (!qemuCheckpointSaveDef(drv, obj, node, error) ||
         !qemuCheckpointSaveCurrent(drv, obj, error)) {
         qemuCheckpointInvalidate(obj);
@@ -262,26 +252,14 @@ static cairnMomentObj *
 qemuCheckpointRedefine(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
                        bool validate, GError **error)
 {
-    cairnMomentObj *current = cairnMomentListGetCurrent(obj->checkpoints);
-    const char *parent = (*def)->parent_name;
     bool update_current;
     cairnMomentObj *node;
 
-    if (!cairnMomentCheckRedefineParent(obj->checkpoints, (*def)->name, parent, error) ||
-        !cairnCheckpointRedefineValidate(*def, qemuDomainObjGetDef(obj)->uuid, error) ||
-        (validate && !qemuCheckpointValidateBitmaps(drv, obj, *def, error)))
+    if (!cairnCheckpointPrepareRedefine(obj->checkpoints, *def, qemuDomainObjGetDef(obj)->uuid,
+                                        &update_current, error) ||
+        (validate && !qemuCheckpointValidateBitmaps(drv, obj, *def, error)) ||
+        !(node = cairnCheckpointCommit(obj->checkpoints, def, true, update_current, error)))
         return NULL;
-    update_current = !current || (parent && g_str_equal(current->def->name, parent));
-    if ((node = cairnMomentListLookup(obj->checkpoints, (*def)->name))) {
-        cairnMomentReplaceDef(obj->checkpoints, node, g_steal_pointer(def));
-    } else {
-        if (!(node = cairnMomentListAdd(obj->checkpoints, *def, error)))
-            return NULL;
-        *def = NULL;
-        cairnMomentListLink(obj->checkpoints, node);
-    }
-    if (update_current)
-        cairnMomentListSetCurrent(obj->checkpoints, node);
     if (!qemuCheckpointSaveDef(drv, obj, node, error) ||
         !qemuCheckpointSaveCurrent(drv, obj, error)) {
         qemuCheckpointInvalidate(obj);
@@ -427,26 +405,12 @@ qemuCheckpointList(cairnDomain *dom, const char *from_name, cairnDomainCheckpoin
                    unsigned int flags, GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
-    g_autoptr(GPtrArray) nodes = NULL;
-    cairnDomainCheckpoint **out;
     qemuDomainObj *obj;
-    cairnMomentObj *from = NULL;
     QEMU_LOCK(drv);
 
-    if (!(obj = qemuDriverFindByHandle(drv, dom, error)) ||
-        (from_name && !(from = qemuCheckpointFind(obj, from_name, error))))
+    if (!(obj = qemuDriverFindByHandle(drv, dom, error)))
         return -1;
-    if (!chks)
-        return (int)cairnMomentListCount(obj->checkpoints, from, flags);
-    nodes = cairnMomentListCollect(obj->checkpoints, from, flags);
-    out = g_new0(cairnDomainCheckpoint *, nodes->len + 1);
-    for (guint i = 0; i < nodes->len; i++) {
-        cairnMomentObj *node = g_ptr_array_index(nodes, i);
-
-        out[i] = cairnCheckpointNew(dom, node->def->name);
-    }
-    *chks = out;
-    return (int)nodes->len;
+    return cairnCheckpointListHandles(dom, obj->checkpoints, from_name, chks, flags, error);
 }
 
 
@@ -454,12 +418,7 @@ int
 qemuDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks, unsigned int flags,
                              GError **error)
 {
-    if (!cairnCheckFlags(flags,
-                         CAIRN_DOMAIN_CHECKPOINT_LIST_ROOTS |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_NO_LEAVES,
-                         FROM, __func__, error))
+    if (!cairnCheckFlags(flags, CAIRN_CHECKPOINT_LIST_DOMAIN_FLAGS, FROM, __func__, error))
         return -1;
     return qemuCheckpointList(dom, NULL, chks, flags, error);
 }
@@ -469,12 +428,7 @@ int
 qemuDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk, cairnDomainCheckpoint ***chks,
                                     unsigned int flags, GError **error)
 {
-    if (!cairnCheckFlags(flags,
-                         CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_NO_LEAVES,
-                         FROM, __func__, error))
+    if (!cairnCheckFlags(flags, CAIRN_CHECKPOINT_LIST_CHILDREN_FLAGS, FROM, __func__, error))
         return -1;
     return qemuCheckpointList(chk->domain, chk->name, chks, flags, error);
 }
@@ -502,19 +456,12 @@ qemuDomainCheckpointGetParent(cairnDomainCheckpoint *chk, unsigned int flags, GE
 {
     qemuDriverState *drv = qemuStateOf(chk->domain->conn);
     qemuDomainObj *obj;
-    cairnMomentObj *node;
     QEMU_LOCK(drv);
 
     if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
-        !(obj = qemuDriverFindByHandle(drv, chk->domain, error)) ||
-        !(node = qemuCheckpointFind(obj, chk->name, error)))
+        !(obj = qemuDriverFindByHandle(drv, chk->domain, error)))
         return NULL;
-    if (!node->def->parent_name) {
-        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
-                      "checkpoint '%s' does not have a parent", node->def->name);
-        return NULL;
-    }
-    return cairnCheckpointNew(chk->domain, node->def->parent_name);
+    return cairnCheckpointParentHandle(chk->domain, obj->checkpoints, chk->name, error);
 }
 
 

@@ -19,6 +19,7 @@
 #include "conf/backup_conf.h"
 #include "conf/backup_job.h"
 #include "conf/checkpoint_conf.h"
+#include "hypervisor/domain_checkpoint.h"
 #include "conf/domain_event.h"
 #include "conf/object_event.h"
 #include "test_backup.h"
@@ -355,19 +356,15 @@ static cairnCheckpointDef *
 testBackupCheckpointPrepare(testDomainObj *obj, const char *xml, GError **error)
 {
     g_autoptr(cairnCheckpointDef) def = NULL;
-    cairnMomentObj *current = cairnMomentListGetCurrent(obj->checkpoints);
 
-    if (!(def = cairnCheckpointDefParseString(xml, 0, error)))
-        return NULL;
-    cairnCheckpointDefSetDomain(def, obj->def);
-    if (!cairnCheckpointAlignDisks(def, error))
+    if (!(def = cairnCheckpointDefParseString(xml, 0, error)) ||
+        !cairnCheckpointPrepareNew(obj->checkpoints, def, obj->def, error))
         return NULL;
     if (cairnMomentListLookup(obj->checkpoints, def->name)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED, "domain moment %s already exists",
                       def->name);
         return NULL;
     }
-    def->parent_name = current ? g_strdup(current->def->name) : NULL;
     return g_steal_pointer(&def);
 }
 
@@ -447,14 +444,13 @@ testBackupStartDisks(testDomainObj *obj, cairnBackupDef *def)
 static void
 testBackupCommitCheckpoint(testDomainObj *obj, cairnCheckpointDef *chk)
 {
-    cairnMomentObj *node;
+    cairnMomentObj *node G_GNUC_UNUSED;
 
     if (!chk)
         return;
-    node = cairnMomentListAdd(obj->checkpoints, chk, NULL);
+    /* The name was checked free when the backup was prepared. */
+    node = cairnCheckpointCommit(obj->checkpoints, &chk, false, true, NULL);
     g_assert(node);
-    cairnMomentListLink(obj->checkpoints, node);
-    cairnMomentListSetCurrent(obj->checkpoints, node);
 }
 
 

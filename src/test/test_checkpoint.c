@@ -10,6 +10,7 @@
 #include "cairn/cairn-error.h"
 #include "conf/checkpoint_conf.h"
 #include "conf/moment_tree.h"
+#include "hypervisor/domain_checkpoint.h"
 #include "test_private.h"
 #include "util/cairnerror.h"
 
@@ -28,72 +29,6 @@ testCheckActive(const testDomainObj *obj, GError **error)
         return true;
     cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is not running");
     return false;
-}
-
-
-/* The tree node behind @chk, or NULL with NO_DOMAIN_CHECKPOINT. */
-static cairnMomentObj *
-testCheckpointObjFromHandle(testDomainObj *obj, const char *name, GError **error)
-{
-    cairnMomentObj *node = cairnMomentListLookup(obj->checkpoints, name);
-
-    if (!node)
-        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
-                      "no domain checkpoint with matching name '%s'", name);
-    return node;
-}
-
-
-/* Redefine: parent and cycle checks, then the definition's own checks,
- * and whether the redefined checkpoint becomes current. */
-static bool
-testCheckpointRedefinePrep(testDomainObj *obj, cairnCheckpointDef *def, bool *update_current,
-                           GError **error)
-{
-    cairnMomentObj *current = cairnMomentListGetCurrent(obj->checkpoints);
-
-    if (!cairnMomentCheckRedefineParent(obj->checkpoints, def->name, def->parent_name, error) ||
-        !cairnCheckpointRedefineValidate(def, obj->def->uuid, error))
-        return false;
-    *update_current = !current ||
-                      (def->parent_name && g_str_equal(current->def->name, def->parent_name));
-    return true;
-}
-
-
-/* A new checkpoint taken now: the domain's definition is attached, disks
- * are aligned against it, and the parent is the current checkpoint. */
-static bool
-testCheckpointNewPrep(testDomainObj *obj, cairnCheckpointDef *def, GError **error)
-{
-    cairnMomentObj *current = cairnMomentListGetCurrent(obj->checkpoints);
-
-    cairnCheckpointDefSetDomain(def, obj->def);
-    if (!cairnCheckpointAlignDisks(def, error))
-        return false;
-    g_free(def->parent_name);
-    def->parent_name = current ? g_strdup(current->def->name) : NULL;
-    return true;
-}
-
-
-/* Put @def in the tree (stolen on success): replacing a redefined
- * checkpoint in place, or as a new node. */
-static cairnMomentObj *
-testCheckpointCommit(testDomainObj *obj, cairnCheckpointDef **def, bool redefine,
-                     GError **error)
-{
-    cairnMomentObj *node = NULL;
-
-    if (redefine && (node = cairnMomentListLookup(obj->checkpoints, (*def)->name))) {
-        cairnMomentReplaceDef(obj->checkpoints, node, g_steal_pointer(def));
-        return node;
-    }
-    if (!(node = cairnMomentListAdd(obj->checkpoints, *def, error)))
-        return NULL;
-    *def = NULL;
-    cairnMomentListLink(obj->checkpoints, node);
-    return node;
 }
 
 
@@ -118,13 +53,12 @@ testDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int fl
                                               error)))
         return NULL;
 
-    if (redefine ? !testCheckpointRedefinePrep(obj, def, &update_current, error)
-                 : !testCheckpointNewPrep(obj, def, error))
+    if (redefine ? !cairnCheckpointPrepareRedefine(obj->checkpoints, def, obj->def->uuid,
+                                                   &update_current, error)
+                 : !cairnCheckpointPrepareNew(obj->checkpoints, def, obj->def, error))
         return NULL;
-    if (!(node = testCheckpointCommit(obj, &def, redefine, error)))
+    if (!(node = cairnCheckpointCommit(obj->checkpoints, &def, redefine, update_current, error)))
         return NULL;
-    if (update_current)
-        cairnMomentListSetCurrent(obj->checkpoints, node);
     return cairnCheckpointNew(dom, node->def->name);
 }
 
@@ -143,7 +77,7 @@ testDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, G
                              CAIRN_DOMAIN_CHECKPOINT_XML_SIZE,
                          FROM, __func__, error) ||
         !(obj = testDomainObjFromHandle(st, chk->domain, error)) ||
-        !(node = testCheckpointObjFromHandle(obj, chk->name, error)))
+        !(node = cairnCheckpointFind(obj->checkpoints, chk->name, error)))
         return NULL;
     if (!(flags & CAIRN_DOMAIN_CHECKPOINT_XML_SIZE))
         return cairnCheckpointDefFormat(node->def, flags);
@@ -163,45 +97,18 @@ testDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, G
 }
 
 
-/* Turn collected tree nodes into a NULL-terminated array of new handles;
- * returns the count. */
-static int
-testCheckpointHandles(cairnDomain *dom, GPtrArray *nodes, cairnDomainCheckpoint ***out)
-{
-    int n = (int)nodes->len;
-
-    if (out) {
-        cairnDomainCheckpoint **chks = g_new0(cairnDomainCheckpoint *, nodes->len + 1);
-
-        for (guint i = 0; i < nodes->len; i++) {
-            cairnMomentObj *node = g_ptr_array_index(nodes, i);
-            chks[i] = cairnCheckpointNew(dom, node->def->name);
-        }
-        *out = chks;
-    }
-    return n;
-}
-
-
 /* List from @from_name's node (NULL: the whole domain). */
 static int
 testCheckpointList(cairnDomain *dom, const char *from_name, cairnDomainCheckpoint ***chks,
                    unsigned int flags, GError **error)
 {
     testDriverState *st = testStateOf(dom->conn);
-    g_autoptr(GPtrArray) nodes = NULL;
     testDomainObj *obj;
-    cairnMomentObj *from = NULL;
     TEST_LOCK(st);
 
     if (!(obj = testDomainObjFromHandle(st, dom, error)))
         return -1;
-    if (from_name && !(from = testCheckpointObjFromHandle(obj, from_name, error)))
-        return -1;
-    if (!chks)
-        return (int)cairnMomentListCount(obj->checkpoints, from, flags);
-    nodes = cairnMomentListCollect(obj->checkpoints, from, flags);
-    return testCheckpointHandles(dom, nodes, chks);
+    return cairnCheckpointListHandles(dom, obj->checkpoints, from_name, chks, flags, error);
 }
 
 
@@ -209,12 +116,7 @@ int
 testDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks, unsigned int flags,
                              GError **error)
 {
-    if (!cairnCheckFlags(flags,
-                         CAIRN_DOMAIN_CHECKPOINT_LIST_ROOTS |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_NO_LEAVES,
-                         FROM, __func__, error))
+    if (!cairnCheckFlags(flags, CAIRN_CHECKPOINT_LIST_DOMAIN_FLAGS, FROM, __func__, error))
         return -1;
     return testCheckpointList(dom, NULL, chks, flags, error);
 }
@@ -224,12 +126,7 @@ int
 testDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk, cairnDomainCheckpoint ***chks,
                                     unsigned int flags, GError **error)
 {
-    if (!cairnCheckFlags(flags,
-                         CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES |
-                             CAIRN_DOMAIN_CHECKPOINT_LIST_NO_LEAVES,
-                         FROM, __func__, error))
+    if (!cairnCheckFlags(flags, CAIRN_CHECKPOINT_LIST_CHILDREN_FLAGS, FROM, __func__, error))
         return -1;
     return testCheckpointList(chk->domain, chk->name, chks, flags, error);
 }
@@ -246,7 +143,7 @@ testDomainCheckpointLookupByName(cairnDomain *dom, const char *name, unsigned in
 
     if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
         !(obj = testDomainObjFromHandle(st, dom, error)) ||
-        !(node = testCheckpointObjFromHandle(obj, name, error)))
+        !(node = cairnCheckpointFind(obj->checkpoints, name, error)))
         return NULL;
     return cairnCheckpointNew(dom, node->def->name);
 }
@@ -257,19 +154,12 @@ testDomainCheckpointGetParent(cairnDomainCheckpoint *chk, unsigned int flags, GE
 {
     testDriverState *st = testStateOf(chk->domain->conn);
     testDomainObj *obj;
-    cairnMomentObj *node;
     TEST_LOCK(st);
 
     if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
-        !(obj = testDomainObjFromHandle(st, chk->domain, error)) ||
-        !(node = testCheckpointObjFromHandle(obj, chk->name, error)))
+        !(obj = testDomainObjFromHandle(st, chk->domain, error)))
         return NULL;
-    if (!node->def->parent_name) {
-        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
-                      "checkpoint '%s' does not have a parent", node->def->name);
-        return NULL;
-    }
-    return cairnCheckpointNew(chk->domain, node->def->parent_name);
+    return cairnCheckpointParentHandle(chk->domain, obj->checkpoints, chk->name, error);
 }
 
 
@@ -287,7 +177,7 @@ testDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GErro
                              CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY,
                          FROM, __func__, error) ||
         !(obj = testDomainObjFromHandle(st, chk->domain, error)) ||
-        !(node = testCheckpointObjFromHandle(obj, chk->name, error)))
+        !(node = cairnCheckpointFind(obj->checkpoints, chk->name, error)))
         return false;
     cairnMomentDelete(obj->checkpoints, node, flags, NULL, NULL);
     return true;
@@ -332,7 +222,7 @@ testDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned 
 
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_CHECKPOINT_VALIDATE_REPAIR, FROM, __func__, error) ||
         !(obj = testDomainObjFromHandle(st, dom, error)) ||
-        (checkpoint && !(only = testCheckpointObjFromHandle(obj, checkpoint, error))))
+        (checkpoint && !(only = cairnCheckpointFind(obj->checkpoints, checkpoint, error))))
         return NULL;
     if (only) {
         nodes = g_ptr_array_new();
