@@ -8,7 +8,7 @@
  * runs one transaction with the new checkpoint's bitmaps, the temporary
  * incremental bitmaps and every disk's blockdev-backup (auto-dismiss off:
  * see qemu_backup_end.h), adds the NBD exports (pull), and registers the
- * checkpoint. The job is recorded in ROOT/run/NAME.backup.xml before the
+ * checkpoint. The job is recorded in ROOT/run/NAME.backup-job before the
  * first image is made, so whatever fails, in this process or after it
  * died, is undone by the rollback (qemuBackupRollback) from what the file
  * says exists, including the bitmaps of a checkpoint made with it.

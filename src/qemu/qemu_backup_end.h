@@ -7,7 +7,7 @@
  * long before the job ends. So the blockdev-backup jobs are started with
  * auto-dismiss off (a concluded job waits in QEMU until dismissed), and
  * every call that looks at the domain's job first reconciles: under the
- * domain's lock it reads ROOT/run/NAME.backup.xml, asks QEMU (query-jobs)
+ * domain's lock it reads ROOT/run/NAME.backup-job, asks QEMU (query-jobs)
  * and does the completion work of every disk whose job concluded
  * (spec/qemu.md 6): read its progress and error, job-dismiss, stop the NBD
  * server (pull), detach the target/scratch nodes, remove the temporary

@@ -274,7 +274,7 @@ qemuBackupJobParse(const char *xml, const char *what, GError **error)
 bool
 qemuBackupJobExists(qemuDriverState *drv, const char *name)
 {
-    g_autofree char *path = qemuDomainRunPath(drv, name, ".backup.xml");
+    g_autofree char *path = qemuDomainRunPath(drv, name, QEMU_BACKUP_JOB_SUFFIX);
 
     return g_file_test(path, G_FILE_TEST_EXISTS);
 }
@@ -283,7 +283,7 @@ qemuBackupJobExists(qemuDriverState *drv, const char *name)
 bool
 qemuBackupJobLoad(qemuDriverState *drv, const char *name, qemuBackupJob **ret_job, GError **error)
 {
-    g_autofree char *path = qemuDomainRunPath(drv, name, ".backup.xml");
+    g_autofree char *path = qemuDomainRunPath(drv, name, QEMU_BACKUP_JOB_SUFFIX);
     g_autofree char *text = NULL;
 
     if (!cairnFileReadOptional(path, QEMU_BACKUP_JOB_MAX_SIZE, &text, error))
@@ -300,7 +300,7 @@ bool
 qemuBackupJobSave(qemuDriverState *drv, const char *name, const qemuBackupJob *job,
                   GError **error)
 {
-    g_autofree char *path = qemuDomainRunPath(drv, name, ".backup.xml");
+    g_autofree char *path = qemuDomainRunPath(drv, name, QEMU_BACKUP_JOB_SUFFIX);
     g_autofree char *text = qemuBackupJobFormat(job);
 
     return cairnFileWriteAtomic(path, text, -1, 0600, error);
@@ -310,7 +310,7 @@ qemuBackupJobSave(qemuDriverState *drv, const char *name, const qemuBackupJob *j
 bool
 qemuBackupJobRemove(qemuDriverState *drv, const char *name, GError **error)
 {
-    g_autofree char *path = qemuDomainRunPath(drv, name, ".backup.xml");
+    g_autofree char *path = qemuDomainRunPath(drv, name, QEMU_BACKUP_JOB_SUFFIX);
 
     return cairnFileRemove(path, true, error);
 }

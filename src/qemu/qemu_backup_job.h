@@ -2,7 +2,7 @@
  * qemu_backup_job.h: a domain's backup job as files under ROOT/run, so
  * that it outlives the process that started it.
  *
- *   ROOT/run/NAME.backup.xml         the running backup: its definition in
+ *   ROOT/run/NAME.backup-job         the running backup: its definition in
  *                                    the internal form (disk states), and
  *                                    what Cairn made in QEMU and on disk
  *                                    for it, per disk:
@@ -38,6 +38,11 @@
 #include "qemu_domain.h"
 
 /* What Cairn made for one participating disk. */
+/* The suffix of a domain's job file under ROOT/run. It does not end in
+ * ".xml", so it can never be the live state file (ROOT/run/NAME.xml) of
+ * another domain, whatever that domain is called. */
+#define QEMU_BACKUP_JOB_SUFFIX ".backup-job"
+
 typedef struct _qemuBackupJobDisk qemuBackupJobDisk;
 struct _qemuBackupJobDisk {
     char *name;          /* the disk target, e.g. "vda" */
@@ -73,14 +78,14 @@ qemuBackupJobDisk *qemuBackupJobFindDisk(const qemuBackupJob *job, const char *n
 /* Keep @msg as the job's error unless one is kept already. */
 void qemuBackupJobSetError(qemuBackupJob *job, const char *msg);
 
-/* ROOT/run/NAME.backup.xml: *@ret_job NULL when there is none. A file
+/* ROOT/run/NAME.backup-job: *@ret_job NULL when there is none. A file
  * that cannot be parsed is CAIRN_ERR_INTERNAL_ERROR. */
 bool qemuBackupJobLoad(qemuDriverState *drv, const char *name, qemuBackupJob **ret_job,
                        GError **error);
 bool qemuBackupJobSave(qemuDriverState *drv, const char *name, const qemuBackupJob *job,
                        GError **error);
 bool qemuBackupJobRemove(qemuDriverState *drv, const char *name, GError **error);
-/* Whether ROOT/run/NAME.backup.xml exists (cheap; no parse). */
+/* Whether ROOT/run/NAME.backup-job exists (cheap; no parse). */
 bool qemuBackupJobExists(qemuDriverState *drv, const char *name);
 
 /* ROOT/run/NAME.job-completed: *@ret_data NULL when there is none. */

@@ -391,9 +391,8 @@ qemuDriverRescan(qemuDriverState *drv, GError **error)
     GHashTableIter iter;
     gpointer key;
 
-    /* ROOT/run/NAME.backup.xml is NAME's backup job, not a domain. */
     if (!qemuDriverListNames(drv->domains_dir, NULL, names, error) ||
-        !qemuDriverListNames(drv->run_dir, ".backup.xml", names, error))
+        !qemuDriverListNames(drv->run_dir, NULL, names, error))
         return false;
     for (guint i = 0; i < drv->domains->len; i++) {
         qemuDomainObj *obj = g_ptr_array_index(drv->domains, i);

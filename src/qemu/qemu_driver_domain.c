@@ -267,15 +267,6 @@ qemuDomainCheckDefineClash(qemuDriverState *drv, const cairnDomainDef *def, GErr
 {
     char uuidstr[CAIRN_UUID_STRING_BUFLEN];
 
-    /* ROOT/run/NAME.backup.xml is NAME's backup job: it would be the live
-     * state of a domain "NAME.backup". */
-    if (g_str_has_suffix(def->name, ".backup")) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_XML_ERROR,
-                      "name '%s' is not allowed: names ending in '.backup' are reserved "
-                      "for backup jobs by the QEMU driver",
-                      def->name);
-        return false;
-    }
     if (!qemuDriverRescan(drv, error))
         return false;
     for (guint i = 0; i < drv->domains->len; i++) {

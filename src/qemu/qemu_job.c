@@ -223,9 +223,9 @@ qemuJobWatchTick(gpointer opaque)
     while ((ent = g_dir_read_name(dir))) {
         g_autofree char *name = NULL;
 
-        if (!g_str_has_suffix(ent, ".backup.xml"))
+        if (!g_str_has_suffix(ent, QEMU_BACKUP_JOB_SUFFIX))
             continue;
-        name = g_strndup(ent, strlen(ent) - strlen(".backup.xml"));
+        name = g_strndup(ent, strlen(ent) - strlen(QEMU_BACKUP_JOB_SUFFIX));
         qemuJobWatchDomain(conn, name);
     }
     return G_SOURCE_CONTINUE;

@@ -196,7 +196,7 @@ abortJob(cairnDomainPtr dom, evState *st)
     current = chkTestMetadataCurrent(NAME);
     CHK_EXPECT_STR(current, "c1");
     bkTestExpectClean(dom, 2, files);
-    QT_CHECK(qemuTestCountRunFiles(".backup.xml") == 0);
+    QT_CHECK(qemuTestCountRunFiles(".backup-job") == 0);
 }
 
 
@@ -258,7 +258,7 @@ checkResult(cairnDomainPtr dom, const char *copyA, const char *copyB)
     QT_CHECK((chk = cairnDomainCheckpointLookupByName(dom, "c1", 0)) != NULL);
     cairnDomainCheckpointFree(chk);
     bkTestExpectClean(dom, 2, NULL);
-    QT_CHECK(qemuTestCountRunFiles(".backup.xml") == 0);
+    QT_CHECK(qemuTestCountRunFiles(".backup-job") == 0);
 }
 
 

@@ -17,7 +17,8 @@
  * QEMU.
  *
  * It found a crash of the qemu driver: listing domains while a backup
- * ran took ROOT/run/NAME.backup.xml for a domain "NAME.backup", failed to
+ * ran took the job file (then ROOT/run/NAME.backup.xml) for a domain
+ * "NAME.backup", failed to
  * load it and kept an object with neither definition nor live state,
  * which the next ListAllDomains dereferenced.
  */

@@ -1,7 +1,7 @@
 /*
  * bad-unreadable-files.c: files under the root that are not domains, or
  * not readable ones, do not break listing: a malformed ROOT/domains/X.xml
- * and a backup job file ROOT/run/NAME.backup.xml (that is not a domain
+ * and a backup job file ROOT/run/NAME.backup-job (that is not a domain
  * "NAME.backup") are skipped by cairnConnectListAllDomains, every time,
  * and a lookup of the malformed one fails cleanly. The driver used to keep
  * an object it could not load (no definition, no live state) in its list,
@@ -25,7 +25,7 @@ main(void)
     g_autofree char *xml = qemuTestDomainXML(qemuTestVirtType(), NAME, image, "qcow2");
     g_autofree char *broken = g_build_filename(root, "domains", "broken.xml", NULL);
     g_autofree char *rundir = g_build_filename(root, "run", NULL);
-    g_autofree char *job = g_build_filename(rundir, NAME ".backup.xml", NULL);
+    g_autofree char *job = g_build_filename(rundir, NAME ".backup-job", NULL);
     cairnConnectPtr conn = qemuTestConnect();
     cairnDomainPtr *doms = NULL;
     cairnDomainPtr dom;
