@@ -51,7 +51,16 @@ struct _qemuDomainObj {
     char *run_text;               /* ROOT/run/NAME.xml as last read or written */
     cairnMomentList *checkpoints; /* cache of ROOT/checkpoints/NAME/ (qemu_checkpoint_meta.h) */
     GHashTable *checkpoint_files; /* file name -> text as last read or written there */
+    gint64 state_asked_us;        /* when this process last asked QEMU for the
+                                   * run state (monotonic; 0 = never) */
 };
+
+/* How long a read-only state query (dominfo, domstate, list) trusts the
+ * run state QEMU gave this process, in microseconds. Within it, only the
+ * process is checked (alive and ours, which is cheap and catches a crash at
+ * once); what only QEMU knows — a guest that powered off or paused itself —
+ * is seen at most this late. Calls that change a domain always ask. */
+#define QEMU_STATE_TRUST_US (100 * G_TIME_SPAN_MILLISECOND)
 
 static inline qemuDriverState *
 qemuStateOf(cairnConnect *conn)

@@ -57,8 +57,11 @@ qemuDomainObjPeek(qemuDriverState *drv, qemuDomainObj *obj, bool query, GError *
 {
     g_autoptr(cairnFileLock) lock = NULL;
     g_autofree char *name = NULL;
+    gint64 now = g_get_monotonic_time();
     bool gone = false;
 
+    if (query && obj->state_asked_us && now - obj->state_asked_us < QEMU_STATE_TRUST_US)
+        query = false;
     if (!obj->status || (!query && qemuProcessIsOurs(obj->status->pid, obj->status->monitor_path)))
         return true;
     if (!(lock = qemuDomainLock(drv, obj->name, 0, NULL)))
@@ -66,6 +69,8 @@ qemuDomainObjPeek(qemuDriverState *drv, qemuDomainObj *obj, bool query, GError *
     if (!qemuDomainObjRefresh(drv, obj, &gone, error) ||
         (!gone && !qemuProcessCheck(drv, obj, query, error)))
         return false;
+    if (query)
+        obj->state_asked_us = now;
     if (!qemuDomainObjIsGone(obj))
         return true;
     name = g_strdup(obj->name);

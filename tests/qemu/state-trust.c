@@ -1,0 +1,90 @@
+/*
+ * state-trust.c: read-only state queries trust the run state QEMU gave
+ * this process for a short while (QEMU_STATE_TRUST_US), so a loop of
+ * dominfo does not ask QEMU every time; but a change only QEMU knows (here
+ * the VM paused behind Cairn's back) is still seen within that window, and
+ * a QEMU that died is seen at once.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cairn/cairn-qemu.h"
+#include "qemutestutils.h"
+
+#define NAME "trust"
+
+
+/* Poll the state until it is @want or @limit_ms passes; the ms it took. */
+static gint64
+waitState(cairnDomainPtr dom, int want, int *reason, gint64 limit_ms)
+{
+    gint64 start = g_get_monotonic_time();
+    int state = -1;
+
+    for (;;) {
+        gint64 took = (g_get_monotonic_time() - start) / 1000;
+
+        QT_CHECK(cairnDomainGetState(dom, &state, reason, 0) == 0);
+        if (state == want || took > limit_ms)
+            return state == want ? took : -1;
+        g_usleep(5000);
+    }
+}
+
+
+/* True once @pid is gone or a zombie. */
+static bool
+processGone(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *stat = NULL;
+    const char *paren;
+
+    if (!g_file_get_contents(path, &stat, NULL, NULL))
+        return true;
+    paren = strrchr(stat, ')');
+    return paren && paren[1] == ' ' && paren[2] == 'Z';
+}
+
+
+int
+main(void)
+{
+    const char *root G_GNUC_UNUSED = qemuTestSetup(NAME);
+    g_autofree char *image = qemuTestMakeImage("disk.qcow2", "qcow2", "16M");
+    g_autofree char *xml = qemuTestDomainXML(qemuTestVirtType(), NAME, image, "qcow2");
+    cairnConnectPtr conn = qemuTestConnect();
+    g_autofree char *reply = NULL;
+    cairnDomainInfo info;
+    cairnDomainPtr dom;
+    int reason = -1;
+    pid_t pid;
+
+    QT_CHECK((dom = cairnDomainDefineXML(conn, xml)) != NULL);
+    QT_CHECK(cairnDomainCreate(dom) == 0);
+    for (int i = 0; i < 200; i++)
+        QT_CHECK(cairnDomainGetInfo(dom, &info) == 0 && info.state == CAIRN_DOMAIN_RUNNING);
+
+    /* Paused behind Cairn's back: seen within the trust window (a second
+     * is a generous bound for a 100 ms window). */
+    QT_CHECK(cairnDomainQemuMonitorCommand(dom, "stop", &reply,
+                                           CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP) == 0);
+    QT_CHECK(waitState(dom, CAIRN_DOMAIN_PAUSED, &reason, 1000) >= 0);
+
+    /* A QEMU that died is seen by the very next query, trust or not. */
+    QT_CHECK(cairnDomainGetInfo(dom, &info) == 0);
+    QT_CHECK((pid = qemuTestDomainPid(NAME)) > 0);
+    QT_CHECK(kill(pid, SIGKILL) == 0);
+    for (int i = 0; i < 500 && !processGone(pid); i++)
+        g_usleep(10000);
+    QT_CHECK(processGone(pid));
+    QT_CHECK(waitState(dom, CAIRN_DOMAIN_SHUTOFF, &reason, 0) >= 0);
+    QT_CHECK(reason == CAIRN_DOMAIN_SHUTOFF_CRASHED);
+
+    QT_CHECK(cairnDomainUndefine(dom) == 0);
+    cairnDomainFree(dom);
+    cairnConnectClose(conn);
+    printf("ok\n");
+    return 0;
+}
