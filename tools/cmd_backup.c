@@ -145,30 +145,6 @@ prettyCapacity(unsigned long long val, const char **unit)
 
 
 /* virsh's virTypedParameterToString. */
-static char *
-typedParamToString(const cairnTypedParameter *p)
-{
-    switch (p->type) {
-    case CAIRN_TYPED_PARAM_INT:
-        return g_strdup_printf("%d", p->value.i);
-    case CAIRN_TYPED_PARAM_UINT:
-        return g_strdup_printf("%u", p->value.ui);
-    case CAIRN_TYPED_PARAM_LLONG:
-        return g_strdup_printf("%lld", p->value.l);
-    case CAIRN_TYPED_PARAM_ULLONG:
-        return g_strdup_printf("%llu", p->value.ul);
-    case CAIRN_TYPED_PARAM_DOUBLE:
-        return g_strdup_printf("%lf", p->value.d);
-    case CAIRN_TYPED_PARAM_BOOLEAN:
-        return g_strdup(p->value.b ? "yes" : "no");
-    case CAIRN_TYPED_PARAM_STRING:
-        return g_strdup(p->value.s);
-    default:
-        return g_strdup("?");
-    }
-}
-
-
 static void
 printCapacity(shellControl *ctl, const char *label, unsigned long long bytes)
 {
@@ -232,9 +208,9 @@ printRawStats(shellControl *ctl, int type, cairnTypedParameterPtr params, int n)
 {
     shellPrint(ctl, "Job type: %d\n\n", type);
     for (int i = 0; i < n; i++) {
-        g_autofree char *value = typedParamToString(&params[i]);
+        g_autofree char *value = shellTypedParamText(&params[i]);
 
-        shellPrint(ctl, "%s: %s\n", params[i].field, value);
+        shellPrint(ctl, "%s: %s\n", params[i].field, value ? value : "?");
     }
 }
 

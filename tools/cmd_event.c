@@ -144,30 +144,6 @@ eventBlockJobPrint(
 }
 
 
-static char *
-typedParamText(const cairnTypedParameter *p)
-{
-    switch (p->type) {
-    case CAIRN_TYPED_PARAM_INT:
-        return g_strdup_printf("%d", p->value.i);
-    case CAIRN_TYPED_PARAM_UINT:
-        return g_strdup_printf("%u", p->value.ui);
-    case CAIRN_TYPED_PARAM_LLONG:
-        return g_strdup_printf("%lld", p->value.l);
-    case CAIRN_TYPED_PARAM_ULLONG:
-        return g_strdup_printf("%llu", p->value.ul);
-    case CAIRN_TYPED_PARAM_DOUBLE:
-        return g_strdup_printf("%lf", p->value.d);
-    case CAIRN_TYPED_PARAM_BOOLEAN:
-        return g_strdup(p->value.b ? "yes" : "no");
-    case CAIRN_TYPED_PARAM_STRING:
-        return g_strdup(p->value.s);
-    default:
-        return NULL;
-    }
-}
-
-
 static void
 eventJobCompletedPrint(cairnConnectPtr conn,
                        cairnDomainPtr dom,
@@ -180,7 +156,7 @@ eventJobCompletedPrint(cairnConnectPtr conn,
     g_string_append_printf(msg, "event 'job-completed' for domain '%s':\n",
                            cairnDomainGetName(dom));
     for (int i = 0; i < nparams; i++) {
-        g_autofree char *value = typedParamText(&params[i]);
+        g_autofree char *value = shellTypedParamText(&params[i]);
 
         if (value)
             g_string_append_printf(msg, "\t%s: %s\n", params[i].field, value);

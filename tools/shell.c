@@ -1145,6 +1145,32 @@ shellTreePrint(shellControl *ctl, shellTreeLookup lookup, void *opaque, size_t c
 }
 
 
+/* ---- typed parameters ---- */
+
+char *
+shellTypedParamText(const cairnTypedParameter *p)
+{
+    switch (p->type) {
+    case CAIRN_TYPED_PARAM_INT:
+        return g_strdup_printf("%d", p->value.i);
+    case CAIRN_TYPED_PARAM_UINT:
+        return g_strdup_printf("%u", p->value.ui);
+    case CAIRN_TYPED_PARAM_LLONG:
+        return g_strdup_printf("%lld", p->value.l);
+    case CAIRN_TYPED_PARAM_ULLONG:
+        return g_strdup_printf("%llu", p->value.ul);
+    case CAIRN_TYPED_PARAM_DOUBLE:
+        return g_strdup_printf("%lf", p->value.d);
+    case CAIRN_TYPED_PARAM_BOOLEAN:
+        return g_strdup(p->value.b ? "yes" : "no");
+    case CAIRN_TYPED_PARAM_STRING:
+        return g_strdup(p->value.s);
+    default:
+        return NULL;
+    }
+}
+
+
 /* ---- XML ---- */
 
 char *

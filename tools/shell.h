@@ -142,6 +142,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(shellTable, shellTableFree)
 typedef const char *(*shellTreeLookup)(size_t id, bool parent, void *opaque);
 void shellTreePrint(shellControl *ctl, shellTreeLookup lookup, void *opaque, size_t count);
 
+/* A typed parameter's value as text (booleans "yes"/"no"), or NULL for a
+ * type this CLI does not know. Caller frees. */
+char *shellTypedParamText(const cairnTypedParameter *p);
+
 /* XML helpers (libxml2). */
 char *shellXMLEscape(const char *str);
 /* Print @xml, or with @xpath the nodes it selects (wrapped in <nodes>
