@@ -34,7 +34,16 @@ uri="test+unix:///default?socket=$dir/sock"
 
 chmod 0777 "$dir"
 chmod 0666 "$dir/sock"
-out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$cairn" -c "$uri" domstate test 2>&1) &&
+# 'nobody' may not reach the build tree (a checkout in a 0700 directory):
+# it runs a copy of the CLI and of libcairn from $dir.
+mkdir "$dir/bin" "$dir/lib"
+cp "$cairn" "$dir/bin/cairn"
+lib=$(ldd "$cairn" | awk '/libcairn\.so/ { print $3 }')
+[ -n "$lib" ] || fail "cannot find the libcairn that $cairn uses"
+cp "$lib" "$dir/lib/"
+chmod -R a+rX "$dir/bin" "$dir/lib"
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+      env LD_LIBRARY_PATH="$dir/lib" "$dir/bin/cairn" -c "$uri" domstate test 2>&1) &&
     fail "nobody was served: $out"
 echo "nobody: $out"
 grep -q "refusing" "$dir/log" || fail "the daemon did not log the refusal"
