@@ -6,7 +6,8 @@
  * (QEMU ends every message with "\r\n"); each complete line is one JSON
  * object: the greeting, a reply (matched to its command by "id"), or an
  * event. Outgoing commands are queued and written as the socket accepts
- * them.
+ * them. qemuMonitorFeedInput() (qemu_monitor_priv.h) puts bytes through
+ * the same path without a socket, for the unit tests and the fuzzer.
  */
 #define G_LOG_DOMAIN "cairn.qemu.monitor"
 
@@ -17,6 +18,7 @@
 
 #include "qemu_monitor.h"
 #include "qemu_monitor_cmd.h"
+#include "qemu_monitor_priv.h"
 #include "util/cairnerror.h"
 
 /* Bytes asked from the socket per read. */
@@ -432,12 +434,13 @@ monitorConnectionError(qemuMonitor *mon, const char *detail)
 }
 
 
-static void
-monitorRead(qemuMonitor *mon)
+/* Room for @len more bytes at the end of the input buffer, after
+ * dropping the bytes already consumed. The caller writes up to @len
+ * bytes there, then calls monitorInputCommit(). */
+static guint8 *
+monitorInputReserve(qemuMonitor *mon, gsize len)
 {
-    g_autoptr(GError) err = NULL;
     gsize have;
-    gssize n;
 
     if (mon->inpos > 0) {
         g_byte_array_remove_range(mon->inbuf, 0, mon->inpos);
@@ -445,23 +448,55 @@ monitorRead(qemuMonitor *mon)
         mon->inpos = 0;
     }
     have = mon->inbuf->len;
-    g_byte_array_set_size(mon->inbuf, have + QEMU_MONITOR_READ_CHUNK);
-    n = g_socket_receive(mon->socket, (char *)mon->inbuf->data + have, QEMU_MONITOR_READ_CHUNK,
-                         NULL, &err);
-    g_byte_array_set_size(mon->inbuf, have + MAX(n, 0));
+    g_byte_array_set_size(mon->inbuf, have + len);
+    return mon->inbuf->data + have;
+}
 
-    if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+
+/* Of the @reserved bytes from monitorInputReserve(), @got arrived: drop
+ * the rest of the room and handle every message the new bytes complete. */
+static void
+monitorInputCommit(qemuMonitor *mon, gsize reserved, gsize got)
+{
+    g_byte_array_set_size(mon->inbuf, mon->inbuf->len - (reserved - got));
+    if (got > 0)
+        monitorProcessInput(mon);
+}
+
+
+static void
+monitorRead(qemuMonitor *mon)
+{
+    g_autoptr(GError) err = NULL;
+    guint8 *tail = monitorInputReserve(mon, QEMU_MONITOR_READ_CHUNK);
+    gssize n = g_socket_receive(mon->socket, (char *)tail, QEMU_MONITOR_READ_CHUNK, NULL, &err);
+
+    monitorInputCommit(mon, QEMU_MONITOR_READ_CHUNK, (gsize)MAX(n, 0));
+    if (n > 0 || (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)))
         return;
     if (n < 0 && !g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)) {
         monitorConnectionError(mon, err->message);
         return;
     }
-    if (n <= 0) {
-        /* EOF, or ECONNRESET: QEMU closed with our bytes unread. */
+    /* EOF, or ECONNRESET: QEMU closed with our bytes unread. */
+    monitorConnectionError(mon, NULL);
+}
+
+
+void
+qemuMonitorFeedInput(qemuMonitor *mon, const void *data, gsize len)
+{
+    guint8 *tail;
+
+    if (mon->dead)
+        return;
+    if (len == 0) {
         monitorConnectionError(mon, NULL);
         return;
     }
-    monitorProcessInput(mon);
+    tail = monitorInputReserve(mon, len);
+    memcpy(tail, data, len);
+    monitorInputCommit(mon, len, len);
 }
 
 
@@ -497,6 +532,8 @@ monitorWritable(GSocket *sock, GIOCondition cond, gpointer opaque)
 static void
 monitorFlush(qemuMonitor *mon)
 {
+    if (!mon->socket)
+        return; /* detached: commands stay in the output buffer */
     while (!mon->dead && mon->outbuf->len > 0) {
         g_autoptr(GError) err = NULL;
         gssize n = g_socket_send(mon->socket, (const char *)mon->outbuf->data, mon->outbuf->len,
@@ -877,6 +914,8 @@ monitorShutdown(qemuMonitor *mon, GError *why)
 }
 
 
+/* A monitor reading @sock (taken), or a detached one (no socket) when
+ * @sock is NULL. */
 static qemuMonitor *
 monitorNew(GSocket *sock, GMainContext *ctx)
 {
@@ -893,6 +932,8 @@ monitorNew(GSocket *sock, GMainContext *ctx)
     g_queue_init(&mon->order);
     mon->waiters = g_ptr_array_new();
 
+    if (!sock)
+        return mon;
     g_socket_set_blocking(sock, FALSE);
     mon->in_source = g_socket_create_source(sock, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
     /* A handler may run a synchronous command from an event or reply. */
@@ -900,6 +941,13 @@ monitorNew(GSocket *sock, GMainContext *ctx)
     g_source_set_callback(mon->in_source, G_SOURCE_FUNC(monitorReadable), mon, NULL);
     g_source_attach(mon->in_source, mon->ctx);
     return mon;
+}
+
+
+qemuMonitor *
+qemuMonitorNewDetached(GMainContext *ctx)
+{
+    return monitorNew(NULL, ctx);
 }
 
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "qemu_monitor_cmd.h"
+#include "qemu_monitor_priv.h"
 #include "util/cairnerror.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -98,40 +99,27 @@ cmdRun(qemuMonitor *mon, const char *command, JsonObject *args, GError **error)
 }
 
 
-/* Run @command and return its result if it is an object (borrowed from
- * *@ret_node, which the caller frees). */
+/* @reply if it is an object, else NULL with an error naming @command. */
 static JsonObject *
-cmdQueryObject(
-    qemuMonitor *mon, const char *command, JsonObject *args, JsonNode **ret_node, GError **error)
+cmdReplyObject(JsonNode *reply, const char *command, GError **error)
 {
-    g_autoptr(JsonNode) ret = qemuMonitorCommand(mon, command, args, error);
-
-    if (!ret)
-        return NULL;
-    if (!JSON_NODE_HOLDS_OBJECT(ret)) {
+    if (!JSON_NODE_HOLDS_OBJECT(reply)) {
         cmdMalformed(error, command, "not an object");
         return NULL;
     }
-    *ret_node = g_steal_pointer(&ret);
-    return json_node_get_object(*ret_node);
+    return json_node_get_object(reply);
 }
 
 
-/* As cmdQueryObject() for results that are arrays. */
+/* @reply if it is an array, else NULL with an error naming @command. */
 static JsonArray *
-cmdQueryArray(
-    qemuMonitor *mon, const char *command, JsonObject *args, JsonNode **ret_node, GError **error)
+cmdReplyArray(JsonNode *reply, const char *command, GError **error)
 {
-    g_autoptr(JsonNode) ret = qemuMonitorCommand(mon, command, args, error);
-
-    if (!ret)
-        return NULL;
-    if (!JSON_NODE_HOLDS_ARRAY(ret)) {
+    if (!JSON_NODE_HOLDS_ARRAY(reply)) {
         cmdMalformed(error, command, "not an array");
         return NULL;
     }
-    *ret_node = g_steal_pointer(&ret);
-    return json_node_get_array(*ret_node);
+    return json_node_get_array(reply);
 }
 
 
@@ -169,13 +157,12 @@ qemuMonitorCmdQmpCapabilities(qemuMonitor *mon, int timeout_ms, GError **error)
 
 
 bool
-qemuMonitorQueryStatus(qemuMonitor *mon, bool *ret_running, char **ret_status, GError **error)
+qemuMonitorParseQueryStatus(JsonNode *reply, bool *ret_running, char **ret_status, GError **error)
 {
-    g_autoptr(JsonNode) node = NULL;
     JsonObject *ret;
     const char *status;
 
-    if (!(ret = cmdQueryObject(mon, "query-status", NULL, &node, error)))
+    if (!(ret = cmdReplyObject(reply, "query-status", error)))
         return false;
     if (!(status = cmdGetString(ret, "status")) || !cmdMember(ret, "running")) {
         cmdMalformed(error, "query-status", "no 'status' or 'running'");
@@ -186,6 +173,15 @@ qemuMonitorQueryStatus(qemuMonitor *mon, bool *ret_running, char **ret_status, G
     if (ret_status)
         *ret_status = g_strdup(status);
     return true;
+}
+
+
+bool
+qemuMonitorQueryStatus(qemuMonitor *mon, bool *ret_running, char **ret_status, GError **error)
+{
+    g_autoptr(JsonNode) reply = qemuMonitorCommand(mon, "query-status", NULL, error);
+
+    return reply && qemuMonitorParseQueryStatus(reply, ret_running, ret_status, error);
 }
 
 
@@ -225,45 +221,59 @@ qemuMonitorSystemReset(qemuMonitor *mon, GError **error)
 
 
 char *
-qemuMonitorHumanCommand(qemuMonitor *mon, const char *command_line, GError **error)
+qemuMonitorParseHumanCommand(JsonNode *reply, GError **error)
 {
-    g_autoptr(JsonObject) args = cmdArgsString("command-line", command_line);
-    g_autoptr(JsonNode) ret = qemuMonitorCommand(mon, "human-monitor-command", args, error);
-
-    if (!ret)
-        return NULL;
-    if (JSON_NODE_TYPE(ret) != JSON_NODE_VALUE || json_node_get_value_type(ret) != G_TYPE_STRING) {
+    if (JSON_NODE_TYPE(reply) != JSON_NODE_VALUE ||
+        json_node_get_value_type(reply) != G_TYPE_STRING) {
         cmdMalformed(error, "human-monitor-command", "not a string");
         return NULL;
     }
-    return g_strdup(json_node_get_string(ret));
+    return g_strdup(json_node_get_string(reply));
+}
+
+
+char *
+qemuMonitorHumanCommand(qemuMonitor *mon, const char *command_line, GError **error)
+{
+    g_autoptr(JsonObject) args = cmdArgsString("command-line", command_line);
+    g_autoptr(JsonNode) reply = qemuMonitorCommand(mon, "human-monitor-command", args, error);
+
+    if (!reply)
+        return NULL;
+    return qemuMonitorParseHumanCommand(reply, error);
+}
+
+
+bool
+qemuMonitorParseQueryQmpSchema(JsonNode *reply, GError **error)
+{
+    return cmdReplyArray(reply, "query-qmp-schema", error) != NULL;
 }
 
 
 JsonNode *
 qemuMonitorQueryQmpSchema(qemuMonitor *mon, GError **error)
 {
-    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(JsonNode) reply = qemuMonitorCommand(mon, "query-qmp-schema", NULL, error);
 
-    if (!cmdQueryArray(mon, "query-qmp-schema", NULL, &node, error))
+    if (!reply || !qemuMonitorParseQueryQmpSchema(reply, error))
         return NULL;
-    return g_steal_pointer(&node);
+    return g_steal_pointer(&reply);
 }
 
 
 bool
-qemuMonitorQueryVersion(qemuMonitor *mon,
-                        int *ret_major,
-                        int *ret_minor,
-                        int *ret_micro,
-                        char **ret_package,
-                        GError **error)
+qemuMonitorParseQueryVersion(JsonNode *reply,
+                             int *ret_major,
+                             int *ret_minor,
+                             int *ret_micro,
+                             char **ret_package,
+                             GError **error)
 {
-    g_autoptr(JsonNode) node = NULL;
     JsonObject *ret;
     JsonObject *qemu;
 
-    if (!(ret = cmdQueryObject(mon, "query-version", NULL, &node, error)))
+    if (!(ret = cmdReplyObject(reply, "query-version", error)))
         return false;
     if (!(qemu = cmdGetObject(ret, "qemu"))) {
         cmdMalformed(error, "query-version", "no 'qemu'");
@@ -278,6 +288,21 @@ qemuMonitorQueryVersion(qemuMonitor *mon,
     if (ret_package)
         *ret_package = g_strdup(cmdGetString(ret, "package"));
     return true;
+}
+
+
+bool
+qemuMonitorQueryVersion(qemuMonitor *mon,
+                        int *ret_major,
+                        int *ret_minor,
+                        int *ret_micro,
+                        char **ret_package,
+                        GError **error)
+{
+    g_autoptr(JsonNode) reply = qemuMonitorCommand(mon, "query-version", NULL, error);
+
+    return reply &&
+           qemuMonitorParseQueryVersion(reply, ret_major, ret_minor, ret_micro, ret_package, error);
 }
 
 /* ---- block devices ---------------------------------------------------- */
@@ -297,14 +322,13 @@ qemuMonitorBlockInfoFree(qemuMonitorBlockInfo *info)
 
 
 GPtrArray *
-qemuMonitorQueryBlock(qemuMonitor *mon, GError **error)
+qemuMonitorParseQueryBlock(JsonNode *reply, GError **error)
 {
-    g_autoptr(JsonNode) node = NULL;
     g_autoptr(GPtrArray) list = NULL;
     JsonArray *ret;
     guint i;
 
-    if (!(ret = cmdQueryArray(mon, "query-block", NULL, &node, error)))
+    if (!(ret = cmdReplyArray(reply, "query-block", error)))
         return NULL;
     list = g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorBlockInfoFree);
     for (i = 0; i < json_array_get_length(ret); i++) {
@@ -327,6 +351,17 @@ qemuMonitorQueryBlock(qemuMonitor *mon, GError **error)
         g_ptr_array_add(list, info);
     }
     return g_steal_pointer(&list);
+}
+
+
+GPtrArray *
+qemuMonitorQueryBlock(qemuMonitor *mon, GError **error)
+{
+    g_autoptr(JsonNode) reply = qemuMonitorCommand(mon, "query-block", NULL, error);
+
+    if (!reply)
+        return NULL;
+    return qemuMonitorParseQueryBlock(reply, error);
 }
 
 
@@ -402,16 +437,13 @@ cmdParseBlockNode(JsonObject *obj)
 
 
 GPtrArray *
-qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon, GError **error)
+qemuMonitorParseNamedBlockNodes(JsonNode *reply, GError **error)
 {
-    g_autoptr(JsonObject) args = json_object_new();
-    g_autoptr(JsonNode) node = NULL;
     g_autoptr(GPtrArray) list = NULL;
     JsonArray *ret;
     guint i;
 
-    json_object_set_boolean_member(args, "flat", TRUE);
-    if (!(ret = cmdQueryArray(mon, "query-named-block-nodes", args, &node, error)))
+    if (!(ret = cmdReplyArray(reply, "query-named-block-nodes", error)))
         return NULL;
     list = g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorBlockNodeFree);
     for (i = 0; i < json_array_get_length(ret); i++) {
@@ -424,6 +456,19 @@ qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon, GError **error)
         g_ptr_array_add(list, cmdParseBlockNode(obj));
     }
     return g_steal_pointer(&list);
+}
+
+
+GPtrArray *
+qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) reply = NULL;
+
+    json_object_set_boolean_member(args, "flat", TRUE);
+    if (!(reply = qemuMonitorCommand(mon, "query-named-block-nodes", args, error)))
+        return NULL;
+    return qemuMonitorParseNamedBlockNodes(reply, error);
 }
 
 
@@ -582,14 +627,13 @@ qemuMonitorJobInfoFree(qemuMonitorJobInfo *info)
 
 
 GPtrArray *
-qemuMonitorQueryJobs(qemuMonitor *mon, GError **error)
+qemuMonitorParseQueryJobs(JsonNode *reply, GError **error)
 {
-    g_autoptr(JsonNode) node = NULL;
     g_autoptr(GPtrArray) list = NULL;
     JsonArray *ret;
     guint i;
 
-    if (!(ret = cmdQueryArray(mon, "query-jobs", NULL, &node, error)))
+    if (!(ret = cmdReplyArray(reply, "query-jobs", error)))
         return NULL;
     list = g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorJobInfoFree);
     for (i = 0; i < json_array_get_length(ret); i++) {
@@ -612,6 +656,17 @@ qemuMonitorQueryJobs(qemuMonitor *mon, GError **error)
         g_ptr_array_add(list, job);
     }
     return g_steal_pointer(&list);
+}
+
+
+GPtrArray *
+qemuMonitorQueryJobs(qemuMonitor *mon, GError **error)
+{
+    g_autoptr(JsonNode) reply = qemuMonitorCommand(mon, "query-jobs", NULL, error);
+
+    if (!reply)
+        return NULL;
+    return qemuMonitorParseQueryJobs(reply, error);
 }
 
 
