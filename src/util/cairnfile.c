@@ -88,26 +88,49 @@ cairnFileWriteAtomic(const char *path, const char *data, gssize len, mode_t mode
 }
 
 
-bool
-cairnFileRead(const char *path, gsize max_len, char **ret_data, gsize *ret_len, GError **error)
+/* Read @path whole; on failure, the errno that describes it. */
+static char *
+cairnFileReadRaw(const char *path, gsize *ret_len, int *ret_errno)
 {
     g_autoptr(GError) gerr = NULL;
-    g_autofree char *data = NULL;
-    gsize len = 0;
+    char *data = NULL;
 
-    if (!g_file_get_contents(path, &data, &len, &gerr)) {
-        int errnum = ENOENT;
+    if (g_file_get_contents(path, &data, ret_len, &gerr))
+        return data;
+    *ret_errno = EIO;
+    if (gerr->domain == G_FILE_ERROR && gerr->code == G_FILE_ERROR_NOENT)
+        *ret_errno = ENOENT;
+    else if (gerr->domain == G_FILE_ERROR && gerr->code == G_FILE_ERROR_NOTDIR)
+        *ret_errno = ENOTDIR;
+    return NULL;
+}
 
-        if (gerr->domain == G_FILE_ERROR)
-            errnum = gerr->code == G_FILE_ERROR_NOENT ? ENOENT : EIO;
-        cairnErrorSetErrno(error, FROM, errnum, "cannot read '%s'", path);
-        return false;
-    }
+
+static bool
+cairnFileCheckSize(const char *path, gsize len, gsize max_len, GError **error)
+{
     if (max_len > 0 && len > max_len) {
         cairnErrorSet(error, FROM, CAIRN_ERR_INTERNAL_ERROR, "file '%s' is larger than %zu bytes",
                       path, (size_t)max_len);
         return false;
     }
+    return true;
+}
+
+
+bool
+cairnFileRead(const char *path, gsize max_len, char **ret_data, gsize *ret_len, GError **error)
+{
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    int errnum = 0;
+
+    if (!(data = cairnFileReadRaw(path, &len, &errnum))) {
+        cairnErrorSetErrno(error, FROM, errnum, "cannot read '%s'", path);
+        return false;
+    }
+    if (!cairnFileCheckSize(path, len, max_len, error))
+        return false;
     *ret_data = g_steal_pointer(&data);
     if (ret_len)
         *ret_len = len;
@@ -118,11 +141,21 @@ cairnFileRead(const char *path, gsize max_len, char **ret_data, gsize *ret_len, 
 bool
 cairnFileReadOptional(const char *path, gsize max_len, char **ret_data, GError **error)
 {
-    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        *ret_data = NULL;
-        return true;
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    int errnum = 0;
+
+    *ret_data = NULL;
+    if (!(data = cairnFileReadRaw(path, &len, &errnum))) {
+        if (errnum == ENOENT || errnum == ENOTDIR)
+            return true;
+        cairnErrorSetErrno(error, FROM, errnum, "cannot read '%s'", path);
+        return false;
     }
-    return cairnFileRead(path, max_len, ret_data, NULL, error);
+    if (!cairnFileCheckSize(path, len, max_len, error))
+        return false;
+    *ret_data = g_steal_pointer(&data);
+    return true;
 }
 
 

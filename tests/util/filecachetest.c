@@ -1,0 +1,258 @@
+/*
+ * filecachetest.c: file stamps and cached file texts (util/cairnfilecache.h):
+ * a change is always seen, an unchanged settled file is not read again.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "testutils.h"
+#include "util/cairnfile.h"
+#include "util/cairnfilecache.h"
+
+/* Long enough for anything written before it to be settled. */
+#define SETTLE_WAIT_US (CAIRN_FILE_SETTLE_US + 20 * G_TIME_SPAN_MILLISECOND)
+
+
+static char *
+makeDir(void)
+{
+    g_autoptr(GError) err = NULL;
+    char *dir = g_dir_make_tmp("cairn-filecache-XXXXXX", &err);
+
+    g_assert_no_error(err);
+    return dir;
+}
+
+
+static void
+writeFile(const char *path, const char *text)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(cairnFileWriteAtomic(path, text, -1, 0600, &err));
+    g_assert_no_error(err);
+}
+
+
+/* Rewrite @path in place with @text (same length), keeping its inode and
+ * putting back its mtime: only its ctime can tell. */
+static void
+rewriteInPlace(const char *path, const char *text)
+{
+    struct stat before;
+    struct timespec times[2];
+    int fd = open(path, O_WRONLY);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(fstat(fd, &before), ==, 0);
+    g_assert_cmpint(pwrite(fd, text, strlen(text), 0), ==, (ssize_t)strlen(text));
+    times[0] = before.st_atim;
+    times[1] = before.st_mtim;
+    g_assert_cmpint(futimens(fd, times), ==, 0);
+    close(fd);
+}
+
+
+/* cairnFileCacheCheck(), committing what it found; returns its result. */
+static int
+check(cairnFileCache *cache, const char *path)
+{
+    g_autoptr(GError) err = NULL;
+    char *text = NULL;
+    cairnFileStamp stamp;
+    int diff = cairnFileCacheCheck(cache, path, 0, &text, &stamp, &err);
+
+    g_assert_no_error(err);
+    if (diff > 0)
+        cairnFileCacheCommit(cache, text, &stamp);
+    return diff;
+}
+
+
+static void
+testAppearAndVanish(void)
+{
+    g_autofree char *dir = makeDir();
+    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
+    cairnFileCache cache = { 0 };
+
+    g_assert_cmpint(check(&cache, path), ==, 0); /* absent, as known */
+    g_assert_null(cache.text);
+    writeFile(path, "one");
+    g_assert_cmpint(check(&cache, path), ==, 1);
+    g_assert_cmpstr(cache.text, ==, "one");
+    g_assert_cmpint(check(&cache, path), ==, 0);
+    g_assert_cmpint(g_unlink(path), ==, 0);
+    g_assert_cmpint(check(&cache, path), ==, 1);
+    g_assert_null(cache.text);
+    cairnFileCacheClear(&cache);
+    g_rmdir(dir);
+}
+
+
+/* Atomic replacements, back to back within one timestamp tick: the
+ * replaced inode may be reused and the size is the same. */
+static void
+testRapidReplacements(void)
+{
+    g_autofree char *dir = makeDir();
+    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
+    cairnFileCache cache = { 0 };
+
+    for (int i = 0; i < 200; i++) {
+        g_autofree char *text = g_strdup_printf("text %03d", i);
+
+        writeFile(path, text);
+        g_assert_cmpint(check(&cache, path), ==, 1);
+        g_assert_cmpstr(cache.text, ==, text);
+    }
+    g_assert_false(cache.stamp.settled);
+    cairnFileCacheClear(&cache);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+
+/* A change that keeps inode, size and mtime, right after the file was
+ * read: an unsettled stamp is not trusted, so it is still seen. */
+static void
+testUnsettledNotTrusted(void)
+{
+    g_autofree char *dir = makeDir();
+    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
+    cairnFileCache cache = { 0 };
+
+    writeFile(path, "aaaa");
+    g_assert_cmpint(check(&cache, path), ==, 1);
+    rewriteInPlace(path, "bbbb");
+    g_assert_cmpint(check(&cache, path), ==, 1);
+    g_assert_cmpstr(cache.text, ==, "bbbb");
+    cairnFileCacheClear(&cache);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+
+/* Once settled, the stamp is trusted; a later in-place change still moves
+ * the ctime, so it is seen too. */
+static void
+testSettled(void)
+{
+    g_autofree char *dir = makeDir();
+    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
+    cairnFileCache cache = { 0 };
+
+    writeFile(path, "aaaa");
+    g_usleep(SETTLE_WAIT_US);
+    g_assert_cmpint(check(&cache, path), ==, 1);
+    g_assert_true(cache.stamp.settled);
+    g_assert_cmpint(check(&cache, path), ==, 0);
+    rewriteInPlace(path, "cccc");
+    g_assert_cmpint(check(&cache, path), ==, 1);
+    g_assert_cmpstr(cache.text, ==, "cccc");
+    cairnFileCacheClear(&cache);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+
+/* Text this process wrote itself is trusted only after one read back. */
+static void
+testOwnWrite(void)
+{
+    g_autofree char *dir = makeDir();
+    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
+    cairnFileCache cache = { 0 };
+
+    writeFile(path, "mine");
+    cairnFileCacheCommit(&cache, g_strdup("mine"), NULL);
+    g_assert_false(cache.stamp.taken);
+    g_assert_cmpint(check(&cache, path), ==, 0);
+    g_assert_true(cache.stamp.taken);
+    cairnFileCacheClear(&cache);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+
+/* A directory's stamp changes with every file renamed into it or removed. */
+static void
+testDirectory(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = makeDir();
+    g_autofree char *path = g_build_filename(dir, "a.xml", NULL);
+    cairnFileStamp before;
+    cairnFileStamp now;
+
+    g_usleep(SETTLE_WAIT_US);
+    g_assert_true(cairnFileStampTake(dir, &before, &err));
+    g_assert_true(before.settled);
+    g_assert_true(cairnFileStampTake(dir, &now, &err));
+    g_assert_true(cairnFileStampUnchanged(&before, &now));
+    writeFile(path, "x");
+    g_assert_true(cairnFileStampTake(dir, &now, &err));
+    g_assert_false(cairnFileStampUnchanged(&before, &now));
+
+    g_usleep(SETTLE_WAIT_US);
+    g_assert_true(cairnFileStampTake(dir, &before, &err));
+    g_assert_cmpint(g_unlink(path), ==, 0);
+    g_assert_true(cairnFileStampTake(dir, &now, &err));
+    g_assert_false(cairnFileStampUnchanged(&before, &now));
+    g_assert_no_error(err);
+    g_rmdir(dir);
+}
+
+
+/* Which stamps are trusted: never one not taken, never an unsettled
+ * one even when identical (its file could change within its tick without
+ * a trace on filesystems with coarse timestamps), a settled one when
+ * identical. */
+static void
+testTrust(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = makeDir();
+    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
+    cairnFileStamp none = { 0 };
+    cairnFileStamp absent = { .taken = true, .settled = true };
+    cairnFileStamp fresh;
+    cairnFileStamp settled;
+
+    g_assert_false(cairnFileStampUnchanged(&none, &absent));
+    g_assert_false(cairnFileStampUnchanged(&absent, &none));
+    g_assert_true(cairnFileStampUnchanged(&absent, &absent));
+
+    writeFile(path, "x");
+    g_assert_true(cairnFileStampTake(path, &fresh, &err));
+    g_assert_true(fresh.exists);
+    g_assert_false(fresh.settled);
+    g_assert_false(cairnFileStampUnchanged(&fresh, &fresh));
+    g_usleep(SETTLE_WAIT_US);
+    g_assert_true(cairnFileStampTake(path, &settled, &err));
+    g_assert_true(settled.settled);
+    g_assert_true(cairnFileStampUnchanged(&settled, &settled));
+    g_assert_false(cairnFileStampUnchanged(&settled, &absent));
+    g_assert_no_error(err);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/filecache/appear-vanish", testAppearAndVanish);
+    g_test_add_func("/filecache/rapid-replacements", testRapidReplacements);
+    g_test_add_func("/filecache/unsettled", testUnsettledNotTrusted);
+    g_test_add_func("/filecache/settled", testSettled);
+    g_test_add_func("/filecache/own-write", testOwnWrite);
+    g_test_add_func("/filecache/directory", testDirectory);
+    g_test_add_func("/filecache/trust", testTrust);
+    return g_test_run();
+}
