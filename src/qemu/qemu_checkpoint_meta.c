@@ -31,12 +31,32 @@ qemuCheckpointDomainDir(const qemuDriverState *drv, const qemuDomainObj *obj)
 }
 
 
-/* Read every NAME.xml and the current file of @dir into a new table
- * (file name -> text); a missing directory gives an empty table. */
 static GHashTable *
-qemuCheckpointReadFiles(const char *dir, GError **error)
+qemuCheckpointFilesNew(void)
 {
-    g_autoptr(GHashTable) files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                 (GDestroyNotify)cairnFileCacheFree);
+}
+
+
+/* The text of @file in @files, or NULL. */
+static const char *
+qemuCheckpointFileText(GHashTable *files, const char *file)
+{
+    cairnFileCache *cache = files ? g_hash_table_lookup(files, file) : NULL;
+
+    return cache ? cache->text : NULL;
+}
+
+
+/* Read every NAME.xml and the current file of @dir into a new table
+ * (file name -> cairnFileCache*; a missing directory gives an empty
+ * table). A file whose stamp shows it unchanged since @known read it is
+ * taken from @known instead of being read again. */
+static GHashTable *
+qemuCheckpointReadFiles(const char *dir, GHashTable *known, GError **error)
+{
+    g_autoptr(GHashTable) files = qemuCheckpointFilesNew();
     g_autoptr(GError) gerr = NULL;
     g_autoptr(GDir) d = g_dir_open(dir, 0, &gerr);
     const char *ent;
@@ -52,17 +72,31 @@ qemuCheckpointReadFiles(const char *dir, GError **error)
         g_autofree char *path = NULL;
         g_autofree char *text = NULL;
         g_autoptr(GError) rerr = NULL;
+        cairnFileCache *old = known ? g_hash_table_lookup(known, ent) : NULL;
+        cairnFileCache *cache;
+        cairnFileStamp stamp;
+        int diff;
 
         if (ent[0] == '.' ||
             (!g_str_has_suffix(ent, ".xml") && !g_str_equal(ent, QEMU_CHECKPOINT_CURRENT_FILE)))
             continue;
         path = g_build_filename(dir, ent, NULL);
-        if (!cairnFileReadOptional(path, QEMU_CHECKPOINT_FILE_MAX_SIZE, &text, &rerr)) {
-            g_debug("skipping checkpoint file '%s': %s", path, rerr->message);
+        cache = cairnFileCacheNew();
+        if (old) {
+            cache->text = g_strdup(old->text);
+            cache->stamp = old->stamp;
+        }
+        diff = cairnFileCacheCheck(cache, path, QEMU_CHECKPOINT_FILE_MAX_SIZE, &text, &stamp,
+                                   &rerr);
+        if (diff > 0)
+            cairnFileCacheCommit(cache, g_steal_pointer(&text), &stamp);
+        if (diff < 0 || !cache->text) {
+            if (rerr)
+                g_debug("skipping checkpoint file '%s': %s", path, rerr->message);
+            cairnFileCacheFree(cache);
             continue;
         }
-        if (text)
-            g_hash_table_insert(files, g_strdup(ent), g_steal_pointer(&text));
+        g_hash_table_insert(files, g_strdup(ent), cache);
     }
     return g_steal_pointer(&files);
 }
@@ -79,7 +113,7 @@ qemuCheckpointFilesEqual(GHashTable *a, GHashTable *b)
         return false;
     g_hash_table_iter_init(&iter, a);
     while (g_hash_table_iter_next(&iter, &key, &value)) {
-        if (g_strcmp0(value, g_hash_table_lookup(b, key)) != 0)
+        if (g_strcmp0(((cairnFileCache *)value)->text, qemuCheckpointFileText(b, key)) != 0)
             return false;
     }
     return true;
@@ -115,7 +149,7 @@ qemuCheckpointBuildList(const qemuDomainObj *obj, GHashTable *files)
 {
     cairnMomentList *list = cairnMomentListNew();
     const unsigned char *uuid = qemuDomainObjGetDef(obj)->uuid;
-    const char *current = g_hash_table_lookup(files, QEMU_CHECKPOINT_CURRENT_FILE);
+    const char *current = qemuCheckpointFileText(files, QEMU_CHECKPOINT_CURRENT_FILE);
     cairnMomentObj *cur = NULL;
     GHashTableIter iter;
     gpointer key;
@@ -128,7 +162,7 @@ qemuCheckpointBuildList(const qemuDomainObj *obj, GHashTable *files)
 
         if (!g_str_has_suffix(key, ".xml"))
             continue;
-        if (!(def = qemuCheckpointParseFile(key, value, uuid, &err)) ||
+        if (!(def = qemuCheckpointParseFile(key, ((cairnFileCache *)value)->text, uuid, &err)) ||
             !cairnMomentListAdd(list, def, &err)) {
             g_debug("skipping checkpoint file '%s' of '%s': %s", (const char *)key, obj->name,
                     err->message);
@@ -153,13 +187,24 @@ qemuCheckpointObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, GError **erro
 {
     g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
     g_autoptr(GHashTable) files = NULL;
+    cairnFileStamp stamp;
 
     if (!obj->def && !obj->status)
         return true;
-    if (!(files = qemuCheckpointReadFiles(dir, error)))
+    /* Every change of ours renames a file into the directory or removes
+     * one, which changes the directory's stamp (cairnfilecache.h). */
+    if (!cairnFileStampTake(dir, &stamp, error))
         return false;
-    if (qemuCheckpointFilesEqual(files, obj->checkpoint_files))
+    if (obj->checkpoint_files && cairnFileStampUnchanged(&obj->checkpoint_dir_stamp, &stamp))
         return true;
+    if (!(files = qemuCheckpointReadFiles(dir, obj->checkpoint_files, error)))
+        return false;
+    obj->checkpoint_dir_stamp = stamp;
+    if (qemuCheckpointFilesEqual(files, obj->checkpoint_files)) {
+        g_hash_table_unref(obj->checkpoint_files);
+        obj->checkpoint_files = g_steal_pointer(&files);
+        return true;
+    }
     cairnMomentListFree(obj->checkpoints);
     obj->checkpoints = qemuCheckpointBuildList(obj, files);
     g_clear_pointer(&obj->checkpoint_files, g_hash_table_unref);
@@ -177,11 +222,17 @@ qemuCheckpointWriteFile(
     g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
     g_autofree char *path = g_build_filename(dir, file, NULL);
 
+    cairnFileCache *cache;
+
+    /* The directory changes with the write: list it again next time. */
+    memset(&obj->checkpoint_dir_stamp, 0, sizeof(obj->checkpoint_dir_stamp));
     if (!cairnFileMakePath(dir, 0700, error) || !cairnFileWriteAtomic(path, owned, -1, 0600, error))
         return false;
     if (!obj->checkpoint_files)
-        obj->checkpoint_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    g_hash_table_insert(obj->checkpoint_files, g_strdup(file), g_steal_pointer(&owned));
+        obj->checkpoint_files = qemuCheckpointFilesNew();
+    cache = cairnFileCacheNew();
+    cairnFileCacheCommit(cache, g_steal_pointer(&owned), NULL);
+    g_hash_table_insert(obj->checkpoint_files, g_strdup(file), cache);
     return true;
 }
 
@@ -199,7 +250,7 @@ qemuCheckpointSaveDef(qemuDriverState *drv,
 
     /* Unchanged (a parent that only became current): nothing to write. */
     if (obj->checkpoint_files &&
-        g_strcmp0(g_hash_table_lookup(obj->checkpoint_files, file), text) == 0)
+        g_strcmp0(qemuCheckpointFileText(obj->checkpoint_files, file), text) == 0)
         return true;
     if (qemuCheckpointWriteFile(drv, obj, file, g_steal_pointer(&text), &err))
         return true;
@@ -215,6 +266,7 @@ qemuCheckpointRemoveFile(qemuDriverState *drv, qemuDomainObj *obj, const char *f
     g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
     g_autofree char *path = g_build_filename(dir, file, NULL);
 
+    memset(&obj->checkpoint_dir_stamp, 0, sizeof(obj->checkpoint_dir_stamp));
     if (!cairnFileRemove(path, false, error))
         return false;
     if (obj->checkpoint_files)
@@ -236,9 +288,8 @@ bool
 qemuCheckpointSaveCurrent(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
 {
     cairnMomentObj *cur = cairnMomentListGetCurrent(obj->checkpoints);
-    const char *known = obj->checkpoint_files ? g_hash_table_lookup(obj->checkpoint_files,
-                                                                    QEMU_CHECKPOINT_CURRENT_FILE) :
-                                                NULL;
+    const char *known = qemuCheckpointFileText(obj->checkpoint_files,
+                                               QEMU_CHECKPOINT_CURRENT_FILE);
     g_autofree char *text = cur ? g_strconcat(cur->def->name, "\n", NULL) : NULL;
     g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
 

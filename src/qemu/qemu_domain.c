@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cairn/cairn-error.h"
 #include "qemu_checkpoint_meta.h"
@@ -26,8 +27,11 @@ qemuDomainObjFree(qemuDomainObj *obj)
     qemuDomainStatusFree(obj->status);
     cairnMomentListFree(obj->checkpoints);
     g_clear_pointer(&obj->checkpoint_files, g_hash_table_unref);
-    g_free(obj->def_text);
-    g_free(obj->run_text);
+    cairnFileCacheClear(&obj->def_file);
+    cairnFileCacheClear(&obj->run_file);
+    cairnFileCacheClear(&obj->reason_file);
+    if (obj->pidfd >= 0)
+        close(obj->pidfd);
     g_free(obj);
 }
 
@@ -40,6 +44,7 @@ qemuDomainObjNew(const char *name)
     obj->name = g_strdup(name);
     obj->shutoff_reason = CAIRN_DOMAIN_SHUTOFF_UNKNOWN;
     obj->checkpoints = cairnMomentListNew();
+    obj->pidfd = -1;
     return obj;
 }
 
@@ -202,19 +207,26 @@ qemuDomainObjLoadStatus(qemuDomainObj *obj, const char *path, const char *xml, G
 
 /* The reason the domain last stopped, from ROOT/run/NAME.reason (written
  * when it stopped; absent: unknown). */
-static void
-qemuDomainObjLoadShutoffReason(qemuDriverState *drv, qemuDomainObj *obj)
+static bool
+qemuDomainObjLoadShutoffReason(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
 {
     g_autofree char *path = qemuDomainRunPath(drv, obj->name, ".reason");
     g_autofree char *text = NULL;
-    int reason;
+    cairnFileStamp stamp;
+    int reason = -1;
 
-    obj->shutoff_reason = CAIRN_DOMAIN_SHUTOFF_UNKNOWN;
-    if (!g_file_get_contents(path, &text, NULL, NULL))
-        return;
-    reason = qemuDomainStateReasonFromString(CAIRN_DOMAIN_SHUTOFF, g_strstrip(text));
-    if (reason >= 0)
-        obj->shutoff_reason = reason;
+    switch (cairnFileCacheCheck(&obj->reason_file, path, QEMU_DEF_MAX_SIZE, &text, &stamp,
+                                error)) {
+    case -1:
+        return false;
+    case 0:
+        return true;
+    }
+    if (text)
+        reason = qemuDomainStateReasonFromString(CAIRN_DOMAIN_SHUTOFF, g_strstrip(text));
+    obj->shutoff_reason = reason >= 0 ? reason : CAIRN_DOMAIN_SHUTOFF_UNKNOWN;
+    cairnFileCacheCommit(&obj->reason_file, g_steal_pointer(&text), &stamp);
+    return true;
 }
 
 
@@ -226,6 +238,8 @@ qemuDomainSaveShutoffReason(qemuDriverState *drv, qemuDomainObj *obj, int reason
         g_strdup_printf("%s\n", qemuDomainStateReasonToString(CAIRN_DOMAIN_SHUTOFF, reason));
 
     obj->shutoff_reason = reason;
+    /* Whatever the write does, the next refresh reads the file again. */
+    cairnFileCacheClear(&obj->reason_file);
     return cairnFileWriteAtomic(path, text, -1, 0600, error);
 }
 
@@ -237,24 +251,28 @@ qemuDomainObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, bool *ret_gone, G
     g_autofree char *runpath = qemuDomainRunPath(drv, obj->name, ".xml");
     g_autofree char *deftext = NULL;
     g_autofree char *runtext = NULL;
+    cairnFileStamp defstamp;
+    cairnFileStamp runstamp;
+    int defdiff;
+    int rundiff;
 
-    if (!cairnFileReadOptional(defpath, QEMU_DEF_MAX_SIZE, &deftext, error) ||
-        !cairnFileReadOptional(runpath, QEMU_DEF_MAX_SIZE, &runtext, error))
+    if ((defdiff = cairnFileCacheCheck(&obj->def_file, defpath, QEMU_DEF_MAX_SIZE, &deftext,
+                                       &defstamp, error)) < 0 ||
+        (rundiff = cairnFileCacheCheck(&obj->run_file, runpath, QEMU_DEF_MAX_SIZE, &runtext,
+                                       &runstamp, error)) < 0)
         return false;
-    if (g_strcmp0(deftext, obj->def_text) != 0) {
+    if (defdiff) {
         if (!qemuDomainObjLoadDef(obj, defpath, deftext, error))
             return false;
-        g_free(obj->def_text);
-        obj->def_text = g_steal_pointer(&deftext);
+        cairnFileCacheCommit(&obj->def_file, g_steal_pointer(&deftext), &defstamp);
     }
-    if (g_strcmp0(runtext, obj->run_text) != 0) {
+    if (rundiff) {
         if (!qemuDomainObjLoadStatus(obj, runpath, runtext, error))
             return false;
-        g_free(obj->run_text);
-        obj->run_text = g_steal_pointer(&runtext);
+        cairnFileCacheCommit(&obj->run_file, g_steal_pointer(&runtext), &runstamp);
     }
-    if (!obj->status)
-        qemuDomainObjLoadShutoffReason(drv, obj);
+    if (!obj->status && !qemuDomainObjLoadShutoffReason(drv, obj, error))
+        return false;
     *ret_gone = !obj->def && !obj->status;
     return qemuCheckpointObjRefresh(drv, obj, error);
 }
@@ -266,10 +284,11 @@ qemuDomainObjSaveStatus(qemuDriverState *drv, qemuDomainObj *obj, GError **error
     g_autofree char *runpath = qemuDomainRunPath(drv, obj->name, ".xml");
     g_autofree char *text = qemuDomainStatusFormat(obj->status);
 
-    if (!cairnFileWriteAtomic(runpath, text, -1, 0600, error))
+    if (!cairnFileWriteAtomic(runpath, text, -1, 0600, error)) {
+        cairnFileCacheClear(&obj->run_file);
         return false;
-    g_free(obj->run_text);
-    obj->run_text = g_steal_pointer(&text);
+    }
+    cairnFileCacheCommit(&obj->run_file, g_steal_pointer(&text), NULL);
     return true;
 }
 

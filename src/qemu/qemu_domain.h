@@ -4,10 +4,11 @@
  *
  * The files are the truth, the objects a cache: several connections, in
  * this process or others, may use the same root at once. Every call
- * refreshes the objects it uses from ROOT/domains/NAME.xml and
- * ROOT/run/NAME.xml (both are small: each is read and compared with what
- * was read last time, and parsed again only when it changed; a stat
- * cannot tell, as an inode number and a coarse mtime may both repeat), and every call that changes a domain does so holding the
+ * refreshes the objects it uses from ROOT/domains/NAME.xml,
+ * ROOT/run/NAME.xml and ROOT/checkpoints/NAME/: a file is read again only
+ * when its stat(2) stamp may have changed, and parsed again only when its
+ * text did (util/cairnfilecache.h tells when a stamp can be trusted).
+ * Every call that changes a domain does so holding the
  * domain's lock file ROOT/run/NAME.lock (plus ROOT/run/driver.lock for
  * define and undefine; lock order: driver, domain, id counter). Inside a
  * process the driver state's mutex serialises the calls of one connection.
@@ -22,6 +23,7 @@
 #include "datatypes.h"
 #include "qemu_status.h"
 #include "util/cairnfile.h"
+#include "util/cairnfilecache.h"
 
 /* How long a call waits for another holder of a lock file, in ms (as
  * libvirt's job wait). */
@@ -47,12 +49,17 @@ struct _qemuDomainObj {
     cairnDomainDef *def;          /* persistent definition; NULL when transient */
     qemuDomainStatus *status;     /* live state; NULL when shut off */
     int shutoff_reason;           /* reason of SHUTOFF, from ROOT/run/NAME.reason */
-    char *def_text;               /* ROOT/domains/NAME.xml as last read or written */
-    char *run_text;               /* ROOT/run/NAME.xml as last read or written */
+    cairnFileCache def_file;      /* ROOT/domains/NAME.xml as last read or written */
+    cairnFileCache run_file;      /* ROOT/run/NAME.xml as last read or written */
+    cairnFileCache reason_file;   /* ROOT/run/NAME.reason as last read or written */
     cairnMomentList *checkpoints; /* cache of ROOT/checkpoints/NAME/ (qemu_checkpoint_meta.h) */
-    GHashTable *checkpoint_files; /* file name -> text as last read or written there */
+    GHashTable *checkpoint_files; /* file name -> cairnFileCache* of that file; NULL: unknown */
+    cairnFileStamp checkpoint_dir_stamp; /* of ROOT/checkpoints/NAME when last listed */
     gint64 state_asked_us;        /* when this process last asked QEMU for the
                                    * run state (monotonic; 0 = never) */
+    int pidfd;                    /* -1, or a pidfd of status->pid once it was
+                                   * found to be our QEMU (qemu_process.h) */
+    pid_t pidfd_pid;
 };
 
 /* How long a read-only state query (dominfo, domstate, list) trusts the

@@ -62,7 +62,7 @@ qemuDomainObjPeek(qemuDriverState *drv, qemuDomainObj *obj, bool query, GError *
 
     if (query && obj->state_asked_us && now - obj->state_asked_us < QEMU_STATE_TRUST_US)
         query = false;
-    if (!obj->status || (!query && qemuProcessIsOurs(obj->status->pid, obj->status->monitor_path)))
+    if (!obj->status || (!query && qemuProcessObjIsOurs(obj)))
         return true;
     if (!(lock = qemuDomainLock(drv, obj->name, 0, NULL)))
         return true;
@@ -401,7 +401,7 @@ qemuDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error)
     }
     /* A running domain stays, transient, until it stops (as libvirt). */
     g_clear_pointer(&obj->def, cairnDomainDefFree);
-    g_clear_pointer(&obj->def_text, g_free);
+    cairnFileCacheClear(&obj->def_file);
     if (!qemuDomainObjIsActive(obj)) {
         g_autofree char *reason = qemuDomainRunPath(drv, obj->name, ".reason");
 

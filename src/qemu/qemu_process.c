@@ -72,15 +72,29 @@ qemuProcessPathsClear(qemuProcessPaths *paths)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuProcessPaths, qemuProcessPathsClear)
 
 
-/* The text of /proc/PID/stat after the command name, or NULL. */
+/* The text of /proc/PID/stat after the command name, or NULL. One read
+ * into a buffer large enough for any stat line (the command name is at
+ * most 16 bytes, the rest a few dozen numbers). */
 static char *
 qemuProcessReadStat(pid_t pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%lld/stat", (long long)pid);
-    g_autofree char *data = NULL;
+    char path[64];
+    char data[2048];
+    ssize_t len;
     char *p;
+    int fd;
 
-    if (!g_file_get_contents(path, &data, NULL, NULL) || !(p = strrchr(data, ')')))
+    g_snprintf(path, sizeof(path), "/proc/%lld/stat", (long long)pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return NULL;
+    do {
+        len = read(fd, data, sizeof(data) - 1);
+    } while (len < 0 && errno == EINTR);
+    close(fd);
+    if (len <= 0)
+        return NULL;
+    data[len] = '\0';
+    if (!(p = strrchr(data, ')')))
         return NULL;
     return g_strdup(p + 1);
 }
@@ -133,6 +147,58 @@ qemuProcessCPUTime(pid_t pid)
 }
 
 
+static int
+qemuProcessPidfdOpen(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+
+/* Whether the process behind @pidfd has not exited yet. */
+static bool
+qemuProcessPidfdRunning(int pidfd)
+{
+    struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+    return poll(&pfd, 1, 0) == 0;
+}
+
+
+bool
+qemuProcessObjIsOurs(qemuDomainObj *obj)
+{
+    pid_t pid = obj->status->pid;
+    int pidfd;
+
+    /* A pidfd names one process, never a later one with its number: while
+     * it has not exited, it is still the QEMU it was checked to be. */
+    if (obj->pidfd >= 0 && obj->pidfd_pid == pid && qemuProcessPidfdRunning(obj->pidfd))
+        return true;
+    if (obj->pidfd >= 0) {
+        close(obj->pidfd);
+        obj->pidfd = -1;
+    }
+    if (!qemuProcessIsOurs(pid, obj->status->monitor_path))
+        return false;
+    /* Opened after the check, so checked again: the pidfd must be of the
+     * process that was found to be ours. */
+    if ((pidfd = qemuProcessPidfdOpen(pid)) < 0)
+        return true;
+    if (qemuProcessIsOurs(pid, obj->status->monitor_path) && qemuProcessPidfdRunning(pidfd)) {
+        obj->pidfd = pidfd;
+        obj->pidfd_pid = pid;
+    } else {
+        close(pidfd);
+    }
+    return true;
+}
+
+
 /* Wait up to @timeout_ms for @pid to stop being our QEMU. A pidfd makes
  * the wait an event (the daemon is not our child, so waitpid cannot);
  * kernels without pidfd_open fall back to checking every 10 ms. */
@@ -140,11 +206,8 @@ static bool
 qemuProcessWaitExit(pid_t pid, const char *monitor_path, int timeout_ms)
 {
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-    int pidfd = -1;
+    int pidfd = qemuProcessPidfdOpen(pid);
 
-#ifdef SYS_pidfd_open
-    pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-#endif
     while (qemuProcessIsOurs(pid, monitor_path)) {
         gint64 left_ms = (deadline - g_get_monotonic_time()) / 1000;
 
@@ -200,7 +263,7 @@ qemuProcessMarkStopped(qemuDriverState *drv, qemuDomainObj *obj, int reason)
     /* A backup running on it ends with it (qemu_backup_end.h). */
     qemuBackupDomainStopped(drv, obj);
     qemuDomainStatusFree(g_steal_pointer(&obj->status));
-    g_clear_pointer(&obj->run_text, g_free);
+    cairnFileCacheClear(&obj->run_file);
     /* A transient domain is gone now; nothing to remember for it. */
     if (obj->def && !qemuDomainSaveShutoffReason(drv, obj, reason, &err))
         g_debug("%s: %s", obj->name, err->message);
@@ -311,7 +374,7 @@ qemuProcessCheck(qemuDriverState *drv, qemuDomainObj *obj, bool query, GError **
 
     if (!obj->status)
         return true;
-    if (!qemuProcessIsOurs(obj->status->pid, obj->status->monitor_path)) {
+    if (!qemuProcessObjIsOurs(obj)) {
         qemuProcessPathsInit(&paths, drv, obj->name);
         qemuProcessRemoveFiles(&paths);
         qemuProcessMarkStopped(drv, obj, CAIRN_DOMAIN_SHUTOFF_CRASHED);

@@ -36,6 +36,11 @@ bool qemuProcessStop(qemuDriverState *drv, qemuDomainObj *obj, int reason, GErro
  * the QMP socket @monitor_path, i.e. it is this domain's QEMU. */
 bool qemuProcessIsOurs(pid_t pid, const char *monitor_path);
 
+/* qemuProcessIsOurs() for the running @obj, cheap after the first call:
+ * the process found to be ours is then held by a pidfd (obj->pidfd), and
+ * only asked whether it has exited. */
+bool qemuProcessObjIsOurs(qemuDomainObj *obj);
+
 /* Connect to the running @obj's monitor. */
 qemuMonitor *qemuProcessAttach(qemuDomainObj *obj, GError **error);
 

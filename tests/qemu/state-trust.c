@@ -57,13 +57,16 @@ main(void)
                                            CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP) == 0);
     QT_CHECK(waitState(dom, CAIRN_DOMAIN_PAUSED, &reason, 1000) >= 0);
 
-    /* A QEMU that died is seen by the very next query, trust or not. */
+    /* A QEMU that died is seen by the very next query, trust or not.
+     * Died: every thread has exited and init reaped it (a SIGKILLed QEMU
+     * whose main thread is gone may have others still exiting; the
+     * process-held pidfd tells the exit of the whole process). */
     QT_CHECK(cairnDomainGetInfo(dom, &info) == 0);
     QT_CHECK((pid = qemuTestDomainPid(NAME)) > 0);
     QT_CHECK(kill(pid, SIGKILL) == 0);
-    for (int i = 0; i < 500 && qemuTestQemuRunning(NAME); i++)
+    for (int i = 0; i < 500 && kill(pid, 0) == 0; i++)
         g_usleep(10000);
-    QT_CHECK(!qemuTestQemuRunning(NAME));
+    QT_CHECK(!qemuTestQemuRunning(NAME) && kill(pid, 0) < 0);
     QT_CHECK(waitState(dom, CAIRN_DOMAIN_SHUTOFF, &reason, 0) >= 0);
     QT_CHECK(reason == CAIRN_DOMAIN_SHUTOFF_CRASHED);
 
