@@ -242,20 +242,30 @@ monitorHandleGreeting(qemuMonitor *mon, JsonObject *msg)
 }
 
 
+/* An event's @timestamp ({"seconds": S, "microseconds": U}, may be NULL)
+ * in microseconds, or 0 when it is missing or out of range. */
+static gint64
+monitorEventTime(JsonObject *timestamp)
+{
+    gint64 sec = monitorGetInt(timestamp, "seconds");
+    gint64 usec = monitorGetInt(timestamp, "microseconds");
+
+    if (sec < 0 || sec >= G_MAXINT64 / G_USEC_PER_SEC || usec < 0 || usec >= G_USEC_PER_SEC)
+        return 0;
+    return sec * G_USEC_PER_SEC + usec;
+}
+
+
 static void
 monitorHandleEvent(qemuMonitor *mon, JsonObject *msg)
 {
     const char *name = monitorGetString(msg, "event");
     JsonObject *data = monitorGetObject(msg, "data");
-    JsonObject *t = monitorGetObject(msg, "timestamp");
-    gint64 ts = 0;
+    gint64 ts = monitorEventTime(monitorGetObject(msg, "timestamp"));
     guint i;
 
     if (!name)
         return;
-    if (t) {
-        ts = monitorGetInt(t, "seconds") * G_USEC_PER_SEC + monitorGetInt(t, "microseconds");
-    }
 
     if (mon->event_func)
         mon->event_func(mon, name, data, ts, mon->event_opaque);

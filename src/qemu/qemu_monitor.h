@@ -37,7 +37,8 @@
 typedef struct _qemuMonitor qemuMonitor;
 
 /* Called for every QMP event. @data may be NULL (no "data" member);
- * @timestamp_us is QEMU's timestamp in microseconds. Borrowed arguments. */
+ * @timestamp_us is QEMU's timestamp in microseconds (0 when it is missing
+ * or out of range). Borrowed arguments. */
 typedef void (*qemuMonitorEventFunc)(
     qemuMonitor *mon, const char *event, JsonObject *data, gint64 timestamp_us, gpointer opaque);
 

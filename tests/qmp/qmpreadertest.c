@@ -166,11 +166,43 @@ testLineWithoutEnd(void)
 }
 
 
+/* A timestamp QEMU cannot have sent gives 0 (unknown) instead of a
+ * signed overflow (found by fuzz-qmp under UBSan: seconds * 1000000). */
+static void
+testEventTimestamp(void)
+{
+    readerEnv env;
+
+    envInit(&env, 0);
+    feedText(&env, "{\"event\": \"A\", \"timestamp\": {\"seconds\": 1700000000, "
+                   "\"microseconds\": 5}}\r\n"
+                   "{\"event\": \"B\", \"timestamp\": {\"seconds\": 9223372036854775807, "
+                   "\"microseconds\": 999999}}\r\n"
+                   "{\"event\": \"C\", \"timestamp\": {\"seconds\": -9223372036854775807, "
+                   "\"microseconds\": 0}}\r\n"
+                   "{\"event\": \"D\", \"timestamp\": {\"seconds\": 1, \"microseconds\": "
+                   "9223372036854775807}}\r\n"
+                   "{\"event\": \"E\", \"timestamp\": {\"seconds\": 9223372036853, "
+                   "\"microseconds\": 999999}}\r\n"
+                   "{\"event\": \"F\"}\r\n");
+    g_assert_true(qemuMonitorIsConnected(env.mon));
+    g_assert_cmpuint(env.events->len, ==, 6);
+    g_assert_cmpstr(g_ptr_array_index(env.events, 0), ==, "A 1700000000000005");
+    g_assert_cmpstr(g_ptr_array_index(env.events, 1), ==, "B 0");
+    g_assert_cmpstr(g_ptr_array_index(env.events, 2), ==, "C 0");
+    g_assert_cmpstr(g_ptr_array_index(env.events, 3), ==, "D 0");
+    g_assert_cmpstr(g_ptr_array_index(env.events, 4), ==, "E 9223372036853999999");
+    g_assert_cmpstr(g_ptr_array_index(env.events, 5), ==, "F 0");
+    envClear(&env);
+}
+
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qmp/reader/split-every-byte", testSplitEveryByte);
     g_test_add_func("/qmp/reader/line-without-end", testLineWithoutEnd);
+    g_test_add_func("/qmp/reader/event-timestamp", testEventTimestamp);
     return g_test_run();
 }
