@@ -132,6 +132,7 @@ bench: build
 	@set -e; found=; \
 	for b in bench/*.sh; do \
 	    [ -e "$$b" ] || continue; found=1; \
+	    [ "$$b" != bench/lib.sh ] || continue; \
 	    echo "=== $$b ==="; BUILD=$(BUILD) bash "$$b"; \
 	done; \
 	[ -n "$$found" ] || echo "bench: no bench/*.sh yet"

@@ -24,47 +24,30 @@
 # scratch root. Median of REPS (default 5) runs per row; targets are
 # deleted between runs.
 #
-# Environment: BUILD (default build), REPS (5), SKIP_LIBVIRT=1, KEEP=1.
+# Environment: BUILD (default build), REPS (5), SKIP_LIBVIRT=1, KEEP=1,
+# LVREF (the libvirt reference scripts; default ../shared/reference/libvirt
+# beside the checkout).
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/.." && pwd)
-build=${BUILD:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-cairn=$build/tools/cairn
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 REPS=${REPS:-5}
-lvref=$top/../shared/reference/libvirt
+lvref=${LVREF:-$top/../shared/reference/libvirt}
+need qemu-system-x86_64 qemu-img qemu-io nbdcopy
 
-die() { echo "qemu-backup: $*" >&2; exit 1; }
-[ -x "$cairn" ] || die "no $cairn: build first"
-for t in qemu-system-x86_64 qemu-img qemu-io nbdcopy; do
-    command -v $t >/dev/null || die "$t missing (make deps)"
-done
-
-work=$(mktemp -d /var/tmp/cairn-backup-bench-XXXXXX)
+bench_work cairn-backup-bench /var/tmp
 curi="qemu:///embed?root=$work/cairn"
 luri=qemu:///system
 ldom=lvb-bench
 started_libvirtd=
-cleanup() {
-    local pid
-    pid=$(cat "$work/cairn/run/bench.pid" 2>/dev/null || true)
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-    if [ -z "${SKIP_LIBVIRT:-}" ]; then
-        virsh -c $luri destroy $ldom >/dev/null 2>&1 || true
-        virsh -c $luri undefine $ldom --checkpoints-metadata >/dev/null 2>&1 || true
-        [ -n "$started_libvirtd" ] && WORK=$work/lv bash "$lvref/daemon.sh" stop >/dev/null || true
-    fi
-    [ -n "${KEEP:-}" ] && echo "kept $work" >&2 || rm -rf "$work"
+bench_teardown() {
+    [ -n "${SKIP_LIBVIRT:-}" ] && return 0
+    virsh -c $luri destroy $ldom >/dev/null 2>&1 || true
+    virsh -c $luri undefine $ldom --checkpoints-metadata >/dev/null 2>&1 || true
+    [ -n "$started_libvirtd" ] && WORK=$work/lv bash "$lvref/daemon.sh" stop >/dev/null || true
 }
-trap cleanup EXIT
-
-virt=qemu
-(exec 3<>/dev/kvm) 2>/dev/null && virt=kvm
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # tool wrappers: T is cairn or virsh
 cli() {
@@ -87,30 +70,10 @@ wait_done() {
     awk '/Time elapsed/ { printf "%.3f\n", $3 / 1000 }' <<<"$out" >>"$work/$1.elapsed.$2"
 }
 
-domain_xml() {
-    cat <<EOF
-<domain type='$virt'>
-  <name>$2</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64'>hvm</type></os>
-  <devices>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='$(img "$1")'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-  </devices>
-</domain>
-EOF
-}
-
 setup_libvirt() {
     if [ ! -e /etc/libvirt/qemu.conf ]; then
         mkdir -p /etc/libvirt /var/log/libvirt /var/lib/libvirt/qemu /var/cache/libvirt/qemu
-        printf '%s\n' 'user = "root"' 'group = "root"' 'security_driver = "none"' \
-            'stdio_handler = "file"' 'namespaces = [ ]' 'cgroup_controllers = [ ]' \
-            >/etc/libvirt/qemu.conf
+        write_qemu_conf /etc/libvirt/qemu.conf
     fi
     if ! virsh -c $luri version >/dev/null 2>&1; then
         WORK=$work/lv bash "$lvref/daemon.sh" start >/dev/null || die "libvirtd does not start"
@@ -130,7 +93,7 @@ if [ -z "${SKIP_LIBVIRT:-}" ]; then
     tools+=(virsh)
 fi
 for t in "${tools[@]}"; do
-    domain_xml "$t" "$(dom "$t")" >"$work/$t/dom.xml"
+    domain_xml "$(dom "$t")" 256 "$(img "$t")" >"$work/$t/dom.xml"
     cli "$t" define "$work/$t/dom.xml" >/dev/null
     cli "$t" start "$(dom "$t")" >/dev/null
 done
@@ -225,4 +188,4 @@ for k in full inc pull; do
     for t in "${tools[@]}"; do echo "runs: $k.$t ${res[$k.$t]}"; done
 done
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
-    "$(qemu-system-x86_64 --version | head -1), virt=$virt, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$(qemu-system-x86_64 --version | head -1), virt=$virt, load $(loadavg)"

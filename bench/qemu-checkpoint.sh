@@ -29,94 +29,17 @@
 # keeps the scratch directory.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/.." && pwd)
-build=${BUILD:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-cairn=$build/tools/cairn
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N=${N:-50} REPS=${REPS:-3}
+need qemu-system-x86_64 qemu-img
 
-die() { echo "qemu-checkpoint: $*" >&2; exit 1; }
-[ -x "$cairn" ] || die "no $cairn: build first (meson setup $build && ninja -C $build)"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is not installed"
-
-ensure_libvirt() {
-    if ! command -v virsh >/dev/null; then
-        echo "qemu-checkpoint: installing libvirt (virsh) ..." >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu >/dev/null
-    fi
-    getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu
-    getent passwd libvirt-qemu >/dev/null ||
-        useradd --system -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
-}
-
-work=$(mktemp -d /tmp/cairn-qemu-checkpoint-XXXXXX)
-cleanup() {
-    local pid
-    # Every QEMU either driver started here names a path under $work.
-    for pid in $(pgrep -f -- "$work" || true); do
-        [ "$pid" != $$ ] && kill -9 "$pid" 2>/dev/null || true
-    done
-    [ -n "${KEEP:-}" ] && echo "kept $work" >&2 || rm -rf "$work"
-}
-trap cleanup EXIT
-
+bench_work cairn-qemu-checkpoint
 ensure_libvirt
-virt=qemu
-if (exec 3<>/dev/kvm) 2>/dev/null; then
-    virt=kvm
-fi
 
-uri() { echo "qemu:///embed?root=$work/$1"; }
-
-run_cli() {
-    local tool=$1 bin=$cairn
-    [ "$tool" = virsh ] && bin=virsh
-    if [ $# -gt 1 ]; then
-        "$bin" -q -c "$(uri "$tool")" "$2"
-    else
-        "$bin" -q -c "$(uri "$tool")"
-    fi
-}
-
-# setup TOOL REP: a fresh root with two images and the domain defined.
+# setup TOOL: a fresh root with two images and the domain defined.
 setup() {
-    local tool=$1 root=$work/$1
-    rm -rf "$root"
-    mkdir -p "$root/etc" "$root/img"
-    cat >"$root/etc/qemu.conf" <<'EOF'
-user = "root"
-group = "root"
-security_driver = "none"
-stdio_handler = "file"
-namespaces = [ ]
-cgroup_controllers = [ ]
-EOF
-    qemu-img create -q -f qcow2 "$root/img/a.qcow2" 64M
-    qemu-img create -q -f qcow2 "$root/img/b.qcow2" 64M
-    cat >"$root/bench.xml" <<EOF
-<domain type='$virt'>
-  <name>bench</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64'>hvm</type></os>
-  <devices>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='$root/img/a.qcow2'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='$root/img/b.qcow2'/>
-      <target dev='vdb' bus='virtio'/>
-    </disk>
-  </devices>
-</domain>
-EOF
-    run_cli "$tool" "define $root/bench.xml" >/dev/null 2>"$work/setup.err" ||
-        { cat "$work/setup.err" >&2; die "$tool: define failed"; }
+    rm -rf "${work:?}/$1"
+    setup_root "$1" 128 a b
 }
 
 # The session; with MARKS, `echo --err @@MARK` around each timed command.
@@ -137,18 +60,10 @@ script() {
     echo "destroy bench"
 }
 
-stamp() {
-    local line
-    while IFS= read -r line; do
-        case $line in *@@*) echo "$EPOCHREALTIME ${line##*@@}" ;; esac
-    done
-}
-
 # session_cairn OUT: lines "create MS" and "delete MS".
 session_cairn() {
     local out=$1 marks=$work/marks.cairn
-    script marks | run_cli cairn 2> >(stamp >"$marks") >/dev/null
-    sleep 0.2
+    cairn_marks "$marks"
     awk -v n="$N" '
         { t[$2] = $1 }
         END {
@@ -157,13 +72,11 @@ session_cairn() {
         }' "$marks" >"$out"
 }
 
-# session_virsh OUT: virsh -t prints "(Time: X ms)" after every command,
-# in script order: start, N creates, N deletes, destroy.
+# session_virsh OUT: virsh -t's times in script order: start, N creates,
+# N deletes, destroy.
 session_virsh() {
     local out=$1
-    script | virsh -q -t -c "$(uri virsh)" 2>/dev/null |
-        sed -n 's/^(Time: \([0-9.]*\) ms)$/\1/p' |
-        awk -v n="$N" '
+    virsh_times | awk -v n="$N" '
         { t[NR] = $1 }
         END {
             for (i = 2; i <= n + 1; i++) printf "create %.3f\n", t[i]
@@ -198,4 +111,4 @@ for metric in create delete; do
     printf '%-44s %13s ms %19s ms\n' "checkpoint $metric, 90th percentile" \
         "$(pct $metric 90 "$work"/result.cairn.*)" "$(pct $metric 90 "$work"/result.virsh.*)"
 done
-echo "($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "($(nproc) CPUs, load $(loadavg))"
