@@ -25,10 +25,11 @@
 #include <sys/types.h>
 #include <glib.h>
 
-/* How old a file's ctime must be for its stamp to be trusted. Several
- * kernel ticks (4 ms at HZ=250, 10 ms at HZ=100), with room for clocks
- * that advance timestamps coarsely. */
-#define CAIRN_FILE_SETTLE_US (50 * G_TIME_SPAN_MILLISECOND)
+/* How old a file's ctime must be for its stamp to be trusted: file
+ * timestamps come from a clock that advances once per kernel tick (10 ms
+ * at HZ=100, the coarsest configuration) and lags the real-time clock by
+ * up to one tick, so two ticks and some slack. */
+#define CAIRN_FILE_SETTLE_US (25 * G_TIME_SPAN_MILLISECOND)
 
 typedef struct {
     bool taken; /* false: nothing known, compares as changed */
