@@ -23,6 +23,7 @@
 #include <libxml/parser.h>
 
 #include "cairn/cairn.h"
+#include "channel.h"
 #include "client.h"
 #include "dispatch.h"
 #include "log.h"
@@ -312,6 +313,10 @@ cairndStop(cairndDaemon *daemon)
     cairndServerStop(daemon);
     if (daemon->pool)
         g_thread_pool_free(daemon->pool, FALSE, TRUE);
+    /* After the pool: no call can open a channel any more. */
+    if (daemon->channels)
+        cairndChannelJoinAll(daemon);
+    g_clear_pointer(&daemon->channels, g_ptr_array_unref);
     g_clear_pointer(&daemon->clients, g_ptr_array_unref);
     if (daemon->service)
         unlink(daemon->socket_path);
@@ -356,6 +361,7 @@ main(int argc, char **argv)
         ready_fd = cairndDaemonize();
     g_mutex_init(&daemon.lock);
     daemon.clients = g_ptr_array_new_with_free_func((GDestroyNotify)cairndClientUnref);
+    daemon.channels = g_ptr_array_new();
     daemon.loop = g_main_loop_new(NULL, FALSE);
     xmlInitParser();
     if (!cairndLock(&daemon, &busy, &err) || !cairndStart(&daemon, &err)) {

@@ -39,6 +39,7 @@ struct _cairndDaemon {
 
     GMutex lock;            /* protects what follows */
     GPtrArray *clients;     /* of cairndClient*, one reference each */
+    GPtrArray *channels;    /* every call channel whose thread is not joined (channel.c) */
     guint idle_source;
     unsigned int next_client_id;
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cairn/cairn.h"
+#include "channel.h"
 #include "client.h"
 #include "dispatch.h"
 #include "remote/remote_protocol.h"
@@ -60,6 +61,8 @@ cairndClientUnref(cairndClient *client)
     if (client->conn)
         cairnConnectUnref(client->conn);
     g_clear_object(&client->bus);
+    /* Every channel holds a reference: none is left. */
+    g_ptr_array_unref(client->channels);
     g_mutex_clear(&client->lock);
     g_free(client);
 }
@@ -85,6 +88,7 @@ cairndClientClosed(GDBusConnection *bus, gboolean remote_peer_vanished, GError *
         g_dbus_connection_remove_filter(bus, client->filter);
     client->filter = 0;
     g_signal_handler_disconnect(bus, client->closed_handler);
+    cairndChannelShutdownAll(client);
     cairndClientClose(client);
     g_mutex_lock(&daemon->lock);
     g_ptr_array_remove(daemon->clients, client); /* drops the list's reference */
@@ -103,6 +107,7 @@ cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid
 
     g_atomic_ref_count_init(&client->refs);
     g_mutex_init(&client->lock);
+    client->channels = g_ptr_array_new();
     client->daemon = daemon;
     client->bus = g_object_ref(bus);
     client->uid = uid;

@@ -21,9 +21,12 @@ struct _cairndClient {
     uid_t uid;
     pid_t pid;
 
-    GMutex lock;            /* protects conn and readonly */
+    GMutex lock;            /* protects what follows */
     cairnConnect *conn;     /* NULL until ConnectOpen, and after ConnectClose */
     bool readonly;
+    GPtrArray *channels;    /* the open call channels (channel.c's), not owned */
+    unsigned int next_channel_id;
+    bool gone;              /* the bus connection closed: no new channel */
 };
 
 /* Register the object on @bus and start serving the peer; the daemon's

@@ -1,11 +1,18 @@
 /*
  * dispatch.c: the one table of handlers and the path of every call (see
- * dispatch.h). GDBus reads a call in its worker thread, where
+ * dispatch.h). Calls come two ways, and both end in cairndAnswer(): the
+ * same checks, the same handler, the same reply or error.
+ *
+ * On the bus, GDBus reads a call in its worker thread, where
  * cairndDispatchFilter() takes it: a read that the driver answers from
  * memory runs there at once, anything else goes to the thread pool; the
  * reply is queued back to GDBus's worker. Calls the filter passes on (an
  * unknown method, a wrong signature, an oversized message) take GDBus's
  * own path through the registered object, which answers the error.
+ *
+ * On a call channel (channel.c), the channel's thread hands each message
+ * to cairndDispatchMessage(), which answers it inline, refusing what the
+ * filter would pass on the way GDBus would.
  */
 #include <string.h>
 
@@ -22,6 +29,7 @@ typedef struct {
     bool needs_conn; /* false only for ConnectOpen */
     bool memory_read; /* changes nothing and, with a driver that keeps its state in
                        * memory (daemon->inline_reads), neither blocks nor waits */
+    cairndFDHandler fd_handler; /* instead of handler, for a reply with descriptors */
 } cairndDispatchEntry;
 
 /* Indexed by remoteProcedure: the mutating flag, the method and slot names
@@ -64,6 +72,7 @@ static const cairndDispatchEntry dispatchTable[] = {
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, cairndConnectDomainEventDeregisterAny, true,
       false },
     { REMOTE_PROC_CONNECT_GET_LIB_VERSION, cairndConnectGetLibVersion, true, true },
+    { REMOTE_PROC_CONNECT_OPEN_CHANNEL, NULL, true, false, cairndConnectOpenChannel },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(dispatchTable) == REMOTE_PROC_LAST);
@@ -87,7 +96,8 @@ cairndDispatchCheckTable(GError **error)
         const remoteProcedureInfo *info = remoteProcedureByMethod((*m)->name);
 
         if (!info || dispatchTable[info->proc].proc != info->proc ||
-            !dispatchTable[info->proc].handler) {
+            (dispatchTable[info->proc].handler != NULL) ==
+                (dispatchTable[info->proc].fd_handler != NULL)) {
             cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_INTERNAL_ERROR,
                           "method %s has no handler", (*m)->name);
             return false;
@@ -119,69 +129,105 @@ cairndCheckSizes(GVariant *params, GError **error)
 }
 
 
-/* The call's arguments; a message without a body has none, "()". */
+/* The arguments of @message; a message without a body has none, "()". */
 static GVariant *
-cairndCallParams(cairndCall *call)
+cairndMessageParams(GDBusMessage *message)
 {
-    GVariant *body;
+    GVariant *body = g_dbus_message_get_body(message);
 
-    if (call->invocation)
-        return g_variant_ref(g_dbus_method_invocation_get_parameters(call->invocation));
-    if ((body = g_dbus_message_get_body(call->message)))
-        return g_variant_ref(body);
-    return g_variant_ref_sink(g_variant_new("()"));
+    return body ? g_variant_ref(body) : g_variant_ref_sink(g_variant_new("()"));
 }
 
 
+/* Run @info's handler for @client with @params, after the checks every
+ * lane makes: sizes, an open connection, read-only. @caps: what the
+ * caller's lane can carry (a reply with descriptors needs them). */
 static GVariant *
-cairndDispatchRun(cairndCall *call, GError **error)
+cairndDispatchRun(cairndClient *client,
+                  const remoteProcedureInfo *info,
+                  GVariant *params,
+                  GDBusCapabilityFlags caps,
+                  GUnixFDList **ret_fds,
+                  GError **error)
 {
-    const cairndDispatchEntry *entry = &dispatchTable[call->info->proc];
-    g_autoptr(GVariant) params = cairndCallParams(call);
+    const cairndDispatchEntry *entry = &dispatchTable[info->proc];
     g_autoptr(cairnConnect) conn = NULL;
     bool readonly = false;
 
     if (!cairndCheckSizes(params, error))
         return NULL;
-    if (entry->needs_conn && !(conn = cairndClientGetConn(call->client, &readonly, error)))
+    if (entry->needs_conn && !(conn = cairndClientGetConn(client, &readonly, error)))
         return NULL;
-    if (readonly && call->info->mutating) {
+    if (readonly && info->mutating) {
         cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_OPERATION_DENIED,
-                      "read only access prevents %s", call->info->method);
+                      "read only access prevents %s", info->method);
         return NULL;
     }
-    return entry->handler(call->client, conn, params, error);
+    if (!entry->fd_handler)
+        return entry->handler(client, conn, params, error);
+    if (!(caps & G_DBUS_CAPABILITY_FLAGS_UNIX_FD_PASSING)) {
+        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_OPERATION_UNSUPPORTED,
+                      "%s needs a connection that passes file descriptors", info->method);
+        return NULL;
+    }
+    return entry->fd_handler(client, conn, params, ret_fds, error);
 }
 
 
-/* Answer a call that came through the filter with @reply (consumed) or
- * @err. */
-static void
-cairndReplyMessage(cairndCall *call, GVariant *reply, const GError *err)
+/* The answer to @message, a call of @info that cairndFilterProcedure()
+ * accepted, from @client on a lane that carries @caps: the reply or the
+ * error; NULL when the caller expects none. Either lane, any thread. */
+static GDBusMessage *
+cairndAnswer(cairndClient *client,
+             GDBusMessage *message,
+             const remoteProcedureInfo *info,
+             GDBusCapabilityFlags caps)
 {
-    g_autoptr(GDBusMessage) answer = NULL;
+    g_autoptr(GVariant) params = cairndMessageParams(message);
+    g_autoptr(GUnixFDList) fds = NULL;
+    g_autoptr(GVariant) reply = NULL;
+    g_autoptr(GError) err = NULL;
+    GDBusMessage *answer;
 
-    if (reply)
+    if ((reply = cairndDispatchRun(client, info, params, caps, &fds, &err)))
         g_variant_ref_sink(reply);
-    if (g_dbus_message_get_flags(call->message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) {
-        g_clear_pointer(&reply, g_variant_unref);
-        return;
-    }
+    if (err)
+        g_debug("client %u: %s: %s", client->id, info->method, err->message);
+    if (g_dbus_message_get_flags(message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED)
+        return NULL;
     if (err) {
         g_autofree char *name = NULL;
         g_autofree char *text = NULL;
 
         remoteErrorToDBus(err, &name, &text);
-        answer = g_dbus_message_new_method_error_literal(call->message, name, text);
-    } else {
-        answer = g_dbus_message_new_method_reply(call->message);
-        if (reply)
-            g_dbus_message_set_body(answer, reply);
+        return g_dbus_message_new_method_error_literal(message, name, text);
     }
-    g_clear_pointer(&reply, g_variant_unref);
-    /* Only queues it: GDBus's worker writes it. */
-    g_dbus_connection_send_message(call->client->bus, answer, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL,
-                                   NULL);
+    answer = g_dbus_message_new_method_reply(message);
+    if (reply)
+        g_dbus_message_set_body(answer, reply);
+    if (fds)
+        g_dbus_message_set_unix_fd_list(answer, fds);
+    return answer;
+}
+
+
+/* Answer a call that came through the registered object. */
+static void
+cairndAnswerInvocation(cairndCall *call, GDBusCapabilityFlags caps)
+{
+    GVariant *params = g_dbus_method_invocation_get_parameters(call->invocation);
+    g_autoptr(GUnixFDList) fds = NULL;
+    g_autoptr(GError) err = NULL;
+    GVariant *reply = cairndDispatchRun(call->client, call->info, params, caps, &fds, &err);
+
+    if (err) {
+        g_debug("client %u: %s: %s", call->client->id, call->info->method, err->message);
+        if (reply)
+            g_variant_unref(g_variant_ref_sink(reply));
+        remoteErrorReturn(call->invocation, err);
+    } else {
+        g_dbus_method_invocation_return_value_with_unix_fd_list(call->invocation, reply, fds);
+    }
 }
 
 
@@ -191,20 +237,19 @@ static void
 cairndDispatchWorker(gpointer data, gpointer opaque)
 {
     cairndCall *call = data;
-    g_autoptr(GError) err = NULL;
-    GVariant *reply = cairndDispatchRun(call, &err);
+    GDBusCapabilityFlags caps = g_dbus_connection_get_capabilities(call->client->bus);
 
-    if (err)
-        g_debug("client %u: %s: %s", call->client->id, call->info->method, err->message);
     if (call->message) {
-        cairndReplyMessage(call, reply, err);
+        g_autoptr(GDBusMessage) answer =
+            cairndAnswer(call->client, call->message, call->info, caps);
+
+        /* Only queues it: GDBus's worker writes it. */
+        if (answer)
+            g_dbus_connection_send_message(call->client->bus, answer,
+                                           G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
         g_object_unref(call->message);
-    } else if (err) {
-        if (reply)
-            g_variant_unref(g_variant_ref_sink(reply));
-        remoteErrorReturn(call->invocation, err);
     } else {
-        g_dbus_method_invocation_return_value(call->invocation, reply);
+        cairndAnswerInvocation(call, caps);
     }
     cairndClientUnref(call->client);
     g_free(call);
@@ -317,4 +362,57 @@ cairndDispatchFilter(GDBusConnection *bus,
     else
         g_thread_pool_push(client->daemon->pool, call, NULL);
     return NULL;
+}
+
+
+/* The error GDBus would answer to @message, a method call that
+ * cairndFilterProcedure() refused. */
+static GDBusMessage *
+cairndRefusal(GDBusMessage *message)
+{
+    const char *path = g_dbus_message_get_path(message);
+    const char *iface = g_dbus_message_get_interface(message);
+    const char *member = g_dbus_message_get_member(message);
+    const char *sig = g_dbus_message_get_signature(message);
+    GVariant *body = g_dbus_message_get_body(message);
+    const remoteProcedureInfo *info = remoteProcedureByMethod(member ? member : "");
+    g_autoptr(GError) err = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *text = NULL;
+
+    if (g_strcmp0(path, CAIRN_REMOTE_OBJECT_PATH) != 0)
+        return g_dbus_message_new_method_error(message, "org.freedesktop.DBus.Error.UnknownObject",
+                                               "No such object path '%s'", path ? path : "");
+    if (g_strcmp0(iface, CAIRN_REMOTE_INTERFACE) != 0)
+        return g_dbus_message_new_method_error(message, "org.freedesktop.DBus.Error.UnknownMethod",
+                                               "No such interface '%s' on object at path %s",
+                                               iface ? iface : "", path);
+    if (!info)
+        return g_dbus_message_new_method_error(message, "org.freedesktop.DBus.Error.UnknownMethod",
+                                               "No such method '%s'", member ? member : "");
+    if (!g_str_equal(sig ? sig : "", cairndInSignature(info->proc)))
+        return g_dbus_message_new_method_error(
+            message, "org.freedesktop.DBus.Error.InvalidArgs",
+            "Type of message, '(%s)', does not match expected type '(%s)'", sig ? sig : "",
+            cairndInSignature(info->proc));
+    cairnErrorSet(&err, CAIRN_FROM_RPC, CAIRN_ERR_INVALID_ARG,
+                  "message of %zu bytes is over the limit of %d",
+                  body ? g_variant_get_size(body) : 0, CAIRN_REMOTE_MESSAGE_MAX);
+    remoteErrorToDBus(err, &name, &text);
+    return g_dbus_message_new_method_error_literal(message, name, text);
+}
+
+
+GDBusMessage *
+cairndDispatchMessage(cairndClient *client, GDBusMessage *message, GDBusCapabilityFlags caps)
+{
+    const remoteProcedureInfo *info;
+
+    if (g_dbus_message_get_message_type(message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+        return NULL;
+    if ((info = cairndFilterProcedure(message)))
+        return cairndAnswer(client, message, info, caps);
+    if (g_dbus_message_get_flags(message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED)
+        return NULL;
+    return cairndRefusal(message);
 }

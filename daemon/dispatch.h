@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 #include "client.h"
 
@@ -21,6 +22,15 @@
  * arguments when no error is set) or NULL with @error set. */
 typedef GVariant *(*cairndHandler)(cairndClient *client, cairnConnect *conn, GVariant *params,
                                    GError **error);
+
+/* A handler whose reply carries file descriptors: the h arguments of the
+ * reply index *@ret_fds, which it sets on success. The dispatcher calls it
+ * only where the peer's lane passes descriptors. */
+typedef GVariant *(*cairndFDHandler)(cairndClient *client,
+                                     cairnConnect *conn,
+                                     GVariant *params,
+                                     GUnixFDList **ret_fds,
+                                     GError **error);
 
 /* The GDBusInterfaceVTable method_call of every peer's object. */
 void cairndDispatchMethodCall(GDBusConnection *bus, const char *sender, const char *path,
@@ -34,6 +44,15 @@ GDBusMessage *cairndDispatchFilter(GDBusConnection *bus,
                                    GDBusMessage *message,
                                    gboolean incoming,
                                    gpointer opaque);
+
+/* The answer to @message, a message that came on a call channel of
+ * @client whose lane can carry @caps, run in the calling thread: what the
+ * bus would answer to the same message (the reply or error of our method;
+ * D-Bus's UnknownMethod, UnknownObject or InvalidArgs for a call that is
+ * not one of ours or has the wrong signature), or NULL when no answer is
+ * due (not a method call, or NO_REPLY_EXPECTED). */
+GDBusMessage *cairndDispatchMessage(cairndClient *client, GDBusMessage *message,
+                                    GDBusCapabilityFlags caps);
 
 /* The worker threads that run the calls, at most @workers at once. */
 GThreadPool *cairndDispatchPoolNew(unsigned int workers, GError **error);
@@ -74,6 +93,11 @@ GVariant *cairndConnectOpen(cairndClient *client, cairnConnect *conn, GVariant *
                             GError **error);
 GVariant *cairndConnectClose(cairndClient *client, cairnConnect *conn, GVariant *params,
                              GError **error);
+GVariant *cairndConnectOpenChannel(cairndClient *client,
+                                   cairnConnect *conn,
+                                   GVariant *params,
+                                   GUnixFDList **ret_fds,
+                                   GError **error);
 GVariant *cairndConnectGetLibVersion(cairndClient *client,
                                      cairnConnect *conn,
                                      GVariant *params,

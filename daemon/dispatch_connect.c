@@ -1,8 +1,9 @@
 /*
- * dispatch_connect.c: ConnectOpen, ConnectClose, ConnectGetLibVersion,
- * ConnectListAllDomains.
+ * dispatch_connect.c: ConnectOpen, ConnectClose, ConnectOpenChannel,
+ * ConnectGetLibVersion, ConnectListAllDomains.
  */
 #include "cairn/cairn.h"
+#include "channel.h"
 #include "dispatch.h"
 #include "remote/remote_protocol.h"
 #include "util/cairnerror.h"
@@ -29,6 +30,23 @@ cairndConnectClose(cairndClient *client, cairnConnect *conn, GVariant *params, G
 {
     cairndClientClose(client);
     return NULL;
+}
+
+
+GVariant *
+cairndConnectOpenChannel(cairndClient *client,
+                         cairnConnect *conn,
+                         GVariant *params,
+                         GUnixFDList **ret_fds,
+                         GError **error)
+{
+    int fd = cairndChannelOpen(client, error);
+
+    if (fd < 0)
+        return NULL;
+    /* The list owns @fd from here. */
+    *ret_fds = g_unix_fd_list_new_from_array(&fd, 1);
+    return g_variant_new("(h)", 0);
 }
 
 

@@ -12,6 +12,7 @@
 #include <gio/gunixsocketaddress.h>
 
 #include "cairn/cairn-error.h"
+#include "channel.h"
 #include "client.h"
 #include "remote/remote_protocol.h"
 #include "server.h"
@@ -259,6 +260,8 @@ cairndServerStop(cairndDaemon *daemon)
     for (guint i = 0; i < clients->len; i++) {
         cairndClient *client = g_ptr_array_index(clients, i);
 
+        /* The main loop no longer runs cairndClientClosed(). */
+        cairndChannelShutdownAll(client);
         g_dbus_connection_close_sync(client->bus, NULL, NULL);
     }
 }

@@ -10,6 +10,12 @@ For every function-pointer member of struct _cairnDriver:
   - src/remote/cairn-remote.xml declares <method name="Member">;
   - daemon/dispatch.c's table has a handler cairndMember.
 Fails, naming what is missing, when a slot is added without all four.
+
+Every other <method> of cairn-remote.xml is a method of the transport
+itself (ConnectOpenChannel): remote_protocol.c's table must map it from a
+NULL slot, and daemon/dispatch.c must have its handler cairndMethod. So no
+method can be declared without a daemon handler, and none can pose as a
+transport method while a slot of that name exists.
 """
 
 import re
@@ -44,9 +50,18 @@ def main(argv):
             errors.append("src/remote/cairn-remote.xml: no method %s" % method)
         if not re.search(r"\bcairnd%s\b" % method, dispatch):
             errors.append("daemon/dispatch.c: no handler cairnd%s" % method)
+    slot_methods = {slot[0].upper() + slot[1:] for slot in slots}
+    extra = [m for m in re.findall(r'<method name="(\w+)"', xml) if m not in slot_methods]
+    for method in extra:
+        if not re.search(r'\bNULL,\s*"%s"' % method, protocol):
+            errors.append("src/remote/remote_protocol.c: method %s is no driver slot, "
+                          "so its entry needs a NULL slot" % method)
+        if not re.search(r"\bcairnd%s\b" % method, dispatch):
+            errors.append("daemon/dispatch.c: no handler cairnd%s" % method)
     for e in errors:
         print(e)
-    print("%d driver slots: %s" % (len(slots), "FAIL" if errors else "all forwarded"))
+    print("%d driver slots, %d transport methods: %s"
+          % (len(slots), len(extra), "FAIL" if errors else "all forwarded"))
     return 1 if errors else 0
 
 

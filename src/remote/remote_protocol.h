@@ -24,6 +24,12 @@
 #define CAIRN_REMOTE_STRING_MAX (4 * 1024 * 1024)
 #define CAIRN_REMOTE_LIST_MAX 16384
 #define CAIRN_REMOTE_MESSAGE_MAX (16 * 1024 * 1024)
+/* A whole call on a call channel (ConnectOpenChannel): the body's limit
+ * and room for the header. The daemon closes a channel that announces
+ * more; the client sends a bigger call through the bus connection. */
+#define CAIRN_REMOTE_CHANNEL_CALL_MAX (CAIRN_REMOTE_MESSAGE_MAX + 64 * 1024)
+/* Call channels one peer may have open at once. */
+#define CAIRN_REMOTE_CHANNEL_MAX 4
 
 /* Socket file name under the run directory. */
 #define CAIRN_REMOTE_SOCKET_NAME "cairn-sock"
@@ -33,7 +39,8 @@
 /* The group whose members may use the system socket. */
 #define CAIRN_REMOTE_SYSTEM_GROUP "cairn"
 
-/* One procedure per driver slot; new ones go at the end. */
+/* One procedure per driver slot, and the transport's own methods (no
+ * slot); new ones go at the end. */
 typedef enum {
     REMOTE_PROC_CONNECT_OPEN,
     REMOTE_PROC_CONNECT_CLOSE,
@@ -68,13 +75,15 @@ typedef enum {
     REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY,
     REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY,
     REMOTE_PROC_CONNECT_GET_LIB_VERSION,
+    REMOTE_PROC_CONNECT_OPEN_CHANNEL,
 
     REMOTE_PROC_LAST
 } remoteProcedure;
 
 typedef struct {
     remoteProcedure proc;
-    const char *slot;   /* the member of struct _cairnDriver */
+    const char *slot;   /* the member of struct _cairnDriver; NULL for a method
+                         * of the transport itself */
     const char *method; /* the D-Bus method: the slot, first letter upper-case */
     bool mutating;      /* refused on a read-only connection, by the daemon */
 } remoteProcedureInfo;

@@ -1,0 +1,292 @@
+/*
+ * channel.c: call channels (see channel.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cairn/cairn-error.h"
+#include "channel.h"
+#include "dispatch.h"
+#include "remote/remote_protocol.h"
+#include "util/cairnerror.h"
+
+/* The fixed start of every D-Bus message: enough for
+ * g_dbus_message_bytes_needed() to tell the whole length. */
+#define CAIRND_CHANNEL_HEADER 16
+
+typedef struct {
+    cairndDaemon *daemon;
+    cairndClient *client; /* a reference, dropped when the thread ends */
+    unsigned int client_id;
+    unsigned int id;
+    int fd;         /* the daemon's end; the thread closes it when it ends */
+    guint32 serial; /* of the last answer */
+    guint64 calls;
+    GThread *thread; /* joined by cairndChannelReap() or cairndChannelJoinAll() */
+    gint ended;      /* atomic: the thread is about to return */
+} cairndChannel;
+
+
+/* Read exactly @len bytes into @buf: 1 when done, 0 at EOF before the
+ * first byte, -1 on an error or EOF within (errno says which; 0 for EOF). */
+static int
+cairndChannelRead(int fd, void *buf, size_t len)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t n = read(fd, (char *)buf + done, len - done);
+
+        if (n > 0) {
+            done += (size_t)n;
+        } else if (n == 0) {
+            errno = 0;
+            return done ? -1 : 0;
+        } else if (errno != EINTR) {
+            return -1;
+        }
+    }
+    return 1;
+}
+
+
+/* Write all of @buf; false on an error (the peer is gone). */
+static bool
+cairndChannelWrite(int fd, const guchar *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+        if (n > 0) {
+            buf += n;
+            len -= (size_t)n;
+        } else if (n == 0 || errno != EINTR) {
+            return false;
+        }
+    }
+    return true;
+}
+
+
+/* The next whole message on @chan, or NULL when the channel is to end:
+ * EOF, an I/O error, or bytes that are not a message within the limit. */
+static GDBusMessage *
+cairndChannelReceive(cairndChannel *chan)
+{
+    guchar head[CAIRND_CHANNEL_HEADER];
+    g_autofree guchar *blob = NULL;
+    g_autoptr(GError) err = NULL;
+    GDBusMessage *message;
+    gssize need;
+    int r;
+
+    if ((r = cairndChannelRead(chan->fd, head, sizeof(head))) <= 0) {
+        if (r < 0)
+            g_debug("client %u: channel %u: %s", chan->client_id, chan->id,
+                    errno ? g_strerror(errno) : "EOF within a message header");
+        return NULL;
+    }
+    if ((need = g_dbus_message_bytes_needed(head, sizeof(head), &err)) < 0) {
+        g_info("client %u: channel %u: not a D-Bus message: %s", chan->client_id, chan->id,
+               err->message);
+        return NULL;
+    }
+    if (need < (gssize)sizeof(head) || need > CAIRN_REMOTE_CHANNEL_CALL_MAX) {
+        g_info("client %u: channel %u: a message of %" G_GSSIZE_FORMAT
+               " bytes is over the limit of %d",
+               chan->client_id, chan->id, need, CAIRN_REMOTE_CHANNEL_CALL_MAX);
+        return NULL;
+    }
+    blob = g_malloc((gsize)need);
+    memcpy(blob, head, sizeof(head));
+    if (cairndChannelRead(chan->fd, blob + sizeof(head), (size_t)need - sizeof(head)) <= 0) {
+        g_debug("client %u: channel %u: %s", chan->client_id, chan->id,
+                errno ? g_strerror(errno) : "EOF within a message");
+        return NULL;
+    }
+    message = g_dbus_message_new_from_blob(blob, (gsize)need, G_DBUS_CAPABILITY_FLAGS_NONE, &err);
+    if (!message)
+        g_info("client %u: channel %u: malformed message: %s", chan->client_id, chan->id,
+               err->message);
+    return message;
+}
+
+
+/* Serve one message of @chan; false when the channel is to end. */
+static bool
+cairndChannelServeOne(cairndChannel *chan)
+{
+    g_autoptr(GDBusMessage) message = NULL;
+    g_autoptr(GDBusMessage) answer = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree guchar *blob = NULL;
+    gsize len = 0;
+
+    if (!(message = cairndChannelReceive(chan)))
+        return false;
+    chan->calls++;
+    if (!(answer = cairndDispatchMessage(chan->client, message, G_DBUS_CAPABILITY_FLAGS_NONE)))
+        return true;
+    if (++chan->serial == 0)
+        chan->serial = 1;
+    g_dbus_message_set_serial(answer, chan->serial);
+    if (!(blob = g_dbus_message_to_blob(answer, &len, G_DBUS_CAPABILITY_FLAGS_NONE, &err))) {
+        g_warning("client %u: channel %u: cannot write an answer: %s", chan->client_id, chan->id,
+                  err->message);
+        return false;
+    }
+    return cairndChannelWrite(chan->fd, blob, len);
+}
+
+
+/* The channel's thread. */
+static gpointer
+cairndChannelRun(gpointer opaque)
+{
+    cairndChannel *chan = opaque;
+    cairndClient *client = chan->client;
+
+    while (cairndChannelServeOne(chan))
+        ;
+    g_mutex_lock(&client->lock);
+    g_ptr_array_remove_fast(client->channels, chan);
+    g_mutex_unlock(&client->lock);
+    /* No one can shut it down any more: closing it cannot hit a reused fd. */
+    close(chan->fd);
+    chan->fd = -1;
+    g_debug("client %u: channel %u: closed after %" G_GUINT64_FORMAT " messages", chan->client_id,
+            chan->id, chan->calls);
+    g_clear_pointer(&chan->client, cairndClientUnref);
+    g_atomic_int_set(&chan->ended, 1);
+    return NULL;
+}
+
+
+/* Join and free the channels of @daemon whose thread has ended. */
+static void
+cairndChannelReap(cairndDaemon *daemon)
+{
+    g_autoptr(GPtrArray) ended = g_ptr_array_new();
+
+    g_mutex_lock(&daemon->lock);
+    for (guint i = 0; i < daemon->channels->len;) {
+        cairndChannel *chan = g_ptr_array_index(daemon->channels, i);
+
+        if (g_atomic_int_get(&chan->ended))
+            g_ptr_array_add(ended, g_ptr_array_steal_index_fast(daemon->channels, i));
+        else
+            i++;
+    }
+    g_mutex_unlock(&daemon->lock);
+    for (guint i = 0; i < ended->len; i++) {
+        cairndChannel *chan = g_ptr_array_index(ended, i);
+
+        g_thread_join(chan->thread);
+        g_free(chan);
+    }
+}
+
+
+/* Count @chan among @client's channels, unless the peer is gone or has
+ * as many as it may. */
+static bool
+cairndChannelAdd(cairndClient *client, cairndChannel *chan, GError **error)
+{
+    bool ok = false;
+
+    g_mutex_lock(&client->lock);
+    if (client->gone) {
+        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_OPERATION_INVALID, "%s",
+                      "the connection is closing");
+    } else if (client->channels->len >= CAIRN_REMOTE_CHANNEL_MAX) {
+        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_OPERATION_FAILED,
+                      "too many call channels: at most %d per connection",
+                      CAIRN_REMOTE_CHANNEL_MAX);
+    } else {
+        chan->id = ++client->next_channel_id;
+        g_ptr_array_add(client->channels, chan);
+        ok = true;
+    }
+    g_mutex_unlock(&client->lock);
+    return ok;
+}
+
+
+int
+cairndChannelOpen(cairndClient *client, GError **error)
+{
+    cairndDaemon *daemon = client->daemon;
+    g_autoptr(GError) err = NULL;
+    cairndChannel *chan;
+    int fds[2];
+
+    cairndChannelReap(daemon);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
+        cairnErrorSetErrno(error, CAIRN_FROM_RPC, errno, "%s", "cannot make a call channel");
+        return -1;
+    }
+    chan = g_new0(cairndChannel, 1);
+    chan->daemon = daemon;
+    chan->client = cairndClientRef(client);
+    chan->client_id = client->id;
+    chan->fd = fds[0];
+    if (!cairndChannelAdd(client, chan, error))
+        goto fail;
+    /* Under the daemon's lock, so that no reaper sees the channel before
+     * its thread is recorded. */
+    g_mutex_lock(&daemon->lock);
+    if ((chan->thread = g_thread_try_new("cairnd-channel", cairndChannelRun, chan, &err)))
+        g_ptr_array_add(daemon->channels, chan);
+    g_mutex_unlock(&daemon->lock);
+    if (!chan->thread) {
+        g_mutex_lock(&client->lock);
+        g_ptr_array_remove_fast(client->channels, chan);
+        g_mutex_unlock(&client->lock);
+        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_OPERATION_FAILED,
+                      "cannot start a call channel: %s", err->message);
+        goto fail;
+    }
+    g_debug("client %u: channel %u: open", client->id, chan->id);
+    return fds[1];
+
+fail:
+    close(fds[0]);
+    close(fds[1]);
+    cairndClientUnref(chan->client);
+    g_free(chan);
+    return -1;
+}
+
+
+void
+cairndChannelShutdownAll(cairndClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->gone = true;
+    for (guint i = 0; i < client->channels->len; i++) {
+        cairndChannel *chan = g_ptr_array_index(client->channels, i);
+
+        shutdown(chan->fd, SHUT_RDWR);
+    }
+    g_mutex_unlock(&client->lock);
+}
+
+
+void
+cairndChannelJoinAll(cairndDaemon *daemon)
+{
+    g_autoptr(GPtrArray) all = NULL;
+
+    g_mutex_lock(&daemon->lock);
+    all = g_steal_pointer(&daemon->channels);
+    daemon->channels = g_ptr_array_new();
+    g_mutex_unlock(&daemon->lock);
+    for (guint i = 0; i < all->len; i++) {
+        cairndChannel *chan = g_ptr_array_index(all, i);
+
+        g_thread_join(chan->thread);
+        g_free(chan);
+    }
+}
