@@ -160,6 +160,7 @@ remotePrivateFree(remotePrivate *priv)
     if (!priv)
         return;
     remoteEventUnsubscribe(priv);
+    g_clear_pointer(&priv->channel, remoteChannelFree);
     if (priv->bus) {
         g_dbus_connection_close_sync(priv->bus, NULL, NULL);
         g_object_unref(priv->bus);
@@ -189,6 +190,7 @@ remoteConnectOpen(cairnConnect *conn, GUri *uri, unsigned int flags, GError **er
         return CAIRN_DRV_OPEN_ERROR;
     g_variant_get(reply, "(st)", &priv->type, &version);
     priv->daemon_version = version;
+    priv->channel = remoteChannelOpen(priv->bus);
     remoteEventSubscribe(conn, priv);
     conn->privateData = g_steal_pointer(&priv);
     return CAIRN_DRV_OPEN_SUCCESS;

@@ -6,14 +6,17 @@
 
 #include <stdbool.h>
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 #include "datatypes.h"
 #include "driver.h"
+#include "remote_channel.h"
 #include "remote_protocol.h"
 
 typedef struct _remotePrivate remotePrivate;
 struct _remotePrivate {
     GDBusConnection *bus;          /* to the daemon; owned */
+    remoteChannel *channel;        /* the call channel; NULL: every call takes the bus */
     char *type;                    /* the daemon's driver name */
     unsigned long daemon_version;
     guint event_subscription;      /* DomainEvent signal subscription, 0 if none */
@@ -33,7 +36,16 @@ void remoteWireAttach(GDBusConnection *bus);
 GVariant *remoteCallBus(GDBusConnection *bus, remoteProcedure proc, GVariant *params,
                         GError **error);
 
-/* As remoteCallBus() on @conn's daemon. */
+/* As remoteCallBus(), and *@ret_fds (when not NULL) gets the reply's file
+ * descriptors (a reference; NULL when it has none). */
+GVariant *remoteCallBusFDs(GDBusConnection *bus,
+                           remoteProcedure proc,
+                           GVariant *params,
+                           GUnixFDList **ret_fds,
+                           GError **error);
+
+/* As remoteCallBus() on @conn's daemon, over the call channel when the
+ * connection has one and no other thread is on it (remote_channel.h). */
 GVariant *remoteCall(cairnConnect *conn, remoteProcedure proc, GVariant *params,
                      GError **error);
 

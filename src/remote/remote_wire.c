@@ -1,10 +1,13 @@
 /*
  * remote_wire.c: one method call to the daemon, and domains on the wire.
  *
- * A call is sent with g_dbus_connection_send_message() and its reply taken
- * by a filter in GDBus's worker thread, which wakes the waiting caller:
- * one thread hop each way, and no main context created per call as
- * g_dbus_connection_call_sync() makes.
+ * A call takes the call channel when it can (remote_channel.h): the
+ * calling thread writes it and reads the reply itself. Otherwise it is sent
+ * with g_dbus_connection_send_message() and its reply taken by a filter in
+ * GDBus's worker thread, which wakes the waiting caller: one thread hop
+ * each way, and no main context created per call as
+ * g_dbus_connection_call_sync() makes. Either way the reply goes through
+ * remoteReplyFinish().
  */
 #include <string.h>
 
@@ -147,21 +150,35 @@ remoteWireSend(GDBusConnection *bus, GDBusMessage *msg, GError **error)
 }
 
 
-GVariant *
-remoteCallBus(GDBusConnection *bus, remoteProcedure proc, GVariant *params, GError **error)
+/* The call of @proc with @params (floating, consumed; NULL for none). */
+static GDBusMessage *
+remoteCallMessage(remoteProcedure proc, GVariant *params)
+{
+    GDBusMessage *msg = g_dbus_message_new_method_call(
+        NULL, CAIRN_REMOTE_OBJECT_PATH, CAIRN_REMOTE_INTERFACE, remoteProcedureGet(proc)->method);
+
+    if (params)
+        g_dbus_message_set_body(msg, params);
+    return msg;
+}
+
+
+/* The reply tuple of a call of @proc from @reply, whichever lane brought
+ * it; when @reply is NULL, @transport_err says why there is none. The
+ * daemon's error is restored, a disconnect becomes the one clean RPC
+ * error, a reply of the wrong type is refused. */
+static GVariant *
+remoteReplyFinish(remoteProcedure proc,
+                  GDBusMessage *reply,
+                  const GError *transport_err,
+                  GError **error)
 {
     const remoteProcedureInfo *info = remoteProcedureGet(proc);
-    g_autoptr(GDBusMessage) msg = NULL;
-    g_autoptr(GDBusMessage) reply = NULL;
     g_autoptr(GError) err = NULL;
     GVariant *body;
 
-    msg = g_dbus_message_new_method_call(NULL, CAIRN_REMOTE_OBJECT_PATH, CAIRN_REMOTE_INTERFACE,
-                                         info->method);
-    if (params)
-        g_dbus_message_set_body(msg, params);
-    if (!(reply = remoteWireSend(bus, msg, &err)) || g_dbus_message_to_gerror(reply, &err)) {
-        remoteErrorFromDBus(error, err, info->method);
+    if (!reply || g_dbus_message_to_gerror(reply, &err)) {
+        remoteErrorFromDBus(error, reply ? err : transport_err, info->method);
         return NULL;
     }
     body = g_dbus_message_get_body(reply);
@@ -179,11 +196,44 @@ remoteCallBus(GDBusConnection *bus, remoteProcedure proc, GVariant *params, GErr
 
 
 GVariant *
+remoteCallBusFDs(GDBusConnection *bus,
+                 remoteProcedure proc,
+                 GVariant *params,
+                 GUnixFDList **ret_fds,
+                 GError **error)
+{
+    g_autoptr(GDBusMessage) msg = remoteCallMessage(proc, params);
+    g_autoptr(GDBusMessage) reply = NULL;
+    g_autoptr(GError) err = NULL;
+    GVariant *body;
+
+    reply = remoteWireSend(bus, msg, &err);
+    if (!(body = remoteReplyFinish(proc, reply, err, error)))
+        return NULL;
+    if (ret_fds && (*ret_fds = g_dbus_message_get_unix_fd_list(reply)))
+        g_object_ref(*ret_fds);
+    return body;
+}
+
+
+GVariant *
+remoteCallBus(GDBusConnection *bus, remoteProcedure proc, GVariant *params, GError **error)
+{
+    return remoteCallBusFDs(bus, proc, params, NULL, error);
+}
+
+
+GVariant *
 remoteCall(cairnConnect *conn, remoteProcedure proc, GVariant *params, GError **error)
 {
     remotePrivate *priv = conn->privateData;
+    g_autoptr(GDBusMessage) msg = remoteCallMessage(proc, params);
+    g_autoptr(GDBusMessage) reply = NULL;
+    g_autoptr(GError) err = NULL;
 
-    return remoteCallBus(priv->bus, proc, params, error);
+    if (!priv->channel || !remoteChannelCall(priv->channel, msg, &reply, &err))
+        reply = remoteWireSend(priv->bus, msg, &err);
+    return remoteReplyFinish(proc, reply, err, error);
 }
 
 

@@ -1,0 +1,221 @@
+/*
+ * remote_channel.c: the call channel (see remote_channel.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <gio/gunixfdlist.h>
+
+#include "remote_channel.h"
+#include "remote_driver.h"
+#include "remote_private.h"
+#include "remote_protocol.h"
+
+/* The fixed start of every D-Bus message: enough for
+ * g_dbus_message_bytes_needed() to tell the whole length. */
+#define REMOTE_CHANNEL_HEADER 16
+/* The largest reply taken: what GDBus takes on the bus (the D-Bus
+ * specification's 128 MiB). */
+#define REMOTE_CHANNEL_REPLY_MAX (128 * 1024 * 1024)
+
+struct _remoteChannel {
+    GMutex lock;    /* held for a whole call */
+    int fd;         /* -1 once dead */
+    guint32 serial; /* of the last call */
+    gint64 calls;   /* answered over the channel */
+};
+
+
+remoteChannel *
+remoteChannelOpen(GDBusConnection *bus)
+{
+    g_autoptr(GVariant) reply = NULL;
+    g_autoptr(GUnixFDList) fds = NULL;
+    g_autoptr(GError) err = NULL;
+    remoteChannel *chan;
+    gint32 index = -1;
+    int fd;
+
+    if (g_strcmp0(g_getenv("CAIRN_REMOTE_CHANNEL"), "0") == 0)
+        return NULL;
+    if (!(g_dbus_connection_get_capabilities(bus) & G_DBUS_CAPABILITY_FLAGS_UNIX_FD_PASSING)) {
+        g_debug("no call channel: the connection does not pass file descriptors");
+        return NULL;
+    }
+    if (!(reply = remoteCallBusFDs(bus, REMOTE_PROC_CONNECT_OPEN_CHANNEL, NULL, &fds, &err))) {
+        g_debug("no call channel: %s", err->message);
+        return NULL;
+    }
+    g_variant_get(reply, "(h)", &index);
+    if (!fds || index < 0 || index >= g_unix_fd_list_get_length(fds) ||
+        (fd = g_unix_fd_list_get(fds, index, &err)) < 0) {
+        g_debug("no call channel: the daemon's answer holds no descriptor %d", index);
+        return NULL;
+    }
+    /* g_unix_fd_list_get() sets close-on-exec already; a fork()+exec()
+     * must never carry the channel, so make sure. */
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        close(fd);
+        return NULL;
+    }
+    chan = g_new0(remoteChannel, 1);
+    g_mutex_init(&chan->lock);
+    chan->fd = fd;
+    return chan;
+}
+
+
+void
+remoteChannelFree(remoteChannel *chan)
+{
+    if (!chan)
+        return;
+    if (chan->fd >= 0)
+        close(chan->fd);
+    g_mutex_clear(&chan->lock);
+    g_free(chan);
+}
+
+
+/* The GIO error for a failed read or write with @errnum (0: EOF). */
+static void
+remoteChannelSetIOError(GError **error, int errnum)
+{
+    if (errnum == 0 || errnum == ECONNRESET)
+        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                            "the daemon closed the call channel");
+    else if (errnum == EPIPE)
+        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
+                            "the daemon closed the call channel");
+    else
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errnum), "call channel: %s",
+                    g_strerror(errnum));
+}
+
+
+static bool
+remoteChannelWrite(int fd, const guchar *buf, size_t len, GError **error)
+{
+    while (len > 0) {
+        /* MSG_NOSIGNAL: a dead daemon is an error here, not SIGPIPE. */
+        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+        if (n > 0) {
+            buf += n;
+            len -= (size_t)n;
+        } else if (n == 0 || errno != EINTR) {
+            remoteChannelSetIOError(error, n == 0 ? EPIPE : errno);
+            return false;
+        }
+    }
+    return true;
+}
+
+
+static bool
+remoteChannelRead(int fd, guchar *buf, size_t len, GError **error)
+{
+    while (len > 0) {
+        ssize_t n = read(fd, buf, len);
+
+        if (n > 0) {
+            buf += n;
+            len -= (size_t)n;
+        } else if (n == 0 || errno != EINTR) {
+            remoteChannelSetIOError(error, n == 0 ? 0 : errno);
+            return false;
+        }
+    }
+    return true;
+}
+
+
+/* Read the reply to the call of @serial. */
+static GDBusMessage *
+remoteChannelReceive(remoteChannel *chan, guint32 serial, GError **error)
+{
+    guchar head[REMOTE_CHANNEL_HEADER];
+    g_autofree guchar *blob = NULL;
+    g_autoptr(GDBusMessage) reply = NULL;
+    GDBusMessageType type;
+    gssize need;
+
+    if (!remoteChannelRead(chan->fd, head, sizeof(head), error))
+        return NULL;
+    if ((need = g_dbus_message_bytes_needed(head, sizeof(head), error)) < 0)
+        return NULL;
+    if (need < (gssize)sizeof(head) || need > REMOTE_CHANNEL_REPLY_MAX) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                    "the daemon announced a reply of %" G_GSSIZE_FORMAT " bytes", need);
+        return NULL;
+    }
+    blob = g_malloc((gsize)need);
+    memcpy(blob, head, sizeof(head));
+    if (!remoteChannelRead(chan->fd, blob + sizeof(head), (size_t)need - sizeof(head), error) ||
+        !(reply =
+              g_dbus_message_new_from_blob(blob, (gsize)need, G_DBUS_CAPABILITY_FLAGS_NONE, error)))
+        return NULL;
+    type = g_dbus_message_get_message_type(reply);
+    if ((type != G_DBUS_MESSAGE_TYPE_METHOD_RETURN && type != G_DBUS_MESSAGE_TYPE_ERROR) ||
+        g_dbus_message_get_reply_serial(reply) != serial) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                    "the daemon's message on the call channel (type %d) answers call %u, "
+                    "not call %u",
+                    (int)type, g_dbus_message_get_reply_serial(reply), serial);
+        return NULL;
+    }
+    return g_steal_pointer(&reply);
+}
+
+
+bool
+remoteChannelCall(remoteChannel *chan, GDBusMessage *msg, GDBusMessage **ret_reply, GError **error)
+{
+    g_autofree guchar *blob = NULL;
+    GDBusMessage *reply = NULL;
+    gsize len = 0;
+
+    if (!g_mutex_trylock(&chan->lock))
+        return false;
+    if (chan->fd < 0) {
+        g_mutex_unlock(&chan->lock);
+        return false;
+    }
+    if (++chan->serial == 0)
+        chan->serial = 1;
+    g_dbus_message_set_serial(msg, chan->serial);
+    /* A call the channel does not take (too big: the daemon would close
+     * the channel) goes to the bus, which answers it properly. */
+    if (!(blob = g_dbus_message_to_blob(msg, &len, G_DBUS_CAPABILITY_FLAGS_NONE, NULL)) ||
+        len > CAIRN_REMOTE_CHANNEL_CALL_MAX) {
+        g_mutex_unlock(&chan->lock);
+        return false;
+    }
+    if (remoteChannelWrite(chan->fd, blob, len, error) &&
+        (reply = remoteChannelReceive(chan, chan->serial, error))) {
+        chan->calls++;
+    } else {
+        close(chan->fd);
+        chan->fd = -1;
+    }
+    g_mutex_unlock(&chan->lock);
+    *ret_reply = reply;
+    return true;
+}
+
+
+gint64
+remoteChannelCallCount(cairnConnect *conn)
+{
+    remotePrivate *priv = conn->privateData;
+    gint64 calls;
+
+    if (conn->driver != &remoteDriver || !priv || !priv->channel)
+        return -1;
+    g_mutex_lock(&priv->channel->lock);
+    calls = priv->channel->fd < 0 ? -1 : priv->channel->calls;
+    g_mutex_unlock(&priv->channel->lock);
+    return calls;
+}
