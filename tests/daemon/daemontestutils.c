@@ -13,6 +13,7 @@
 #include <gio/gunixsocketaddress.h>
 
 #include "daemontestutils.h"
+#include "testroot.h"
 
 static char *testDir;
 static GPid livePids[16];
@@ -42,7 +43,9 @@ daemonTestDir(void)
     if (!testDir) {
         g_autoptr(GError) err = NULL;
 
-        testDir = g_dir_make_tmp("cairnd-test-XXXXXX", &err);
+        /* A test root: the QEMUs of a qemurunner root inside it are swept
+         * should this test be killed by SIGKILL. */
+        testDir = cairnTestRootMake("cairnd", &err);
         g_assert_no_error(err);
         atexit(daemonTestCleanup);
     }

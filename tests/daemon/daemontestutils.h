@@ -19,7 +19,8 @@ typedef struct {
     GPid pid;
 } daemonTest;
 
-/* Make the private directory (once per process). */
+/* Make the private directory (once per process): a test root of
+ * testroot.h, $TMPDIR/cairn-test-cairnd-XXXXXX. */
 const char *daemonTestDir(void);
 
 /* Start cairnd with @args (NULL-terminated, after --socket) and wait up to

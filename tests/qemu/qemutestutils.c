@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "qemutestutils.h"
+#include "testroot.h"
 
 static char *testRoot;
 static char *testURI;
@@ -95,18 +96,19 @@ qemuTestCanRunQemu(void)
 const char *
 qemuTestSetup(const char *testname)
 {
-    g_autofree char *tmpl = g_strdup_printf("cairn-%s-XXXXXX", testname);
     g_autoptr(GError) err = NULL;
 
     if (!qemuTestCanRunQemu()) {
         fprintf(stderr, "SKIP: qemu-system-x86_64 or qemu-img cannot run here\n");
         exit(77);
     }
+    /* QEMUs of tests killed by SIGKILL before this one (testroot.h). */
+    cairnTestRootSweep(stderr, false);
     if (g_getenv("CAIRN_TEST_QEMU_ROOT") && g_getenv("CAIRN_TEST_QEMU_URI")) {
         /* tests/daemon/qemurunner: a cairnd serves this root. */
         testRoot = g_strdup(g_getenv("CAIRN_TEST_QEMU_ROOT"));
         testURI = g_strdup(g_getenv("CAIRN_TEST_QEMU_URI"));
-    } else if (!(testRoot = g_dir_make_tmp(tmpl, &err))) {
+    } else if (!(testRoot = cairnTestRootMake(testname, &err))) {
         fprintf(stderr, "FAIL: cannot make a temporary root: %s\n", err->message);
         exit(EXIT_FAILURE);
     } else {

@@ -1,7 +1,8 @@
 /*
  * qemutestutils.h: helpers of the real-QEMU tests (suite 'qemu').
  *
- * Each test makes a private root under $TMPDIR, opens
+ * Each test makes a private root under $TMPDIR (a test root of
+ * testroot.h: cairn-test-NAME-XXXXXX with an owner marker), opens
  * qemu:///embed?root=ROOT through the public API and runs QEMU for real.
  * Whatever happens (a failed check, a signal from the test runner), the
  * exit path kills every QEMU recorded under the root by its pid and
@@ -28,7 +29,8 @@
 void qemuTestFail(const char *file, int line, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4) G_GNUC_NORETURN;
 
-/* Skip (exit 77) unless qemu-system-x86_64 and qemu-img run; then make the
+/* Skip (exit 77) unless qemu-system-x86_64 and qemu-img run; then kill the
+ * QEMUs that tests killed by SIGKILL left (cairnTestRootSweep()), make the
  * root and arrange for its cleanup at exit and on SIGTERM/SIGINT. Returns
  * the root (owned by the helpers). */
 const char *qemuTestSetup(const char *testname);
