@@ -29,7 +29,11 @@ for tool in qemu-system-x86_64 qemu-img qemu-io nbdcopy nbdinfo; do
     command -v "$tool" >/dev/null || { echo "demo: $tool missing (make deps)" >&2; exit 1; }
 done
 
-root=$(mktemp -d /tmp/cairn-demo-XXXXXX)
+# A test root (tests/testroot.sh): should this script be killed by SIGKILL,
+# the next real-QEMU test, or build/tests/cairn-test-sweep, kills its QEMU.
+. "$here/tests/testroot.sh"
+test_root_make demo
+root=$TEST_ROOT
 uri="qemu:///embed?root=$root"
 dom=demo
 uuid=$(cat /proc/sys/kernel/random/uuid)

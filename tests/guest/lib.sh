@@ -2,7 +2,8 @@
 # boot-test.sh; other tests may source it too.  Needs bash 4.3+.
 #
 #   guest_setup                 skip (exit 77) without QEMU, make the scratch
-#                               directory $GT, build the guest (skip if its
+#                               directory $GT (a test root of
+#                               tests/testroot.sh), build the guest (skip if its
 #                               packages cannot be had), set GUEST_KERNEL,
 #                               GUEST_INITRD, GUEST_APPEND_BASE (guest.env)
 #   vm_start NAME APPEND [DISK[,serial=S]]...
@@ -30,6 +31,8 @@
 # only (no apt); CAIRN_GUEST_CACHE is make-guest.sh's cache directory.
 
 GUEST_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../testroot.sh
+. "$GUEST_HERE/../testroot.sh"
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-90}
 GUEST_ACCEL=${GUEST_ACCEL:-tcg}
 GUEST_PIDS=()
@@ -74,7 +77,8 @@ guest_setup() {
     for t in qemu-system-x86_64 qemu-img qemu-io; do
         command -v "$t" >/dev/null || skip "$t is not installed (Debian: qemu-system-x86, qemu-utils)"
     done
-    GT=$(mktemp -d "${TMPDIR:-/tmp}/cairn-guest.XXXXXX")
+    test_root_make guest
+    GT=$TEST_ROOT
     GUEST_OWNER=$BASHPID
     trap guest_cleanup EXIT
     trap 'exit 130' INT
