@@ -2,7 +2,6 @@
  * channel.c: call channels (see channel.h).
  */
 #include <errno.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,18 +9,16 @@
 #include "channel.h"
 #include "dispatch.h"
 #include "remote/remote_protocol.h"
+#include "remote/remote_stream.h"
 #include "util/cairnerror.h"
-
-/* The fixed start of every D-Bus message: enough for
- * g_dbus_message_bytes_needed() to tell the whole length. */
-#define CAIRND_CHANNEL_HEADER 16
 
 typedef struct {
     cairndDaemon *daemon;
     cairndClient *client; /* a reference, dropped when the thread ends */
     unsigned int client_id;
     unsigned int id;
-    int fd;         /* the daemon's end; the thread closes it when it ends */
+    int fd; /* the daemon's end; the thread closes it when it ends */
+    remoteStreamInput in;
     guint32 serial; /* of the last answer */
     guint64 calls;
     GThread *thread; /* joined by cairndChannelReap() or cairndChannelJoinAll() */
@@ -29,87 +26,22 @@ typedef struct {
 } cairndChannel;
 
 
-/* Read exactly @len bytes into @buf: 1 when done, 0 at EOF before the
- * first byte, -1 on an error or EOF within (errno says which; 0 for EOF). */
-static int
-cairndChannelRead(int fd, void *buf, size_t len)
-{
-    size_t done = 0;
-
-    while (done < len) {
-        ssize_t n = read(fd, (char *)buf + done, len - done);
-
-        if (n > 0) {
-            done += (size_t)n;
-        } else if (n == 0) {
-            errno = 0;
-            return done ? -1 : 0;
-        } else if (errno != EINTR) {
-            return -1;
-        }
-    }
-    return 1;
-}
-
-
-/* Write all of @buf; false on an error (the peer is gone). */
-static bool
-cairndChannelWrite(int fd, const guchar *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-        if (n > 0) {
-            buf += n;
-            len -= (size_t)n;
-        } else if (n == 0 || errno != EINTR) {
-            return false;
-        }
-    }
-    return true;
-}
-
-
-/* The next whole message on @chan, or NULL when the channel is to end:
- * EOF, an I/O error, or bytes that are not a message within the limit. */
+/* The next message on @chan, or NULL when the channel is to end: EOF, an
+ * I/O error, or bytes that are not a message within the limit. */
 static GDBusMessage *
 cairndChannelReceive(cairndChannel *chan)
 {
-    guchar head[CAIRND_CHANNEL_HEADER];
-    g_autofree guchar *blob = NULL;
     g_autoptr(GError) err = NULL;
     GDBusMessage *message;
-    gssize need;
-    int r;
 
-    if ((r = cairndChannelRead(chan->fd, head, sizeof(head))) <= 0) {
-        if (r < 0)
-            g_debug("client %u: channel %u: %s", chan->client_id, chan->id,
-                    errno ? g_strerror(errno) : "EOF within a message header");
-        return NULL;
+    if (!(message = remoteStreamRead(chan->fd, &chan->in, CAIRN_REMOTE_CHANNEL_CALL_MAX, &err))) {
+        if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA) ||
+            g_error_matches(err, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+            g_info("client %u: channel %u: closing it: %s", chan->client_id, chan->id,
+                   err->message);
+        else
+            g_debug("client %u: channel %u: %s", chan->client_id, chan->id, err->message);
     }
-    if ((need = g_dbus_message_bytes_needed(head, sizeof(head), &err)) < 0) {
-        g_info("client %u: channel %u: not a D-Bus message: %s", chan->client_id, chan->id,
-               err->message);
-        return NULL;
-    }
-    if (need < (gssize)sizeof(head) || need > CAIRN_REMOTE_CHANNEL_CALL_MAX) {
-        g_info("client %u: channel %u: a message of %" G_GSSIZE_FORMAT
-               " bytes is over the limit of %d",
-               chan->client_id, chan->id, need, CAIRN_REMOTE_CHANNEL_CALL_MAX);
-        return NULL;
-    }
-    blob = g_malloc((gsize)need);
-    memcpy(blob, head, sizeof(head));
-    if (cairndChannelRead(chan->fd, blob + sizeof(head), (size_t)need - sizeof(head)) <= 0) {
-        g_debug("client %u: channel %u: %s", chan->client_id, chan->id,
-                errno ? g_strerror(errno) : "EOF within a message");
-        return NULL;
-    }
-    message = g_dbus_message_new_from_blob(blob, (gsize)need, G_DBUS_CAPABILITY_FLAGS_NONE, &err);
-    if (!message)
-        g_info("client %u: channel %u: malformed message: %s", chan->client_id, chan->id,
-               err->message);
     return message;
 }
 
@@ -137,7 +69,11 @@ cairndChannelServeOne(cairndChannel *chan)
                   err->message);
         return false;
     }
-    return cairndChannelWrite(chan->fd, blob, len);
+    if (!remoteStreamWrite(chan->fd, blob, len, &err)) {
+        g_debug("client %u: channel %u: %s", chan->client_id, chan->id, err->message);
+        return false;
+    }
+    return true;
 }
 
 
@@ -156,6 +92,7 @@ cairndChannelRun(gpointer opaque)
     /* No one can shut it down any more: closing it cannot hit a reused fd. */
     close(chan->fd);
     chan->fd = -1;
+    remoteStreamInputClear(&chan->in);
     g_debug("client %u: channel %u: closed after %" G_GUINT64_FORMAT " messages", chan->client_id,
             chan->id, chan->calls);
     g_clear_pointer(&chan->client, cairndClientUnref);

@@ -1,10 +1,7 @@
 /*
  * remote_channel.c: the call channel (see remote_channel.h).
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <gio/gunixfdlist.h>
 
@@ -12,17 +9,16 @@
 #include "remote_driver.h"
 #include "remote_private.h"
 #include "remote_protocol.h"
+#include "remote_stream.h"
 
-/* The fixed start of every D-Bus message: enough for
- * g_dbus_message_bytes_needed() to tell the whole length. */
-#define REMOTE_CHANNEL_HEADER 16
 /* The largest reply taken: what GDBus takes on the bus (the D-Bus
  * specification's 128 MiB). */
 #define REMOTE_CHANNEL_REPLY_MAX (128 * 1024 * 1024)
 
 struct _remoteChannel {
-    GMutex lock;    /* held for a whole call */
-    int fd;         /* -1 once dead */
+    GMutex lock; /* held for a whole call; protects what follows */
+    int fd;      /* -1 once dead */
+    remoteStreamInput in;
     guint32 serial; /* of the last call */
     gint64 calls;   /* answered over the channel */
 };
@@ -74,61 +70,9 @@ remoteChannelFree(remoteChannel *chan)
         return;
     if (chan->fd >= 0)
         close(chan->fd);
+    remoteStreamInputClear(&chan->in);
     g_mutex_clear(&chan->lock);
     g_free(chan);
-}
-
-
-/* The GIO error for a failed read or write with @errnum (0: EOF). */
-static void
-remoteChannelSetIOError(GError **error, int errnum)
-{
-    if (errnum == 0 || errnum == ECONNRESET)
-        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-                            "the daemon closed the call channel");
-    else if (errnum == EPIPE)
-        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
-                            "the daemon closed the call channel");
-    else
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errnum), "call channel: %s",
-                    g_strerror(errnum));
-}
-
-
-static bool
-remoteChannelWrite(int fd, const guchar *buf, size_t len, GError **error)
-{
-    while (len > 0) {
-        /* MSG_NOSIGNAL: a dead daemon is an error here, not SIGPIPE. */
-        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-        if (n > 0) {
-            buf += n;
-            len -= (size_t)n;
-        } else if (n == 0 || errno != EINTR) {
-            remoteChannelSetIOError(error, n == 0 ? EPIPE : errno);
-            return false;
-        }
-    }
-    return true;
-}
-
-
-static bool
-remoteChannelRead(int fd, guchar *buf, size_t len, GError **error)
-{
-    while (len > 0) {
-        ssize_t n = read(fd, buf, len);
-
-        if (n > 0) {
-            buf += n;
-            len -= (size_t)n;
-        } else if (n == 0 || errno != EINTR) {
-            remoteChannelSetIOError(error, n == 0 ? 0 : errno);
-            return false;
-        }
-    }
-    return true;
 }
 
 
@@ -136,26 +80,10 @@ remoteChannelRead(int fd, guchar *buf, size_t len, GError **error)
 static GDBusMessage *
 remoteChannelReceive(remoteChannel *chan, guint32 serial, GError **error)
 {
-    guchar head[REMOTE_CHANNEL_HEADER];
-    g_autofree guchar *blob = NULL;
     g_autoptr(GDBusMessage) reply = NULL;
     GDBusMessageType type;
-    gssize need;
 
-    if (!remoteChannelRead(chan->fd, head, sizeof(head), error))
-        return NULL;
-    if ((need = g_dbus_message_bytes_needed(head, sizeof(head), error)) < 0)
-        return NULL;
-    if (need < (gssize)sizeof(head) || need > REMOTE_CHANNEL_REPLY_MAX) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "the daemon announced a reply of %" G_GSSIZE_FORMAT " bytes", need);
-        return NULL;
-    }
-    blob = g_malloc((gsize)need);
-    memcpy(blob, head, sizeof(head));
-    if (!remoteChannelRead(chan->fd, blob + sizeof(head), (size_t)need - sizeof(head), error) ||
-        !(reply =
-              g_dbus_message_new_from_blob(blob, (gsize)need, G_DBUS_CAPABILITY_FLAGS_NONE, error)))
+    if (!(reply = remoteStreamRead(chan->fd, &chan->in, REMOTE_CHANNEL_REPLY_MAX, error)))
         return NULL;
     type = g_dbus_message_get_message_type(reply);
     if ((type != G_DBUS_MESSAGE_TYPE_METHOD_RETURN && type != G_DBUS_MESSAGE_TYPE_ERROR) ||
@@ -193,12 +121,13 @@ remoteChannelCall(remoteChannel *chan, GDBusMessage *msg, GDBusMessage **ret_rep
         g_mutex_unlock(&chan->lock);
         return false;
     }
-    if (remoteChannelWrite(chan->fd, blob, len, error) &&
+    if (remoteStreamWrite(chan->fd, blob, len, error) &&
         (reply = remoteChannelReceive(chan, chan->serial, error))) {
         chan->calls++;
     } else {
         close(chan->fd);
         chan->fd = -1;
+        remoteStreamInputClear(&chan->in);
     }
     g_mutex_unlock(&chan->lock);
     *ret_reply = reply;

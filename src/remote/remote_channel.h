@@ -44,9 +44,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(remoteChannel, remoteChannelFree)
  * dead, or @msg is too big for it: send @msg on the bus instead. True
  * when the channel took the call: then *@ret_reply is the reply (a method
  * return or an error, its reply serial checked), or NULL with @error set
- * to a GIO error: G_IO_ERROR_CONNECTION_CLOSED or BROKEN_PIPE when the
- * daemon is gone (remoteErrorFromDBus() makes that the bus's disconnect
- * error). A channel that failed once is dead: later calls take the bus. */
+ * to a GIO error (remote_stream.h): G_IO_ERROR_CONNECTION_CLOSED when the
+ * daemon is gone, which remoteErrorFromDBus() makes the bus's disconnect
+ * error. A channel that failed once is dead: later calls take the bus. */
 bool
 remoteChannelCall(remoteChannel *chan, GDBusMessage *msg, GDBusMessage **ret_reply, GError **error);
 
