@@ -403,12 +403,14 @@ static void
 rawOpen(GDBusConnection *bus, unsigned int flags)
 {
     g_autoptr(GError) err = NULL;
-    g_autoptr(GVariant) reply =
+    g_autoptr(GVariant) reply = NULL;
+
+    reply =
         g_dbus_connection_call_sync(bus, NULL, CAIRN_REMOTE_OBJECT_PATH, CAIRN_REMOTE_INTERFACE,
                                     "ConnectOpen", g_variant_new("(su)", "test:///default", flags),
                                     NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &err);
-
     g_assert_no_error(err);
+    g_assert_nonnull(reply);
 }
 
 
