@@ -351,20 +351,91 @@ static void G_GNUC_PRINTF(2, 3) monitorProtocolError(qemuMonitor *mon, const cha
 }
 
 
-/* Handle one complete line from QEMU (without its line end). */
+/* Check, before json-glib parses it, that @line (@len bytes) holds one
+ * JSON object and only white space after it: json-glib 1.6 takes the first
+ * of several values on a line and leaks the others. To find the object's
+ * end where json-glib does, this refuses what json-glib would read as a
+ * comment or a single-quoted string (QEMU writes strict JSON), and a NUL
+ * byte (the text handed on ends there). The rest is json-glib's to check.
+ * False, with the monitor shut down, if the line is refused. */
+static bool
+monitorCheckMessage(qemuMonitor *mon, const char *line, gsize len)
+{
+    gsize depth = 0;
+    bool in_string = false;
+    bool ended = false;
+    gsize i;
+
+    if (memchr(line, '\0', len)) {
+        monitorProtocolError(mon, "QEMU monitor sent a message that is not JSON: a NUL byte");
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        char c = line[i];
+
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        if (ended) {
+            monitorProtocolError(mon, "QEMU monitor sent more than one JSON value in a message");
+            return false;
+        }
+        if (depth == 0 && c != '{') {
+            monitorProtocolError(mon, "QEMU monitor sent a message that is not a JSON object: %s",
+                                 line);
+            return false;
+        }
+        switch (c) {
+        case '"':
+            in_string = true;
+            break;
+        case '{':
+        case '[':
+            depth++;
+            break;
+        case '}':
+        case ']':
+            ended = --depth == 0;
+            break;
+        case '/':
+        case '#':
+        case '\'':
+            monitorProtocolError(mon,
+                                 "QEMU monitor sent a message that is not JSON: '%c' outside "
+                                 "a string",
+                                 c);
+            return false;
+        default:
+            break;
+        }
+    }
+    return true;
+}
+
+
+/* Handle one complete line from QEMU (@len bytes without its line end,
+ * followed by a NUL). */
 static void
-monitorHandleLine(qemuMonitor *mon, const char *line)
+monitorHandleLine(qemuMonitor *mon, const char *line, gsize len)
 {
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
     g_autoptr(GError) err = NULL;
     JsonNode *root;
     JsonObject *msg;
 
-    if (!*line)
+    if (len == 0)
         return;
     if (monitorWantLog())
         g_debug("QMP mon=%p <<< %s", (void *)mon, line);
 
+    if (!monitorCheckMessage(mon, line, len))
+        return;
     if (!json_parser_load_from_data(parser, line, -1, &err)) {
         monitorProtocolError(mon, "QEMU monitor sent a message that is not JSON: %s", err->message);
         return;
@@ -424,7 +495,7 @@ monitorProcessInput(qemuMonitor *mon)
             len--;
         line = g_strndup((const char *)data + mon->inpos, len);
         mon->inpos = mon->scan = (nl - data) + 1;
-        monitorHandleLine(mon, line);
+        monitorHandleLine(mon, line, len);
     }
 }
 

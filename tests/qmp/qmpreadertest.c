@@ -197,6 +197,85 @@ testEventTimestamp(void)
 }
 
 
+/* How a command ended: its error, NULL if it succeeded. */
+static void
+onCommandDone(GObject *source, GAsyncResult *res, gpointer opaque)
+{
+    GError **error = opaque;
+    g_autoptr(JsonNode) reply = qemuMonitorCommandFinish(NULL, res, error);
+
+    if (reply)
+        g_assert_no_error(*error);
+}
+
+
+/* Feed @len bytes of @text, then EOF, to a monitor waiting for the reply
+ * to one command; that command's error, or NULL if it succeeded. */
+static GError *
+commandAfter(const char *text, gsize len)
+{
+    GError *err = NULL;
+    readerEnv env;
+
+    envInit(&env, 0);
+    qemuMonitorCommandAsync(env.mon, "stop", NULL, NULL, onCommandDone, &err);
+    qemuMonitorFeedInput(env.mon, text, len);
+    qemuMonitorFeedInput(env.mon, NULL, 0);
+    while (g_main_context_iteration(qemuMonitorGetContext(env.mon), FALSE))
+        ;
+    envClear(&env);
+    return err;
+}
+
+
+/* One message is one JSON object. json-glib 1.6 parses the first of
+ * several values on a line and leaks the others (found by fuzz-qmp with
+ * LeakSanitizer: "{}{}"); the reader refuses such a line before json-glib
+ * sees it, and also what json-glib alone would take although it is not
+ * JSON: a comment, a single-quoted string, a NUL byte (which cut the line
+ * short, so that "{...}\0garbage" passed as "{...}"). */
+static void
+testOneObjectPerMessage(void)
+{
+    static const char nul[] = "{\"return\": {}, \"id\": \"cairn-1\"}\0garbage\r\n";
+    static const struct {
+        const char *text;
+        const char *error;
+    } cases[] = {
+        { "{\"return\": {}, \"id\": \"cairn-1\"}\r\n", NULL },
+        { " {\"return\": [\"]{\\\"\", \"}\"], \"id\": \"cairn-1\"} \t\r\n", NULL },
+        { "{\"return\": {}, \"id\": \"cairn-1\"} {\"return\": {}}\r\n",
+          "internal error: QEMU monitor sent more than one JSON value in a message" },
+        { "{}{}\r\n", "internal error: QEMU monitor sent more than one JSON value in a message" },
+        { "{\"return\": {}, \"id\": \"cairn-1\"}[1]\r\n",
+          "internal error: QEMU monitor sent more than one JSON value in a message" },
+        { "[{\"return\": {}, \"id\": \"cairn-1\"}]\r\n",
+          "internal error: QEMU monitor sent a message that is not a JSON object: "
+          "[{\"return\": {}, \"id\": \"cairn-1\"}]" },
+        { "{\"return\": {} /* x */, \"id\": \"cairn-1\"}\r\n",
+          "internal error: QEMU monitor sent a message that is not JSON: '/' outside a string" },
+        { "{\"return\": {}, \"id\": 'cairn-1'}\r\n",
+          "internal error: QEMU monitor sent a message that is not JSON: ''' outside a string" },
+    };
+    g_autoptr(GError) nul_err = commandAfter(nul, sizeof(nul) - 1);
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = commandAfter(cases[i].text, strlen(cases[i].text));
+
+        if (!cases[i].error) {
+            g_assert_no_error(err);
+            continue;
+        }
+        g_assert_nonnull(err);
+        g_assert_cmpstr(err->message, ==, cases[i].error);
+    }
+    g_assert_nonnull(nul_err);
+    g_assert_cmpstr(nul_err->message, ==,
+                    "internal error: QEMU monitor sent a message that is not JSON: a NUL byte");
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -204,5 +283,6 @@ main(int argc, char **argv)
     g_test_add_func("/qmp/reader/split-every-byte", testSplitEveryByte);
     g_test_add_func("/qmp/reader/line-without-end", testLineWithoutEnd);
     g_test_add_func("/qmp/reader/event-timestamp", testEventTimestamp);
+    g_test_add_func("/qmp/reader/one-object-per-message", testOneObjectPerMessage);
     return g_test_run();
 }
