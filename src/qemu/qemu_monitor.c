@@ -352,8 +352,9 @@ static void G_GNUC_PRINTF(2, 3) monitorProtocolError(qemuMonitor *mon, const cha
 
 
 /* Check, before json-glib parses it, that @line (@len bytes) holds one
- * JSON object and only white space after it: json-glib 1.6 takes the first
- * of several values on a line and leaks the others. To find the object's
+ * JSON object nested at most QEMU_MONITOR_MAX_NESTING deep and only white
+ * space after it: json-glib 1.6 recurses once per level and takes the first
+ * of several values on a line, leaking the others. To find the object's
  * end where json-glib does, this refuses what json-glib would read as a
  * comment or a single-quoted string (QEMU writes strict JSON), and a NUL
  * byte (the text handed on ends there). The rest is json-glib's to check.
@@ -397,7 +398,12 @@ monitorCheckMessage(qemuMonitor *mon, const char *line, gsize len)
             break;
         case '{':
         case '[':
-            depth++;
+            if (++depth > QEMU_MONITOR_MAX_NESTING) {
+                monitorProtocolError(mon,
+                                     "QEMU monitor sent a message nested deeper than %d levels",
+                                     QEMU_MONITOR_MAX_NESTING);
+                return false;
+            }
             break;
         case '}':
         case ']':

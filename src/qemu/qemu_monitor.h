@@ -20,9 +20,10 @@
  * a timeout CAIRN_ERR_OPERATION_TIMEOUT "QEMU monitor command 'CMD' timed
  * out after N ms"; a reply that is not JSON CAIRN_ERR_INTERNAL_ERROR.
  *
- * A message that is not JSON, or longer than the monitor's size limit,
- * breaks the connection (the stream cannot be resynchronised): pending
- * commands fail with that error and the EOF handler runs.
+ * A message that is not JSON, longer than the monitor's size limit or
+ * nested deeper than QEMU_MONITOR_MAX_NESTING breaks the connection (the
+ * stream cannot be resynchronised): pending commands fail with that error
+ * and the EOF handler runs.
  *
  * Threading: a monitor is used from one thread at a time, the one that
  * iterates (or may acquire) its GMainContext.
@@ -50,9 +51,21 @@ typedef void (*qemuMonitorEOFFunc)(qemuMonitor *mon, gpointer opaque);
  * anywhere in this API means "no timeout". */
 #define QEMU_MONITOR_DEFAULT_TIMEOUT_MS 30000
 
-/* Default limit on the size of one message from QEMU (query-qmp-schema
- * alone is a few hundred KiB). */
+/* Default limit on the size of one message from QEMU. The largest replies
+ * are query-qmp-schema (about 200 KiB with QEMU 7.2) and the block queries,
+ * which grow with the number of disks and with the length of their backing
+ * chains (query-block repeats a disk's whole chain). 64 MiB leaves room for
+ * hundreds of times that, and is the largest JSON text QEMU's own parser
+ * takes (MAX_TOKEN_SIZE in qobject/json-streamer.c). The input buffer never
+ * holds more than this plus one read. */
 #define QEMU_MONITOR_MAX_MESSAGE_SIZE ((gsize)64 * 1024 * 1024)
+
+/* The deepest nesting of objects and arrays a message may have: json-glib's
+ * parser recurses once per level, so without a limit a message of a few
+ * hundred KiB overflows the reading thread's stack. 1024 is as deep as QEMU's
+ * own parser goes (MAX_NESTING in qobject/json-streamer.c); its replies
+ * nest far less (query-block, the deepest, one level per backing layer). */
+#define QEMU_MONITOR_MAX_NESTING 1024
 
 /* Connect to the QMP unix socket at @path, read the greeting and
  * negotiate capabilities (qmp_capabilities), iterating @ctx (NULL: a new

@@ -276,6 +276,40 @@ testOneObjectPerMessage(void)
 }
 
 
+/* A reply nested as deep as QEMU's own JSON parser accepts (1024 levels)
+ * is read; deeper is refused before json-glib, whose parser recurses once
+ * per level, runs out of stack (found by fuzz-qmp on a 512 KiB stack;
+ * 200,000 levels, a 400 KB line, crashed the driver on any stack). */
+static void
+testNesting(void)
+{
+    static const gsize depths[] = { 1024, 1025, 200000 };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(depths); i++) {
+        g_autoptr(GString) line = g_string_new("{\"return\": ");
+        g_autoptr(GError) err = NULL;
+        gsize n;
+
+        /* The message object is the first level. */
+        for (n = 1; n < depths[i]; n++)
+            g_string_append_c(line, '[');
+        for (n = 1; n < depths[i]; n++)
+            g_string_append_c(line, ']');
+        g_string_append(line, ", \"id\": \"cairn-1\"}\r\n");
+        err = commandAfter(line->str, line->len);
+        if (depths[i] <= 1024) {
+            g_assert_no_error(err);
+            continue;
+        }
+        g_assert_nonnull(err);
+        g_assert_cmpstr(err->message, ==,
+                        "internal error: QEMU monitor sent a message nested deeper than 1024 "
+                        "levels");
+    }
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -284,5 +318,6 @@ main(int argc, char **argv)
     g_test_add_func("/qmp/reader/line-without-end", testLineWithoutEnd);
     g_test_add_func("/qmp/reader/event-timestamp", testEventTimestamp);
     g_test_add_func("/qmp/reader/one-object-per-message", testOneObjectPerMessage);
+    g_test_add_func("/qmp/reader/nesting", testNesting);
     return g_test_run();
 }
