@@ -2,14 +2,16 @@
  * fuzzmain.c: a libFuzzer-free driver for the fuzz targets, for the short
  * bounded run in 'meson test --suite fuzz'.
  *
- *   fuzz-TARGET-standalone CORPUS_DIR [ITERATIONS [SEED]]
+ *   fuzz-TARGET-standalone CORPUS_DIR [ITERATIONS [SEED [DICT]]]
  *
  * Runs every file of CORPUS_DIR through the target, then ITERATIONS
  * (default 20000) inputs made by deterministic random mutations (GRand
  * seeded with SEED, default 1) of those files: byte flips, insertions,
- * deletions, chunk copies and XML tokens spliced in. The same seed gives
- * the same run, so a failure can be replayed.
+ * deletions, chunk copies and tokens spliced in. The tokens are those of
+ * DICT, a libFuzzer dictionary, when given; else XML tokens. The same
+ * seed gives the same run, so a failure can be replayed.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@
 /* Inputs grow up to this size; bigger ones are cut. */
 #define FUZZ_MAX_INPUT 65536
 
-static const char *const fuzzTokens[] = {
+static const char *const fuzzXMLTokens[] = {
     "<",
     ">",
     "/>",
@@ -92,6 +94,73 @@ static const char *const fuzzTokens[] = {
 };
 
 
+/* The tokens spliced in by fuzzMutate(): GBytes. */
+static GPtrArray *fuzzTokens;
+
+
+/* Decode the quoted value of one libFuzzer dictionary line (name="value",
+ * with \\, \" and \xHH escapes) into @out; false if there is none. */
+static bool
+fuzzDictEntry(const char *line, GByteArray *out)
+{
+    const char *p = strchr(line, '"');
+    const char *end = strrchr(line, '"');
+
+    if (!p || end == p || line[strspn(line, " \t")] == '#')
+        return false;
+    for (p++; p < end; p++) {
+        guint8 c = (guint8)*p;
+
+        if (c == '\\' && p + 1 < end && p[1] == 'x' && p + 3 < end && g_ascii_isxdigit(p[2]) &&
+            g_ascii_isxdigit(p[3])) {
+            c = (guint8)(g_ascii_xdigit_value(p[2]) * 16 + g_ascii_xdigit_value(p[3]));
+            p += 3;
+        } else if (c == '\\' && p + 1 < end) {
+            c = (guint8) * ++p;
+        }
+        g_byte_array_append(out, &c, 1);
+    }
+    return out->len > 0;
+}
+
+
+/* The tokens of the dictionary @path, or the XML tokens when @path is
+ * NULL. Exits on an unreadable or empty dictionary. */
+static GPtrArray *
+fuzzLoadTokens(const char *path)
+{
+    GPtrArray *tokens = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t i;
+
+    if (!path) {
+        for (i = 0; i < G_N_ELEMENTS(fuzzXMLTokens); i++)
+            g_ptr_array_add(tokens, g_bytes_new_static(fuzzXMLTokens[i], strlen(fuzzXMLTokens[i])));
+        return tokens;
+    }
+    if (!g_file_get_contents(path, &text, NULL, &err)) {
+        fprintf(stderr, "%s\n", err->message);
+        exit(EXIT_FAILURE);
+    }
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        GByteArray *tok = g_byte_array_new();
+
+        if (fuzzDictEntry(lines[i], tok))
+            g_ptr_array_add(tokens, g_byte_array_free_to_bytes(tok));
+        else
+            g_byte_array_unref(tok);
+    }
+    if (tokens->len == 0) {
+        fprintf(stderr, "%s: no tokens\n", path);
+        exit(EXIT_FAILURE);
+    }
+    return tokens;
+}
+
+
 static void
 fuzzMutate(GString *buf, GRand *rand)
 {
@@ -124,10 +193,13 @@ fuzzMutate(GString *buf, GRand *rand)
             g_string_insert_len(buf, (gssize)pos, chunk, (gssize)n);
         break;
     }
-    default: { /* splice in an XML token */
-        const char *tok = fuzzTokens[g_rand_int_range(rand, 0, G_N_ELEMENTS(fuzzTokens))];
+    default: { /* splice in a token */
+        GBytes *tok =
+            g_ptr_array_index(fuzzTokens, g_rand_int_range(rand, 0, (gint32)fuzzTokens->len));
+        gsize toklen;
+        const char *tokdata = g_bytes_get_data(tok, &toklen);
 
-        g_string_insert(buf, (gssize)pos, tok);
+        g_string_insert_len(buf, (gssize)pos, tokdata, (gssize)toklen);
         break;
     }
     }
@@ -169,9 +241,10 @@ main(int argc, char **argv)
     guint64 i;
 
     if (argc < 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR [ITERATIONS [SEED]]\n", argv[0]);
+        fprintf(stderr, "usage: %s CORPUS_DIR [ITERATIONS [SEED [DICT]]]\n", argv[0]);
         return EXIT_FAILURE;
     }
+    fuzzTokens = fuzzLoadTokens(argc > 4 ? argv[4] : NULL);
     corpus = fuzzLoadCorpus(argv[1]);
     if (corpus->len == 0) {
         fprintf(stderr, "%s: empty corpus %s\n", argv[0], argv[1]);
@@ -196,7 +269,8 @@ main(int argc, char **argv)
             fuzzMutate(buf, rand);
         LLVMFuzzerTestOneInput((const uint8_t *)buf->str, buf->len);
     }
-    printf("%s: %u corpus files, %" G_GUINT64_FORMAT " mutations (seed %u): ok\n", argv[0],
-           corpus->len, iterations, seed);
+    printf("%s: %u corpus files, %" G_GUINT64_FORMAT " mutations (seed %u, %u tokens): ok\n",
+           argv[0], corpus->len, iterations, seed, fuzzTokens->len);
+    g_ptr_array_unref(fuzzTokens);
     return EXIT_SUCCESS;
 }
