@@ -9,6 +9,7 @@
  * that completes a command is given to every reply decoder of
  * qemu_monitor_cmd.c. That runs twice: with the whole input in one read,
  * then in short reads (1 to 32 bytes, lengths drawn from the input's hash).
+ * The message size limit is small and also drawn from the hash.
  *
  * Invariants (abort on failure): both runs see the same events and
  * replies in the same order and end the same way (how QEMU's bytes are
@@ -24,8 +25,10 @@
 #include "fuzz.h"
 #include "qemu/qemu_monitor_priv.h"
 
-/* The message size limit in this target: small, so that inputs of a few
- * KiB reach it. */
+/* The largest message size limit in this target. Each input gets this, a
+ * quarter, a 16th or a 64th of it (from its hash), so that the limit is met
+ * by the few KiB long inputs libFuzzer makes, in the middle of a read and at
+ * its end. */
 #define FUZZ_QMP_MAX_MESSAGE ((gsize)16 * 1024)
 
 /* The longest read in the split run. */
@@ -266,13 +269,13 @@ fuzzRunOnce(fuzzRun *run, GMainContext *ctx, const uint8_t *data, size_t size, g
     int minor;
     int micro;
 
-    /* FNV-1a of the input seeds the read lengths. */
+    /* FNV-1a of the input picks the size limit and the read lengths. */
     for (off = 0; off < size; off++)
         state = (state ^ data[off]) * 16777619u;
 
     run->mon = qemuMonitorNewDetached(ctx);
     qemuMonitorSetCommandTimeout(run->mon, 0);
-    qemuMonitorSetMaxMessageSize(run->mon, FUZZ_QMP_MAX_MESSAGE);
+    qemuMonitorSetMaxMessageSize(run->mon, FUZZ_QMP_MAX_MESSAGE >> (state % 4 * 2));
     qemuMonitorSetEventHandler(run->mon, fuzzEvent, run);
     qemuMonitorSetEOFHandler(run->mon, fuzzEOF, run);
     job_waiter = qemuMonitorJobWaiterNew(run->mon, "job0", QEMU_MONITOR_JOB_STATUS_CONCLUDED);
