@@ -199,10 +199,10 @@ qemuProcessObjIsOurs(qemuDomainObj *obj)
 }
 
 
-/* Wait up to @timeout_ms for @pid to stop being our QEMU. A pidfd makes
- * the wait an event (the daemon is not our child, so waitpid cannot);
- * kernels without pidfd_open fall back to checking every 10 ms. */
-static bool
+/* A pidfd makes the wait an event (the daemon is not our child, so
+ * waitpid cannot); kernels without pidfd_open fall back to checking every
+ * 10 ms. */
+bool
 qemuProcessWaitExit(pid_t pid, const char *monitor_path, int timeout_ms)
 {
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
@@ -228,8 +228,7 @@ qemuProcessWaitExit(pid_t pid, const char *monitor_path, int timeout_ms)
 }
 
 
-/* SIGTERM, then SIGKILL, each followed by its grace time. */
-static bool
+bool
 qemuProcessKill(pid_t pid, const char *monitor_path)
 {
     if (!qemuProcessIsOurs(pid, monitor_path))

@@ -41,6 +41,14 @@ bool qemuProcessIsOurs(pid_t pid, const char *monitor_path);
  * only asked whether it has exited. */
 bool qemuProcessObjIsOurs(qemuDomainObj *obj);
 
+/* Wait up to @timeout_ms for @pid to stop being the process whose command
+ * line names @monitor_path (qemuProcessIsOurs()); true once it has. */
+bool qemuProcessWaitExit(pid_t pid, const char *monitor_path, int timeout_ms);
+
+/* End @pid if it is still the process naming @monitor_path: SIGTERM, then
+ * SIGKILL, each followed by a grace time of 5 s. True once it is gone. */
+bool qemuProcessKill(pid_t pid, const char *monitor_path);
+
 /* Connect to the running @obj's monitor. */
 qemuMonitor *qemuProcessAttach(qemuDomainObj *obj, GError **error);
 
