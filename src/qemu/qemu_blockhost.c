@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -27,13 +26,21 @@
 #define QEMU_BLOCK_HOST_START_TIMEOUT_MS 30000
 #define QEMU_BLOCK_HOST_EXIT_TIMEOUT_MS 30000
 #define QEMU_BLOCK_HOST_TERM_TIMEOUT_MS 5000
-/* The descriptor number of the QMP listening socket inside QSD. */
+/* The descriptor number of QSD's end of the monitor socket pair. */
 #define QEMU_BLOCK_HOST_QMP_FD 3
+
+/* A node the storage daemon opens once it is up (blockdev-add). */
+typedef struct {
+    JsonObject *props;
+    char *disk; /* the disk's target, for messages */
+    char *file; /* the image */
+} qemuBlockHostNode;
 
 struct _qemuBlockHost {
     qemuMonitor *mon;
     GHashTable *nodes;  /* disk target -> top format node name */
     GHashTable *layers; /* disk target -> GPtrArray of qemuBlockLayer* below the top */
+    GPtrArray *pending; /* of qemuBlockHostNode*, QSD: the nodes to open, in order */
     GSubprocess *qsd;   /* NULL for the domain's own QEMU */
     char *log_path;     /* QSD's stderr */
     char *name;         /* the domain's name, for messages */
@@ -68,6 +75,16 @@ qemuBlockHostIsOffline(qemuBlockHost *host)
 }
 
 
+static void
+qemuBlockHostNodeFree(qemuBlockHostNode *node)
+{
+    json_object_unref(node->props);
+    g_free(node->disk);
+    g_free(node->file);
+    g_free(node);
+}
+
+
 static qemuBlockHost *
 qemuBlockHostNew(const char *name)
 {
@@ -77,6 +94,7 @@ qemuBlockHostNew(const char *name)
     host->layers =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
     host->name = g_strdup(name);
+    host->pending = g_ptr_array_new_with_free_func((GDestroyNotify)qemuBlockHostNodeFree);
     return host;
 }
 
@@ -153,6 +171,7 @@ qemuBlockHostFree(qemuBlockHost *host)
     }
     g_hash_table_unref(host->nodes);
     g_hash_table_unref(host->layers);
+    g_ptr_array_unref(host->pending);
     if (host->log_path)
         cairnFileRemove(host->log_path, false, NULL);
     g_free(host->log_path);
@@ -190,36 +209,51 @@ qemuBlockHostReadLog(const char *path)
 }
 
 
-/* The nodes of one qcow2 disk: its backing layers (@probed, named here,
- * read-only) and its image, recorded in @host. */
 static void
-qemuBlockHostAddDisk(qemuBlockHost *host,
-                     GPtrArray *argv,
-                     const cairnDomainDiskDef *disk,
-                     GPtrArray *probed,
-                     int *idx,
-                     bool readonly)
+qemuBlockHostQueue(qemuBlockHost *host, const char *disk, const char *file, JsonObject *props)
 {
+    qemuBlockHostNode *node = g_new0(qemuBlockHostNode, 1);
+
+    node->props = props;
+    node->disk = g_strdup(disk);
+    node->file = g_strdup(file);
+    g_ptr_array_add(host->pending, node);
+}
+
+
+/* The nodes of one disk: its backing layers (@probed, named here,
+ * read-only; lowest first, so that each can name its backing) and its
+ * image, queued and recorded in @host. */
+static void
+qemuBlockHostAddDisk(
+    qemuBlockHost *host, const cairnDomainDiskDef *disk, GPtrArray *probed, int *idx, bool readonly)
+{
+    const char *fmt = disk->format == CAIRN_DOMAIN_DISK_FORMAT_QCOW2 ? "qcow2" : "raw";
     g_autofree char *storage = g_strdup_printf("cairn-%d-storage", *idx);
     g_autofree char *format = g_strdup_printf("cairn-%d-format", *idx);
     g_autoptr(GPtrArray) layers = probed ? qemuBlockNameLayers(probed, idx) : NULL;
-    g_autoptr(JsonObject) sprops = qemuBlockStorageProps(disk->src, storage);
-    g_autoptr(JsonObject) fprops = qemuBlockFormatProps("qcow2", format, storage, readonly, layers);
 
-    qemuBlockLayersArgs(argv, "--blockdev", layers);
-    g_ptr_array_add(argv, g_strdup("--blockdev"));
-    g_ptr_array_add(argv, qemuBlockPropsToString(sprops));
-    g_ptr_array_add(argv, g_strdup("--blockdev"));
-    g_ptr_array_add(argv, qemuBlockPropsToString(fprops));
+    for (guint i = layers ? layers->len : 0; i > 0; i--) {
+        qemuBlockLayer *layer = g_ptr_array_index(layers, i - 1);
+
+        qemuBlockHostQueue(host, disk->dst, layer->file,
+                           qemuBlockStorageProps(layer->file, layer->storage_node));
+        qemuBlockHostQueue(host, disk->dst, layer->file,
+                           qemuBlockLayerFormatProps(layers, i - 1, true));
+    }
+    qemuBlockHostQueue(host, disk->dst, disk->src, qemuBlockStorageProps(disk->src, storage));
+    qemuBlockHostQueue(
+        host, disk->dst, disk->src,
+        qemuBlockFormatProps(fmt, format, storage, readonly || disk->readonly, layers));
     g_hash_table_insert(host->nodes, g_strdup(disk->dst), g_steal_pointer(&format));
     if (layers)
         g_hash_table_insert(host->layers, g_strdup(disk->dst), g_steal_pointer(&layers));
 }
 
 
-/* The QSD command line: a QMP monitor on the inherited socket and the
- * -blockdev nodes of each qcow2 disk, its backing layers included (see
- * qemu_block.h), recorded in @host. */
+/* The QSD command line: a QMP monitor on the inherited socket. The nodes
+ * of each qcow2 disk, its backing layers included (see qemu_block.h), are
+ * queued in @host for qemuBlockHostOpenNodes(). */
 static GStrv
 qemuBlockHostBuildArgv(qemuBlockHost *host,
                        const char *qsd,
@@ -232,8 +266,7 @@ qemuBlockHostBuildArgv(qemuBlockHost *host,
 
     g_ptr_array_add(argv, g_strdup(qsd));
     g_ptr_array_add(argv, g_strdup("--chardev"));
-    g_ptr_array_add(argv, g_strdup_printf("socket,id=cairn-qmp,fd=%d,server=on,wait=off",
-                                          QEMU_BLOCK_HOST_QMP_FD));
+    g_ptr_array_add(argv, g_strdup_printf("socket,id=cairn-qmp,fd=%d", QEMU_BLOCK_HOST_QMP_FD));
     g_ptr_array_add(argv, g_strdup("--monitor"));
     g_ptr_array_add(argv, g_strdup("chardev=cairn-qmp"));
     for (guint i = 0; i < def->disks->len; i++) {
@@ -245,8 +278,7 @@ qemuBlockHostBuildArgv(qemuBlockHost *host,
         if (disk->format != CAIRN_DOMAIN_DISK_FORMAT_QCOW2 || disk->readonly ||
             disk->type != CAIRN_DOMAIN_DISK_TYPE_FILE)
             continue;
-        qemuBlockHostAddDisk(host, argv, disk, g_hash_table_lookup(backing, disk->dst), &idx,
-                             readonly);
+        qemuBlockHostAddDisk(host, disk, g_hash_table_lookup(backing, disk->dst), &idx, readonly);
     }
     g_ptr_array_add(argv, NULL);
     return (GStrv)g_ptr_array_steal(argv, NULL);
@@ -262,42 +294,30 @@ qemuBlockHostChildSetup(gpointer opaque G_GNUC_UNUSED)
 }
 
 
-/* A listening socket at @path and a client connected to it (the
- * connection waits in the backlog until QSD accepts it). */
+/* A connected pair of sockets: QSD's monitor gets one end (a chardev
+ * socket on an inherited, connected descriptor), the driver keeps the
+ * other. Nothing is listening, so nothing can be accepted twice: QEMU 7.2
+ * may hang the monitor when a connection is already pending on a listening
+ * descriptor as QSD starts (its main loop and the monitor's I/O thread
+ * both accept; the loser blocks in accept(2) and the monitor never reads
+ * the commands). */
 static bool
-qemuBlockHostSockets(const char *path, int *ret_listen, int *ret_client, GError **error)
+qemuBlockHostSockets(int *ret_qsd, int *ret_client, GError **error)
 {
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int lfd = -1;
-    int cfd = -1;
+    int fds[2];
 
-    if (strlen(path) >= sizeof(addr.sun_path)) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_INTERNAL_ERROR, "socket path '%s' is too long", path);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
+        cairnErrorSetErrno(error, FROM, errno, "cannot create a monitor socket pair");
         return false;
     }
-    strcpy(addr.sun_path, path);
-    unlink(path);
-    if ((lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-        bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 1) < 0 ||
-        (cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-        connect(cfd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        cairnErrorSetErrno(error, FROM, errno, "cannot set up monitor socket '%s'", path);
-        if (lfd >= 0)
-            close(lfd);
-        if (cfd >= 0)
-            close(cfd);
-        unlink(path);
-        return false;
-    }
-    unlink(path);
-    *ret_listen = lfd;
-    *ret_client = cfd;
+    *ret_qsd = fds[0];
+    *ret_client = fds[1];
     return true;
 }
 
 
 static GSubprocess *
-qemuBlockHostSpawn(qemuBlockHost *host, GStrv argv, int listen_fd, GError **error)
+qemuBlockHostSpawn(qemuBlockHost *host, GStrv argv, int qsd_fd, GError **error)
 {
     g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
         G_SUBPROCESS_FLAGS_STDIN_INHERIT | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
@@ -305,7 +325,7 @@ qemuBlockHostSpawn(qemuBlockHost *host, GStrv argv, int listen_fd, GError **erro
     GSubprocess *proc;
 
     g_subprocess_launcher_set_stderr_file_path(launcher, host->log_path);
-    g_subprocess_launcher_take_fd(launcher, listen_fd, QEMU_BLOCK_HOST_QMP_FD);
+    g_subprocess_launcher_take_fd(launcher, qsd_fd, QEMU_BLOCK_HOST_QMP_FD);
     g_subprocess_launcher_set_child_setup(launcher, qemuBlockHostChildSetup, NULL, NULL);
     if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &gerr))) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
@@ -313,6 +333,39 @@ qemuBlockHostSpawn(qemuBlockHost *host, GStrv argv, int listen_fd, GError **erro
         return NULL;
     }
     return proc;
+}
+
+
+/* Open the queued nodes, in order, over QMP. They are not on the command
+ * line because QSD exits on the first -blockdev it cannot open without
+ * closing the images it opened before: their persistent bitmaps would stay
+ * marked in use (inconsistent). Now a failure leaves those open, and the
+ * caller's quit (or SIGTERM) closes them cleanly. */
+static bool
+qemuBlockHostOpenNodes(qemuBlockHost *host, GError **error)
+{
+    for (guint i = 0; i < host->pending->len; i++) {
+        qemuBlockHostNode *node = g_ptr_array_index(host->pending, i);
+        const char *prefix = "QEMU command 'blockdev-add' failed: ";
+        g_autoptr(GError) gerr = NULL;
+        g_autofree char *hint = NULL;
+        const char *why;
+
+        if (qemuMonitorBlockdevAdd(host->mon, node->props, &gerr))
+            continue;
+        /* QEMU's own words, as when it reported them on its command line. */
+        why = strstr(gerr->message, prefix) ? strstr(gerr->message, prefix) + strlen(prefix) :
+                                              gerr->message;
+        /* The hint QEMU gives on its command line, lost over QMP. */
+        hint = strstr(why, " lock") ?
+                   g_strdup_printf("; Is another process using the image [%s]?", node->file) :
+                   g_strdup("");
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                      "cannot open the disks of shut-off domain '%s': %s%s", host->name, why, hint);
+        return false;
+    }
+    g_ptr_array_set_size(host->pending, 0);
+    return true;
 }
 
 
@@ -324,10 +377,9 @@ qemuBlockHostStartQSD(qemuBlockHost *host,
                       GError **error)
 {
     g_autofree char *qsd = g_find_program_in_path("qemu-storage-daemon");
-    g_autofree char *sock = qemuDomainRunPath(drv, def->name, ".qsd.sock");
     g_autoptr(GError) gerr = NULL;
     g_auto(GStrv) argv = NULL;
-    int lfd = -1;
+    int qfd = -1;
     int cfd = -1;
 
     if (!qsd) {
@@ -338,14 +390,14 @@ qemuBlockHostStartQSD(qemuBlockHost *host,
     }
     host->log_path = qemuDomainRunPath(drv, def->name, ".qsd.log");
     argv = qemuBlockHostBuildArgv(host, qsd, def, readonly);
-    if (!qemuBlockHostSockets(sock, &lfd, &cfd, error))
+    if (!qemuBlockHostSockets(&qfd, &cfd, error))
         return false;
-    if (!(host->qsd = qemuBlockHostSpawn(host, argv, lfd, error))) {
+    if (!(host->qsd = qemuBlockHostSpawn(host, argv, qfd, error))) {
         close(cfd);
         return false;
     }
     if ((host->mon = qemuMonitorOpenFd(cfd, NULL, QEMU_BLOCK_HOST_START_TIMEOUT_MS, &gerr)))
-        return true;
+        return qemuBlockHostOpenNodes(host, error);
     if (qemuBlockHostWaitExit(host->qsd, QEMU_BLOCK_HOST_TERM_TIMEOUT_MS)) {
         g_autofree char *why = qemuBlockHostReadLog(host->log_path);
 

@@ -4,10 +4,11 @@
  *
  * Checkpoint work is QMP on the disks' format nodes. A running domain's
  * QEMU provides them. For a shut-off domain, Cairn starts a
- * qemu-storage-daemon (QSD) with the domain's qcow2 disks as -blockdev
- * nodes and its QMP monitor on a socket the driver listens on, runs the
- * very same QMP, and quits it, which writes the persistent bitmaps back
- * into the images. So the offline results (and the metadata built from
+ * qemu-storage-daemon (QSD) with its QMP monitor on one end of a socket
+ * pair, opens the domain's qcow2 disks in it as block nodes (blockdev-add,
+ * one node at a time: a failure leaves the nodes opened before to a clean
+ * close), runs the very same QMP, and quits it, which writes the
+ * persistent bitmaps back into the images. So the offline results (and the metadata built from
  * them) are those of the running case. QEMU's image locking is kept: an
  * image another process uses cannot be opened, and the call fails with
  * QEMU's own message, having changed nothing.
