@@ -567,43 +567,6 @@ expectServing(GDBusConnection *bus)
 }
 
 
-static GVariant *
-testDomainVariant(void)
-{
-    static const unsigned char uuid[16] = { 0x66, 0x95, 0xeb, 0x01, 0xf6, 0xa4, 0x83, 0x04,
-                                            0x79, 0xaa, 0x97, 0xf2, 0x50, 0x2e, 0x19, 0x3f };
-
-    return g_variant_new("(s@ayi)", "test",
-                         g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, uuid, 16, 1), 1);
-}
-
-
-/* Well-formed arguments of @method, from the interface description. */
-static GVariant *
-defaultArgs(const char *method)
-{
-    GDBusMethodInfo *m = g_dbus_interface_info_lookup_method(remoteProtocolInterface(), method);
-    g_autoptr(GVariantBuilder) b = g_variant_builder_new(G_VARIANT_TYPE_TUPLE);
-
-    g_assert_nonnull(m);
-    for (GDBusArgInfo **a = m->in_args; a && *a; a++) {
-        const char *sig = (*a)->signature;
-
-        if (g_str_equal(sig, "s"))
-            g_variant_builder_add(b, "s", "c1");
-        else if (g_str_equal(sig, "u"))
-            g_variant_builder_add(b, "u", 0);
-        else if (g_str_equal(sig, "i"))
-            g_variant_builder_add(b, "i", 1);
-        else if (g_str_equal(sig, "(sayi)"))
-            g_variant_builder_add_value(b, testDomainVariant());
-        else
-            g_error("channeltest: no default for signature %s", sig);
-    }
-    return g_variant_builder_end(b);
-}
-
-
 static void
 testReadOnly(void)
 {
@@ -620,14 +583,14 @@ testReadOnly(void)
 
         if (!info->mutating)
             continue;
-        chanExpectCairnError(fd, info->method, defaultArgs(info->method),
+        chanExpectCairnError(fd, info->method, daemonTestDefaultArgs(info->method),
                              CAIRN_ERR_OPERATION_DENIED);
         denied++;
     }
     g_assert_cmpuint(denied, >=, 7);
     /* Reads work, and nothing changed. */
     reply = chanCall(fd, CAIRN_REMOTE_OBJECT_PATH, "DomainListAllCheckpoints",
-                     g_variant_new("(@(sayi)ub)", testDomainVariant(), 0, TRUE));
+                     g_variant_new("(@(sayi)ub)", daemonTestDomainVariant(), 0, TRUE));
     g_assert_cmpint(g_dbus_message_get_message_type(reply), ==, G_DBUS_MESSAGE_TYPE_METHOD_RETURN);
     g_assert_cmpstr(g_variant_get_type_string(g_dbus_message_get_body(reply)), ==, "(ias)");
     {

@@ -13,6 +13,7 @@
 #include <gio/gunixsocketaddress.h>
 
 #include "daemontestutils.h"
+#include "remote/remote_protocol.h"
 #include "testroot.h"
 
 static char *testDir;
@@ -184,4 +185,51 @@ daemonTestAddress(const daemonTest *d)
     g_autofree char *escaped = g_dbus_address_escape_value(d->socket);
 
     return g_strdup_printf("unix:path=%s", escaped);
+}
+
+
+GVariant *
+daemonTestDomainVariant(void)
+{
+    static const unsigned char uuid[16] = { 0x66, 0x95, 0xeb, 0x01, 0xf6, 0xa4, 0x83, 0x04,
+                                            0x79, 0xaa, 0x97, 0xf2, 0x50, 0x2e, 0x19, 0x3f };
+
+    return g_variant_new("(s@ayi)", "test",
+                         g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, uuid, 16, 1), 1);
+}
+
+
+/* A well-formed value of @sig aimed at domain "test". */
+static GVariant *
+daemonTestDefaultArg(const char *sig)
+{
+    if (g_str_equal(sig, "s"))
+        return g_variant_new_string("c1");
+    if (g_str_equal(sig, "u"))
+        return g_variant_new_uint32(0);
+    if (g_str_equal(sig, "i"))
+        return g_variant_new_int32(1);
+    if (g_str_equal(sig, "b"))
+        return g_variant_new_boolean(TRUE);
+    if (g_str_equal(sig, "(sayi)"))
+        return daemonTestDomainVariant();
+    if (g_str_equal(sig, "ay")) {
+        g_autoptr(GVariant) dom = g_variant_ref_sink(daemonTestDomainVariant());
+
+        return g_variant_get_child_value(dom, 1);
+    }
+    g_error("no default for signature %s: extend daemonTestDefaultArg()", sig);
+}
+
+
+GVariant *
+daemonTestDefaultArgs(const char *method)
+{
+    GDBusMethodInfo *m = g_dbus_interface_info_lookup_method(remoteProtocolInterface(), method);
+    g_autoptr(GVariantBuilder) b = g_variant_builder_new(G_VARIANT_TYPE_TUPLE);
+
+    g_assert_nonnull(m);
+    for (GDBusArgInfo **a = m->in_args; a && *a; a++)
+        g_variant_builder_add_value(b, daemonTestDefaultArg((*a)->signature));
+    return g_variant_builder_end(b);
 }

@@ -44,3 +44,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(daemonTest, daemonTestClear)
 
 /* Abort with the daemon's log on stderr. */
 void daemonTestDumpLog(const daemonTest *d);
+
+/* Raw arguments for calls made without the library (the read-only and
+ * call-channel tests): the test driver's domain "test" as (sayi), and
+ * well-formed arguments for @method built from cairn-remote.xml (strings
+ * "c1", flags 0, ints 1, booleans true, the domain "test"). Floating. */
+GVariant *daemonTestDomainVariant(void);
+GVariant *daemonTestDefaultArgs(const char *method);

@@ -24,53 +24,6 @@ static daemonTest daemonInst;
 
 
 static GVariant *
-testDomainVariant(void)
-{
-    static const unsigned char uuid[16] = { 0x66, 0x95, 0xeb, 0x01, 0xf6, 0xa4, 0x83, 0x04,
-                                            0x79, 0xaa, 0x97, 0xf2, 0x50, 0x2e, 0x19, 0x3f };
-
-    return g_variant_new("(s@ayi)", "test",
-                         g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, uuid, 16, 1), 1);
-}
-
-
-/* A well-formed value of @sig aimed at domain "test". */
-static GVariant *
-defaultArg(const char *sig)
-{
-    if (g_str_equal(sig, "s"))
-        return g_variant_new_string("c1");
-    if (g_str_equal(sig, "u"))
-        return g_variant_new_uint32(0);
-    if (g_str_equal(sig, "i"))
-        return g_variant_new_int32(1);
-    if (g_str_equal(sig, "b"))
-        return g_variant_new_boolean(TRUE);
-    if (g_str_equal(sig, "(sayi)"))
-        return testDomainVariant();
-    if (g_str_equal(sig, "ay")) {
-        g_autoptr(GVariant) dom = g_variant_ref_sink(testDomainVariant());
-
-        return g_variant_get_child_value(dom, 1);
-    }
-    g_error("readonlytest: no default for signature %s: extend defaultArg()", sig);
-}
-
-
-static GVariant *
-defaultArgs(const char *method)
-{
-    GDBusMethodInfo *m = g_dbus_interface_info_lookup_method(remoteProtocolInterface(), method);
-    g_autoptr(GVariantBuilder) b = g_variant_builder_new(G_VARIANT_TYPE_TUPLE);
-
-    g_assert_nonnull(m);
-    for (GDBusArgInfo **a = m->in_args; a && *a; a++)
-        g_variant_builder_add_value(b, defaultArg((*a)->signature));
-    return g_variant_builder_end(b);
-}
-
-
-static GVariant *
 rawCall(GDBusConnection *bus, const char *method, GVariant *args, GError **error)
 {
     return g_dbus_connection_call_sync(bus, NULL, CAIRN_REMOTE_OBJECT_PATH,
@@ -83,7 +36,7 @@ static void
 expectDenied(GDBusConnection *bus, const char *method)
 {
     g_autoptr(GError) err = NULL;
-    g_autoptr(GVariant) reply = rawCall(bus, method, defaultArgs(method), &err);
+    g_autoptr(GVariant) reply = rawCall(bus, method, daemonTestDefaultArgs(method), &err);
     g_autofree char *name = NULL;
     g_autofree char *want = remoteErrorName(CAIRN_FROM_RPC, CAIRN_ERR_OPERATION_DENIED);
 
@@ -106,13 +59,13 @@ expectUnchanged(GDBusConnection *bus)
     gint32 reason = 0;
     gint32 n = -1;
 
-    state = rawCall(bus, "DomainGetState", g_variant_new("(@(sayi)u)", testDomainVariant(), 0),
+    state = rawCall(bus, "DomainGetState", g_variant_new("(@(sayi)u)", daemonTestDomainVariant(), 0),
                     NULL);
     g_assert_nonnull(state);
     g_variant_get(state, "(ii)", &st, &reason);
     g_assert_cmpint(st, ==, CAIRN_DOMAIN_RUNNING);
     chks = rawCall(bus, "DomainListAllCheckpoints",
-                   g_variant_new("(@(sayi)ub)", testDomainVariant(), 0, TRUE), NULL);
+                   g_variant_new("(@(sayi)ub)", daemonTestDomainVariant(), 0, TRUE), NULL);
     g_assert_nonnull(chks);
     g_variant_get_child(chks, 0, "i", &n);
     g_assert_cmpint(n, ==, 0);
