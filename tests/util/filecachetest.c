@@ -28,6 +28,34 @@ makeDir(void)
 }
 
 
+/* A scratch directory with one file name in it, and a cache for it. */
+typedef struct {
+    char *dir;
+    char *path;
+    cairnFileCache cache;
+} Fixture;
+
+
+static void
+fixtureSetup(Fixture *fx, gconstpointer data)
+{
+    fx->dir = makeDir();
+    fx->path = g_build_filename(fx->dir, "f.xml", NULL);
+    memset(&fx->cache, 0, sizeof(fx->cache));
+}
+
+
+static void
+fixtureTeardown(Fixture *fx, gconstpointer data)
+{
+    cairnFileCacheClear(&fx->cache);
+    g_unlink(fx->path);
+    g_rmdir(fx->dir);
+    g_free(fx->path);
+    g_free(fx->dir);
+}
+
+
 static void
 writeFile(const char *path, const char *text)
 {
@@ -74,108 +102,74 @@ check(cairnFileCache *cache, const char *path)
 
 
 static void
-testAppearAndVanish(void)
+testAppearAndVanish(Fixture *fx, gconstpointer data)
 {
-    g_autofree char *dir = makeDir();
-    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
-    cairnFileCache cache = { 0 };
-
-    g_assert_cmpint(check(&cache, path), ==, 0); /* absent, as known */
-    g_assert_null(cache.text);
-    writeFile(path, "one");
-    g_assert_cmpint(check(&cache, path), ==, 1);
-    g_assert_cmpstr(cache.text, ==, "one");
-    g_assert_cmpint(check(&cache, path), ==, 0);
-    g_assert_cmpint(g_unlink(path), ==, 0);
-    g_assert_cmpint(check(&cache, path), ==, 1);
-    g_assert_null(cache.text);
-    cairnFileCacheClear(&cache);
-    g_rmdir(dir);
+    g_assert_cmpint(check(&fx->cache, fx->path), ==, 0); /* absent, as known */
+    g_assert_null(fx->cache.text);
+    writeFile(fx->path, "one");
+    g_assert_cmpint(check(&fx->cache, fx->path), ==, 1);
+    g_assert_cmpstr(fx->cache.text, ==, "one");
+    g_assert_cmpint(check(&fx->cache, fx->path), ==, 0);
+    g_assert_cmpint(g_unlink(fx->path), ==, 0);
+    g_assert_cmpint(check(&fx->cache, fx->path), ==, 1);
+    g_assert_null(fx->cache.text);
 }
 
 
 /* Atomic replacements, back to back within one timestamp tick: the
  * replaced inode may be reused and the size is the same. */
 static void
-testRapidReplacements(void)
+testRapidReplacements(Fixture *fx, gconstpointer data)
 {
-    g_autofree char *dir = makeDir();
-    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
-    cairnFileCache cache = { 0 };
-
     for (int i = 0; i < 200; i++) {
         g_autofree char *text = g_strdup_printf("text %03d", i);
 
-        writeFile(path, text);
-        g_assert_cmpint(check(&cache, path), ==, 1);
-        g_assert_cmpstr(cache.text, ==, text);
+        writeFile(fx->path, text);
+        g_assert_cmpint(check(&fx->cache, fx->path), ==, 1);
+        g_assert_cmpstr(fx->cache.text, ==, text);
     }
-    g_assert_false(cache.stamp.settled);
-    cairnFileCacheClear(&cache);
-    g_unlink(path);
-    g_rmdir(dir);
+    g_assert_false(fx->cache.stamp.settled);
 }
 
 
 /* A change that keeps inode, size and mtime, right after the file was
  * read: an unsettled stamp is not trusted, so it is still seen. */
 static void
-testUnsettledNotTrusted(void)
+testUnsettledNotTrusted(Fixture *fx, gconstpointer data)
 {
-    g_autofree char *dir = makeDir();
-    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
-    cairnFileCache cache = { 0 };
-
-    writeFile(path, "aaaa");
-    g_assert_cmpint(check(&cache, path), ==, 1);
-    rewriteInPlace(path, "bbbb");
-    g_assert_cmpint(check(&cache, path), ==, 1);
-    g_assert_cmpstr(cache.text, ==, "bbbb");
-    cairnFileCacheClear(&cache);
-    g_unlink(path);
-    g_rmdir(dir);
+    writeFile(fx->path, "aaaa");
+    g_assert_cmpint(check(&fx->cache, fx->path), ==, 1);
+    rewriteInPlace(fx->path, "bbbb");
+    g_assert_cmpint(check(&fx->cache, fx->path), ==, 1);
+    g_assert_cmpstr(fx->cache.text, ==, "bbbb");
 }
 
 
 /* Once settled, the stamp is trusted; a later in-place change still moves
  * the ctime, so it is seen too. */
 static void
-testSettled(void)
+testSettled(Fixture *fx, gconstpointer data)
 {
-    g_autofree char *dir = makeDir();
-    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
-    cairnFileCache cache = { 0 };
-
-    writeFile(path, "aaaa");
+    writeFile(fx->path, "aaaa");
     g_usleep(SETTLE_WAIT_US);
-    g_assert_cmpint(check(&cache, path), ==, 1);
-    g_assert_true(cache.stamp.settled);
-    g_assert_cmpint(check(&cache, path), ==, 0);
-    rewriteInPlace(path, "cccc");
-    g_assert_cmpint(check(&cache, path), ==, 1);
-    g_assert_cmpstr(cache.text, ==, "cccc");
-    cairnFileCacheClear(&cache);
-    g_unlink(path);
-    g_rmdir(dir);
+    g_assert_cmpint(check(&fx->cache, fx->path), ==, 1);
+    g_assert_true(fx->cache.stamp.settled);
+    g_assert_cmpint(check(&fx->cache, fx->path), ==, 0);
+    rewriteInPlace(fx->path, "cccc");
+    g_assert_cmpint(check(&fx->cache, fx->path), ==, 1);
+    g_assert_cmpstr(fx->cache.text, ==, "cccc");
 }
 
 
 /* Text this process wrote itself is trusted only after one read back. */
 static void
-testOwnWrite(void)
+testOwnWrite(Fixture *fx, gconstpointer data)
 {
-    g_autofree char *dir = makeDir();
-    g_autofree char *path = g_build_filename(dir, "f.xml", NULL);
-    cairnFileCache cache = { 0 };
-
-    writeFile(path, "mine");
-    cairnFileCacheCommit(&cache, g_strdup("mine"), NULL);
-    g_assert_false(cache.stamp.taken);
-    g_assert_cmpint(check(&cache, path), ==, 0);
-    g_assert_true(cache.stamp.taken);
-    cairnFileCacheClear(&cache);
-    g_unlink(path);
-    g_rmdir(dir);
+    writeFile(fx->path, "mine");
+    cairnFileCacheCommit(&fx->cache, g_strdup("mine"), NULL);
+    g_assert_false(fx->cache.stamp.taken);
+    g_assert_cmpint(check(&fx->cache, fx->path), ==, 0);
+    g_assert_true(fx->cache.stamp.taken);
 }
 
 
@@ -247,11 +241,14 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/filecache/appear-vanish", testAppearAndVanish);
-    g_test_add_func("/filecache/rapid-replacements", testRapidReplacements);
-    g_test_add_func("/filecache/unsettled", testUnsettledNotTrusted);
-    g_test_add_func("/filecache/settled", testSettled);
-    g_test_add_func("/filecache/own-write", testOwnWrite);
+    g_test_add("/filecache/appear-vanish", Fixture, NULL, fixtureSetup, testAppearAndVanish,
+               fixtureTeardown);
+    g_test_add("/filecache/rapid-replacements", Fixture, NULL, fixtureSetup, testRapidReplacements,
+               fixtureTeardown);
+    g_test_add("/filecache/unsettled", Fixture, NULL, fixtureSetup, testUnsettledNotTrusted,
+               fixtureTeardown);
+    g_test_add("/filecache/settled", Fixture, NULL, fixtureSetup, testSettled, fixtureTeardown);
+    g_test_add("/filecache/own-write", Fixture, NULL, fixtureSetup, testOwnWrite, fixtureTeardown);
     g_test_add_func("/filecache/directory", testDirectory);
     g_test_add_func("/filecache/trust", testTrust);
     return g_test_run();
