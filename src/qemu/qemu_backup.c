@@ -286,7 +286,7 @@ qemuBackupDiskActions(qemuBackupBeginData *b)
 static bool
 qemuBackupPrepareDisks(qemuBackupBeginData *b, GError **error)
 {
-    unsigned int index = qemuDomainStatusNodeIndexes(b->ctx.obj->status);
+    unsigned int index = qemuBlockHostNodeIndexes(b->host);
 
     b->tr = qemuMonitorTransactionNew();
     if (b->chk && !qemuCheckpointAddActions(b->host, b->chk, b->tr, error))
@@ -443,32 +443,45 @@ qemuBackupDropCheckpointBitmaps(qemuBackupBeginData *b)
 
 /* ---- entry points ------------------------------------------------------ */
 
+/* The QEMU the job runs in: the domain's, or (shut off) a storage daemon
+ * started for the job, recorded in the job so that any process finds it. */
+static bool
+qemuBackupOpenHost(qemuBackupBeginData *b, GError **error)
+{
+    if (!(b->host = qemuBlockHostOpen(b->ctx.drv, b->ctx.obj, QEMU_BLOCK_HOST_JOB, error)))
+        return false;
+    b->ctx.mon = qemuBlockHostMonitor(b->host);
+    return true;
+}
+
+
 static bool
 qemuBackupBeginLocked(qemuBackupBeginData *b, cairnBackupDef **def, const char *suffix,
                       unsigned int flags, GError **error)
 {
-    qemuDomainObj *obj = b->ctx.obj;
+    bool busy = false;
 
-    if (!qemuDomainObjIsActive(obj)) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED,
-                      "cannot perform disk backup for inactive domain");
-        return false;
-    }
-    if (!(b->host = qemuBlockHostOpen(b->ctx.drv, obj, 0, error)))
-        return false;
-    b->ctx.mon = qemuBlockHostMonitor(b->host);
-    /* A backup that ended since anyone last looked is finished first. */
-    if (!qemuBackupReconcile(&b->ctx, NULL, NULL, error) ||
-        !qemuBackupCheckDef(b, *def, suffix, error) ||
+    /* A backup that ended since anyone last looked is finished first,
+     * through whichever QEMU runs it. */
+    if (!qemuJobSettle(b->ctx.drv, b->ctx.obj, b->ctx.conn, &busy, error) ||
+        !qemuBackupCheckDef(b, *def, suffix, error) || !qemuBackupOpenHost(b, error) ||
         !(b->nodes = qemuMonitorQueryNamedBlockNodes(b->ctx.mon, error)))
         return false;
     b->job = qemuBackupJobNew(g_steal_pointer(def));
+    if (qemuBlockHostDaemonPid(b->host) > 0) {
+        b->job->daemon_pid = qemuBlockHostDaemonPid(b->host);
+        b->job->daemon_monitor = g_strdup(qemuBlockHostDaemonMonitor(b->host));
+    }
     if (!qemuBackupPrepareDisks(b, error))
         return false;
-    if (qemuBackupStart(b, flags & CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, error))
+    if (qemuBackupStart(b, flags & CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, error)) {
+        qemuBlockHostKeep(b->host);
         return true;
-    qemuBackupRollback(&b->ctx, b->job);
+    }
+    /* The new checkpoint's bitmaps go first: a storage daemon stopped by
+     * the rollback writes whatever persistent bitmap it still has. */
     qemuBackupDropCheckpointBitmaps(b);
+    qemuBackupRollback(&b->ctx, b->job);
     return false;
 }
 

@@ -3,12 +3,14 @@
  * of the qemu driver (spec/qemu.md 5, spec/semantics.md 7).
  *
  * Begin holds the domain's lock throughout and talks to QEMU over one
- * monitor connection: it checks and aligns the definition, creates and
- * attaches the target or scratch images, starts the NBD server (pull),
- * runs one transaction with the new checkpoint's bitmaps, the temporary
- * incremental bitmaps and every disk's blockdev-backup (auto-dismiss off:
- * see qemu_backup_end.h), adds the NBD exports (pull), and registers the
- * checkpoint. The job is recorded in ROOT/run/NAME.backup-job before the
+ * monitor connection (the domain's QEMU, or for a shut-off domain a
+ * qemu-storage-daemon started for the job and recorded in the job file,
+ * which runs until the job ends: qemu_blockhost.h): it checks and aligns
+ * the definition, creates and attaches the target or scratch images,
+ * starts the NBD server (pull), runs one transaction with the new
+ * checkpoint's bitmaps, the temporary incremental bitmaps and every disk's
+ * blockdev-backup (auto-dismiss off: see qemu_backup_end.h), adds the NBD
+ * exports (pull), and registers the checkpoint. The job is recorded in ROOT/run/NAME.backup-job before the
  * first image is made, so whatever fails, in this process or after it
  * died, is undone by the rollback (qemuBackupRollback) from what the file
  * says exists, including the bitmaps of a checkpoint made with it.

@@ -10,7 +10,9 @@
 #include "conf/object_event.h"
 #include "qemu_backup_end.h"
 #include "qemu_backup_storage.h"
+#include "qemu_blockhost.h"
 #include "qemu_monitor_cmd.h"
+#include "qemu_process.h"
 #include "util/cairnerror.h"
 
 #define FROM CAIRN_FROM_QEMU
@@ -155,6 +157,21 @@ qemuBackupDeleteFiles(qemuBackupJob *job, cairnDomainJobType type)
 }
 
 
+/* A job of a shut-off domain: its storage daemon goes with it (quit over
+ * ctx->mon when connected, which writes the persistent bitmaps). */
+static void
+qemuBackupStopDaemon(qemuBackupCtx *ctx, const qemuBackupJob *job)
+{
+    g_autofree char *pidfile = NULL;
+    g_autofree char *log = NULL;
+
+    if (!job->daemon_monitor)
+        return;
+    qemuBlockHostDaemonPaths(ctx->drv, ctx->obj->name, NULL, &pidfile, &log);
+    qemuBlockHostDaemonStop(ctx->mon, job->daemon_pid, job->daemon_monitor, pidfile, log);
+}
+
+
 /* ---- termination ------------------------------------------------------- */
 
 static void
@@ -176,6 +193,8 @@ qemuBackupTerminate(qemuBackupCtx *ctx, qemuBackupJob *job, cairnDomainJobType t
         qemuBackupLogError("saving completed job", &err);
     if (!qemuBackupJobRemove(ctx->drv, ctx->obj->name, &err))
         qemuBackupLogError("removing job", &err);
+    /* Before the event: whoever hears it may start the domain at once. */
+    qemuBackupStopDaemon(ctx, job);
     if (!ctx->conn)
         return;
     cairnDomainJobDataToParams(job->data, &ignored, &params, &nparams);
@@ -183,6 +202,26 @@ qemuBackupTerminate(qemuBackupCtx *ctx, qemuBackupJob *job, cairnDomainJobType t
                           cairnDomainEventJobCompletedNew(def->name, def->uuid,
                                                           qemuDomainObjGetID(ctx->obj), params,
                                                           nparams));
+}
+
+
+/* The process running @job is gone: the backup terminates as failed
+ * with @why, without QMP; its files go as for any failed backup. */
+static void
+qemuBackupFailGone(qemuBackupCtx *ctx, qemuBackupJob *job, const char *why)
+{
+    for (guint i = 0; i < job->def->disks->len; i++) {
+        cairnBackupDiskDef *disk = g_ptr_array_index(job->def->disks, i);
+
+        if (disk->backup && (disk->state == CAIRN_BACKUP_DISK_STATE_RUNNING ||
+                             disk->state == CAIRN_BACKUP_DISK_STATE_CANCELLING)) {
+            cairnBackupDiskApply(disk, CAIRN_BACKUP_VERB_FINISH_ERROR, NULL);
+            qemuBackupEmitBlockJob(ctx, disk);
+        }
+    }
+    qemuBackupJobSetError(job, why);
+    job->nbd_server = false;
+    qemuBackupTerminate(ctx, job, CAIRN_DOMAIN_JOB_FAILED);
 }
 
 
@@ -200,18 +239,11 @@ qemuBackupDomainStopped(qemuDriverState *drv, qemuDomainObj *obj)
         qemuBackupJobRemove(drv, obj->name, NULL);
         return;
     }
-    for (guint i = 0; i < job->def->disks->len; i++) {
-        cairnBackupDiskDef *disk = g_ptr_array_index(job->def->disks, i);
-
-        if (disk->backup && (disk->state == CAIRN_BACKUP_DISK_STATE_RUNNING ||
-                             disk->state == CAIRN_BACKUP_DISK_STATE_CANCELLING)) {
-            cairnBackupDiskApply(disk, CAIRN_BACKUP_VERB_FINISH_ERROR, NULL);
-            qemuBackupEmitBlockJob(&ctx, disk);
-        }
-    }
-    qemuBackupJobSetError(job, "domain is not running");
-    job->nbd_server = false;
-    qemuBackupTerminate(&ctx, job, CAIRN_DOMAIN_JOB_FAILED);
+    /* A job of its own storage daemon (begun while shut off) does not
+     * depend on the domain's QEMU. */
+    if (job->daemon_monitor)
+        return;
+    qemuBackupFailGone(&ctx, job, "domain is not running");
 }
 
 
@@ -354,25 +386,26 @@ qemuBackupIsStillborn(const qemuBackupJob *job)
 }
 
 
-bool
-qemuBackupReconcile(qemuBackupCtx *ctx, qemuBackupJob **ret_job, GPtrArray **ret_jobs,
-                    GError **error)
+/* Reconcile the loaded @job (stolen) through ctx->mon, which is NULL when
+ * the process running the job is gone. */
+static bool
+qemuBackupReconcileJob(qemuBackupCtx *ctx,
+                       qemuBackupJob *owned,
+                       qemuBackupJob **ret_job,
+                       GPtrArray **ret_jobs,
+                       GError **error)
 {
-    g_autoptr(qemuBackupJob) job = NULL;
+    g_autoptr(qemuBackupJob) job = owned;
     g_autoptr(GPtrArray) qjobs = NULL;
 
-    if (ret_job)
-        *ret_job = NULL;
-    if (ret_jobs)
-        *ret_jobs = NULL;
-    if (!qemuBackupJobExists(ctx->drv, ctx->obj->name))
-        return true;
-    if (!qemuBackupJobLoad(ctx->drv, ctx->obj->name, &job, error))
-        return false;
-    if (!job)
-        return true;
     if (qemuBackupIsStillborn(job)) {
         qemuBackupRollback(ctx, job);
+        return true;
+    }
+    if (!ctx->mon) {
+        qemuBackupFailGone(ctx, job,
+                           job->daemon_monitor ? "qemu-storage-daemon of the backup exited" :
+                                                 "domain is not running");
         return true;
     }
     if (!(qjobs = qemuMonitorQueryJobs(ctx->mon, error)))
@@ -391,6 +424,86 @@ qemuBackupReconcile(qemuBackupCtx *ctx, qemuBackupJob **ret_job, GPtrArray **ret
     if (ret_jobs)
         *ret_jobs = g_steal_pointer(&qjobs);
     return true;
+}
+
+
+/* Load @ctx->obj's job; false on a read error, true with *@ret_job NULL
+ * when there is none. */
+static bool
+qemuBackupLoad(qemuBackupCtx *ctx, qemuBackupJob **ret_job, GError **error)
+{
+    *ret_job = NULL;
+    if (!qemuBackupJobExists(ctx->drv, ctx->obj->name))
+        return true;
+    return qemuBackupJobLoad(ctx->drv, ctx->obj->name, ret_job, error);
+}
+
+
+bool
+qemuBackupReconcile(qemuBackupCtx *ctx,
+                    qemuBackupJob **ret_job,
+                    GPtrArray **ret_jobs,
+                    GError **error)
+{
+    qemuBackupJob *job = NULL;
+
+    if (ret_job)
+        *ret_job = NULL;
+    if (ret_jobs)
+        *ret_jobs = NULL;
+    if (!qemuBackupLoad(ctx, &job, error))
+        return false;
+    return !job || qemuBackupReconcileJob(ctx, job, ret_job, ret_jobs, error);
+}
+
+
+bool
+qemuBackupJobMonitor(qemuDriverState *drv,
+                     qemuDomainObj *obj,
+                     const qemuBackupJob *job,
+                     qemuMonitor **ret_mon,
+                     GError **error)
+{
+    *ret_mon = NULL;
+    if (job->daemon_monitor) {
+        if (!qemuBlockHostDaemonAlive(job->daemon_pid, job->daemon_monitor))
+            return true;
+        return (*ret_mon =
+                    qemuBlockHostDaemonAttach(job->daemon_pid, job->daemon_monitor, error)) != NULL;
+    }
+    if (!qemuDomainObjIsActive(obj))
+        return true;
+    return (*ret_mon = qemuProcessAttach(obj, error)) != NULL;
+}
+
+
+bool
+qemuBackupReconcileDomain(qemuBackupCtx *ctx,
+                          qemuMonitor **ret_mon,
+                          qemuBackupJob **ret_job,
+                          GPtrArray **ret_jobs,
+                          GError **error)
+{
+    qemuBackupJob *job = NULL;
+
+    *ret_mon = NULL;
+    if (ret_job)
+        *ret_job = NULL;
+    if (ret_jobs)
+        *ret_jobs = NULL;
+    if (!qemuBackupLoad(ctx, &job, error))
+        return false;
+    if (!job) {
+        if (!qemuDomainObjIsActive(ctx->obj))
+            qemuBlockHostDaemonSweep(ctx->drv, ctx->obj->name);
+        return true;
+    }
+    if (!qemuBackupJobMonitor(ctx->drv, ctx->obj, job, ret_mon, error)) {
+        qemuBackupJobFree(job);
+        return false;
+    }
+    ctx->mon = *ret_mon;
+    return qemuBackupReconcileJob(ctx, job, ret_job, ret_jobs, error);
 }
 
 
@@ -464,6 +577,7 @@ qemuBackupRollback(qemuBackupCtx *ctx, qemuBackupJob *job)
     }
     if (!qemuBackupJobRemove(ctx->drv, ctx->obj->name, &err))
         qemuBackupLogError("removing job", &err);
+    qemuBackupStopDaemon(ctx, job);
 }
 
 

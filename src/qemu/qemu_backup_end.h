@@ -17,6 +17,12 @@
  * ROOT/run/NAME.job-completed, the job file is removed and JOB_COMPLETED
  * is emitted. The lock and the job file make this happen exactly once,
  * whichever process comes first.
+ *
+ * A job begun on a shut-off domain runs in a qemu-storage-daemon of its
+ * own (named in the job file): everything above talks to that daemon
+ * instead (qemuBackupJobMonitor() is the one place that chooses), the
+ * daemon is stopped when the job terminates, and a daemon found gone ends
+ * the job as failed, as a domain that stopped does.
  */
 #pragma once
 
@@ -37,12 +43,33 @@ typedef struct {
     cairnConnect *conn;
 } qemuBackupCtx;
 
-/* Bring @obj's backup job up to date with QEMU (see above). *@ret_job is
- * the job still running afterwards, or NULL (none, or it just ended);
- * @ret_job may be NULL. With @ret_jobs, the query-jobs result is passed
- * back for statistics (NULL when there is no job). */
+/* Bring @obj's backup job up to date with QEMU (see above) through
+ * ctx->mon. *@ret_job is the job still running afterwards, or NULL (none,
+ * or it just ended); @ret_job may be NULL. With @ret_jobs, the query-jobs
+ * result is passed back for statistics (NULL when there is no job). */
 bool qemuBackupReconcile(qemuBackupCtx *ctx, qemuBackupJob **ret_job, GPtrArray **ret_jobs,
                          GError **error);
+
+/* The one place that knows which process runs a backup job: the job's
+ * qemu-storage-daemon when it was begun on a shut-off domain (its pid and
+ * socket are in the job file), else the domain's QEMU. *@ret_mon is a new
+ * connection to it, or NULL (and true is returned) when that process is
+ * gone: the job then ends as failed on reconciliation. */
+bool qemuBackupJobMonitor(qemuDriverState *drv,
+                          qemuDomainObj *obj,
+                          const qemuBackupJob *job,
+                          qemuMonitor **ret_mon,
+                          GError **error);
+
+/* qemuBackupReconcile() of whatever job the domain has, through the
+ * monitor qemuBackupJobMonitor() chooses (ctx->mon is set to it; the
+ * caller owns and closes *@ret_mon, also on failure). Without a job, a
+ * storage daemon that no job file names is stopped (shut-off domain). */
+bool qemuBackupReconcileDomain(qemuBackupCtx *ctx,
+                               qemuMonitor **ret_mon,
+                               qemuBackupJob **ret_job,
+                               GPtrArray **ret_jobs,
+                               GError **error);
 
 /* Abort (cairnDomainAbortJob): force-cancel every running disk job, wait
  * for each to conclude, then reconcile. A job with no disk running ends
@@ -51,11 +78,13 @@ bool qemuBackupAbort(qemuBackupCtx *ctx, qemuBackupJob *job, GError **error);
 
 /* Undo a backup that failed to start: cancel and dismiss its disk jobs,
  * remove its exports, NBD server, temporary bitmaps, nodes, the files it
- * created and the job file. Errors are logged. */
+ * created and the job file, and stop its storage daemon (shut-off
+ * domain). Errors are logged. */
 void qemuBackupRollback(qemuBackupCtx *ctx, qemuBackupJob *job);
 
 /* The domain stopped (or its QEMU vanished) under a running backup: the
- * backup terminates as failed without QMP; its files go as above. */
+ * backup terminates as failed without QMP; its files go as above. A job
+ * running in its own storage daemon is left alone. */
 void qemuBackupDomainStopped(qemuDriverState *drv, qemuDomainObj *obj);
 
 /* The running statistics: totals of the ended disks plus each running

@@ -51,6 +51,7 @@ qemuBackupJobFree(qemuBackupJob *job)
     if (!job)
         return;
     cairnBackupDefFree(job->def);
+    g_free(job->daemon_monitor);
     g_ptr_array_unref(job->disks);
     cairnDomainJobDataFree(job->data);
     g_free(job);
@@ -131,6 +132,11 @@ qemuBackupJobFormat(const qemuBackupJob *job)
                                 "' reuse-external='%s' nbd-server='%s'>\n",
                            job->start_ms, job->reuse_external ? "yes" : "no",
                            job->nbd_server ? "yes" : "no");
+    if (job->daemon_monitor) {
+        g_string_append_printf(buf, "  <storage-daemon pid='%lld'", (long long)job->daemon_pid);
+        qemuBackupFormatAttr(buf, "monitor", job->daemon_monitor);
+        g_string_append(buf, "/>\n");
+    }
     g_string_append_printf(buf,
                            "  <stats total='%llu' processed='%llu' temp-used='%llu' "
                            "temp-total='%llu'/>\n",
@@ -223,6 +229,24 @@ qemuBackupParseStats(qemuBackupJob *job, const xmlNode *root, const char *what, 
 
 
 static bool
+qemuBackupParseDaemon(qemuBackupJob *job, const xmlNode *root, const char *what, GError **error)
+{
+    xmlNode *node = cairnXMLChild(root, "storage-daemon");
+    unsigned long long pid;
+
+    if (!node)
+        return true;
+    if (!qemuBackupParseU64(node, "pid", &pid, what, error))
+        return false;
+    if (pid == 0 || pid > G_MAXINT32 ||
+        !(job->daemon_monitor = cairnXMLPropString(node, "monitor")))
+        return qemuBackupJobBad(what, "<storage-daemon> without pid or monitor", error);
+    job->daemon_pid = (pid_t)pid;
+    return true;
+}
+
+
+static bool
 qemuBackupParseTop(qemuBackupJob *job, const xmlNode *root, const char *what, GError **error)
 {
     g_autofree char *reuse = cairnXMLPropString(root, "reuse-external");
@@ -236,7 +260,8 @@ qemuBackupParseTop(qemuBackupJob *job, const xmlNode *root, const char *what, GE
     job->start_ms = (gint64)start;
     job->reuse_external = g_strcmp0(reuse, "yes") == 0;
     job->nbd_server = g_strcmp0(nbd, "yes") == 0;
-    return qemuBackupParseStats(job, root, what, error);
+    return qemuBackupParseDaemon(job, root, what, error) &&
+           qemuBackupParseStats(job, root, what, error);
 }
 
 

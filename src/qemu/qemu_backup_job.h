@@ -8,6 +8,7 @@
  *                                    for it, per disk:
  *
  *   <backupjob start='1700000000123' reuse-external='no' nbd-server='yes'>
+ *     <storage-daemon pid='4242' monitor='ROOT/run/NAME.backup-qsd-qmp'/>
  *     <stats total='..' processed='..' temp-used='..' temp-total='..'/>
  *     <errmsg>first error</errmsg>
  *     <disk name='vda' job='backup-vda-cairn-1-format' top='cairn-1-format'
@@ -21,7 +22,10 @@
  *   ROOT/run/NAME.job-completed      the last finished job's statistics
  *                                    (cairnDomainJobDataToVariant, printed)
  *
- * A node, bitmap or export attribute is present exactly while the thing
+ * <storage-daemon> is there when the domain was shut off at the start:
+ * the job runs in that qemu-storage-daemon (qemu_blockhost.h), not in the
+ * domain's QEMU. A node, bitmap or export attribute is present exactly
+ * while the thing
  * exists in QEMU, so whoever finishes or rolls back the job (any process,
  * under the domain's lock) knows what to remove. The <stats> are the
  * totals of the disks that have ended; running disks add their QEMU job's
@@ -31,6 +35,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <glib.h>
 
 #include "conf/backup_conf.h"
@@ -65,6 +70,8 @@ struct _qemuBackupJob {
     bool reuse_external;      /* CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL */
     bool nbd_server;          /* pull: the NBD server runs */
     gint64 start_ms;          /* wall clock, ms since the epoch */
+    pid_t daemon_pid;         /* shut off: the job's qemu-storage-daemon */
+    char *daemon_monitor;     /* its QMP socket; NULL: the domain's QEMU */
     cairnDomainJobData *data; /* totals of ended disks, first error */
 };
 

@@ -3,6 +3,7 @@
  * QMP monitor in front of its disks (see qemu_blockhost.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -13,8 +14,10 @@
 #include <json-glib/json-glib.h>
 
 #include "cairn/cairn-error.h"
+#include "qemu_backup_job.h"
 #include "qemu_block.h"
 #include "qemu_blockhost.h"
+#include "qemu_command.h"
 #include "qemu_monitor_cmd.h"
 #include "qemu_process.h"
 #include "util/cairnerror.h"
@@ -28,6 +31,8 @@
 #define QEMU_BLOCK_HOST_TERM_TIMEOUT_MS 5000
 /* The descriptor number of QSD's end of the monitor socket pair. */
 #define QEMU_BLOCK_HOST_QMP_FD 3
+/* How long a job's daemon may take to exit after quit. */
+#define QEMU_BLOCK_HOST_DAEMON_QUIT_MS 10000
 
 /* A node the storage daemon opens once it is up (blockdev-add). */
 typedef struct {
@@ -44,6 +49,12 @@ struct _qemuBlockHost {
     GSubprocess *qsd;   /* NULL for the domain's own QEMU */
     char *log_path;     /* QSD's stderr */
     char *name;         /* the domain's name, for messages */
+    unsigned int nodeidx; /* the highest N of the cairn-N-* nodes opened */
+    /* A job's daemon (QEMU_BLOCK_HOST_JOB), not our child: */
+    pid_t daemon_pid;     /* 0: none */
+    char *daemon_monitor; /* its QMP socket */
+    char *daemon_pidfile;
+    bool keep; /* it outlives the host (qemuBlockHostKeep()) */
 };
 
 
@@ -71,7 +82,35 @@ qemuBlockHostLayers(qemuBlockHost *host, const char *dst)
 bool
 qemuBlockHostIsOffline(qemuBlockHost *host)
 {
-    return host->qsd != NULL;
+    return host->qsd != NULL || host->daemon_pid > 0;
+}
+
+
+unsigned int
+qemuBlockHostNodeIndexes(qemuBlockHost *host)
+{
+    return host->nodeidx;
+}
+
+
+pid_t
+qemuBlockHostDaemonPid(qemuBlockHost *host)
+{
+    return host->daemon_pid;
+}
+
+
+const char *
+qemuBlockHostDaemonMonitor(qemuBlockHost *host)
+{
+    return host->daemon_monitor;
+}
+
+
+void
+qemuBlockHostKeep(qemuBlockHost *host)
+{
+    host->keep = true;
 }
 
 
@@ -164,6 +203,11 @@ qemuBlockHostFree(qemuBlockHost *host)
 {
     if (!host)
         return;
+    if (host->daemon_monitor && !host->keep)
+        qemuBlockHostDaemonStop(host->mon, host->daemon_pid, host->daemon_monitor,
+                                host->daemon_pidfile, host->log_path);
+    else if (host->daemon_monitor)
+        g_clear_pointer(&host->log_path, g_free);
     g_clear_pointer(&host->mon, qemuMonitorClose);
     if (host->qsd) {
         qemuBlockHostStop(host->qsd);
@@ -176,6 +220,8 @@ qemuBlockHostFree(qemuBlockHost *host)
         cairnFileRemove(host->log_path, false, NULL);
     g_free(host->log_path);
     g_free(host->name);
+    g_free(host->daemon_monitor);
+    g_free(host->daemon_pidfile);
     g_free(host);
 }
 
@@ -251,14 +297,15 @@ qemuBlockHostAddDisk(
 }
 
 
-/* The QSD command line: a QMP monitor on the inherited socket. The nodes
- * of each qcow2 disk, its backing layers included (see qemu_block.h), are
- * queued in @host for qemuBlockHostOpenNodes(). */
+/* The QSD command line: a QMP monitor (on the inherited socket, or for a
+ * job's daemon on its socket path), daemonized for a job. The nodes of
+ * each qcow2 disk, its backing layers included (see qemu_block.h), are
+ * queued in @host for qemuBlockHostOpenNodes(); a job's daemon (@all)
+ * opens every file disk, raw and read-only ones too, as the domain's QEMU
+ * would. */
 static GStrv
-qemuBlockHostBuildArgv(qemuBlockHost *host,
-                       const char *qsd,
-                       const cairnDomainDef *def,
-                       bool readonly)
+qemuBlockHostBuildArgv(
+    qemuBlockHost *host, const char *qsd, const cairnDomainDef *def, bool readonly, bool all)
 {
     g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GHashTable) backing = qemuBlockProbeDisks(def);
@@ -266,19 +313,32 @@ qemuBlockHostBuildArgv(qemuBlockHost *host,
 
     g_ptr_array_add(argv, g_strdup(qsd));
     g_ptr_array_add(argv, g_strdup("--chardev"));
-    g_ptr_array_add(argv, g_strdup_printf("socket,id=cairn-qmp,fd=%d", QEMU_BLOCK_HOST_QMP_FD));
+    if (host->daemon_monitor) {
+        g_autofree char *escaped = qemuCommandEscapeComma(host->daemon_monitor);
+
+        g_ptr_array_add(argv,
+                        g_strdup_printf("socket,id=cairn-qmp,path=%s,server=on,wait=off", escaped));
+    } else {
+        g_ptr_array_add(argv, g_strdup_printf("socket,id=cairn-qmp,fd=%d", QEMU_BLOCK_HOST_QMP_FD));
+    }
     g_ptr_array_add(argv, g_strdup("--monitor"));
     g_ptr_array_add(argv, g_strdup("chardev=cairn-qmp"));
     for (guint i = 0; i < def->disks->len; i++) {
         const cairnDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        bool qcow2 = disk->format == CAIRN_DOMAIN_DISK_FORMAT_QCOW2;
 
         if (!disk->src)
             continue;
         idx++;
-        if (disk->format != CAIRN_DOMAIN_DISK_FORMAT_QCOW2 || disk->readonly ||
-            disk->type != CAIRN_DOMAIN_DISK_TYPE_FILE)
+        if (disk->type != CAIRN_DOMAIN_DISK_TYPE_FILE || (!all && (!qcow2 || disk->readonly)))
             continue;
         qemuBlockHostAddDisk(host, disk, g_hash_table_lookup(backing, disk->dst), &idx, readonly);
+    }
+    host->nodeidx = (unsigned int)idx;
+    if (host->daemon_pidfile) {
+        g_ptr_array_add(argv, g_strdup("--daemonize"));
+        g_ptr_array_add(argv, g_strdup("--pidfile"));
+        g_ptr_array_add(argv, g_strdup(host->daemon_pidfile));
     }
     g_ptr_array_add(argv, NULL);
     return (GStrv)g_ptr_array_steal(argv, NULL);
@@ -389,7 +449,7 @@ qemuBlockHostStartQSD(qemuBlockHost *host,
         return false;
     }
     host->log_path = qemuDomainRunPath(drv, def->name, ".qsd.log");
-    argv = qemuBlockHostBuildArgv(host, qsd, def, readonly);
+    argv = qemuBlockHostBuildArgv(host, qsd, def, readonly, false);
     if (!qemuBlockHostSockets(&qfd, &cfd, error))
         return false;
     if (!(host->qsd = qemuBlockHostSpawn(host, argv, qfd, error))) {
@@ -412,6 +472,193 @@ qemuBlockHostStartQSD(qemuBlockHost *host,
 }
 
 
+/* ---- a job's daemon --------------------------------------------------- */
+
+void
+qemuBlockHostDaemonPaths(
+    qemuDriverState *drv, const char *name, char **ret_monitor, char **ret_pidfile, char **ret_log)
+{
+    if (ret_monitor)
+        *ret_monitor = qemuDomainRunPath(drv, name, QEMU_BLOCK_HOST_DAEMON_QMP);
+    if (ret_pidfile)
+        *ret_pidfile = qemuDomainRunPath(drv, name, QEMU_BLOCK_HOST_DAEMON_PID);
+    if (ret_log)
+        *ret_log = qemuDomainRunPath(drv, name, QEMU_BLOCK_HOST_DAEMON_LOG);
+}
+
+
+/* The pid QSD wrote into @pidfile, or 0. */
+static pid_t
+qemuBlockHostReadPidfile(const char *pidfile)
+{
+    g_autofree char *text = NULL;
+    gint64 pid;
+
+    if (!g_file_get_contents(pidfile, &text, NULL, NULL))
+        return 0;
+    pid = g_ascii_strtoll(text, NULL, 10);
+    return pid > 0 && pid <= G_MAXINT32 ? (pid_t)pid : 0;
+}
+
+
+bool
+qemuBlockHostDaemonAlive(pid_t pid, const char *monitor)
+{
+    return pid > 0 && monitor && qemuProcessIsOurs(pid, monitor);
+}
+
+
+qemuMonitor *
+qemuBlockHostDaemonAttach(pid_t pid, const char *monitor, GError **error)
+{
+    if (!qemuBlockHostDaemonAlive(pid, monitor)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                      "qemu-storage-daemon %lld of the backup job is gone", (long long)pid);
+        return NULL;
+    }
+    return qemuMonitorOpen(monitor, NULL, QEMU_BLOCK_HOST_START_TIMEOUT_MS, error);
+}
+
+
+void
+qemuBlockHostDaemonStop(
+    qemuMonitor *mon, pid_t pid, const char *monitor, const char *pidfile, const char *log)
+{
+    g_autoptr(GError) err = NULL;
+    bool quit = mon && qemuMonitorIsConnected(mon);
+
+    if (pid <= 0 && pidfile)
+        pid = qemuBlockHostReadPidfile(pidfile);
+    if (qemuBlockHostDaemonAlive(pid, monitor)) {
+        /* quit (or SIGTERM) closes the images cleanly: the persistent
+         * bitmaps are written then. The reply may not come: the daemon
+         * may close the socket first. */
+        if (quit && !qemuMonitorQuit(mon, &err))
+            g_debug("qemu-storage-daemon %lld quit: %s", (long long)pid, err->message);
+        if (!qemuProcessWaitExit(pid, monitor, quit ? QEMU_BLOCK_HOST_DAEMON_QUIT_MS : 0) &&
+            !qemuProcessKill(pid, monitor))
+            g_warning("qemu-storage-daemon %lld does not exit", (long long)pid);
+    }
+    if (monitor)
+        cairnFileRemove(monitor, false, NULL);
+    if (pidfile)
+        cairnFileRemove(pidfile, false, NULL);
+    if (log)
+        cairnFileRemove(log, false, NULL);
+}
+
+
+void
+qemuBlockHostDaemonSweep(qemuDriverState *drv, const char *name)
+{
+    g_autofree char *monitor = NULL;
+    g_autofree char *pidfile = NULL;
+    g_autofree char *log = NULL;
+
+    qemuBlockHostDaemonPaths(drv, name, &monitor, &pidfile, &log);
+    if (!g_file_test(pidfile, G_FILE_TEST_EXISTS) && !g_file_test(log, G_FILE_TEST_EXISTS))
+        return;
+    g_debug("%s: removing the storage daemon of a backup job that is gone", name);
+    qemuBlockHostDaemonStop(NULL, 0, monitor, pidfile, log);
+}
+
+
+/* Run @argv (QSD with --daemonize) and wait for the launcher to exit,
+ * which it does once the daemon is up (or failed); its output goes to
+ * @host->log_path. */
+static bool
+qemuBlockHostRunDaemonize(qemuBlockHost *host, GStrv argv, GError **error)
+{
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(GError) gerr = NULL;
+    int fd;
+
+    if ((fd = open(host->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+        cairnErrorSetErrno(error, FROM, errno, "cannot open log file '%s'", host->log_path);
+        return false;
+    }
+    g_subprocess_launcher_setenv(launcher, "LC_ALL", "C", TRUE);
+    g_subprocess_launcher_take_stdout_fd(launcher, dup(fd));
+    g_subprocess_launcher_take_stderr_fd(launcher, fd);
+    if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &gerr))) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                      "cannot start qemu-storage-daemon: %s", gerr->message);
+        return false;
+    }
+    if (!qemuBlockHostWaitExit(proc, QEMU_BLOCK_HOST_START_TIMEOUT_MS)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_TIMEOUT,
+                      "qemu-storage-daemon for domain '%s' did not start within %d ms", host->name,
+                      QEMU_BLOCK_HOST_START_TIMEOUT_MS);
+        return false;
+    }
+    if (!g_subprocess_get_if_exited(proc) || g_subprocess_get_exit_status(proc) != 0) {
+        g_autofree char *why = qemuBlockHostReadLog(host->log_path);
+
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                      "qemu-storage-daemon for domain '%s' failed to start: %s", host->name, why);
+        return false;
+    }
+    return true;
+}
+
+
+/* A daemonized QSD for a backup job of the shut-off @def: it holds the
+ * disks until the job ends, whichever process ends it. */
+static bool
+qemuBlockHostStartDaemon(qemuBlockHost *host,
+                         qemuDriverState *drv,
+                         const cairnDomainDef *def,
+                         GError **error)
+{
+    g_autofree char *qsd = g_find_program_in_path("qemu-storage-daemon");
+    g_auto(GStrv) argv = NULL;
+    bool started;
+
+    if (!qsd) {
+        cairnErrorSet(
+            error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED,
+            "backups of a shut-off domain need qemu-storage-daemon, which is not installed");
+        return false;
+    }
+    qemuBlockHostDaemonPaths(drv, def->name, &host->daemon_monitor, &host->daemon_pidfile,
+                             &host->log_path);
+    /* A daemon of a begin that died before it wrote its job file goes. */
+    qemuBlockHostDaemonSweep(drv, def->name);
+    argv = qemuBlockHostBuildArgv(host, qsd, def, false, true);
+    started = qemuBlockHostRunDaemonize(host, argv, error);
+    /* Read also after a failure: whatever it names is stopped on free. */
+    host->daemon_pid = qemuBlockHostReadPidfile(host->daemon_pidfile);
+    if (!started)
+        return false;
+    if (!qemuBlockHostDaemonAlive(host->daemon_pid, host->daemon_monitor)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                      "qemu-storage-daemon for domain '%s' started, but pidfile '%s' names no "
+                      "running daemon of it",
+                      def->name, host->daemon_pidfile);
+        return false;
+    }
+    if (!(host->mon = qemuBlockHostDaemonAttach(host->daemon_pid, host->daemon_monitor, error)))
+        return false;
+    return qemuBlockHostOpenNodes(host, error);
+}
+
+
+bool
+qemuBlockHostCheckFree(qemuDriverState *drv, qemuDomainObj *obj, const char *action, GError **error)
+{
+    if (qemuDomainObjIsActive(obj) || !qemuBackupJobExists(drv, obj->name))
+        return true;
+    cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,
+                  "cannot %s: domain '%s' has an active backup job whose qemu-storage-daemon "
+                  "holds the disks",
+                  action, obj->name);
+    return false;
+}
+
+
+/* ---- open -------------------------------------------------------------- */
+
 qemuBlockHost *
 qemuBlockHostOpen(qemuDriverState *drv, qemuDomainObj *obj, unsigned int flags, GError **error)
 {
@@ -420,6 +667,7 @@ qemuBlockHostOpen(qemuDriverState *drv, qemuDomainObj *obj, unsigned int flags, 
     if (qemuDomainObjIsActive(obj)) {
         if (!(host->mon = qemuProcessAttach(obj, error)))
             return NULL;
+        host->nodeidx = qemuDomainStatusNodeIndexes(obj->status);
         for (guint i = 0; i < obj->status->disks->len; i++) {
             qemuStatusDisk *disk = g_ptr_array_index(obj->status->disks, i);
 
@@ -431,7 +679,13 @@ qemuBlockHostOpen(qemuDriverState *drv, qemuDomainObj *obj, unsigned int flags, 
         }
         return g_steal_pointer(&host);
     }
-    if (!qemuBlockHostStartQSD(host, drv, obj->def, flags & QEMU_BLOCK_HOST_READ_ONLY, error))
+    if (flags & QEMU_BLOCK_HOST_JOB) {
+        if (!qemuBlockHostStartDaemon(host, drv, obj->def, error))
+            return NULL;
+        return g_steal_pointer(&host);
+    }
+    if (!qemuBlockHostCheckFree(drv, obj, "open the disks", error) ||
+        !qemuBlockHostStartQSD(host, drv, obj->def, flags & QEMU_BLOCK_HOST_READ_ONLY, error))
         return NULL;
     return g_steal_pointer(&host);
 }

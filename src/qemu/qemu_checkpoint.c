@@ -13,6 +13,7 @@
 #include "qemu_checkpoint.h"
 #include "hypervisor/domain_checkpoint.h"
 #include "qemu_checkpoint_meta.h"
+#include "qemu_job.h"
 #include "qemu_monitor_cmd.h"
 #include "qemu_process.h"
 #include "util/cairnerror.h"
@@ -29,6 +30,7 @@ qemuCheckpointBeginModify(qemuDriverState *drv, cairnDomain *dom, cairnFileLock 
 {
     g_autoptr(cairnFileLock) lock = NULL;
     qemuDomainObj *obj;
+    bool busy = false;
 
     /* Looked up first so that no lock file is made for a missing domain. */
     if (!qemuDriverFindByHandle(drv, dom, error) ||
@@ -42,6 +44,12 @@ qemuCheckpointBeginModify(qemuDriverState *drv, cairnDomain *dom, cairnFileLock 
                       "no domain with matching name '%s'", dom->name);
         return NULL;
     }
+    /* A backup job of the shut-off domain that ended is finished, so its
+     * storage daemon no longer holds the disks (one that runs does:
+     * qemuBlockHostOpen() refuses). */
+    if (!qemuDomainObjIsActive(obj) && qemuBackupJobExists(drv, obj->name) &&
+        !qemuJobSettle(drv, obj, dom->conn, &busy, error))
+        return NULL;
     *ret_lock = g_steal_pointer(&lock);
     return obj;
 }
@@ -158,7 +166,8 @@ qemuCheckpointAddBitmaps(qemuDriverState *drv, qemuDomainObj *obj, const cairnCh
     g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
     g_autoptr(qemuBlockHost) host = NULL;
 
-    if (!(host = qemuBlockHostOpen(drv, obj, 0, error)) ||
+    if (!qemuBlockHostCheckFree(drv, obj, "create checkpoint", error) ||
+        !(host = qemuBlockHostOpen(drv, obj, 0, error)) ||
         !qemuCheckpointAddActions(host, def, tr, error))
         return false;
     if (qemuMonitorTransactionCount(tr) > 0 &&
@@ -225,7 +234,8 @@ qemuCheckpointValidateBitmaps(qemuDriverState *drv, qemuDomainObj *obj,
     g_autoptr(qemuBlockHost) host = NULL;
     g_autoptr(GPtrArray) nodes = NULL;
 
-    if (!(host = qemuBlockHostOpen(drv, obj, QEMU_BLOCK_HOST_READ_ONLY, error)) ||
+    if (!qemuBlockHostCheckFree(drv, obj, "validate checkpoint bitmaps", error) ||
+        !(host = qemuBlockHostOpen(drv, obj, QEMU_BLOCK_HOST_READ_ONLY, error)) ||
         !(nodes = qemuMonitorQueryNamedBlockNodes(qemuBlockHostMonitor(host), error)))
         return false;
     for (guint i = 0; i < def->disks->len; i++) {
@@ -369,7 +379,8 @@ qemuCheckpointFormatWithSize(qemuDriverState *drv, cairnDomain *dom, const char 
         !(node = qemuCheckpointFind(obj, name, error)))
         return NULL;
     copy = cairnCheckpointDefCopy(node->def);
-    if (!(host = qemuBlockHostOpen(drv, obj, QEMU_BLOCK_HOST_READ_ONLY, error)) ||
+    if (!qemuBlockHostCheckFree(drv, obj, "compute checkpoint size", error) ||
+        !(host = qemuBlockHostOpen(drv, obj, QEMU_BLOCK_HOST_READ_ONLY, error)) ||
         !qemuCheckpointComputeSizes(host, copy, qemuDomainObjGetDef(obj), error) ||
         !qemuBlockHostClose(g_steal_pointer(&host), error))
         return NULL;
@@ -536,7 +547,8 @@ qemuCheckpointDiscardBitmaps(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray
     g_autoptr(qemuBlockHost) host = NULL;
     g_autoptr(GPtrArray) nodes = NULL;
 
-    if (!(host = qemuBlockHostOpen(drv, obj, 0, error)) ||
+    if (!qemuBlockHostCheckFree(drv, obj, "delete checkpoint bitmaps", error) ||
+        !(host = qemuBlockHostOpen(drv, obj, 0, error)) ||
         !(nodes = qemuMonitorQueryNamedBlockNodes(qemuBlockHostMonitor(host), error)))
         return false;
     for (guint i = 0; i < set->len; i++) {

@@ -328,6 +328,7 @@ qemuDomainCheckpointValidate(cairnDomain *dom,
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_CHECKPOINT_VALIDATE_REPAIR, FROM, __func__, error) ||
         !(obj = qemuCheckpointBeginModify(drv, dom, &lock, error)) ||
         (checkpoint && !(only = qemuCheckpointFind(obj, checkpoint, error))) ||
+        !qemuBlockHostCheckFree(drv, obj, "validate checkpoints", error) ||
         !(st.host = qemuBlockHostOpen(drv, obj, repair ? 0 : QEMU_BLOCK_HOST_READ_ONLY, error)) ||
         !qemuValidateInspect(&st, obj, only, error))
         return NULL;

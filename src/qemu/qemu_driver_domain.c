@@ -22,6 +22,7 @@
 #include "qemu_command.h"
 #include "qemu_domain.h"
 #include "qemu_driver_domain.h"
+#include "qemu_job.h"
 #include "qemu_monitor_cmd.h"
 #include "qemu_process.h"
 #include "util/cairnerror.h"
@@ -382,6 +383,8 @@ qemuDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error)
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "cannot undefine transient domain");
         return false;
     }
+    if (!qemuJobCheckDisksFree(drv, obj, dom->conn, "undefine the domain", error))
+        return false;
     nchk = cairnMomentListSize(obj->checkpoints);
     if (nchk > 0 && !qemuDomainObjIsActive(obj) &&
         !(flags & CAIRN_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)) {
@@ -427,7 +430,8 @@ qemuDomainCreate(cairnDomain *dom, unsigned int flags, GError **error)
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is already running");
         return false;
     }
-    if (!qemuProcessStart(drv, obj, error))
+    if (!qemuJobCheckDisksFree(drv, obj, dom->conn, "start the domain", error) ||
+        !qemuProcessStart(drv, obj, error))
         return false;
     dom->id = qemuDomainObjGetID(obj);
     return true;

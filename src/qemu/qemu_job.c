@@ -7,6 +7,7 @@
 #include "cairn/cairn-error.h"
 #include "conf/object_event.h"
 #include "qemu_backup_end.h"
+#include "qemu_blockhost.h"
 #include "qemu_job.h"
 #include "qemu_process.h"
 #include "util/cairnerror.h"
@@ -38,18 +39,49 @@ qemuJobFindObj(qemuDriverState *drv, cairnDomain *dom, GError **error)
 }
 
 
-/* Reconcile the locked, refreshed @call->obj, events to @conn. */
+/* Reconcile the locked, refreshed @call->obj, events to @conn. The job
+ * runs in the domain's QEMU, or in a storage daemon of its own when it was
+ * begun on the shut-off domain (qemuBackupJobMonitor() chooses). */
 static bool
 qemuJobCallReconcile(qemuJobCall *call, cairnConnect *conn, GError **error)
 {
     qemuBackupCtx ctx = { .drv = call->drv, .obj = call->obj, .conn = conn };
 
-    if (!qemuDomainObjIsActive(call->obj) || !qemuBackupJobExists(call->drv, call->obj->name))
+    /* Cheap when there is no job: no QEMU is asked. */
+    if (!qemuBackupJobExists(call->drv, call->obj->name) && qemuDomainObjIsActive(call->obj))
         return true;
-    if (!(call->mon = qemuProcessAttach(call->obj, error)))
+    return qemuBackupReconcileDomain(&ctx, &call->mon, &call->job, &call->qjobs, error);
+}
+
+
+bool
+qemuJobSettle(
+    qemuDriverState *drv, qemuDomainObj *obj, cairnConnect *conn, bool *ret_busy, GError **error)
+{
+    g_auto(qemuJobCall) call = { .drv = drv, .obj = obj };
+
+    *ret_busy = false;
+    if (!qemuJobCallReconcile(&call, conn, error))
         return false;
-    ctx.mon = call->mon;
-    return qemuBackupReconcile(&ctx, &call->job, &call->qjobs, error);
+    *ret_busy = call.job != NULL;
+    return true;
+}
+
+
+bool
+qemuJobCheckDisksFree(qemuDriverState *drv,
+                      qemuDomainObj *obj,
+                      cairnConnect *conn,
+                      const char *action,
+                      GError **error)
+{
+    bool busy = false;
+
+    if (qemuDomainObjIsActive(obj))
+        return true;
+    if (!qemuJobSettle(drv, obj, conn, &busy, error))
+        return false;
+    return !busy || qemuBlockHostCheckFree(drv, obj, action, error);
 }
 
 
@@ -156,7 +188,8 @@ qemuDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error)
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_ABORT_JOB_POSTCOPY, FROM, __func__, error) ||
         !qemuJobCallBegin(&call, dom, QEMU_LOCK_TIMEOUT_MS, error))
         return false;
-    if (!qemuDomainObjIsActive(call.obj)) {
+    /* A shut-off domain may have a backup job (run by a storage daemon). */
+    if (!call.job && !qemuDomainObjIsActive(call.obj)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is not running");
         return false;
     }

@@ -2,10 +2,12 @@
  * qemu_job.h: the qemu driver's domain-job calls (a backup is the only
  * job), and its events.
  *
- * Each call takes the domain's lock file, re-reads the domain, and, when
- * QEMU runs, reconciles the backup job with it (qemu_backup_end.h) before
- * it answers, so a job started by another process is seen, finished and
- * reported here. Events go to the calling connection's callbacks.
+ * Each call takes the domain's lock file, re-reads the domain, and
+ * reconciles the backup job with the QEMU that runs it (the domain's, or
+ * the job's storage daemon when it was begun on the shut-off domain:
+ * qemu_backup_end.h) before it answers, so a job started by another
+ * process is seen, finished and reported here. Events go to the calling
+ * connection's callbacks.
  *
  * A connection with job or block-job callbacks registered also watches by
  * itself: a timer on the main context of its first registration (the one
@@ -29,8 +31,9 @@
 
 #define QEMU_JOB_WATCH_INTERVAL_MS 200
 
-/* One job call on a domain: its lock, the object, the monitor (NULL when
- * shut off), the running backup job (NULL when none) and QEMU's jobs. */
+/* One job call on a domain: its lock, the object, the monitor of the job
+ * (NULL when there is none), the running backup job (NULL when none) and
+ * QEMU's jobs. */
 typedef struct {
     qemuDriverState *drv;
     cairnFileLock *lock;
@@ -45,6 +48,22 @@ typedef struct {
 bool qemuJobCallBegin(qemuJobCall *call, cairnDomain *dom, int timeout_ms, GError **error);
 void qemuJobCallEnd(qemuJobCall *call);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuJobCall, qemuJobCallEnd)
+
+/* Reconcile the backup job of the locked, refreshed @obj (events to
+ * @conn); *@ret_busy tells whether one still runs. */
+bool qemuJobSettle(
+    qemuDriverState *drv, qemuDomainObj *obj, cairnConnect *conn, bool *ret_busy, GError **error);
+
+/* For a call that needs the disks of shut-off @obj (start, undefine):
+ * finish a backup job that ended, and refuse with OPERATION_INVALID
+ * "cannot @action: ..." while one runs (its storage daemon holds the
+ * disks). No-op for a running domain. The caller holds the domain's lock
+ * and refreshed @obj. */
+bool qemuJobCheckDisksFree(qemuDriverState *drv,
+                           qemuDomainObj *obj,
+                           cairnConnect *conn,
+                           const char *action,
+                           GError **error);
 
 bool qemuDomainGetJobInfo(cairnDomain *dom, cairnDomainJobInfo *info, GError **error);
 bool qemuDomainGetJobStats(cairnDomain *dom, int *type, cairnTypedParameter **params,
