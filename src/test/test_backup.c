@@ -10,6 +10,12 @@
  * have ended, the job's statistics become the completed job's, and the
  * per-disk BLOCK_JOB/BLOCK_JOB_2 events and the JOB_COMPLETED event are
  * emitted, in that order. No file is touched.
+ *
+ * A shut-off domain can be backed up, as with the qemu driver (whose job
+ * then runs in a qemu-storage-daemon holding the disks): such a job does
+ * not depend on the domain running, and while it runs the domain cannot
+ * be started or undefined, nor checkpoint bitmaps created or deleted
+ * (testBackupCheckDisksFree()).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +42,7 @@ struct _testBackupJob {
     cairnDomainJobData *data; /* running statistics */
     gint64 start_ms;          /* on the simulated clock */
     GSource *timer;           /* advances the simulation from the main loop, or NULL */
+    bool offline;             /* begun on the shut-off domain */
 };
 
 /* What the timer needs to find its job again. */
@@ -257,7 +264,7 @@ testBackupAdvance(cairnConnect *conn, testDomainObj *obj)
         return;
     elapsed = testClockNow(testStateOf(conn)) - job->start_ms;
     testBackupUpdateStats(job, elapsed);
-    if (!testDomainObjIsActive(obj)) {
+    if (!job->offline && !testDomainObjIsActive(obj)) {
         /* The domain went away under the job: every disk job fails. */
         if (!job->data->errmsg)
             job->data->errmsg = g_strdup("domain is not running");
@@ -392,8 +399,8 @@ testBackupCheckDisks(testDomainObj *obj, const cairnBackupDef *def, GError **err
 }
 
 
-/* The qemu driver's order: active, align, only one backup, server, the
- * checkpoint, the disks. */
+/* The qemu driver's order: align, only one backup, server, the
+ * checkpoint, the disks. The domain may be shut off. */
 static bool
 testBackupPrepare(testDomainObj *obj,
                   cairnBackupDef *def,
@@ -402,11 +409,6 @@ testBackupPrepare(testDomainObj *obj,
                   cairnCheckpointDef **ret_chk,
                   GError **error)
 {
-    if (!testDomainObjIsActive(obj)) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED, "%s",
-                      "cannot perform disk backup for inactive domain");
-        return false;
-    }
     if (!cairnBackupAlignDisks(def, obj->def, suffix, error))
         return false;
     if (obj->backup) {
@@ -493,6 +495,7 @@ testDomainBackupBegin(cairnDomain *dom,
     obj->backup->def = g_steal_pointer(&def);
     obj->backup->data = cairnDomainJobDataNew(CAIRN_DOMAIN_JOB_OPERATION_BACKUP);
     obj->backup->start_ms = testClockNow(st);
+    obj->backup->offline = !testDomainObjIsActive(obj);
     testBackupUpdateStats(obj->backup, 0);
     testBackupStartTimer(dom->conn, obj);
     return true;
@@ -595,7 +598,7 @@ testDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error)
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_ABORT_JOB_POSTCOPY, FROM, __func__, error) ||
         !(obj = testBackupObj(dom, error)))
         return false;
-    if (!testDomainObjIsActive(obj)) {
+    if (!obj->backup && !testDomainObjIsActive(obj)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s", "domain is not running");
         return false;
     }
@@ -615,6 +618,20 @@ testDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error)
                        CAIRN_BACKUP_VERB_FINISH_CANCEL);
     testBackupSettle(dom->conn, obj);
     return true;
+}
+
+
+bool
+testBackupCheckDisksFree(cairnConnect *conn, testDomainObj *obj, const char *action, GError **error)
+{
+    testBackupAdvance(conn, obj);
+    if (!obj->backup || !obj->backup->offline)
+        return true;
+    cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,
+                  "cannot %s: domain '%s' has an active backup job whose qemu-storage-daemon "
+                  "holds the disks",
+                  action, obj->def->name);
+    return false;
 }
 
 

@@ -44,11 +44,12 @@ testDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int fl
     cairnMomentObj *node;
     TEST_LOCK(st);
 
-    if (!cairnCheckFlags(flags,
-                         CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE |
-                             CAIRN_DOMAIN_CHECKPOINT_CREATE_QUIESCE,
-                         FROM, __func__, error) ||
-        !(obj = testDomainObjFromHandle(st, dom, error)) || !testCheckActive(obj, error) ||
+    if (!cairnCheckFlags(
+            flags, CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE | CAIRN_DOMAIN_CHECKPOINT_CREATE_QUIESCE,
+            FROM, __func__, error) ||
+        !(obj = testDomainObjFromHandle(st, dom, error)) ||
+        (!redefine && !testBackupCheckDisksFree(dom->conn, obj, "create checkpoint", error)) ||
+        !testCheckActive(obj, error) ||
         !(def = cairnCheckpointDefParseString(xml, redefine ? CAIRN_CHECKPOINT_PARSE_REDEFINE : 0,
                                               error)))
         return NULL;
@@ -82,7 +83,8 @@ testDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, G
     if (!(flags & CAIRN_DOMAIN_CHECKPOINT_XML_SIZE))
         return cairnCheckpointDefFormat(node->def, flags);
 
-    if (!testCheckActive(obj, error))
+    if (!testBackupCheckDisksFree(chk->domain->conn, obj, "compute checkpoint size", error) ||
+        !testCheckActive(obj, error))
         return NULL;
     copy = cairnCheckpointDefCopy(node->def);
     for (guint i = 0; i < copy->disks->len; i++) {
@@ -178,6 +180,10 @@ testDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GErro
                          FROM, __func__, error) ||
         !(obj = testDomainObjFromHandle(st, chk->domain, error)) ||
         !(node = cairnCheckpointFind(obj->checkpoints, chk->name, error)))
+        return false;
+    /* The qemu driver removes the bitmaps from the disks. */
+    if (!(flags & CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) &&
+        !testBackupCheckDisksFree(chk->domain->conn, obj, "delete checkpoint bitmaps", error))
         return false;
     cairnMomentDelete(obj->checkpoints, node, flags, NULL, NULL);
     return true;

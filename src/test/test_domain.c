@@ -199,6 +199,8 @@ testDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error)
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "cannot undefine transient domain");
         return false;
     }
+    if (!testBackupCheckDisksFree(dom->conn, obj, "undefine the domain", error))
+        return false;
     nchk = cairnMomentListSize(obj->checkpoints);
     if (nchk > 0 && !testDomainObjIsActive(obj) &&
         !(flags & CAIRN_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)) {
@@ -232,6 +234,8 @@ testDomainCreate(cairnDomain *dom, unsigned int flags, GError **error)
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is already running");
         return false;
     }
+    if (!testBackupCheckDisksFree(dom->conn, obj, "start the domain", error))
+        return false;
     obj->id = st->next_id++;
     obj->state = CAIRN_DOMAIN_RUNNING;
     obj->reason = CAIRN_DOMAIN_RUNNING_BOOTED;

@@ -49,6 +49,15 @@ testStateOf(cairnConnect *conn)
 }
 
 bool testDomainObjIsActive(const testDomainObj *obj);
+
+/* Refuse (OPERATION_INVALID, "cannot @action: ...") while a backup begun
+ * on the shut-off @obj runs, as the qemu driver does (its storage daemon
+ * holds the disks); the job is brought up to the clock first. Call with
+ * the state's lock held (test_backup.c). */
+bool testBackupCheckDisksFree(cairnConnect *conn,
+                              testDomainObj *obj,
+                              const char *action,
+                              GError **error);
 void testDomainObjFree(testDomainObj *obj);
 
 /* The object behind handle @dom, or NULL with CAIRN_ERR_NO_DOMAIN. Call

@@ -4,7 +4,8 @@
  * errors in libvirt's order, the aligned definition of a running job, a
  * push job's progress and completion, a pull job that runs until aborted,
  * completed-job statistics with and without KEEP_COMPLETED, a checkpoint
- * made with a backup and an incremental backup from it.
+ * made with a backup and an incremental backup from it, and backups of a
+ * shut-off domain (what they refuse meanwhile).
  */
 #include <string.h>
 
@@ -302,9 +303,6 @@ testDomainStopsUnderJob(Fixture *f, gconstpointer data)
                     "4:operation=9,time_elapsed=100,disk_total=1073741824,"
                     "disk_processed=107374182,disk_remaining=966367642,success=false,"
                     "errmsg=domain is not running");
-    g_assert_cmpint(cairnDomainBackupBegin(f->dom, "<domainbackup/>", NULL, 0), ==, -1);
-    assertLastError(CAIRN_ERR_OPERATION_UNSUPPORTED,
-                    "Operation not supported: cannot perform disk backup for inactive domain");
     g_assert_cmpint(cairnDomainAbortJob(f->dom), ==, -1);
     assertLastError(CAIRN_ERR_OPERATION_INVALID,
                     "Requested operation is not valid: domain is not running");
@@ -394,6 +392,106 @@ testCheckpointAndIncremental(Fixture *f, gconstpointer data)
 }
 
 
+/* The refusals while a backup of the shut-off domain runs. */
+static void
+assertDisksBusy(Fixture *f)
+{
+    cairnDomainCheckpointPtr c1 = cairnDomainCheckpointLookupByName(f->dom, "c1", 0);
+    const char *held = "' has an active backup job whose qemu-storage-daemon holds the disks";
+    g_autofree char *start = g_strconcat("Requested operation is not valid: cannot start the "
+                                         "domain: domain 'test",
+                                         held, NULL);
+    g_autofree char *undefine = g_strconcat("Requested operation is not valid: cannot undefine "
+                                            "the domain: domain 'test",
+                                            held, NULL);
+    g_autofree char *create = g_strconcat("Requested operation is not valid: cannot create "
+                                          "checkpoint: domain 'test",
+                                          held, NULL);
+    g_autofree char *delete = g_strconcat("Requested operation is not valid: cannot delete "
+                                          "checkpoint bitmaps: domain 'test",
+                                          held, NULL);
+
+    g_assert_nonnull(c1);
+    g_assert_cmpint(cairnDomainCreate(f->dom), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID, start);
+    g_assert_cmpint(cairnDomainUndefine(f->dom), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID, undefine);
+    g_assert_null(cairnDomainCheckpointCreateXML(
+        f->dom, "<domaincheckpoint><name>c9</name></domaincheckpoint>", 0));
+    assertLastError(CAIRN_ERR_OPERATION_INVALID, create);
+    g_assert_cmpint(cairnDomainCheckpointDelete(c1, 0), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID, delete);
+    g_assert_cmpint(cairnDomainIsActive(f->dom), ==, 0);
+    cairnDomainCheckpointFree(c1);
+}
+
+
+static void
+testOfflinePush(Fixture *f, gconstpointer data)
+{
+    g_autofree char *xml = NULL;
+
+    g_assert_cmpint(cairnDomainDestroy(f->dom), ==, 0);
+    g_assert_cmpint(cairnDomainBackupBegin(f->dom, "<domainbackup/>",
+                                           "<domaincheckpoint><name>c1</name></domaincheckpoint>",
+                                           0),
+                    ==, 0);
+    xml = cairnDomainBackupGetXMLDesc(f->dom, 0);
+    g_assert_nonnull(strstr(xml, "<target file='/guest/diskimage1.c1'/>"));
+    f->now += 500;
+    g_assert_cmpstr(jobStats(f, 0), ==,
+                    "2:operation=9,time_elapsed=500,disk_total=1073741824,"
+                    "disk_processed=536870912,disk_remaining=536870912");
+    assertDisksBusy(f);
+    f->now += 500;
+    g_assert_cmpstr(jobStats(f, 0), ==, "0:");
+    g_assert_cmpstr(jobStats(f, CAIRN_DOMAIN_JOB_STATS_COMPLETED), ==,
+                    "3:operation=9,time_elapsed=1000,disk_total=1073741824,"
+                    "disk_processed=1073741824,disk_remaining=0,success=true");
+    g_assert_cmpint(cairnDomainCreate(f->dom), ==, 0);
+    g_assert_cmpint(cairnDomainIsActive(f->dom), ==, 1);
+}
+
+
+static void
+testOfflinePullAborted(Fixture *f, gconstpointer data)
+{
+    g_assert_cmpint(cairnDomainDestroy(f->dom), ==, 0);
+    g_assert_cmpint(cairnDomainBackupBegin(f->dom, "<domainbackup/>",
+                                           "<domaincheckpoint><name>c1</name></domaincheckpoint>",
+                                           0),
+                    ==, 0);
+    f->now += 1000;
+    g_assert_cmpint(
+        cairnDomainBackupBegin(f->dom,
+                               "<domainbackup mode='pull'><incremental>c1</incremental>"
+                               "<server transport='unix' socket='/run/bk.sock'/></domainbackup>",
+                               NULL, 0),
+        ==, 0);
+    f->now += 60000;
+    g_assert_cmpstr(jobStats(f, 0), ==,
+                    "2:operation=9,time_elapsed=60000,disk_temp_used=1073741824,"
+                    "disk_temp_total=1073741824");
+    assertDisksBusy(f);
+    /* Only metadata: allowed, as for a running domain. */
+    {
+        cairnDomainCheckpointPtr c1 = cairnDomainCheckpointLookupByName(f->dom, "c1", 0);
+
+        g_assert_cmpint(
+            cairnDomainCheckpointDelete(c1, CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY), ==, 0);
+        cairnDomainCheckpointFree(c1);
+    }
+    g_assert_cmpint(cairnDomainAbortJob(f->dom), ==, 0);
+    g_assert_cmpstr(jobStats(f, CAIRN_DOMAIN_JOB_STATS_COMPLETED), ==,
+                    "3:operation=9,time_elapsed=60000,disk_temp_used=1073741824,"
+                    "disk_temp_total=1073741824,success=true");
+    g_assert_cmpint(cairnDomainAbortJob(f->dom), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID,
+                    "Requested operation is not valid: domain is not running");
+    g_assert_cmpint(cairnDomainCreate(f->dom), ==, 0);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -406,6 +504,8 @@ main(int argc, char **argv)
     ADD("/backup/domain-stops", testDomainStopsUnderJob);
     ADD("/backup/begin-errors", testBeginErrors);
     ADD("/backup/checkpoint-and-incremental", testCheckpointAndIncremental);
+    ADD("/backup/offline-push", testOfflinePush);
+    ADD("/backup/offline-pull-aborted", testOfflinePullAborted);
 #undef ADD
     return g_test_run();
 }
