@@ -40,47 +40,6 @@ startDomain(cairnConnectPtr conn)
 }
 
 
-/* The extents nbdinfo --map reports as dirty (type bit 0 set), merged,
- * as "start+len,...". */
-static char *
-dirtyMap(const char *uri, const char *context)
-{
-    g_autofree char *map = g_strdup_printf("--map=%s", context);
-    const char *argv[] = { "nbdinfo", map, uri, NULL };
-    g_autofree char *out = bkTestOutput(argv);
-    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-    GString *buf = g_string_new(NULL);
-    guint64 start = 0;
-    guint64 end = 0;
-    bool open = false;
-
-    for (guint i = 0; lines[i]; i++) {
-        guint64 off;
-        guint64 len;
-        unsigned int type;
-
-        if (sscanf(lines[i], "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %u", &off, &len,
-                   &type) != 3 ||
-            !(type & 1))
-            continue;
-        if (open && off == end) {
-            end += len;
-            continue;
-        }
-        if (open)
-            g_string_append_printf(buf, "%s%" G_GUINT64_FORMAT "+%" G_GUINT64_FORMAT,
-                                   buf->len ? "," : "", start, end - start);
-        start = off;
-        end = off + len;
-        open = true;
-    }
-    if (open)
-        g_string_append_printf(buf, "%s%" G_GUINT64_FORMAT "+%" G_GUINT64_FORMAT,
-                               buf->len ? "," : "", start, end - start);
-    return g_string_free(buf, FALSE);
-}
-
-
 static void
 nbdcopyTo(const char *uri, const char *out)
 {
@@ -150,8 +109,8 @@ testIncrementalUnix(cairnDomainPtr dom, const char *root)
     QT_CHECK(bkTestCompare(outB, copyB));
     QT_CHECK(qemuTestRun(convert));
     QT_CHECK(bkTestCompare(conv, copyA));
-    dirtyA = dirtyMap(uriA, "qemu:dirty-bitmap:backup-vda");
-    dirtyB = dirtyMap(uriB, "qemu:dirty-bitmap:backup-vdb");
+    dirtyA = bkTestDirtyMap(uriA, "qemu:dirty-bitmap:backup-vda");
+    dirtyB = bkTestDirtyMap(uriB, "qemu:dirty-bitmap:backup-vdb");
     CHK_EXPECT_STR(dirtyA, "8388608+131072,31457280+65536");
     CHK_EXPECT_STR(dirtyB, "62914560+65536");
 

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "backuptestutils.h"
+#include "qemu/qemu_monitor.h"
 
 static char *bkRoot;
 
@@ -280,4 +281,143 @@ bkTestJobSpeed(cairnDomainPtr dom, const char *job_id, guint64 speed)
         G_GUINT64_FORMAT "}}",
         job_id, speed);
     g_autoptr(JsonNode) ret G_GNUC_UNUSED = bkTestQMP(dom, cmd);
+}
+
+
+void
+bkTestQemuIo(const char *image, const char *cmd)
+{
+    const char *argv[] = { "qemu-io", "-f", "qcow2", "-c", cmd, image, NULL };
+    g_autofree char *out = bkTestOutput(argv);
+
+    if (strstr(out, "rror"))
+        qemuTestFail(__FILE__, __LINE__, "qemu-io '%s' on %s: %s", cmd, image, out);
+}
+
+
+/* ROOT/run/NAME.backup-qsd-qmp */
+static char *
+bkTestDaemonSocket(const char *name)
+{
+    g_autofree char *base = g_strconcat(name, ".backup-qsd-qmp", NULL);
+
+    return g_build_filename(bkRoot, "run", base, NULL);
+}
+
+
+pid_t
+bkTestDaemonPid(const char *name)
+{
+    g_autofree char *sock = bkTestDaemonSocket(name);
+    g_autofree char *needle = g_strdup_printf("path=%s,", sock);
+    g_autoptr(GDir) d = g_dir_open("/proc", 0, NULL);
+    const char *ent;
+
+    while (d && (ent = g_dir_read_name(d))) {
+        g_autofree char *cmdpath = g_strdup_printf("/proc/%s/cmdline", ent);
+        g_autofree char *statpath = g_strdup_printf("/proc/%s/stat", ent);
+        g_autofree char *cmd = NULL;
+        g_autofree char *stat = NULL;
+        gsize len = 0;
+        const char *p;
+
+        if (!g_ascii_isdigit(ent[0]) || !g_file_get_contents(cmdpath, &cmd, &len, NULL) ||
+            !g_file_get_contents(statpath, &stat, NULL, NULL) || !(p = strrchr(stat, ')')) ||
+            p[1] == '\0' || p[2] == 'Z')
+            continue;
+        for (const char *arg = cmd; arg < cmd + len; arg += strlen(arg) + 1) {
+            if (strstr(arg, needle))
+                return (pid_t)g_ascii_strtoll(ent, NULL, 10);
+        }
+    }
+    return 0;
+}
+
+
+JsonNode *
+bkTestDaemonQMP(const char *name, const char *cmd)
+{
+    g_autofree char *sock = bkTestDaemonSocket(name);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(qemuMonitor) mon = qemuMonitorOpen(sock, NULL, 10000, &err);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    JsonObject *req;
+    JsonNode *ret;
+
+    if (!mon)
+        qemuTestFail(__FILE__, __LINE__, "cannot connect to %s: %s", sock, err->message);
+    if (!json_parser_load_from_data(parser, cmd, -1, NULL))
+        qemuTestFail(__FILE__, __LINE__, "not JSON: %s", cmd);
+    req = json_node_get_object(json_parser_get_root(parser));
+    ret = qemuMonitorCommand(mon, json_object_get_string_member(req, "execute"),
+                             json_object_has_member(req, "arguments") ?
+                                 json_object_get_object_member(req, "arguments") :
+                                 NULL,
+                             &err);
+    if (!ret)
+        qemuTestFail(__FILE__, __LINE__, "QMP %s on the storage daemon: %s", cmd, err->message);
+    return ret;
+}
+
+
+void
+bkTestExpectOfflineClean(const char *name, const char *const *files)
+{
+    g_autofree char *rundir = g_build_filename(bkRoot, "run", NULL);
+    g_autofree char *prefix = g_strconcat(name, ".backup", NULL);
+    g_autoptr(GDir) d = g_dir_open(rundir, 0, NULL);
+    const char *ent;
+    pid_t pid = bkTestDaemonPid(name);
+
+    if (pid > 0)
+        qemuTestFail(__FILE__, __LINE__, "storage daemon %d of '%s' left running", (int)pid, name);
+    while (d && (ent = g_dir_read_name(d))) {
+        if (g_str_has_prefix(ent, prefix))
+            qemuTestFail(__FILE__, __LINE__, "run/%s left behind", ent);
+    }
+    for (size_t i = 0; files && files[i]; i++) {
+        if (g_file_test(files[i], G_FILE_TEST_EXISTS))
+            qemuTestFail(__FILE__, __LINE__, "file %s left behind", files[i]);
+    }
+}
+
+
+/* The extents nbdinfo --map reports as dirty (type bit 0 set), merged,
+ * as "start+len,...". */
+char *
+bkTestDirtyMap(const char *uri, const char *context)
+{
+    g_autofree char *map = g_strdup_printf("--map=%s", context);
+    const char *argv[] = { "nbdinfo", map, uri, NULL };
+    g_autofree char *out = bkTestOutput(argv);
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    GString *buf = g_string_new(NULL);
+    guint64 start = 0;
+    guint64 end = 0;
+    bool open = false;
+
+    for (guint i = 0; lines[i]; i++) {
+        guint64 off;
+        guint64 len;
+        unsigned int type;
+
+        if (sscanf(lines[i], "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %u", &off, &len, &type) !=
+                3 ||
+            !(type & 1))
+            continue;
+        if (open && off == end) {
+            end += len;
+            continue;
+        }
+        if (open)
+            g_string_append_printf(buf, "%s%" G_GUINT64_FORMAT "+%" G_GUINT64_FORMAT,
+                                   buf->len ? "," : "", start, end - start);
+        start = off;
+        end = off + len;
+        open = true;
+    }
+    if (open)
+        g_string_append_printf(buf, "%s%" G_GUINT64_FORMAT "+%" G_GUINT64_FORMAT,
+                               buf->len ? "," : "", start, end - start);
+    return g_string_free(buf, FALSE);
 }

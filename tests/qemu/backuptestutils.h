@@ -9,6 +9,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -68,3 +69,27 @@ void bkTestSetSpeed(guint64 speed);
 
 /* Set the speed of the running job @job_id through QMP. */
 void bkTestJobSpeed(cairnDomainPtr dom, const char *job_id, guint64 speed);
+
+/* The extents nbdinfo --map=@context reports as dirty on @uri (type bit
+ * 0 set), adjacent ones merged, as "start+len,...". */
+char *bkTestDirtyMap(const char *uri, const char *context);
+
+/* ---- backups of a shut-off domain (run by a qemu-storage-daemon) ---- */
+
+/* qemu-io -c @cmd on @image (the image must be free), e.g.
+ * "write -P 0x5a 0 1M". */
+void bkTestQemuIo(const char *image, const char *cmd);
+
+/* The live (not zombie) qemu-storage-daemon running the backup of
+ * shut-off domain @name (its command line names
+ * ROOT/run/NAME.backup-qsd-qmp), or 0. */
+pid_t bkTestDaemonPid(const char *name);
+
+/* QMP @cmd on that daemon, as a client of its own (Cairn must not be
+ * talking to it meanwhile); the "return" member (new reference). */
+JsonNode *bkTestDaemonQMP(const char *name, const char *cmd);
+
+/* Nothing of an offline backup of @name is left: no storage daemon, no
+ * ROOT/run/NAME.backup-* file (job, daemon socket, pidfile, log), and
+ * none of the NULL-terminated @files exists. */
+void bkTestExpectOfflineClean(const char *name, const char *const *files);
