@@ -114,9 +114,7 @@ cairndConfigure(cairndDaemon *daemon, const cairndOptions *opts)
                           : daemon->mode == CAIRND_MODE_SYSTEM ? remoteSystemSocketPath()
                                                                : remoteSessionSocketPath();
     if (daemon->mode == CAIRND_MODE_TEST) {
-        daemon->serve_uri = g_strdup("test:///default");
-        daemon->public_uri = g_strdup("test:///default");
-        daemon->inline_reads = true;
+        cairndDaemonServeTest(daemon);
     } else {
         root = opts->root ? g_canonicalize_filename(opts->root, NULL)
                : daemon->mode == CAIRND_MODE_SYSTEM ? g_strdup(CAIRN_REMOTE_SYSTEM_ROOT)
@@ -165,53 +163,6 @@ cairndLock(cairndDaemon *daemon, bool *ret_busy, GError **error)
     if (ftruncate(fd, 0) < 0 || write(fd, pid, strlen(pid)) < 0)
         g_debug("cannot write the pid to '%s'", path);
     return true;
-}
-
-
-/* Domains running under the hosted driver (the test driver's are not
- * real and do not count), or -1. */
-static int
-cairndRunningDomains(cairndDaemon *daemon)
-{
-    if (daemon->mode == CAIRND_MODE_TEST || !daemon->admin)
-        return 0;
-    return cairnConnectListAllDomains(daemon->admin, NULL, CAIRN_CONNECT_LIST_DOMAINS_ACTIVE);
-}
-
-
-static gboolean
-cairndIdleExpired(gpointer opaque)
-{
-    cairndDaemon *daemon = opaque;
-    int running;
-
-    if (cairndClientCount(daemon) > 0) {
-        g_mutex_lock(&daemon->lock);
-        daemon->idle_source = 0;
-        g_mutex_unlock(&daemon->lock);
-        return G_SOURCE_REMOVE;
-    }
-    if ((running = cairndRunningDomains(daemon)) != 0) {
-        g_debug("idle, but %d domains run: staying", running);
-        return G_SOURCE_CONTINUE;
-    }
-    g_info("idle for %u s with no domain running: exiting", daemon->idle_timeout);
-    g_main_loop_quit(daemon->loop);
-    g_mutex_lock(&daemon->lock);
-    daemon->idle_source = 0;
-    g_mutex_unlock(&daemon->lock);
-    return G_SOURCE_REMOVE;
-}
-
-
-void
-cairndDaemonCheckIdle(cairndDaemon *daemon)
-{
-    g_mutex_lock(&daemon->lock);
-    if (daemon->idle_timeout && daemon->clients->len == 0 && !daemon->idle_source)
-        daemon->idle_source = g_timeout_add_seconds(daemon->idle_timeout, cairndIdleExpired,
-                                                    daemon);
-    g_mutex_unlock(&daemon->lock);
 }
 
 
@@ -316,19 +267,13 @@ cairndStop(cairndDaemon *daemon)
     /* After the pool: no call can open a channel any more. */
     if (daemon->channels)
         cairndChannelJoinAll(daemon);
-    g_clear_pointer(&daemon->channels, g_ptr_array_unref);
-    g_clear_pointer(&daemon->clients, g_ptr_array_unref);
     if (daemon->service)
         unlink(daemon->socket_path);
     g_clear_object(&daemon->service);
     g_clear_object(&daemon->observer);
     if (daemon->admin)
         cairnConnectClose(daemon->admin);
-    g_clear_pointer(&daemon->loop, g_main_loop_unref);
-    g_free(daemon->serve_uri);
-    g_free(daemon->public_uri);
-    g_free(daemon->socket_path);
-    g_free(daemon->guid);
+    cairndDaemonClear(daemon);
 }
 
 
@@ -359,10 +304,7 @@ main(int argc, char **argv)
     cairndConfigure(&daemon, &opts);
     if (opts.daemonize)
         ready_fd = cairndDaemonize();
-    g_mutex_init(&daemon.lock);
-    daemon.clients = g_ptr_array_new_with_free_func((GDestroyNotify)cairndClientUnref);
-    daemon.channels = g_ptr_array_new();
-    daemon.loop = g_main_loop_new(NULL, FALSE);
+    cairndDaemonInit(&daemon);
     xmlInitParser();
     if (!cairndLock(&daemon, &busy, &err) || !cairndStart(&daemon, &err)) {
         if (busy && opts.daemonize)

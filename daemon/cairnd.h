@@ -44,6 +44,18 @@ struct _cairndDaemon {
     unsigned int next_client_id;
 };
 
+/* Set up the lock and lists of @daemon (zeroed before); it serves nothing
+ * until configured. Undone by cairndDaemonClear(). */
+void cairndDaemonInit(cairndDaemon *daemon);
+
+/* Host the test driver, test:///default (cairnd --test, and in-process
+ * tests and fuzz targets with no listener). */
+void cairndDaemonServeTest(cairndDaemon *daemon);
+
+/* Free the lists and strings of @daemon, once every peer, channel thread,
+ * the pool and the listener are gone. The lock stays usable. */
+void cairndDaemonClear(cairndDaemon *daemon);
+
 /* Called from the main loop when a peer goes away or at start: arm the
  * idle timer if nothing runs and nobody is connected. */
 void cairndDaemonCheckIdle(cairndDaemon *daemon);

@@ -97,21 +97,31 @@ cairndClientClosed(GDBusConnection *bus, gboolean remote_peer_vanished, GError *
 }
 
 
-cairndClient *
-cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid,
-                GError **error)
+/* A peer of @daemon with no bus yet and no id. */
+static cairndClient *
+cairndClientAlloc(cairndDaemon *daemon, uid_t uid, pid_t pid)
 {
-    static const GDBusInterfaceVTable vtable = { .method_call = cairndDispatchMethodCall };
-    static const GDBusInterfaceVTable hello = { .method_call = cairndHello };
     cairndClient *client = g_new0(cairndClient, 1);
 
     g_atomic_ref_count_init(&client->refs);
     g_mutex_init(&client->lock);
     client->channels = g_ptr_array_new();
     client->daemon = daemon;
-    client->bus = g_object_ref(bus);
     client->uid = uid;
     client->pid = pid;
+    return client;
+}
+
+
+cairndClient *
+cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid,
+                GError **error)
+{
+    static const GDBusInterfaceVTable vtable = { .method_call = cairndDispatchMethodCall };
+    static const GDBusInterfaceVTable hello = { .method_call = cairndHello };
+    cairndClient *client = cairndClientAlloc(daemon, uid, pid);
+
+    client->bus = g_object_ref(bus);
     client->registration = g_dbus_connection_register_object(
         bus, CAIRN_REMOTE_OBJECT_PATH, remoteProtocolInterface(), &vtable,
         cairndClientRef(client), (GDestroyNotify)cairndClientUnref, error);
@@ -135,6 +145,19 @@ cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid
         bus, cairndDispatchFilter, cairndClientRef(client), (GDestroyNotify)cairndClientUnref);
     g_info("client %u: connected (uid %u, pid %d)", client->id, (unsigned int)uid, (int)pid);
     g_dbus_connection_start_message_processing(bus);
+    return client;
+}
+
+
+cairndClient *
+cairndClientNewDetached(cairndDaemon *daemon, uid_t uid, pid_t pid)
+{
+    cairndClient *client = cairndClientAlloc(daemon, uid, pid);
+
+    g_mutex_lock(&daemon->lock);
+    client->id = ++daemon->next_client_id;
+    g_mutex_unlock(&daemon->lock);
+    g_debug("client %u: detached (uid %u, pid %d)", client->id, (unsigned int)uid, (int)pid);
     return client;
 }
 

@@ -13,7 +13,7 @@ struct _cairndClient {
     gatomicrefcount refs;
     cairndDaemon *daemon;
     unsigned int id;
-    GDBusConnection *bus;
+    GDBusConnection *bus;   /* NULL for a detached peer (cairndClientNewDetached()) */
     guint registration;     /* the org.cairn.Cairn1 object */
     guint hello;            /* org.freedesktop.DBus.Hello, for bus-minded tools */
     guint closed_handler;
@@ -33,6 +33,12 @@ struct _cairndClient {
  * client list holds the reference. Called in the main loop. */
 cairndClient *cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid,
                               GError **error);
+
+/* A peer on no bus, for in-process use (tests, fuzz targets): no object
+ * registered, not in the daemon's client list, no events sent to it;
+ * give it messages with cairndDispatchMessage(), as a call channel
+ * would. @daemon must outlive it. The caller owns the reference. */
+cairndClient *cairndClientNewDetached(cairndDaemon *daemon, uid_t uid, pid_t pid);
 
 cairndClient *cairndClientRef(cairndClient *client);
 void cairndClientUnref(cairndClient *client);

@@ -41,6 +41,10 @@ cairndEventSend(cairndEventTarget *target, cairnDomainEvent *event)
     g_autoptr(cairnDomainEvent) owned = event;
     g_autoptr(GError) err = NULL;
 
+    if (!target->client->bus) {
+        g_debug("client %u: event dropped: the peer is on no bus", target->client->id);
+        return;
+    }
     if (!g_dbus_connection_emit_signal(
             target->client->bus, NULL, CAIRN_REMOTE_OBJECT_PATH, CAIRN_REMOTE_INTERFACE,
             CAIRN_REMOTE_SIGNAL_DOMAIN_EVENT,
