@@ -89,6 +89,13 @@ remoteStreamRead(int fd, remoteStreamInput *in, gsize max, GError **error)
                     err->message);
         return NULL;
     }
+    /* D-Bus forbids serial 0: no answer could refer to it. */
+    if (g_dbus_message_get_serial(message) == 0) {
+        g_object_unref(message);
+        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                            "malformed D-Bus message: serial 0");
+        return NULL;
+    }
     in->len -= (gsize)need;
     memmove(in->buf, in->buf + need, in->len);
     if (in->cap > REMOTE_STREAM_CHUNK && in->len <= REMOTE_STREAM_CHUNK) {

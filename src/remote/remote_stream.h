@@ -28,7 +28,7 @@ void remoteStreamInputClear(remoteStreamInput *in);
  * @error set in G_IO_ERROR: CONNECTION_CLOSED at EOF (within a message
  * too) and for EPIPE or ECONNRESET, another code from errno,
  * MESSAGE_TOO_LARGE over @max, INVALID_DATA for bytes that are not a
- * D-Bus message. After an error the stream is out of step: close it. */
+ * D-Bus message (a serial of 0 included). After an error the stream is out of step: close it. */
 GDBusMessage *remoteStreamRead(int fd, remoteStreamInput *in, gsize max, GError **error);
 
 /* Write all of @blob to @fd; false with @error set (G_IO_ERROR from errno:

@@ -632,6 +632,32 @@ testGarbage(void)
 }
 
 
+/* A call with serial 0, which D-Bus forbids and no answer could refer
+ * to: the daemon closes the channel (it used to trip a GLib critical
+ * making the answer). Found by fuzz-daemon. */
+static void
+testSerialZero(void)
+{
+    g_autoptr(GDBusConnection) bus = rawBus();
+    g_autoptr(GDBusMessage) msg = g_dbus_message_new_method_call(
+        NULL, CAIRN_REMOTE_OBJECT_PATH, CAIRN_REMOTE_INTERFACE, "ConnectGetLibVersion");
+    g_autofree char *name = NULL;
+    g_autofree guchar *blob = NULL;
+    gsize len = 0;
+    int fd;
+
+    g_dbus_message_set_serial(msg, 1);
+    g_assert_nonnull(blob = g_dbus_message_to_blob(msg, &len, G_DBUS_CAPABILITY_FLAGS_NONE, NULL));
+    memset(blob + 8, 0, 4); /* the serial */
+    rawOpen(bus, 0);
+    g_assert_cmpint(fd = rawOpenChannel(bus, &name), >=, 0);
+    g_assert_true(writeAll(fd, blob, len));
+    expectClosed(fd);
+    close(fd);
+    expectServing(bus);
+}
+
+
 static void
 testOversized(void)
 {
@@ -739,6 +765,7 @@ main(int argc, char **argv)
     g_test_add_func("/daemon/channel/read-only", testReadOnly);
     g_test_add_func("/daemon/channel/before-open", testBeforeOpen);
     g_test_add_func("/daemon/channel/garbage", testGarbage);
+    g_test_add_func("/daemon/channel/serial-zero", testSerialZero);
     g_test_add_func("/daemon/channel/oversized", testOversized);
     g_test_add_func("/daemon/channel/error-replies", testErrorReplies);
     g_test_add_func("/daemon/channel/limit", testLimit);
