@@ -114,8 +114,7 @@ cairndClientAlloc(cairndDaemon *daemon, uid_t uid, pid_t pid)
 
 
 cairndClient *
-cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid,
-                GError **error)
+cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid, GError **error)
 {
     static const GDBusInterfaceVTable vtable = { .method_call = cairndDispatchMethodCall };
     static const GDBusInterfaceVTable hello = { .method_call = cairndHello };

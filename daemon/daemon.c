@@ -82,8 +82,7 @@ cairndDaemonCheckIdle(cairndDaemon *daemon)
 {
     g_mutex_lock(&daemon->lock);
     if (daemon->idle_timeout && daemon->clients->len == 0 && !daemon->idle_source)
-        daemon->idle_source = g_timeout_add_seconds(daemon->idle_timeout, cairndIdleExpired,
-                                                    daemon);
+        daemon->idle_source =
+            g_timeout_add_seconds(daemon->idle_timeout, cairndIdleExpired, daemon);
     g_mutex_unlock(&daemon->lock);
 }
-
