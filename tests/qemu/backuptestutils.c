@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "backuptestutils.h"
+#include "qemutestutils.h"
 #include "qemu/qemu_monitor.h"
 
 static char *bkRoot;
@@ -310,27 +311,8 @@ bkTestDaemonPid(const char *name)
 {
     g_autofree char *sock = bkTestDaemonSocket(name);
     g_autofree char *needle = g_strdup_printf("path=%s,", sock);
-    g_autoptr(GDir) d = g_dir_open("/proc", 0, NULL);
-    const char *ent;
 
-    while (d && (ent = g_dir_read_name(d))) {
-        g_autofree char *cmdpath = g_strdup_printf("/proc/%s/cmdline", ent);
-        g_autofree char *statpath = g_strdup_printf("/proc/%s/stat", ent);
-        g_autofree char *cmd = NULL;
-        g_autofree char *stat = NULL;
-        gsize len = 0;
-        const char *p;
-
-        if (!g_ascii_isdigit(ent[0]) || !g_file_get_contents(cmdpath, &cmd, &len, NULL) ||
-            !g_file_get_contents(statpath, &stat, NULL, NULL) || !(p = strrchr(stat, ')')) ||
-            p[1] == '\0' || p[2] == 'Z')
-            continue;
-        for (const char *arg = cmd; arg < cmd + len; arg += strlen(arg) + 1) {
-            if (strstr(arg, needle))
-                return (pid_t)g_ascii_strtoll(ent, NULL, 10);
-        }
-    }
-    return 0;
+    return qemuTestFindProcess(needle);
 }
 
 

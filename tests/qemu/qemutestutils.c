@@ -37,7 +37,6 @@ qemuTestFail(const char *file, int line, const char *fmt, ...)
 }
 
 
-static pid_t qemuTestFindProcess(const char *needle);
 
 
 /* Kill every QEMU of this root (its command line names ROOT/run/) by its
@@ -214,8 +213,7 @@ qemuTestDomainPid(const char *name)
 }
 
 
-/* A live, non-zombie process with @needle in its command line, or 0. */
-static pid_t
+pid_t
 qemuTestFindProcess(const char *needle)
 {
     g_autoptr(GDir) d = g_dir_open("/proc", 0, NULL);

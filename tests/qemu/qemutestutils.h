@@ -63,6 +63,10 @@ pid_t qemuTestDomainPid(const char *name);
 /* True if a live process's command line names ROOT/run/NAME.qmp. */
 bool qemuTestQemuRunning(const char *name);
 
+/* A live, non-zombie process with @needle in one argument of its command
+ * line, or 0. */
+pid_t qemuTestFindProcess(const char *needle);
+
 /* Number of running QEMU daemons (live, not zombie, session leaders, so
  * not the launcher of a -daemonize still starting) whose command line
  * names ROOT/run/NAME.qmp. */
