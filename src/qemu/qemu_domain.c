@@ -30,9 +30,18 @@ qemuDomainObjFree(qemuDomainObj *obj)
     cairnFileCacheClear(&obj->def_file);
     cairnFileCacheClear(&obj->run_file);
     cairnFileCacheClear(&obj->reason_file);
+    qemuDomainObjForgetProcess(obj);
+    g_free(obj);
+}
+
+
+void
+qemuDomainObjForgetProcess(qemuDomainObj *obj)
+{
     if (obj->pidfd >= 0)
         close(obj->pidfd);
-    g_free(obj);
+    obj->pidfd = -1;
+    obj->pidfd_pid = 0;
 }
 
 
@@ -201,6 +210,8 @@ qemuDomainObjLoadStatus(qemuDomainObj *obj, const char *path, const char *xml, G
         return false;
     qemuDomainStatusFree(obj->status);
     obj->status = st;
+    if (!st)
+        qemuDomainObjForgetProcess(obj);
     return true;
 }
 

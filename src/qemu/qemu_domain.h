@@ -92,6 +92,8 @@ qemuDomainLock(const qemuDriverState *drv, const char *name, int timeout_ms, GEr
 cairnFileLock *qemuDriverLock(const qemuDriverState *drv, GError **error);
 
 bool qemuDomainObjIsActive(const qemuDomainObj *obj);
+/* Close the pidfd held on @obj's QEMU (it stopped, or is no longer known). */
+void qemuDomainObjForgetProcess(qemuDomainObj *obj);
 /* The definition in force: the live one when running, else the
  * persistent one. */
 const cairnDomainDef *qemuDomainObjGetDef(const qemuDomainObj *obj);

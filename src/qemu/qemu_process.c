@@ -262,6 +262,7 @@ qemuProcessMarkStopped(qemuDriverState *drv, qemuDomainObj *obj, int reason)
     /* A backup running on it ends with it (qemu_backup_end.h). */
     qemuBackupDomainStopped(drv, obj);
     qemuDomainStatusFree(g_steal_pointer(&obj->status));
+    qemuDomainObjForgetProcess(obj);
     cairnFileCacheClear(&obj->run_file);
     /* A transient domain is gone now; nothing to remember for it. */
     if (obj->def && !qemuDomainSaveShutoffReason(drv, obj, reason, &err))

@@ -36,6 +36,25 @@ waitState(cairnDomainPtr dom, int want, int *reason, gint64 limit_ms)
 }
 
 
+/* pidfds this process holds. */
+static guint
+countPidfds(void)
+{
+    g_autoptr(GDir) d = g_dir_open("/proc/self/fd", 0, NULL);
+    const char *ent;
+    guint n = 0;
+
+    while (d && (ent = g_dir_read_name(d))) {
+        g_autofree char *path = g_strdup_printf("/proc/self/fd/%s", ent);
+        g_autofree char *target = g_file_read_link(path, NULL);
+
+        if (target && strstr(target, "pidfd"))
+            n++;
+    }
+    return n;
+}
+
+
 int
 main(void)
 {
@@ -55,6 +74,7 @@ main(void)
     QT_CHECK(cairnDomainCreate(dom) == 0);
     for (int i = 0; i < 200; i++)
         QT_CHECK(cairnDomainGetInfo(dom, &info) == 0 && info.state == CAIRN_DOMAIN_RUNNING);
+    QT_CHECK(countPidfds() == 1);
 
     /* Paused behind Cairn's back: seen within the trust window (a second
      * is a generous bound for a 100 ms window). */
@@ -76,6 +96,13 @@ main(void)
     QT_CHECK(!qemuTestQemuRunning(NAME));
     QT_CHECK(waitState(dom, CAIRN_DOMAIN_SHUTOFF, &reason, 0) >= 0);
     QT_CHECK(reason == CAIRN_DOMAIN_SHUTOFF_CRASHED);
+    /* The driver held the QEMU by a pidfd while it ran; not after it
+     * crashed, nor after a destroy. */
+    QT_CHECK(countPidfds() == 0);
+    QT_CHECK(cairnDomainCreate(dom) == 0);
+    QT_CHECK(cairnDomainGetInfo(dom, &info) == 0 && countPidfds() == 1);
+    QT_CHECK(cairnDomainDestroy(dom) == 0);
+    QT_CHECK(countPidfds() == 0);
 
     QT_CHECK(cairnDomainUndefine(dom) == 0);
     cairnDomainFree(dom);
