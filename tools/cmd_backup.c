@@ -9,11 +9,6 @@
 
 #include "cmd_backup.h"
 
-/* clang-format off */
-#define DOMAIN_OPT \
-    { .name = "domain", .type = SHELL_OT_DATA, .required = true, .help = "domain name, id or uuid" }
-/* clang-format on */
-
 /* How often domjobinfo --wait looks at the job, ms. */
 #define JOB_POLL_MS 100
 
@@ -21,7 +16,7 @@
 /* ---- backup-begin ---- */
 
 static const shellOptDef opts_backup_begin[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "backupxml", .type = SHELL_OT_STRING, .help = "domain backup XML" },
     { .name = "checkpointxml", .type = SHELL_OT_STRING, .help = "domain checkpoint XML" },
     { .name = "reuse-external", .type = SHELL_OT_BOOL, .help = "reuse files provided by caller" },
@@ -73,13 +68,8 @@ cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
 /* ---- backup-dumpxml ---- */
 
 static const shellOptDef opts_backup_dumpxml[] = {
-    DOMAIN_OPT,
-    { .name = "xpath",
-      .type = SHELL_OT_STRING,
-      .help = "xpath expression to filter the XML document" },
-    { .name = "wrap",
-      .type = SHELL_OT_BOOL,
-      .help = "wrap xpath results in an common root element" },
+    SHELL_OPT_DOMAIN,
+    SHELL_OPTS_XPATH,
     { .name = NULL }
 };
 
@@ -281,7 +271,7 @@ jobWaitRun(shellControl *ctl, cairnDomainPtr dom, bool progress)
 
 
 static const shellOptDef opts_domjobinfo[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "completed",
       .type = SHELL_OT_BOOL,
       .help = "return statistics of a recently completed job" },
@@ -343,7 +333,7 @@ cmdDomJobInfo(shellControl *ctl, const shellCmd *cmd)
 /* ---- domjobabort ---- */
 
 static const shellOptDef opts_domjobabort[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "postcopy", .type = SHELL_OT_BOOL, .help = "interrupt post-copy migration" },
     { .name = NULL }
 };

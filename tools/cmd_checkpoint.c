@@ -17,11 +17,6 @@
 
 #include "shell.h"
 
-/* clang-format off */
-#define DOMAIN_OPT \
-    { .name = "domain", .type = SHELL_OT_DATA, .required = true, .help = "domain name, id or uuid" }
-/* clang-format on */
-
 
 /* ---- helpers ---- */
 
@@ -95,7 +90,7 @@ chkCreate(
 /* ---- checkpoint-create ---- */
 
 static const shellOptDef opts_checkpoint_create[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "xmlfile", .type = SHELL_OT_STRING, .help = "domain checkpoint XML" },
     { .name = "redefine",
       .type = SHELL_OT_BOOL,
@@ -141,7 +136,7 @@ cmdCheckpointCreate(shellControl *ctl, const shellCmd *cmd)
 /* ---- checkpoint-create-as ---- */
 
 static const shellOptDef opts_checkpoint_create_as[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "name", .type = SHELL_OT_STRING, .help = "name of checkpoint" },
     { .name = "description", .type = SHELL_OT_STRING, .help = "description of checkpoint" },
     { .name = "print-xml", .type = SHELL_OT_BOOL, .help = "print XML document rather than create" },
@@ -402,7 +397,7 @@ editLoop(shellControl *ctl,
 }
 
 
-static const shellOptDef opts_checkpoint_name[] = { DOMAIN_OPT,
+static const shellOptDef opts_checkpoint_name[] = { SHELL_OPT_DOMAIN,
                                                     { .name = "checkpointname",
                                                       .type = SHELL_OT_DATA,
                                                       .required = true,
@@ -678,7 +673,7 @@ chkListPrint(shellControl *ctl, GArray *list, bool tree, bool name, bool parent)
 
 
 static const shellOptDef opts_checkpoint_list[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "parent", .type = SHELL_OT_BOOL, .help = "add a column showing parent checkpoint" },
     { .name = "roots", .type = SHELL_OT_BOOL, .help = "list only checkpoints without parents" },
     { .name = "leaves", .type = SHELL_OT_BOOL, .help = "list only checkpoints without children" },
@@ -771,7 +766,7 @@ cmdCheckpointList(shellControl *ctl, const shellCmd *cmd)
 /* ---- checkpoint-dumpxml ---- */
 
 static const shellOptDef opts_checkpoint_dumpxml[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "checkpointname",
       .type = SHELL_OT_DATA,
       .required = true,
@@ -781,12 +776,7 @@ static const shellOptDef opts_checkpoint_dumpxml[] = {
       .help = "include security sensitive information in XML dump" },
     { .name = "no-domain", .type = SHELL_OT_BOOL, .help = "exclude <domain> from XML" },
     { .name = "size", .type = SHELL_OT_BOOL, .help = "include backup size estimate in XML dump" },
-    { .name = "xpath",
-      .type = SHELL_OT_STRING,
-      .help = "xpath expression to filter the XML document" },
-    { .name = "wrap",
-      .type = SHELL_OT_BOOL,
-      .help = "wrap xpath results in an common root element" },
+    SHELL_OPTS_XPATH,
     { .name = NULL }
 };
 
@@ -821,7 +811,7 @@ cmdCheckpointDumpXML(shellControl *ctl, const shellCmd *cmd)
 
 /* ---- checkpoint-parent ---- */
 
-static const shellOptDef opts_checkpoint_parent[] = { DOMAIN_OPT,
+static const shellOptDef opts_checkpoint_parent[] = { SHELL_OPT_DOMAIN,
                                                       { .name = "checkpointname",
                                                         .type = SHELL_OT_DATA,
                                                         .required = true,
@@ -855,7 +845,7 @@ cmdCheckpointParent(shellControl *ctl, const shellCmd *cmd)
 /* ---- checkpoint-delete ---- */
 
 static const shellOptDef opts_checkpoint_delete[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "checkpointname",
       .type = SHELL_OT_DATA,
       .required = true,
@@ -906,7 +896,7 @@ cmdCheckpointDelete(shellControl *ctl, const shellCmd *cmd)
 /* ---- checkpoint-validate (not in virsh) ---- */
 
 static const shellOptDef opts_checkpoint_validate[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "checkpointname",
       .type = SHELL_OT_STRING,
       .help = "checkpoint name (default: every checkpoint, and bitmaps without one)" },

@@ -14,11 +14,6 @@
 
 #include "shell.h"
 
-/* clang-format off */
-#define DOMAIN_OPT \
-    { .name = "domain", .type = SHELL_OT_DATA, .required = true, .help = "domain name, id or uuid" }
-/* clang-format on */
-
 
 static const char *const domainStates[] = {
     "no state", "running", "idle", "paused", "in shutdown", "shut off", "crashed", "pmsuspended",
@@ -175,7 +170,7 @@ cmdDefine(shellControl *ctl, const shellCmd *cmd)
 
 
 static const shellOptDef opts_undefine[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "checkpoints-metadata",
       .type = SHELL_OT_BOOL,
       .help = "remove all domain checkpoint metadata (vm must be inactive)" },
@@ -206,7 +201,7 @@ cmdUndefine(shellControl *ctl, const shellCmd *cmd)
 }
 
 
-static const shellOptDef opts_domain_only[] = { DOMAIN_OPT, { .name = NULL } };
+static const shellOptDef opts_domain_only[] = { SHELL_OPT_DOMAIN, { .name = NULL } };
 
 
 static bool
@@ -269,7 +264,7 @@ cmdShutdown(shellControl *ctl, const shellCmd *cmd)
 /* ---- dumpxml, domid, domname, domuuid ---- */
 
 static const shellOptDef opts_dumpxml[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "inactive", .type = SHELL_OT_BOOL, .help = "show inactive defined XML" },
     { .name = "security-info",
       .type = SHELL_OT_BOOL,
@@ -278,12 +273,7 @@ static const shellOptDef opts_dumpxml[] = {
       .type = SHELL_OT_BOOL,
       .help = "update guest CPU according to host CPU" },
     { .name = "migratable", .type = SHELL_OT_BOOL, .help = "provide XML suitable for migrations" },
-    { .name = "xpath",
-      .type = SHELL_OT_STRING,
-      .help = "xpath expression to filter the XML document" },
-    { .name = "wrap",
-      .type = SHELL_OT_BOOL,
-      .help = "wrap xpath results in an common root element" },
+    SHELL_OPTS_XPATH,
     { .name = NULL }
 };
 
@@ -464,7 +454,7 @@ cmdDominfo(shellControl *ctl, const shellCmd *cmd)
 
 
 static const shellOptDef opts_domstate[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "reason", .type = SHELL_OT_BOOL, .help = "also print reason for the state" },
     { .name = NULL }
 };
@@ -494,7 +484,7 @@ cmdDomstate(shellControl *ctl, const shellCmd *cmd)
 /* ---- domblklist ---- */
 
 static const shellOptDef opts_domblklist[] = {
-    DOMAIN_OPT,
+    SHELL_OPT_DOMAIN,
     { .name = "inactive",
       .type = SHELL_OT_BOOL,
       .help = "get inactive rather than running configuration" },

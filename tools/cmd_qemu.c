@@ -10,7 +10,7 @@
 
 /* clang-format off */
 static const shellOptDef opts_qemu_monitor_command[] = {
-    { .name = "domain", .type = SHELL_OT_DATA, .required = true, .help = "domain name, id or uuid" },
+    SHELL_OPT_DOMAIN,
     { .name = "hmp", .type = SHELL_OT_BOOL, .help = "command is in human monitor protocol" },
     { .name = "cmd", .type = SHELL_OT_ARGV, .required = true, .help = "command" },
     { .name = NULL }

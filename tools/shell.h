@@ -27,6 +27,19 @@ struct _shellOptDef {
     const char *help;
 };
 
+/* Options several commands share, for their option tables. */
+/* clang-format off */
+/* The domain most commands act on. */
+#define SHELL_OPT_DOMAIN \
+    { .name = "domain", .type = SHELL_OT_DATA, .required = true, .help = "domain name, id or uuid" }
+/* --xpath and --wrap, as shellDumpXML() takes them. */
+#define SHELL_OPTS_XPATH \
+    { .name = "xpath", .type = SHELL_OT_STRING, \
+      .help = "xpath expression to filter the XML document" }, \
+    { .name = "wrap", .type = SHELL_OT_BOOL, \
+      .help = "wrap xpath results in an common root element" }
+/* clang-format on */
+
 typedef struct _shellControl shellControl;
 typedef struct _shellCmd shellCmd;
 
