@@ -487,20 +487,6 @@ qemuBlockHostDaemonPaths(
 }
 
 
-/* The pid QSD wrote into @pidfile, or 0. */
-static pid_t
-qemuBlockHostReadPidfile(const char *pidfile)
-{
-    g_autofree char *text = NULL;
-    gint64 pid;
-
-    if (!g_file_get_contents(pidfile, &text, NULL, NULL))
-        return 0;
-    pid = g_ascii_strtoll(text, NULL, 10);
-    return pid > 0 && pid <= G_MAXINT32 ? (pid_t)pid : 0;
-}
-
-
 bool
 qemuBlockHostDaemonAlive(pid_t pid, const char *monitor)
 {
@@ -528,7 +514,7 @@ qemuBlockHostDaemonStop(
     bool quit = mon && qemuMonitorIsConnected(mon);
 
     if (pid <= 0 && pidfile)
-        pid = qemuBlockHostReadPidfile(pidfile);
+        pid = qemuProcessReadPidfile(pidfile);
     if (qemuBlockHostDaemonAlive(pid, monitor)) {
         /* quit (or SIGTERM) closes the images cleanly: the persistent
          * bitmaps are written then. The reply may not come: the daemon
@@ -628,7 +614,7 @@ qemuBlockHostStartDaemon(qemuBlockHost *host,
     argv = qemuBlockHostBuildArgv(host, qsd, def, false, true);
     started = qemuBlockHostRunDaemonize(host, argv, error);
     /* Read also after a failure: whatever it names is stopped on free. */
-    host->daemon_pid = qemuBlockHostReadPidfile(host->daemon_pidfile);
+    host->daemon_pid = qemuProcessReadPidfile(host->daemon_pidfile);
     if (!started)
         return false;
     if (!qemuBlockHostDaemonAlive(host->daemon_pid, host->daemon_monitor)) {

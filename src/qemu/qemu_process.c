@@ -548,8 +548,7 @@ qemuProcessSpawn(GStrv argv, int logfd, int *ret_status, GError **error)
 }
 
 
-/* The pid QEMU wrote into @pidfile, or 0. */
-static pid_t
+pid_t
 qemuProcessReadPidfile(const char *pidfile)
 {
     g_autofree char *data = NULL;

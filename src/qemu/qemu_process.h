@@ -41,6 +41,9 @@ bool qemuProcessIsOurs(pid_t pid, const char *monitor_path);
  * only asked whether it has exited. */
 bool qemuProcessObjIsOurs(qemuDomainObj *obj);
 
+/* The pid QEMU (or qemu-storage-daemon) wrote into @pidfile, or 0. */
+pid_t qemuProcessReadPidfile(const char *pidfile);
+
 /* Wait up to @timeout_ms for @pid to stop being the process whose command
  * line names @monitor_path (qemuProcessIsOurs()); true once it has. */
 bool qemuProcessWaitExit(pid_t pid, const char *monitor_path, int timeout_ms);
