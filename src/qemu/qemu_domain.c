@@ -10,6 +10,7 @@
 #include "qemu_domain.h"
 #include "util/cairnerror.h"
 #include "util/cairnfile.h"
+#include "util/cairnkvm.h"
 
 #define FROM CAIRN_FROM_QEMU
 
@@ -70,6 +71,7 @@ qemuDriverStateNew(const char *root, GError **error)
     drv->run_dir = g_build_filename(root, "run", NULL);
     drv->log_dir = g_build_filename(root, "log", NULL);
     drv->checkpoint_dir = g_build_filename(root, "checkpoints", NULL);
+    drv->kvm_device = g_strdup(CAIRN_KVM_DEVICE);
     drv->domains = g_ptr_array_new_with_free_func((GDestroyNotify)qemuDomainObjFree);
     dirs[0] = drv->domains_dir;
     dirs[1] = drv->run_dir;
@@ -96,6 +98,7 @@ qemuDriverStateFree(qemuDriverState *drv)
     g_free(drv->run_dir);
     g_free(drv->log_dir);
     g_free(drv->checkpoint_dir);
+    g_free(drv->kvm_device);
     g_mutex_clear(&drv->lock);
     g_free(drv);
 }
@@ -226,8 +229,7 @@ qemuDomainObjLoadShutoffReason(qemuDriverState *drv, qemuDomainObj *obj, GError 
     cairnFileStamp stamp;
     int reason = -1;
 
-    switch (cairnFileCacheCheck(&obj->reason_file, path, QEMU_DEF_MAX_SIZE, &text, &stamp,
-                                error)) {
+    switch (cairnFileCacheCheck(&obj->reason_file, path, QEMU_DEF_MAX_SIZE, &text, &stamp, error)) {
     case -1:
         return false;
     case 0:

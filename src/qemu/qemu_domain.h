@@ -41,6 +41,11 @@ struct _qemuDriverState {
     cairnConnect *conn;   /* the connection owning this state (not a
                            * reference): where events this process notices
                            * are emitted */
+    char *kvm_device;     /* the KVM device a type='kvm' domain needs:
+                           * CAIRN_KVM_DEVICE. An internal knob, not set by
+                           * any URI or environment: tests linked with the
+                           * internal library point it at a plain file or
+                           * /dev/null to see the driver refuse them. */
 };
 
 typedef struct _qemuDomainObj qemuDomainObj;
@@ -55,9 +60,9 @@ struct _qemuDomainObj {
     cairnMomentList *checkpoints; /* cache of ROOT/checkpoints/NAME/ (qemu_checkpoint_meta.h) */
     GHashTable *checkpoint_files; /* file name -> cairnFileCache* of that file; NULL: unknown */
     cairnFileStamp checkpoint_dir_stamp; /* of ROOT/checkpoints/NAME when last listed */
-    gint64 state_asked_us;        /* when this process last asked QEMU for the
+    gint64 state_asked_us;               /* when this process last asked QEMU for the
                                    * run state (monotonic; 0 = never) */
-    int pidfd;                    /* -1, or a pidfd of status->pid once it was
+    int pidfd;                           /* -1, or a pidfd of status->pid once it was
                                    * found to be our QEMU (qemu_process.h) */
     pid_t pidfd_pid;
 };

@@ -27,6 +27,7 @@
 #include "qemu_process.h"
 #include "util/cairnerror.h"
 #include "util/cairnfile.h"
+#include "util/cairnkvm.h"
 #include "util/cairntime.h"
 
 #define FROM CAIRN_FROM_QEMU
@@ -408,22 +409,21 @@ qemuProcessCheckDisks(const cairnDomainDef *def, GError **error)
 }
 
 
+/* type='kvm' needs a KVM device that really is one (util/cairnkvm.h);
+ * anything else gets libvirt's advice instead of QEMU's "failed to
+ * initialize kvm". */
 static bool
-qemuProcessCheckAccel(const cairnDomainDef *def, GError **error)
+qemuProcessCheckAccel(const qemuDriverState *drv, const cairnDomainDef *def, GError **error)
 {
-    int fd;
+    g_autoptr(GError) probe_err = NULL;
 
-    if (def->virt_type != CAIRN_DOMAIN_VIRT_KVM)
+    if (def->virt_type != CAIRN_DOMAIN_VIRT_KVM || cairnKvmProbe(drv->kvm_device, &probe_err))
         return true;
-    if ((fd = open("/dev/kvm", O_RDWR | O_CLOEXEC)) < 0) {
-        cairnErrorSet(
-            error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
-            "domain requires KVM, but it is not available (/dev/kvm: %s); use <domain type='qemu'> for TCG",
-            g_strerror(errno));
-        return false;
-    }
-    close(fd);
-    return true;
+    cairnErrorSet(
+        error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+        "domain requires KVM, but it is not available (%s); use <domain type='qemu'> for TCG",
+        probe_err->message);
+    return false;
 }
 
 
@@ -643,7 +643,7 @@ qemuProcessStart(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
     qemuProcessPathsInit(&paths, drv, obj->name);
     st->def = cairnDomainDefCopy(obj->def);
     st->monitor_path = g_strdup(paths.qmp);
-    if (!qemuCommandValidate(st->def, error) || !qemuProcessCheckAccel(st->def, error) ||
+    if (!qemuCommandValidate(st->def, error) || !qemuProcessCheckAccel(drv, st->def, error) ||
         !qemuProcessCheckDisks(st->def, error))
         return false;
     /* A QEMU left by a client that died while starting it would hold the

@@ -22,7 +22,8 @@
  * failure nothing is left: no process, no live state file, no socket,
  * no pidfile. Errors: CAIRN_ERR_SYSTEM_ERROR for a disk image that cannot
  * be accessed, CAIRN_ERR_CONFIG_UNSUPPORTED for type='kvm' without a
- * usable /dev/kvm or a definition outside what the driver runs,
+ * usable KVM device (drv->kvm_device, util/cairnkvm.h) or a definition
+ * outside what the driver runs,
  * CAIRN_ERR_INTERNAL_ERROR "process exited while connecting to monitor:
  * QEMU'S ERROR" when QEMU refuses to start. */
 bool qemuProcessStart(qemuDriverState *drv, qemuDomainObj *obj, GError **error);

@@ -15,6 +15,7 @@
 
 #include "qemutestutils.h"
 #include "testroot.h"
+#include "util/cairnkvm.h"
 
 static char *testRoot;
 static char *testURI;
@@ -35,8 +36,6 @@ qemuTestFail(const char *file, int line, const char *fmt, ...)
         fprintf(stderr, "  last error: %s\n", cairnGetLastErrorMessage());
     exit(EXIT_FAILURE);
 }
-
-
 
 
 /* Kill every QEMU of this root (its command line names ROOT/run/) by its
@@ -191,12 +190,7 @@ qemuTestDomainXML(const char *type, const char *name, const char *image, const c
 const char *
 qemuTestVirtType(void)
 {
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-    if (fd < 0)
-        return "qemu";
-    close(fd);
-    return "kvm";
+    return cairnKvmAvailable() ? "kvm" : "qemu";
 }
 
 

@@ -50,8 +50,8 @@ char *qemuTestMakeImage(const char *name, const char *format, const char *size);
  * virtio disk @image in @format. */
 char *qemuTestDomainXML(const char *type, const char *name, const char *image, const char *format);
 
-/* The virt type for guests that boot no OS: "kvm" when /dev/kvm can be
- * opened, else "qemu". */
+/* The virt type for guests that boot no OS: "kvm" when KVM is usable
+ * (util/cairnkvm.h), else "qemu". */
 const char *qemuTestVirtType(void);
 
 /* Run @argv; true if it exited 0. Output goes to the test's stderr. */
