@@ -6,8 +6,8 @@
 #
 # Sourcing it sets here (bench/), top (the checkout), build ($BUILD, default
 # build, taken from the top when relative), cairn (the CLI; checked to be
-# built), bench (the script's name, for messages) and virt (kvm when /dev/kvm
-# opens, else qemu). The functions below need nothing else but $work, which
+# built), bench (the script's name, for messages) and virt (kvm when KVM is
+# usable, scripts/kvm.sh; else qemu). The functions below need nothing else but $work, which
 # bench_work makes.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,10 +20,8 @@ bench=$(basename "$0" .sh)
 die() { echo "$bench: $*" >&2; exit 1; }
 [ -x "$cairn" ] || die "no $cairn: build first (meson setup $build && ninja -C $build)"
 
-virt=qemu
-if (exec 3<>/dev/kvm) 2>/dev/null; then
-    virt=kvm
-fi
+. "$top/scripts/kvm.sh"
+virt=$(kvm_virt_type)
 
 # need CMD...: die unless every CMD is on the PATH.
 need() {

@@ -3,7 +3,7 @@
 # convert, on the same machine in the same run:
 #
 #   image         a 4 GiB qcow2 with 3 GiB of data (one copy per tool), the
-#                 only disk of a running domain (KVM when /dev/kvm opens,
+#                 only disk of a running domain (KVM when usable,
 #                 else TCG; no guest OS)
 #   convert       qemu-img convert -U -O qcow2 of that image (what a copy of
 #                 the disk costs without any backup machinery)

@@ -3,7 +3,7 @@
 #
 #   cairn -c 'qemu:///embed?root=A'   and   virsh -c 'qemu:///embed?root=B'
 #
-# on the same domain XML (KVM when /dev/kvm opens, else TCG; 128 MiB, one
+# on the same domain XML (KVM when usable, else TCG; 128 MiB, one
 # virtio qcow2 disk, no guest OS). Measured, each inside one long-running
 # CLI process (so process start and driver start-up are not counted):
 #

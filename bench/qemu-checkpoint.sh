@@ -4,7 +4,7 @@
 #
 #   cairn -c 'qemu:///embed?root=A'   and   virsh -c 'qemu:///embed?root=B'
 #
-# Same domain XML for both (KVM when /dev/kvm opens, else TCG; 128 MiB, two
+# Same domain XML for both (KVM when usable, else TCG; 128 MiB, two
 # virtio qcow2 disks of 64 MiB, no guest OS). In one long-running CLI
 # session per tool and repetition (process start and driver start-up are
 # not counted): start the domain, N x `checkpoint-create-as bench cI`

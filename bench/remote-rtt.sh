@@ -34,8 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-virt=qemu
-if (exec 3<>/dev/kvm) 2>/dev/null; then virt=kvm; fi
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/kvm.sh"
+virt=$(kvm_virt_type)
 
 rss() { awk '/VmRSS/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status"; }
 
