@@ -73,6 +73,8 @@ static const cairndDispatchEntry dispatchTable[] = {
       false },
     { REMOTE_PROC_CONNECT_GET_LIB_VERSION, cairndConnectGetLibVersion, true, true },
     { REMOTE_PROC_CONNECT_OPEN_CHANNEL, NULL, true, false, cairndConnectOpenChannel },
+    { REMOTE_PROC_DOMAIN_SUSPEND, cairndDomainSuspend, true, false },
+    { REMOTE_PROC_DOMAIN_RESUME, cairndDomainResume, true, false },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(dispatchTable) == REMOTE_PROC_LAST);

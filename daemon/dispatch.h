@@ -120,6 +120,10 @@ GVariant *cairndDomainDestroy(cairndClient *client, cairnConnect *conn, GVariant
                               GError **error);
 GVariant *cairndDomainShutdown(cairndClient *client, cairnConnect *conn, GVariant *params,
                                GError **error);
+GVariant *
+cairndDomainSuspend(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainResume(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
 GVariant *cairndDomainGetXMLDesc(cairndClient *client, cairnConnect *conn, GVariant *params,
                                  GError **error);
 GVariant *cairndDomainGetInfo(cairndClient *client, cairnConnect *conn, GVariant *params,

@@ -97,6 +97,26 @@ cairndShutdownFlags(cairnDomainPtr dom, unsigned int flags)
 }
 
 
+/* virDomainSuspend/virDomainResume take no flags; the protocol carries
+ * them, as for the other lifecycle calls, and refuses any. */
+static int
+cairndSuspendFlags(cairnDomainPtr dom, unsigned int flags)
+{
+    if (cairndNoFlags(flags, "cairnDomainSuspend") < 0)
+        return -1;
+    return cairnDomainSuspend(dom);
+}
+
+
+static int
+cairndResumeFlags(cairnDomainPtr dom, unsigned int flags)
+{
+    if (cairndNoFlags(flags, "cairnDomainResume") < 0)
+        return -1;
+    return cairnDomainResume(dom);
+}
+
+
 GVariant *
 cairndDomainLookupByName(cairndClient *client, cairnConnect *conn, GVariant *params,
                          GError **error)
@@ -183,6 +203,20 @@ cairndDomainShutdown(cairndClient *client, cairnConnect *conn, GVariant *params,
                      GError **error)
 {
     return cairndDomainFlagsCall(conn, params, cairndShutdownFlags, error);
+}
+
+
+GVariant *
+cairndDomainSuspend(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
+{
+    return cairndDomainFlagsCall(conn, params, cairndSuspendFlags, error);
+}
+
+
+GVariant *
+cairndDomainResume(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
+{
+    return cairndDomainFlagsCall(conn, params, cairndResumeFlags, error);
 }
 
 

@@ -56,6 +56,12 @@ struct _cairnDriver {
     bool (*domainDestroy)(cairnDomain *dom, unsigned int flags, GError **error);
     /* 0.1.0 */
     bool (*domainShutdown)(cairnDomain *dom, unsigned int flags, GError **error);
+    /* 0.1.0: cairnDomainSuspend() passes flags 0; a paused domain stays
+     * paused (success) */
+    bool (*domainSuspend)(cairnDomain *dom, unsigned int flags, GError **error);
+    /* 0.1.0: cairnDomainResume() passes flags 0; a running domain stays
+     * running (success) */
+    bool (*domainResume)(cairnDomain *dom, unsigned int flags, GError **error);
     /* 0.1.0 */
     char *(*domainGetXMLDesc)(cairnDomain *dom, unsigned int flags, GError **error);
     /* 0.1.0 */

@@ -356,6 +356,61 @@ cairnDomainShutdown(cairnDomainPtr domain)
 
 
 /**
+ * cairnDomainSuspend:
+ * @domain: a running domain
+ *
+ * Pauses the domain: its virtual CPUs stop, its memory and devices stay
+ * (cairnDomainResume() continues it). The domain then reports
+ * CAIRN_DOMAIN_PAUSED with reason CAIRN_DOMAIN_PAUSED_USER. Suspending a
+ * paused domain changes nothing and succeeds, as libvirt's QEMU driver
+ * does. Checkpoints and backups work on a paused domain.
+ *
+ * Returns 0, or -1 (CAIRN_ERR_OPERATION_INVALID "domain is not running"
+ * for a shut-off domain).
+ *
+ * Since: 0.1.0
+ */
+int
+cairnDomainSuspend(cairnDomainPtr domain)
+{
+    g_autoptr(GError) err = NULL;
+
+    cairnResetLastError();
+    if (!checkDomainWrite(domain, offsetof(cairnDriver, domainSuspend), __func__, &err) ||
+        !domain->conn->driver->domainSuspend(domain, 0, &err))
+        return cairnEntryFail(err);
+    return 0;
+}
+
+
+/**
+ * cairnDomainResume:
+ * @domain: a paused domain
+ *
+ * Continues a domain paused by cairnDomainSuspend() (or by QEMU itself).
+ * It then reports CAIRN_DOMAIN_RUNNING with reason
+ * CAIRN_DOMAIN_RUNNING_UNPAUSED. Resuming a running domain changes nothing
+ * and succeeds, as libvirt's QEMU driver does.
+ *
+ * Returns 0, or -1 (CAIRN_ERR_OPERATION_INVALID "domain is not running"
+ * for a shut-off domain).
+ *
+ * Since: 0.1.0
+ */
+int
+cairnDomainResume(cairnDomainPtr domain)
+{
+    g_autoptr(GError) err = NULL;
+
+    cairnResetLastError();
+    if (!checkDomainWrite(domain, offsetof(cairnDriver, domainResume), __func__, &err) ||
+        !domain->conn->driver->domainResume(domain, 0, &err))
+        return cairnEntryFail(err);
+    return 0;
+}
+
+
+/**
  * cairnDomainRef:
  * @domain: the domain handle
  *

@@ -53,6 +53,19 @@ typedef enum {
 } cairnDomainRunningReason;
 
 /**
+ * cairnDomainPausedReason:
+ *
+ * Since: 0.1.0
+ */
+typedef enum {
+    CAIRN_DOMAIN_PAUSED_UNKNOWN = 0,     /* Since: 0.1.0 */
+    CAIRN_DOMAIN_PAUSED_USER = 1,        /* paused on user request. Since: 0.1.0 */
+    CAIRN_DOMAIN_PAUSED_IOERROR = 5,     /* paused after a disk I/O error. Since: 0.1.0 */
+    CAIRN_DOMAIN_PAUSED_WATCHDOG = 6,    /* paused by a watchdog. Since: 0.1.0 */
+    CAIRN_DOMAIN_PAUSED_STARTING_UP = 11 /* the domain is being started. Since: 0.1.0 */
+} cairnDomainPausedReason;
+
+/**
  * cairnDomainShutoffReason:
  *
  * Since: 0.1.0
@@ -146,6 +159,8 @@ int cairnDomainCreate(cairnDomainPtr domain);
 int cairnDomainCreateWithFlags(cairnDomainPtr domain, unsigned int flags);
 int cairnDomainDestroy(cairnDomainPtr domain);
 int cairnDomainShutdown(cairnDomainPtr domain);
+int cairnDomainSuspend(cairnDomainPtr domain);
+int cairnDomainResume(cairnDomainPtr domain);
 
 int cairnDomainRef(cairnDomainPtr domain);
 int cairnDomainFree(cairnDomainPtr domain);

@@ -475,6 +475,61 @@ qemuDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error)
 }
 
 
+/* Stop or continue the guest's CPUs (QMP stop/cont), then record @state
+ * with @reason in the live state, as libvirt's qemuDomainSuspend and
+ * qemuDomainResume do: a shut-off domain is refused, a domain already in
+ * @state (as QEMU reports it now) is left as it is. Should the process die
+ * between the QMP command and the record, the record is only a cache: the
+ * next call that changes the domain asks QEMU for its run state first
+ * (qemuProcessCheck) and records what it says. */
+static bool
+qemuDomainSetRunState(cairnDomain *dom, int state, int reason, GError **error)
+{
+    qemuDriverState *drv = qemuStateOf(dom->conn);
+    g_autoptr(cairnFileLock) lock = NULL;
+    g_autoptr(qemuMonitor) mon = NULL;
+    qemuDomainObj *obj;
+    int cur;
+    QEMU_LOCK(drv);
+
+    if (!(obj = qemuDomainObjBeginModify(drv, dom, true, &lock, error)) ||
+        !qemuDomainObjCheckActive(obj, error))
+        return false;
+    cur = qemuDomainObjGetState(obj, NULL);
+    if (cur == CAIRN_DOMAIN_PMSUSPENDED) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is pmsuspended");
+        return false;
+    }
+    if (cur == state)
+        return true;
+    if (!(mon = qemuProcessAttach(obj, error)) ||
+        !(state == CAIRN_DOMAIN_PAUSED ? qemuMonitorStop(mon, error) : qemuMonitorCont(mon, error)))
+        return false;
+    obj->status->state = state;
+    obj->status->reason = reason;
+    obj->state_asked_us = g_get_monotonic_time();
+    return qemuDomainObjSaveStatus(drv, obj, error);
+}
+
+
+bool
+qemuDomainSuspend(cairnDomain *dom, unsigned int flags, GError **error)
+{
+    if (!cairnCheckFlags(flags, 0, FROM, __func__, error))
+        return false;
+    return qemuDomainSetRunState(dom, CAIRN_DOMAIN_PAUSED, CAIRN_DOMAIN_PAUSED_USER, error);
+}
+
+
+bool
+qemuDomainResume(cairnDomain *dom, unsigned int flags, GError **error)
+{
+    if (!cairnCheckFlags(flags, 0, FROM, __func__, error))
+        return false;
+    return qemuDomainSetRunState(dom, CAIRN_DOMAIN_RUNNING, CAIRN_DOMAIN_RUNNING_UNPAUSED, error);
+}
+
+
 char *
 qemuDomainGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error)
 {

@@ -22,6 +22,8 @@ bool qemuDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error);
 bool qemuDomainCreate(cairnDomain *dom, unsigned int flags, GError **error);
 bool qemuDomainDestroy(cairnDomain *dom, unsigned int flags, GError **error);
 bool qemuDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error);
+bool qemuDomainSuspend(cairnDomain *dom, unsigned int flags, GError **error);
+bool qemuDomainResume(cairnDomain *dom, unsigned int flags, GError **error);
 char *qemuDomainGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);
 bool qemuDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error);
 bool

@@ -321,10 +321,10 @@ qemuProcessStateFromRunState(const char *status, int *reason)
         int reason;
     } map[] = {
         { "running", CAIRN_DOMAIN_RUNNING, CAIRN_DOMAIN_RUNNING_BOOTED },
-        { "paused", CAIRN_DOMAIN_PAUSED, 1 /* user */ },
-        { "io-error", CAIRN_DOMAIN_PAUSED, 5 /* I/O error */ },
-        { "watchdog", CAIRN_DOMAIN_PAUSED, 6 /* watchdog */ },
-        { "prelaunch", CAIRN_DOMAIN_PAUSED, 11 /* starting up */ },
+        { "paused", CAIRN_DOMAIN_PAUSED, CAIRN_DOMAIN_PAUSED_USER },
+        { "io-error", CAIRN_DOMAIN_PAUSED, CAIRN_DOMAIN_PAUSED_IOERROR },
+        { "watchdog", CAIRN_DOMAIN_PAUSED, CAIRN_DOMAIN_PAUSED_WATCHDOG },
+        { "prelaunch", CAIRN_DOMAIN_PAUSED, CAIRN_DOMAIN_PAUSED_STARTING_UP },
         { "shutdown", CAIRN_DOMAIN_SHUTOFF, CAIRN_DOMAIN_SHUTOFF_SHUTDOWN },
         { "guest-panicked", CAIRN_DOMAIN_SHUTOFF, CAIRN_DOMAIN_SHUTOFF_CRASHED },
     };

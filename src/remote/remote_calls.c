@@ -211,6 +211,20 @@ remoteDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error)
 }
 
 
+bool
+remoteDomainSuspend(cairnDomain *dom, unsigned int flags, GError **error)
+{
+    return remoteCallDomainFlags(dom, REMOTE_PROC_DOMAIN_SUSPEND, flags, error);
+}
+
+
+bool
+remoteDomainResume(cairnDomain *dom, unsigned int flags, GError **error)
+{
+    return remoteCallDomainFlags(dom, REMOTE_PROC_DOMAIN_RESUME, flags, error);
+}
+
+
 char *
 remoteDomainGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error)
 {

@@ -17,6 +17,8 @@ bool remoteDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error);
 bool remoteDomainCreate(cairnDomain *dom, unsigned int flags, GError **error);
 bool remoteDomainDestroy(cairnDomain *dom, unsigned int flags, GError **error);
 bool remoteDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error);
+bool remoteDomainSuspend(cairnDomain *dom, unsigned int flags, GError **error);
+bool remoteDomainResume(cairnDomain *dom, unsigned int flags, GError **error);
 char *remoteDomainGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);
 bool remoteDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error);
 bool remoteDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags,

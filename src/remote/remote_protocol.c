@@ -59,6 +59,8 @@ static const remoteProcedureInfo remoteProcedures[] = {
     { REMOTE_PROC_CONNECT_GET_LIB_VERSION, "connectGetLibVersion", "ConnectGetLibVersion", false },
     /* Not a driver slot: the transport's call channel (cairn-remote.xml). */
     { REMOTE_PROC_CONNECT_OPEN_CHANNEL, NULL, "ConnectOpenChannel", false },
+    { REMOTE_PROC_DOMAIN_SUSPEND, "domainSuspend", "DomainSuspend", true },
+    { REMOTE_PROC_DOMAIN_RESUME, "domainResume", "DomainResume", true },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(remoteProcedures) == REMOTE_PROC_LAST);

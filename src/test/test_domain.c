@@ -287,6 +287,49 @@ testDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error)
 }
 
 
+/* Move a running domain between RUNNING and PAUSED, as the qemu driver
+ * does: a shut-off domain is refused, a domain already in @state stays
+ * as it is (libvirt's QEMU driver: suspending a paused domain or resuming
+ * a running one succeeds and changes nothing). */
+static bool
+testDomainSetRunState(cairnDomain *dom, int state, int reason, GError **error)
+{
+    testDriverState *st = testStateOf(dom->conn);
+    testDomainObj *obj;
+    TEST_LOCK(st);
+
+    if (!(obj = testDomainObjFromHandle(st, dom, error)))
+        return false;
+    if (!testDomainObjIsActive(obj)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is not running");
+        return false;
+    }
+    if (obj->state != state) {
+        obj->state = state;
+        obj->reason = reason;
+    }
+    return true;
+}
+
+
+bool
+testDomainSuspend(cairnDomain *dom, unsigned int flags, GError **error)
+{
+    if (!cairnCheckFlags(flags, 0, FROM, __func__, error))
+        return false;
+    return testDomainSetRunState(dom, CAIRN_DOMAIN_PAUSED, CAIRN_DOMAIN_PAUSED_USER, error);
+}
+
+
+bool
+testDomainResume(cairnDomain *dom, unsigned int flags, GError **error)
+{
+    if (!cairnCheckFlags(flags, 0, FROM, __func__, error))
+        return false;
+    return testDomainSetRunState(dom, CAIRN_DOMAIN_RUNNING, CAIRN_DOMAIN_RUNNING_UNPAUSED, error);
+}
+
+
 char *
 testDomainGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error)
 {

@@ -80,6 +80,8 @@ bool testDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error);
 bool testDomainCreate(cairnDomain *dom, unsigned int flags, GError **error);
 bool testDomainDestroy(cairnDomain *dom, unsigned int flags, GError **error);
 bool testDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error);
+bool testDomainSuspend(cairnDomain *dom, unsigned int flags, GError **error);
+bool testDomainResume(cairnDomain *dom, unsigned int flags, GError **error);
 char *testDomainGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);
 bool testDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error);
 bool testDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags,

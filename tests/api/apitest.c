@@ -285,6 +285,80 @@ testLifeCycle(void)
 }
 
 
+/* libvirt's QEMU driver semantics: suspend pauses (reason user), resume
+ * continues (reason unpaused); suspending a paused domain or resuming a
+ * running one succeeds and changes nothing; a shut-off domain is refused. */
+static void
+testSuspendResume(void)
+{
+    cairnConnectPtr conn = cairnConnectOpen(cairnTestURI());
+    cairnDomainPtr dom = cairnDomainLookupByName(conn, "test");
+    cairnDomainCheckpointPtr chk;
+    cairnDomainInfo info;
+    int state = -1, reason = -1;
+
+    g_assert_cmpint(cairnDomainSuspend(dom), ==, 0);
+    g_assert_null(cairnGetLastError());
+    g_assert_cmpint(cairnDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, CAIRN_DOMAIN_PAUSED);
+    g_assert_cmpint(reason, ==, CAIRN_DOMAIN_PAUSED_USER);
+    g_assert_cmpint(cairnDomainGetInfo(dom, &info), ==, 0);
+    g_assert_cmpint(info.state, ==, CAIRN_DOMAIN_PAUSED);
+    g_assert_cmpint(cairnDomainIsActive(dom), ==, 1);
+    g_assert_cmpint(cairnDomainGetID(dom), ==, 1);
+    countDomains(conn, CAIRN_CONNECT_LIST_DOMAINS_PAUSED, "test");
+    countDomains(conn, CAIRN_CONNECT_LIST_DOMAINS_RUNNING, "");
+    countDomains(conn, CAIRN_CONNECT_LIST_DOMAINS_ACTIVE, "test");
+
+    /* Again: still paused, no error. */
+    g_assert_cmpint(cairnDomainSuspend(dom), ==, 0);
+    g_assert_cmpint(cairnDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, CAIRN_DOMAIN_PAUSED);
+    g_assert_cmpint(reason, ==, CAIRN_DOMAIN_PAUSED_USER);
+
+    /* A checkpoint of a paused domain works. */
+    chk = cairnDomainCheckpointCreateXML(dom, "<domaincheckpoint><name>p</name></domaincheckpoint>",
+                                         0);
+    g_assert_nonnull(chk);
+    cairnDomainCheckpointFree(chk);
+
+    g_assert_cmpint(cairnDomainResume(dom), ==, 0);
+    g_assert_null(cairnGetLastError());
+    g_assert_cmpint(cairnDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, CAIRN_DOMAIN_RUNNING);
+    g_assert_cmpint(reason, ==, CAIRN_DOMAIN_RUNNING_UNPAUSED);
+    countDomains(conn, CAIRN_CONNECT_LIST_DOMAINS_RUNNING, "test");
+    g_assert_cmpint(cairnDomainResume(dom), ==, 0);
+    g_assert_cmpint(cairnDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, CAIRN_DOMAIN_RUNNING);
+    g_assert_cmpint(reason, ==, CAIRN_DOMAIN_RUNNING_UNPAUSED);
+
+    /* A paused domain can be destroyed; then both calls are refused. */
+    g_assert_cmpint(cairnDomainSuspend(dom), ==, 0);
+    g_assert_cmpint(cairnDomainDestroy(dom), ==, 0);
+    g_assert_cmpint(cairnDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, CAIRN_DOMAIN_SHUTOFF);
+    g_assert_cmpint(reason, ==, CAIRN_DOMAIN_SHUTOFF_DESTROYED);
+    g_assert_cmpint(cairnDomainSuspend(dom), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID, CAIRN_FROM_TEST,
+                    "Requested operation is not valid: domain is not running");
+    g_assert_cmpint(cairnDomainResume(dom), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID, CAIRN_FROM_TEST,
+                    "Requested operation is not valid: domain is not running");
+    g_assert_cmpint(cairnDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, CAIRN_DOMAIN_SHUTOFF);
+
+    g_assert_cmpint(cairnDomainSuspend(NULL), ==, -1);
+    assertLastError(CAIRN_ERR_INVALID_DOMAIN, CAIRN_FROM_DOM,
+                    "invalid domain pointer in cairnDomainSuspend");
+    g_assert_cmpint(cairnDomainResume(NULL), ==, -1);
+    assertLastError(CAIRN_ERR_INVALID_DOMAIN, CAIRN_FROM_DOM,
+                    "invalid domain pointer in cairnDomainResume");
+    cairnDomainFree(dom);
+    cairnConnectClose(conn);
+}
+
+
 static void
 testUndefineRunningBecomesTransient(void)
 {
@@ -374,6 +448,12 @@ testReadOnly(void)
     assertLastError(CAIRN_ERR_OPERATION_DENIED, -1, NULL);
     g_assert_cmpint(cairnDomainUndefine(dom), ==, -1);
     assertLastError(CAIRN_ERR_OPERATION_DENIED, -1, NULL);
+    g_assert_cmpint(cairnDomainSuspend(dom), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_DENIED, -1,
+                    "operation forbidden: read only access prevents cairnDomainSuspend");
+    g_assert_cmpint(cairnDomainResume(dom), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_DENIED, -1,
+                    "operation forbidden: read only access prevents cairnDomainResume");
     g_assert_null(cairnDomainGetXMLDesc(dom, CAIRN_DOMAIN_XML_SECURE));
     assertLastError(CAIRN_ERR_OPERATION_DENIED, -1, NULL);
     xml = cairnDomainGetXMLDesc(dom, 0);
@@ -459,6 +539,7 @@ main(int argc, char **argv)
     g_test_add_func("/api/fresh-state", testFreshStatePerConnection);
     g_test_add_func("/api/list-filters", testListFilters);
     g_test_add_func("/api/life-cycle", testLifeCycle);
+    g_test_add_func("/api/suspend-resume", testSuspendResume);
     g_test_add_func("/api/undefine-running", testUndefineRunningBecomesTransient);
     g_test_add_func("/api/undefine-checkpoints-metadata", testUndefineCheckpointsMetadata);
     g_test_add_func("/api/define-errors", testDefineErrors);

@@ -128,6 +128,10 @@ testLibrary(void)
     g_assert_cmpint(cairnDomainDestroy(dom), ==, -1);
     g_assert_cmpint(cairnGetLastErrorCode(), ==, CAIRN_ERR_OPERATION_DENIED);
     g_assert_cmpint(cairnDomainShutdown(dom), ==, -1);
+    g_assert_cmpint(cairnDomainSuspend(dom), ==, -1);
+    g_assert_cmpint(cairnGetLastErrorCode(), ==, CAIRN_ERR_OPERATION_DENIED);
+    g_assert_cmpint(cairnDomainResume(dom), ==, -1);
+    g_assert_cmpint(cairnGetLastErrorCode(), ==, CAIRN_ERR_OPERATION_DENIED);
     g_assert_cmpint(cairnDomainUndefine(dom), ==, -1);
     g_assert_null(cairnDomainCheckpointCreateXML(dom, "<domaincheckpoint/>", 0));
     g_assert_cmpint(cairnGetLastErrorCode(), ==, CAIRN_ERR_OPERATION_DENIED);
