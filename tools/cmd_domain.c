@@ -1,8 +1,8 @@
 /*
  * cmd_domain.c: the domain commands of the cairn CLI (define, undefine,
- * start, destroy, shutdown, dumpxml, domid/domname/domuuid) and the
- * monitoring ones (list, dominfo, domstate, domblklist), with virsh's
- * output formats.
+ * start, destroy, shutdown, suspend, resume, dumpxml, domid/domname/domuuid)
+ * and the monitoring ones (list, dominfo, domstate, domblklist), with
+ * virsh's output formats.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -261,6 +261,39 @@ cmdShutdown(shellControl *ctl, const shellCmd *cmd)
 }
 
 
+/* virsh's cmdSuspend/cmdResume: @suspend pauses, else continues. */
+static bool
+domainSetPaused(shellControl *ctl, const shellCmd *cmd, bool suspend)
+{
+    g_autoptr(shellDomain) dom = NULL;
+    const char *name = NULL;
+
+    if (!(dom = shellCommandOptDomain(ctl, cmd, &name)))
+        return false;
+    if ((suspend ? cairnDomainSuspend(dom) : cairnDomainResume(dom)) < 0) {
+        shellSaveError(ctl);
+        shellError(ctl, "Failed to %s domain '%s'", suspend ? "suspend" : "resume", name);
+        return false;
+    }
+    shellPrintExtra(ctl, "Domain '%s' %s\n", name, suspend ? "suspended" : "resumed");
+    return true;
+}
+
+
+static bool
+cmdSuspend(shellControl *ctl, const shellCmd *cmd)
+{
+    return domainSetPaused(ctl, cmd, true);
+}
+
+
+static bool
+cmdResume(shellControl *ctl, const shellCmd *cmd)
+{
+    return domainSetPaused(ctl, cmd, false);
+}
+
+
 /* ---- dumpxml, domid, domname, domuuid ---- */
 
 static const shellOptDef opts_dumpxml[] = {
@@ -383,6 +416,11 @@ const shellCmdDef domainCmds[] = {
       .opts = opts_dumpxml,
       .help = "domain information in XML",
       .desc = "Output the domain information as an XML dump to stdout." },
+    { .name = "resume",
+      .handler = cmdResume,
+      .opts = opts_domain_only,
+      .help = "resume a domain",
+      .desc = "Resume a previously suspended domain." },
     { .name = "shutdown",
       .handler = cmdShutdown,
       .opts = opts_domain_only,
@@ -393,6 +431,11 @@ const shellCmdDef domainCmds[] = {
       .opts = opts_domain_only,
       .help = "start a (previously defined) inactive domain",
       .desc = "Start a domain." },
+    { .name = "suspend",
+      .handler = cmdSuspend,
+      .opts = opts_domain_only,
+      .help = "suspend a domain",
+      .desc = "Suspend a running domain." },
     { .name = "undefine",
       .handler = cmdUndefine,
       .opts = opts_undefine,
