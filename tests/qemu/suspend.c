@@ -10,6 +10,7 @@
  *   stays paused; the backup equals the (unchanging) disk
  * - resume continues it (status "running"), reason unpaused; resuming
  *   again succeeds and changes nothing
+ * - suspend and resume while a backup job runs; the job completes
  * - a domain paused behind Cairn's back (QMP stop) is resumed for real:
  *   resume asks QEMU, not the recorded state
  * - a paused domain can be destroyed; nothing is left
@@ -99,6 +100,41 @@ backupWhilePaused(cairnDomainPtr dom, const char *image)
 }
 
 
+/* Suspend and resume while a (slow) incremental backup runs: allowed, as
+ * in libvirt (the backup job's mask includes suspend); the job goes on
+ * and completes. */
+static void
+suspendDuringBackup(cairnDomainPtr dom)
+{
+    cairnDomainJobInfo info;
+    bool success = false;
+
+    /* Extents apart, so that the rate limit holds the job after the first
+     * one (QEMU copies one contiguous extent in one go). */
+    for (guint i = 0; i < 4; i++)
+        bkTestWrite(dom, "virtio-disk0", 0x6b, (4 + 2 * i) * MiB, 64 * 1024);
+    bkTestSetSpeed(1024);
+    bkTestBegin(dom, "<domainbackup><incremental>c1</incremental></domainbackup>",
+                "<domaincheckpoint><name>c2</name></domaincheckpoint>", 0);
+    QT_CHECK(cairnDomainSuspend(dom) == 0);
+    expectQemuStatus(dom, "paused", false);
+    expectState(dom, CAIRN_DOMAIN_PAUSED, CAIRN_DOMAIN_PAUSED_USER);
+    /* The job goes on while the vCPUs stand still. */
+    QT_CHECK(cairnDomainGetJobInfo(dom, &info) == 0);
+    CHK_EXPECT_INT(info.type, CAIRN_DOMAIN_JOB_UNBOUNDED);
+    QT_CHECK(bkTestCountJobs(dom) == 1);
+    QT_CHECK(cairnDomainResume(dom) == 0);
+    expectQemuStatus(dom, "running", true);
+    bkTestJobSpeed(dom, "backup-vda-cairn-1-format", 0);
+    QT_CHECK(bkTestWaitDone(dom, 120) == CAIRN_DOMAIN_JOB_COMPLETED);
+    bkTestCompleted(dom, &success, NULL);
+    QT_CHECK(success);
+    bkTestSetSpeed(0);
+    bkTestExpectClean(dom, 1, NULL);
+    expectState(dom, CAIRN_DOMAIN_RUNNING, CAIRN_DOMAIN_RUNNING_UNPAUSED);
+}
+
+
 int
 main(void)
 {
@@ -135,6 +171,8 @@ main(void)
     expectStateFresh(CAIRN_DOMAIN_RUNNING, CAIRN_DOMAIN_RUNNING_UNPAUSED);
     QT_CHECK(cairnDomainResume(dom) == 0);
     expectQemuStatus(dom, "running", true);
+
+    suspendDuringBackup(dom);
 
     /* Paused behind Cairn's back: the record still says running. */
     json_node_unref(bkTestQMP(dom, "{\"execute\":\"stop\"}"));
