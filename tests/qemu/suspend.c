@@ -11,8 +11,10 @@
  * - resume continues it (status "running"), reason unpaused; resuming
  *   again succeeds and changes nothing
  * - suspend and resume while a backup job runs; the job completes
- * - a domain paused behind Cairn's back (QMP stop) is resumed for real:
- *   resume asks QEMU, not the recorded state
+ * - a domain paused behind Cairn's back (QMP stop) is resumed for real,
+ *   one continued behind its back (QMP cont) is suspended for real: both
+ *   ask QEMU, not the recorded state (which a crash between the QMP
+ *   command and the record would leave stale)
  * - a paused domain can be destroyed; nothing is left
  */
 #include <stdio.h>
@@ -180,7 +182,14 @@ main(void)
     expectQemuStatus(dom, "running", true);
     expectState(dom, CAIRN_DOMAIN_RUNNING, CAIRN_DOMAIN_RUNNING_UNPAUSED);
 
+    /* Continued behind Cairn's back (as after a crash between QMP cont and
+     * the record): the record says paused, suspend must still stop it. */
     QT_CHECK(cairnDomainSuspend(dom) == 0);
+    json_node_unref(bkTestQMP(dom, "{\"execute\":\"cont\"}"));
+    QT_CHECK(cairnDomainSuspend(dom) == 0);
+    expectQemuStatus(dom, "paused", false);
+    expectState(dom, CAIRN_DOMAIN_PAUSED, CAIRN_DOMAIN_PAUSED_USER);
+
     QT_CHECK(cairnDomainDestroy(dom) == 0);
     expectState(dom, CAIRN_DOMAIN_SHUTOFF, CAIRN_DOMAIN_SHUTOFF_DESTROYED);
     expectNotRunning(dom);
