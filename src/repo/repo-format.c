@@ -225,15 +225,16 @@ headerRead(cairnRepoKind kind,
     ret->raw_len = get64(file + OFF_RAW_LEN);
     ret->digest = file + OFF_DIGEST;
     ret->payload = file + CAIRN_REPO_HEADER_LEN;
+    checksum(file, kind == CAIRN_REPO_KIND_CHUNK ? NULL : ret->payload, len - CAIRN_REPO_HEADER_LEN,
+             sum);
+    if (memcmp(sum, file + OFF_CHECKSUM, sizeof(sum)) != 0) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT, "%s: checksum mismatch", what);
+        return false;
+    }
     if (ret->payload_len != len - CAIRN_REPO_HEADER_LEN) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT,
                           "%s: payload is %zu bytes, header says %zu (truncated?)", what,
                           len - CAIRN_REPO_HEADER_LEN, ret->payload_len);
-        return false;
-    }
-    checksum(file, kind == CAIRN_REPO_KIND_CHUNK ? NULL : ret->payload, ret->payload_len, sum);
-    if (memcmp(sum, file + OFF_CHECKSUM, sizeof(sum)) != 0) {
-        cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT, "%s: checksum mismatch", what);
         return false;
     }
     if (ret->flags & ~CAIRN_REPO_FLAGS_KNOWN) {
