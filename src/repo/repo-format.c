@@ -29,6 +29,8 @@
 
 #define INDEX_HEAD_LEN 24
 
+int cairnRepoZstdLevel = CAIRN_REPO_ZSTD_LEVEL;
+
 static const char *const kindMagic[] = {
     [CAIRN_REPO_KIND_CONFIG] = "CAIRNCFG",
     [CAIRN_REPO_KIND_MANIFEST] = "CAIRNMAN",
@@ -346,7 +348,7 @@ cairnRepoEncodeChunk(const cairnRepoKeys *keys,
         cairnRepoSetError(error, CAIRN_REPO_ERROR_FAILED, "cannot create a zstd context");
         return false;
     }
-    zlen = ZSTD_compressCCtx(set->cctx, zbuf, bound, data, len, CAIRN_REPO_ZSTD_LEVEL);
+    zlen = ZSTD_compressCCtx(set->cctx, zbuf, bound, data, len, cairnRepoZstdLevel);
     if (!ZSTD_isError(zlen) && zlen < len) {
         plain = zbuf;
         plain_len = zlen;

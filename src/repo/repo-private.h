@@ -35,6 +35,9 @@
 /* zstd level for chunks (bench/repo-chunk-bench measures 1 against 3). */
 #define CAIRN_REPO_ZSTD_LEVEL 1
 
+/* The level used; CAIRN_REPO_ZSTD_LEVEL unless a benchmark changes it. */
+extern int cairnRepoZstdLevel;
+
 /* Largest manifest, config or key file read (sanity limit). */
 #define CAIRN_REPO_SMALL_FILE_MAX (64u * 1024 * 1024)
 

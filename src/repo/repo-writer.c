@@ -204,19 +204,27 @@ cairnRepoWriterPutChunk(cairnRepoWriter *w,
 
     if (!isZero(data, len)) {
         g_autofree char *key = NULL;
+        guint64 size = 0;
+        bool replace;
         int have;
 
         cairnRepoDigestCompute(keys, data, len, digest);
         key = cairnRepoChunkKey(digest);
-        if ((have = repo->store->driver->exists(repo->store, key, NULL, error)) < 0)
+        if ((have = repo->store->driver->exists(repo->store, key, &size, error)) < 0)
             return false;
+        /* A chunk file too short to hold even its header is debris (e.g.
+         * a filesystem that lost its data in a power cut): replace it
+         * rather than let this snapshot reference it. */
+        replace = have && size < CAIRN_REPO_HEADER_LEN;
+        if (replace)
+            have = 0;
         if (!have) {
             const guint8 *file;
             size_t file_len;
 
             if (!cairnRepoEncodeChunk(keys, digest, data, len, &file, &file_len, error) ||
-                !repo->store->driver->put(repo->store, key, file, file_len, true, false, &created,
-                                          error)) {
+                !repo->store->driver->put(repo->store, key, file, file_len, !replace, false,
+                                          &created, error)) {
                 g_prefix_error(error, "disk '%s', chunk %" G_GUINT64_FORMAT ": ", disk, chunk_no);
                 return false;
             }

@@ -196,6 +196,28 @@ testDedup(Fixture *fx, gconstpointer data)
 }
 
 
+/* A chunk file cut short (a power cut on a filesystem that lost its data)
+ * is replaced by the next put of the same data, not deduplicated against. */
+static void
+testDedupRepairsEmptyChunk(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *id1 = rtWriteSnapshot(repo, "dom1", mixedDisk, 1700000000);
+    g_autofree char *chunk = rtFirstChunkFile(fx->repo);
+    g_autofree char *id2 = NULL;
+    g_autoptr(cairnRepoManifest) m = NULL;
+
+    g_assert_true(g_file_set_contents(chunk, "", 0, NULL));
+    id2 = rtWriteSnapshot(repo, "dom1", mixedDisk, 1700000100);
+    m = cairnRepoLoadManifest(repo, id2, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(((cairnRepoManifestDisk *)m->disks->pdata[0])->chunks_new, ==, 1);
+    rtCheckDisk(repo, id1, &mixedDisk[0]);
+    rtCheckDisk(repo, id2, &mixedDisk[0]);
+}
+
+
 static void
 testIncremental(Fixture *fx, gconstpointer data)
 {
@@ -622,6 +644,7 @@ main(int argc, char **argv)
     ADD("init-open", testInitOpen);
     ADD("round-trip", testRoundTrip);
     ADD("dedup", testDedup);
+    ADD("dedup-repairs-empty-chunk", testDedupRepairsEmptyChunk);
     ADD("incremental", testIncremental);
     ADD("full-unput-is-zero", testFullUnputIsZero);
     ADD("abandon", testAbandon);
