@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -42,6 +43,9 @@ setupPlain(Fixture *fx, gconstpointer data)
 static void
 teardown(Fixture *fx, gconstpointer data)
 {
+    g_autofree char *mnt = g_build_filename(fx->dir, "small", NULL);
+
+    umount2(mnt, MNT_DETACH); /* testTmpfsFull's, if it failed */
     cairnRepoTestHook = NULL;
     rtRemoveTree(fx->dir);
     g_free(fx->repo);
@@ -635,6 +639,67 @@ testNoSpace(Fixture *fx, gconstpointer data)
 }
 
 
+/* A real full filesystem: a 6 MiB tmpfs holds one 4 MiB random chunk,
+ * not two. */
+static void
+testTmpfsFull(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *mnt = g_build_filename(fx->dir, "small", NULL);
+    g_autofree char *path = g_build_filename(mnt, "repo", NULL);
+    g_autofree guint8 *buf = g_malloc(CS);
+    cairnRepoGcStats stats;
+    bool ok = true;
+
+    g_assert_cmpint(g_mkdir(mnt, 0755), ==, 0);
+    if (mount("tmpfs", mnt, "tmpfs", 0, "size=6m") < 0) {
+        g_test_skip("mounting a tmpfs needs root");
+        return;
+    }
+    g_assert_true(cairnRepoInit(path, NULL, &err));
+    g_assert_no_error(err);
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(path, NULL, CAIRN_REPO_LOCK_SHARED);
+        g_autoptr(cairnRepoWriter) w = cairnRepoWriterNew(repo, "dom1", NULL, &err);
+        g_autoptr(GPtrArray) list = NULL;
+        guint64 c;
+
+        g_assert_true(cairnRepoWriterAddDisk(w, "vda", 3 * (guint64)CS, NULL, &err));
+        for (c = 0; ok && c < 3; c++) {
+            rtFillBuffer(buf, CS, RT_RANDOM, (guint32)c + 300);
+            ok = cairnRepoWriterPutChunk(w, "vda", c, buf, CS, &err);
+        }
+        g_assert_false(ok);
+        g_assert_cmpuint(c, ==, 2);
+        g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NO_SPACE);
+        g_assert_nonnull(strstr(err->message, "disk 'vda', chunk 1"));
+        g_assert_nonnull(strstr(err->message, path));
+        g_clear_error(&err);
+        /* no temp file left behind, no snapshot */
+        g_assert_cmpuint(rtCountFiles(path, "chunks"), ==, 1);
+        list = cairnRepoListSnapshots(repo, NULL, &err);
+        g_assert_no_error(err);
+        g_assert_cmpuint(list->len, ==, 0);
+    }
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(path, NULL, CAIRN_REPO_LOCK_EXCLUSIVE);
+
+        g_assert_true(cairnRepoGc(repo, false, &stats, &err));
+        g_assert_no_error(err);
+        g_assert_cmpuint(stats.chunks_removed, ==, 1);
+    }
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(path, NULL, CAIRN_REPO_LOCK_SHARED);
+        const rtFill one[] = { RT_RANDOM };
+        const rtDisk small[] = { { "vda", CS, one, NULL }, { NULL } };
+        g_autofree char *id = rtWriteSnapshot(repo, "dom1", small, 0);
+
+        rtCheckDisk(repo, id, &small[0]);
+    }
+    g_assert_cmpint(umount2(mnt, MNT_DETACH), ==, 0);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -652,6 +717,7 @@ main(int argc, char **argv)
     ADD("encrypted", testEncrypted);
     ADD("locks", testLocks);
     ADD("no-space", testNoSpace);
+    ADD("tmpfs-full", testTmpfsFull);
 #undef ADD
     return g_test_run();
 }
