@@ -462,8 +462,10 @@ manifestCompare(gconstpointer a, gconstpointer b)
 }
 
 
-GPtrArray *
-cairnRepoListSnapshots(cairnRepo *repo, const char *domain, GError **error)
+/* The manifests of @domain (all when NULL), sorted; an unreadable one is
+ * an error, or, with @damaged, described there and left out. */
+static GPtrArray *
+listSnapshots(cairnRepo *repo, const char *domain, GPtrArray *damaged, GError **error)
 {
     g_autoptr(GPtrArray) ids = NULL;
     g_autoptr(GPtrArray) list =
@@ -471,16 +473,47 @@ cairnRepoListSnapshots(cairnRepo *repo, const char *domain, GError **error)
 
     if (!(ids = cairnRepoListIds(repo, error)))
         return NULL;
+    g_ptr_array_sort(ids, (GCompareFunc)g_strcmp0);
     for (guint i = 0; i < ids->len; i++) {
         g_autoptr(cairnRepoManifest) m = NULL;
+        g_autoptr(GError) local = NULL;
 
-        if (!(m = cairnRepoLoadManifest(repo, ids->pdata[i], error)))
-            return NULL;
+        if (!(m = cairnRepoLoadManifest(repo, ids->pdata[i], &local))) {
+            if (!damaged) {
+                g_propagate_error(error, g_steal_pointer(&local));
+                return NULL;
+            }
+            g_ptr_array_add(
+                damaged, g_strdup_printf("snapshot %s: %s", (char *)ids->pdata[i], local->message));
+            continue;
+        }
         if (!domain || g_str_equal(domain, m->domain))
             g_ptr_array_add(list, g_steal_pointer(&m));
     }
     g_ptr_array_sort(list, manifestCompare);
     return g_steal_pointer(&list);
+}
+
+
+GPtrArray *
+cairnRepoListSnapshots(cairnRepo *repo, const char *domain, GError **error)
+{
+    return listSnapshots(repo, domain, NULL, error);
+}
+
+
+GPtrArray *
+cairnRepoListSnapshotsTolerant(cairnRepo *repo,
+                               const char *domain,
+                               GPtrArray **ret_damaged,
+                               GError **error)
+{
+    g_autoptr(GPtrArray) damaged = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *list = listSnapshots(repo, domain, damaged, error);
+
+    if (list && ret_damaged)
+        *ret_damaged = g_steal_pointer(&damaged);
+    return list;
 }
 
 
@@ -656,6 +689,82 @@ cairnRepoReadIndexChunk(
             error, CAIRN_REPO_ERROR_CORRUPT, "chunk %s holds %zu bytes, the index expects %zu",
             cairnRepoDigestToHex(cairnRepoIndexGetDigest(index, chunk_no), hex), got, want);
         return false;
+    }
+    return true;
+}
+
+
+/* The chunk a thread decoded last, for cairnRepoReadRange(). */
+typedef struct {
+    guint8 digest[CAIRN_REPO_DIGEST_LEN];
+    bool valid;
+    size_t len;
+    guint8 *data; /* CAIRN_REPO_CHUNK_SIZE bytes */
+} rangeCache;
+
+
+static void
+rangeCacheFree(gpointer data)
+{
+    rangeCache *rc = data;
+
+    g_free(rc->data);
+    g_free(rc);
+}
+
+static GPrivate rangeCacheKey = G_PRIVATE_INIT(rangeCacheFree);
+
+
+bool
+cairnRepoReadRange(cairnRepo *repo,
+                   const cairnRepoIndex *index,
+                   guint64 offset,
+                   size_t len,
+                   void *buf,
+                   GError **error)
+{
+    rangeCache *rc = g_private_get(&rangeCacheKey);
+    guint8 *out = buf;
+
+    if (offset > index->disk_size || len > index->disk_size - offset) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID,
+                          "range of %zu bytes at %" G_GUINT64_FORMAT
+                          " is past the end of the disk (%" G_GUINT64_FORMAT " bytes)",
+                          len, offset, index->disk_size);
+        return false;
+    }
+    if (!rc) {
+        rc = g_new0(rangeCache, 1);
+        rc->data = g_malloc(CAIRN_REPO_CHUNK_SIZE);
+        g_private_set(&rangeCacheKey, rc);
+    }
+    while (len > 0) {
+        guint64 c = offset / index->chunk_size;
+        size_t within = (size_t)(offset - c * index->chunk_size);
+        size_t clen = cairnRepoIndexGetChunkLength(index, c);
+        size_t n = MIN(len, clen - within);
+        const guint8 *digest = cairnRepoIndexGetDigest(index, c);
+
+        if (cairnRepoDigestIsZero(digest)) {
+            memset(out, 0, n);
+        } else if (n == clen) {
+            if (!cairnRepoReadIndexChunk(repo, index, c, out, error))
+                return false;
+        } else {
+            if (!rc->valid || rc->len != clen ||
+                memcmp(rc->digest, digest, CAIRN_REPO_DIGEST_LEN) != 0) {
+                rc->valid = false;
+                if (!cairnRepoReadIndexChunk(repo, index, c, rc->data, error))
+                    return false;
+                memcpy(rc->digest, digest, CAIRN_REPO_DIGEST_LEN);
+                rc->len = clen;
+                rc->valid = true;
+            }
+            memcpy(out, rc->data + within, n);
+        }
+        out += n;
+        offset += n;
+        len -= n;
     }
     return true;
 }

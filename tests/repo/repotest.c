@@ -639,6 +639,79 @@ testNoSpace(Fixture *fx, gconstpointer data)
 }
 
 
+static void
+expectedDisk(const rtDisk *d, guint8 *out)
+{
+    for (guint64 c = 0; c * CS < d->size; c++)
+        rtFillBuffer(out + c * CS, (size_t)MIN((guint64)CS, d->size - c * CS), d->fills[c],
+                     d->seeds ? d->seeds[c] : (guint32)c);
+}
+
+
+static void
+testReadRange(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *id = rtWriteSnapshot(repo, "dom1", mixedDisk, 0);
+    g_autoptr(cairnRepoIndex) index = cairnRepoLoadIndex(repo, id, "vda", &err);
+    guint64 size = mixedDisk[0].size;
+    g_autofree guint8 *want = g_malloc(size);
+    g_autofree guint8 *got = g_malloc(size);
+    const struct {
+        guint64 offset;
+        size_t len;
+    } ranges[] = {
+        { 0, 10 },                   /* start of a chunk */
+        { CS - 100, 300 },           /* across chunks 0 and 1 */
+        { 2 * (guint64)CS - 5, 10 }, /* into the zero chunk */
+        { CS, CS },                  /* one whole chunk */
+        { 12345, 3 * (guint64)CS },  /* four chunks, partial ends */
+        { size - 7, 7 },             /* the end of the short tail */
+        { 0, size },                 /* everything */
+        { size, 0 },                 /* nothing, at the end */
+    };
+
+    g_assert_no_error(err);
+    expectedDisk(&mixedDisk[0], want);
+    for (size_t i = 0; i < G_N_ELEMENTS(ranges); i++) {
+        memset(got, 0xaa, ranges[i].len);
+        g_assert_true(cairnRepoReadRange(repo, index, ranges[i].offset, ranges[i].len, got, &err));
+        g_assert_no_error(err);
+        g_assert_true(memcmp(got, want + ranges[i].offset, ranges[i].len) == 0);
+    }
+    g_assert_false(cairnRepoReadRange(repo, index, size - 1, 2, got, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+}
+
+
+static void
+testListTolerant(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *a = rtWriteSnapshot(repo, "dom1", mixedDisk, 1700000000);
+    g_autofree char *b = rtWriteSnapshot(repo, "dom2", mixedDisk, 1700000100);
+    g_autofree char *mpath = g_strdup_printf("%s/snapshots/%s/manifest", fx->repo, a);
+    g_autoptr(GPtrArray) list = NULL;
+    g_autoptr(GPtrArray) damaged = NULL;
+
+    g_assert_true(g_file_set_contents(mpath, "garbage", -1, NULL));
+    g_assert_null(cairnRepoListSnapshots(repo, NULL, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_CORRUPT);
+    g_assert_nonnull(strstr(err->message, a));
+    g_clear_error(&err);
+
+    list = cairnRepoListSnapshotsTolerant(repo, "dom2", &damaged, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(list->len, ==, 1);
+    g_assert_cmpstr(((cairnRepoManifest *)list->pdata[0])->id, ==, b);
+    g_assert_cmpuint(damaged->len, ==, 1);
+    g_assert_true(g_str_has_prefix(damaged->pdata[0], "snapshot "));
+    g_assert_nonnull(strstr(damaged->pdata[0], a));
+}
+
+
 /* A real full filesystem: a 6 MiB tmpfs holds one 4 MiB random chunk,
  * not two. */
 static void
@@ -718,6 +791,8 @@ main(int argc, char **argv)
     ADD("locks", testLocks);
     ADD("no-space", testNoSpace);
     ADD("tmpfs-full", testTmpfsFull);
+    ADD("read-range", testReadRange);
+    ADD("list-tolerant", testListTolerant);
 #undef ADD
     return g_test_run();
 }
