@@ -166,32 +166,44 @@ configWrite(cairnRepoStore *store, const char *path, const char *fingerprint, GE
 }
 
 
+/* Check that @path is missing (*@ret_missing) or an empty directory. */
+static bool
+initCheckDir(const char *path, bool *ret_missing, GError **error)
+{
+    g_autoptr(GDir) dir = NULL;
+
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        *ret_missing = true;
+        return true;
+    }
+    if (!(dir = g_dir_open(path, 0, NULL))) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS, "%s exists and is not a directory", path);
+        return false;
+    }
+    if (g_dir_read_name(dir)) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS,
+                          "%s is not empty: a repository is created in a new or empty directory",
+                          path);
+        return false;
+    }
+    *ret_missing = false;
+    return true;
+}
+
+
 bool
 cairnRepoInit(const char *path, const char *keyfile, GError **error)
 {
     g_autoptr(cairnRepoStore) store = NULL;
-    g_autoptr(GDir) dir = NULL;
     cairnRepoKeys keys;
     bool created_key = false;
+    bool created_dir = false;
+    bool missing = false;
 
-    if (mkdir(path, 0755) < 0) {
-        if (errno != EEXIST) {
-            cairnRepoSetErrno(error, errno, "cannot create repository directory %s", path);
-            return false;
-        }
-        if (!(dir = g_dir_open(path, 0, NULL))) {
-            cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS, "%s exists and is not a directory",
-                              path);
-            return false;
-        }
-        if (g_dir_read_name(dir)) {
-            cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS,
-                              "%s is not empty: a repository is created in a new or empty "
-                              "directory",
-                              path);
-            return false;
-        }
-    }
+    /* Nothing is created until every check passed; a failure removes what
+     * was created. */
+    if (!initCheckDir(path, &missing, error))
+        return false;
     if (keyfile) {
         if (!g_file_test(keyfile, G_FILE_TEST_EXISTS)) {
             if (!cairnRepoKeyGenerate(keyfile, error))
@@ -201,6 +213,13 @@ cairnRepoInit(const char *path, const char *keyfile, GError **error)
         if (!cairnRepoKeysLoad(keyfile, &keys, error))
             goto fail;
     }
+    if (missing) {
+        if (mkdir(path, 0755) < 0) {
+            cairnRepoSetErrno(error, errno, "cannot create repository directory %s", path);
+            goto fail;
+        }
+        created_dir = true;
+    }
     if (!(store = cairnRepoStoreLocalOpen(path, error)) ||
         !configWrite(store, path, keyfile ? keys.fingerprint : NULL, error))
         goto fail;
@@ -208,8 +227,11 @@ cairnRepoInit(const char *path, const char *keyfile, GError **error)
     return true;
 
 fail:
+    memset(&keys, 0, sizeof(keys));
     if (created_key)
         unlink(keyfile);
+    if (created_dir)
+        rmdir(path);
     return false;
 }
 

@@ -74,6 +74,17 @@ testInitOpen(Fixture *fx, gconstpointer data)
     g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_EXISTS);
     g_clear_error(&err);
 
+    /* init with a key file that cannot be created creates nothing */
+    {
+        g_autofree char *nokey = g_build_filename(fx->dir, "nodir", "key", NULL);
+        g_autofree char *fresh = g_build_filename(fx->dir, "fresh", NULL);
+
+        g_assert_false(cairnRepoInit(fresh, nokey, &err));
+        g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NOT_FOUND);
+        g_clear_error(&err);
+        g_assert_false(g_file_test(fresh, G_FILE_TEST_EXISTS));
+    }
+
     /* a missing directory */
     bad = cairnRepoOpen(missing, NULL, CAIRN_REPO_LOCK_SHARED, &err);
     g_assert_null(bad);
