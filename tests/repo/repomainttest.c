@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -605,6 +606,9 @@ testCrash(Fixture *fx, gconstpointer data)
 int
 main(int argc, char **argv)
 {
+    /* prune periods are local time: make them UTC whoever runs this */
+    g_setenv("TZ", "UTC", TRUE);
+    tzset();
     g_test_init(&argc, &argv, NULL);
 
     g_test_add("/repo/verify", Fixture, NULL, setup, testVerify, teardown);
