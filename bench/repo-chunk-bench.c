@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -68,6 +69,17 @@ makeData(guint64 len)
         memcpy(data + i, data + from, MIN(65536, len - i));
     }
     return data;
+}
+
+
+/* CPU seconds this process used so far (all threads). */
+static double
+cpuSeconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 
@@ -130,6 +142,9 @@ runOne(const char *dir, const guint8 *data, guint64 len, int level, guint thread
     gint64 t1;
     gint64 t2;
     gint64 t3;
+    double c0;
+    double c1;
+    double c2;
 
     cairnRepoZstdLevel = level;
     if (!cairnRepoInit(path, key, &err) ||
@@ -140,6 +155,7 @@ runOne(const char *dir, const guint8 *data, guint64 len, int level, guint thread
         exit(1);
     }
     t0 = g_get_monotonic_time();
+    c0 = cpuSeconds();
     for (guint i = 0; i < threads; i++) {
         jobs[i] = (job){ w, data, i, threads, len / CS };
         tids[i] = g_thread_new("put", putThread, &jobs[i]);
@@ -147,6 +163,7 @@ runOne(const char *dir, const guint8 *data, guint64 len, int level, guint thread
     for (guint i = 0; i < threads; i++)
         g_thread_join(tids[i]);
     t1 = g_get_monotonic_time();
+    c1 = cpuSeconds();
     if (!cairnRepoWriterCommit(w, NULL, &id, &err)) {
         fprintf(stderr, "%s\n", err->message);
         exit(1);
@@ -158,6 +175,7 @@ runOne(const char *dir, const guint8 *data, guint64 len, int level, guint thread
         fprintf(stderr, "%s\n", err->message);
         exit(1);
     }
+    c2 = cpuSeconds();
     for (guint i = 0; i < threads; i++) {
         rjobs[i] = (readJob){ repo, index, i, threads };
         tids[i] = g_thread_new("read", readThread, &rjobs[i]);
@@ -166,10 +184,11 @@ runOne(const char *dir, const guint8 *data, guint64 len, int level, guint thread
         g_thread_join(tids[i]);
     t3 = g_get_monotonic_time();
 
-    printf("%-5d %-7u %8.0f %9.0f %10.0f %11.1f %9.0f\n", level, threads,
+    printf("%-5d %-7u %8.0f %9.0f %10.0f %11.1f %9.0f %12.2f %13.2f\n", level, threads,
            (double)len / (double)(t1 - t0), (double)(t2 - t1) / 1000.0,
            (double)len / (double)(t2 - t0), (double)m->bytes_stored / (1024.0 * 1024.0),
-           (double)len / (double)(t3 - t2));
+           (double)len / (double)(t3 - t2), (c1 - c0) / ((double)len / (1 << 30)),
+           (cpuSeconds() - c2) / ((double)len / (1 << 30)));
     fflush(stdout);
 }
 
@@ -227,7 +246,8 @@ main(int argc, char **argv)
     printf("%" G_GUINT64_FORMAT " MiB (1/3 random, 1/3 text, 1/3 64 KiB blocks of a 16 MiB "
            "pool)%s, in %s\n",
            len >> 20, encrypt ? ", encrypted" : "", dir);
-    printf("level threads put-MB/s commit-ms total-MB/s stored-MiB read-MB/s\n");
+    printf("level threads put-MB/s commit-ms total-MB/s stored-MiB read-MB/s put-cpu-s/GiB "
+           "read-cpu-s/GiB\n");
     for (int level = 1; level <= 3; level += 2) {
         for (guint threads = 1; threads <= 2; threads++)
             runOne(dir, data, len, level, threads, encrypt);

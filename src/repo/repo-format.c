@@ -330,17 +330,16 @@ cairnRepoEncodeChunk(const cairnRepoKeys *keys,
                      const guint8 *digest,
                      const guint8 *data,
                      size_t len,
-                     const guint8 **ret_file,
-                     size_t *ret_file_len,
+                     struct iovec *ret_iov,
                      GError **error)
 {
     scratchSet *set = scratchGet();
     size_t bound = ZSTD_compressBound(len);
     size_t extra = keys ? CAIRN_REPO_NONCE_LEN + CAIRN_REPO_TAG_LEN : 0;
-    guint8 *file = cairnRepoScratch(0, CAIRN_REPO_HEADER_LEN + MAX(bound, len) + extra);
-    guint8 *zbuf = keys ? cairnRepoScratch(1, bound) : file + CAIRN_REPO_HEADER_LEN;
-    const guint8 *plain = data;
-    size_t plain_len = len;
+    guint8 *head = cairnRepoScratch(0, CAIRN_REPO_HEADER_LEN + MAX(bound, len) + extra);
+    guint8 *zbuf = keys ? cairnRepoScratch(1, bound) : head + CAIRN_REPO_HEADER_LEN;
+    const guint8 *payload = data;
+    size_t payload_len = len;
     guint32 flags = 0;
     size_t zlen;
 
@@ -350,21 +349,23 @@ cairnRepoEncodeChunk(const cairnRepoKeys *keys,
     }
     zlen = ZSTD_compressCCtx(set->cctx, zbuf, bound, data, len, cairnRepoZstdLevel);
     if (!ZSTD_isError(zlen) && zlen < len) {
-        plain = zbuf;
-        plain_len = zlen;
+        payload = zbuf;
+        payload_len = zlen;
         flags |= CAIRN_REPO_FLAG_ZSTD;
-    } else if (!keys) {
-        memcpy(file + CAIRN_REPO_HEADER_LEN, data, len);
     }
     if (keys) {
-        if (!cairnRepoEncrypt(keys, digest, CAIRN_REPO_DIGEST_LEN, plain, plain_len,
-                              file + CAIRN_REPO_HEADER_LEN, error))
+        if (!cairnRepoEncrypt(keys, digest, CAIRN_REPO_DIGEST_LEN, payload, payload_len,
+                              head + CAIRN_REPO_HEADER_LEN, error))
             return false;
+        payload = head + CAIRN_REPO_HEADER_LEN;
+        payload_len += extra;
         flags |= CAIRN_REPO_FLAG_AES_GCM;
     }
-    headerWrite(file, CAIRN_REPO_KIND_CHUNK, flags, plain_len + extra, len, digest);
-    *ret_file = file;
-    *ret_file_len = CAIRN_REPO_HEADER_LEN + plain_len + extra;
+    headerWrite(head, CAIRN_REPO_KIND_CHUNK, flags, payload_len, len, digest);
+    ret_iov[0].iov_base = head;
+    ret_iov[0].iov_len = CAIRN_REPO_HEADER_LEN;
+    ret_iov[1].iov_base = (void *)payload;
+    ret_iov[1].iov_len = payload_len;
     return true;
 }
 

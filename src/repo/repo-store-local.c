@@ -131,8 +131,8 @@ openTemp(cairnRepoStoreLocal *s, const char *key, char **ret_tmp)
 static bool
 storeLocalPut(cairnRepoStore *store,
               const char *key,
-              const void *data,
-              size_t len,
+              const struct iovec *iov,
+              int iovcnt,
               bool no_replace,
               bool durable,
               bool *ret_created,
@@ -152,8 +152,10 @@ storeLocalPut(cairnRepoStore *store,
         errno = err;
         goto fail;
     }
-    if (!writeAll(fd, data, len))
-        goto fail;
+    for (int i = 0; i < iovcnt; i++) {
+        if (!writeAll(fd, iov[i].iov_base, iov[i].iov_len))
+            goto fail;
+    }
     if (durable && fsync(fd) < 0)
         goto fail;
     if (close(fd) < 0) {

@@ -219,16 +219,15 @@ cairnRepoWriterPutChunk(cairnRepoWriter *w,
         if (replace)
             have = 0;
         if (!have) {
-            const guint8 *file;
-            size_t file_len;
+            struct iovec iov[2];
 
-            if (!cairnRepoEncodeChunk(keys, digest, data, len, &file, &file_len, error) ||
-                !repo->store->driver->put(repo->store, key, file, file_len, !replace, false,
-                                          &created, error)) {
+            if (!cairnRepoEncodeChunk(keys, digest, data, len, iov, error) ||
+                !repo->store->driver->put(repo->store, key, iov, 2, !replace, false, &created,
+                                          error)) {
                 g_prefix_error(error, "disk '%s', chunk %" G_GUINT64_FORMAT ": ", disk, chunk_no);
                 return false;
             }
-            stored = file_len;
+            stored = iov[0].iov_len + iov[1].iov_len;
         }
     }
 
@@ -401,13 +400,15 @@ putObject(cairnRepo *repo,
           GError **error)
 {
     g_autoptr(GBytes) file = NULL;
+    struct iovec iov;
     bool created = false;
 
     if (!(file = cairnRepoEncodeObject(kind, repo->encrypted ? &repo->keys : NULL, key, raw, len,
                                        error)))
         return false;
-    if (!repo->store->driver->put(repo->store, key, g_bytes_get_data(file, NULL),
-                                  g_bytes_get_size(file), true, true, &created, error))
+    iov.iov_base = (void *)g_bytes_get_data(file, NULL);
+    iov.iov_len = g_bytes_get_size(file);
+    if (!repo->store->driver->put(repo->store, key, &iov, 1, true, true, &created, error))
         return false;
     if (!created) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS, "%s exists already in %s", key,

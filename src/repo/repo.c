@@ -137,6 +137,7 @@ configWrite(cairnRepoStore *store, const char *path, const char *fingerprint, GE
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autoptr(GBytes) file = NULL;
     g_autofree char *text = NULL;
+    struct iovec iov;
     guint8 id[8];
     char idhex[CAIRN_REPO_DIGEST_HEX_LEN + 1];
     guint8 padded[CAIRN_REPO_DIGEST_LEN] = { 0 };
@@ -161,8 +162,9 @@ configWrite(cairnRepoStore *store, const char *path, const char *fingerprint, GE
     if (!(file = cairnRepoEncodeObject(CAIRN_REPO_KIND_CONFIG, NULL, CONFIG_KEY,
                                        (const guint8 *)text, len, error)))
         return false;
-    return store->driver->put(store, CONFIG_KEY, g_bytes_get_data(file, NULL),
-                              g_bytes_get_size(file), true, true, NULL, error);
+    iov.iov_base = (void *)g_bytes_get_data(file, NULL);
+    iov.iov_len = g_bytes_get_size(file);
+    return store->driver->put(store, CONFIG_KEY, &iov, 1, true, true, NULL, error);
 }
 
 
