@@ -37,8 +37,8 @@ struct _cairnRepoWriter {
     char *domain;
     char *domain_xml;
     gint64 created;
-    GHashTable *disks; /* name -> writerDisk*, not changed while chunks are put */
-    GPtrArray *order;  /* writerDisk*, in the order added */
+    GHashTable *disks; /* name -> writerDisk*, under lock */
+    GPtrArray *order;  /* writerDisk*, in the order added, under lock */
     GHashTable *info;
     GMutex lock;
     bool committed;
@@ -106,10 +106,6 @@ cairnRepoWriterAddDisk(cairnRepoWriter *w,
 
     if (!cairnRepoCheckName("disk", disk, error))
         return false;
-    if (g_hash_table_contains(w->disks, disk)) {
-        cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "disk '%s' added twice", disk);
-        return false;
-    }
     if (size_bytes == 0) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "disk '%s' has size 0", disk);
         return false;
@@ -130,8 +126,16 @@ cairnRepoWriterAddDisk(cairnRepoWriter *w,
     if (base)
         memcpy(d->index->digests, base->digests, base->n_chunks * CAIRN_REPO_DIGEST_LEN);
     d->info = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_mutex_lock(&w->lock);
+    if (g_hash_table_contains(w->disks, disk)) {
+        g_mutex_unlock(&w->lock);
+        writerDiskFree(d);
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "disk '%s' added twice", disk);
+        return false;
+    }
     g_ptr_array_add(w->order, d);
     g_hash_table_insert(w->disks, d->name, d);
+    g_mutex_unlock(&w->lock);
     return true;
 }
 
@@ -154,8 +158,13 @@ isZero(const guint8 *data, size_t len)
 static writerDisk *
 diskLookup(cairnRepoWriter *w, const char *disk, GError **error)
 {
-    writerDisk *d = disk ? g_hash_table_lookup(w->disks, disk) : NULL;
+    writerDisk *d = NULL;
 
+    if (disk) {
+        g_mutex_lock(&w->lock);
+        d = g_hash_table_lookup(w->disks, disk);
+        g_mutex_unlock(&w->lock);
+    }
     if (!d)
         cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "no disk '%s' in this snapshot",
                           disk ? disk : "(null)");

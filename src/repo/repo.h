@@ -270,8 +270,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnRepoWriter, cairnRepoWriterFree)
  * of this disk, same size and chunk size, or CAIRN_REPO_ERROR_INVALID),
  * the disk is "incremental": every chunk not put keeps @base's digest
  * (@base is copied; the caller keeps it). Without @base the disk is
- * "full": every chunk not put is all-zero. Add every disk before the
- * first PutChunk (of any disk): AddDisk is not thread-safe against it. */
+ * "full": every chunk not put is all-zero. Thread-safe: a disk may be
+ * added while the chunks of another are being put. */
 bool cairnRepoWriterAddDisk(cairnRepoWriter *writer,
                             const char *disk,
                             guint64 size_bytes,

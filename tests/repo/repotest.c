@@ -419,6 +419,16 @@ testThreads(Fixture *fx, gconstpointer data)
         jobs[i] = (putJob){ w, i, THREADS, CHUNKS };
         threads[i] = g_thread_new("put", putThread, &jobs[i]);
     }
+    /* a disk added while the others' chunks are being put */
+    {
+        g_autofree guint8 *buf = g_malloc(CS);
+
+        g_assert_true(cairnRepoWriterAddDisk(w, "vdb", CS, NULL, &err));
+        g_assert_no_error(err);
+        rtFillBuffer(buf, CS, RT_TEXT, 0);
+        g_assert_true(cairnRepoWriterPutChunk(w, "vdb", 0, buf, CS, &err));
+        g_assert_no_error(err);
+    }
     for (guint i = 0; i < THREADS; i++)
         g_thread_join(threads[i]);
     for (guint c = 0; c < CHUNKS; c++) {
