@@ -733,6 +733,57 @@ testListTolerant(Fixture *fx, gconstpointer data)
 }
 
 
+/* The flags (byte 12) of the file of chunk @c of disk vda of @id. */
+static guint32
+chunkFlags(Fixture *fx, cairnRepo *repo, const char *id, guint64 c)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepoIndex) index = cairnRepoLoadIndex(repo, id, "vda", &err);
+    char hex[CAIRN_REPO_DIGEST_HEX_LEN + 1];
+    g_autofree char *path = NULL;
+    g_autofree char *bytes = NULL;
+    gsize len;
+
+    g_assert_no_error(err);
+    cairnRepoDigestToHex(cairnRepoIndexGetDigest(index, c), hex);
+    path = g_strdup_printf("%s/chunks/%.2s/%s", fx->repo, hex, hex);
+    g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
+    g_assert_cmpuint(len, >, 16);
+    return (guint8)bytes[12];
+}
+
+
+/* Text is compressed; random data is stored raw (without a full zstd
+ * pass); half random, half text is compressed. */
+static void
+testCompressionChoice(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autoptr(cairnRepoWriter) w = cairnRepoWriterNew(repo, "dom1", NULL, &err);
+    g_autofree guint8 *buf = g_malloc(CS);
+    g_autofree char *id = NULL;
+    g_autoptr(cairnRepoIndex) index = NULL;
+
+    g_assert_true(cairnRepoWriterAddDisk(w, "vda", 3 * (guint64)CS, NULL, &err));
+    rtFillBuffer(buf, CS, RT_TEXT, 1);
+    g_assert_true(cairnRepoWriterPutChunk(w, "vda", 0, buf, CS, &err));
+    rtFillBuffer(buf, CS, RT_RANDOM, 2);
+    g_assert_true(cairnRepoWriterPutChunk(w, "vda", 1, buf, CS, &err));
+    rtFillBuffer(buf + CS / 2, CS / 2, RT_TEXT, 3);
+    g_assert_true(cairnRepoWriterPutChunk(w, "vda", 2, buf, CS, &err));
+    g_assert_true(cairnRepoWriterCommit(w, NULL, &id, &err));
+    g_assert_no_error(err);
+
+    g_assert_cmpuint(chunkFlags(fx, repo, id, 0), ==, CAIRN_REPO_FLAG_ZSTD);
+    g_assert_cmpuint(chunkFlags(fx, repo, id, 1), ==, 0);
+    g_assert_cmpuint(chunkFlags(fx, repo, id, 2), ==, CAIRN_REPO_FLAG_ZSTD);
+    index = cairnRepoLoadIndex(repo, id, "vda", &err);
+    g_assert_true(cairnRepoReadIndexChunk(repo, index, 2, buf, &err));
+    g_assert_no_error(err);
+}
+
+
 /* A real full filesystem: a 6 MiB tmpfs holds one 4 MiB random chunk,
  * not two. */
 static void
@@ -813,6 +864,7 @@ main(int argc, char **argv)
     ADD("no-space", testNoSpace);
     ADD("tmpfs-full", testTmpfsFull);
     ADD("read-range", testReadRange);
+    ADD("compression-choice", testCompressionChoice);
     ADD("list-tolerant", testListTolerant);
 #undef ADD
     return g_test_run();
