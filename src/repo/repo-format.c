@@ -41,13 +41,9 @@ static const char *const kindMagic[] = {
 
 /* ---- thread-local scratch ---- */
 
-/* Scratch buffers: 0 a chunk's header and payload, 1 compressed or
- * decrypted data, 2 verify's chunk, 3 and 4 the compressibility sample. */
-#define SCRATCH_COUNT 5
-
 typedef struct {
-    guint8 *buf[SCRATCH_COUNT];
-    size_t cap[SCRATCH_COUNT];
+    guint8 *buf[3];
+    size_t cap[3];
     ZSTD_CCtx *cctx;
     ZSTD_DCtx *dctx;
 } scratchSet;
@@ -58,7 +54,7 @@ scratchSetFree(gpointer data)
 {
     scratchSet *set = data;
 
-    for (int i = 0; i < SCRATCH_COUNT; i++)
+    for (int i = 0; i < 3; i++)
         g_free(set->buf[i]);
     ZSTD_freeCCtx(set->cctx);
     ZSTD_freeDCtx(set->dctx);
@@ -329,32 +325,6 @@ cairnRepoDecodeObject(cairnRepoKind kind,
 
 /* ---- chunks ---- */
 
-/* Whether @data looks incompressible: 16 pieces of 4 KiB spread over it,
- * compressed together, do not shrink by 2%. Random and already compressed
- * data (a third to two thirds of a typical disk) then skip a full zstd
- * pass that would only copy it (~0.6 s of CPU per GiB at level 1); a chunk
- * misjudged is stored raw, which costs space, never correctness. */
-static bool
-looksIncompressible(scratchSet *set, const guint8 *data, size_t len)
-{
-    enum { PIECES = 16, PIECE = 4096 };
-    const size_t size = PIECES * PIECE;
-    size_t bound = ZSTD_compressBound(size);
-    guint8 *sample;
-    guint8 *out;
-    size_t n;
-
-    if (len < 2 * size)
-        return false;
-    sample = cairnRepoScratch(3, size);
-    out = cairnRepoScratch(4, bound);
-    for (size_t i = 0; i < PIECES; i++)
-        memcpy(sample + i * PIECE, data + (len - PIECE) / (PIECES - 1) * i, PIECE);
-    n = ZSTD_compressCCtx(set->cctx, out, bound, sample, size, 1);
-    return !ZSTD_isError(n) && n > size / 50 * 49;
-}
-
-
 bool
 cairnRepoEncodeChunk(const cairnRepoKeys *keys,
                      const guint8 *digest,
@@ -377,9 +347,7 @@ cairnRepoEncodeChunk(const cairnRepoKeys *keys,
         cairnRepoSetError(error, CAIRN_REPO_ERROR_FAILED, "cannot create a zstd context");
         return false;
     }
-    zlen = looksIncompressible(set, data, len) ?
-               len :
-               ZSTD_compressCCtx(set->cctx, zbuf, bound, data, len, cairnRepoZstdLevel);
+    zlen = ZSTD_compressCCtx(set->cctx, zbuf, bound, data, len, cairnRepoZstdLevel);
     if (!ZSTD_isError(zlen) && zlen < len) {
         payload = zbuf;
         payload_len = zlen;

@@ -140,7 +140,7 @@ bool cairnRepoDecrypt(const cairnRepoKeys *keys,
 
 /* ---- format (repo-format.c) ---- */
 
-/* Thread-local scratch buffer number @which (0..4) of at least @size
+/* Thread-local scratch buffer number @which (0..2) of at least @size
  * bytes, kept for the thread's life. */
 guint8 *cairnRepoScratch(int which, size_t size);
 

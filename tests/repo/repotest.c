@@ -753,8 +753,8 @@ chunkFlags(Fixture *fx, cairnRepo *repo, const char *id, guint64 c)
 }
 
 
-/* Text is compressed; random data is stored raw (without a full zstd
- * pass); half random, half text is compressed. */
+/* Text is compressed; random data, which zstd cannot shrink, is stored
+ * raw; half random, half text is compressed. */
 static void
 testCompressionChoice(Fixture *fx, gconstpointer data)
 {
