@@ -472,6 +472,9 @@ cairnRepoStoreLocalOpen(const char *path, GError **error)
         if (errno == ENOENT)
             cairnRepoSetError(error, CAIRN_REPO_ERROR_NOT_FOUND, "repository %s does not exist",
                               path);
+        else if (errno == ENOTDIR)
+            cairnRepoSetError(error, CAIRN_REPO_ERROR_NOT_A_REPO,
+                              "%s is not a cairn-backup repository (not a directory)", path);
         else
             cairnRepoSetErrno(error, errno, "cannot open repository %s", path);
         return NULL;

@@ -102,6 +102,12 @@ testInitOpen(Fixture *fx, gconstpointer data)
     g_clear_error(&err);
     g_assert_cmpuint(rtCountFiles(foreign, ""), ==, 1);
 
+    /* a file, not a directory */
+    bad = cairnRepoOpen(note, NULL, CAIRN_REPO_LOCK_SHARED, &err);
+    g_assert_null(bad);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NOT_A_REPO);
+    g_clear_error(&err);
+
     /* a foreign file called config */
     g_assert_true(g_file_set_contents(note, "[repository]\nid=x\n", -1, NULL));
     g_assert_cmpint(g_rename(note, fconfig), ==, 0);
