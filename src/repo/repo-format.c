@@ -172,10 +172,11 @@ headerWrite(guint8 *file,
     put32(file + OFF_FLAGS, flags);
     put64(file + OFF_PAYLOAD_LEN, payload_len);
     put64(file + OFF_RAW_LEN, raw_len);
-    if (digest)
+    if (digest) {
         memcpy(file + OFF_DIGEST, digest, CAIRN_REPO_DIGEST_LEN);
-    else
+    } else {
         memset(file + OFF_DIGEST, 0, CAIRN_REPO_DIGEST_LEN);
+    }
     checksum(file, kind == CAIRN_REPO_KIND_CHUNK ? NULL : file + CAIRN_REPO_HEADER_LEN, payload_len,
              file + OFF_CHECKSUM);
 }

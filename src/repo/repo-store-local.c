@@ -469,14 +469,15 @@ cairnRepoStoreLocalOpen(const char *path, GError **error)
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
     if (fd < 0) {
-        if (errno == ENOENT)
+        if (errno == ENOENT) {
             cairnRepoSetError(error, CAIRN_REPO_ERROR_NOT_FOUND, "repository %s does not exist",
                               path);
-        else if (errno == ENOTDIR)
+        } else if (errno == ENOTDIR) {
             cairnRepoSetError(error, CAIRN_REPO_ERROR_NOT_A_REPO,
                               "%s is not a cairn-backup repository (not a directory)", path);
-        else
+        } else {
             cairnRepoSetErrno(error, errno, "cannot open repository %s", path);
+        }
         return NULL;
     }
     s = g_new0(cairnRepoStoreLocal, 1);

@@ -165,9 +165,10 @@ diskLookup(cairnRepoWriter *w, const char *disk, GError **error)
         d = g_hash_table_lookup(w->disks, disk);
         g_mutex_unlock(&w->lock);
     }
-    if (!d)
+    if (!d) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "no disk '%s' in this snapshot",
                           disk ? disk : "(null)");
+    }
     return d;
 }
 

@@ -48,10 +48,11 @@ cairnRepoSetErrno(GError **error, int errnum, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    if (errnum == ENOSPC || errnum == EDQUOT)
+    if (errnum == ENOSPC || errnum == EDQUOT) {
         code = CAIRN_REPO_ERROR_NO_SPACE;
-    else if (errnum == ENOENT)
+    } else if (errnum == ENOENT) {
         code = CAIRN_REPO_ERROR_NOT_FOUND;
+    }
     g_set_error(error, CAIRN_REPO_ERROR, code, "%s: %s", msg, g_strerror(errnum));
 }
 

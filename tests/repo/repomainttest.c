@@ -395,9 +395,10 @@ testPruneSelect(gconstpointer data)
         n++;
     cairnRepoPruneSelect(&pc->policy, pc->times, n, got);
     for (size_t i = 0; i < n; i++) {
-        if (g_strcmp0(got[i], pc->want[i]) != 0)
+        if (g_strcmp0(got[i], pc->want[i]) != 0) {
             g_error("%s: snapshot %zu: got %s, want %s", pc->name, i, got[i] ? got[i] : "remove",
                     pc->want[i] ? pc->want[i] : "remove");
+        }
     }
 }
 

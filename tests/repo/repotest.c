@@ -669,9 +669,10 @@ testNoSpace(Fixture *fx, gconstpointer data)
 static void
 expectedDisk(const rtDisk *d, guint8 *out)
 {
-    for (guint64 c = 0; c * CS < d->size; c++)
+    for (guint64 c = 0; c * CS < d->size; c++) {
         rtFillBuffer(out + c * CS, (size_t)MIN((guint64)CS, d->size - c * CS), d->fills[c],
                      d->seeds ? d->seeds[c] : (guint32)c);
+    }
 }
 
 
