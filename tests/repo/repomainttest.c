@@ -604,6 +604,59 @@ testCrash(Fixture *fx, gconstpointer data)
 }
 
 
+/* Two processes back up the same data at once under shared locks: both
+ * snapshots commit, each chunk is stored once, and exactly one of them
+ * counts it as new. */
+static void
+testConcurrentWriters(Fixture *fx, gconstpointer data)
+{
+    enum { WRITERS = 2 };
+    g_autoptr(GError) err = NULL;
+    const rtFill fills[] = { RT_TEXT, RT_RANDOM, RT_TEXT, RT_RANDOM, RT_TEXT, RT_RANDOM };
+    const rtDisk disk[] = { { "vda", 6 * (guint64)CS, fills, NULL }, { NULL } };
+    pid_t pids[WRITERS];
+    guint64 chunksNew = 0;
+
+    for (int i = 0; i < WRITERS; i++) {
+        pids[i] = fork();
+        g_assert_cmpint(pids[i], >=, 0);
+        if (pids[i] == 0) {
+            g_autoptr(cairnRepo) repo = cairnRepoOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED, NULL);
+            g_autofree char *domain = g_strdup_printf("dom%d", i);
+
+            if (!repo)
+                _exit(2);
+            g_free(rtWriteSnapshot(repo, domain, disk, T0 + i));
+            _exit(0);
+        }
+    }
+    for (int i = 0; i < WRITERS; i++) {
+        int status = 0;
+
+        g_assert_cmpint(waitpid(pids[i], &status, 0), ==, pids[i]);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    }
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+        g_autoptr(GPtrArray) list = cairnRepoListSnapshots(repo, NULL, &err);
+        g_autoptr(cairnRepoVerifyReport) report = verify(repo, NULL);
+
+        g_assert_no_error(err);
+        g_assert_cmpuint(list->len, ==, WRITERS);
+        for (guint i = 0; i < list->len; i++) {
+            cairnRepoManifest *m = list->pdata[i];
+
+            chunksNew += ((cairnRepoManifestDisk *)m->disks->pdata[0])->chunks_new;
+            rtCheckDisk(repo, m->id, &disk[0]);
+        }
+        g_assert_cmpuint(report->problems->len, ==, 0);
+        g_assert_cmpuint(rtCountFiles(fx->repo, "chunks"), ==, 6);
+        g_assert_cmpuint(chunksNew, ==, 6);
+    }
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -617,6 +670,7 @@ main(int argc, char **argv)
     g_test_add("/repo/gc-refuses-damaged-index", Fixture, NULL, setup, testGcRefusesDamagedIndex,
                teardown);
     g_test_add("/repo/prune", Fixture, NULL, setup, testPruneRepo, teardown);
+    g_test_add("/repo/concurrent-writers", Fixture, NULL, setup, testConcurrentWriters, teardown);
     for (size_t i = 0; i < G_N_ELEMENTS(pruneCases); i++) {
         g_autofree char *name = g_strdup_printf("/repo/prune-select/%s", pruneCases[i].name);
 
