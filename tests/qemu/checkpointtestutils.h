@@ -31,6 +31,11 @@ typedef struct {
  * is killed by its pid at exit. */
 const char *chkTestSetup(const char *testname);
 
+/* The number of live qemu-storage-daemons of this test: those whose
+ * command line names a path under its root and those it started itself;
+ * never one of anything else running on the machine. */
+guint chkTestCountStorageDaemons(void);
+
 /* A domain @name with disks vda, vdb, ... on @images in @formats
  * ("qcow2"/"raw"), NULL-terminated lists. */
 char *chkTestDomainXML(const char *name, const char *const *images, const char *const *formats);
