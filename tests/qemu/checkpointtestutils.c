@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdarg.h>
+#include <sys/wait.h>
 
 #include <json-glib/json-glib.h>
 
@@ -408,6 +410,43 @@ chkTestCreate(cairnDomainPtr dom, const char *xml, unsigned int flags)
     if (!chk)
         qemuTestFail(__FILE__, __LINE__, "cannot create checkpoint from %s", xml);
     return chk;
+}
+
+
+int
+chkTestCli(char **ret_out, char **ret_err, const char *first, ...)
+{
+    const char *builddir = g_getenv("abs_builddir");
+    g_autofree char *bin =
+        g_build_filename(builddir ? builddir : "tests", "..", "tools", "cairn", NULL);
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *errout = NULL;
+    const char *arg;
+    int status = -1;
+    va_list ap;
+
+    if (!g_file_test(bin, G_FILE_TEST_IS_EXECUTABLE))
+        qemuTestFail(__FILE__, __LINE__, "no cairn binary at %s", bin);
+    g_ptr_array_add(argv, bin);
+    g_ptr_array_add(argv, (char *)"-c");
+    g_ptr_array_add(argv, (char *)qemuTestURI());
+    va_start(ap, first);
+    for (arg = first; arg; arg = va_arg(ap, const char *))
+        g_ptr_array_add(argv, (char *)arg);
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, &out, &errout, &status,
+                      &err))
+        qemuTestFail(__FILE__, __LINE__, "cannot run %s: %s", bin, err->message);
+    if (!WIFEXITED(status))
+        qemuTestFail(__FILE__, __LINE__, "%s ended by a signal", bin);
+    if (ret_out)
+        *ret_out = g_steal_pointer(&out);
+    if (ret_err)
+        *ret_err = g_steal_pointer(&errout);
+    return WEXITSTATUS(status);
 }
 
 

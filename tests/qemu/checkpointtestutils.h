@@ -72,6 +72,11 @@ char *chkTestParent(cairnDomainCheckpointPtr chk);
 /* Create a checkpoint from @xml; fails the test on error. */
 cairnDomainCheckpointPtr chkTestCreate(cairnDomainPtr dom, const char *xml, unsigned int flags);
 
+/* Run the cairn CLI (tools/cairn of the build) on the test's URI with the
+ * NULL-terminated arguments; its exit status, and its stdout and stderr
+ * in *@ret_out and *@ret_err (caller frees; either may be NULL). */
+G_GNUC_NULL_TERMINATED int chkTestCli(char **ret_out, char **ret_err, const char *first, ...);
+
 /* Start a qemu-storage-daemon of the test's own holding @image open for
  * writing (as another program would); returns its pid. */
 GPid chkTestHoldImage(const char *image);
