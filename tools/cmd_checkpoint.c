@@ -920,8 +920,9 @@ chkValidateProp(xmlNodePtr node, const char *name)
 
 
 /* Counts of a validation report: checkpoints, broken ones, and what is
- * broken and still there (a broken checkpoint or a broken bitmap without
- * one that no repair removed). */
+ * broken and still there (a broken checkpoint, a broken bitmap without
+ * one, that no repair removed, or a metadata file that could not be
+ * loaded). */
 typedef struct {
     guint checked;
     guint broken;
@@ -929,7 +930,8 @@ typedef struct {
 } chkValidateCounts;
 
 
-/* One table row per <disk> of a <checkpoint>, or per orphan <bitmap>. */
+/* One table row per <disk> of a <checkpoint>, per orphan <bitmap>, and
+ * per checkpoint <file> that could not be loaded. */
 static void
 chkValidateRows(shellTable *table, xmlNodePtr root, chkValidateCounts *counts)
 {
@@ -947,6 +949,13 @@ chkValidateRows(shellTable *table, xmlNodePtr root, chkValidateCounts *counts)
         removed = chkValidateProp(cur, "action");
         if (!g_str_equal(status, "ok") && !g_str_equal(removed, "removed"))
             counts->left++;
+        if (xmlStrEqual(cur->name, BAD_CAST "file")) {
+            g_autofree char *why = chkValidateProp(cur, "error");
+            g_autofree char *what = g_strdup_printf("%s metadata: %s", status, why);
+
+            shellTableAddRow(table, name, "-", "-", what, removed, NULL);
+            continue;
+        }
         if (!is_chk) {
             g_autofree char *disk = chkValidateProp(cur, "disk");
             g_autofree char *what = g_strdup_printf("no checkpoint, %s", status);

@@ -27,6 +27,7 @@ qemuDomainObjFree(qemuDomainObj *obj)
     qemuDomainStatusFree(obj->status);
     cairnMomentListFree(obj->checkpoints);
     g_clear_pointer(&obj->checkpoint_files, g_hash_table_unref);
+    g_clear_pointer(&obj->checkpoint_bad, g_ptr_array_unref);
     cairnFileCacheClear(&obj->def_file);
     cairnFileCacheClear(&obj->run_file);
     cairnFileCacheClear(&obj->reason_file);
@@ -226,8 +227,7 @@ qemuDomainObjLoadShutoffReason(qemuDriverState *drv, qemuDomainObj *obj, GError 
     cairnFileStamp stamp;
     int reason = -1;
 
-    switch (cairnFileCacheCheck(&obj->reason_file, path, QEMU_DEF_MAX_SIZE, &text, &stamp,
-                                error)) {
+    switch (cairnFileCacheCheck(&obj->reason_file, path, QEMU_DEF_MAX_SIZE, &text, &stamp, error)) {
     case -1:
         return false;
     case 0:

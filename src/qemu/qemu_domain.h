@@ -43,6 +43,13 @@ struct _qemuDriverState {
                            * are emitted */
 };
 
+/* A checkpoint metadata file that could not be loaded (read or parsed):
+ * never skipped, it is reported (qemu_checkpoint_meta.h). */
+typedef struct {
+    char *path;
+    char *why;
+} qemuCheckpointBadFile;
+
 typedef struct _qemuDomainObj qemuDomainObj;
 struct _qemuDomainObj {
     char *name;
@@ -55,9 +62,11 @@ struct _qemuDomainObj {
     cairnMomentList *checkpoints; /* cache of ROOT/checkpoints/NAME/ (qemu_checkpoint_meta.h) */
     GHashTable *checkpoint_files; /* file name -> cairnFileCache* of that file; NULL: unknown */
     cairnFileStamp checkpoint_dir_stamp; /* of ROOT/checkpoints/NAME when last listed */
-    gint64 state_asked_us;        /* when this process last asked QEMU for the
+    GPtrArray *checkpoint_bad;           /* of qemuCheckpointBadFile*: files of that directory
+                                   * that could not be loaded; NULL or empty: none */
+    gint64 state_asked_us;               /* when this process last asked QEMU for the
                                    * run state (monotonic; 0 = never) */
-    int pidfd;                    /* -1, or a pidfd of status->pid once it was
+    int pidfd;                           /* -1, or a pidfd of status->pid once it was
                                    * found to be our QEMU (qemu_process.h) */
     pid_t pidfd_pid;
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -35,8 +36,6 @@ qemuTestFail(const char *file, int line, const char *fmt, ...)
         fprintf(stderr, "  last error: %s\n", cairnGetLastErrorMessage());
     exit(EXIT_FAILURE);
 }
-
-
 
 
 /* Kill every QEMU of this root (its command line names ROOT/run/) by its
@@ -192,11 +191,16 @@ const char *
 qemuTestVirtType(void)
 {
     int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    struct stat st;
+    bool kvm;
 
     if (fd < 0)
         return "qemu";
+    /* Only the device: a plain file of that name (left by some other
+     * program) is no KVM. */
+    kvm = fstat(fd, &st) == 0 && S_ISCHR(st.st_mode);
     close(fd);
-    return "kvm";
+    return kvm ? "kvm" : "qemu";
 }
 
 
