@@ -62,13 +62,14 @@ struct _qemuDomainObj {
     cairnMomentList *checkpoints; /* cache of ROOT/checkpoints/NAME/ (qemu_checkpoint_meta.h) */
     GHashTable *checkpoint_files; /* file name -> cairnFileCache* of that file; NULL: unknown */
     cairnFileStamp checkpoint_dir_stamp; /* of ROOT/checkpoints/NAME when last listed */
-    GPtrArray *checkpoint_bad;           /* of qemuCheckpointBadFile*: files of that directory
-                                   * that could not be loaded; NULL or empty: none */
     gint64 state_asked_us;               /* when this process last asked QEMU for the
                                    * run state (monotonic; 0 = never) */
     int pidfd;                           /* -1, or a pidfd of status->pid once it was
                                    * found to be our QEMU (qemu_process.h) */
     pid_t pidfd_pid;
+    /* of qemuCheckpointBadFile*: the files of ROOT/checkpoints/NAME that
+     * could not be loaded; NULL or empty: none */
+    GPtrArray *checkpoint_bad;
 };
 
 /* How long a read-only state query (dominfo, domstate, list) trusts the

@@ -132,6 +132,7 @@ testNames(cairnDomainPtr dom, const char *root)
     CHK_EXPECT_INT(type, CAIRN_DOMAIN_JOB_NONE);
     cairnTypedParamsFree(params, n);
     QT_CHECK(!g_file_test(target, G_FILE_TEST_EXISTS));
+    CHK_EXPECT_INT(chkTestCountStorageDaemons(), 0);
     expectState(dom, "", "");
 
     /* At the limit: saved, and loaded back by another connection. */
