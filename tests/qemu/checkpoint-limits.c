@@ -14,7 +14,8 @@
  *   checkpoint-dumpxml redefines it again (through cairnd too)
  * - checkpoint files that cannot be loaded (too large for the XML reader,
  *   as a 10 MiB description made them; malformed) make listing, lookup and
- *   create fail with OPERATION_FAILED naming a file, checkpoint-validate
+ *   create fail with OPERATION_FAILED naming a file (and so does an
+ *   incremental backup from a checkpoint not loaded), checkpoint-validate
  *   reports each (and the CLI exits 1), undefine counts them, and the
  *   domain itself still works; once they are gone all is as before
  */
@@ -214,6 +215,11 @@ testUnloadable(cairnDomainPtr dom)
     g_autofree char *report = NULL;
     g_autofree char *out = NULL;
     g_autofree char *c1 = checkpointXML("c1", NULL);
+    g_autofree char *target = g_build_filename(testRoot, "limits-inc.qcow2", NULL);
+    g_autofree char *incremental = g_strdup_printf(
+        "<domainbackup><incremental>big</incremental><disks><disk name='vda' type='file'>"
+        "<target file='%s'/></disk></disks></domainbackup>",
+        target);
     cairnDomainCheckpointPtr *list = NULL;
     int state = -1;
     int reason = -1;
@@ -225,6 +231,11 @@ testUnloadable(cairnDomainPtr dom)
     expectNotLoaded();
     expectCreateFails(dom, c1, 0, CAIRN_ERR_OPERATION_FAILED, "cannot be loaded");
     expectState(dom, "", "bad,big");
+    /* An incremental backup from it says why, not "not found". */
+    QT_CHECK(cairnDomainBackupBegin(dom, incremental, NULL, 0) < 0);
+    expectNotLoaded();
+    QT_CHECK(!g_file_test(target, G_FILE_TEST_EXISTS));
+    CHK_EXPECT_INT(chkTestCountStorageDaemons(), 0);
 
     /* Validation reports each file; the CLI fails on them. */
     QT_CHECK((report = cairnDomainCheckpointValidate(dom, NULL, 0)));
