@@ -919,30 +919,53 @@ chkValidateProp(xmlNodePtr node, const char *name)
 }
 
 
-/* One table row per <disk> of a <checkpoint>, or per orphan <bitmap>. */
+/* Counts of a validation report: checkpoints, broken ones, and what is
+ * broken and still there (a broken checkpoint, a broken bitmap without
+ * one, that no repair removed, or a metadata file that could not be
+ * loaded). */
+typedef struct {
+    guint checked;
+    guint broken;
+    guint left;
+} chkValidateCounts;
+
+
+/* One table row per <disk> of a <checkpoint>, per orphan <bitmap>, and
+ * per checkpoint <file> that could not be loaded. */
 static void
-chkValidateRows(shellTable *table, xmlNodePtr root, guint *nbroken, guint *nchk)
+chkValidateRows(shellTable *table, xmlNodePtr root, chkValidateCounts *counts)
 {
     for (xmlNodePtr cur = root->children; cur; cur = cur->next) {
-        bool is_chk = cur->type == XML_ELEMENT_NODE && xmlStrEqual(cur->name, BAD_CAST "checkpoint");
+        bool is_chk =
+            cur->type == XML_ELEMENT_NODE && xmlStrEqual(cur->name, BAD_CAST "checkpoint");
         g_autofree char *name = NULL;
         g_autofree char *status = NULL;
+        g_autofree char *removed = NULL;
 
         if (cur->type != XML_ELEMENT_NODE)
             continue;
         name = chkValidateProp(cur, "name");
         status = chkValidateProp(cur, "status");
-        if (!is_chk) {
-            g_autofree char *disk = chkValidateProp(cur, "disk");
-            g_autofree char *action = chkValidateProp(cur, "action");
-            g_autofree char *what = g_strdup_printf("no checkpoint, %s", status);
+        removed = chkValidateProp(cur, "action");
+        if (!g_str_equal(status, "ok") && !g_str_equal(removed, "removed"))
+            counts->left++;
+        if (xmlStrEqual(cur->name, BAD_CAST "file")) {
+            g_autofree char *why = chkValidateProp(cur, "error");
+            g_autofree char *what = g_strdup_printf("%s metadata: %s", status, why);
 
-            shellTableAddRow(table, "-", disk, name, what, action, NULL);
+            shellTableAddRow(table, name, "-", "-", what, removed, NULL);
             continue;
         }
-        (*nchk)++;
+        if (!is_chk) {
+            g_autofree char *disk = chkValidateProp(cur, "disk");
+            g_autofree char *what = g_strdup_printf("no checkpoint, %s", status);
+
+            shellTableAddRow(table, "-", disk, name, what, removed, NULL);
+            continue;
+        }
+        counts->checked++;
         if (g_str_equal(status, "broken"))
-            (*nbroken)++;
+            counts->broken++;
         if (!xmlFirstElementChild(cur))
             shellTableAddRow(table, name, "-", "-", "ok (no bitmap disk)", "", NULL);
         for (xmlNodePtr d = cur->children; d; d = d->next) {
@@ -961,25 +984,38 @@ chkValidateRows(shellTable *table, xmlNodePtr root, guint *nbroken, guint *nchk)
 }
 
 
+/* Print the report (as a table, or with @xml as it is); false (the
+ * command fails) when it shows anything broken that is still there. */
 static bool
-chkValidatePrint(shellControl *ctl, const char *xml, bool repair)
+chkValidatePrint(shellControl *ctl, const char *domain, const char *report, bool repair, bool xml)
 {
-    g_autoptr(shellTable) table = shellTableNew("Checkpoint", "Disk", "Bitmap", "Status", "Action",
-                                                NULL);
-    xmlDocPtr doc = xmlReadMemory(xml, strlen(xml), "checkpoint_validation", NULL,
+    g_autoptr(shellTable) table =
+        shellTableNew("Checkpoint", "Disk", "Bitmap", "Status", "Action", NULL);
+    xmlDocPtr doc = xmlReadMemory(report, strlen(report), "checkpoint_validation", NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
-    guint nbroken = 0;
-    guint nchk = 0;
+    chkValidateCounts counts = { 0 };
 
     if (!doc) {
         shellError(ctl, "%s", "cannot parse the validation report");
         return false;
     }
-    chkValidateRows(table, xmlDocGetRootElement(doc), &nbroken, &nchk);
+    chkValidateRows(table, xmlDocGetRootElement(doc), &counts);
     xmlFreeDoc(doc);
-    shellTablePrint(ctl, table);
-    shellPrint(ctl, "%u checkpoint(s) checked, %u broken%s\n", nchk, nbroken,
-               nbroken && repair ? " and removed" : "");
+    if (xml) {
+        shellPrint(ctl, "%s", report);
+    } else {
+        shellTablePrint(ctl, table);
+        shellPrint(ctl, "%u checkpoint(s) checked, %u broken%s\n", counts.checked, counts.broken,
+                   counts.broken && repair ? " and removed" : "");
+    }
+    if (counts.left) {
+        shellError(ctl,
+                   "checkpoints of domain '%s' do not match the bitmaps in its images: "
+                   "%u broken checkpoint(s) or bitmap(s)%s",
+                   domain, counts.left,
+                   repair ? " left" : "; 'checkpoint-validate --repair' removes them");
+        return false;
+    }
     return true;
 }
 
@@ -1001,11 +1037,7 @@ cmdCheckpointValidate(shellControl *ctl, const shellCmd *cmd)
         shellError(ctl, "%s", "Failed to validate checkpoints");
         return false;
     }
-    if (shellOptBool(cmd, "xml")) {
-        shellPrint(ctl, "%s", xml);
-        return true;
-    }
-    return chkValidatePrint(ctl, xml, repair);
+    return chkValidatePrint(ctl, cairnDomainGetName(dom), xml, repair, shellOptBool(cmd, "xml"));
 }
 
 

@@ -27,8 +27,7 @@
 static cairnErrorPtr shellPendingError;
 
 
-static void G_GNUC_PRINTF(1, 0)
-shellVPrint(const char *fmt, va_list ap)
+static void G_GNUC_PRINTF(1, 0) shellVPrint(const char *fmt, va_list ap)
 {
     g_autofree char *str = g_strdup_vprintf(fmt, ap);
 
@@ -1044,7 +1043,7 @@ typedef struct {
     size_t id;
     size_t lastid; /* the last child of this entry's parent */
     bool root;
-    GArray *kids;  /* borrowed from the index; NULL when none */
+    GArray *kids; /* borrowed from the index; NULL when none */
     guint next;
 } shellTreeFrame;
 
@@ -1054,8 +1053,8 @@ typedef struct {
 static GHashTable *
 shellTreeIndex(shellTreeLookup lookup, void *opaque, size_t count)
 {
-    GHashTable *index = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                              (GDestroyNotify)g_array_unref);
+    GHashTable *index =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_array_unref);
     size_t i;
 
     for (i = 0; i < count; i++) {
@@ -1102,8 +1101,8 @@ shellTreeLeave(shellControl *ctl, GString *indent, const shellTreeFrame *f)
 /* Depth-first with an explicit stack: a chain of 10,000 entries does not
  * recurse 10,000 deep. */
 static void
-shellTreePrintFrom(shellControl *ctl, shellTreeLookup lookup, void *opaque, GHashTable *index,
-                   size_t root)
+shellTreePrintFrom(
+    shellControl *ctl, shellTreeLookup lookup, void *opaque, GHashTable *index, size_t root)
 {
     g_autoptr(GArray) stack = g_array_new(FALSE, FALSE, sizeof(shellTreeFrame));
     g_autoptr(GString) indent = g_string_new(NULL);
@@ -1162,7 +1161,8 @@ shellTypedParamText(const cairnTypedParameter *p)
     case CAIRN_TYPED_PARAM_DOUBLE:
         return g_strdup_printf("%lf", p->value.d);
     case CAIRN_TYPED_PARAM_BOOLEAN:
-        return g_strdup(p->value.b ? "yes" : "no");
+        /* as libvirt's virTypedParameterToString: "1" or "0" */
+        return g_strdup_printf("%d", p->value.b ? 1 : 0);
     case CAIRN_TYPED_PARAM_STRING:
         return g_strdup(p->value.s);
     default:

@@ -155,8 +155,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(shellTable, shellTableFree)
 typedef const char *(*shellTreeLookup)(size_t id, bool parent, void *opaque);
 void shellTreePrint(shellControl *ctl, shellTreeLookup lookup, void *opaque, size_t count);
 
-/* A typed parameter's value as text (booleans "yes"/"no"), or NULL for a
- * type this CLI does not know. Caller frees. */
+/* A typed parameter's value as text, as virsh prints it
+ * (virTypedParameterToString: booleans "1"/"0"), or NULL for a type this
+ * CLI does not know. Caller frees. */
 char *shellTypedParamText(const cairnTypedParameter *p);
 
 /* XML helpers (libxml2). */

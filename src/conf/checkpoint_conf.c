@@ -427,8 +427,9 @@ cairnCheckpointParseDomain(cairnCheckpointDef *def, xmlNode *node, GError **erro
             error, "Element domain: %s",
             g_str_has_prefix(err->message, prefix) ? err->message + strlen(prefix) : err->message);
     }
-    cairnCheckpointDefSetDomainText(def, cairnCheckpointFormatDomainNode(node, 0),
-                                    cairnCheckpointFormatDomainNode(node, CAIRN_XML_FORMAT_NO_SECRETS));
+    cairnCheckpointDefSetDomainText(
+        def, cairnCheckpointFormatDomainNode(node, 0),
+        cairnCheckpointFormatDomainNode(node, CAIRN_XML_FORMAT_NO_SECRETS));
     return true;
 }
 
@@ -593,6 +594,36 @@ cairnCheckpointDefFormat(const cairnCheckpointDef *def, unsigned int flags)
 }
 
 
+bool
+cairnCheckpointDefCheckLimits(const cairnCheckpointDef *def, GError **error)
+{
+    g_autofree char *xml = NULL;
+    size_t len;
+
+    if (def->name && (len = strlen(def->name)) > CAIRN_CHECKPOINT_NAME_MAX) {
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_INVALID_ARG,
+                      "checkpoint name of %zu bytes is longer than the limit of %d bytes", len,
+                      CAIRN_CHECKPOINT_NAME_MAX);
+        return false;
+    }
+    if (def->description && (len = strlen(def->description)) > CAIRN_CHECKPOINT_DESCRIPTION_MAX) {
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_INVALID_ARG,
+                      "checkpoint description of %zu bytes is longer than the limit of %d bytes",
+                      len, CAIRN_CHECKPOINT_DESCRIPTION_MAX);
+        return false;
+    }
+    xml = cairnCheckpointDefFormat(def, CAIRN_CHECKPOINT_FORMAT_SECURE);
+    if ((len = strlen(xml)) > CAIRN_CHECKPOINT_XML_MAX) {
+        cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_INVALID_ARG,
+                      "checkpoint XML of %zu bytes (with its domain) is longer than the limit of "
+                      "%d bytes",
+                      len, CAIRN_CHECKPOINT_XML_MAX);
+        return false;
+    }
+    return true;
+}
+
+
 void
 cairnCheckpointDefSetDomain(cairnCheckpointDef *def, const cairnDomainDef *dom)
 {
@@ -605,7 +636,8 @@ cairnCheckpointDefSetDomain(cairnCheckpointDef *def, const cairnDomainDef *dom)
     cairnDomainDefFormatBuf(public, dom, CAIRN_DOMAIN_DEF_FORMAT_INACTIVE, 2);
     cairnDomainDefFree(def->dom);
     def->dom = copy;
-    cairnCheckpointDefSetDomainText(def, g_string_free(secure, FALSE), g_string_free(public, FALSE));
+    cairnCheckpointDefSetDomainText(def, g_string_free(secure, FALSE),
+                                    g_string_free(public, FALSE));
 }
 
 

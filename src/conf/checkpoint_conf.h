@@ -67,8 +67,29 @@ cairnCheckpointDef *cairnCheckpointDefCopy(const cairnCheckpointDef *def);
  * spec/xml.md 1.2. Without REDEFINE, creationTime := cairnClockNow() and a
  * missing name := that time in decimal. Errors are raised in
  * CAIRN_FROM_DOMAIN_CHECKPOINT. */
-cairnCheckpointDef *cairnCheckpointDefParseString(const char *xml, unsigned int flags,
-                                                  GError **error);
+cairnCheckpointDef *
+cairnCheckpointDefParseString(const char *xml, unsigned int flags, GError **error);
+
+/* Limits on a checkpoint a driver accepts (create, redefine, a backup's
+ * checkpoint), chosen so that every accepted checkpoint can be saved,
+ * loaded back by any later process and carried through cairnd, whatever
+ * the path (docs/checkpoint-validate.md, "Limits of a checkpoint"):
+ * - the name, at most CAIRN_CHECKPOINT_NAME_MAX bytes: NAME.xml and the
+ *   temporary file of its atomic write (".NAME.xml.XXXXXX") stay within
+ *   the 255 bytes of a file name, and QEMU's bitmap name limit (1023);
+ * - the description, at most CAIRN_CHECKPOINT_DESCRIPTION_MAX bytes;
+ * - the whole document as saved (with secrets and the <domain>), at most
+ *   CAIRN_CHECKPOINT_XML_MAX bytes: below the daemon's 4 MiB string limit
+ *   (with room for SIZE attributes), so that its checkpoint-dumpxml can be
+ *   redefined through cairnd, and far below the XML reader's 10 MiB. */
+#define CAIRN_CHECKPOINT_NAME_MAX 200
+#define CAIRN_CHECKPOINT_DESCRIPTION_MAX (1024 * 1024)
+#define CAIRN_CHECKPOINT_XML_MAX (3 * 1024 * 1024)
+
+/* Check @def against those limits (the whole document as formatted with
+ * SECURE and its <domain>, so call it once the domain is attached). Errors
+ * CAIRN_ERR_INVALID_ARG, raised in CAIRN_FROM_DOMAIN_CHECKPOINT. */
+bool cairnCheckpointDefCheckLimits(const cairnCheckpointDef *def, GError **error);
 
 /* Format per spec/xml.md 1.5 (flags: cairnCheckpointFormatFlags). */
 char *cairnCheckpointDefFormat(const cairnCheckpointDef *def, unsigned int flags);
@@ -88,7 +109,7 @@ void cairnCheckpointDefAssignBitmapNames(cairnCheckpointDef *def);
  * <domain>, its UUID must equal @uuid (CAIRN_ERR_INVALID_ARG "definition
  * for checkpoint X must use uuid U") and disks are aligned against it;
  * otherwise bitmap names are filled in. Parent checks live in the tree. */
-bool cairnCheckpointRedefineValidate(cairnCheckpointDef *def, const unsigned char *uuid,
-                                     GError **error);
+bool
+cairnCheckpointRedefineValidate(cairnCheckpointDef *def, const unsigned char *uuid, GError **error);
 
 const char *cairnCheckpointTypeToString(cairnCheckpointType t);

@@ -20,8 +20,10 @@ cairnCheckpointFind(const cairnMomentList *list, const char *name, GError **erro
 
 
 bool
-cairnCheckpointPrepareNew(const cairnMomentList *list, cairnCheckpointDef *def,
-                          const cairnDomainDef *domdef, GError **error)
+cairnCheckpointPrepareNew(const cairnMomentList *list,
+                          cairnCheckpointDef *def,
+                          const cairnDomainDef *domdef,
+                          GError **error)
 {
     cairnMomentObj *current = cairnMomentListGetCurrent(list);
 
@@ -30,19 +32,22 @@ cairnCheckpointPrepareNew(const cairnMomentList *list, cairnCheckpointDef *def,
         return false;
     g_free(def->parent_name);
     def->parent_name = current ? g_strdup(current->def->name) : NULL;
-    return true;
+    return cairnCheckpointDefCheckLimits(def, error);
 }
 
 
 bool
-cairnCheckpointPrepareRedefine(const cairnMomentList *list, cairnCheckpointDef *def,
-                               const unsigned char *uuid, bool *ret_update_current,
+cairnCheckpointPrepareRedefine(const cairnMomentList *list,
+                               cairnCheckpointDef *def,
+                               const unsigned char *uuid,
+                               bool *ret_update_current,
                                GError **error)
 {
     cairnMomentObj *current = cairnMomentListGetCurrent(list);
     const char *parent = def->parent_name;
 
-    if (!cairnMomentCheckRedefineParent(list, def->name, parent, error) ||
+    if (!cairnCheckpointDefCheckLimits(def, error) ||
+        !cairnMomentCheckRedefineParent(list, def->name, parent, error) ||
         !cairnCheckpointRedefineValidate(def, uuid, error))
         return false;
     *ret_update_current = !current || (parent && g_str_equal(current->def->name, parent));
@@ -51,8 +56,11 @@ cairnCheckpointPrepareRedefine(const cairnMomentList *list, cairnCheckpointDef *
 
 
 cairnMomentObj *
-cairnCheckpointCommit(cairnMomentList *list, cairnCheckpointDef **def, bool redefine,
-                      bool make_current, GError **error)
+cairnCheckpointCommit(cairnMomentList *list,
+                      cairnCheckpointDef **def,
+                      bool redefine,
+                      bool make_current,
+                      GError **error)
 {
     cairnMomentObj *node = NULL;
 
@@ -71,8 +79,12 @@ cairnCheckpointCommit(cairnMomentList *list, cairnCheckpointDef **def, bool rede
 
 
 int
-cairnCheckpointListHandles(cairnDomain *dom, const cairnMomentList *list, const char *from_name,
-                           cairnDomainCheckpoint ***out, unsigned int flags, GError **error)
+cairnCheckpointListHandles(cairnDomain *dom,
+                           const cairnMomentList *list,
+                           const char *from_name,
+                           cairnDomainCheckpoint ***out,
+                           unsigned int flags,
+                           GError **error)
 {
     g_autoptr(GPtrArray) nodes = NULL;
     cairnDomainCheckpoint **chks;
@@ -95,7 +107,9 @@ cairnCheckpointListHandles(cairnDomain *dom, const cairnMomentList *list, const 
 
 
 cairnDomainCheckpoint *
-cairnCheckpointParentHandle(cairnDomain *dom, const cairnMomentList *list, const char *name,
+cairnCheckpointParentHandle(cairnDomain *dom,
+                            const cairnMomentList *list,
+                            const char *name,
                             GError **error)
 {
     cairnMomentObj *node = cairnCheckpointFind(list, name, error);

@@ -13,6 +13,7 @@
 #include "qemu_bitmap.h"
 #include "qemu_blockhost.h"
 #include "qemu_checkpoint.h"
+#include "qemu_checkpoint_meta.h"
 #include "qemu_job.h"
 #include "qemu_monitor_cmd.h"
 #include "util/cairnerror.h"
@@ -182,6 +183,9 @@ qemuBackupCheckIncremental(qemuBackupBeginData *b, const cairnBackupDiskDef *dis
     g_autoptr(GPtrArray) chain = NULL;
 
     if (!cairnMomentListLookup(b->ctx.obj->checkpoints, disk->incremental)) {
+        /* Not "not found" when its metadata file may be one not loaded. */
+        if (!qemuCheckpointCheckLoaded(b->ctx.obj, error))
+            return NULL;
         cairnErrorSet(error, CAIRN_FROM_DOMAIN_CHECKPOINT, CAIRN_ERR_NO_DOMAIN_CHECKPOINT,
                       "Checkpoint '%s' for incremental backup of disk '%s' not found",
                       disk->incremental, disk->name);

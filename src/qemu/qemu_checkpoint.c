@@ -20,12 +20,14 @@
 
 #define FROM CAIRN_FROM_QEMU
 
-#define QEMU_LOCK(drv) \
-    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
+#define QEMU_LOCK(drv)                                                                             \
+ g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
 
 
 qemuDomainObj *
-qemuCheckpointBeginModify(qemuDriverState *drv, cairnDomain *dom, cairnFileLock **ret_lock,
+qemuCheckpointBeginModify(qemuDriverState *drv,
+                          cairnDomain *dom,
+                          cairnFileLock **ret_lock,
                           GError **error)
 {
     g_autoptr(cairnFileLock) lock = NULL;
@@ -58,6 +60,8 @@ qemuCheckpointBeginModify(qemuDriverState *drv, cairnDomain *dom, cairnFileLock 
 cairnMomentObj *
 qemuCheckpointFind(qemuDomainObj *obj, const char *name, GError **error)
 {
+    if (!qemuCheckpointCheckLoaded(obj, error))
+        return NULL;
     return cairnCheckpointFind(obj->checkpoints, name, error);
 }
 
@@ -87,8 +91,11 @@ qemuCheckpointDiskChain(qemuBlockHost *host, GPtrArray *nodes, const char *dst)
 
 
 bool
-qemuCheckpointCommitChanges(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray *removed,
-                            GPtrArray *changed, GError **error)
+qemuCheckpointCommitChanges(qemuDriverState *drv,
+                            qemuDomainObj *obj,
+                            GPtrArray *removed,
+                            GPtrArray *changed,
+                            GError **error)
 {
     for (guint i = 0; removed && i < removed->len; i++) {
         if (!qemuCheckpointRemoveDef(drv, obj, g_ptr_array_index(removed, i), error))
@@ -109,7 +116,8 @@ fail:
 /* The qemu rules for each bitmap disk of a new checkpoint (libvirt's
  * wording): the bitmap is named after the checkpoint, the image is qcow2. */
 static bool
-qemuCheckpointCheckDisks(const cairnCheckpointDef *def, const cairnDomainDef *domdef,
+qemuCheckpointCheckDisks(const cairnCheckpointDef *def,
+                         const cairnDomainDef *domdef,
                          GError **error)
 {
     for (guint i = 0; i < def->disks->len; i++) {
@@ -127,8 +135,8 @@ qemuCheckpointCheckDisks(const cairnCheckpointDef *def, const cairnDomainDef *do
         if (!domdisk || domdisk->format != CAIRN_DOMAIN_DISK_FORMAT_QCOW2) {
             cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
                           "checkpoint for disk %s unsupported for storage type %s", disk->name,
-                          cairnDomainDiskFormatToString(
-                              domdisk ? domdisk->format : CAIRN_DOMAIN_DISK_FORMAT_NONE));
+                          cairnDomainDiskFormatToString(domdisk ? domdisk->format :
+                                                                  CAIRN_DOMAIN_DISK_FORMAT_NONE));
             return false;
         }
     }
@@ -137,8 +145,10 @@ qemuCheckpointCheckDisks(const cairnCheckpointDef *def, const cairnDomainDef *do
 
 
 bool
-qemuCheckpointAddActions(qemuBlockHost *host, const cairnCheckpointDef *def,
-                         qemuMonitorTransaction *tr, GError **error)
+qemuCheckpointAddActions(qemuBlockHost *host,
+                         const cairnCheckpointDef *def,
+                         qemuMonitorTransaction *tr,
+                         GError **error)
 {
     for (guint i = 0; i < def->disks->len; i++) {
         cairnCheckpointDiskDef *disk = g_ptr_array_index(def->disks, i);
@@ -160,7 +170,9 @@ qemuCheckpointAddActions(qemuBlockHost *host, const cairnCheckpointDef *def,
 /* One transaction adding @def's bitmaps (persistent, recording) on the top
  * nodes: every disk at the same point in time. */
 static bool
-qemuCheckpointAddBitmaps(qemuDriverState *drv, qemuDomainObj *obj, const cairnCheckpointDef *def,
+qemuCheckpointAddBitmaps(qemuDriverState *drv,
+                         qemuDomainObj *obj,
+                         const cairnCheckpointDef *def,
                          GError **error)
 {
     g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
@@ -182,7 +194,8 @@ qemuCheckpointPrepareNew(qemuDomainObj *obj, cairnCheckpointDef *def, GError **e
 {
     const cairnDomainDef *domdef = qemuDomainObjGetDef(obj);
 
-    if (!cairnCheckpointPrepareNew(obj->checkpoints, def, domdef, error) ||
+    if (!qemuCheckpointCheckLoaded(obj, error) ||
+        !cairnCheckpointPrepareNew(obj->checkpoints, def, domdef, error) ||
         !qemuCheckpointCheckDisks(def, domdef, error))
         return false;
     if (cairnMomentListLookup(obj->checkpoints, def->name)) {
@@ -195,7 +208,9 @@ qemuCheckpointPrepareNew(qemuDomainObj *obj, cairnCheckpointDef *def, GError **e
 
 
 cairnMomentObj *
-qemuCheckpointCommitNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
+qemuCheckpointCommitNew(qemuDriverState *drv,
+                        qemuDomainObj *obj,
+                        cairnCheckpointDef **def,
                         GError **error)
 {
     cairnMomentObj *node;
@@ -214,7 +229,9 @@ qemuCheckpointCommitNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpoin
 /* A new checkpoint now: of the live definition when running, else of the
  * persistent one; parent = current; it becomes current. */
 static cairnMomentObj *
-qemuCheckpointCreateNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
+qemuCheckpointCreateNew(qemuDriverState *drv,
+                        qemuDomainObj *obj,
+                        cairnCheckpointDef **def,
                         GError **error)
 {
     if (!qemuCheckpointPrepareNew(obj, *def, error) ||
@@ -227,8 +244,10 @@ qemuCheckpointCreateNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpoin
 /* REDEFINE_VALIDATE: every bitmap disk the domain still has must carry a
  * valid bitmap chain named after the checkpoint. */
 static bool
-qemuCheckpointValidateBitmaps(qemuDriverState *drv, qemuDomainObj *obj,
-                              const cairnCheckpointDef *def, GError **error)
+qemuCheckpointValidateBitmaps(qemuDriverState *drv,
+                              qemuDomainObj *obj,
+                              const cairnCheckpointDef *def,
+                              GError **error)
 {
     const cairnDomainDef *domdef = qemuDomainObjGetDef(obj);
     g_autoptr(qemuBlockHost) host = NULL;
@@ -259,13 +278,17 @@ qemuCheckpointValidateBitmaps(qemuDriverState *drv, qemuDomainObj *obj,
 
 /* Reinstate metadata (spec/qemu.md 2). */
 static cairnMomentObj *
-qemuCheckpointRedefine(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
-                       bool validate, GError **error)
+qemuCheckpointRedefine(qemuDriverState *drv,
+                       qemuDomainObj *obj,
+                       cairnCheckpointDef **def,
+                       bool validate,
+                       GError **error)
 {
     bool update_current;
     cairnMomentObj *node;
 
-    if (!cairnCheckpointPrepareRedefine(obj->checkpoints, *def, qemuDomainObjGetDef(obj)->uuid,
+    if (!qemuCheckpointCheckLoaded(obj, error) ||
+        !cairnCheckpointPrepareRedefine(obj->checkpoints, *def, qemuDomainObjGetDef(obj)->uuid,
                                         &update_current, error) ||
         (validate && !qemuCheckpointValidateBitmaps(drv, obj, *def, error)) ||
         !(node = cairnCheckpointCommit(obj->checkpoints, def, true, update_current, error)))
@@ -280,8 +303,7 @@ qemuCheckpointRedefine(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpoint
 
 
 cairnDomainCheckpoint *
-qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int flags,
-                              GError **error)
+qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int flags, GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
     bool redefine = flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE;
@@ -300,9 +322,8 @@ qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int fl
         !(obj = qemuCheckpointBeginModify(drv, dom, &lock, error)))
         return NULL;
     if (redefine)
-        node = qemuCheckpointRedefine(drv, obj, &def,
-                                      flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE,
-                                      error);
+        node = qemuCheckpointRedefine(
+            drv, obj, &def, flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE, error);
     else
         node = qemuCheckpointCreateNew(drv, obj, &def, error);
     if (!node)
@@ -314,8 +335,10 @@ qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int fl
 /* SIZE: per valid bitmap disk a temporary bitmap merged from the
  * checkpoint's chain; its count is the size (spec/semantics.md 6). */
 static bool
-qemuCheckpointComputeSizes(qemuBlockHost *host, cairnCheckpointDef *def,
-                           const cairnDomainDef *domdef, GError **error)
+qemuCheckpointComputeSizes(qemuBlockHost *host,
+                           cairnCheckpointDef *def,
+                           const cairnDomainDef *domdef,
+                           GError **error)
 {
     qemuMonitor *mon = qemuBlockHostMonitor(host);
     g_autoptr(qemuMonitorTransaction) stale = qemuMonitorTransactionNew();
@@ -366,8 +389,8 @@ qemuCheckpointComputeSizes(qemuBlockHost *host, cairnCheckpointDef *def,
 
 
 static char *
-qemuCheckpointFormatWithSize(qemuDriverState *drv, cairnDomain *dom, const char *name,
-                             unsigned int flags, GError **error)
+qemuCheckpointFormatWithSize(
+    qemuDriverState *drv, cairnDomain *dom, const char *name, unsigned int flags, GError **error)
 {
     g_autoptr(cairnFileLock) lock = NULL;
     g_autoptr(cairnCheckpointDef) copy = NULL;
@@ -397,7 +420,8 @@ qemuDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, G
     QEMU_LOCK(drv);
 
     if (!cairnCheckFlags(flags,
-                         CAIRN_DOMAIN_CHECKPOINT_XML_SECURE | CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN |
+                         CAIRN_DOMAIN_CHECKPOINT_XML_SECURE |
+                             CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN |
                              CAIRN_DOMAIN_CHECKPOINT_XML_SIZE,
                          FROM, __func__, error))
         return NULL;
@@ -412,21 +436,26 @@ qemuDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, G
 
 /* List from @from_name's node (NULL: the whole domain) into new handles. */
 static int
-qemuCheckpointList(cairnDomain *dom, const char *from_name, cairnDomainCheckpoint ***chks,
-                   unsigned int flags, GError **error)
+qemuCheckpointList(cairnDomain *dom,
+                   const char *from_name,
+                   cairnDomainCheckpoint ***chks,
+                   unsigned int flags,
+                   GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
     qemuDomainObj *obj;
     QEMU_LOCK(drv);
 
-    if (!(obj = qemuDriverFindByHandle(drv, dom, error)))
+    if (!(obj = qemuDriverFindByHandle(drv, dom, error)) || !qemuCheckpointCheckLoaded(obj, error))
         return -1;
     return cairnCheckpointListHandles(dom, obj->checkpoints, from_name, chks, flags, error);
 }
 
 
 int
-qemuDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks, unsigned int flags,
+qemuDomainListAllCheckpoints(cairnDomain *dom,
+                             cairnDomainCheckpoint ***chks,
+                             unsigned int flags,
                              GError **error)
 {
     if (!cairnCheckFlags(flags, CAIRN_CHECKPOINT_LIST_DOMAIN_FLAGS, FROM, __func__, error))
@@ -436,8 +465,10 @@ qemuDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks, un
 
 
 int
-qemuDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk, cairnDomainCheckpoint ***chks,
-                                    unsigned int flags, GError **error)
+qemuDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk,
+                                    cairnDomainCheckpoint ***chks,
+                                    unsigned int flags,
+                                    GError **error)
 {
     if (!cairnCheckFlags(flags, CAIRN_CHECKPOINT_LIST_CHILDREN_FLAGS, FROM, __func__, error))
         return -1;
@@ -446,7 +477,9 @@ qemuDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk, cairnDomainCheck
 
 
 cairnDomainCheckpoint *
-qemuDomainCheckpointLookupByName(cairnDomain *dom, const char *name, unsigned int flags,
+qemuDomainCheckpointLookupByName(cairnDomain *dom,
+                                 const char *name,
+                                 unsigned int flags,
                                  GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
@@ -470,7 +503,8 @@ qemuDomainCheckpointGetParent(cairnDomainCheckpoint *chk, unsigned int flags, GE
     QEMU_LOCK(drv);
 
     if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
-        !(obj = qemuDriverFindByHandle(drv, chk->domain, error)))
+        !(obj = qemuDriverFindByHandle(drv, chk->domain, error)) ||
+        !qemuCheckpointCheckLoaded(obj, error))
         return NULL;
     return cairnCheckpointParentHandle(chk->domain, obj->checkpoints, chk->name, error);
 }
@@ -483,8 +517,8 @@ qemuCheckpointDiscardSet(cairnMomentObj *node, unsigned int flags)
 {
     GPtrArray *set = g_ptr_array_new();
 
-    if (flags & (CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
-                 CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY)) {
+    if (flags &
+        (CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN | CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY)) {
         g_autoptr(GPtrArray) desc = cairnMomentCollectDescendantsPostOrder(node);
 
         g_ptr_array_extend(set, desc, NULL, NULL);
@@ -538,7 +572,9 @@ qemuCheckpointRemoveActions(qemuBlockHost *host,
  * bitmap changes nothing; then one transaction per checkpoint, with the
  * backing layers they touch reopened read-write around it. */
 static bool
-qemuCheckpointDiscardBitmaps(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray *set,
+qemuCheckpointDiscardBitmaps(qemuDriverState *drv,
+                             qemuDomainObj *obj,
+                             GPtrArray *set,
                              GError **error)
 {
     g_autoptr(GPtrArray) trs =

@@ -49,12 +49,40 @@ qemuCheckpointFileText(GHashTable *files, const char *file)
 }
 
 
+static void
+qemuCheckpointBadFileFree(qemuCheckpointBadFile *bad)
+{
+    g_free(bad->path);
+    g_free(bad->why);
+    g_free(bad);
+}
+
+
+static GPtrArray *
+qemuCheckpointBadNew(void)
+{
+    return g_ptr_array_new_with_free_func((GDestroyNotify)qemuCheckpointBadFileFree);
+}
+
+
+static void
+qemuCheckpointBadAdd(GPtrArray *bad, const char *dir, const char *file, const char *why)
+{
+    qemuCheckpointBadFile *entry = g_new0(qemuCheckpointBadFile, 1);
+
+    entry->path = g_build_filename(dir, file, NULL);
+    entry->why = g_strdup(why);
+    g_ptr_array_add(bad, entry);
+}
+
+
 /* Read every NAME.xml and the current file of @dir into a new table
  * (file name -> cairnFileCache*; a missing directory gives an empty
  * table). A file whose stamp shows it unchanged since @known read it is
- * taken from @known instead of being read again. */
+ * taken from @known instead of being read again. A file that cannot be
+ * read (or is too large) is added to @bad. */
 static GHashTable *
-qemuCheckpointReadFiles(const char *dir, GHashTable *known, GError **error)
+qemuCheckpointReadFiles(const char *dir, GHashTable *known, GPtrArray *bad, GError **error)
 {
     g_autoptr(GHashTable) files = qemuCheckpointFilesNew();
     g_autoptr(GError) gerr = NULL;
@@ -86,13 +114,13 @@ qemuCheckpointReadFiles(const char *dir, GHashTable *known, GError **error)
             cache->text = g_strdup(old->text);
             cache->stamp = old->stamp;
         }
-        diff = cairnFileCacheCheck(cache, path, QEMU_CHECKPOINT_FILE_MAX_SIZE, &text, &stamp,
-                                   &rerr);
+        diff =
+            cairnFileCacheCheck(cache, path, QEMU_CHECKPOINT_FILE_MAX_SIZE, &text, &stamp, &rerr);
         if (diff > 0)
             cairnFileCacheCommit(cache, g_steal_pointer(&text), &stamp);
         if (diff < 0 || !cache->text) {
             if (rerr)
-                g_debug("skipping checkpoint file '%s': %s", path, rerr->message);
+                qemuCheckpointBadAdd(bad, dir, ent, rerr->message);
             cairnFileCacheFree(cache);
             continue;
         }
@@ -143,9 +171,13 @@ qemuCheckpointParseFile(const char *file,
 }
 
 
-/* A new tree from the file texts in @files. */
+/* A new tree from the file texts in @files (of @dir); a file that does
+ * not parse, or whose checkpoint cannot join the tree, is added to @bad. */
 static cairnMomentList *
-qemuCheckpointBuildList(const qemuDomainObj *obj, GHashTable *files)
+qemuCheckpointBuildList(const qemuDomainObj *obj,
+                        const char *dir,
+                        GHashTable *files,
+                        GPtrArray *bad)
 {
     cairnMomentList *list = cairnMomentListNew();
     const unsigned char *uuid = qemuDomainObjGetDef(obj)->uuid;
@@ -164,8 +196,7 @@ qemuCheckpointBuildList(const qemuDomainObj *obj, GHashTable *files)
             continue;
         if (!(def = qemuCheckpointParseFile(key, ((cairnFileCache *)value)->text, uuid, &err)) ||
             !cairnMomentListAdd(list, def, &err)) {
-            g_debug("skipping checkpoint file '%s' of '%s': %s", (const char *)key, obj->name,
-                    err->message);
+            qemuCheckpointBadAdd(bad, dir, key, err->message);
             continue;
         }
         def = NULL; /* stolen by the list */
@@ -186,6 +217,7 @@ bool
 qemuCheckpointObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
 {
     g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
+    g_autoptr(GPtrArray) bad = qemuCheckpointBadNew();
     g_autoptr(GHashTable) files = NULL;
     cairnFileStamp stamp;
 
@@ -197,19 +229,51 @@ qemuCheckpointObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, GError **erro
         return false;
     if (obj->checkpoint_files && cairnFileStampUnchanged(&obj->checkpoint_dir_stamp, &stamp))
         return true;
-    if (!(files = qemuCheckpointReadFiles(dir, obj->checkpoint_files, error)))
+    if (!(files = qemuCheckpointReadFiles(dir, obj->checkpoint_files, bad, error)))
         return false;
     obj->checkpoint_dir_stamp = stamp;
-    if (qemuCheckpointFilesEqual(files, obj->checkpoint_files)) {
+    /* The same texts give the same tree (and the same parse failures). */
+    if (bad->len == 0 && (!obj->checkpoint_bad || obj->checkpoint_bad->len == 0) &&
+        qemuCheckpointFilesEqual(files, obj->checkpoint_files)) {
         g_hash_table_unref(obj->checkpoint_files);
         obj->checkpoint_files = g_steal_pointer(&files);
         return true;
     }
     cairnMomentListFree(obj->checkpoints);
-    obj->checkpoints = qemuCheckpointBuildList(obj, files);
+    obj->checkpoints = qemuCheckpointBuildList(obj, dir, files, bad);
     g_clear_pointer(&obj->checkpoint_files, g_hash_table_unref);
     obj->checkpoint_files = g_steal_pointer(&files);
+    g_clear_pointer(&obj->checkpoint_bad, g_ptr_array_unref);
+    if (bad->len > 0)
+        obj->checkpoint_bad = g_steal_pointer(&bad);
     return true;
+}
+
+
+guint
+qemuCheckpointBadCount(const qemuDomainObj *obj)
+{
+    return obj->checkpoint_bad ? obj->checkpoint_bad->len : 0;
+}
+
+
+bool
+qemuCheckpointCheckLoaded(const qemuDomainObj *obj, GError **error)
+{
+    const qemuCheckpointBadFile *first;
+    guint n = qemuCheckpointBadCount(obj);
+    g_autofree char *more = NULL;
+
+    if (n == 0)
+        return true;
+    first = g_ptr_array_index(obj->checkpoint_bad, 0);
+    if (n > 1)
+        more = g_strdup_printf(" (and %u more file(s))", n - 1);
+    cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                  "checkpoint metadata of domain '%s' cannot be loaded: file '%s': %s%s; "
+                  "checkpoint-validate lists such files: fix or remove them",
+                  obj->name, first->path, first->why, more ? more : "");
+    return false;
 }
 
 
@@ -288,8 +352,7 @@ bool
 qemuCheckpointSaveCurrent(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
 {
     cairnMomentObj *cur = cairnMomentListGetCurrent(obj->checkpoints);
-    const char *known = qemuCheckpointFileText(obj->checkpoint_files,
-                                               QEMU_CHECKPOINT_CURRENT_FILE);
+    const char *known = qemuCheckpointFileText(obj->checkpoint_files, QEMU_CHECKPOINT_CURRENT_FILE);
     g_autofree char *text = cur ? g_strconcat(cur->def->name, "\n", NULL) : NULL;
     g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
 

@@ -23,10 +23,23 @@
 #include "conf/moment_tree.h"
 #include "qemu_domain.h"
 
-/* Bring @obj->checkpoints in line with the files. Unreadable or invalid
- * files are logged and skipped, as libvirt does at load; only a directory
- * that cannot be listed is an error. */
+/* Bring @obj->checkpoints in line with the files. A NAME.xml that cannot
+ * be loaded (unreadable, too large, not a valid checkpoint of this domain,
+ * a duplicate) is not skipped silently, as libvirt 9.0 does (it logs and
+ * drops it): it is kept in @obj->checkpoint_bad, and every checkpoint call
+ * of the domain then fails with qemuCheckpointCheckLoaded()'s error, but
+ * checkpoint validation, which reports each such file. Only a directory
+ * that cannot be listed is an error here, so that the domain itself
+ * (start, stop, info) is not held up by its checkpoint metadata. */
 bool qemuCheckpointObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, GError **error);
+
+/* The number of checkpoint files of @obj that could not be loaded. */
+guint qemuCheckpointBadCount(const qemuDomainObj *obj);
+
+/* False, with CAIRN_ERR_OPERATION_FAILED "checkpoint metadata of domain
+ * 'D' cannot be loaded: file 'PATH': WHY ...", when a checkpoint file of
+ * @obj could not be loaded. */
+bool qemuCheckpointCheckLoaded(const qemuDomainObj *obj, GError **error);
 
 /* Write @chk's file. CAIRN_ERR_INTERNAL_ERROR "unable to save metadata
  * for checkpoint X: WHY" on failure. */

@@ -284,8 +284,24 @@ qemuValidateFormatBitmap(GString *buf, const qemuValidateBitmap *b, bool orphan)
 }
 
 
+/* The checkpoint files that could not be loaded: reported, never repaired
+ * (what they held is unknown; the administrator fixes or removes them). */
+static void
+qemuValidateFormatBadFiles(GString *buf, const qemuDomainObj *obj)
+{
+    for (guint i = 0; i < qemuCheckpointBadCount(obj); i++) {
+        const qemuCheckpointBadFile *bad = g_ptr_array_index(obj->checkpoint_bad, i);
+        g_autofree char *base = g_path_get_basename(bad->path);
+        g_autofree char *line = g_markup_printf_escaped(
+            "  <file name='%s' status='unloadable' error='%s'/>\n", base, bad->why);
+
+        g_string_append(buf, line);
+    }
+}
+
+
 static char *
-qemuValidateFormat(const qemuValidateState *st, const qemuDomainObj *obj, bool repair)
+qemuValidateFormat(const qemuValidateState *st, const qemuDomainObj *obj, bool all, bool repair)
 {
     GString *buf = g_string_new(NULL);
     g_autofree char *head = g_markup_printf_escaped(
@@ -293,6 +309,8 @@ qemuValidateFormat(const qemuValidateState *st, const qemuDomainObj *obj, bool r
         qemuDomainObjIsActive(obj) ? "running" : "shutoff", repair ? "yes" : "no");
 
     g_string_append(buf, head);
+    if (all)
+        qemuValidateFormatBadFiles(buf, obj);
     for (guint i = 0; i < st->checkpoints->len; i++) {
         qemuValidateCheckpoint *c = g_ptr_array_index(st->checkpoints, i);
         g_autofree char *open = g_markup_printf_escaped("  <checkpoint name='%s' status='%s'",
@@ -339,5 +357,5 @@ qemuDomainCheckpointValidate(cairnDomain *dom,
     } else if (!qemuBlockHostClose(g_steal_pointer(&st.host), error)) {
         return NULL;
     }
-    return qemuValidateFormat(&st, obj, repair);
+    return qemuValidateFormat(&st, obj, !only, repair);
 }

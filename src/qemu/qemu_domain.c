@@ -28,6 +28,7 @@ qemuDomainObjFree(qemuDomainObj *obj)
     qemuDomainStatusFree(obj->status);
     cairnMomentListFree(obj->checkpoints);
     g_clear_pointer(&obj->checkpoint_files, g_hash_table_unref);
+    g_clear_pointer(&obj->checkpoint_bad, g_ptr_array_unref);
     cairnFileCacheClear(&obj->def_file);
     cairnFileCacheClear(&obj->run_file);
     cairnFileCacheClear(&obj->reason_file);

@@ -48,6 +48,13 @@ struct _qemuDriverState {
                            * /dev/null to see the driver refuse them. */
 };
 
+/* A checkpoint metadata file that could not be loaded (read or parsed):
+ * never skipped, it is reported (qemu_checkpoint_meta.h). */
+typedef struct {
+    char *path;
+    char *why;
+} qemuCheckpointBadFile;
+
 typedef struct _qemuDomainObj qemuDomainObj;
 struct _qemuDomainObj {
     char *name;
@@ -65,6 +72,9 @@ struct _qemuDomainObj {
     int pidfd;                           /* -1, or a pidfd of status->pid once it was
                                    * found to be our QEMU (qemu_process.h) */
     pid_t pidfd_pid;
+    /* of qemuCheckpointBadFile*: the files of ROOT/checkpoints/NAME that
+     * could not be loaded; NULL or empty: none */
+    GPtrArray *checkpoint_bad;
 };
 
 /* How long a read-only state query (dominfo, domstate, list) trusts the

@@ -19,6 +19,7 @@
 #include "cairn/cairn-error.h"
 #include "cairn/cairn-qemu.h"
 #include "conf/domain_filter.h"
+#include "qemu_checkpoint_meta.h"
 #include "qemu_command.h"
 #include "qemu_domain.h"
 #include "qemu_driver_domain.h"
@@ -136,7 +137,8 @@ qemuDomainObjFacts(const qemuDomainObj *obj)
         .active = qemuDomainObjIsActive(obj),
         .persistent = obj->def != NULL,
         .state = qemuDomainObjGetState(obj, NULL),
-        .has_checkpoints = cairnMomentListSize(obj->checkpoints) > 0,
+        .has_checkpoints =
+            cairnMomentListSize(obj->checkpoints) > 0 || qemuCheckpointBadCount(obj) > 0,
     };
 
     return facts;
@@ -385,7 +387,8 @@ qemuDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error)
     }
     if (!qemuJobCheckDisksFree(drv, obj, dom->conn, "undefine the domain", error))
         return false;
-    nchk = cairnMomentListSize(obj->checkpoints);
+    /* Files that could not be loaded count: undefine would orphan them. */
+    nchk = cairnMomentListSize(obj->checkpoints) + qemuCheckpointBadCount(obj);
     if (nchk > 0 && !qemuDomainObjIsActive(obj) &&
         !(flags & CAIRN_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,

@@ -132,8 +132,7 @@ qemuDomainGetJobInfo(cairnDomain *dom, cairnDomainJobInfo *info, GError **error)
 
 /* The last completed job's statistics; forgotten unless @keep. */
 static bool
-qemuJobCompletedStats(qemuJobCall *call, bool keep, cairnDomainJobData **ret_data,
-                      GError **error)
+qemuJobCompletedStats(qemuJobCall *call, bool keep, cairnDomainJobData **ret_data, GError **error)
 {
     if (!qemuBackupCompletedLoad(call->drv, call->obj->name, ret_data, error))
         return false;
@@ -146,8 +145,12 @@ qemuJobCompletedStats(qemuJobCall *call, bool keep, cairnDomainJobData **ret_dat
 
 
 bool
-qemuDomainGetJobStats(cairnDomain *dom, int *type, cairnTypedParameter **params, int *nparams,
-                      unsigned int flags, GError **error)
+qemuDomainGetJobStats(cairnDomain *dom,
+                      int *type,
+                      cairnTypedParameter **params,
+                      int *nparams,
+                      unsigned int flags,
+                      GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
     g_auto(qemuJobCall) call = { 0 };
@@ -188,18 +191,22 @@ qemuDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error)
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_ABORT_JOB_POSTCOPY, FROM, __func__, error) ||
         !qemuJobCallBegin(&call, dom, QEMU_LOCK_TIMEOUT_MS, error))
         return false;
-    /* A shut-off domain may have a backup job (run by a storage daemon). */
+    /* libvirt 9.0's order (qemuDomainAbortJobFlags): the domain must be
+     * active, then POSTCOPY needs an outgoing migration, then a job must
+     * exist; so a shut-off domain without a job gets "domain is not
+     * running", not "no job is active". A shut-off domain may have a
+     * backup job here (run by a storage daemon), which can be aborted. */
     if (!call.job && !qemuDomainObjIsActive(call.obj)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is not running");
-        return false;
-    }
-    if (!call.job) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "no job is active on the domain");
         return false;
     }
     if (flags & CAIRN_DOMAIN_ABORT_JOB_POSTCOPY) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,
                       "current job is not outgoing migration in post-copy mode");
+        return false;
+    }
+    if (!call.job) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "no job is active on the domain");
         return false;
     }
     ctx.obj = call.obj;
@@ -296,9 +303,13 @@ qemuJobWatchStop(cairnConnect *conn)
 
 
 int
-qemuConnectDomainEventRegisterAny(cairnConnect *conn, cairnDomain *dom, int eventID,
-                                  cairnConnectDomainEventGenericCallback cb, void *opaque,
-                                  cairnFreeCallback freecb, GError **error)
+qemuConnectDomainEventRegisterAny(cairnConnect *conn,
+                                  cairnDomain *dom,
+                                  int eventID,
+                                  cairnConnectDomainEventGenericCallback cb,
+                                  void *opaque,
+                                  cairnFreeCallback freecb,
+                                  GError **error)
 {
     int id = cairnConnectEventRegister(conn, dom, eventID, cb, opaque, freecb, error);
 

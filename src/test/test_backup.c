@@ -602,14 +602,14 @@ testDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error)
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s", "domain is not running");
         return false;
     }
-    if (!obj->backup) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s",
-                      "no job is active on the domain");
-        return false;
-    }
     if (flags & CAIRN_DOMAIN_ABORT_JOB_POSTCOPY) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s",
                       "current job is not outgoing migration in post-copy mode");
+        return false;
+    }
+    if (!obj->backup) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s",
+                      "no job is active on the domain");
         return false;
     }
     /* A cancelled disk job concludes at once in the simulation. */

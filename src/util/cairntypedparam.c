@@ -253,7 +253,8 @@ cairnTypedParamToString(const cairnTypedParameter *param)
     case CAIRN_TYPED_PARAM_DOUBLE:
         return g_strdup_printf("%lf", param->value.d);
     case CAIRN_TYPED_PARAM_BOOLEAN:
-        return g_strdup(param->value.b ? "yes" : "no");
+        /* as libvirt's virTypedParameterToString: "1" or "0" */
+        return g_strdup_printf("%d", param->value.b ? 1 : 0);
     case CAIRN_TYPED_PARAM_STRING:
         return g_strdup(param->value.s);
     }

@@ -52,5 +52,6 @@ bool cairnTypedParamsFromVariant(GVariant *value,
                                  GError **error);
 
 /* The value as text, as virsh prints it (virTypedParameterToString):
- * integers in decimal, doubles with %lf, booleans "yes"/"no". */
+ * integers in decimal, doubles with %lf, booleans "1"/"0" (libvirt 9.0's
+ * "%d"; virsh prints a job's "success" so). */
 char *cairnTypedParamToString(const cairnTypedParameter *param);

@@ -172,6 +172,10 @@ testArgChecks(Fixture *f, gconstpointer data)
     g_assert_cmpint(cairnDomainAbortJob(f->dom), ==, -1);
     assertLastError(CAIRN_ERR_OPERATION_INVALID,
                     "Requested operation is not valid: no job is active on the domain");
+    /* libvirt 9.0 checks POSTCOPY before it looks for a job. */
+    g_assert_cmpint(cairnDomainAbortJobFlags(f->dom, CAIRN_DOMAIN_ABORT_JOB_POSTCOPY), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID, "Requested operation is not valid: current job "
+                                                 "is not outgoing migration in post-copy mode");
     g_assert_cmpint(cairnDomainAbortJobFlags(f->dom, 2), ==, -1);
     assertLastError(CAIRN_ERR_INVALID_ARG, NULL);
     cairnDomainFree(rodom);
@@ -304,6 +308,10 @@ testDomainStopsUnderJob(Fixture *f, gconstpointer data)
                     "disk_processed=107374182,disk_remaining=966367642,success=false,"
                     "errmsg=domain is not running");
     g_assert_cmpint(cairnDomainAbortJob(f->dom), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID,
+                    "Requested operation is not valid: domain is not running");
+    /* ... before POSTCOPY, as libvirt 9.0 (qemuDomainAbortJobFlags). */
+    g_assert_cmpint(cairnDomainAbortJobFlags(f->dom, CAIRN_DOMAIN_ABORT_JOB_POSTCOPY), ==, -1);
     assertLastError(CAIRN_ERR_OPERATION_INVALID,
                     "Requested operation is not valid: domain is not running");
 }

@@ -155,9 +155,9 @@ testCreateArgChecks(Fixture *f, gconstpointer data)
     g_assert_null(cairnDomainCheckpointCreateXML(f->dom, NULL, 0));
     assertLastError(CAIRN_ERR_INVALID_ARG, CAIRN_FROM_DOMAIN_CHECKPOINT,
                     "xmlDesc in cairnDomainCheckpointCreateXML must not be NULL");
-    g_assert_null(cairnDomainCheckpointCreateXML(
-        f->dom, "<domaincheckpoint/>",
-        CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE | CAIRN_DOMAIN_CHECKPOINT_CREATE_QUIESCE));
+    g_assert_null(cairnDomainCheckpointCreateXML(f->dom, "<domaincheckpoint/>",
+                                                 CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE |
+                                                     CAIRN_DOMAIN_CHECKPOINT_CREATE_QUIESCE));
     assertLastError(CAIRN_ERR_INVALID_ARG, CAIRN_FROM_DOMAIN_CHECKPOINT,
                     "Flags 'CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE' and "
                     "'CAIRN_DOMAIN_CHECKPOINT_CREATE_QUIESCE' are mutually exclusive");
@@ -167,9 +167,10 @@ testCreateArgChecks(Fixture *f, gconstpointer data)
                     "Flag 'CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE' is required by flag "
                     "'CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE'");
     /* The test driver does not validate bitmaps. */
-    g_assert_null(cairnDomainCheckpointCreateXML(
-        f->dom, "<domaincheckpoint/>",
-        CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE | CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE));
+    g_assert_null(
+        cairnDomainCheckpointCreateXML(f->dom, "<domaincheckpoint/>",
+                                       CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE |
+                                           CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE));
     assertLastError(CAIRN_ERR_INVALID_ARG, -1,
                     "invalid argument: unsupported flags (0x4) in function "
                     "testDomainCheckpointCreateXML");
@@ -210,6 +211,69 @@ testCreateErrors(Fixture *f, gconstpointer data)
 }
 
 
+/* The limits that keep every accepted checkpoint loadable and able to
+ * cross cairnd (checkpoint_conf.h): refused with INVALID_ARG before
+ * anything is made, on create, redefine and a backup's checkpoint. */
+static void
+testLimits(Fixture *f, gconstpointer data)
+{
+    g_autofree char *n200 = g_strnfill(200, 'k');
+    g_autofree char *n201 = g_strnfill(201, 'n');
+    g_autofree char *x200 =
+        g_strdup_printf("<domaincheckpoint><name>%s</name></domaincheckpoint>", n200);
+    g_autofree char *x201 =
+        g_strdup_printf("<domaincheckpoint><name>%s</name></domaincheckpoint>", n201);
+    g_autofree char *r201 = g_strdup_printf(
+        "<domaincheckpoint><name>%s</name><creationTime>1</creationTime></domaincheckpoint>", n201);
+    g_autofree char *desc = g_strnfill(1024 * 1024, 'd');
+    g_autofree char *bigdesc = g_strdup_printf(
+        "<domaincheckpoint><name>d</name><description>%sx</description></domaincheckpoint>", desc);
+    g_autofree char *domdesc = g_strnfill(2560 * 1024, 'e');
+    g_autofree char *bigxml = g_strdup_printf(
+        "<domaincheckpoint><name>x</name><description>%s</description>"
+        "<creationTime>1</creationTime>"
+        "<domain type='test'><name>test</name><uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>"
+        "<description>%s</description><memory>8192</memory><os><type>hvm</type></os></domain>"
+        "</domaincheckpoint>",
+        desc, domdesc);
+    const char *name_msg = "invalid argument: checkpoint name of 201 bytes is longer than the "
+                           "limit of 200 bytes";
+    cairnDomainCheckpointPtr chk;
+    cairnDomainJobInfo info;
+    cairnErrorPtr err;
+
+    g_assert_null(cairnDomainCheckpointCreateXML(f->dom, x201, 0));
+    assertLastError(CAIRN_ERR_INVALID_ARG, CAIRN_FROM_DOMAIN_CHECKPOINT, name_msg);
+    g_assert_null(
+        cairnDomainCheckpointCreateXML(f->dom, r201, CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE));
+    assertLastError(CAIRN_ERR_INVALID_ARG, CAIRN_FROM_DOMAIN_CHECKPOINT, name_msg);
+    g_assert_cmpint(cairnDomainBackupBegin(f->dom, "<domainbackup/>", x201, 0), ==, -1);
+    assertLastError(CAIRN_ERR_INVALID_ARG, CAIRN_FROM_DOMAIN_CHECKPOINT, name_msg);
+    g_assert_cmpint(cairnDomainGetJobInfo(f->dom, &info), ==, 0);
+    g_assert_cmpint(info.type, ==, CAIRN_DOMAIN_JOB_NONE);
+    g_assert_null(cairnDomainCheckpointCreateXML(f->dom, bigdesc, 0));
+    assertLastError(CAIRN_ERR_INVALID_ARG, CAIRN_FROM_DOMAIN_CHECKPOINT,
+                    "invalid argument: checkpoint description of 1048577 bytes is longer than "
+                    "the limit of 1048576 bytes");
+    /* Under 4 MiB as sent, over 3 MiB with the <domain> it keeps. */
+    g_assert_cmpint(strlen(bigxml), <, 4 * 1024 * 1024);
+    g_assert_null(
+        cairnDomainCheckpointCreateXML(f->dom, bigxml, CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE));
+    err = cairnGetLastError();
+    g_assert_nonnull(err);
+    g_assert_cmpint(err->code, ==, CAIRN_ERR_INVALID_ARG);
+    g_assert_true(g_str_has_prefix(err->message, "invalid argument: checkpoint XML of "));
+    g_assert_true(g_str_has_suffix(
+        err->message, " bytes (with its domain) is longer than the limit of 3145728 bytes"));
+    g_assert_cmpint(cairnDomainListAllCheckpoints(f->dom, NULL, 0), ==, 0);
+
+    /* At the limit: fine. */
+    g_assert_nonnull((chk = cairnDomainCheckpointCreateXML(f->dom, x200, 0)));
+    g_assert_cmpstr(cairnDomainCheckpointGetName(chk), ==, n200);
+    cairnDomainCheckpointFree(chk);
+}
+
+
 static void
 testLookupAndParent(Fixture *f, gconstpointer data)
 {
@@ -227,8 +291,9 @@ testLookupAndParent(Fixture *f, gconstpointer data)
     cairnDomainCheckpointFree(chk);
 
     g_assert_null(cairnDomainCheckpointLookupByName(f->dom, "nosuch", 0));
-    assertLastError(CAIRN_ERR_NO_DOMAIN_CHECKPOINT, CAIRN_FROM_DOMAIN_CHECKPOINT,
-                    "Domain checkpoint not found: no domain checkpoint with matching name 'nosuch'");
+    assertLastError(
+        CAIRN_ERR_NO_DOMAIN_CHECKPOINT, CAIRN_FROM_DOMAIN_CHECKPOINT,
+        "Domain checkpoint not found: no domain checkpoint with matching name 'nosuch'");
     g_assert_null(cairnDomainCheckpointLookupByName(f->dom, NULL, 0));
     assertLastError(CAIRN_ERR_INVALID_ARG, -1,
                     "name in cairnDomainCheckpointLookupByName must not be NULL");
@@ -295,7 +360,8 @@ testListing(Fixture *f, gconstpointer data)
     g_assert_cmpstr(topo, ==, "c1,c2,c3,c4,c5");
     roots = listAll(f, CAIRN_DOMAIN_CHECKPOINT_LIST_ROOTS);
     g_assert_cmpstr(roots, ==, "c1");
-    leaves = listAll(f, CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES | CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL);
+    leaves =
+        listAll(f, CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES | CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL);
     g_assert_cmpstr(leaves, ==, "c3,c5");
     noleaves = listAll(f, CAIRN_DOMAIN_CHECKPOINT_LIST_NO_LEAVES |
                               CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL);
@@ -307,11 +373,12 @@ testListing(Fixture *f, gconstpointer data)
     g_assert_cmpstr(kids, ==, "c3,c4");
     desc = listChildren(f, "c2", CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS);
     g_assert_cmpstr(desc, ==, "c3,c4,c5");
-    desctopo = listChildren(f, "c1", CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS |
-                                         CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL);
+    desctopo = listChildren(f, "c1",
+                            CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS |
+                                CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL);
     g_assert_cmpstr(desctopo, ==, "c2,c3,c4,c5");
-    kidleaves = listChildren(f, "c2", CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS |
-                                          CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES);
+    kidleaves = listChildren(
+        f, "c2", CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS | CAIRN_DOMAIN_CHECKPOINT_LIST_LEAVES);
     g_assert_cmpstr(kidleaves, ==, "c3,c5");
 
     g_assert_cmpint(cairnDomainListAllCheckpoints(f->dom, NULL, 0x10), ==, -1);
@@ -335,8 +402,9 @@ testDeleteReparents(Fixture *f, gconstpointer data)
     p4 = parentOf(f, "c4");
     g_assert_cmpstr(p3, ==, "c1");
     g_assert_cmpstr(p4, ==, "c1");
-    kids = listChildren(f, "c1", CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS |
-                                     CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL);
+    kids = listChildren(f, "c1",
+                        CAIRN_DOMAIN_CHECKPOINT_LIST_DESCENDANTS |
+                            CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL);
     g_assert_cmpint(strlen(kids), ==, strlen("c3,c4,c5"));
 }
 
@@ -350,7 +418,8 @@ testDeleteChildren(Fixture *f, gconstpointer data)
 
     buildTree(f);
     c2 = cairnDomainCheckpointLookupByName(f->dom, "c2", 0);
-    g_assert_cmpint(cairnDomainCheckpointDelete(c2, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN), ==, 0);
+    g_assert_cmpint(cairnDomainCheckpointDelete(c2, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN), ==,
+                    0);
     cairnDomainCheckpointFree(c2);
     all = listAll(f, CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL);
     g_assert_cmpstr(all, ==, "c1");
@@ -370,9 +439,10 @@ testDeleteChildrenOnly(Fixture *f, gconstpointer data)
 
     buildTree(f);
     c2 = cairnDomainCheckpointLookupByName(f->dom, "c2", 0);
-    g_assert_cmpint(cairnDomainCheckpointDelete(c2, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY |
-                                                        CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY),
-                    ==, 0);
+    g_assert_cmpint(
+        cairnDomainCheckpointDelete(c2, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY |
+                                            CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY),
+        ==, 0);
     cairnDomainCheckpointFree(c2);
     all = listAll(f, CAIRN_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL);
     g_assert_cmpstr(all, ==, "c1,c2");
@@ -389,9 +459,10 @@ testDeleteArgChecks(Fixture *f, gconstpointer data)
     cairnDomainCheckpointPtr c1 = createNamed(f, "c1");
     cairnConnectPtr ro = cairnConnectOpenReadOnly(cairnTestURI());
 
-    g_assert_cmpint(cairnDomainCheckpointDelete(c1, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
-                                                        CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY),
-                    ==, -1);
+    g_assert_cmpint(
+        cairnDomainCheckpointDelete(c1, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
+                                            CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY),
+        ==, -1);
     assertLastError(CAIRN_ERR_INVALID_ARG, CAIRN_FROM_DOMAIN_CHECKPOINT,
                     "Flags 'CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN' and "
                     "'CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY' are mutually exclusive");
@@ -415,8 +486,9 @@ testReadOnly(Fixture *f, gconstpointer data)
     g_autofree char *xml = NULL;
 
     g_assert_null(cairnDomainCheckpointCreateXML(dom, "<domaincheckpoint/>", 0));
-    assertLastError(CAIRN_ERR_OPERATION_DENIED, CAIRN_FROM_DOMAIN_CHECKPOINT,
-                    "operation forbidden: read only access prevents cairnDomainCheckpointCreateXML");
+    assertLastError(
+        CAIRN_ERR_OPERATION_DENIED, CAIRN_FROM_DOMAIN_CHECKPOINT,
+        "operation forbidden: read only access prevents cairnDomainCheckpointCreateXML");
     g_assert_cmpint(cairnDomainListAllCheckpoints(dom, NULL, 0), ==, 0);
     cairnDomainFree(dom);
     cairnConnectClose(ro);
@@ -436,13 +508,15 @@ testXMLFlags(Fixture *f, gconstpointer data)
 {
     cairnDomainCheckpointPtr chk = createNamed(f, "c1");
     g_autofree char *full = cairnDomainCheckpointGetXMLDesc(chk, 0);
-    g_autofree char *nodom = cairnDomainCheckpointGetXMLDesc(chk, CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN);
+    g_autofree char *nodom =
+        cairnDomainCheckpointGetXMLDesc(chk, CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN);
     g_autofree char *size = cairnDomainCheckpointGetXMLDesc(
         chk, CAIRN_DOMAIN_CHECKPOINT_XML_SIZE | CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN);
 
     g_assert_nonnull(strstr(full, "<domain type='test'>"));
     g_assert_null(strstr(nodom, "<domain "));
-    g_assert_nonnull(strstr(size, "<disk name='vda' checkpoint='bitmap' bitmap='c1' size='1024'/>"));
+    g_assert_nonnull(
+        strstr(size, "<disk name='vda' checkpoint='bitmap' bitmap='c1' size='1024'/>"));
     if (cairnTestSchemaDir()) {
         g_assert_true(cairnTestValidateRNG(full, "domaincheckpoint.rng"));
         g_assert_true(cairnTestValidateRNG(nodom, "domaincheckpoint.rng"));
@@ -470,11 +544,13 @@ testRedefine(Fixture *f, gconstpointer data)
     g_autofree char *again = NULL, *p = NULL;
     cairnDomainCheckpointPtr chk;
 
-    g_assert_cmpint(cairnDomainCheckpointDelete(c1, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
-                                                        CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY),
-                    ==, 0);
+    g_assert_cmpint(
+        cairnDomainCheckpointDelete(c1, CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
+                                            CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY),
+        ==, 0);
     /* Children before parents fails. */
-    g_assert_null(cairnDomainCheckpointCreateXML(f->dom, x2, CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE));
+    g_assert_null(
+        cairnDomainCheckpointCreateXML(f->dom, x2, CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE));
     assertLastError(CAIRN_ERR_INVALID_ARG, -1,
                     "invalid argument: parent c1 for moment c2 not found");
     chk = cairnDomainCheckpointCreateXML(f->dom, x1, CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE);
@@ -560,6 +636,7 @@ main(int argc, char **argv)
     ADD("/checkpoint/create-defaults", testCreateDefaults);
     ADD("/checkpoint/create-arg-checks", testCreateArgChecks);
     ADD("/checkpoint/create-errors", testCreateErrors);
+    ADD("/checkpoint/limits", testLimits);
     ADD("/checkpoint/lookup-parent", testLookupAndParent);
     ADD("/checkpoint/stale-handle", testStaleHandle);
     ADD("/checkpoint/listing", testListing);

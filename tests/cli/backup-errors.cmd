@@ -17,6 +17,7 @@ $ cairn event nosuch --event lifecycle
 # No job.
 $ cairn backup-dumpxml test
 $ cairn domjobabort test
+$ cairn domjobabort test --postcopy
 $ cairn 'domjobinfo test; domjobinfo test --completed'
 #
 # What the driver refuses: XML, alignment, a second backup, an unknown
@@ -37,4 +38,6 @@ $ cairn backup-begin test none.xml
 $ cairn 'backup-begin test; backup-begin test'
 $ cairn -r backup-begin test
 $ cairn -r 'domjobinfo test; domjobabort test'
+# A shut-off domain without a job: libvirt 9.0 checks that the domain runs
+# first (qemuDomainAbortJobFlags), so "domain is not running", not "no job".
 $ cairn 'destroy test; domjobabort test'

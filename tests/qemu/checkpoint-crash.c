@@ -9,7 +9,9 @@
  * ok, stray a healthy bitmap without checkpoint. Repair removes c1's
  * bitmaps and the checkpoints c1 and c2 (c3 becomes a root), keeps stray;
  * afterwards images and metadata agree, validation is clean, and c1 is
- * gone for good (an incremental backup from it is refused).
+ * gone for good (an incremental backup from it is refused). The CLI's
+ * checkpoint-validate exits 1 while the report shows a broken checkpoint,
+ * 0 once none is left.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -92,6 +94,24 @@ expectReport(cairnDomainPtr dom, unsigned int flags, const char *want)
     g_autofree char *got = cairnDomainCheckpointValidate(dom, NULL, flags);
 
     CHK_EXPECT_STR(got, want);
+}
+
+
+/* `cairn checkpoint-validate NAME ARGS` exits @want_status; its error
+ * line (when it fails) contains @want_err. */
+static void
+expectCli(int want_status, const char *want_err, const char *arg1, const char *arg2)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = chkTestCli(&out, &err, "checkpoint-validate", NAME, arg1, arg2, NULL);
+
+    CHK_EXPECT_INT(status, want_status);
+    if (want_err && !strstr(err, want_err))
+        qemuTestFail(__FILE__, __LINE__, "checkpoint-validate: stderr '%s' lacks '%s'", err,
+                     want_err);
+    if (!want_err)
+        CHK_EXPECT_STR(err, "");
 }
 
 
@@ -180,6 +200,14 @@ main(void)
     shutoff = g_strdup_printf(reportBefore, "shutoff");
     running = g_strdup_printf(reportBefore, "running");
     expectReport(dom, 0, shutoff);
+    /* The CLI fails on what it reports broken (not on the healthy stray). */
+    expectCli(1,
+              "error: checkpoints of domain '" NAME "' do not match the bitmaps in its images: 2 "
+              "broken checkpoint(s) or bitmap(s); 'checkpoint-validate --repair' removes them",
+              NULL, NULL);
+    expectCli(1, "2 broken checkpoint(s) or bitmap(s)", "--xml", NULL);
+    expectCli(1, "1 broken checkpoint(s) or bitmap(s)", "c2", NULL);
+    expectCli(0, NULL, "c3", NULL);
     QT_CHECK(cairnDomainCreate(dom) == 0);
     expectReport(dom, 0, running);
     expectReport(dom, CAIRN_DOMAIN_CHECKPOINT_VALIDATE_REPAIR, reportRepair);
@@ -202,6 +230,8 @@ main(void)
         CHK_EXPECT_STR(cur, "c3");
     }
     expectReport(dom, 0, reportAfter);
+    expectCli(0, NULL, NULL, NULL);
+    expectCli(0, NULL, "--repair", "--xml");
 
     cairnDomainCheckpointFree(c3);
     cairnDomainFree(dom);

@@ -13,8 +13,10 @@
  * - a restarted driver (a new connection) takes the current checkpoint
  *   from the current file, or the unique leaf when that file is missing or
  *   names nothing; a connection opened earlier sees the other's changes
- * - no storage daemon is left behind
+ * - no storage daemon of the test is left behind (one of anything else
+ *   running on the machine is not counted)
  */
+#include <signal.h>
 #include <stdio.h>
 
 #include <glib/gstdio.h>
@@ -66,18 +68,31 @@ expectParent(cairnDomainCheckpointPtr chk, const char *want)
 }
 
 
-static guint
-countStorageDaemons(void)
-{
-    const char *argv[] = { "pgrep", "-f", "qemu-storage-daemon", NULL };
-    g_autofree char *out = NULL;
-    guint n = 0;
+/* A qemu-storage-daemon of someone else (neither started by this process
+ * nor naming the root): it must never count as the test's own. timeout(1)
+ * ends it should the test die without stopping it. */
+static GPid foreignTimeout;
 
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-                 NULL, &out, NULL, NULL, NULL);
-    for (const char *p = out; p && *p; p++)
-        n += *p == '\n';
-    return n;
+static void
+stopForeignDaemon(void)
+{
+    if (foreignTimeout > 0)
+        kill(foreignTimeout, SIGTERM);
+    foreignTimeout = 0;
+}
+
+
+static void
+startForeignDaemon(void)
+{
+    const char *argv[] = { "timeout", "600", "qemu-storage-daemon", NULL };
+
+    QT_CHECK(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                           &foreignTimeout, NULL));
+    atexit(stopForeignDaemon);
+    for (int i = 0; i < 500 && !qemuTestFindProcess("qemu-storage-daemon"); i++)
+        g_usleep(10000);
+    QT_CHECK(qemuTestFindProcess("qemu-storage-daemon") > 0);
 }
 
 
@@ -171,6 +186,7 @@ testImageInUse(cairnDomainPtr dom)
     GPid holder = chkTestHoldImage(imgA);
     cairnDomainCheckpointPtr chk;
 
+    CHK_EXPECT_INT(chkTestCountStorageDaemons(), 1);
     QT_CHECK(!cairnDomainCheckpointCreateXML(
         dom, "<domaincheckpoint><name>x</name></domaincheckpoint>", 0));
     qemuTestExpectError(CAIRN_ERR_OPERATION_FAILED, "Failed to get \"write\" lock");
@@ -239,10 +255,10 @@ main(void)
     cairnConnectPtr conn;
     cairnDomainPtr dom;
     const char *root;
-    guint daemons;
 
     root = chkTestSetup(NAME);
-    daemons = countStorageDaemons();
+    startForeignDaemon();
+    CHK_EXPECT_INT(chkTestCountStorageDaemons(), 0);
     images[0] = imgA = qemuTestMakeImage("a.qcow2", "qcow2", "64M");
     images[1] = imgB = qemuTestMakeImage("b.qcow2", "qcow2", "64M");
     xml = chkTestDomainXML(NAME, images, formats);
@@ -254,7 +270,8 @@ main(void)
     testImageInUse(dom);
     testRestart(root, dom);
 
-    CHK_EXPECT_INT(countStorageDaemons(), daemons);
+    CHK_EXPECT_INT(chkTestCountStorageDaemons(), 0);
+    stopForeignDaemon();
     QT_CHECK(qemuTestCountRunFiles(".qsd.sock") == 0 && qemuTestCountRunFiles(".qsd.log") == 0);
     cairnDomainFree(dom);
     cairnConnectClose(conn);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdarg.h>
+#include <sys/wait.h>
 
 #include <json-glib/json-glib.h>
 
@@ -33,32 +35,103 @@ chkTestExpectInt(const char *file, int line, const char *what, gint64 got, gint6
 }
 
 
-/* Kill, by pid, every qemu-storage-daemon whose command line names a file
- * under the root (Cairn's own, should one survive a failed check, and the
- * test's image holders). */
+/* The command line of @pid (NUL-separated arguments, *ret_len bytes), or
+ * NULL; and in *ret_ppid its parent, when the process is alive (not a
+ * zombie). */
+static char *
+chkTestProcCmdline(const char *pid, gsize *ret_len, pid_t *ret_ppid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%s/cmdline", pid);
+    g_autofree char *statpath = g_strdup_printf("/proc/%s/stat", pid);
+    g_autofree char *cmd = NULL;
+    g_autofree char *stat = NULL;
+    const char *p;
+    gsize len = 0;
+
+    /* "PID (COMM) STATE PPID ...": COMM may hold ')' */
+    if (!g_file_get_contents(path, &cmd, &len, NULL) || len == 0 || cmd[len - 1] != '\0' ||
+        !g_file_get_contents(statpath, &stat, NULL, NULL) || !(p = strrchr(stat, ')')) ||
+        p[1] != ' ' || p[2] == 'Z' || p[2] == 'X' || p[3] != ' ')
+        return NULL;
+    *ret_len = len;
+    *ret_ppid = (pid_t)g_ascii_strtoll(p + 4, NULL, 10);
+    return g_steal_pointer(&cmd);
+}
+
+
+static bool
+chkTestCmdlineNamesRoot(const char *cmd, gsize len)
+{
+    for (const char *arg = cmd; arg < cmd + len; arg += strlen(arg) + 1) {
+        if (strstr(arg, chkRoot))
+            return true;
+    }
+    return false;
+}
+
+
+/* The pids of the live (not zombie) qemu-storage-daemons of this test:
+ * those whose command line names a path under the root (Cairn's job
+ * daemons, through their pidfile and monitor socket, and the test's image
+ * holders) and those started by this process or by a process whose
+ * command line names the root (Cairn's checkpoint work on a shut-off
+ * domain, whose monitor is an inherited socket, embedded or in a cairnd
+ * run with --root ROOT). A storage daemon of anything else on the machine
+ * is never counted. */
+static GArray *
+chkTestOwnStorageDaemons(void)
+{
+    GArray *pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+    g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
+    const char *ent;
+
+    while (chkRoot && proc && (ent = g_dir_read_name(proc))) {
+        g_autofree char *cmd = NULL;
+        g_autofree char *pcmd = NULL;
+        g_autofree char *ppidstr = NULL;
+        const char *base;
+        gsize len = 0;
+        gsize plen = 0;
+        pid_t pid = (pid_t)atoi(ent);
+        pid_t ppid = 0;
+        pid_t pppid = 0;
+
+        if (pid <= 0 || !(cmd = chkTestProcCmdline(ent, &len, &ppid)))
+            continue;
+        base = strrchr(cmd, '/') ? strrchr(cmd, '/') + 1 : cmd;
+        if (!g_str_equal(base, "qemu-storage-daemon"))
+            continue;
+        ppidstr = g_strdup_printf("%d", (int)ppid);
+        if (chkTestCmdlineNamesRoot(cmd, len) || ppid == getpid() ||
+            ((pcmd = chkTestProcCmdline(ppidstr, &plen, &pppid)) &&
+             chkTestCmdlineNamesRoot(pcmd, plen)))
+            g_array_append_val(pids, pid);
+    }
+    return pids;
+}
+
+
+guint
+chkTestCountStorageDaemons(void)
+{
+    g_autoptr(GArray) pids = chkTestOwnStorageDaemons();
+
+    return pids->len;
+}
+
+
+/* Kill, by pid, every qemu-storage-daemon of the test (Cairn's own, should
+ * one survive a failed check, and the test's image holders). */
 static void
 chkTestKillStrays(void)
 {
-    g_autoptr(GDir) proc = NULL;
-    const char *ent;
+    g_autoptr(GArray) pids = NULL;
 
-    if (!chkRoot || getpid() != chkOwner || !(proc = g_dir_open("/proc", 0, NULL)))
+    if (!chkRoot || getpid() != chkOwner)
         return;
-    while ((ent = g_dir_read_name(proc))) {
-        g_autofree char *path = g_strdup_printf("/proc/%s/cmdline", ent);
-        g_autofree char *cmd = NULL;
-        gsize len = 0;
-        pid_t pid = (pid_t)atoi(ent);
-
-        if (pid <= 0 || !g_file_get_contents(path, &cmd, &len, NULL) || len == 0)
-            continue;
-        for (gsize i = 0; i + 1 < len; i++) {
-            if (cmd[i] == '\0')
-                cmd[i] = ' ';
-        }
-        if (strstr(cmd, "qemu-storage-daemon") && strstr(cmd, chkRoot))
-            kill(pid, SIGKILL);
-    }
+    pids = chkTestOwnStorageDaemons();
+    for (guint i = 0; i < pids->len; i++)
+        kill(g_array_index(pids, pid_t, i), SIGKILL);
 }
 
 
@@ -337,6 +410,43 @@ chkTestCreate(cairnDomainPtr dom, const char *xml, unsigned int flags)
     if (!chk)
         qemuTestFail(__FILE__, __LINE__, "cannot create checkpoint from %s", xml);
     return chk;
+}
+
+
+int
+chkTestCli(char **ret_out, char **ret_err, const char *first, ...)
+{
+    const char *builddir = g_getenv("abs_builddir");
+    g_autofree char *bin =
+        g_build_filename(builddir ? builddir : "tests", "..", "tools", "cairn", NULL);
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *errout = NULL;
+    const char *arg;
+    int status = -1;
+    va_list ap;
+
+    if (!g_file_test(bin, G_FILE_TEST_IS_EXECUTABLE))
+        qemuTestFail(__FILE__, __LINE__, "no cairn binary at %s", bin);
+    g_ptr_array_add(argv, bin);
+    g_ptr_array_add(argv, (char *)"-c");
+    g_ptr_array_add(argv, (char *)qemuTestURI());
+    va_start(ap, first);
+    for (arg = first; arg; arg = va_arg(ap, const char *))
+        g_ptr_array_add(argv, (char *)arg);
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, &out, &errout, &status,
+                      &err))
+        qemuTestFail(__FILE__, __LINE__, "cannot run %s: %s", bin, err->message);
+    if (!WIFEXITED(status))
+        qemuTestFail(__FILE__, __LINE__, "%s ended by a signal", bin);
+    if (ret_out)
+        *ret_out = g_steal_pointer(&out);
+    if (ret_err)
+        *ret_err = g_steal_pointer(&errout);
+    return WEXITSTATUS(status);
 }
 
 

@@ -31,6 +31,11 @@ typedef struct {
  * is killed by its pid at exit. */
 const char *chkTestSetup(const char *testname);
 
+/* The number of live qemu-storage-daemons of this test: those whose
+ * command line names a path under its root and those it started itself;
+ * never one of anything else running on the machine. */
+guint chkTestCountStorageDaemons(void);
+
 /* A domain @name with disks vda, vdb, ... on @images in @formats
  * ("qcow2"/"raw"), NULL-terminated lists. */
 char *chkTestDomainXML(const char *name, const char *const *images, const char *const *formats);
@@ -66,6 +71,11 @@ char *chkTestParent(cairnDomainCheckpointPtr chk);
 
 /* Create a checkpoint from @xml; fails the test on error. */
 cairnDomainCheckpointPtr chkTestCreate(cairnDomainPtr dom, const char *xml, unsigned int flags);
+
+/* Run the cairn CLI (tools/cairn of the build) on the test's URI with the
+ * NULL-terminated arguments; its exit status, and its stdout and stderr
+ * in *@ret_out and *@ret_err (caller frees; either may be NULL). */
+G_GNUC_NULL_TERMINATED int chkTestCli(char **ret_out, char **ret_err, const char *first, ...);
 
 /* Start a qemu-storage-daemon of the test's own holding @image open for
  * writing (as another program would); returns its pid. */
