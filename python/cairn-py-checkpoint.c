@@ -189,11 +189,15 @@ static PyMethodDef checkpointMethods[] = {
     { NULL, NULL, 0, NULL },
 };
 
+/* PyVarObject_HEAD_INIT() ends with its own comma. */
+/* clang-format off */
 PyTypeObject cairnPyCheckpointType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cairn.cairnDomainCheckpoint",
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "cairn.cairnDomainCheckpoint",
     .tp_doc = "A checkpoint (libvirt-python's virDomainCheckpoint).",
     .tp_basicsize = sizeof(cairnPyCheckpoint),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_dealloc = (destructor)checkpointDealloc,
     .tp_methods = checkpointMethods,
 };
+/* clang-format on */

@@ -320,11 +320,15 @@ static PyMethodDef connectMethods[] = {
     { NULL, NULL, 0, NULL },
 };
 
+/* PyVarObject_HEAD_INIT() ends with its own comma. */
+/* clang-format off */
 PyTypeObject cairnPyConnectType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cairn.cairnConnect",
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "cairn.cairnConnect",
     .tp_doc = "A connection (libvirt-python's virConnect); made by cairn.open().",
     .tp_basicsize = sizeof(cairnPyConnect),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_dealloc = (destructor)connectDealloc,
     .tp_methods = connectMethods,
 };
+/* clang-format on */

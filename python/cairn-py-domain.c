@@ -521,11 +521,15 @@ static PyMethodDef domainMethods[] = {
     { NULL, NULL, 0, NULL },
 };
 
+/* PyVarObject_HEAD_INIT() ends with its own comma. */
+/* clang-format off */
 PyTypeObject cairnPyDomainType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cairn.cairnDomain",
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "cairn.cairnDomain",
     .tp_doc = "A domain (libvirt-python's virDomain); from a cairnConnect's lookups or lists.",
     .tp_basicsize = sizeof(cairnPyDomain),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_dealloc = (destructor)domainDealloc,
     .tp_methods = domainMethods,
 };
+/* clang-format on */

@@ -1,0 +1,32 @@
+"""Fixtures of the cairn module's tests.
+
+The module comes from the build tree (PYTHONPATH=build/python, set by
+python/meson.build) or, run by hand, from wherever python finds it.
+"""
+
+import pytest
+
+import cairn
+
+
+@pytest.fixture
+def conn():
+    """A fresh test:///default connection: one running domain 'test'.
+    Closed at the end unless the test closed it."""
+    c = cairn.open("test:///default")
+    with c:
+        yield c
+
+
+@pytest.fixture
+def dom(conn):
+    return conn.lookupByName("test")
+
+
+def checkpoint_xml(name, description=None):
+    desc = "<description>%s</description>" % description if description else ""
+    return "<domaincheckpoint><name>%s</name>%s</domaincheckpoint>" % (name, desc)
+
+
+def names(objs):
+    return sorted(o.getName() if hasattr(o, "getName") else o.name() for o in objs)
