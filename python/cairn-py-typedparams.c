@@ -35,11 +35,16 @@ cairnPyTypedParamsToDict(cairnTypedParameterPtr params, int nparams)
 {
     PyObject *dict = PyDict_New();
 
+    /* Keys are plain strings: PyDict_SetItemString() would intern them,
+     * and churn the interpreter's table of interned strings on every
+     * call. */
     for (int i = 0; dict && i < nparams; i++) {
-        PyObject *value = typedParamValue(&params[i]);
+        PyObject *key = PyUnicode_FromString(params[i].field);
+        PyObject *value = key ? typedParamValue(&params[i]) : NULL;
 
-        if (!value || PyDict_SetItemString(dict, params[i].field, value) < 0)
+        if (!value || PyDict_SetItem(dict, key, value) < 0)
             Py_CLEAR(dict);
+        Py_XDECREF(key);
         Py_XDECREF(value);
     }
     return dict;
