@@ -9,11 +9,11 @@ import sys
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libvirt-style-backup.py")
 
 EXPECTED = """\
-b1: full backup started (job type unbounded)
+b1: full backup started
 b1: succeeded, job of test for b1, all of some bytes copied, completed job type 3
-b2: incremental backup started (job type unbounded)
+b2: incremental backup started
 b2: succeeded, job of test for b2, all of some bytes copied, completed job type 3
-b3: incremental backup started (job type unbounded)
+b3: incremental backup started
 b3: succeeded, job of test for b3, all of some bytes copied, completed job type 3
 pruned checkpoint b1
 checkpoint b2 parent - disks 1
