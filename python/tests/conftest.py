@@ -4,9 +4,17 @@ The module comes from the build tree (PYTHONPATH=build/python, set by
 python/meson.build) or, run by hand, from wherever python finds it.
 """
 
+import os
+
 import pytest
 
 import cairn
+
+# In the ASan build python runs with the ASan runtime preloaded
+# (python/meson.build); the programs the tests start (QEMU, qemu-img,
+# nbdinfo) must not get it, python processes that import cairn must.
+PYTHON_CHILD_ENV = dict(os.environ)
+os.environ.pop("LD_PRELOAD", None)
 
 
 @pytest.fixture

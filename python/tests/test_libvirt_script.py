@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+from conftest import PYTHON_CHILD_ENV
+
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libvirt-style-backup.py")
 
 EXPECTED = """\
@@ -24,7 +26,7 @@ no job to abort: Requested operation is not valid: no job is active on the domai
 
 def run_script(*args):
     return subprocess.run([sys.executable, SCRIPT] + list(args), capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env=PYTHON_CHILD_ENV)
 
 
 def test_libvirt_style_script_on_the_test_driver():

@@ -20,6 +20,7 @@ import tempfile
 import pytest
 
 import cairn
+from conftest import PYTHON_CHILD_ENV
 
 NAME = "pyvm"
 MiB = 1024 * 1024
@@ -174,7 +175,7 @@ def test_libvirt_style_script_on_qemu(vm):
     # Another process on the same root, as a backup tool would be.
     root, image, conn, dom = vm
     r = subprocess.run([sys.executable, SCRIPT, "qemu:///embed?root=" + root, NAME, "2"],
-                       capture_output=True, text=True, timeout=300)
+                       capture_output=True, text=True, timeout=300, env=PYTHON_CHILD_ENV)
     assert r.returncode == 0, r.stdout + r.stderr
     lines = r.stdout.splitlines()
     assert lines[:4] == [
