@@ -4,7 +4,9 @@ The module comes from the build tree (PYTHONPATH=build/python, set by
 python/meson.build) or, run by hand, from wherever python finds it.
 """
 
+import faulthandler
 import os
+import sys
 
 import pytest
 
@@ -15,6 +17,21 @@ import cairn
 # nbdinfo) must not get it, python processes that import cairn must.
 PYTHON_CHILD_ENV = dict(os.environ)
 os.environ.pop("LD_PRELOAD", None)
+
+
+def watchdog_arm(seconds):
+    """After @seconds, faulthandler's own thread, which needs no GIL, prints
+    every thread's stack on file descriptor 2 (the run's stderr: meson runs
+    pytest with --capture=sys) and exits the run with an error."""
+    faulthandler.dump_traceback_later(seconds, exit=True, file=sys.__stderr__)
+
+
+@pytest.fixture(autouse=True)
+def watchdog():
+    """No test hangs for longer than 300 s."""
+    watchdog_arm(300)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ domainEventRegisterAny with libvirt-python's callback
 arguments, the default event loop, callbacks taking the GIL back from
 another thread's C call, deregistration, and exceptions in callbacks."""
 
+import faulthandler
 import sys
 import threading
 import time
@@ -10,7 +11,7 @@ import time
 import pytest
 
 import cairn
-from conftest import checkpoint_xml
+from conftest import checkpoint_xml, watchdog_arm
 
 PULL_XML = ("<domainbackup mode='pull'>"
             "<server transport='unix' socket='/run/t.sock'/></domainbackup>")
@@ -92,10 +93,15 @@ def test_gil_is_released_while_the_loop_waits(conn, dom):
         time.sleep(0.2)
         dom.abortJob()
 
+    # Were the GIL held while the loop waits, the thread could never run
+    # and the loop never wake: faulthandler's watchdog (a C thread) ends
+    # the run after 20 s instead of letting it hang.
+    watchdog_arm(20)
     t = threading.Thread(target=abort_later)
     t.start()
     run_until(lambda: seen)
     t.join()
+    faulthandler.cancel_dump_traceback_later()
     assert seen == [threading.get_ident()]
 
 
