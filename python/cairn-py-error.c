@@ -27,6 +27,15 @@ enum {
 };
 
 
+/* The err tuple of @err. */
+static PyObject *
+errorTuple(const cairnError *err)
+{
+    return Py_BuildValue("(iisiOOOii)", err->code, err->domain, err->message ? err->message : "",
+                         (int)err->level, Py_None, Py_None, Py_None, 0, 0);
+}
+
+
 /* The err tuple of this thread's last error, or None. */
 static PyObject *
 lastErrorTuple(void)
@@ -35,20 +44,45 @@ lastErrorTuple(void)
 
     if (!err)
         Py_RETURN_NONE;
-    return Py_BuildValue("(iisiOOOii)", err->code, err->domain, err->message ? err->message : "",
-                         (int)err->level, Py_None, Py_None, Py_None, 0, 0);
+    return errorTuple(err);
 }
 
 
 PyObject *
 cairnPyRaise(const char *defmsg)
 {
-    PyObject *exc = PyObject_CallFunction(errorClass, "s", defmsg);
+    cairnError copy = { 0 };
+    PyObject *err, *msg, *exc = NULL, *args = NULL;
 
-    if (exc) {
-        PyErr_SetObject(errorClass, exc);
-        Py_DECREF(exc);
+    /* Copied before anything allocates Python objects: an allocation may
+     * run the garbage collector, and a handle it frees resets this
+     * thread's last error. */
+    cairnCopyLastError(&copy);
+    if (copy.code != CAIRN_ERR_OK) {
+        err = errorTuple(&copy);
+    } else {
+        err = Py_None;
+        Py_INCREF(err);
     }
+    cairnResetError(&copy);
+    if (!err)
+        return NULL;
+    if (err == Py_None) {
+        msg = PyUnicode_FromString(defmsg);
+    } else {
+        msg = PyTuple_GET_ITEM(err, ERR_MESSAGE);
+        Py_INCREF(msg);
+    }
+    /* __init__ reads the last error again, as libvirtError's does; what
+     * the call failed with is set over what it found. */
+    if (msg && (exc = PyObject_CallFunction(errorClass, "s", defmsg)) &&
+        (args = PyTuple_Pack(1, msg)) && PyObject_SetAttrString(exc, "args", args) == 0 &&
+        PyObject_SetAttrString(exc, "err", err) == 0)
+        PyErr_SetObject(errorClass, exc);
+    Py_XDECREF(args);
+    Py_XDECREF(exc);
+    Py_XDECREF(msg);
+    Py_DECREF(err);
     return NULL;
 }
 

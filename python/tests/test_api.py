@@ -2,6 +2,7 @@
 backups, jobs and errors, with libvirt-python's names, argument orders and
 return types."""
 
+import gc
 import uuid
 
 import pytest
@@ -294,3 +295,31 @@ def test_error_raised_by_hand():
     assert e.get_error_code() is None and e.get_error_message() is None
     with pytest.raises(cairn.cairnError):
         raise cairn.cairnError("x", conn=None)
+
+
+def test_error_survives_the_collector_freeing_handles(conn):
+    # Freeing a handle resets the thread's last error (as in libvirt), and
+    # the garbage collector may free handles in any allocation, including
+    # those that build the exception: the error must be taken before.
+    # Here every collection (one every other allocation) frees a domain.
+    pool = [conn.lookupByName("test") for _ in range(2000)]
+
+    def free_one(phase, info):
+        if phase == "start" and pool:
+            pool.pop()
+
+    old = gc.get_threshold()
+    gc.callbacks.append(free_one)
+    codes = []
+    try:
+        gc.set_threshold(1)
+        for _ in range(100):
+            try:
+                conn.lookupByName("nosuch")
+            except cairn.cairnError as e:
+                codes.append(e.get_error_code())
+    finally:
+        gc.set_threshold(*old)
+        gc.callbacks.remove(free_one)
+    assert len(pool) < 2000 - 100
+    assert codes == [cairn.CAIRN_ERR_NO_DOMAIN] * 100
