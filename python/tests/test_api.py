@@ -269,6 +269,17 @@ def test_qemu_monitor_command_on_test_driver(dom):
 
 def test_error_is_libvirt_error(conn):
     assert issubclass(cairn.cairnError, Exception)
+    # No collection in between: a handle it freed would reset the thread's
+    # last error that cairnGetLastError() reads below.
+    gc.collect()
+    gc.disable()
+    try:
+        check_error_is_libvirt_error(conn)
+    finally:
+        gc.enable()
+
+
+def check_error_is_libvirt_error(conn):
     with pytest.raises(cairn.cairnError) as e:
         conn.lookupByName("nosuch")
     err = e.value
