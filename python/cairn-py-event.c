@@ -189,12 +189,15 @@ cairnPyConnectDomainEventRegisterAny(PyObject *self, PyObject *args)
                                             eventDataFree);
     Py_END_ALLOW_THREADS;
     if (id < 0) {
-        /* Not registered: the library never calls eventDataFree. */
+        /* Not registered: the library never calls eventDataFree. The
+         * error is taken first: what the references kept may free handles,
+         * which resets it. */
+        cairnPyRaise("cairnConnectDomainEventRegisterAny() failed");
         Py_DECREF(data->conn);
         Py_DECREF(data->cb);
         Py_DECREF(data->opaque);
         g_free(data);
-        return cairnPyRaise("cairnConnectDomainEventRegisterAny() failed");
+        return NULL;
     }
     return PyLong_FromLong(id);
 }
