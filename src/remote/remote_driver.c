@@ -348,6 +348,23 @@ remoteConnectGetDaemonVersion(cairnConnect *conn, unsigned long *version)
 }
 
 
+bool
+remoteConnectForwardUnixSocket(cairnConnect *conn,
+                               const char *remote_socket,
+                               const char *local_socket,
+                               GError **error)
+{
+    remotePrivate *priv;
+
+    if (conn->driver != &remoteDriver || !(priv = conn->privateData) || !priv->ssh) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_NO_SUPPORT,
+                      "'%s' is not an ssh connection: use '%s' directly", conn->uri, remote_socket);
+        return false;
+    }
+    return remoteSSHForward(priv->ssh, remote_socket, local_socket, error);
+}
+
+
 const cairnDriver remoteDriver = {
     .name = "remote",
     .connectOpen = remoteConnectOpen,                                         /* 0.1.0 */

@@ -21,6 +21,11 @@
 #define REMOTE_SSH_HELPER "cairn-ssh-helper"
 
 struct _remoteSSH {
+    remoteSSHTarget target; /* a copy, for the forwards */
+    char *dir;              /* private: the control socket, forwards' lists */
+    char *control;          /* DIR/ctl: ssh's ControlPath, for -O forward */
+    GPtrArray *forwards;    /* local sockets made by remoteSSHForward() */
+    GMutex lock;            /* serializes remoteSSHForward() */
     GPid pid;
     GIOStream *stream; /* our end of ssh's stdin/stdout */
     int err_fd;        /* ssh's stderr: an anonymous file, never full */
@@ -80,19 +85,42 @@ remoteSSHArgv(const remoteSSHTarget *t, const char *const *remote_argv)
 }
 
 
-/* The helper's command line for @t. */
+/* The helper's command line for @t; the ssh process is also the master
+ * of @control, so that forwards share its connection. */
 static GStrv
-remoteSSHHelperArgv(const remoteSSHTarget *t)
+remoteSSHHelperArgv(const remoteSSHTarget *t, const char *control)
 {
     g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    g_autoptr(GStrvBuilder) all = g_strv_builder_new();
+    g_autofree char *path = g_strdup_printf("ControlPath=%s", control);
     g_auto(GStrv) remote = NULL;
+    g_auto(GStrv) argv = NULL;
 
     g_strv_builder_add(b, REMOTE_SSH_HELPER);
     if (t->socket)
         g_strv_builder_add_many(b, "--socket", t->socket, NULL);
     g_strv_builder_add(b, t->daemon_uri);
     remote = g_strv_builder_end(b);
-    return remoteSSHArgv(t, (const char *const *)remote);
+    argv = remoteSSHArgv(t, (const char *const *)remote);
+    g_strv_builder_add(all, argv[0]);
+    g_strv_builder_add_many(all, "-o", "ControlMaster=yes", "-o", path, NULL);
+    g_strv_builder_addv(all, (const char **)argv + 1);
+    return g_strv_builder_end(all);
+}
+
+
+static void
+remoteSSHTargetCopy(remoteSSHTarget *dst, const remoteSSHTarget *src)
+{
+    dst->host = g_strdup(src->host);
+    dst->user = g_strdup(src->user);
+    dst->port = src->port;
+    dst->keyfile = g_strdup(src->keyfile);
+    dst->known_hosts = g_strdup(src->known_hosts);
+    dst->no_verify = src->no_verify;
+    dst->command = g_strdup(src->command);
+    dst->socket = g_strdup(src->socket);
+    dst->daemon_uri = g_strdup(src->daemon_uri);
 }
 
 
@@ -122,7 +150,7 @@ remoteSSHStderrFile(GError **error)
 remoteSSH *
 remoteSSHOpen(const remoteSSHTarget *t, GError **error)
 {
-    g_auto(GStrv) argv = remoteSSHHelperArgv(t);
+    g_auto(GStrv) argv = NULL;
     g_autoptr(remoteSSH) ssh = g_new0(remoteSSH, 1);
     g_autoptr(GError) err = NULL;
     g_autoptr(GSocket) sock = NULL;
@@ -130,6 +158,16 @@ remoteSSHOpen(const remoteSSHTarget *t, GError **error)
     bool ok;
 
     ssh->err_fd = -1;
+    g_mutex_init(&ssh->lock);
+    ssh->forwards = g_ptr_array_new_with_free_func(g_free);
+    remoteSSHTargetCopy(&ssh->target, t);
+    if (!(ssh->dir = g_dir_make_tmp("cairn-ssh-XXXXXX", &err))) {
+        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_NO_CONNECT,
+                      "cannot make a directory for ssh: %s", err->message);
+        return NULL;
+    }
+    ssh->control = g_build_filename(ssh->dir, "ctl", NULL);
+    argv = remoteSSHHelperArgv(t, ssh->control);
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         cairnErrorSetErrno(error, CAIRN_FROM_RPC, errno, "cannot create a socket pair for ssh");
         return NULL;
@@ -203,6 +241,56 @@ remoteSSHFree(remoteSSH *ssh)
     }
     if (ssh->err_fd >= 0)
         close(ssh->err_fd);
+    for (guint i = 0; ssh->forwards && i < ssh->forwards->len; i++)
+        unlink(g_ptr_array_index(ssh->forwards, i));
+    g_clear_pointer(&ssh->forwards, g_ptr_array_unref);
+    if (ssh->control)
+        unlink(ssh->control);
+    if (ssh->dir)
+        rmdir(ssh->dir);
+    g_free(ssh->control);
+    g_free(ssh->dir);
+    remoteSSHTargetClear(&ssh->target);
+    g_mutex_clear(&ssh->lock);
     g_free(ssh->err_text);
     g_free(ssh);
+}
+
+
+bool
+remoteSSHForward(remoteSSH *ssh,
+                 const char *remote_socket,
+                 const char *local_socket,
+                 GError **error)
+{
+    g_autofree char *spec = g_strdup_printf("%s:%s", local_socket, remote_socket);
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    g_autofree char *out = NULL;
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) argv = NULL;
+    int status = 0;
+    bool ok;
+
+    /* The master answers -O commands on its control socket: the forward
+     * rides the connection the calls take, with no new login. */
+    g_strv_builder_add_many(b, ssh->target.command ? ssh->target.command : "ssh", "-S",
+                            ssh->control, "-O", "forward", "-L", spec, NULL);
+    if (ssh->target.user)
+        g_strv_builder_add_many(b, "-l", ssh->target.user, NULL);
+    g_strv_builder_add_many(b, "--", ssh->target.host, NULL);
+    argv = g_strv_builder_end(b);
+    g_mutex_lock(&ssh->lock);
+    ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                      NULL, NULL, &out, &status, &err) &&
+         g_spawn_check_wait_status(status, &err);
+    if (ok)
+        g_ptr_array_add(ssh->forwards, g_strdup(local_socket));
+    g_mutex_unlock(&ssh->lock);
+    if (!ok) {
+        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_OPERATION_FAILED,
+                      "cannot forward '%s' to '%s' over ssh: %s", local_socket, remote_socket,
+                      out && *g_strstrip(out) ? out : err->message);
+        return false;
+    }
+    return true;
 }

@@ -49,6 +49,15 @@ GIOStream *remoteSSHStream(remoteSSH *ssh);
  * without blocking. Owned by @ssh, valid until the next call. */
 const char *remoteSSHStderr(remoteSSH *ssh);
 
+/* Make @local_socket here a forward of @remote_socket on the far side,
+ * through @ssh's own connection (ssh -O forward -L on its control
+ * socket). The forward lasts as long as @ssh; its socket file is removed
+ * with it. */
+bool remoteSSHForward(remoteSSH *ssh,
+                      const char *remote_socket,
+                      const char *local_socket,
+                      GError **error);
+
 /* Stop ssh (SIGTERM once its stdin is closed, SIGKILL after 2 s) and
  * reap it. Accepts NULL. */
 void remoteSSHFree(remoteSSH *ssh);
