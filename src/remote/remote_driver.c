@@ -216,7 +216,7 @@ remoteConnectSSH(cairnConnect *conn, const remoteTarget *t, remotePrivate *priv,
         g_dbus_connection_new_sync(remoteSSHStream(priv->ssh), NULL,
                                    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &err);
     if (!bus) {
-        const char *why = remoteSSHStderr(priv->ssh);
+        g_autofree char *why = remoteSSHStderr(priv->ssh);
 
         cairnErrorSetRaw(error, CAIRN_FROM_RPC, CAIRN_ERR_NO_CONNECT,
                          "cannot connect to the daemon of '%s' over ssh: %s", conn->uri,

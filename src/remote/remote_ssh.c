@@ -29,7 +29,6 @@ struct _remoteSSH {
     GPid pid;
     GIOStream *stream; /* our end of ssh's stdin/stdout */
     int err_fd;        /* ssh's stderr: an anonymous file, never full */
-    char *err_text;
 };
 
 
@@ -204,16 +203,14 @@ remoteSSHStream(remoteSSH *ssh)
 }
 
 
-const char *
+char *
 remoteSSHStderr(remoteSSH *ssh)
 {
     char buf[REMOTE_SSH_STDERR_MAX + 1];
     ssize_t n = pread(ssh->err_fd, buf, REMOTE_SSH_STDERR_MAX, 0);
 
-    g_free(ssh->err_text);
     buf[n > 0 ? n : 0] = '\0';
-    ssh->err_text = g_strstrip(g_strdup(buf));
-    return ssh->err_text;
+    return g_strstrip(g_strdup(buf));
 }
 
 
@@ -252,7 +249,6 @@ remoteSSHFree(remoteSSH *ssh)
     g_free(ssh->dir);
     remoteSSHTargetClear(&ssh->target);
     g_mutex_clear(&ssh->lock);
-    g_free(ssh->err_text);
     g_free(ssh);
 }
 

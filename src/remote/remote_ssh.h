@@ -45,9 +45,9 @@ remoteSSH *remoteSSHOpen(const remoteSSHTarget *t, GError **error);
 /* The stream to the far side (owned by @ssh). */
 GIOStream *remoteSSHStream(remoteSSH *ssh);
 
-/* What ssh wrote on stderr so far (at most a few KiB; "" for nothing),
- * without blocking. Owned by @ssh, valid until the next call. */
-const char *remoteSSHStderr(remoteSSH *ssh);
+/* What ssh wrote on stderr so far (at most 2 KiB, stripped; "" for
+ * nothing), without blocking; any thread. Caller frees. */
+char *remoteSSHStderr(remoteSSH *ssh);
 
 /* Make @local_socket here a forward of @remote_socket on the far side,
  * through @ssh's own connection (ssh -O forward -L on its control

@@ -236,7 +236,7 @@ remoteCall(cairnConnect *conn, remoteProcedure proc, GVariant *params, GError **
     if (!reply && priv->ssh && err && remoteErrorIsDisconnect(err)) {
         /* libvirt's words for a transport command that went away, with
          * what ssh said about it. */
-        const char *why = remoteSSHStderr(priv->ssh);
+        g_autofree char *why = remoteSSHStderr(priv->ssh);
 
         cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_SYSTEM_ERROR,
                       "End of file while reading data: %s%sInput/output error", why,
