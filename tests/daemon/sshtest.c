@@ -9,6 +9,9 @@
  * - a dropped connection (ssh killed with SIGKILL) fails the next call at
  *   once with libvirt's error: CAIRN_ERR_SYSTEM_ERROR, "End of file while
  *   reading data: ...", not a hang;
+ * - qemu+ssh://HOST/session with no daemon there: cairn-ssh-helper starts
+ *   one ($CAIRND_PATH of the ssh session) on the far side, under the
+ *   session's XDG_RUNTIME_DIR; a second client reuses it;
  * - a refused ssh connection fails the open with CAIRN_ERR_NO_CONNECT and
  *   ssh's own words; malformed ssh URIs are refused before ssh runs.
  *
@@ -146,6 +149,37 @@ testDropped(const char *uri)
 
 
 static void
+testSessionAutostart(const sshTest *s)
+{
+    g_autofree char *uri = sshTestURI(s, "qemu", "/session", NULL);
+    g_autofree char *sock = g_build_filename(s->dir, "run", "cairn", "cairn-sock", NULL);
+    g_autofree char *lock = g_strdup_printf("%s.lock", sock);
+    g_autofree char *pidtext = NULL;
+    cairnConnectPtr a;
+    cairnConnectPtr b;
+    pid_t pid;
+
+    g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
+    g_assert_nonnull((a = cairnConnectOpen(uri)));
+    g_assert_cmpstr(cairnConnectGetType(a), ==, "QEMU");
+    g_assert_cmpint(cairnConnectListAllDomains(a, NULL, 0), ==, 0);
+    g_assert_nonnull((b = cairnConnectOpen(uri)));
+    g_assert_cmpint(cairnConnectListAllDomains(b, NULL, 0), ==, 0);
+    g_assert_true(g_file_test(sock, G_FILE_TEST_EXISTS));
+    /* Not our child: stopped by the pid in its lock file. */
+    g_assert_true(g_file_get_contents(lock, &pidtext, NULL, NULL));
+    pid = (pid_t)g_ascii_strtoll(pidtext, NULL, 10);
+    g_assert_cmpint(pid, >, 1);
+    cairnConnectClose(a);
+    cairnConnectClose(b);
+    g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
+    for (int i = 0; i < 500 && kill(pid, 0) == 0; i++)
+        g_usleep(10000);
+    g_assert_cmpint(kill(pid, 0), ==, -1);
+}
+
+
+static void
 testRefused(const sshTest *s, const char *socket)
 {
     sshTest closed = *s;
@@ -186,6 +220,7 @@ main(void)
     uri = sshTestURI(&s, "test", "/default", d.socket);
     testEvents(uri);
     testDropped(uri);
+    testSessionAutostart(&s);
     testRefused(&s, d.socket);
     testMalformed(&s);
     daemonTestStop(&d, false);

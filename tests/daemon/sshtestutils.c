@@ -89,8 +89,11 @@ sshTestWriteConfig(sshTest *s, const char *config)
                            "AllowStreamLocalForwarding yes\n"
                            "MaxStartups 100\n"
                            "MaxSessions 100\n"
-                           "SetEnv PATH=%s:/usr/sbin:/usr/bin:/sbin:/bin CAIRND_PATH=%s\n",
-                           s->port, s->dir, s->dir, helper_dir, cairnd ? cairnd : "cairnd");
+                           "SetEnv PATH=%s:/usr/sbin:/usr/bin:/sbin:/bin CAIRND_PATH=%s "
+                           "XDG_RUNTIME_DIR=%s/run XDG_DATA_HOME=%s/data "
+                           "XDG_CACHE_HOME=%s/cache\n",
+                           s->port, s->dir, s->dir, helper_dir, cairnd ? cairnd : "cairnd", s->dir,
+                           s->dir, s->dir);
     return g_file_set_contents(config, text, -1, NULL);
 }
 
@@ -118,6 +121,11 @@ sshTestStart(sshTest *s)
     }
     s->dir = g_build_filename(daemonTestDir(), "ssh", NULL);
     g_assert_cmpint(g_mkdir_with_parents(s->dir, 0700), ==, 0);
+    {
+        g_autofree char *run = g_build_filename(s->dir, "run", NULL);
+
+        g_assert_cmpint(g_mkdir_with_parents(run, 0700), ==, 0);
+    }
     s->key = g_build_filename(s->dir, "client_key", NULL);
     s->known_hosts = g_build_filename(s->dir, "known_hosts", NULL);
     s->log = g_build_filename(s->dir, "sshd.log", NULL);

@@ -6,7 +6,9 @@
  * known_hosts file and a private configuration in the test's directory;
  * nothing outside it changes. The configuration puts the build's
  * cairn-ssh-helper ($CAIRN_SSH_HELPER_DIR) first in the PATH of the
- * sessions. Running as root, sshd gets its privilege separation
+ * sessions, $CAIRND as their CAIRND_PATH, and their XDG_RUNTIME_DIR,
+ * XDG_DATA_HOME and XDG_CACHE_HOME under DIR/ssh (run, data, cache), so
+ * that a session daemon they start lives in the test's directory. Running as root, sshd gets its privilege separation
  * directory (/run/sshd) in a mount namespace of its own, on a private
  * tmpfs over /run.
  */
