@@ -5,7 +5,9 @@
  * socket; every driver slot becomes one method call on the daemon's one
  * object (remote_protocol.c names them; remote_calls.c implements them).
  * Calls are synchronous and without timeout, as libvirt's: a dead daemon
- * shows as a closed socket, which fails every call with CAIRN_ERR_RPC.
+ * shows as a closed socket, which fails every call with CAIRN_ERR_RPC
+ * (over ssh, CAIRN_ERR_SYSTEM_ERROR "End of file while reading data", as
+ * libvirt says it). DRIVER+ssh:// runs the bus over ssh (remote_ssh.h).
  */
 #include <errno.h>
 #include <string.h>
