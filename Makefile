@@ -6,6 +6,8 @@
 #   make fuzz    longer libFuzzer run by hand (FUZZ_SECONDS=600 make fuzz)
 #   make bench   run bench/*.sh
 #   make tidy    clang-tidy over the sources (advisory)
+#   make deb     Debian packages (debian/) into build-deb/: dpkg-buildpackage -b -us -uc
+#   make deb-check  make deb, unpack them (dpkg -x, no install), run them, lintian
 #   make clean   remove the build directories
 
 MESON ?= meson
@@ -20,8 +22,8 @@ MESON_TEST_ARGS ?= --print-errorlogs
 DEB_PACKAGES = meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev llvm \
 	libglib2.0-dev libxml2-dev libjson-glib-dev libxml2-utils libreadline-dev \
 	libvirt0 qemu-utils qemu-system-x86 cpio xz-utils binutils libnbd-bin \
-	libglib2.0-bin libzstd-dev libssl-dev \
-	python3-dev python3-pytest
+	libglib2.0-bin libzstd-dev libssl-dev python3-dev python3-pytest openssh-server \
+	openssh-client bash-completion debhelper dh-python dpkg-dev fakeroot lintian
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -35,7 +37,7 @@ SAN_ENV = ASAN_OPTIONS=halt_on_error=1:print_stacktrace=1:detect_leaks=1:abort_o
 # The fuzz build exists once tests/fuzz/meson.build honours -Dfuzzing=true.
 HAVE_FUZZ := $(shell grep -qs "get_option('fuzzing')" tests/fuzz/meson.build && echo yes)
 
-.PHONY: all build check deps check-build check-asan check-fuzz fuzz demo bench tidy clean
+.PHONY: all build check deps check-build check-asan check-fuzz fuzz demo bench tidy clean deb deb-check
 
 all: build
 
@@ -145,8 +147,17 @@ tidy:
 	@files=$$(git ls-files 'src/*.c' 'tools/*.c' 'daemon/*.c'); \
 	clang-tidy -p $(BUILD) --quiet --extra-arg=-Wno-unknown-warning-option $$files || true
 
+# Debian packages, built from a copy of the tree in build-deb/src (the
+# .deb files land in build-deb/); deb-check also unpacks and runs them and
+# runs lintian (a few minutes: a whole build, so not part of make check).
+deb: deps
+	bash scripts/deb.sh build
+
+deb-check: deps
+	bash scripts/deb.sh check
+
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) build-deb
 
 # A literal comma for $(call ...) arguments.
 , := ,

@@ -66,8 +66,8 @@ cairnEntryCheckCheckpoint(cairnDomainCheckpoint *chk, const char *func, GError *
 
 
 bool
-cairnEntryCheckNonNull(const void *arg, const char *argname, int from, const char *func,
-                       GError **error)
+cairnEntryCheckNonNull(
+    const void *arg, const char *argname, int from, const char *func, GError **error)
 {
     if (arg)
         return true;
@@ -88,20 +88,30 @@ cairnEntryCheckReadWrite(cairnConnect *conn, int from, const char *func, GError 
 
 
 bool
-cairnEntryCheckExclusive(unsigned int flags, unsigned int a, const char *aname, unsigned int b,
-                         const char *bname, int from, GError **error)
+cairnEntryCheckExclusive(unsigned int flags,
+                         unsigned int a,
+                         const char *aname,
+                         unsigned int b,
+                         const char *bname,
+                         int from,
+                         GError **error)
 {
     if (!(flags & a) || !(flags & b))
         return true;
-    cairnErrorSetRaw(error, from, CAIRN_ERR_INVALID_ARG, "Flags '%s' and '%s' are mutually exclusive",
-                     aname, bname);
+    cairnErrorSetRaw(error, from, CAIRN_ERR_INVALID_ARG,
+                     "Flags '%s' and '%s' are mutually exclusive", aname, bname);
     return false;
 }
 
 
 bool
-cairnEntryCheckRequires(unsigned int flags, unsigned int a, const char *aname, unsigned int b,
-                        const char *bname, int from, GError **error)
+cairnEntryCheckRequires(unsigned int flags,
+                        unsigned int a,
+                        const char *aname,
+                        unsigned int b,
+                        const char *bname,
+                        int from,
+                        GError **error)
 {
     if (!(flags & b) || (flags & a))
         return true;
@@ -161,8 +171,8 @@ cairnConnectOpenInternal(const char *name, unsigned int flags, GError **error)
     if (!name || !*name)
         name = cairnConnectDefaultURI();
 
-    if (!(uri = g_uri_parse(name, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_PATH,
-                            &uri_err))) {
+    if (!(uri =
+              g_uri_parse(name, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_PATH, &uri_err))) {
         cairnErrorSet(error, CAIRN_FROM_URI, CAIRN_ERR_INVALID_ARG,
                       "unable to parse connection URI '%s': %s", name, uri_err->message);
         return NULL;
@@ -373,6 +383,49 @@ cairnConnectGetType(cairnConnectPtr conn)
     return conn->driver->name;
 }
 
+
+/**
+ * cairnConnectForwardUnixSocket:
+ * @conn: a connection over ssh (DRIVER+ssh://HOST/...)
+ * @remoteSocket: absolute path of a unix socket on the host of @conn
+ * @localSocket: absolute path of a unix socket to create on this host
+ * @flags: 0
+ *
+ * Makes @localSocket a forward of @remoteSocket through the ssh
+ * connection that @conn runs over (no new login, no TCP port opened on
+ * the remote host): what a pull backup's NBD client needs to read
+ * `<server transport='unix' socket='...'/>` of a remote domain. The
+ * forward lasts until @conn is closed, which removes @localSocket.
+ * @localSocket must not exist yet. A connection that is not over ssh
+ * fails with CAIRN_ERR_NO_SUPPORT: its sockets are local already.
+ *
+ * Returns 0 on success, -1 on failure.
+ *
+ * Since: 0.1.0
+ */
+int
+cairnConnectForwardUnixSocket(cairnConnectPtr conn,
+                              const char *remoteSocket,
+                              const char *localSocket,
+                              unsigned int flags)
+{
+    g_autoptr(GError) err = NULL;
+
+    cairnResetLastError();
+    if (!cairnEntryCheckConnect(conn, __func__, &err) ||
+        !cairnEntryCheckNonNull(remoteSocket, "remoteSocket", CAIRN_FROM_NONE, __func__, &err) ||
+        !cairnEntryCheckNonNull(localSocket, "localSocket", CAIRN_FROM_NONE, __func__, &err) ||
+        !cairnCheckFlags(flags, 0, CAIRN_FROM_NONE, __func__, &err))
+        return cairnEntryFail(err);
+    if (!g_path_is_absolute(remoteSocket) || !g_path_is_absolute(localSocket)) {
+        cairnErrorSet(&err, CAIRN_FROM_NONE, CAIRN_ERR_INVALID_ARG,
+                      "%s: socket paths must be absolute", __func__);
+        return cairnEntryFail(err);
+    }
+    if (!remoteConnectForwardUnixSocket(conn, remoteSocket, localSocket, &err))
+        return cairnEntryFail(err);
+    return 0;
+}
 
 
 /**

@@ -11,6 +11,7 @@
 
 #include <libxml/parser.h>
 
+#include "cmd_complete.h"
 #include "shell.h"
 #include "cmd_backup.h"
 
@@ -181,6 +182,12 @@ cmdConnect(shellControl *ctl, const shellCmd *cmd)
 
 
 const shellCmdDef shellBuiltinCmds[] = {
+    { .name = "complete",
+      .handler = cmdComplete,
+      .opts = opts_complete,
+      .help = "completion candidates (for the bash completion script)",
+      .desc = "Print the candidates for the last word after the words given, one per line.",
+      .flags = SHELL_CMD_NOCONNECT | SHELL_CMD_HIDDEN },
     { .name = "connect",
       .handler = cmdConnect,
       .opts = opts_connect,

@@ -747,8 +747,10 @@ shellGroupHelp(shellControl *ctl, const shellCmdGroup *grp)
     const shellCmdDef *def;
 
     shellPrint(ctl, " %s (help keyword '%s'):\n", grp->name, grp->keyword);
-    for (def = grp->commands; def->name; def++)
-        shellPrint(ctl, "    %-30s %s\n", def->name, def->help);
+    for (def = grp->commands; def->name; def++) {
+        if (!(def->flags & SHELL_CMD_HIDDEN))
+            shellPrint(ctl, "    %-30s %s\n", def->name, def->help);
+    }
     return true;
 }
 

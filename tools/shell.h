@@ -47,6 +47,7 @@ typedef bool (*shellHandler)(shellControl *ctl, const shellCmd *cmd);
 
 enum {
     SHELL_CMD_NOCONNECT = 1 << 0, /* runs without a connection */
+    SHELL_CMD_HIDDEN = 1 << 1,    /* not listed by help (as virsh's 'complete') */
 };
 
 typedef struct _shellCmdDef shellCmdDef;

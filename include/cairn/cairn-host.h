@@ -30,6 +30,10 @@ char *cairnConnectGetURI(cairnConnectPtr conn);
 int cairnConnectGetLibVersion(cairnConnectPtr conn, unsigned long *libVer);
 const char *cairnConnectGetType(cairnConnectPtr conn);
 int cairnConnectIsReadOnly(cairnConnectPtr conn);
+int cairnConnectForwardUnixSocket(cairnConnectPtr conn,
+                                  const char *remoteSocket,
+                                  const char *localSocket,
+                                  unsigned int flags);
 
 #ifdef __cplusplus
 }

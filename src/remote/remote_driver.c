@@ -5,7 +5,9 @@
  * socket; every driver slot becomes one method call on the daemon's one
  * object (remote_protocol.c names them; remote_calls.c implements them).
  * Calls are synchronous and without timeout, as libvirt's: a dead daemon
- * shows as a closed socket, which fails every call with CAIRN_ERR_RPC.
+ * shows as a closed socket, which fails every call with CAIRN_ERR_RPC
+ * (over ssh, CAIRN_ERR_SYSTEM_ERROR "End of file while reading data", as
+ * libvirt says it). DRIVER+ssh:// runs the bus over ssh (remote_ssh.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -19,16 +21,20 @@
 #include "remote_private.h"
 #include "remote_protocol.h"
 #include "remote_spawn.h"
+#include "remote_ssh.h"
 #include "util/cairnerror.h"
 
 #define FROM CAIRN_FROM_REMOTE
 
 /* What a URI asks for: the daemon's socket, the URI the daemon serves,
- * and whether to start a session daemon when none listens. */
+ * and whether to start a session daemon when none listens; or, for
+ * DRIVER+ssh://, the ssh connection (whose far side knows the socket). */
 typedef struct {
     char *socket;
     char *daemon_uri;
     bool autostart;
+    bool ssh;
+    remoteSSHTarget ssh_target;
 } remoteTarget;
 
 static void
@@ -36,13 +42,25 @@ remoteTargetClear(remoteTarget *t)
 {
     g_free(t->socket);
     g_free(t->daemon_uri);
+    remoteSSHTargetClear(&t->ssh_target);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(remoteTarget, remoteTargetClear)
 
 
-/* The socket= parameter, the only one the remote driver takes. */
+/* True for a parameter value that means yes, as libvirt reads no_verify. */
 static bool
-remoteParseParams(cairnConnect *conn, GUri *uri, char **ret_socket, GError **error)
+remoteParamIsTrue(const char *value)
+{
+    return g_str_equal(value, "1") || g_ascii_strcasecmp(value, "yes") == 0 ||
+           g_ascii_strcasecmp(value, "true") == 0;
+}
+
+
+/* The parameters: socket= for every transport; keyfile=, known_hosts=,
+ * no_verify= and command= (the local ssh program) for ssh, as libvirt
+ * names them. */
+static bool
+remoteParseParams(cairnConnect *conn, GUri *uri, remoteTarget *t, GError **error)
 {
     g_autoptr(GHashTable) params = NULL;
     const char *query = g_uri_get_query(uri);
@@ -50,7 +68,6 @@ remoteParseParams(cairnConnect *conn, GUri *uri, char **ret_socket, GError **err
     gpointer key;
     gpointer value;
 
-    *ret_socket = NULL;
     if (!query || !*query)
         return true;
     if (!(params = g_uri_parse_params(query, -1, "&", G_URI_PARAMS_NONE, NULL))) {
@@ -59,20 +76,61 @@ remoteParseParams(cairnConnect *conn, GUri *uri, char **ret_socket, GError **err
     }
     g_hash_table_iter_init(&iter, params);
     while (g_hash_table_iter_next(&iter, &key, &value)) {
-        if (!g_str_equal(key, "socket") || !g_path_is_absolute(value)) {
+        char **slot = NULL;
+
+        if (g_str_equal(key, "socket") && g_path_is_absolute(value))
+            slot = &t->socket;
+        else if (t->ssh && g_str_equal(key, "keyfile") && *(char *)value)
+            slot = &t->ssh_target.keyfile;
+        else if (t->ssh && g_str_equal(key, "known_hosts") && *(char *)value)
+            slot = &t->ssh_target.known_hosts;
+        else if (t->ssh && g_str_equal(key, "command") && *(char *)value)
+            slot = &t->ssh_target.command;
+        if (slot) {
+            g_free(*slot);
+            *slot = g_strdup(value);
+        } else if (t->ssh && g_str_equal(key, "no_verify")) {
+            t->ssh_target.no_verify = remoteParamIsTrue(value);
+        } else if (t->ssh) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG,
+                          "'%s': unknown parameter '%s' (ssh takes socket=ABSOLUTE_PATH, "
+                          "keyfile=, known_hosts=, no_verify=, command=)",
+                          conn->uri, (char *)key);
+            return false;
+        } else {
             cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG,
                           "'%s': the remote driver takes one parameter, socket=ABSOLUTE_PATH",
                           conn->uri);
             return false;
         }
-        *ret_socket = g_strdup(value);
     }
     return true;
 }
 
 
+/* The ssh side of @t from DRIVER+ssh://[USER@]HOST[:PORT]/PATH. */
+static bool
+remoteSSHTargetFromURI(cairnConnect *conn, GUri *uri, remoteTarget *t, GError **error)
+{
+    const char *host = g_uri_get_host(uri);
+
+    if (!host || !*host) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG, "'%s': the ssh transport needs a host",
+                      conn->uri);
+        return false;
+    }
+    t->ssh_target.host = g_strdup(host);
+    t->ssh_target.user = g_strdup(g_uri_get_user(uri));
+    t->ssh_target.port = MAX(g_uri_get_port(uri), 0);
+    t->ssh_target.socket = g_strdup(t->socket);
+    t->ssh_target.daemon_uri = g_strdup(t->daemon_uri);
+    return true;
+}
+
+
 /* Fill @t from @uri; returns DECLINED when the URI is not for this
- * driver: qemu:///session, qemu:///system, DRIVER+unix:///PATH. */
+ * driver: qemu:///session, qemu:///system, DRIVER+unix:///PATH,
+ * DRIVER+ssh://HOST/PATH. */
 static cairnDrvOpenStatus
 remoteTargetFromURI(cairnConnect *conn, GUri *uri, remoteTarget *t, GError **error)
 {
@@ -84,20 +142,35 @@ remoteTargetFromURI(cairnConnect *conn, GUri *uri, remoteTarget *t, GError **err
         return CAIRN_DRV_OPEN_DECLINED;
     if (g_str_has_suffix(scheme, "+unix")) {
         driver = g_strndup(scheme, strlen(scheme) - strlen("+unix"));
+    } else if (g_str_has_suffix(scheme, "+ssh")) {
+        driver = g_strndup(scheme, strlen(scheme) - strlen("+ssh"));
+        t->ssh = true;
     } else if (g_str_equal(scheme, "qemu") &&
                (g_strcmp0(path, "/session") == 0 || g_strcmp0(path, "/system") == 0)) {
         driver = g_strdup(scheme);
     } else {
         return CAIRN_DRV_OPEN_DECLINED;
     }
-    if (g_uri_get_host(uri) && *g_uri_get_host(uri)) {
+    if (!t->ssh && g_uri_get_host(uri) && *g_uri_get_host(uri)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG,
-                      "'%s': only local daemons are supported (no host)", conn->uri);
+                      "'%s': a host needs the ssh transport (%s+ssh://HOST%s)", conn->uri, driver,
+                      path ? path : "");
         return CAIRN_DRV_OPEN_ERROR;
     }
-    if (!remoteParseParams(conn, uri, &t->socket, error))
+    if (!remoteParseParams(conn, uri, t, error))
         return CAIRN_DRV_OPEN_ERROR;
     t->daemon_uri = g_strdup_printf("%s://%s", driver, path ? path : "");
+    if (t->ssh) {
+        /* The far side finds the socket of qemu:///system or /session. */
+        if (!t->socket && !(g_str_equal(driver, "qemu") && (g_strcmp0(path, "/session") == 0 ||
+                                                            g_strcmp0(path, "/system") == 0))) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG, "'%s': needs socket=PATH", conn->uri);
+            return CAIRN_DRV_OPEN_ERROR;
+        }
+        if (!remoteSSHTargetFromURI(conn, uri, t, error))
+            return CAIRN_DRV_OPEN_ERROR;
+        return CAIRN_DRV_OPEN_SUCCESS;
+    }
     if (!t->socket && g_str_equal(driver, "qemu") && g_strcmp0(path, "/session") == 0) {
         t->socket = remoteSessionSocketPath();
         t->autostart = true;
@@ -131,12 +204,39 @@ remoteDialFailedAbsent(const GError *err)
 }
 
 
+/* The D-Bus client handshake over ssh to the helper on the far side;
+ * @priv keeps the ssh process. */
 static GDBusConnection *
-remoteConnectDaemon(cairnConnect *conn, const remoteTarget *t, GError **error)
+remoteConnectSSH(cairnConnect *conn, const remoteTarget *t, remotePrivate *priv, GError **error)
 {
     g_autoptr(GError) err = NULL;
     GDBusConnection *bus;
 
+    if (!(priv->ssh = remoteSSHOpen(&t->ssh_target, error)))
+        return NULL;
+    bus =
+        g_dbus_connection_new_sync(remoteSSHStream(priv->ssh), NULL,
+                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &err);
+    if (!bus) {
+        g_autofree char *why = remoteSSHStderr(priv->ssh);
+
+        cairnErrorSetRaw(error, CAIRN_FROM_RPC, CAIRN_ERR_NO_CONNECT,
+                         "cannot connect to the daemon of '%s' over ssh: %s", conn->uri,
+                         *why ? why : err->message);
+        return NULL;
+    }
+    return bus;
+}
+
+
+static GDBusConnection *
+remoteConnectDaemon(cairnConnect *conn, const remoteTarget *t, remotePrivate *priv, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    GDBusConnection *bus;
+
+    if (t->ssh)
+        return remoteConnectSSH(conn, t, priv, error);
     if ((bus = remoteDial(t->socket, &err)))
         return bus;
     if (t->autostart && remoteDialFailedAbsent(err)) {
@@ -165,6 +265,7 @@ remotePrivateFree(remotePrivate *priv)
         g_dbus_connection_close_sync(priv->bus, NULL, NULL);
         g_object_unref(priv->bus);
     }
+    g_clear_pointer(&priv->ssh, remoteSSHFree);
     g_free(priv->type);
     g_free(priv);
 }
@@ -182,7 +283,7 @@ remoteConnectOpen(cairnConnect *conn, GUri *uri, unsigned int flags, GError **er
 
     if ((st = remoteTargetFromURI(conn, uri, &target, error)) != CAIRN_DRV_OPEN_SUCCESS)
         return st;
-    if (!(priv->bus = remoteConnectDaemon(conn, &target, error)))
+    if (!(priv->bus = remoteConnectDaemon(conn, &target, priv, error)))
         return CAIRN_DRV_OPEN_ERROR;
     remoteWireAttach(priv->bus);
     if (!(reply = remoteCallBus(priv->bus, REMOTE_PROC_CONNECT_OPEN,
@@ -246,6 +347,23 @@ remoteConnectGetDaemonVersion(cairnConnect *conn, unsigned long *version)
         return false;
     *version = priv->daemon_version;
     return true;
+}
+
+
+bool
+remoteConnectForwardUnixSocket(cairnConnect *conn,
+                               const char *remote_socket,
+                               const char *local_socket,
+                               GError **error)
+{
+    remotePrivate *priv;
+
+    if (conn->driver != &remoteDriver || !(priv = conn->privateData) || !priv->ssh) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_NO_SUPPORT,
+                      "'%s' is not an ssh connection: use '%s' directly", conn->uri, remote_socket);
+        return false;
+    }
+    return remoteSSHForward(priv->ssh, remote_socket, local_socket, error);
 }
 
 

@@ -57,7 +57,7 @@ remoteErrorParseName(const char *name, int *from, int *code)
 }
 
 
-static bool
+bool
 remoteErrorIsDisconnect(const GError *dbus_err)
 {
     return g_error_matches(dbus_err, G_IO_ERROR, G_IO_ERROR_CLOSED) ||

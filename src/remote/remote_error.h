@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <gio/gio.h>
 
 #define CAIRN_REMOTE_ERROR_PREFIX "org.cairn.Cairn1.Error"
@@ -30,3 +31,6 @@ char *remoteErrorName(int from, int code);
  * or broken connection becomes CAIRN_ERR_RPC; a method the daemon does
  * not know becomes CAIRN_ERR_NO_SUPPORT. */
 void remoteErrorFromDBus(GError **error, const GError *dbus_err, const char *method);
+
+/* True when @dbus_err says the connection to the daemon is gone. */
+bool remoteErrorIsDisconnect(const GError *dbus_err);

@@ -233,6 +233,16 @@ remoteCall(cairnConnect *conn, remoteProcedure proc, GVariant *params, GError **
 
     if (!priv->channel || !remoteChannelCall(priv->channel, msg, &reply, &err))
         reply = remoteWireSend(priv->bus, msg, &err);
+    if (!reply && priv->ssh && err && remoteErrorIsDisconnect(err)) {
+        /* libvirt's words for a transport command that went away, with
+         * what ssh said about it. */
+        g_autofree char *why = remoteSSHStderr(priv->ssh);
+
+        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_SYSTEM_ERROR,
+                      "End of file while reading data: %s%sInput/output error", why,
+                      *why ? ": " : "");
+        return NULL;
+    }
     return remoteReplyFinish(proc, reply, err, error);
 }
 
@@ -240,8 +250,8 @@ remoteCall(cairnConnect *conn, remoteProcedure proc, GVariant *params, GError **
 GVariant *
 remoteDomainToVariant(const cairnDomain *dom)
 {
-    GVariant *uuid = g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, dom->uuid,
-                                               CAIRN_UUID_BUFLEN, 1);
+    GVariant *uuid =
+        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, dom->uuid, CAIRN_UUID_BUFLEN, 1);
 
     return g_variant_new("(s@ayi)", dom->name, uuid, dom->id);
 }

@@ -66,6 +66,20 @@ daemonTestRemember(GPid pid, GPid forget)
 }
 
 
+void
+daemonTestWatchPid(GPid pid)
+{
+    daemonTestRemember(pid, 0);
+}
+
+
+void
+daemonTestUnwatchPid(GPid pid)
+{
+    daemonTestRemember(0, pid);
+}
+
+
 static bool
 daemonTestListens(const char *path)
 {
@@ -121,8 +135,7 @@ daemonTestStart(daemonTest *d, const char *const *args)
     g_assert_cmpint(logfd, >=, 0);
     g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv->pdata, NULL,
                                          G_SPAWN_DO_NOT_REAP_CHILD, daemonTestChildSetup, NULL,
-                                         &d->pid, -1,
-                                         logfd, logfd, &err));
+                                         &d->pid, -1, logfd, logfd, &err));
     close(logfd);
     daemonTestRemember(d->pid, 0);
     for (int i = 0; i < 1000; i++) {

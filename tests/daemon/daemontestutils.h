@@ -23,6 +23,11 @@ typedef struct {
  * testroot.h, $TMPDIR/cairn-test-cairnd-XXXXXX. */
 const char *daemonTestDir(void);
 
+/* Have the exit handler SIGKILL @pid (a process the test started), or no
+ * longer. */
+void daemonTestWatchPid(GPid pid);
+void daemonTestUnwatchPid(GPid pid);
+
 /* Start cairnd with @args (NULL-terminated, after --socket) and wait up to
  * 10 s until it accepts connections; aborts the test on failure. */
 void daemonTestStart(daemonTest *d, const char *const *args);
