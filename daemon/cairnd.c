@@ -35,6 +35,11 @@
 #define CAIRND_SESSION_TIMEOUT 30
 #define CAIRND_MAX_CLIENTS 128
 #define CAIRND_WORKERS 8
+/* Unauthenticated peers: room for a burst of honest ones, half of
+ * --max-clients. */
+#define CAIRND_MAX_HANDSHAKES 64
+#define CAIRND_HANDSHAKE_TIMEOUT 10
+#define CAIRND_SHUTDOWN_TIMEOUT 30
 
 typedef struct {
     gboolean session;
@@ -47,6 +52,9 @@ typedef struct {
     char *log_level;
     gint timeout;
     gint max_clients;
+    gint max_handshakes;
+    gint handshake_timeout;
+    gint shutdown_timeout;
     gint workers;
 } cairndOptions;
 
@@ -72,6 +80,9 @@ cairndParseOptions(int *argc, char ***argv, cairndOptions *opts, GError **error)
         { "socket", 0, 0, G_OPTION_ARG_FILENAME, &opts->socket, "listen on PATH", "PATH" },
         { "timeout", 't', 0, G_OPTION_ARG_INT, &opts->timeout, "exit after SECS idle (0: never)", "SECS" },
         { "max-clients", 0, 0, G_OPTION_ARG_INT, &opts->max_clients, "most peers at once", "N" },
+        { "max-handshakes", 0, 0, G_OPTION_ARG_INT, &opts->max_handshakes, "most peers in their handshake at once", "N" },
+        { "handshake-timeout", 0, 0, G_OPTION_ARG_INT, &opts->handshake_timeout, "drop a peer not authenticated after SECS", "SECS" },
+        { "shutdown-timeout", 0, 0, G_OPTION_ARG_INT, &opts->shutdown_timeout, "on SIGTERM, wait SECS at most for the calls in flight", "SECS" },
         { "workers", 0, 0, G_OPTION_ARG_INT, &opts->workers, "most calls running at once", "N" },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &opts->log_level, "error, warning, info or debug", "LEVEL" },
         { "daemonize", 'd', 0, G_OPTION_ARG_NONE, &opts->daemonize, "detach once listening", NULL },
@@ -83,14 +94,19 @@ cairndParseOptions(int *argc, char ***argv, cairndOptions *opts, GError **error)
     opts->timeout = -1;
     opts->max_clients = CAIRND_MAX_CLIENTS;
     opts->workers = CAIRND_WORKERS;
+    opts->max_handshakes = CAIRND_MAX_HANDSHAKES;
+    opts->handshake_timeout = CAIRND_HANDSHAKE_TIMEOUT;
+    opts->shutdown_timeout = CAIRND_SHUTDOWN_TIMEOUT;
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, argc, argv, error))
         return false;
     if (opts->session + opts->system + opts->test > 1 || opts->max_clients < 1 ||
-        opts->workers < 1 || (opts->test && opts->root)) {
+        opts->workers < 1 || opts->max_handshakes < 1 || opts->handshake_timeout < 1 ||
+        opts->shutdown_timeout < 0 || (opts->test && opts->root)) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "use one of --session, --system, --test (--root not with --test); "
-                    "--max-clients and --workers must be positive");
+                    "--max-clients, --max-handshakes, --handshake-timeout and --workers "
+                    "must be positive, --shutdown-timeout not negative");
         return false;
     }
     return true;
@@ -130,6 +146,9 @@ cairndConfigure(cairndDaemon *daemon, const cairndOptions *opts)
         daemon->idle_timeout = daemon->mode == CAIRND_MODE_SESSION && opts->daemonize
                                    ? CAIRND_SESSION_TIMEOUT : 0;
     daemon->max_clients = (unsigned int)opts->max_clients;
+    daemon->max_handshakes = (unsigned int)opts->max_handshakes;
+    daemon->handshake_timeout = (unsigned int)opts->handshake_timeout;
+    daemon->shutdown_timeout = (unsigned int)opts->shutdown_timeout;
     daemon->workers = (unsigned int)opts->workers;
 }
 

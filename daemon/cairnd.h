@@ -24,7 +24,10 @@ struct _cairndDaemon {
     char *serve_uri;        /* the URI of the hosted driver, e.g. qemu:///embed?root=DIR */
     char *public_uri;       /* what clients ask for: qemu:///session, qemu:///system, test:///default */
     char *socket_path;
-    unsigned int max_clients;
+    unsigned int max_clients;       /* authenticated peers at once */
+    unsigned int max_handshakes;    /* unauthenticated peers at once (server.c) */
+    unsigned int handshake_timeout; /* seconds a peer has to authenticate */
+    unsigned int shutdown_timeout;  /* seconds calls in flight get at SIGTERM */
     unsigned int idle_timeout; /* seconds; 0: never exit when idle */
     unsigned int workers;
     char *guid;             /* the D-Bus server GUID */
@@ -36,6 +39,11 @@ struct _cairndDaemon {
                              * reads run in GDBus's worker thread, see dispatch.c */
     cairnConnect *admin;    /* the daemon's own connection: reattaches, counts VMs */
     GDBusAuthObserver *observer;
+
+    /* The main loop's alone (server.c): */
+    GQueue handshakes;      /* of the unauthenticated peers, oldest first */
+    unsigned int handshakes_live; /* those and the dropped ones not yet done */
+    bool listener_closed;   /* cairndServerStopAccepting() ran */
 
     GMutex lock;            /* protects what follows */
     GPtrArray *clients;     /* of cairndClient*, one reference each */
