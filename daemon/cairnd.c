@@ -73,18 +73,26 @@ static bool
 cairndParseOptions(int *argc, char ***argv, cairndOptions *opts, GError **error)
 {
     const GOptionEntry entries[] = {
-        { "session", 0, 0, G_OPTION_ARG_NONE, &opts->session, "per-user daemon (default for non-root)", NULL },
-        { "system", 0, 0, G_OPTION_ARG_NONE, &opts->system, "system daemon (default for root)", NULL },
+        { "session", 0, 0, G_OPTION_ARG_NONE, &opts->session,
+          "per-user daemon (default for non-root)", NULL },
+        { "system", 0, 0, G_OPTION_ARG_NONE, &opts->system, "system daemon (default for root)",
+          NULL },
         { "test", 0, 0, G_OPTION_ARG_NONE, &opts->test, "serve test:///default (for tests)", NULL },
-        { "root", 0, 0, G_OPTION_ARG_FILENAME, &opts->root, "state root of the qemu driver", "DIR" },
+        { "root", 0, 0, G_OPTION_ARG_FILENAME, &opts->root, "state root of the qemu driver",
+          "DIR" },
         { "socket", 0, 0, G_OPTION_ARG_FILENAME, &opts->socket, "listen on PATH", "PATH" },
-        { "timeout", 't', 0, G_OPTION_ARG_INT, &opts->timeout, "exit after SECS idle (0: never)", "SECS" },
+        { "timeout", 't', 0, G_OPTION_ARG_INT, &opts->timeout, "exit after SECS idle (0: never)",
+          "SECS" },
         { "max-clients", 0, 0, G_OPTION_ARG_INT, &opts->max_clients, "most peers at once", "N" },
-        { "max-handshakes", 0, 0, G_OPTION_ARG_INT, &opts->max_handshakes, "most peers in their handshake at once", "N" },
-        { "handshake-timeout", 0, 0, G_OPTION_ARG_INT, &opts->handshake_timeout, "drop a peer not authenticated after SECS", "SECS" },
-        { "shutdown-timeout", 0, 0, G_OPTION_ARG_INT, &opts->shutdown_timeout, "on SIGTERM, wait SECS at most for the calls in flight", "SECS" },
+        { "max-handshakes", 0, 0, G_OPTION_ARG_INT, &opts->max_handshakes,
+          "most peers in their handshake at once", "N" },
+        { "handshake-timeout", 0, 0, G_OPTION_ARG_INT, &opts->handshake_timeout,
+          "drop a peer not authenticated after SECS", "SECS" },
+        { "shutdown-timeout", 0, 0, G_OPTION_ARG_INT, &opts->shutdown_timeout,
+          "on SIGTERM, wait SECS at most for the calls in flight", "SECS" },
         { "workers", 0, 0, G_OPTION_ARG_INT, &opts->workers, "most calls running at once", "N" },
-        { "log-level", 0, 0, G_OPTION_ARG_STRING, &opts->log_level, "error, warning, info or debug", "LEVEL" },
+        { "log-level", 0, 0, G_OPTION_ARG_STRING, &opts->log_level, "error, warning, info or debug",
+          "LEVEL" },
         { "daemonize", 'd', 0, G_OPTION_ARG_NONE, &opts->daemonize, "detach once listening", NULL },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &opts->version, "print the version", NULL },
         { NULL }
@@ -126,25 +134,25 @@ cairndConfigure(cairndDaemon *daemon, const cairndOptions *opts)
         daemon->mode = CAIRND_MODE_SYSTEM;
     else
         daemon->mode = CAIRND_MODE_SESSION;
-    daemon->socket_path = opts->socket ? g_canonicalize_filename(opts->socket, NULL)
-                          : daemon->mode == CAIRND_MODE_SYSTEM ? remoteSystemSocketPath()
-                                                               : remoteSessionSocketPath();
+    daemon->socket_path = opts->socket ? g_canonicalize_filename(opts->socket, NULL) :
+                          daemon->mode == CAIRND_MODE_SYSTEM ? remoteSystemSocketPath() :
+                                                               remoteSessionSocketPath();
     if (daemon->mode == CAIRND_MODE_TEST) {
         cairndDaemonServeTest(daemon);
     } else {
-        root = opts->root ? g_canonicalize_filename(opts->root, NULL)
-               : daemon->mode == CAIRND_MODE_SYSTEM ? g_strdup(CAIRN_REMOTE_SYSTEM_ROOT)
-                                                    : remoteSessionRoot();
+        root = opts->root                         ? g_canonicalize_filename(opts->root, NULL) :
+               daemon->mode == CAIRND_MODE_SYSTEM ? g_strdup(CAIRN_REMOTE_SYSTEM_ROOT) :
+                                                    remoteSessionRoot();
         escaped = g_uri_escape_string(root, "/", FALSE);
         daemon->serve_uri = g_strdup_printf("qemu:///embed?root=%s", escaped);
-        daemon->public_uri = g_strdup(daemon->mode == CAIRND_MODE_SYSTEM ? "qemu:///system"
-                                                                         : "qemu:///session");
+        daemon->public_uri =
+            g_strdup(daemon->mode == CAIRND_MODE_SYSTEM ? "qemu:///system" : "qemu:///session");
     }
     if (opts->timeout >= 0)
         daemon->idle_timeout = (unsigned int)opts->timeout;
     else
-        daemon->idle_timeout = daemon->mode == CAIRND_MODE_SESSION && opts->daemonize
-                                   ? CAIRND_SESSION_TIMEOUT : 0;
+        daemon->idle_timeout =
+            daemon->mode == CAIRND_MODE_SESSION && opts->daemonize ? CAIRND_SESSION_TIMEOUT : 0;
     daemon->max_clients = (unsigned int)opts->max_clients;
     daemon->max_handshakes = (unsigned int)opts->max_handshakes;
     daemon->handshake_timeout = (unsigned int)opts->handshake_timeout;
@@ -167,8 +175,8 @@ cairndLock(cairndDaemon *daemon, bool *ret_busy, GError **error)
     *ret_busy = false;
     if (g_mkdir_with_parents(dir, daemon->mode == CAIRND_MODE_SYSTEM ? 0755 : 0700) < 0 ||
         (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "cannot open '%s': %s",
-                    path, g_strerror(errno));
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "cannot open '%s': %s", path,
+                    g_strerror(errno));
         return false;
     }
     if (fcntl(fd, F_SETLK, &fl) < 0) {
@@ -262,8 +270,8 @@ cairndStart(cairndDaemon *daemon, GError **error)
         return false;
     /* The daemon's own connection reattaches to the running QEMUs. */
     if (!(daemon->admin = cairnConnectOpen(daemon->serve_uri))) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot open %s: %s",
-                    daemon->serve_uri, cairnGetLastErrorMessage());
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot open %s: %s", daemon->serve_uri,
+                    cairnGetLastErrorMessage());
         return false;
     }
     if (!(daemon->pool = cairndDispatchPoolNew(daemon->workers, error)))

@@ -21,33 +21,33 @@ typedef struct _cairndClient cairndClient;
 
 struct _cairndDaemon {
     cairndMode mode;
-    char *serve_uri;        /* the URI of the hosted driver, e.g. qemu:///embed?root=DIR */
-    char *public_uri;       /* what clients ask for: qemu:///session, qemu:///system, test:///default */
+    char *serve_uri;  /* the URI of the hosted driver, e.g. qemu:///embed?root=DIR */
+    char *public_uri; /* what clients ask for: qemu:///session, qemu:///system, test:///default */
     char *socket_path;
     unsigned int max_clients;       /* authenticated peers at once */
     unsigned int max_handshakes;    /* unauthenticated peers at once (server.c) */
     unsigned int handshake_timeout; /* seconds a peer has to authenticate */
     unsigned int shutdown_timeout;  /* seconds calls in flight get at SIGTERM */
-    unsigned int idle_timeout; /* seconds; 0: never exit when idle */
+    unsigned int idle_timeout;      /* seconds; 0: never exit when idle */
     unsigned int workers;
-    char *guid;             /* the D-Bus server GUID */
+    char *guid; /* the D-Bus server GUID */
 
     GMainLoop *loop;
     GSocketService *service;
-    GThreadPool *pool;      /* runs the calls, so the main loop never blocks */
-    bool inline_reads;      /* the driver keeps its state in memory (the test driver):
+    GThreadPool *pool;   /* runs the calls, so the main loop never blocks */
+    bool inline_reads;   /* the driver keeps its state in memory (the test driver):
                              * reads run in GDBus's worker thread, see dispatch.c */
-    cairnConnect *admin;    /* the daemon's own connection: reattaches, counts VMs */
+    cairnConnect *admin; /* the daemon's own connection: reattaches, counts VMs */
     GDBusAuthObserver *observer;
 
     /* The main loop's alone (server.c): */
-    GQueue handshakes;      /* of the unauthenticated peers, oldest first */
+    GQueue handshakes;            /* of the unauthenticated peers, oldest first */
     unsigned int handshakes_live; /* those and the dropped ones not yet done */
-    bool listener_closed;   /* cairndServerStopAccepting() ran */
+    bool listener_closed;         /* cairndServerStopAccepting() ran */
 
-    GMutex lock;            /* protects what follows */
-    GPtrArray *clients;     /* of cairndClient*, one reference each */
-    GPtrArray *channels;    /* every call channel whose thread is not joined (channel.c) */
+    GMutex lock;         /* protects what follows */
+    GPtrArray *clients;  /* of cairndClient*, one reference each */
+    GPtrArray *channels; /* every call channel whose thread is not joined (channel.c) */
     guint idle_source;
     unsigned int next_client_id;
 };

@@ -74,7 +74,9 @@ cairndPeerAllowed(cairndDaemon *daemon, uid_t uid)
 
 
 static gboolean
-cairndAuthorizePeer(GDBusAuthObserver *observer, GIOStream *stream, GCredentials *creds,
+cairndAuthorizePeer(GDBusAuthObserver *observer,
+                    GIOStream *stream,
+                    GCredentials *creds,
                     gpointer opaque)
 {
     cairndDaemon *daemon = opaque;
@@ -177,8 +179,7 @@ cairndHandshakeDone(GObject *source, GAsyncResult *res, gpointer opaque)
     if (dropped) {
         err = g_error_new_literal(G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "dropped in its handshake");
     } else if (cairndClientCount(daemon) >= daemon->max_clients) {
-        err = g_error_new(G_IO_ERROR, G_IO_ERROR_BUSY, "%u clients already",
-                          daemon->max_clients);
+        err = g_error_new(G_IO_ERROR, G_IO_ERROR_BUSY, "%u clients already", daemon->max_clients);
     } else if (cairndClientNew(daemon, bus, creds ? g_credentials_get_unix_user(creds, NULL) : 0,
                                creds ? g_credentials_get_unix_pid(creds, NULL) : -1, &err)) {
         return;
@@ -208,8 +209,7 @@ cairndHandshakeStart(GSocket *sock, GIOCondition cond, gpointer opaque)
 
 /* GSocketService::incoming, in the main loop. */
 static gboolean
-cairndIncoming(GSocketService *service, GSocketConnection *conn, GObject *source,
-               gpointer opaque)
+cairndIncoming(GSocketService *service, GSocketConnection *conn, GObject *source, gpointer opaque)
 {
     cairndDaemon *daemon = opaque;
     g_autoptr(GCredentials) creds = NULL;
@@ -230,8 +230,7 @@ cairndIncoming(GSocketService *service, GSocketConnection *conn, GObject *source
         return TRUE;
     }
     if (daemon->handshakes.length >= daemon->max_handshakes)
-        cairndHandshakeDrop(g_queue_peek_head(&daemon->handshakes),
-                            "making room for a newer peer");
+        cairndHandshakeDrop(g_queue_peek_head(&daemon->handshakes), "making room for a newer peer");
     hs = g_new0(cairndHandshake, 1);
     hs->daemon = daemon;
     hs->conn = g_object_ref(conn);
@@ -298,8 +297,7 @@ cairndBindSocket(cairndDaemon *daemon, GError **error)
     if (!(sock = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, error)))
         return NULL;
     if (unlink(daemon->socket_path) < 0 && errno != ENOENT) {
-        cairnErrorSetErrno(error, CAIRN_FROM_RPC, errno, "cannot remove '%s'",
-                           daemon->socket_path);
+        cairnErrorSetErrno(error, CAIRN_FROM_RPC, errno, "cannot remove '%s'", daemon->socket_path);
         return NULL;
     }
     old = umask(system ? 0117 : 0177);
@@ -337,8 +335,7 @@ cairndServerListen(cairndDaemon *daemon, GError **error)
     daemon->observer = g_dbus_auth_observer_new();
     g_signal_connect(daemon->observer, "authorize-authenticated-peer",
                      G_CALLBACK(cairndAuthorizePeer), daemon);
-    g_signal_connect(daemon->observer, "allow-mechanism", G_CALLBACK(cairndAllowMechanism),
-                     daemon);
+    g_signal_connect(daemon->observer, "allow-mechanism", G_CALLBACK(cairndAllowMechanism), daemon);
     daemon->service = g_socket_service_new();
     if (!g_socket_listener_add_socket(G_SOCKET_LISTENER(daemon->service), sock, NULL, error))
         return false;
