@@ -193,14 +193,35 @@ cairndLock(cairndDaemon *daemon, bool *ret_busy, GError **error)
 }
 
 
+/* SIGTERM, SIGINT, SIGHUP: stop accepting, answer the calls in flight
+ * (for --shutdown-timeout at most), then exit. */
 static gboolean
 cairndQuitSignal(gpointer opaque)
 {
     cairndDaemon *daemon = opaque;
 
+    if (daemon->listener_closed) {
+        g_info("signal received: already stopping");
+        return G_SOURCE_CONTINUE;
+    }
     g_info("signal received: exiting");
-    g_main_loop_quit(daemon->loop);
+    cairndServerStopAccepting(daemon);
+    cairndDaemonBeginStop(daemon);
     return G_SOURCE_CONTINUE;
+}
+
+
+/* CAIRND_TEST_REPLY_DELAY=METHOD:MS (tests only; see cairnd.h). */
+static void
+cairndTestHooks(cairndDaemon *daemon)
+{
+    const char *delay = g_getenv("CAIRND_TEST_REPLY_DELAY");
+    const char *colon = delay ? strchr(delay, ':') : NULL;
+
+    if (!colon)
+        return;
+    daemon->test_delay_method = g_strndup(delay, colon - delay);
+    daemon->test_delay_ms = (unsigned int)g_ascii_strtoull(colon + 1, NULL, 10);
 }
 
 
@@ -313,6 +334,7 @@ main(int argc, char **argv)
     GLogLevelFlags level = G_LOG_LEVEL_INFO;
     int ready_fd = -1;
     bool busy = false;
+    unsigned int running;
     int ret = EXIT_FAILURE;
 
     setlocale(LC_ALL, "");
@@ -329,6 +351,7 @@ main(int argc, char **argv)
     }
     cairndLogInit(level);
     cairndConfigure(&daemon, &opts);
+    cairndTestHooks(&daemon);
     if (opts.daemonize)
         ready_fd = cairndDaemonize();
     cairndDaemonInit(&daemon);
@@ -348,6 +371,13 @@ main(int argc, char **argv)
         cairndDaemonizeDone(&daemon, ready_fd, 0);
     cairndDaemonCheckIdle(&daemon);
     g_main_loop_run(daemon.loop);
+    if ((running = cairndDaemonCallsRunning(&daemon)) > 0) {
+        /* Their threads use the daemon's state: no cleanup. What they
+         * were doing is recovered as after a kill -9. */
+        g_warning("%u calls still running after %u s: exiting without answering them", running,
+                  daemon.shutdown_timeout);
+        _exit(EXIT_FAILURE);
+    }
     cairndStop(&daemon);
     return EXIT_SUCCESS;
 }

@@ -50,6 +50,14 @@ struct _cairndDaemon {
     GPtrArray *channels; /* every call channel whose thread is not joined (channel.c) */
     guint idle_source;
     unsigned int next_client_id;
+    bool stopping;              /* SIGTERM came: no new call runs */
+    unsigned int calls_running; /* calls taken and not yet answered */
+    guint stop_source;          /* the end of --shutdown-timeout */
+
+    /* Tests only (CAIRND_TEST_REPLY_DELAY=METHOD:MS): the reply of every
+     * call of METHOD waits MS milliseconds after it ran. */
+    char *test_delay_method;
+    unsigned int test_delay_ms;
 };
 
 /* Set up the lock and lists of @daemon (zeroed before); it serves nothing
@@ -63,6 +71,23 @@ void cairndDaemonServeTest(cairndDaemon *daemon);
 /* Free the lists and strings of @daemon, once every peer, channel thread,
  * the pool and the listener are gone. The lock stays usable. */
 void cairndDaemonClear(cairndDaemon *daemon);
+
+/* Take a call of a peer for running: false, counting nothing, once the
+ * daemon stops. Any thread. */
+bool cairndDaemonCallBegin(cairndDaemon *daemon);
+
+/* The call taken by cairndDaemonCallBegin() is answered (its reply
+ * written or queued): the last one of a stopping daemon quits its main
+ * loop. Any thread. */
+void cairndDaemonCallEnd(cairndDaemon *daemon);
+
+/* SIGTERM: refuse new calls from now on, and quit the main loop once the
+ * running ones are answered, or after daemon->shutdown_timeout seconds.
+ * Main loop. */
+void cairndDaemonBeginStop(cairndDaemon *daemon);
+
+/* Calls taken and not answered (after the main loop: abandoned ones). */
+unsigned int cairndDaemonCallsRunning(cairndDaemon *daemon);
 
 /* Called from the main loop when a peer goes away or at start: arm the
  * idle timer if nothing runs and nobody is connected. */

@@ -382,6 +382,8 @@ cairndServerStop(cairndDaemon *daemon)
 
         /* The main loop no longer runs cairndClientClosed(). */
         cairndChannelShutdownAll(client);
+        /* The replies of the last calls are queued: send them first. */
+        g_dbus_connection_flush_sync(client->bus, NULL, NULL);
         g_dbus_connection_close_sync(client->bus, NULL, NULL);
     }
 }
