@@ -8,6 +8,7 @@
 #include "cairn/cairn.h"
 #include "libcairn-internal.h"
 #include "util/cairnerror.h"
+#include "util/cairntypedparam.h"
 
 #define FROM CAIRN_FROM_NONE
 
@@ -278,12 +279,7 @@ cairnTypedParamsGetString(cairnTypedParameterPtr params,
 void
 cairnTypedParamsClear(cairnTypedParameterPtr params, int nparams)
 {
-    if (!params)
-        return;
-    for (int i = 0; i < nparams; i++) {
-        if (params[i].type == CAIRN_TYPED_PARAM_STRING)
-            g_clear_pointer(&params[i].value.s, g_free);
-    }
+    cairnTypedParamArrayClear(params, nparams);
 }
 
 
@@ -299,6 +295,5 @@ cairnTypedParamsClear(cairnTypedParameterPtr params, int nparams)
 void
 cairnTypedParamsFree(cairnTypedParameterPtr params, int nparams)
 {
-    cairnTypedParamsClear(params, nparams);
-    g_free(params);
+    cairnTypedParamArrayFree(params, nparams);
 }

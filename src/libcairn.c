@@ -7,6 +7,7 @@
 
 #include "cairn/cairn.h"
 #include "libcairn-internal.h"
+#include "conf/object_event.h"
 #include "util/cairnerror.h"
 #include "test/test_driver.h"
 #include "qemu/qemu_driver.h"
@@ -66,8 +67,8 @@ cairnEntryCheckCheckpoint(cairnDomainCheckpoint *chk, const char *func, GError *
 
 
 bool
-cairnEntryCheckNonNull(const void *arg, const char *argname, int from, const char *func,
-                       GError **error)
+cairnEntryCheckNonNull(
+    const void *arg, const char *argname, int from, const char *func, GError **error)
 {
     if (arg)
         return true;
@@ -88,20 +89,30 @@ cairnEntryCheckReadWrite(cairnConnect *conn, int from, const char *func, GError 
 
 
 bool
-cairnEntryCheckExclusive(unsigned int flags, unsigned int a, const char *aname, unsigned int b,
-                         const char *bname, int from, GError **error)
+cairnEntryCheckExclusive(unsigned int flags,
+                         unsigned int a,
+                         const char *aname,
+                         unsigned int b,
+                         const char *bname,
+                         int from,
+                         GError **error)
 {
     if (!(flags & a) || !(flags & b))
         return true;
-    cairnErrorSetRaw(error, from, CAIRN_ERR_INVALID_ARG, "Flags '%s' and '%s' are mutually exclusive",
-                     aname, bname);
+    cairnErrorSetRaw(error, from, CAIRN_ERR_INVALID_ARG,
+                     "Flags '%s' and '%s' are mutually exclusive", aname, bname);
     return false;
 }
 
 
 bool
-cairnEntryCheckRequires(unsigned int flags, unsigned int a, const char *aname, unsigned int b,
-                        const char *bname, int from, GError **error)
+cairnEntryCheckRequires(unsigned int flags,
+                        unsigned int a,
+                        const char *aname,
+                        unsigned int b,
+                        const char *bname,
+                        int from,
+                        GError **error)
 {
     if (!(flags & b) || (flags & a))
         return true;
@@ -158,11 +169,13 @@ cairnConnectOpenInternal(const char *name, unsigned int flags, GError **error)
     g_autoptr(GUri) uri = NULL;
     g_autoptr(GError) uri_err = NULL;
 
+    conn->events = cairnEventStateNew(conn);
+    conn->events_free = cairnEventStateFree;
     if (!name || !*name)
         name = cairnConnectDefaultURI();
 
-    if (!(uri = g_uri_parse(name, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_PATH,
-                            &uri_err))) {
+    if (!(uri =
+              g_uri_parse(name, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_PATH, &uri_err))) {
         cairnErrorSet(error, CAIRN_FROM_URI, CAIRN_ERR_INVALID_ARG,
                       "unable to parse connection URI '%s': %s", name, uri_err->message);
         return NULL;
@@ -372,7 +385,6 @@ cairnConnectGetType(cairnConnectPtr conn)
         return remote;
     return conn->driver->name;
 }
-
 
 
 /**
