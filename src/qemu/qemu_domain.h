@@ -30,6 +30,11 @@
 #define QEMU_LOCK_TIMEOUT_MS 30000
 
 typedef struct _qemuDriverState qemuDriverState;
+typedef struct _qemuDomainObj qemuDomainObj;
+
+/* Bring @obj's cached checkpoints in line with their files. */
+typedef bool (*qemuDomainObjRefreshFunc)(qemuDriverState *drv, qemuDomainObj *obj, GError **error);
+
 struct _qemuDriverState {
     GMutex lock;          /* held by every call throughout */
     char *root;           /* absolute */
@@ -41,9 +46,11 @@ struct _qemuDriverState {
     cairnConnect *conn;   /* the connection owning this state (not a
                            * reference): where events this process notices
                            * are emitted */
+    /* qemuCheckpointObjRefresh(), given by the opener (qemu_driver.c):
+     * the checkpoint metadata sits above the domain objects. */
+    qemuDomainObjRefreshFunc refresh_checkpoints;
 };
 
-typedef struct _qemuDomainObj qemuDomainObj;
 struct _qemuDomainObj {
     char *name;
     cairnDomainDef *def;          /* persistent definition; NULL when transient */
@@ -55,9 +62,9 @@ struct _qemuDomainObj {
     cairnMomentList *checkpoints; /* cache of ROOT/checkpoints/NAME/ (qemu_checkpoint_meta.h) */
     GHashTable *checkpoint_files; /* file name -> cairnFileCache* of that file; NULL: unknown */
     cairnFileStamp checkpoint_dir_stamp; /* of ROOT/checkpoints/NAME when last listed */
-    gint64 state_asked_us;        /* when this process last asked QEMU for the
+    gint64 state_asked_us;               /* when this process last asked QEMU for the
                                    * run state (monotonic; 0 = never) */
-    int pidfd;                    /* -1, or a pidfd of status->pid once it was
+    int pidfd;                           /* -1, or a pidfd of status->pid once it was
                                    * found to be our QEMU (qemu_process.h) */
     pid_t pidfd_pid;
 };
