@@ -147,16 +147,6 @@ cmdRunString(
 /* ---- protocol and VM state -------------------------------------------- */
 
 bool
-qemuMonitorCmdQmpCapabilities(qemuMonitor *mon, int timeout_ms, GError **error)
-{
-    g_autoptr(JsonNode) ret =
-        qemuMonitorCommandTimeout(mon, "qmp_capabilities", NULL, timeout_ms, error);
-
-    return ret != NULL;
-}
-
-
-bool
 qemuMonitorParseQueryStatus(JsonNode *reply, bool *ret_running, char **ret_status, GError **error)
 {
     JsonObject *ret;
