@@ -123,6 +123,37 @@ cmdReplyArray(JsonNode *reply, const char *command, GError **error)
 }
 
 
+/* One entry of a reply array: the new item, or NULL with @error set.
+ * @entry is NULL where the array holds something else than an object. */
+typedef gpointer (*cmdEntryParser)(JsonObject *entry, const char *command, GError **error);
+
+/* The items of @reply, the array @command returned, each made by @parse
+ * and freed by @free_item; NULL with an error if @reply is not an array
+ * or one entry fails. */
+static GPtrArray *
+cmdParseReplyArray(JsonNode *reply,
+                   const char *command,
+                   cmdEntryParser parse,
+                   GDestroyNotify free_item,
+                   GError **error)
+{
+    g_autoptr(GPtrArray) list = NULL;
+    JsonArray *ret;
+
+    if (!(ret = cmdReplyArray(reply, command, error)))
+        return NULL;
+    list = g_ptr_array_new_with_free_func(free_item);
+    for (guint i = 0; i < json_array_get_length(ret); i++) {
+        gpointer item = parse(cmdArrayObject(ret, i), command, error);
+
+        if (!item)
+            return NULL;
+        g_ptr_array_add(list, item);
+    }
+    return g_steal_pointer(&list);
+}
+
+
 /* An object with the single string member @name = @value. */
 static JsonObject *
 cmdArgsString(const char *name, const char *value)
@@ -311,36 +342,33 @@ qemuMonitorBlockInfoFree(qemuMonitorBlockInfo *info)
 }
 
 
+static gpointer
+cmdParseBlockInfo(JsonObject *dev, const char *command, GError **error)
+{
+    JsonObject *inserted = cmdGetObject(dev, "inserted");
+    qemuMonitorBlockInfo *info;
+
+    if (!dev || !cmdGetString(dev, "device")) {
+        cmdMalformed(error, command, "entry without 'device'");
+        return NULL;
+    }
+    info = g_new0(qemuMonitorBlockInfo, 1);
+    info->device = g_strdup(cmdGetString(dev, "device"));
+    info->qdev = g_strdup(cmdGetString(dev, "qdev"));
+    info->removable = cmdGetBool(dev, "removable", false);
+    info->locked = cmdGetBool(dev, "locked", false);
+    info->node_name = g_strdup(cmdGetString(inserted, "node-name"));
+    info->drv = g_strdup(cmdGetString(inserted, "drv"));
+    info->file = g_strdup(cmdGetString(inserted, "file"));
+    return info;
+}
+
+
 GPtrArray *
 qemuMonitorParseQueryBlock(JsonNode *reply, GError **error)
 {
-    g_autoptr(GPtrArray) list = NULL;
-    JsonArray *ret;
-    guint i;
-
-    if (!(ret = cmdReplyArray(reply, "query-block", error)))
-        return NULL;
-    list = g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorBlockInfoFree);
-    for (i = 0; i < json_array_get_length(ret); i++) {
-        JsonObject *dev = cmdArrayObject(ret, i);
-        JsonObject *inserted = cmdGetObject(dev, "inserted");
-        qemuMonitorBlockInfo *info;
-
-        if (!dev || !cmdGetString(dev, "device")) {
-            cmdMalformed(error, "query-block", "entry without 'device'");
-            return NULL;
-        }
-        info = g_new0(qemuMonitorBlockInfo, 1);
-        info->device = g_strdup(cmdGetString(dev, "device"));
-        info->qdev = g_strdup(cmdGetString(dev, "qdev"));
-        info->removable = cmdGetBool(dev, "removable", false);
-        info->locked = cmdGetBool(dev, "locked", false);
-        info->node_name = g_strdup(cmdGetString(inserted, "node-name"));
-        info->drv = g_strdup(cmdGetString(inserted, "drv"));
-        info->file = g_strdup(cmdGetString(inserted, "file"));
-        g_ptr_array_add(list, info);
-    }
-    return g_steal_pointer(&list);
+    return cmdParseReplyArray(reply, "query-block", cmdParseBlockInfo,
+                              (GDestroyNotify)qemuMonitorBlockInfoFree, error);
 }
 
 
@@ -397,14 +425,19 @@ cmdParseBitmap(JsonObject *obj)
 }
 
 
-static qemuMonitorBlockNode *
-cmdParseBlockNode(JsonObject *obj)
+static gpointer
+cmdParseBlockNode(JsonObject *obj, const char *command, GError **error)
 {
-    qemuMonitorBlockNode *node = g_new0(qemuMonitorBlockNode, 1);
     JsonObject *image = cmdGetObject(obj, "image");
     JsonArray *bitmaps = cmdGetArray(obj, "dirty-bitmaps");
+    qemuMonitorBlockNode *node;
     guint i;
 
+    if (!obj || !cmdGetString(obj, "node-name") || !cmdGetString(obj, "drv")) {
+        cmdMalformed(error, command, "node without 'node-name' or 'drv'");
+        return NULL;
+    }
+    node = g_new0(qemuMonitorBlockNode, 1);
     node->node_name = g_strdup(cmdGetString(obj, "node-name"));
     node->drv = g_strdup(cmdGetString(obj, "drv"));
     node->file = g_strdup(cmdGetString(obj, "file"));
@@ -429,23 +462,8 @@ cmdParseBlockNode(JsonObject *obj)
 GPtrArray *
 qemuMonitorParseNamedBlockNodes(JsonNode *reply, GError **error)
 {
-    g_autoptr(GPtrArray) list = NULL;
-    JsonArray *ret;
-    guint i;
-
-    if (!(ret = cmdReplyArray(reply, "query-named-block-nodes", error)))
-        return NULL;
-    list = g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorBlockNodeFree);
-    for (i = 0; i < json_array_get_length(ret); i++) {
-        JsonObject *obj = cmdArrayObject(ret, i);
-
-        if (!obj || !cmdGetString(obj, "node-name") || !cmdGetString(obj, "drv")) {
-            cmdMalformed(error, "query-named-block-nodes", "node without 'node-name' or 'drv'");
-            return NULL;
-        }
-        g_ptr_array_add(list, cmdParseBlockNode(obj));
-    }
-    return g_steal_pointer(&list);
+    return cmdParseReplyArray(reply, "query-named-block-nodes", cmdParseBlockNode,
+                              (GDestroyNotify)qemuMonitorBlockNodeFree, error);
 }
 
 
@@ -616,36 +634,33 @@ qemuMonitorJobInfoFree(qemuMonitorJobInfo *info)
 }
 
 
+static gpointer
+cmdParseJobInfo(JsonObject *obj, const char *command, GError **error)
+{
+    qemuMonitorJobInfo *job;
+    int status;
+
+    if (!obj || !cmdGetString(obj, "id")) {
+        cmdMalformed(error, command, "job without 'id'");
+        return NULL;
+    }
+    job = g_new0(qemuMonitorJobInfo, 1);
+    job->id = g_strdup(cmdGetString(obj, "id"));
+    job->type = g_strdup(cmdGetString(obj, "type"));
+    status = qemuMonitorJobStatusFromString(cmdGetString(obj, "status"));
+    job->status = status < 0 ? QEMU_MONITOR_JOB_STATUS_UNDEFINED : status;
+    job->current_progress = cmdGetInt(obj, "current-progress", 0);
+    job->total_progress = cmdGetInt(obj, "total-progress", 0);
+    job->error = g_strdup(cmdGetString(obj, "error"));
+    return job;
+}
+
+
 GPtrArray *
 qemuMonitorParseQueryJobs(JsonNode *reply, GError **error)
 {
-    g_autoptr(GPtrArray) list = NULL;
-    JsonArray *ret;
-    guint i;
-
-    if (!(ret = cmdReplyArray(reply, "query-jobs", error)))
-        return NULL;
-    list = g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorJobInfoFree);
-    for (i = 0; i < json_array_get_length(ret); i++) {
-        JsonObject *obj = cmdArrayObject(ret, i);
-        qemuMonitorJobInfo *job;
-        int status;
-
-        if (!obj || !cmdGetString(obj, "id")) {
-            cmdMalformed(error, "query-jobs", "job without 'id'");
-            return NULL;
-        }
-        job = g_new0(qemuMonitorJobInfo, 1);
-        job->id = g_strdup(cmdGetString(obj, "id"));
-        job->type = g_strdup(cmdGetString(obj, "type"));
-        status = qemuMonitorJobStatusFromString(cmdGetString(obj, "status"));
-        job->status = status < 0 ? QEMU_MONITOR_JOB_STATUS_UNDEFINED : status;
-        job->current_progress = cmdGetInt(obj, "current-progress", 0);
-        job->total_progress = cmdGetInt(obj, "total-progress", 0);
-        job->error = g_strdup(cmdGetString(obj, "error"));
-        g_ptr_array_add(list, job);
-    }
-    return g_steal_pointer(&list);
+    return cmdParseReplyArray(reply, "query-jobs", cmdParseJobInfo,
+                              (GDestroyNotify)qemuMonitorJobInfoFree, error);
 }
 
 
