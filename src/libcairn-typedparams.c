@@ -9,6 +9,7 @@
 #include "libcairn-internal.h"
 #include "util/cairnerror.h"
 #include "util/cairntypedparam.h"
+#include "util/cairnenum.h"
 
 #define FROM CAIRN_FROM_NONE
 
@@ -23,9 +24,10 @@ static const char *const typedParamTypeNames[] = {
 static const char *
 typedParamTypeName(int type)
 {
-    if (type >= CAIRN_TYPED_PARAM_INT && type <= CAIRN_TYPED_PARAM_STRING)
-        return typedParamTypeNames[type];
-    return "unknown";
+    const char *name =
+        cairnEnumToString(typedParamTypeNames, G_N_ELEMENTS(typedParamTypeNames), type);
+
+    return name ? name : "unknown";
 }
 
 

@@ -9,6 +9,7 @@
 #include "util/cairnerror.h"
 #include "util/cairntime.h"
 #include "util/cairnxml.h"
+#include "util/cairnenum.h"
 
 #define CAIRN_CHECKPOINT_SCHEMA "domaincheckpoint.rng"
 
@@ -23,7 +24,7 @@ G_STATIC_ASSERT(G_N_ELEMENTS(cairnCheckpointTypeNames) == CAIRN_CHECKPOINT_TYPE_
 const char *
 cairnCheckpointTypeToString(cairnCheckpointType t)
 {
-    return (unsigned int)t < CAIRN_CHECKPOINT_TYPE_LAST ? cairnCheckpointTypeNames[t] : NULL;
+    return cairnEnumToString(cairnCheckpointTypeNames, G_N_ELEMENTS(cairnCheckpointTypeNames), t);
 }
 
 
@@ -427,8 +428,9 @@ cairnCheckpointParseDomain(cairnCheckpointDef *def, xmlNode *node, GError **erro
             error, "Element domain: %s",
             g_str_has_prefix(err->message, prefix) ? err->message + strlen(prefix) : err->message);
     }
-    cairnCheckpointDefSetDomainText(def, cairnCheckpointFormatDomainNode(node, 0),
-                                    cairnCheckpointFormatDomainNode(node, CAIRN_XML_FORMAT_NO_SECRETS));
+    cairnCheckpointDefSetDomainText(
+        def, cairnCheckpointFormatDomainNode(node, 0),
+        cairnCheckpointFormatDomainNode(node, CAIRN_XML_FORMAT_NO_SECRETS));
     return true;
 }
 
@@ -605,7 +607,8 @@ cairnCheckpointDefSetDomain(cairnCheckpointDef *def, const cairnDomainDef *dom)
     cairnDomainDefFormatBuf(public, dom, CAIRN_DOMAIN_DEF_FORMAT_INACTIVE, 2);
     cairnDomainDefFree(def->dom);
     def->dom = copy;
-    cairnCheckpointDefSetDomainText(def, g_string_free(secure, FALSE), g_string_free(public, FALSE));
+    cairnCheckpointDefSetDomainText(def, g_string_free(secure, FALSE),
+                                    g_string_free(public, FALSE));
 }
 
 

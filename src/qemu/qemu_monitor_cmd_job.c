@@ -10,6 +10,7 @@
 #include "qemu_monitor_cmd_priv.h"
 #include "qemu_monitor_priv.h"
 #include "util/cairnerror.h"
+#include "util/cairnenum.h"
 
 
 /* ---- jobs ------------------------------------------------------------- */
@@ -32,22 +33,14 @@ static const char *const jobStatusNames[QEMU_MONITOR_JOB_STATUS_LAST] = {
 const char *
 qemuMonitorJobStatusToString(qemuMonitorJobStatus status)
 {
-    if ((int)status < 0 || status >= QEMU_MONITOR_JOB_STATUS_LAST)
-        return NULL;
-    return jobStatusNames[status];
+    return cairnEnumToString(jobStatusNames, G_N_ELEMENTS(jobStatusNames), status);
 }
 
 
 int
 qemuMonitorJobStatusFromString(const char *str)
 {
-    int i;
-
-    for (i = 0; str && i < QEMU_MONITOR_JOB_STATUS_LAST; i++) {
-        if (g_str_equal(jobStatusNames[i], str))
-            return i;
-    }
-    return -1;
+    return cairnEnumFromString(jobStatusNames, G_N_ELEMENTS(jobStatusNames), str);
 }
 
 

@@ -11,6 +11,7 @@
 #include "qemu_monitor_cmd_priv.h"
 #include "qemu_monitor_priv.h"
 #include "util/cairnerror.h"
+#include "util/cairnenum.h"
 
 
 /* ---- transactions ----------------------------------------------------- */
@@ -166,22 +167,21 @@ qemuMonitorTransactionBitmapMerge(qemuMonitorTransaction *tr,
 }
 
 
+static const char *const backupSyncNames[] = {
+    [QEMU_MONITOR_BACKUP_SYNC_NONE] = "none",
+    [QEMU_MONITOR_BACKUP_SYNC_FULL] = "full",
+    [QEMU_MONITOR_BACKUP_SYNC_INCREMENTAL] = "incremental",
+    [QEMU_MONITOR_BACKUP_SYNC_TOP] = "top",
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(backupSyncNames) == QEMU_MONITOR_BACKUP_SYNC_LAST);
+
+
 static const char *
 cmdBackupSyncName(qemuMonitorBackupSync sync)
 {
-    switch (sync) {
-    case QEMU_MONITOR_BACKUP_SYNC_NONE:
-        return "none";
-    case QEMU_MONITOR_BACKUP_SYNC_FULL:
-        return "full";
-    case QEMU_MONITOR_BACKUP_SYNC_INCREMENTAL:
-        return "incremental";
-    case QEMU_MONITOR_BACKUP_SYNC_TOP:
-        return "top";
-    case QEMU_MONITOR_BACKUP_SYNC_LAST:
-        break;
-    }
-    return "none";
+    const char *name = cairnEnumToString(backupSyncNames, G_N_ELEMENTS(backupSyncNames), sync);
+
+    return name ? name : "none";
 }
 
 
