@@ -58,22 +58,6 @@ openLibrary(const daemonTest *d, bool channel)
  g_assert_cmpint(remoteChannelCallCount(conn), ==, (before) + 1)
 
 
-/* Wait up to 10 s for @text in the daemon's log. */
-static void
-expectLog(const daemonTest *d, const char *text)
-{
-    for (int i = 0; i < 1000; i++) {
-        g_autofree char *log = NULL;
-
-        if (g_file_get_contents(d->log, &log, NULL, NULL) && strstr(log, text))
-            return;
-        g_usleep(10000);
-    }
-    daemonTestDumpLog(d);
-    g_error("no '%s' in the daemon's log", text);
-}
-
-
 static void
 testSameResults(void)
 {
@@ -150,7 +134,7 @@ testSameResults(void)
     {
         g_autofree char *line = g_strdup_printf(": closed after %" G_GINT64_FORMAT " messages", n);
 
-        expectLog(&daemonInst, line);
+        daemonTestWaitLog(&daemonInst, line);
     }
 }
 
