@@ -27,6 +27,7 @@
 #include "cairn/cairn.h"
 #include "daemontestutils.h"
 #include "remote/remote_channel.h"
+#include "remote/remote_driver.h"
 #include "remote/remote_error.h"
 #include "remote/remote_protocol.h"
 
