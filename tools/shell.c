@@ -1,19 +1,16 @@
 /*
- * shell.c: the command shell behind the cairn CLI (our small vsh.c):
- * output and errors, the connection, running commands and the
- * interactive loop with history, the domain option. Its other parts:
- * shell_parse.c (option tables and command lines), shell_help.c (help),
- * shell_format.c (tables, trees, typed parameters, XML).
+ * shell.c: the command shell behind the cairn CLI (our small vsh.c): its
+ * base, output and errors and the connection. Its other parts, above it:
+ * shell_parse.c (option tables, command lines, the domain option),
+ * shell_run.c (running commands, the interactive loop with history),
+ * shell_help.c (help), shell_format.c (tables, trees, typed parameters,
+ * XML).
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <readline/readline.h>
-#include <readline/history.h>
 
 #include "shell.h"
 
@@ -193,151 +190,4 @@ shellConnection(shellControl *ctl)
     if (!ctl->conn && !shellReconnect(ctl, NULL, ctl->readonly))
         return NULL;
     return ctl->conn;
-}
-
-
-/* ---- running ---- */
-
-bool
-shellRun(shellControl *ctl, GPtrArray *cmds)
-{
-    bool ret = true;
-    size_t i;
-
-    for (i = 0; i < cmds->len; i++) {
-        const shellCmd *cmd = g_ptr_array_index(cmds, i);
-
-        shellResetError(ctl);
-        if ((cmd->def->flags & SHELL_CMD_NOCONNECT) || shellConnection(ctl)) {
-            ret = cmd->def->handler(ctl, cmd);
-        } else {
-            ret = false;
-        }
-        if (!ret)
-            shellReportError(ctl);
-        shellResetError(ctl);
-        if (g_str_equal(cmd->def->name, "quit") || g_str_equal(cmd->def->name, "exit"))
-            break;
-        shellPrintExtra(ctl, "\n");
-    }
-    fflush(stdout);
-    return ret;
-}
-
-
-static char *
-shellHistoryFile(void)
-{
-    return g_build_filename(g_get_user_cache_dir(), "cairn", "history", NULL);
-}
-
-
-static void
-shellRunLine(shellControl *ctl, const char *line)
-{
-    g_autoptr(GPtrArray) cmds = shellParseString(ctl, line);
-
-    if (cmds)
-        shellRun(ctl, cmds);
-}
-
-
-/* Commands read from a pipe or file: no banner, no prompt, no history. */
-static void
-shellScriptLoop(shellControl *ctl)
-{
-    g_autoptr(GString) line = g_string_new(NULL);
-    int c;
-
-    while (ctl->imode) {
-        g_string_truncate(line, 0);
-        while ((c = getchar()) != EOF && c != '\n')
-            g_string_append_c(line, (char)c);
-        if (line->len)
-            shellRunLine(ctl, line->str);
-        if (c == EOF)
-            break;
-    }
-}
-
-
-void
-shellInteractive(shellControl *ctl)
-{
-    g_autofree char *histfile = shellHistoryFile();
-    g_autofree char *histdir = g_path_get_dirname(histfile);
-    char *line = NULL;
-
-    ctl->imode = true;
-    if (!isatty(STDIN_FILENO)) {
-        shellScriptLoop(ctl);
-        return;
-    }
-    shellPrintExtra(ctl,
-                    "Welcome to %s, the checkpoint and backup interactive terminal.\n\n"
-                    "Type:  'help' for help with commands\n"
-                    "       'quit' to quit\n\n",
-                    ctl->progname);
-    rl_readline_name = "cairn";
-    stifle_history(500);
-    read_history(histfile);
-    while (ctl->imode) {
-        const char *prompt = ctl->readonly ? "cairn > " : "cairn # ";
-
-        fflush(stdout);
-        if (!(line = readline(prompt)))
-            break;
-        if (*line) {
-            add_history(line);
-            shellRunLine(ctl, line);
-        }
-        free(line);
-        line = NULL;
-    }
-    if (ctl->imode)
-        fputc('\n', stdout);
-    if (g_mkdir_with_parents(histdir, 0755) == 0)
-        write_history(histfile);
-}
-
-
-/* ---- domains ---- */
-
-static bool
-shellParseDomainID(const char *str, int *id)
-{
-    char *end = NULL;
-    long val;
-
-    errno = 0;
-    val = strtol(str, &end, 10);
-    if (errno || end == str || *end || val < 0 || val > G_MAXINT)
-        return false;
-    *id = (int)val;
-    return true;
-}
-
-
-cairnDomainPtr
-shellCommandOptDomain(shellControl *ctl, const shellCmd *cmd, const char **name)
-{
-    cairnConnectPtr conn = ctl->conn;
-    cairnDomainPtr dom = NULL;
-    const char *n = NULL;
-    int id;
-
-    if (shellOptString(ctl, cmd, "domain", &n) < 0 || !n)
-        return NULL;
-    if (name)
-        *name = n;
-    if (shellParseDomainID(n, &id))
-        dom = cairnDomainLookupByID(conn, id);
-    if (!dom && strlen(n) == CAIRN_UUID_STRING_BUFLEN - 1)
-        dom = cairnDomainLookupByUUIDString(conn, n);
-    if (!dom)
-        dom = cairnDomainLookupByName(conn, n);
-    shellResetError(ctl);
-    if (!dom)
-        shellError(ctl, "failed to get domain '%s'", n);
-    return dom;
 }

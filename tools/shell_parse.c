@@ -1,8 +1,10 @@
 /*
  * shell_parse.c: the shell's option tables and their virsh-compatible
  * parsing: command lines from argv or from ';'-separated strings, option
- * lookup and the checks commands make on their options.
+ * lookup, the checks commands make on their options, and the domain
+ * option (name, id or UUID).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -441,4 +443,46 @@ shellParseString(shellControl *ctl, const char *str)
             break;
     }
     return g_steal_pointer(&cmds);
+}
+
+
+/* ---- domains ---- */
+
+static bool
+shellParseDomainID(const char *str, int *id)
+{
+    char *end = NULL;
+    long val;
+
+    errno = 0;
+    val = strtol(str, &end, 10);
+    if (errno || end == str || *end || val < 0 || val > G_MAXINT)
+        return false;
+    *id = (int)val;
+    return true;
+}
+
+
+cairnDomainPtr
+shellCommandOptDomain(shellControl *ctl, const shellCmd *cmd, const char **name)
+{
+    cairnConnectPtr conn = ctl->conn;
+    cairnDomainPtr dom = NULL;
+    const char *n = NULL;
+    int id;
+
+    if (shellOptString(ctl, cmd, "domain", &n) < 0 || !n)
+        return NULL;
+    if (name)
+        *name = n;
+    if (shellParseDomainID(n, &id))
+        dom = cairnDomainLookupByID(conn, id);
+    if (!dom && strlen(n) == CAIRN_UUID_STRING_BUFLEN - 1)
+        dom = cairnDomainLookupByUUIDString(conn, n);
+    if (!dom)
+        dom = cairnDomainLookupByName(conn, n);
+    shellResetError(ctl);
+    if (!dom)
+        shellError(ctl, "failed to get domain '%s'", n);
+    return dom;
 }
