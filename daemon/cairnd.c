@@ -35,6 +35,11 @@
 #define CAIRND_SESSION_TIMEOUT 30
 #define CAIRND_MAX_CLIENTS 128
 #define CAIRND_WORKERS 8
+/* Unauthenticated peers: room for a burst of honest ones, half of
+ * --max-clients. */
+#define CAIRND_MAX_HANDSHAKES 64
+#define CAIRND_HANDSHAKE_TIMEOUT 10
+#define CAIRND_SHUTDOWN_TIMEOUT 30
 
 typedef struct {
     gboolean session;
@@ -47,6 +52,9 @@ typedef struct {
     char *log_level;
     gint timeout;
     gint max_clients;
+    gint max_handshakes;
+    gint handshake_timeout;
+    gint shutdown_timeout;
     gint workers;
 } cairndOptions;
 
@@ -65,15 +73,26 @@ static bool
 cairndParseOptions(int *argc, char ***argv, cairndOptions *opts, GError **error)
 {
     const GOptionEntry entries[] = {
-        { "session", 0, 0, G_OPTION_ARG_NONE, &opts->session, "per-user daemon (default for non-root)", NULL },
-        { "system", 0, 0, G_OPTION_ARG_NONE, &opts->system, "system daemon (default for root)", NULL },
+        { "session", 0, 0, G_OPTION_ARG_NONE, &opts->session,
+          "per-user daemon (default for non-root)", NULL },
+        { "system", 0, 0, G_OPTION_ARG_NONE, &opts->system, "system daemon (default for root)",
+          NULL },
         { "test", 0, 0, G_OPTION_ARG_NONE, &opts->test, "serve test:///default (for tests)", NULL },
-        { "root", 0, 0, G_OPTION_ARG_FILENAME, &opts->root, "state root of the qemu driver", "DIR" },
+        { "root", 0, 0, G_OPTION_ARG_FILENAME, &opts->root, "state root of the qemu driver",
+          "DIR" },
         { "socket", 0, 0, G_OPTION_ARG_FILENAME, &opts->socket, "listen on PATH", "PATH" },
-        { "timeout", 't', 0, G_OPTION_ARG_INT, &opts->timeout, "exit after SECS idle (0: never)", "SECS" },
+        { "timeout", 't', 0, G_OPTION_ARG_INT, &opts->timeout, "exit after SECS idle (0: never)",
+          "SECS" },
         { "max-clients", 0, 0, G_OPTION_ARG_INT, &opts->max_clients, "most peers at once", "N" },
+        { "max-handshakes", 0, 0, G_OPTION_ARG_INT, &opts->max_handshakes,
+          "most peers in their handshake at once", "N" },
+        { "handshake-timeout", 0, 0, G_OPTION_ARG_INT, &opts->handshake_timeout,
+          "drop a peer not authenticated after SECS", "SECS" },
+        { "shutdown-timeout", 0, 0, G_OPTION_ARG_INT, &opts->shutdown_timeout,
+          "on SIGTERM, wait SECS at most for the calls in flight", "SECS" },
         { "workers", 0, 0, G_OPTION_ARG_INT, &opts->workers, "most calls running at once", "N" },
-        { "log-level", 0, 0, G_OPTION_ARG_STRING, &opts->log_level, "error, warning, info or debug", "LEVEL" },
+        { "log-level", 0, 0, G_OPTION_ARG_STRING, &opts->log_level, "error, warning, info or debug",
+          "LEVEL" },
         { "daemonize", 'd', 0, G_OPTION_ARG_NONE, &opts->daemonize, "detach once listening", NULL },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &opts->version, "print the version", NULL },
         { NULL }
@@ -83,14 +102,19 @@ cairndParseOptions(int *argc, char ***argv, cairndOptions *opts, GError **error)
     opts->timeout = -1;
     opts->max_clients = CAIRND_MAX_CLIENTS;
     opts->workers = CAIRND_WORKERS;
+    opts->max_handshakes = CAIRND_MAX_HANDSHAKES;
+    opts->handshake_timeout = CAIRND_HANDSHAKE_TIMEOUT;
+    opts->shutdown_timeout = CAIRND_SHUTDOWN_TIMEOUT;
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, argc, argv, error))
         return false;
     if (opts->session + opts->system + opts->test > 1 || opts->max_clients < 1 ||
-        opts->workers < 1 || (opts->test && opts->root)) {
+        opts->workers < 1 || opts->max_handshakes < 1 || opts->handshake_timeout < 1 ||
+        opts->shutdown_timeout < 0 || (opts->test && opts->root)) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "use one of --session, --system, --test (--root not with --test); "
-                    "--max-clients and --workers must be positive");
+                    "--max-clients, --max-handshakes, --handshake-timeout and --workers "
+                    "must be positive, --shutdown-timeout not negative");
         return false;
     }
     return true;
@@ -110,26 +134,29 @@ cairndConfigure(cairndDaemon *daemon, const cairndOptions *opts)
         daemon->mode = CAIRND_MODE_SYSTEM;
     else
         daemon->mode = CAIRND_MODE_SESSION;
-    daemon->socket_path = opts->socket ? g_canonicalize_filename(opts->socket, NULL)
-                          : daemon->mode == CAIRND_MODE_SYSTEM ? remoteSystemSocketPath()
-                                                               : remoteSessionSocketPath();
+    daemon->socket_path = opts->socket ? g_canonicalize_filename(opts->socket, NULL) :
+                          daemon->mode == CAIRND_MODE_SYSTEM ? remoteSystemSocketPath() :
+                                                               remoteSessionSocketPath();
     if (daemon->mode == CAIRND_MODE_TEST) {
         cairndDaemonServeTest(daemon);
     } else {
-        root = opts->root ? g_canonicalize_filename(opts->root, NULL)
-               : daemon->mode == CAIRND_MODE_SYSTEM ? g_strdup(CAIRN_REMOTE_SYSTEM_ROOT)
-                                                    : remoteSessionRoot();
+        root = opts->root                         ? g_canonicalize_filename(opts->root, NULL) :
+               daemon->mode == CAIRND_MODE_SYSTEM ? g_strdup(CAIRN_REMOTE_SYSTEM_ROOT) :
+                                                    remoteSessionRoot();
         escaped = g_uri_escape_string(root, "/", FALSE);
         daemon->serve_uri = g_strdup_printf("qemu:///embed?root=%s", escaped);
-        daemon->public_uri = g_strdup(daemon->mode == CAIRND_MODE_SYSTEM ? "qemu:///system"
-                                                                         : "qemu:///session");
+        daemon->public_uri =
+            g_strdup(daemon->mode == CAIRND_MODE_SYSTEM ? "qemu:///system" : "qemu:///session");
     }
     if (opts->timeout >= 0)
         daemon->idle_timeout = (unsigned int)opts->timeout;
     else
-        daemon->idle_timeout = daemon->mode == CAIRND_MODE_SESSION && opts->daemonize
-                                   ? CAIRND_SESSION_TIMEOUT : 0;
+        daemon->idle_timeout =
+            daemon->mode == CAIRND_MODE_SESSION && opts->daemonize ? CAIRND_SESSION_TIMEOUT : 0;
     daemon->max_clients = (unsigned int)opts->max_clients;
+    daemon->max_handshakes = (unsigned int)opts->max_handshakes;
+    daemon->handshake_timeout = (unsigned int)opts->handshake_timeout;
+    daemon->shutdown_timeout = (unsigned int)opts->shutdown_timeout;
     daemon->workers = (unsigned int)opts->workers;
 }
 
@@ -148,8 +175,8 @@ cairndLock(cairndDaemon *daemon, bool *ret_busy, GError **error)
     *ret_busy = false;
     if (g_mkdir_with_parents(dir, daemon->mode == CAIRND_MODE_SYSTEM ? 0755 : 0700) < 0 ||
         (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "cannot open '%s': %s",
-                    path, g_strerror(errno));
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "cannot open '%s': %s", path,
+                    g_strerror(errno));
         return false;
     }
     if (fcntl(fd, F_SETLK, &fl) < 0) {
@@ -166,14 +193,35 @@ cairndLock(cairndDaemon *daemon, bool *ret_busy, GError **error)
 }
 
 
+/* SIGTERM, SIGINT, SIGHUP: stop accepting, answer the calls in flight
+ * (for --shutdown-timeout at most), then exit. */
 static gboolean
 cairndQuitSignal(gpointer opaque)
 {
     cairndDaemon *daemon = opaque;
 
+    if (daemon->listener_closed) {
+        g_info("signal received: already stopping");
+        return G_SOURCE_CONTINUE;
+    }
     g_info("signal received: exiting");
-    g_main_loop_quit(daemon->loop);
+    cairndServerStopAccepting(daemon);
+    cairndDaemonBeginStop(daemon);
     return G_SOURCE_CONTINUE;
+}
+
+
+/* CAIRND_TEST_REPLY_DELAY=METHOD:MS (tests only; see cairnd.h). */
+static void
+cairndTestHooks(cairndDaemon *daemon)
+{
+    const char *delay = g_getenv("CAIRND_TEST_REPLY_DELAY");
+    const char *colon = delay ? strchr(delay, ':') : NULL;
+
+    if (!colon)
+        return;
+    daemon->test_delay_method = g_strndup(delay, colon - delay);
+    daemon->test_delay_ms = (unsigned int)g_ascii_strtoull(colon + 1, NULL, 10);
 }
 
 
@@ -243,8 +291,8 @@ cairndStart(cairndDaemon *daemon, GError **error)
         return false;
     /* The daemon's own connection reattaches to the running QEMUs. */
     if (!(daemon->admin = cairnConnectOpen(daemon->serve_uri))) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot open %s: %s",
-                    daemon->serve_uri, cairnGetLastErrorMessage());
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot open %s: %s", daemon->serve_uri,
+                    cairnGetLastErrorMessage());
         return false;
     }
     if (!(daemon->pool = cairndDispatchPoolNew(daemon->workers, error)))
@@ -286,6 +334,7 @@ main(int argc, char **argv)
     GLogLevelFlags level = G_LOG_LEVEL_INFO;
     int ready_fd = -1;
     bool busy = false;
+    unsigned int running;
     int ret = EXIT_FAILURE;
 
     setlocale(LC_ALL, "");
@@ -302,6 +351,7 @@ main(int argc, char **argv)
     }
     cairndLogInit(level);
     cairndConfigure(&daemon, &opts);
+    cairndTestHooks(&daemon);
     if (opts.daemonize)
         ready_fd = cairndDaemonize();
     cairndDaemonInit(&daemon);
@@ -321,6 +371,13 @@ main(int argc, char **argv)
         cairndDaemonizeDone(&daemon, ready_fd, 0);
     cairndDaemonCheckIdle(&daemon);
     g_main_loop_run(daemon.loop);
+    if ((running = cairndDaemonCallsRunning(&daemon)) > 0) {
+        /* Their threads use the daemon's state: no cleanup. What they
+         * were doing is recovered as after a kill -9. */
+        g_warning("%u calls still running after %u s: exiting without answering them", running,
+                  daemon.shutdown_timeout);
+        _exit(EXIT_FAILURE);
+    }
     cairndStop(&daemon);
     return EXIT_SUCCESS;
 }

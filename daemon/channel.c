@@ -46,20 +46,16 @@ cairndChannelReceive(cairndChannel *chan)
 }
 
 
-/* Serve one message of @chan; false when the channel is to end. */
+/* Write @answer (NULL: none is due) on @chan; false when the channel is
+ * to end. */
 static bool
-cairndChannelServeOne(cairndChannel *chan)
+cairndChannelAnswer(cairndChannel *chan, GDBusMessage *answer)
 {
-    g_autoptr(GDBusMessage) message = NULL;
-    g_autoptr(GDBusMessage) answer = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree guchar *blob = NULL;
     gsize len = 0;
 
-    if (!(message = cairndChannelReceive(chan)))
-        return false;
-    chan->calls++;
-    if (!(answer = cairndDispatchMessage(chan->client, message, G_DBUS_CAPABILITY_FLAGS_NONE)))
+    if (!answer)
         return true;
     if (++chan->serial == 0)
         chan->serial = 1;
@@ -74,6 +70,29 @@ cairndChannelServeOne(cairndChannel *chan)
         return false;
     }
     return true;
+}
+
+
+/* Serve one message of @chan; false when the channel is to end. */
+static bool
+cairndChannelServeOne(cairndChannel *chan)
+{
+    g_autoptr(GDBusMessage) message = NULL;
+    g_autoptr(GDBusMessage) answer = NULL;
+    bool counted;
+    bool ok;
+
+    if (!(message = cairndChannelReceive(chan)))
+        return false;
+    chan->calls++;
+    if ((counted = cairndDaemonCallBegin(chan->daemon)))
+        answer = cairndDispatchMessage(chan->client, message, G_DBUS_CAPABILITY_FLAGS_NONE);
+    else
+        answer = cairndDispatchRefuse(message);
+    ok = cairndChannelAnswer(chan, answer);
+    if (counted)
+        cairndDaemonCallEnd(chan->daemon);
+    return ok;
 }
 
 

@@ -38,6 +38,8 @@ cairndDaemonClear(cairndDaemon *daemon)
     g_clear_pointer(&daemon->public_uri, g_free);
     g_clear_pointer(&daemon->socket_path, g_free);
     g_clear_pointer(&daemon->guid, g_free);
+    g_clear_pointer(&daemon->test_delay_method, g_free);
+    g_clear_handle_id(&daemon->stop_source, g_source_remove);
 }
 
 
@@ -85,4 +87,74 @@ cairndDaemonCheckIdle(cairndDaemon *daemon)
         daemon->idle_source =
             g_timeout_add_seconds(daemon->idle_timeout, cairndIdleExpired, daemon);
     g_mutex_unlock(&daemon->lock);
+}
+
+
+bool
+cairndDaemonCallBegin(cairndDaemon *daemon)
+{
+    bool ok;
+
+    g_mutex_lock(&daemon->lock);
+    if ((ok = !daemon->stopping))
+        daemon->calls_running++;
+    g_mutex_unlock(&daemon->lock);
+    return ok;
+}
+
+
+void
+cairndDaemonCallEnd(cairndDaemon *daemon)
+{
+    bool last;
+
+    g_mutex_lock(&daemon->lock);
+    g_assert(daemon->calls_running > 0);
+    last = --daemon->calls_running == 0 && daemon->stopping;
+    g_mutex_unlock(&daemon->lock);
+    if (last) {
+        g_info("the last call in flight is answered: exiting");
+        g_main_loop_quit(daemon->loop);
+    }
+}
+
+
+static gboolean
+cairndStopExpired(gpointer opaque)
+{
+    cairndDaemon *daemon = opaque;
+
+    daemon->stop_source = 0;
+    g_main_loop_quit(daemon->loop);
+    return G_SOURCE_REMOVE;
+}
+
+
+void
+cairndDaemonBeginStop(cairndDaemon *daemon)
+{
+    unsigned int running;
+
+    g_mutex_lock(&daemon->lock);
+    daemon->stopping = true;
+    running = daemon->calls_running;
+    g_mutex_unlock(&daemon->lock);
+    if (running == 0) {
+        g_main_loop_quit(daemon->loop);
+        return;
+    }
+    g_info("waiting up to %u s for %u calls in flight", daemon->shutdown_timeout, running);
+    daemon->stop_source = g_timeout_add(daemon->shutdown_timeout * 1000, cairndStopExpired, daemon);
+}
+
+
+unsigned int
+cairndDaemonCallsRunning(cairndDaemon *daemon)
+{
+    unsigned int running;
+
+    g_mutex_lock(&daemon->lock);
+    running = daemon->calls_running;
+    g_mutex_unlock(&daemon->lock);
+    return running;
 }

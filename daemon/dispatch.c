@@ -26,8 +26,8 @@
 typedef struct {
     remoteProcedure proc;
     cairndHandler handler;
-    bool needs_conn; /* false only for ConnectOpen */
-    bool memory_read; /* changes nothing and, with a driver that keeps its state in
+    bool needs_conn;            /* false only for ConnectOpen */
+    bool memory_read;           /* changes nothing and, with a driver that keeps its state in
                        * memory (daemon->inline_reads), neither blocks nor waits */
     cairndFDHandler fd_handler; /* instead of handler, for a reply with descriptors */
 } cairndDispatchEntry;
@@ -109,6 +109,31 @@ cairndDispatchCheckTable(GError **error)
 }
 
 
+/* The error of a call that comes once the daemon stops. */
+static void
+cairndStoppingError(GError **error)
+{
+    cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_RPC, "%s",
+                  "the daemon is shutting down: the call was not run");
+}
+
+
+GDBusMessage *
+cairndDispatchRefuse(GDBusMessage *message)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *text = NULL;
+
+    if (g_dbus_message_get_message_type(message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+        (g_dbus_message_get_flags(message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED))
+        return NULL;
+    cairndStoppingError(&err);
+    remoteErrorToDBus(err, &name, &text);
+    return g_dbus_message_new_method_error_literal(message, name, text);
+}
+
+
 /* Every string argument within CAIRN_REMOTE_STRING_MAX, every array within
  * CAIRN_REMOTE_LIST_MAX entries. */
 static bool
@@ -141,6 +166,18 @@ cairndMessageParams(GDBusMessage *message)
 }
 
 
+/* Tests only: hold the reply of a call of daemon->test_delay_method. */
+static void
+cairndTestDelay(cairndDaemon *daemon, const remoteProcedureInfo *info)
+{
+    if (!daemon->test_delay_method || !g_str_equal(daemon->test_delay_method, info->method))
+        return;
+    g_info("%s: holding its reply for %u ms (CAIRND_TEST_REPLY_DELAY)", info->method,
+           daemon->test_delay_ms);
+    g_usleep((gulong)daemon->test_delay_ms * 1000);
+}
+
+
 /* Run @info's handler for @client with @params, after the checks every
  * lane makes: sizes, an open connection, read-only. @caps: what the
  * caller's lane can carry (a reply with descriptors needs them). */
@@ -155,6 +192,7 @@ cairndDispatchRun(cairndClient *client,
     const cairndDispatchEntry *entry = &dispatchTable[info->proc];
     g_autoptr(cairnConnect) conn = NULL;
     bool readonly = false;
+    GVariant *reply;
 
     if (!cairndCheckSizes(params, error))
         return NULL;
@@ -165,14 +203,17 @@ cairndDispatchRun(cairndClient *client,
                       "read only access prevents %s", info->method);
         return NULL;
     }
-    if (!entry->fd_handler)
-        return entry->handler(client, conn, params, error);
-    if (!(caps & G_DBUS_CAPABILITY_FLAGS_UNIX_FD_PASSING)) {
+    if (!entry->fd_handler) {
+        reply = entry->handler(client, conn, params, error);
+    } else if (!(caps & G_DBUS_CAPABILITY_FLAGS_UNIX_FD_PASSING)) {
         cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_OPERATION_UNSUPPORTED,
                       "%s needs a connection that passes file descriptors", info->method);
         return NULL;
+    } else {
+        reply = entry->fd_handler(client, conn, params, ret_fds, error);
     }
-    return entry->fd_handler(client, conn, params, ret_fds, error);
+    cairndTestDelay(client->daemon, info);
+    return reply;
 }
 
 
@@ -253,6 +294,7 @@ cairndDispatchWorker(gpointer data, gpointer opaque)
     } else {
         cairndAnswerInvocation(call, caps);
     }
+    cairndDaemonCallEnd(call->client->daemon);
     cairndClientUnref(call->client);
     g_free(call);
 }
@@ -266,9 +308,14 @@ cairndDispatchPoolNew(unsigned int workers, GError **error)
 
 
 void
-cairndDispatchMethodCall(GDBusConnection *bus, const char *sender, const char *path,
-                         const char *iface, const char *method, GVariant *params,
-                         GDBusMethodInvocation *invocation, gpointer opaque)
+cairndDispatchMethodCall(GDBusConnection *bus,
+                         const char *sender,
+                         const char *path,
+                         const char *iface,
+                         const char *method,
+                         GVariant *params,
+                         GDBusMethodInvocation *invocation,
+                         gpointer opaque)
 {
     cairndClient *client = opaque;
     const remoteProcedureInfo *info = remoteProcedureByMethod(method);
@@ -285,6 +332,11 @@ cairndDispatchMethodCall(GDBusConnection *bus, const char *sender, const char *p
         cairnErrorSet(&err, CAIRN_FROM_RPC, CAIRN_ERR_INVALID_ARG,
                       "message of %zu bytes is over the limit of %d", g_variant_get_size(params),
                       CAIRN_REMOTE_MESSAGE_MAX);
+        remoteErrorReturn(invocation, err);
+        return;
+    }
+    if (!cairndDaemonCallBegin(client->daemon)) {
+        cairndStoppingError(&err);
         remoteErrorReturn(invocation, err);
         return;
     }
@@ -355,6 +407,15 @@ cairndDispatchFilter(GDBusConnection *bus,
 
     if (!incoming || !(info = cairndFilterProcedure(message)))
         return message;
+    if (!cairndDaemonCallBegin(client->daemon)) {
+        g_autoptr(GDBusMessage) refusal = cairndDispatchRefuse(message);
+
+        if (refusal)
+            g_dbus_connection_send_message(bus, refusal, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL,
+                                           NULL);
+        g_object_unref(message);
+        return NULL;
+    }
     call = g_new0(cairndCall, 1);
     call->client = cairndClientRef(client);
     call->message = message; /* the filter's reference */

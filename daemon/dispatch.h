@@ -20,7 +20,9 @@
 
 /* A handler: the reply tuple (floating is fine; NULL means no out
  * arguments when no error is set) or NULL with @error set. */
-typedef GVariant *(*cairndHandler)(cairndClient *client, cairnConnect *conn, GVariant *params,
+typedef GVariant *(*cairndHandler)(cairndClient *client,
+                                   cairnConnect *conn,
+                                   GVariant *params,
                                    GError **error);
 
 /* A handler whose reply carries file descriptors: the h arguments of the
@@ -33,9 +35,14 @@ typedef GVariant *(*cairndFDHandler)(cairndClient *client,
                                      GError **error);
 
 /* The GDBusInterfaceVTable method_call of every peer's object. */
-void cairndDispatchMethodCall(GDBusConnection *bus, const char *sender, const char *path,
-                              const char *iface, const char *method, GVariant *params,
-                              GDBusMethodInvocation *invocation, gpointer opaque);
+void cairndDispatchMethodCall(GDBusConnection *bus,
+                              const char *sender,
+                              const char *path,
+                              const char *iface,
+                              const char *method,
+                              GVariant *params,
+                              GDBusMethodInvocation *invocation,
+                              gpointer opaque);
 
 /* The GDBus filter of every peer's connection, run in GDBus's worker
  * thread: it takes the well-formed calls of org.cairn.Cairn1 (see
@@ -50,9 +57,14 @@ GDBusMessage *cairndDispatchFilter(GDBusConnection *bus,
  * bus would answer to the same message (the reply or error of our method;
  * D-Bus's UnknownMethod, UnknownObject or InvalidArgs for a call that is
  * not one of ours or has the wrong signature), or NULL when no answer is
- * due (not a method call, or NO_REPLY_EXPECTED). */
-GDBusMessage *cairndDispatchMessage(cairndClient *client, GDBusMessage *message,
-                                    GDBusCapabilityFlags caps);
+ * due (not a method call, or NO_REPLY_EXPECTED). The caller counts the
+ * call (cairndDaemonCallBegin()) where the daemon may stop. */
+GDBusMessage *
+cairndDispatchMessage(cairndClient *client, GDBusMessage *message, GDBusCapabilityFlags caps);
+
+/* The answer to @message once the daemon stops (the call does not run),
+ * or NULL when no answer is due. */
+GDBusMessage *cairndDispatchRefuse(GDBusMessage *message);
 
 /* The worker threads that run the calls, at most @workers at once. */
 GThreadPool *cairndDispatchPoolNew(unsigned int workers, GError **error);
@@ -80,8 +92,7 @@ bool cairndCheckName(const char *name, const char *what, GError **error);
  * there is one) with remoteNameIsValid(); a bad one fails with @from and
  * @code, what the conf layer raises for it, so that the answer does not
  * depend on who saw it first. Anything else is the driver's to judge. */
-bool cairndCheckXMLName(const char *xml, const char *what, int from, int code,
-                        GError **error);
+bool cairndCheckXMLName(const char *xml, const char *what, int from, int code, GError **error);
 
 /* CAIRN_ERR_INVALID_ARG unless every file= attribute of the <target> and
  * <scratch> elements of a backup XML is an absolute path without "..". */
@@ -89,10 +100,10 @@ bool cairndCheckBackupPaths(const char *xml, GError **error);
 
 /* ---- the handlers, by file ---- */
 
-GVariant *cairndConnectOpen(cairndClient *client, cairnConnect *conn, GVariant *params,
-                            GError **error);
-GVariant *cairndConnectClose(cairndClient *client, cairnConnect *conn, GVariant *params,
-                             GError **error);
+GVariant *
+cairndConnectOpen(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndConnectClose(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
 GVariant *cairndConnectOpenChannel(cairndClient *client,
                                    cairnConnect *conn,
                                    GVariant *params,
@@ -102,73 +113,105 @@ GVariant *cairndConnectGetLibVersion(cairndClient *client,
                                      cairnConnect *conn,
                                      GVariant *params,
                                      GError **error);
-GVariant *cairndConnectListAllDomains(cairndClient *client, cairnConnect *conn,
-                                      GVariant *params, GError **error);
-GVariant *cairndDomainLookupByName(cairndClient *client, cairnConnect *conn, GVariant *params,
+GVariant *cairndConnectListAllDomains(cairndClient *client,
+                                      cairnConnect *conn,
+                                      GVariant *params,
+                                      GError **error);
+GVariant *cairndDomainLookupByName(cairndClient *client,
+                                   cairnConnect *conn,
+                                   GVariant *params,
                                    GError **error);
-GVariant *cairndDomainLookupByUUID(cairndClient *client, cairnConnect *conn, GVariant *params,
+GVariant *cairndDomainLookupByUUID(cairndClient *client,
+                                   cairnConnect *conn,
+                                   GVariant *params,
                                    GError **error);
-GVariant *cairndDomainLookupByID(cairndClient *client, cairnConnect *conn, GVariant *params,
-                                 GError **error);
-GVariant *cairndDomainDefineXML(cairndClient *client, cairnConnect *conn, GVariant *params,
-                                GError **error);
-GVariant *cairndDomainUndefine(cairndClient *client, cairnConnect *conn, GVariant *params,
-                               GError **error);
-GVariant *cairndDomainCreate(cairndClient *client, cairnConnect *conn, GVariant *params,
-                             GError **error);
-GVariant *cairndDomainDestroy(cairndClient *client, cairnConnect *conn, GVariant *params,
-                              GError **error);
-GVariant *cairndDomainShutdown(cairndClient *client, cairnConnect *conn, GVariant *params,
-                               GError **error);
+GVariant *
+cairndDomainLookupByID(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainDefineXML(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainUndefine(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainCreate(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainDestroy(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainShutdown(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainGetXMLDesc(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainGetInfo(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainGetState(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainIsActive(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
 GVariant *
 cairndDomainSuspend(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
 GVariant *
 cairndDomainResume(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
-GVariant *cairndDomainGetXMLDesc(cairndClient *client, cairnConnect *conn, GVariant *params,
-                                 GError **error);
-GVariant *cairndDomainGetInfo(cairndClient *client, cairnConnect *conn, GVariant *params,
-                              GError **error);
-GVariant *cairndDomainGetState(cairndClient *client, cairnConnect *conn, GVariant *params,
-                               GError **error);
-GVariant *cairndDomainIsActive(cairndClient *client, cairnConnect *conn, GVariant *params,
-                               GError **error);
-GVariant *cairndDomainIsPersistent(cairndClient *client, cairnConnect *conn, GVariant *params,
+GVariant *cairndDomainIsPersistent(cairndClient *client,
+                                   cairnConnect *conn,
+                                   GVariant *params,
                                    GError **error);
-GVariant *cairndDomainQemuMonitorCommand(cairndClient *client, cairnConnect *conn,
-                                         GVariant *params, GError **error);
+GVariant *cairndDomainQemuMonitorCommand(cairndClient *client,
+                                         cairnConnect *conn,
+                                         GVariant *params,
+                                         GError **error);
 
-GVariant *cairndDomainCheckpointCreateXML(cairndClient *client, cairnConnect *conn,
-                                          GVariant *params, GError **error);
-GVariant *cairndDomainCheckpointGetXMLDesc(cairndClient *client, cairnConnect *conn,
-                                           GVariant *params, GError **error);
-GVariant *cairndDomainListAllCheckpoints(cairndClient *client, cairnConnect *conn,
-                                         GVariant *params, GError **error);
-GVariant *cairndDomainCheckpointListAllChildren(cairndClient *client, cairnConnect *conn,
-                                                GVariant *params, GError **error);
-GVariant *cairndDomainCheckpointLookupByName(cairndClient *client, cairnConnect *conn,
-                                             GVariant *params, GError **error);
-GVariant *cairndDomainCheckpointGetParent(cairndClient *client, cairnConnect *conn,
-                                          GVariant *params, GError **error);
-GVariant *cairndDomainCheckpointDelete(cairndClient *client, cairnConnect *conn,
-                                       GVariant *params, GError **error);
+GVariant *cairndDomainCheckpointCreateXML(cairndClient *client,
+                                          cairnConnect *conn,
+                                          GVariant *params,
+                                          GError **error);
+GVariant *cairndDomainCheckpointGetXMLDesc(cairndClient *client,
+                                           cairnConnect *conn,
+                                           GVariant *params,
+                                           GError **error);
+GVariant *cairndDomainListAllCheckpoints(cairndClient *client,
+                                         cairnConnect *conn,
+                                         GVariant *params,
+                                         GError **error);
+GVariant *cairndDomainCheckpointListAllChildren(cairndClient *client,
+                                                cairnConnect *conn,
+                                                GVariant *params,
+                                                GError **error);
+GVariant *cairndDomainCheckpointLookupByName(cairndClient *client,
+                                             cairnConnect *conn,
+                                             GVariant *params,
+                                             GError **error);
+GVariant *cairndDomainCheckpointGetParent(cairndClient *client,
+                                          cairnConnect *conn,
+                                          GVariant *params,
+                                          GError **error);
+GVariant *cairndDomainCheckpointDelete(cairndClient *client,
+                                       cairnConnect *conn,
+                                       GVariant *params,
+                                       GError **error);
 
-GVariant *cairndDomainCheckpointValidate(cairndClient *client, cairnConnect *conn,
-                                         GVariant *params, GError **error);
+GVariant *cairndDomainCheckpointValidate(cairndClient *client,
+                                         cairnConnect *conn,
+                                         GVariant *params,
+                                         GError **error);
 
 /* dispatch_backup.c */
-GVariant *cairndDomainBackupBegin(cairndClient *client, cairnConnect *conn, GVariant *params,
-                                  GError **error);
-GVariant *cairndDomainBackupGetXMLDesc(cairndClient *client, cairnConnect *conn,
-                                       GVariant *params, GError **error);
-GVariant *cairndDomainGetJobInfo(cairndClient *client, cairnConnect *conn, GVariant *params,
-                                 GError **error);
-GVariant *cairndDomainGetJobStats(cairndClient *client, cairnConnect *conn, GVariant *params,
-                                  GError **error);
-GVariant *cairndDomainAbortJob(cairndClient *client, cairnConnect *conn, GVariant *params,
-                               GError **error);
+GVariant *
+cairndDomainBackupBegin(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *cairndDomainBackupGetXMLDesc(cairndClient *client,
+                                       cairnConnect *conn,
+                                       GVariant *params,
+                                       GError **error);
+GVariant *
+cairndDomainGetJobInfo(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainGetJobStats(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainAbortJob(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
 
 /* dispatch_event.c */
-GVariant *cairndConnectDomainEventRegisterAny(cairndClient *client, cairnConnect *conn,
-                                              GVariant *params, GError **error);
-GVariant *cairndConnectDomainEventDeregisterAny(cairndClient *client, cairnConnect *conn,
-                                                GVariant *params, GError **error);
+GVariant *cairndConnectDomainEventRegisterAny(cairndClient *client,
+                                              cairnConnect *conn,
+                                              GVariant *params,
+                                              GError **error);
+GVariant *cairndConnectDomainEventDeregisterAny(cairndClient *client,
+                                                cairnConnect *conn,
+                                                GVariant *params,
+                                                GError **error);

@@ -5,7 +5,6 @@
 
 #include "datatypes.h"
 #include "driver.h"
-#include "conf/object_event.h"
 
 cairnConnect *
 cairnConnectNew(void)
@@ -14,7 +13,6 @@ cairnConnectNew(void)
 
     conn->magic = CAIRN_CONNECT_MAGIC;
     g_atomic_ref_count_init(&conn->refs);
-    conn->events = cairnEventStateNew(conn);
     return conn;
 }
 
@@ -26,7 +24,8 @@ cairnConnectUnref(cairnConnect *conn)
         return;
     if (conn->driver && conn->driver->connectClose)
         conn->driver->connectClose(conn);
-    cairnEventStateFree(conn->events);
+    if (conn->events_free)
+        conn->events_free(conn->events);
     conn->magic = 0;
     g_free(conn->uri);
     g_free(conn);

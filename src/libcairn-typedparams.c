@@ -8,6 +8,8 @@
 #include "cairn/cairn.h"
 #include "libcairn-internal.h"
 #include "util/cairnerror.h"
+#include "util/cairntypedparam.h"
+#include "util/cairnenum.h"
 
 #define FROM CAIRN_FROM_NONE
 
@@ -22,9 +24,10 @@ static const char *const typedParamTypeNames[] = {
 static const char *
 typedParamTypeName(int type)
 {
-    if (type >= CAIRN_TYPED_PARAM_INT && type <= CAIRN_TYPED_PARAM_STRING)
-        return typedParamTypeNames[type];
-    return "unknown";
+    const char *name =
+        cairnEnumToString(typedParamTypeNames, G_N_ELEMENTS(typedParamTypeNames), type);
+
+    return name ? name : "unknown";
 }
 
 
@@ -278,12 +281,7 @@ cairnTypedParamsGetString(cairnTypedParameterPtr params,
 void
 cairnTypedParamsClear(cairnTypedParameterPtr params, int nparams)
 {
-    if (!params)
-        return;
-    for (int i = 0; i < nparams; i++) {
-        if (params[i].type == CAIRN_TYPED_PARAM_STRING)
-            g_clear_pointer(&params[i].value.s, g_free);
-    }
+    cairnTypedParamArrayClear(params, nparams);
 }
 
 
@@ -299,6 +297,5 @@ cairnTypedParamsClear(cairnTypedParameterPtr params, int nparams)
 void
 cairnTypedParamsFree(cairnTypedParameterPtr params, int nparams)
 {
-    cairnTypedParamsClear(params, nparams);
-    g_free(params);
+    cairnTypedParamArrayFree(params, nparams);
 }

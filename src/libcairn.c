@@ -7,6 +7,7 @@
 
 #include "cairn/cairn.h"
 #include "libcairn-internal.h"
+#include "conf/object_event.h"
 #include "util/cairnerror.h"
 #include "test/test_driver.h"
 #include "qemu/qemu_driver.h"
@@ -168,6 +169,8 @@ cairnConnectOpenInternal(const char *name, unsigned int flags, GError **error)
     g_autoptr(GUri) uri = NULL;
     g_autoptr(GError) uri_err = NULL;
 
+    conn->events = cairnEventStateNew(conn);
+    conn->events_free = cairnEventStateFree;
     if (!name || !*name)
         name = cairnConnectDefaultURI();
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd_backup.h"
+#include "util/cairnenum.h"
 
 /* How often domjobinfo --wait looks at the job, ms. */
 #define JOB_POLL_MS 100
@@ -53,11 +54,12 @@ cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
         /* A broken bitmap chain: say how to get incremental backups back. */
         shellSaveError(ctl);
         shellReportError(ctl);
-        fprintf(stderr,
-                "hint: that checkpoint's bitmaps are unusable (QEMU stopped without saving them,\n"
-                "      or they were removed); 'checkpoint-validate %s --repair' removes the broken\n"
-                "      checkpoints, then a full backup with a new checkpoint starts a new chain\n",
-                cairnDomainGetName(dom));
+        fprintf(
+            stderr,
+            "hint: that checkpoint's bitmaps are unusable (QEMU stopped without saving them,\n"
+            "      or they were removed); 'checkpoint-validate %s --repair' removes the broken\n"
+            "      checkpoints, then a full backup with a new checkpoint starts a new chain\n",
+            cairnDomainGetName(dom));
         return false;
     }
     shellPrint(ctl, "Backup started\n");
@@ -67,11 +69,9 @@ cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
 
 /* ---- backup-dumpxml ---- */
 
-static const shellOptDef opts_backup_dumpxml[] = {
-    SHELL_OPT_DOMAIN,
-    SHELL_OPTS_XPATH,
-    { .name = NULL }
-};
+static const shellOptDef opts_backup_dumpxml[] = { SHELL_OPT_DOMAIN,
+                                                   SHELL_OPTS_XPATH,
+                                                   { .name = NULL } };
 
 
 static bool
@@ -106,14 +106,18 @@ static const char *const jobOperationNames[] = {
 static const char *
 jobTypeToString(int type)
 {
-    return type >= 0 && type < (int)G_N_ELEMENTS(jobTypeNames) ? jobTypeNames[type] : "unknown";
+    const char *name = cairnEnumToString(jobTypeNames, G_N_ELEMENTS(jobTypeNames), type);
+
+    return name ? name : "unknown";
 }
 
 
 static const char *
 jobOperationToString(int op)
 {
-    return op >= 0 && op < (int)G_N_ELEMENTS(jobOperationNames) ? jobOperationNames[op] : "unknown";
+    const char *name = cairnEnumToString(jobOperationNames, G_N_ELEMENTS(jobOperationNames), op);
+
+    return name ? name : "unknown";
 }
 
 

@@ -13,6 +13,7 @@
 #include <libxml/xpath.h>
 
 #include "shell.h"
+#include "util/cairnenum.h"
 
 
 static const char *const domainStates[] = {
@@ -59,23 +60,20 @@ static const reasonTable domainReasons[] = {
 static const char *
 domainStateToString(int state)
 {
-    if (state < 0 || (size_t)state >= G_N_ELEMENTS(domainStates))
-        return "no state";
-    return domainStates[state];
+    const char *name = cairnEnumToString(domainStates, G_N_ELEMENTS(domainStates), state);
+
+    return name ? name : "no state";
 }
 
 
 static const char *
 domainReasonToString(int state, int reason)
 {
-    const reasonTable *tbl;
+    const char *name = NULL;
 
-    if (state < 0 || (size_t)state >= G_N_ELEMENTS(domainReasons))
-        return "unknown";
-    tbl = &domainReasons[state];
-    if (reason < 0 || (size_t)reason >= tbl->count)
-        return "unknown";
-    return tbl->names[reason];
+    if (state >= 0 && (size_t)state < G_N_ELEMENTS(domainReasons))
+        name = cairnEnumToString(domainReasons[state].names, domainReasons[state].count, reason);
+    return name ? name : "unknown";
 }
 
 

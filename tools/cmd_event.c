@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cmd_backup.h"
+#include "util/cairnenum.h"
 
 typedef struct _eventData eventData;
 
@@ -53,7 +54,9 @@ static const char *const blockJobStatusNames[] = { "completed", "failed", "cance
 static const char *
 nameOf(const char *const *names, size_t n, int value)
 {
-    return value >= 0 && (size_t)value < n ? names[value] : "unknown";
+    const char *name = cairnEnumToString(names, n, value);
+
+    return name ? name : "unknown";
 }
 
 

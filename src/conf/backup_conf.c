@@ -8,6 +8,7 @@
 #include "backup_schema.h"
 #include "util/cairnerror.h"
 #include "util/cairnxml.h"
+#include "util/cairnenum.h"
 
 #define FROM CAIRN_FROM_DOMAIN
 
@@ -53,21 +54,21 @@ G_STATIC_ASSERT(G_N_ELEMENTS(backupTransportNames) == CAIRN_BACKUP_TRANSPORT_LAS
 const char *
 cairnBackupTypeToString(cairnBackupType t)
 {
-    return (unsigned int)t < CAIRN_BACKUP_TYPE_LAST ? backupTypeNames[t] : NULL;
+    return cairnEnumToString(backupTypeNames, G_N_ELEMENTS(backupTypeNames), t);
 }
 
 
 const char *
 cairnBackupDiskStateToString(cairnBackupDiskState s)
 {
-    return (unsigned int)s < CAIRN_BACKUP_DISK_STATE_LAST ? backupDiskStateNames[s] : NULL;
+    return cairnEnumToString(backupDiskStateNames, G_N_ELEMENTS(backupDiskStateNames), s);
 }
 
 
 int
 cairnBackupDiskStateFromString(const char *s)
 {
-    int state = cairnXMLEnumFromString(backupDiskStateNames, CAIRN_BACKUP_DISK_STATE_LAST, s);
+    int state = cairnEnumFromString(backupDiskStateNames, G_N_ELEMENTS(backupDiskStateNames), s);
 
     return state > 0 ? state : -1;
 }
@@ -76,7 +77,7 @@ cairnBackupDiskStateFromString(const char *s)
 const char *
 cairnBackupDiskModeToString(cairnBackupDiskMode m)
 {
-    return (unsigned int)m < CAIRN_BACKUP_DISK_MODE_LAST ? backupDiskModeNames[m] : NULL;
+    return cairnEnumToString(backupDiskModeNames, G_N_ELEMENTS(backupDiskModeNames), m);
 }
 
 
@@ -279,7 +280,7 @@ backupParseStore(cairnBackupDiskDef *disk, const xmlNode *node, bool push, GErro
     disk->store = g_new0(cairnBackupStoreDef, 1);
     disk->store_type = CAIRN_BACKUP_STORE_FILE;
     if (type) {
-        int t = cairnXMLEnumFromString(backupStoreTypeNames, CAIRN_BACKUP_STORE_LAST, type);
+        int t = cairnEnumFromString(backupStoreTypeNames, G_N_ELEMENTS(backupStoreTypeNames), type);
 
         if (t <= CAIRN_BACKUP_STORE_NONE) {
             cairnErrorSet(error, FROM, CAIRN_ERR_XML_ERROR, "unsupported disk backup type '%s'",
@@ -336,7 +337,7 @@ backupParseDiskMode(cairnBackupDiskDef *disk, const xmlNode *node, GError **erro
 
     if (!mode)
         return true;
-    m = cairnXMLEnumFromString(backupDiskModeNames, CAIRN_BACKUP_DISK_MODE_LAST, mode);
+    m = cairnEnumFromString(backupDiskModeNames, G_N_ELEMENTS(backupDiskModeNames), mode);
     if (m <= CAIRN_BACKUP_DISK_MODE_DEFAULT) {
         cairnErrorSet(error, FROM, CAIRN_ERR_XML_ERROR,
                       "Invalid value for attribute 'backupmode' in element 'disk': '%s'.", mode);
@@ -385,7 +386,7 @@ backupParseServerTransport(cairnBackupServerDef *server, const xmlNode *node, GE
 
     if (!transport)
         return true;
-    t = cairnXMLEnumFromString(backupTransportNames, CAIRN_BACKUP_TRANSPORT_LAST, transport);
+    t = cairnEnumFromString(backupTransportNames, G_N_ELEMENTS(backupTransportNames), transport);
     if (t < 0) {
         cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
                       "transport %s is not supported for <server>", transport);
@@ -442,7 +443,7 @@ backupParseMode(cairnBackupDef *def, const xmlNode *root, GError **error)
 
     if (!mode)
         return true;
-    t = cairnXMLEnumFromString(backupTypeNames, CAIRN_BACKUP_TYPE_LAST, mode);
+    t = cairnEnumFromString(backupTypeNames, G_N_ELEMENTS(backupTypeNames), mode);
     if (t <= CAIRN_BACKUP_TYPE_DEFAULT) {
         cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED, "unknown backup mode '%s'", mode);
         return false;
@@ -594,7 +595,9 @@ backupFormatDisk(GString *buf, const cairnBackupDiskDef *disk, bool push, bool i
     if (internal && disk->state != CAIRN_BACKUP_DISK_STATE_NONE)
         backupFormatAttr(buf, "state", cairnBackupDiskStateToString(disk->state));
     if (disk->backup) {
-        backupFormatAttr(buf, "type", backupStoreTypeNames[disk->store_type]);
+        backupFormatAttr(buf, "type",
+                         cairnEnumToString(backupStoreTypeNames, G_N_ELEMENTS(backupStoreTypeNames),
+                                           disk->store_type));
         if (disk->mode != CAIRN_BACKUP_DISK_MODE_DEFAULT)
             backupFormatAttr(buf, "backupmode", cairnBackupDiskModeToString(disk->mode));
         backupFormatAttr(buf, "incremental", disk->incremental);
@@ -617,7 +620,9 @@ static void
 backupFormatServer(GString *buf, const cairnBackupServerDef *server)
 {
     g_string_append(buf, "  <server");
-    backupFormatAttr(buf, "transport", backupTransportNames[server->transport]);
+    backupFormatAttr(buf, "transport",
+                     cairnEnumToString(backupTransportNames, G_N_ELEMENTS(backupTransportNames),
+                                       server->transport));
     if (server->tls)
         backupFormatAttr(buf, "tls", server->tls == 1 ? "yes" : "no");
     backupFormatAttr(buf, "name", server->name);

@@ -3,6 +3,7 @@
  */
 #include "backup_job.h"
 #include "util/cairnerror.h"
+#include "util/cairnenum.h"
 
 #define S_NONE CAIRN_BACKUP_DISK_STATE_NONE
 #define S_RUNNING CAIRN_BACKUP_DISK_STATE_RUNNING
@@ -39,7 +40,7 @@ G_STATIC_ASSERT(G_N_ELEMENTS(backupVerbNames) == CAIRN_BACKUP_VERB_LAST);
 const char *
 cairnBackupVerbToString(cairnBackupVerb verb)
 {
-    return (unsigned int)verb < CAIRN_BACKUP_VERB_LAST ? backupVerbNames[verb] : NULL;
+    return cairnEnumToString(backupVerbNames, G_N_ELEMENTS(backupVerbNames), verb);
 }
 
 

@@ -9,6 +9,7 @@
 #include "util/cairnerror.h"
 #include "util/cairntime.h"
 #include "util/cairnxml.h"
+#include "util/cairnenum.h"
 
 #define CAIRN_CHECKPOINT_SCHEMA "domaincheckpoint.rng"
 
@@ -23,7 +24,7 @@ G_STATIC_ASSERT(G_N_ELEMENTS(cairnCheckpointTypeNames) == CAIRN_CHECKPOINT_TYPE_
 const char *
 cairnCheckpointTypeToString(cairnCheckpointType t)
 {
-    return (unsigned int)t < CAIRN_CHECKPOINT_TYPE_LAST ? cairnCheckpointTypeNames[t] : NULL;
+    return cairnEnumToString(cairnCheckpointTypeNames, G_N_ELEMENTS(cairnCheckpointTypeNames), t);
 }
 
 

@@ -7,6 +7,7 @@
 #include "domain_conf.h"
 #include "util/cairnerror.h"
 #include "util/cairnxml.h"
+#include "util/cairnenum.h"
 
 #define CAIRN_DOMAIN_ERROR(error, code, ...)                                                       \
  cairnErrorSet(error, CAIRN_FROM_DOMAIN, code, __VA_ARGS__)
@@ -71,41 +72,43 @@ static const char *const cairnDomainArchNames[] = {
     "x86_64", "i686", "aarch64", "armv7l", "ppc64", "ppc64le", "riscv64", "s390x",
 };
 
-#define CAIRN_ENUM(table, str) cairnXMLEnumFromString(table, G_N_ELEMENTS(table), str)
+#define CAIRN_ENUM(table, str) cairnEnumFromString(table, G_N_ELEMENTS(table), str)
 
 
 const char *
 cairnDomainVirtTypeToString(cairnDomainVirtType t)
 {
-    return (unsigned int)t < CAIRN_DOMAIN_VIRT_LAST ? cairnDomainVirtTypeNames[t] : NULL;
+    return cairnEnumToString(cairnDomainVirtTypeNames, G_N_ELEMENTS(cairnDomainVirtTypeNames), t);
 }
 
 
 const char *
 cairnDomainDiskFormatToString(cairnDomainDiskFormat f)
 {
-    return (unsigned int)f < CAIRN_DOMAIN_DISK_FORMAT_LAST ? cairnDomainDiskFormatNames[f] : NULL;
+    return cairnEnumToString(cairnDomainDiskFormatNames, G_N_ELEMENTS(cairnDomainDiskFormatNames),
+                             f);
 }
 
 
 const char *
 cairnDomainDiskTypeToString(cairnDomainDiskType t)
 {
-    return (unsigned int)t < CAIRN_DOMAIN_DISK_TYPE_LAST ? cairnDomainDiskTypeNames[t] : NULL;
+    return cairnEnumToString(cairnDomainDiskTypeNames, G_N_ELEMENTS(cairnDomainDiskTypeNames), t);
 }
 
 
 const char *
 cairnDomainDiskDeviceToString(cairnDomainDiskDevice d)
 {
-    return (unsigned int)d < CAIRN_DOMAIN_DISK_DEVICE_LAST ? cairnDomainDiskDeviceNames[d] : NULL;
+    return cairnEnumToString(cairnDomainDiskDeviceNames, G_N_ELEMENTS(cairnDomainDiskDeviceNames),
+                             d);
 }
 
 
 const char *
 cairnDomainDiskBusToString(cairnDomainDiskBus b)
 {
-    return (unsigned int)b < CAIRN_DOMAIN_DISK_BUS_LAST ? cairnDomainDiskBusNames[b] : NULL;
+    return cairnEnumToString(cairnDomainDiskBusNames, G_N_ELEMENTS(cairnDomainDiskBusNames), b);
 }
 
 
@@ -1195,10 +1198,10 @@ cairnDomainDefParseString(const char *xml, unsigned int flags, GError **error)
 static const char *
 cairnDomainLifecycleToString(cairnDomainLifecycleAction action, cairnDomainLifecycleAction dflt)
 {
-    if ((unsigned int)action >= CAIRN_DOMAIN_LIFECYCLE_LAST ||
-        action == CAIRN_DOMAIN_LIFECYCLE_DEFAULT)
-        action = dflt;
-    return cairnDomainLifecycleNames[action];
+    const char *name = cairnEnumToString(cairnDomainLifecycleNames,
+                                         G_N_ELEMENTS(cairnDomainLifecycleNames), action);
+
+    return name ? name : cairnDomainLifecycleNames[dflt];
 }
 
 
@@ -1226,9 +1229,11 @@ cairnDomainFormatOS(GString *buf, const cairnDomainDef *def, int ind)
     cairnXMLFormatTextElement(buf, ind + 2, "initrd", def->os_initrd);
     cairnXMLFormatTextElement(buf, ind + 2, "cmdline", def->os_cmdline);
     for (i = 0; i < def->nboot && i < CAIRN_DOMAIN_BOOT_LAST; i++) {
-        if ((unsigned int)def->boot[i] < CAIRN_DOMAIN_BOOT_LAST)
-            g_string_append_printf(buf, "%*s<boot dev='%s'/>\n", ind + 2, "",
-                                   cairnDomainBootNames[def->boot[i]]);
+        const char *dev = cairnEnumToString(cairnDomainBootNames,
+                                            G_N_ELEMENTS(cairnDomainBootNames), def->boot[i]);
+
+        if (dev)
+            g_string_append_printf(buf, "%*s<boot dev='%s'/>\n", ind + 2, "", dev);
     }
     g_string_append_printf(buf, "%*s</os>\n", ind, "");
 }
@@ -1238,7 +1243,8 @@ static void
 cairnDomainFormatMisc(GString *buf, const cairnDomainDef *def, int ind)
 {
     static const char *const features[] = { "acpi", "apic", "pae" };
-    cairnDomainClockOffset offset = def->clock_offset;
+    const char *offset = cairnEnumToString(
+        cairnDomainClockOffsetNames, G_N_ELEMENTS(cairnDomainClockOffsetNames), def->clock_offset);
     size_t i;
 
     if (def->features) {
@@ -1249,10 +1255,7 @@ cairnDomainFormatMisc(GString *buf, const cairnDomainDef *def, int ind)
         }
         g_string_append_printf(buf, "%*s</features>\n", ind, "");
     }
-    if ((unsigned int)offset >= CAIRN_DOMAIN_CLOCK_OFFSET_LAST)
-        offset = CAIRN_DOMAIN_CLOCK_OFFSET_UTC;
-    g_string_append_printf(buf, "%*s<clock offset='%s'/>\n", ind, "",
-                           cairnDomainClockOffsetNames[offset]);
+    g_string_append_printf(buf, "%*s<clock offset='%s'/>\n", ind, "", offset ? offset : "utc");
     cairnXMLFormatTextElement(
         buf, ind, "on_poweroff",
         cairnDomainLifecycleToString(def->on_poweroff, CAIRN_DOMAIN_LIFECYCLE_DESTROY));

@@ -80,7 +80,7 @@ cairnDomainEventFree(cairnDomainEvent *event)
         return;
     g_free(event->dom_name);
     g_free(event->disk);
-    cairnTypedParamsFree(event->params, event->nparams);
+    cairnTypedParamArrayFree(event->params, event->nparams);
     g_free(event);
 }
 
@@ -121,7 +121,7 @@ cairnDomainEventDispatch(const cairnDomainEvent *event,
 
         ((cairnConnectDomainEventJobCompletedCallback)(void (*)(void))cb)(conn, dom, params,
                                                                           event->nparams, opaque);
-        cairnTypedParamsFree(params, event->nparams);
+        cairnTypedParamArrayFree(params, event->nparams);
         return;
     }
     default:

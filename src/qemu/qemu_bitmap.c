@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "qemu_bitmap.h"
+#include "util/cairnenum.h"
 
 static const char *const qemuBitmapStatusNames[QEMU_BITMAP_STATUS_LAST] = {
     [QEMU_BITMAP_OK] = "ok",
@@ -18,9 +19,7 @@ static const char *const qemuBitmapStatusNames[QEMU_BITMAP_STATUS_LAST] = {
 const char *
 qemuBitmapStatusToString(qemuBitmapStatus status)
 {
-    if ((unsigned int)status >= QEMU_BITMAP_STATUS_LAST)
-        return NULL;
-    return qemuBitmapStatusNames[status];
+    return cairnEnumToString(qemuBitmapStatusNames, G_N_ELEMENTS(qemuBitmapStatusNames), status);
 }
 
 

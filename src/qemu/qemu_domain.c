@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "cairn/cairn-error.h"
-#include "qemu_checkpoint_meta.h"
 #include "qemu_domain.h"
 #include "util/cairnerror.h"
 #include "util/cairnfile.h"
@@ -288,7 +287,8 @@ qemuDomainObjRefresh(qemuDriverState *drv, qemuDomainObj *obj, bool *ret_gone, G
     if (!obj->status && !qemuDomainObjLoadShutoffReason(drv, obj, error))
         return false;
     *ret_gone = !obj->def && !obj->status;
-    return qemuCheckpointObjRefresh(drv, obj, error);
+    g_assert(drv->refresh_checkpoints);
+    return drv->refresh_checkpoints(drv, obj, error);
 }
 
 

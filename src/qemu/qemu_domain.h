@@ -30,6 +30,11 @@
 #define QEMU_LOCK_TIMEOUT_MS 30000
 
 typedef struct _qemuDriverState qemuDriverState;
+typedef struct _qemuDomainObj qemuDomainObj;
+
+/* Bring @obj's cached checkpoints in line with their files. */
+typedef bool (*qemuDomainObjRefreshFunc)(qemuDriverState *drv, qemuDomainObj *obj, GError **error);
+
 struct _qemuDriverState {
     GMutex lock;          /* held by every call throughout */
     char *root;           /* absolute */
@@ -46,6 +51,9 @@ struct _qemuDriverState {
                            * any URI or environment: tests linked with the
                            * internal library point it at a plain file or
                            * /dev/null to see the driver refuse them. */
+    /* qemuCheckpointObjRefresh(), given by the opener (qemu_driver.c):
+     * the checkpoint metadata sits above the domain objects. */
+    qemuDomainObjRefreshFunc refresh_checkpoints;
 };
 
 /* A checkpoint metadata file that could not be loaded (read or parsed):
@@ -55,7 +63,6 @@ typedef struct {
     char *why;
 } qemuCheckpointBadFile;
 
-typedef struct _qemuDomainObj qemuDomainObj;
 struct _qemuDomainObj {
     char *name;
     cairnDomainDef *def;          /* persistent definition; NULL when transient */

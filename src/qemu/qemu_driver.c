@@ -15,6 +15,7 @@
 #include "cairn/cairn-version.h"
 #include "qemu_backup.h"
 #include "qemu_checkpoint.h"
+#include "qemu_checkpoint_meta.h"
 #include "qemu_domain.h"
 #include "qemu_driver.h"
 #include "qemu_driver_domain.h"
@@ -106,6 +107,7 @@ qemuConnectOpen(cairnConnect *conn, GUri *uri, unsigned int flags, GError **erro
     if (!(root = qemuConnectParseRoot(conn, uri, error)) ||
         !(drv = qemuDriverStateNew(root, error)))
         return CAIRN_DRV_OPEN_ERROR;
+    drv->refresh_checkpoints = qemuCheckpointObjRefresh;
     if (!qemuConnectReconcile(drv, error)) {
         qemuDriverStateFree(drv);
         return CAIRN_DRV_OPEN_ERROR;

@@ -17,7 +17,6 @@
 #include <gio/gunixsocketaddress.h>
 
 #include "qemu_monitor.h"
-#include "qemu_monitor_cmd.h"
 #include "qemu_monitor_priv.h"
 #include "util/cairnerror.h"
 
@@ -1051,6 +1050,7 @@ monitorGreetedOrDead(gpointer opaque)
 static bool
 monitorHandshake(qemuMonitor *mon, int timeout_ms, GError **error)
 {
+    g_autoptr(JsonNode) ret = NULL;
     gint64 start = g_get_monotonic_time();
     int left = timeout_ms;
 
@@ -1067,7 +1067,10 @@ monitorHandshake(qemuMonitor *mon, int timeout_ms, GError **error)
         left = timeout_ms - (int)((g_get_monotonic_time() - start) / 1000);
         left = MAX(left, 1);
     }
-    return qemuMonitorCmdQmpCapabilities(mon, left, error);
+    /* Part of the protocol, not a command of the VM: leaving the
+     * negotiation mode is the transport's own business. */
+    ret = qemuMonitorCommandTimeout(mon, "qmp_capabilities", NULL, left, error);
+    return ret != NULL;
 }
 
 

@@ -20,8 +20,6 @@
 
 /* ---- protocol and VM state -------------------------------------------- */
 
-/* qmp_capabilities, with @timeout_ms (used by qemuMonitorOpen()). */
-bool qemuMonitorCmdQmpCapabilities(qemuMonitor *mon, int timeout_ms, GError **error);
 
 /* query-status: *@ret_running and *@ret_status (QEMU's RunState string,
  * e.g. "running", "paused", "prelaunch"; caller frees). Either may be

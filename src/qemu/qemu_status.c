@@ -10,6 +10,7 @@
 #include "util/cairnerror.h"
 #include "util/cairnfile.h"
 #include "util/cairnxml.h"
+#include "util/cairnenum.h"
 
 #define FROM CAIRN_FROM_QEMU
 
@@ -125,16 +126,14 @@ qemuReasonTable(int state, const char *const **ret_table, size_t *ret_n)
 const char *
 qemuDomainStateToString(int state)
 {
-    if (state < 0 || (size_t)state >= G_N_ELEMENTS(qemuStateNames))
-        return NULL;
-    return qemuStateNames[state];
+    return cairnEnumToString(qemuStateNames, G_N_ELEMENTS(qemuStateNames), state);
 }
 
 
 int
 qemuDomainStateFromString(const char *str)
 {
-    return cairnXMLEnumFromString(qemuStateNames, G_N_ELEMENTS(qemuStateNames), str);
+    return cairnEnumFromString(qemuStateNames, G_N_ELEMENTS(qemuStateNames), str);
 }
 
 
@@ -142,12 +141,13 @@ const char *
 qemuDomainStateReasonToString(int state, int reason)
 {
     const char *const *table;
+    const char *name;
     size_t n;
 
     qemuReasonTable(state, &table, &n);
-    if (!table || reason < 0 || (size_t)reason >= n)
+    if (!table || !(name = cairnEnumToString(table, n, reason)))
         return "unknown";
-    return table[reason];
+    return name;
 }
 
 
@@ -160,7 +160,7 @@ qemuDomainStateReasonFromString(int state, const char *str)
     qemuReasonTable(state, &table, &n);
     if (!table)
         return -1;
-    return cairnXMLEnumFromString(table, n, str);
+    return cairnEnumFromString(table, n, str);
 }
 
 

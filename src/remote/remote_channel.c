@@ -3,11 +3,8 @@
  */
 #include <fcntl.h>
 #include <unistd.h>
-#include <gio/gunixfdlist.h>
 
 #include "remote_channel.h"
-#include "remote_driver.h"
-#include "remote_private.h"
 #include "remote_protocol.h"
 #include "remote_stream.h"
 
@@ -25,31 +22,10 @@ struct _remoteChannel {
 
 
 remoteChannel *
-remoteChannelOpen(GDBusConnection *bus)
+remoteChannelNew(int fd)
 {
-    g_autoptr(GVariant) reply = NULL;
-    g_autoptr(GUnixFDList) fds = NULL;
-    g_autoptr(GError) err = NULL;
     remoteChannel *chan;
-    gint32 index = -1;
-    int fd;
 
-    if (g_strcmp0(g_getenv("CAIRN_REMOTE_CHANNEL"), "0") == 0)
-        return NULL;
-    if (!(g_dbus_connection_get_capabilities(bus) & G_DBUS_CAPABILITY_FLAGS_UNIX_FD_PASSING)) {
-        g_debug("no call channel: the connection does not pass file descriptors");
-        return NULL;
-    }
-    if (!(reply = remoteCallBusFDs(bus, REMOTE_PROC_CONNECT_OPEN_CHANNEL, NULL, &fds, &err))) {
-        g_debug("no call channel: %s", err->message);
-        return NULL;
-    }
-    g_variant_get(reply, "(h)", &index);
-    if (!fds || index < 0 || index >= g_unix_fd_list_get_length(fds) ||
-        (fd = g_unix_fd_list_get(fds, index, &err)) < 0) {
-        g_debug("no call channel: the daemon's answer holds no descriptor %d", index);
-        return NULL;
-    }
     /* g_unix_fd_list_get() sets close-on-exec already; a fork()+exec()
      * must never carry the channel, so make sure. */
     if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
@@ -136,15 +112,12 @@ remoteChannelCall(remoteChannel *chan, GDBusMessage *msg, GDBusMessage **ret_rep
 
 
 gint64
-remoteChannelCallCount(cairnConnect *conn)
+remoteChannelCalls(remoteChannel *chan)
 {
-    remotePrivate *priv = conn->privateData;
     gint64 calls;
 
-    if (conn->driver != &remoteDriver || !priv || !priv->channel)
-        return -1;
-    g_mutex_lock(&priv->channel->lock);
-    calls = priv->channel->fd < 0 ? -1 : priv->channel->calls;
-    g_mutex_unlock(&priv->channel->lock);
+    g_mutex_lock(&chan->lock);
+    calls = chan->fd < 0 ? -1 : chan->calls;
+    g_mutex_unlock(&chan->lock);
     return calls;
 }

@@ -18,22 +18,21 @@
  * may take the channel.
  *
  * CAIRN_REMOTE_CHANNEL=0 in the environment makes new connections do
- * without a channel (tests and benchmarks of the bus lane).
+ * without a channel (tests and benchmarks of the bus lane). The driver
+ * asks for the channel (remote_driver.c); this file only runs it.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <gio/gio.h>
 
-#include "datatypes.h"
 
 typedef struct _remoteChannel remoteChannel;
 
-/* A call channel from the daemon at the other end of @bus (after
- * ConnectOpen), or NULL when there is none to have: disabled by
- * CAIRN_REMOTE_CHANNEL=0, a daemon without the method, no descriptor
- * passing, the daemon's limit. NULL is no error: calls take the bus. */
-remoteChannel *remoteChannelOpen(GDBusConnection *bus);
+/* A channel on @fd, the client's end that the daemon handed over
+ * (ConnectOpenChannel, asked by remote_driver.c); takes @fd. NULL (with
+ * @fd closed) if it cannot be made close-on-exec: calls take the bus. */
+remoteChannel *remoteChannelNew(int fd);
 
 /* Close the channel (the daemon's thread for it ends). Accepts NULL. */
 void remoteChannelFree(remoteChannel *chan);
@@ -50,6 +49,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(remoteChannel, remoteChannelFree)
 bool
 remoteChannelCall(remoteChannel *chan, GDBusMessage *msg, GDBusMessage **ret_reply, GError **error);
 
-/* For tests: the calls @conn (a remote connection) made over its channel
- * so far, or -1 when it has no channel or the channel died. */
-gint64 remoteChannelCallCount(cairnConnect *conn);
+/* The calls answered over @chan so far, or -1 once it died. */
+gint64 remoteChannelCalls(remoteChannel *chan);

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <gio/gunixfdlist.h>
 
 #include "cairn/cairn-error.h"
 #include "cairn/cairn-version.h"
@@ -272,6 +273,39 @@ remotePrivateFree(remotePrivate *priv)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(remotePrivate, remotePrivateFree)
 
 
+/* A call channel from the daemon at the other end of @bus (after
+ * ConnectOpen), or NULL when there is none to have: disabled by
+ * CAIRN_REMOTE_CHANNEL=0, a daemon without the method, no descriptor
+ * passing, the daemon's limit. NULL is no error: calls take the bus. */
+static remoteChannel *
+remoteDriverOpenChannel(GDBusConnection *bus)
+{
+    g_autoptr(GVariant) reply = NULL;
+    g_autoptr(GUnixFDList) fds = NULL;
+    g_autoptr(GError) err = NULL;
+    gint32 index = -1;
+    int fd;
+
+    if (g_strcmp0(g_getenv("CAIRN_REMOTE_CHANNEL"), "0") == 0)
+        return NULL;
+    if (!(g_dbus_connection_get_capabilities(bus) & G_DBUS_CAPABILITY_FLAGS_UNIX_FD_PASSING)) {
+        g_debug("no call channel: the connection does not pass file descriptors");
+        return NULL;
+    }
+    if (!(reply = remoteCallBusFDs(bus, REMOTE_PROC_CONNECT_OPEN_CHANNEL, NULL, &fds, &err))) {
+        g_debug("no call channel: %s", err->message);
+        return NULL;
+    }
+    g_variant_get(reply, "(h)", &index);
+    if (!fds || index < 0 || index >= g_unix_fd_list_get_length(fds) ||
+        (fd = g_unix_fd_list_get(fds, index, &err)) < 0) {
+        g_debug("no call channel: the daemon's answer holds no descriptor %d", index);
+        return NULL;
+    }
+    return remoteChannelNew(fd);
+}
+
+
 static cairnDrvOpenStatus
 remoteConnectOpen(cairnConnect *conn, GUri *uri, unsigned int flags, GError **error)
 {
@@ -291,7 +325,7 @@ remoteConnectOpen(cairnConnect *conn, GUri *uri, unsigned int flags, GError **er
         return CAIRN_DRV_OPEN_ERROR;
     g_variant_get(reply, "(st)", &priv->type, &version);
     priv->daemon_version = version;
-    priv->channel = remoteChannelOpen(priv->bus);
+    priv->channel = remoteDriverOpenChannel(priv->bus);
     remoteEventSubscribe(conn, priv);
     conn->privateData = g_steal_pointer(&priv);
     return CAIRN_DRV_OPEN_SUCCESS;
@@ -405,3 +439,14 @@ const cairnDriver remoteDriver = {
     .connectDomainEventRegisterAny = remoteConnectDomainEventRegisterAny,     /* 0.1.0 */
     .connectDomainEventDeregisterAny = remoteConnectDomainEventDeregisterAny, /* 0.1.0 */
 };
+
+
+gint64
+remoteChannelCallCount(cairnConnect *conn)
+{
+    remotePrivate *priv = conn->privateData;
+
+    if (conn->driver != &remoteDriver || !priv || !priv->channel)
+        return -1;
+    return remoteChannelCalls(priv->channel);
+}

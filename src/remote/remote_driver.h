@@ -19,6 +19,10 @@ extern const cairnDriver remoteDriver;
  * NULL if @conn is not one. Lives as long as the connection. */
 const char *remoteConnectGetType(cairnConnect *conn);
 
+/* For tests: the calls @conn (a remote connection) made over its call
+ * channel so far, or -1 when it has no channel or the channel died. */
+gint64 remoteChannelCallCount(cairnConnect *conn);
+
 /* The daemon's version (major * 1,000,000 + minor * 1,000 + micro) of a
  * remote connection; false if @conn is not one. */
 bool remoteConnectGetDaemonVersion(cairnConnect *conn, unsigned long *version);

@@ -31,6 +31,26 @@ typedParamClear(cairnTypedParameter *param)
 
 
 void
+cairnTypedParamArrayClear(cairnTypedParameter *params, int nparams)
+{
+    if (!params)
+        return;
+    for (int i = 0; i < nparams; i++) {
+        if (params[i].type == CAIRN_TYPED_PARAM_STRING)
+            g_clear_pointer(&params[i].value.s, g_free);
+    }
+}
+
+
+void
+cairnTypedParamArrayFree(cairnTypedParameter *params, int nparams)
+{
+    cairnTypedParamArrayClear(params, nparams);
+    g_free(params);
+}
+
+
+void
 cairnTypedParamListFree(cairnTypedParamList *list)
 {
     if (!list)

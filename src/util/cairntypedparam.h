@@ -3,10 +3,11 @@
  * cairnTypedParameter (the public type, cairn-typedparams.h).
  *
  * A list grows with the Add functions and is handed out as the plain
- * g_malloc'd array the public API returns (cairnTypedParamsFree() frees
- * it). The GVariant form, "a(sv)" with each value in its natural GVariant
- * type (i, u, x, t, d, b, s), is what the daemon sends over D-Bus and what
- * a driver may store on disk.
+ * g_malloc'd array the public API returns (cairnTypedParamArrayFree()
+ * frees it, as the public cairnTypedParamsFree() does). The GVariant
+ * form, "a(sv)" with each value in its natural GVariant type (i, u, x, t,
+ * d, b, s), is what the daemon sends over D-Bus and what a driver may
+ * store on disk.
  */
 #pragma once
 
@@ -38,6 +39,14 @@ void cairnTypedParamListAddString(cairnTypedParamList *list, const char *name, c
 void cairnTypedParamListSteal(cairnTypedParamList *list,
                               cairnTypedParameter **ret_params,
                               int *ret_nparams);
+
+/* Free the strings inside @params, not the array; NULL is fine. What the
+ * public cairnTypedParamsClear() does, for the layers below the public
+ * one. */
+void cairnTypedParamArrayClear(cairnTypedParameter *params, int nparams);
+
+/* Free the strings inside @params and the array; NULL is fine. */
+void cairnTypedParamArrayFree(cairnTypedParameter *params, int nparams);
 
 /* A deep copy (NULL when @nparams is 0). */
 cairnTypedParameter *cairnTypedParamsCopy(const cairnTypedParameter *params, int nparams);

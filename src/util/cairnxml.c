@@ -242,21 +242,6 @@ cairnXMLParseULongLong(const char *str, unsigned long long *ret_value)
 }
 
 
-int
-cairnXMLEnumFromString(const char *const *table, size_t n, const char *str)
-{
-    size_t i;
-
-    if (!str)
-        return -1;
-    for (i = 0; i < n; i++) {
-        if (table[i] && g_str_equal(table[i], str))
-            return (int)i;
-    }
-    return -1;
-}
-
-
 void
 cairnXMLEscape(GString *buf, const char *str, bool attr)
 {

@@ -52,10 +52,6 @@ bool cairnXMLHasNonBlankText(const xmlNode *node);
  * whitespace, digits only (no sign, no base prefix), no overflow. */
 bool cairnXMLParseULongLong(const char *str, unsigned long long *ret_value);
 
-/* Look @str up in the string table @table of @n entries; returns the
- * index or -1. NULL entries never match. */
-int cairnXMLEnumFromString(const char *const *table, size_t n, const char *str);
-
 /* Append @str to @buf with libvirt's escaping: & < > ' " become entity
  * references, control characters other than tab, newline and carriage
  * return are dropped. With @attr, tab, newline and carriage return are
@@ -84,4 +80,3 @@ void cairnXMLFormatNode(GString *buf, const xmlNode *node, int indent, unsigned 
 /* As cairnXMLFormatNode() with indent 0, returned without the final
  * newline. */
 char *cairnXMLFormatNodeString(const xmlNode *node, unsigned int flags);
-

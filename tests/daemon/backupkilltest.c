@@ -1,7 +1,9 @@
 /*
- * backupkilltest.c: kill -9 of cairnd while a VM runs a push backup.
+ * backupkilltest.c: kill -9 of cairnd while a VM runs a push backup, and
+ * SIGTERM while it begins one.
  *
- * Usage: daemon-backupkilltest finish|abort|down (one scenario per run).
+ * Usage: daemon-backupkilltest finish|abort|down|term (one scenario per
+ * run).
  *
  * A 2-disk qcow2 domain (QEMU without a guest OS) runs under cairnd; a
  * full push backup with checkpoint c1 is begun slowly (ROOT/etc/backup.conf
@@ -21,6 +23,10 @@
  * - down: the job concludes in QEMU while no daemon runs (seen on QEMU's
  *   own monitor); the new daemon's watcher finalizes it: the event with
  *   success, completed stats, targets equal to the copies
+ * - term: no kill -9; the daemon holds the reply of the backup begin (test
+ *   hook CAIRND_TEST_REPLY_DELAY) and gets SIGTERM meanwhile: the client
+ *   gets its reply (success), the daemon exits 0, QEMU runs on with the
+ *   job, which the new daemon finishes as in 'finish'
  *
  * Each time checkpoint c1 is intact (metadata current, bitmaps in QEMU)
  * and nothing of the backup is left in QEMU (nodes, jobs, bitmaps,
@@ -30,6 +36,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <gio/gunixsocketaddress.h>
 
@@ -37,6 +44,7 @@
 #include "daemontestutils.h"
 
 #define NAME "bkkill"
+#define CHECKPOINT_XML "<domaincheckpoint><name>c1</name></domaincheckpoint>"
 #define MiB (1024ULL * 1024)
 
 typedef struct {
@@ -93,11 +101,10 @@ registerJobCompleted(cairnConnectPtr conn, cairnDomainPtr dom, evState *st)
 }
 
 
-/* Define and start the domain, write data on both disks, and begin a slow
- * full push with checkpoint c1 while QEMU is paused, after copying the
- * disks to @copyA and @copyB. */
+/* Define and start the domain, write data on both disks, make backups
+ * slow and pause QEMU, and copy the disks to @copyA and @copyB. */
 static cairnDomainPtr
-startBackup(cairnConnectPtr conn, const char *copyA, const char *copyB)
+prepareBackup(cairnConnectPtr conn, const char *copyA, const char *copyB)
 {
     const char *images[] = { imgA, imgB, NULL };
     const char *formats[] = { "qcow2", "qcow2", NULL };
@@ -112,10 +119,62 @@ startBackup(cairnConnectPtr conn, const char *copyA, const char *copyB)
     json_node_unref(bkTestQMP(dom, "{\"execute\":\"stop\"}"));
     bkTestCopy(imgA, copyA);
     bkTestCopy(imgB, copyB);
-    bkTestBegin(dom, "<domainbackup/>", "<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
+    return dom;
+}
+
+
+/* prepareBackup(), then begin a slow full push with checkpoint c1 and let
+ * QEMU run. */
+static cairnDomainPtr
+startBackup(cairnConnectPtr conn, const char *copyA, const char *copyB)
+{
+    cairnDomainPtr dom = prepareBackup(conn, copyA, copyB);
+
+    bkTestBegin(dom, "<domainbackup/>", CHECKPOINT_XML, 0);
     json_node_unref(bkTestQMP(dom, "{\"execute\":\"cont\"}"));
     QT_CHECK(bkTestCountJobs(dom) == 2);
     return dom;
+}
+
+
+typedef struct {
+    cairnDomainPtr dom;
+    int rc;
+} beginCall;
+
+
+static gpointer
+beginThread(gpointer opaque)
+{
+    beginCall *call = opaque;
+
+    if ((call->rc = cairnDomainBackupBegin(call->dom, "<domainbackup/>", CHECKPOINT_XML, 0)) < 0)
+        fprintf(stderr, "backup begin: %s\n", cairnGetLastErrorMessage());
+    return NULL;
+}
+
+
+/* term: the begin's reply held by the daemon, SIGTERM meanwhile: the
+ * reply comes, the daemon exits 0, QEMU runs on (paused, with the job). */
+static void
+termDuringBegin(daemonTest *d, cairnConnectPtr conn, cairnDomainPtr dom, pid_t pid)
+{
+    beginCall call = { dom, -1 };
+    GThread *thread = g_thread_new("begin", beginThread, &call);
+    int status;
+
+    daemonTestWaitLog(d, "DomainBackupBegin: holding its reply");
+    QT_CHECK(kill(d->pid, SIGTERM) == 0);
+    g_thread_join(thread);
+    QT_CHECK(call.rc == 0);
+    status = daemonTestWait(d, 30000);
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        daemonTestDumpLog(d);
+        qemuTestFail(__FILE__, __LINE__, "cairnd did not exit 0 (status 0x%x)", status);
+    }
+    QT_CHECK(kill(pid, 0) == 0 && qemuTestQemuRunning(NAME));
+    cairnDomainFree(dom);
+    QT_CHECK(cairnConnectClose(conn) >= 0);
 }
 
 
@@ -298,6 +357,7 @@ int
 main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "finish";
+    bool term = g_str_equal(mode, "term");
     const char *root = bkTestSetup(NAME);
     const char *args[] = { "--session", "--root", root, NULL };
     g_autofree char *copyA = g_build_filename(root, "copyA.qcow2", NULL);
@@ -311,19 +371,28 @@ main(int argc, char **argv)
     int cbid;
 
     QT_CHECK(g_str_equal(mode, "finish") || g_str_equal(mode, "abort") ||
-             g_str_equal(mode, "down"));
+             g_str_equal(mode, "down") || g_str_equal(mode, "term"));
     imgA = qemuTestMakeImage("a.qcow2", "qcow2", "64M");
     imgB = qemuTestMakeImage("b.qcow2", "qcow2", "64M");
     QT_CHECK(cairnEventRegisterDefaultImpl() == 0);
+    if (term)
+        g_setenv("CAIRND_TEST_REPLY_DELAY", "DomainBackupBegin:3000", TRUE);
     daemonTestStart(&d, args);
+    g_unsetenv("CAIRND_TEST_REPLY_DELAY");
     conn = openThrough(&d);
-    dom = startBackup(conn, copyA, copyB);
-    QT_CHECK((pid = qemuTestDomainPid(NAME)) > 0);
-    cbid = registerJobCompleted(conn, dom, &before);
-    if (g_str_equal(mode, "down"))
-        speedUpButRunning(dom);
-    killDaemon(&d, conn, dom, cbid, pid);
-    QT_CHECK(before.completed == 0);
+    if (term) {
+        dom = prepareBackup(conn, copyA, copyB);
+        QT_CHECK((pid = qemuTestDomainPid(NAME)) > 0);
+        termDuringBegin(&d, conn, dom, pid);
+    } else {
+        dom = startBackup(conn, copyA, copyB);
+        QT_CHECK((pid = qemuTestDomainPid(NAME)) > 0);
+        cbid = registerJobCompleted(conn, dom, &before);
+        if (g_str_equal(mode, "down"))
+            speedUpButRunning(dom);
+        killDaemon(&d, conn, dom, cbid, pid);
+        QT_CHECK(before.completed == 0);
+    }
     if (g_str_equal(mode, "down"))
         waitConcludedWithoutDaemon(root);
 
@@ -331,11 +400,13 @@ main(int argc, char **argv)
     conn = openThrough(&d);
     QT_CHECK((dom = cairnDomainLookupByName(conn, NAME)) != NULL);
     cbid = registerJobCompleted(conn, dom, &after);
+    if (term)
+        json_node_unref(bkTestQMP(dom, "{\"execute\":\"cont\"}"));
     checkReattached(dom, pid, !g_str_equal(mode, "down"));
     if (g_str_equal(mode, "abort")) {
         abortJob(dom, &after);
     } else {
-        finishJob(dom, &after, g_str_equal(mode, "finish"));
+        finishJob(dom, &after, g_str_equal(mode, "finish") || term);
         checkResult(dom, copyA, copyB);
     }
     QT_CHECK(cairnConnectDomainEventDeregisterAny(conn, cbid) == 0);
@@ -346,6 +417,6 @@ main(int argc, char **argv)
     daemonTestStop(&d, false);
     g_free(imgA);
     g_free(imgB);
-    printf("daemon kill -9 during a push backup (%s): ok\n", mode);
+    printf("daemon %s during a push backup (%s): ok\n", term ? "SIGTERM" : "kill -9", mode);
     return 0;
 }

@@ -27,6 +27,7 @@
 #include "cairn/cairn.h"
 #include "daemontestutils.h"
 #include "remote/remote_channel.h"
+#include "remote/remote_driver.h"
 #include "remote/remote_error.h"
 #include "remote/remote_protocol.h"
 
@@ -56,22 +57,6 @@ openLibrary(const daemonTest *d, bool channel)
  * since @before). */
 #define ASSERT_ON_CHANNEL(conn, before)                                                            \
  g_assert_cmpint(remoteChannelCallCount(conn), ==, (before) + 1)
-
-
-/* Wait up to 10 s for @text in the daemon's log. */
-static void
-expectLog(const daemonTest *d, const char *text)
-{
-    for (int i = 0; i < 1000; i++) {
-        g_autofree char *log = NULL;
-
-        if (g_file_get_contents(d->log, &log, NULL, NULL) && strstr(log, text))
-            return;
-        g_usleep(10000);
-    }
-    daemonTestDumpLog(d);
-    g_error("no '%s' in the daemon's log", text);
-}
 
 
 static void
@@ -150,7 +135,7 @@ testSameResults(void)
     {
         g_autofree char *line = g_strdup_printf(": closed after %" G_GINT64_FORMAT " messages", n);
 
-        expectLog(&daemonInst, line);
+        daemonTestWaitLog(&daemonInst, line);
     }
 }
 

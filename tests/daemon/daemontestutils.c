@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -172,6 +173,38 @@ daemonTestStop(daemonTest *d, bool hard)
         /* exit(), not abort: the exit handlers kill what the test started. */
         exit(EXIT_FAILURE);
     }
+}
+
+
+int
+daemonTestWait(daemonTest *d, int ms)
+{
+    int status = 0;
+
+    for (int i = 0; i <= ms / 10; i++) {
+        if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+            daemonTestRemember(0, d->pid);
+            d->pid = 0;
+            return status;
+        }
+        g_usleep(10000);
+    }
+    return -1;
+}
+
+
+void
+daemonTestWaitLog(const daemonTest *d, const char *text)
+{
+    for (int i = 0; i < 1000; i++) {
+        g_autofree char *log = NULL;
+
+        if (g_file_get_contents(d->log, &log, NULL, NULL) && strstr(log, text))
+            return;
+        g_usleep(10000);
+    }
+    daemonTestDumpLog(d);
+    g_error("'%s' not in the daemon's log within 10 s", text);
 }
 
 

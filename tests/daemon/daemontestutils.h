@@ -36,6 +36,14 @@ void daemonTestStart(daemonTest *d, const char *const *args);
  * 0 (so a leak LeakSanitizer finds in the daemon fails the test). */
 void daemonTestStop(daemonTest *d, bool hard);
 
+/* Wait up to @ms milliseconds for the daemon to exit by itself (after a
+ * signal the test sent) and reap it: its wait status, or -1 if it still
+ * runs. */
+int daemonTestWait(daemonTest *d, int ms);
+
+/* Wait up to 10 s until the daemon's log holds @text; aborts if not. */
+void daemonTestWaitLog(const daemonTest *d, const char *text);
+
 /* test+unix:///default?socket=... (@test) or qemu+unix:///session?socket=...;
  * caller frees. */
 char *daemonTestURI(const daemonTest *d, bool test);
