@@ -343,6 +343,50 @@ crashRecover(const crashIter *it)
 }
 
 
+/* Issue 10 item 6: the process serving a pull backup (the domain's QEMU,
+ * or the storage daemon of a shut-off domain) is killed; the next look at
+ * the job ends it as failed and removes the NBD socket QEMU left behind
+ * with the scratch file. The running domain is shut off afterwards. */
+static void
+crashKillServer(const crashFamily *fam)
+{
+    g_auto(crashIter) it = { 0 };
+    g_autofree char *jobfile = g_strdup_printf("%s/run/%s.backup-job", root, fam->name);
+    g_autofree char *bkxml = NULL;
+    cairnConnectPtr conn;
+    cairnDomainPtr dom;
+    bool success = true;
+    pid_t pid;
+
+    crashIterInit(&it, fam, "qemu-killed");
+    QT_CHECK(g_file_get_contents(it.bkfile, &bkxml, NULL, NULL));
+    if (daemonMode)
+        crashDaemonStart(NULL);
+    conn = qemuTestConnect();
+    dom = crashLookup(conn, fam);
+    bkTestBegin(dom, bkxml, NULL, 0);
+    QT_CHECK(g_file_test(it.socket, G_FILE_TEST_EXISTS));
+    pid = fam->running ? qemuTestDomainPid(fam->name) : bkTestDaemonPid(fam->name);
+    QT_CHECK(pid > 0 && kill(pid, SIGKILL) == 0);
+    for (int i = 0; i < 500 && kill(pid, 0) == 0; i++)
+        g_usleep(10000);
+    QT_CHECK(bkTestWaitDone(dom, 60) == CAIRN_DOMAIN_JOB_FAILED);
+    bkTestCompleted(dom, &success, NULL);
+    QT_CHECK(!success);
+    if (g_file_test(it.socket, G_FILE_TEST_EXISTS) || g_file_test(it.store, G_FILE_TEST_EXISTS) ||
+        g_file_test(jobfile, G_FILE_TEST_EXISTS))
+        qemuTestFail(__FILE__, __LINE__, "%s: socket, scratch or job file left after the kill",
+                     fam->name);
+    if (!fam->running)
+        bkTestExpectOfflineClean(fam->name, NULL);
+    fprintf(stderr, "%-10s %-28s %s\n", fam->name, "server killed", "socket removed");
+    cairnDomainFree(dom);
+    cairnConnectClose(conn);
+    if (daemonMode)
+        daemonTestStop(&cairnd, false);
+}
+
+
 /* ---- main -------------------------------------------------------------- */
 
 static void
@@ -414,6 +458,8 @@ main(int argc, char **argv)
                     crashed ? "crashed, recovered" : "not on this path");
             crashRecover(&it);
         }
+        if (families[f].pull)
+            crashKillServer(&families[f]);
     }
     for (int p = 0; p < CAIRN_CRASH_LAST; p++) {
         if (!hit[p])
