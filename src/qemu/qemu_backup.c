@@ -12,6 +12,7 @@
 #include "qemu_backup_storage.h"
 #include "qemu_bitmap.h"
 #include "qemu_blockhost.h"
+#include "qemu_call.h"
 #include "qemu_checkpoint.h"
 #include "qemu_job.h"
 #include "qemu_monitor_cmd.h"
@@ -21,8 +22,6 @@
 
 #define FROM CAIRN_FROM_QEMU
 
-#define QEMU_LOCK(drv)                                                                             \
- g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
 
 /* Everything one begin works with. */
 typedef struct {
@@ -521,7 +520,7 @@ qemuDomainBackupBegin(cairnDomain *dom,
 
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, FROM, __func__, error) ||
         !qemuBackupParseInput(backupXML, checkpointXML, &def, &b.chk, &suffix, error) ||
-        !(b.ctx.obj = qemuCheckpointBeginModify(drv, dom, &lock, error)))
+        !(b.ctx.obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)))
         return false;
     qemuBackupReadTuning(drv, &b.tuning, &b.direct);
     return qemuBackupBeginLocked(&b, &def, suffix, flags, error);

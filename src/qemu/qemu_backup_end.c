@@ -21,12 +21,6 @@
 
 #define FROM CAIRN_FROM_QEMU
 
-static bool qemuBackupReconcileJob(qemuBackupCtx *ctx,
-                                   qemuBackupJob *owned,
-                                   qemuBackupJob **ret_job,
-                                   GPtrArray **ret_jobs,
-                                   GError **error);
-
 /* How long a cancelled disk job may take to conclude. */
 #define QEMU_BACKUP_CANCEL_TIMEOUT_MS 30000
 
@@ -299,29 +293,6 @@ qemuBackupFailGone(qemuBackupCtx *ctx, qemuBackupJob *job, const char *why)
     }
     qemuBackupJobSetError(job, why);
     qemuBackupTerminate(ctx, job, CAIRN_DOMAIN_JOB_FAILED);
-}
-
-
-void
-qemuBackupDomainStopped(qemuDriverState *drv, qemuDomainObj *obj)
-{
-    g_autoptr(qemuBackupJob) job = NULL;
-    g_autoptr(GError) err = NULL;
-    qemuBackupCtx ctx = { .drv = drv, .obj = obj, .conn = drv->conn };
-
-    if (!qemuBackupJobExists(drv, obj->name))
-        return;
-    if (!qemuBackupJobLoad(drv, obj->name, &job, &err) || !job) {
-        qemuBackupLogError("loading job", &err);
-        qemuBackupJobRemove(drv, obj->name, NULL);
-        return;
-    }
-    /* A job of its own storage daemon (begun while shut off) does not
-     * depend on the domain's QEMU. */
-    if (job->daemon_monitor)
-        return;
-    if (!qemuBackupReconcileJob(&ctx, g_steal_pointer(&job), NULL, NULL, &err))
-        qemuBackupLogError("domain stopped", &err);
 }
 
 

@@ -10,6 +10,7 @@
 #include "conf/moment_tree.h"
 #include "qemu_bitmap.h"
 #include "qemu_block.h"
+#include "qemu_call.h"
 #include "qemu_checkpoint.h"
 #include "hypervisor/domain_checkpoint.h"
 #include "qemu_checkpoint_meta.h"
@@ -19,40 +20,6 @@
 #include "util/cairnerror.h"
 
 #define FROM CAIRN_FROM_QEMU
-
-#define QEMU_LOCK(drv) \
-    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
-
-
-qemuDomainObj *
-qemuCheckpointBeginModify(qemuDriverState *drv, cairnDomain *dom, cairnFileLock **ret_lock,
-                          GError **error)
-{
-    g_autoptr(cairnFileLock) lock = NULL;
-    qemuDomainObj *obj;
-    bool busy = false;
-
-    /* Looked up first so that no lock file is made for a missing domain. */
-    if (!qemuDriverFindByHandle(drv, dom, error) ||
-        !(lock = qemuDomainLock(drv, dom->name, QEMU_LOCK_TIMEOUT_MS, error)) ||
-        !(obj = qemuDriverFindByHandle(drv, dom, error)) ||
-        !qemuProcessCheck(drv, obj, false, error))
-        return NULL;
-    if (!obj->def && !obj->status) {
-        qemuDriverForget(drv, obj);
-        cairnErrorSet(error, CAIRN_FROM_DOMAIN, CAIRN_ERR_NO_DOMAIN,
-                      "no domain with matching name '%s'", dom->name);
-        return NULL;
-    }
-    /* A backup job of the shut-off domain that ended is finished, so its
-     * storage daemon no longer holds the disks (one that runs does:
-     * qemuBlockHostOpen() refuses). */
-    if (!qemuDomainObjIsActive(obj) && qemuBackupJobExists(drv, obj->name) &&
-        !qemuJobSettle(drv, obj, dom->conn, &busy, error))
-        return NULL;
-    *ret_lock = g_steal_pointer(&lock);
-    return obj;
-}
 
 
 cairnMomentObj *
@@ -87,8 +54,11 @@ qemuCheckpointDiskChain(qemuBlockHost *host, GPtrArray *nodes, const char *dst)
 
 
 bool
-qemuCheckpointCommitChanges(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray *removed,
-                            GPtrArray *changed, GError **error)
+qemuCheckpointCommitChanges(qemuDriverState *drv,
+                            qemuDomainObj *obj,
+                            GPtrArray *removed,
+                            GPtrArray *changed,
+                            GError **error)
 {
     for (guint i = 0; removed && i < removed->len; i++) {
         if (!qemuCheckpointRemoveDef(drv, obj, g_ptr_array_index(removed, i), error))
@@ -109,7 +79,8 @@ fail:
 /* The qemu rules for each bitmap disk of a new checkpoint (libvirt's
  * wording): the bitmap is named after the checkpoint, the image is qcow2. */
 static bool
-qemuCheckpointCheckDisks(const cairnCheckpointDef *def, const cairnDomainDef *domdef,
+qemuCheckpointCheckDisks(const cairnCheckpointDef *def,
+                         const cairnDomainDef *domdef,
                          GError **error)
 {
     for (guint i = 0; i < def->disks->len; i++) {
@@ -127,8 +98,8 @@ qemuCheckpointCheckDisks(const cairnCheckpointDef *def, const cairnDomainDef *do
         if (!domdisk || domdisk->format != CAIRN_DOMAIN_DISK_FORMAT_QCOW2) {
             cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
                           "checkpoint for disk %s unsupported for storage type %s", disk->name,
-                          cairnDomainDiskFormatToString(
-                              domdisk ? domdisk->format : CAIRN_DOMAIN_DISK_FORMAT_NONE));
+                          cairnDomainDiskFormatToString(domdisk ? domdisk->format :
+                                                                  CAIRN_DOMAIN_DISK_FORMAT_NONE));
             return false;
         }
     }
@@ -137,8 +108,10 @@ qemuCheckpointCheckDisks(const cairnCheckpointDef *def, const cairnDomainDef *do
 
 
 bool
-qemuCheckpointAddActions(qemuBlockHost *host, const cairnCheckpointDef *def,
-                         qemuMonitorTransaction *tr, GError **error)
+qemuCheckpointAddActions(qemuBlockHost *host,
+                         const cairnCheckpointDef *def,
+                         qemuMonitorTransaction *tr,
+                         GError **error)
 {
     for (guint i = 0; i < def->disks->len; i++) {
         cairnCheckpointDiskDef *disk = g_ptr_array_index(def->disks, i);
@@ -160,7 +133,9 @@ qemuCheckpointAddActions(qemuBlockHost *host, const cairnCheckpointDef *def,
 /* One transaction adding @def's bitmaps (persistent, recording) on the top
  * nodes: every disk at the same point in time. */
 static bool
-qemuCheckpointAddBitmaps(qemuDriverState *drv, qemuDomainObj *obj, const cairnCheckpointDef *def,
+qemuCheckpointAddBitmaps(qemuDriverState *drv,
+                         qemuDomainObj *obj,
+                         const cairnCheckpointDef *def,
                          GError **error)
 {
     g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
@@ -195,7 +170,9 @@ qemuCheckpointPrepareNew(qemuDomainObj *obj, cairnCheckpointDef *def, GError **e
 
 
 cairnMomentObj *
-qemuCheckpointCommitNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
+qemuCheckpointCommitNew(qemuDriverState *drv,
+                        qemuDomainObj *obj,
+                        cairnCheckpointDef **def,
                         GError **error)
 {
     cairnMomentObj *node;
@@ -214,7 +191,9 @@ qemuCheckpointCommitNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpoin
 /* A new checkpoint now: of the live definition when running, else of the
  * persistent one; parent = current; it becomes current. */
 static cairnMomentObj *
-qemuCheckpointCreateNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
+qemuCheckpointCreateNew(qemuDriverState *drv,
+                        qemuDomainObj *obj,
+                        cairnCheckpointDef **def,
                         GError **error)
 {
     if (!qemuCheckpointPrepareNew(obj, *def, error) ||
@@ -227,8 +206,10 @@ qemuCheckpointCreateNew(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpoin
 /* REDEFINE_VALIDATE: every bitmap disk the domain still has must carry a
  * valid bitmap chain named after the checkpoint. */
 static bool
-qemuCheckpointValidateBitmaps(qemuDriverState *drv, qemuDomainObj *obj,
-                              const cairnCheckpointDef *def, GError **error)
+qemuCheckpointValidateBitmaps(qemuDriverState *drv,
+                              qemuDomainObj *obj,
+                              const cairnCheckpointDef *def,
+                              GError **error)
 {
     const cairnDomainDef *domdef = qemuDomainObjGetDef(obj);
     g_autoptr(qemuBlockHost) host = NULL;
@@ -259,8 +240,11 @@ qemuCheckpointValidateBitmaps(qemuDriverState *drv, qemuDomainObj *obj,
 
 /* Reinstate metadata (spec/qemu.md 2). */
 static cairnMomentObj *
-qemuCheckpointRedefine(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpointDef **def,
-                       bool validate, GError **error)
+qemuCheckpointRedefine(qemuDriverState *drv,
+                       qemuDomainObj *obj,
+                       cairnCheckpointDef **def,
+                       bool validate,
+                       GError **error)
 {
     bool update_current;
     cairnMomentObj *node;
@@ -280,8 +264,7 @@ qemuCheckpointRedefine(qemuDriverState *drv, qemuDomainObj *obj, cairnCheckpoint
 
 
 cairnDomainCheckpoint *
-qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int flags,
-                              GError **error)
+qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int flags, GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
     bool redefine = flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE;
@@ -297,12 +280,11 @@ qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int fl
                          FROM, __func__, error) ||
         !(def = cairnCheckpointDefParseString(xml, redefine ? CAIRN_CHECKPOINT_PARSE_REDEFINE : 0,
                                               error)) ||
-        !(obj = qemuCheckpointBeginModify(drv, dom, &lock, error)))
+        !(obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)))
         return NULL;
     if (redefine)
-        node = qemuCheckpointRedefine(drv, obj, &def,
-                                      flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE,
-                                      error);
+        node = qemuCheckpointRedefine(
+            drv, obj, &def, flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE, error);
     else
         node = qemuCheckpointCreateNew(drv, obj, &def, error);
     if (!node)
@@ -314,8 +296,10 @@ qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int fl
 /* SIZE: per valid bitmap disk a temporary bitmap merged from the
  * checkpoint's chain; its count is the size (spec/semantics.md 6). */
 static bool
-qemuCheckpointComputeSizes(qemuBlockHost *host, cairnCheckpointDef *def,
-                           const cairnDomainDef *domdef, GError **error)
+qemuCheckpointComputeSizes(qemuBlockHost *host,
+                           cairnCheckpointDef *def,
+                           const cairnDomainDef *domdef,
+                           GError **error)
 {
     qemuMonitor *mon = qemuBlockHostMonitor(host);
     g_autoptr(qemuMonitorTransaction) stale = qemuMonitorTransactionNew();
@@ -366,8 +350,8 @@ qemuCheckpointComputeSizes(qemuBlockHost *host, cairnCheckpointDef *def,
 
 
 static char *
-qemuCheckpointFormatWithSize(qemuDriverState *drv, cairnDomain *dom, const char *name,
-                             unsigned int flags, GError **error)
+qemuCheckpointFormatWithSize(
+    qemuDriverState *drv, cairnDomain *dom, const char *name, unsigned int flags, GError **error)
 {
     g_autoptr(cairnFileLock) lock = NULL;
     g_autoptr(cairnCheckpointDef) copy = NULL;
@@ -375,7 +359,7 @@ qemuCheckpointFormatWithSize(qemuDriverState *drv, cairnDomain *dom, const char 
     qemuDomainObj *obj;
     cairnMomentObj *node;
 
-    if (!(obj = qemuCheckpointBeginModify(drv, dom, &lock, error)) ||
+    if (!(obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
         !(node = qemuCheckpointFind(obj, name, error)))
         return NULL;
     copy = cairnCheckpointDefCopy(node->def);
@@ -397,7 +381,8 @@ qemuDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, G
     QEMU_LOCK(drv);
 
     if (!cairnCheckFlags(flags,
-                         CAIRN_DOMAIN_CHECKPOINT_XML_SECURE | CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN |
+                         CAIRN_DOMAIN_CHECKPOINT_XML_SECURE |
+                             CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN |
                              CAIRN_DOMAIN_CHECKPOINT_XML_SIZE,
                          FROM, __func__, error))
         return NULL;
@@ -412,8 +397,11 @@ qemuDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, G
 
 /* List from @from_name's node (NULL: the whole domain) into new handles. */
 static int
-qemuCheckpointList(cairnDomain *dom, const char *from_name, cairnDomainCheckpoint ***chks,
-                   unsigned int flags, GError **error)
+qemuCheckpointList(cairnDomain *dom,
+                   const char *from_name,
+                   cairnDomainCheckpoint ***chks,
+                   unsigned int flags,
+                   GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
     qemuDomainObj *obj;
@@ -426,7 +414,9 @@ qemuCheckpointList(cairnDomain *dom, const char *from_name, cairnDomainCheckpoin
 
 
 int
-qemuDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks, unsigned int flags,
+qemuDomainListAllCheckpoints(cairnDomain *dom,
+                             cairnDomainCheckpoint ***chks,
+                             unsigned int flags,
                              GError **error)
 {
     if (!cairnCheckFlags(flags, CAIRN_CHECKPOINT_LIST_DOMAIN_FLAGS, FROM, __func__, error))
@@ -436,8 +426,10 @@ qemuDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks, un
 
 
 int
-qemuDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk, cairnDomainCheckpoint ***chks,
-                                    unsigned int flags, GError **error)
+qemuDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk,
+                                    cairnDomainCheckpoint ***chks,
+                                    unsigned int flags,
+                                    GError **error)
 {
     if (!cairnCheckFlags(flags, CAIRN_CHECKPOINT_LIST_CHILDREN_FLAGS, FROM, __func__, error))
         return -1;
@@ -446,7 +438,9 @@ qemuDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk, cairnDomainCheck
 
 
 cairnDomainCheckpoint *
-qemuDomainCheckpointLookupByName(cairnDomain *dom, const char *name, unsigned int flags,
+qemuDomainCheckpointLookupByName(cairnDomain *dom,
+                                 const char *name,
+                                 unsigned int flags,
                                  GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
@@ -483,8 +477,8 @@ qemuCheckpointDiscardSet(cairnMomentObj *node, unsigned int flags)
 {
     GPtrArray *set = g_ptr_array_new();
 
-    if (flags & (CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
-                 CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY)) {
+    if (flags &
+        (CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN | CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY)) {
         g_autoptr(GPtrArray) desc = cairnMomentCollectDescendantsPostOrder(node);
 
         g_ptr_array_extend(set, desc, NULL, NULL);
@@ -538,7 +532,9 @@ qemuCheckpointRemoveActions(qemuBlockHost *host,
  * bitmap changes nothing; then one transaction per checkpoint, with the
  * backing layers they touch reopened read-write around it. */
 static bool
-qemuCheckpointDiscardBitmaps(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray *set,
+qemuCheckpointDiscardBitmaps(qemuDriverState *drv,
+                             qemuDomainObj *obj,
+                             GPtrArray *set,
                              GError **error)
 {
     g_autoptr(GPtrArray) trs =
@@ -590,7 +586,7 @@ qemuDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GErro
                              CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY |
                              CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY,
                          FROM, __func__, error) ||
-        !(obj = qemuCheckpointBeginModify(drv, chk->domain, &lock, error)) ||
+        !(obj = qemuCallBegin(drv, chk->domain, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
         !(node = qemuCheckpointFind(obj, chk->name, error)))
         return false;
     set = qemuCheckpointDiscardSet(node, flags);

@@ -29,6 +29,11 @@
  * libvirt's job wait). */
 #define QEMU_LOCK_TIMEOUT_MS 30000
 
+/* Hold @drv's lock (qemuDriverState.lock) until the end of the enclosing
+ * block: every driver call does, throughout. */
+#define QEMU_LOCK(drv)                                                                             \
+ g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
+
 typedef struct _qemuDriverState qemuDriverState;
 struct _qemuDriverState {
     GMutex lock;          /* held by every call throughout */
@@ -55,9 +60,9 @@ struct _qemuDomainObj {
     cairnMomentList *checkpoints; /* cache of ROOT/checkpoints/NAME/ (qemu_checkpoint_meta.h) */
     GHashTable *checkpoint_files; /* file name -> cairnFileCache* of that file; NULL: unknown */
     cairnFileStamp checkpoint_dir_stamp; /* of ROOT/checkpoints/NAME when last listed */
-    gint64 state_asked_us;        /* when this process last asked QEMU for the
+    gint64 state_asked_us;               /* when this process last asked QEMU for the
                                    * run state (monotonic; 0 = never) */
-    int pidfd;                    /* -1, or a pidfd of status->pid once it was
+    int pidfd;                           /* -1, or a pidfd of status->pid once it was
                                    * found to be our QEMU (qemu_process.h) */
     pid_t pidfd_pid;
 };

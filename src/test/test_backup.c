@@ -35,7 +35,6 @@
 
 #define FROM CAIRN_FROM_TEST
 
-#define TEST_LOCK(st) g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(st)->lock)
 
 struct _testBackupJob {
     cairnBackupDef *def;      /* aligned, with the driver's defaults and disk states */
