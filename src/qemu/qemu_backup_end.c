@@ -450,15 +450,16 @@ qemuBackupFinishBegin(qemuBackupCtx *ctx, qemuBackupJob *job, GError **error)
                                                   error)) ||
             !qemuCheckpointObjRefresh(ctx->drv, ctx->obj, error))
             return false;
-        if (!cairnMomentListLookup(ctx->obj->checkpoints, def->name)) {
-            if (!(node = cairnCheckpointCommit(ctx->obj->checkpoints, &def, false, true, error)))
-                return false;
-            if (!qemuCheckpointSaveDef(ctx->drv, ctx->obj, node, error) ||
-                !qemuCheckpointSaveCurrent(ctx->drv, ctx->obj, error)) {
-                g_clear_pointer(&ctx->obj->checkpoint_files, g_hash_table_unref);
-                return false;
-            }
+        /* Its file may be written already, and it not yet current. */
+        if (!(node = cairnMomentListLookup(ctx->obj->checkpoints, def->name)) &&
+            (!(node = cairnCheckpointCommit(ctx->obj->checkpoints, &def, false, true, error)) ||
+             !qemuCheckpointSaveDef(ctx->drv, ctx->obj, node, error))) {
+            g_clear_pointer(&ctx->obj->checkpoint_files, g_hash_table_unref);
+            return false;
         }
+        cairnMomentListSetCurrent(ctx->obj->checkpoints, node);
+        if (!qemuCheckpointSaveCurrent(ctx->drv, ctx->obj, error))
+            return false;
     }
     g_clear_pointer(&job->chk_xml, g_free);
     return qemuBackupJobAdvance(ctx->drv, ctx->obj->name, job, CAIRN_BACKUP_PHASE_RUNNING, error);

@@ -6,6 +6,7 @@
 #include "qemu_backup_end.h"
 #include "qemu_backup_job.h"
 #include "qemu_call.h"
+#include "qemu_checkpoint_op.h"
 #include "qemu_process.h"
 #include "util/cairnerror.h"
 
@@ -51,7 +52,8 @@ qemuCallBegin(qemuDriverState *drv,
                       "no domain with matching name '%s'", dom->name);
         return NULL;
     }
-    if (!(flags & QEMU_CALL_NO_SETTLE) && !qemuCallSettleBackup(drv, obj, dom->conn, error))
+    if (!(flags & QEMU_CALL_NO_SETTLE) && (!qemuCallSettleBackup(drv, obj, dom->conn, error) ||
+                                           !qemuCheckpointOpRecover(drv, obj, error)))
         return NULL;
     *ret_lock = g_steal_pointer(&lock);
     return obj;

@@ -8,8 +8,9 @@
  * off), and then recovers what an interrupted call left for it to finish:
  * a backup job of a domain that is shut off now is reconciled (a job that
  * ran in the domain's QEMU ends as failed; one run by a storage daemon of
- * its own is finished when it ended), unless the caller reconciles the job
- * itself (QEMU_CALL_NO_SETTLE). This is where "the domain stopped under
+ * its own is finished when it ended), and a checkpoint create or delete
+ * cut short is undone or finished (qemu_checkpoint_op.h); a job call that
+ * reconciles the job itself skips both (QEMU_CALL_NO_SETTLE). This is where "the domain stopped under
  * its backup" is noticed; the process layer (qemu_process.h) knows nothing
  * of backups.
  */

@@ -86,8 +86,8 @@ qemuCheckpointReadFiles(const char *dir, GHashTable *known, GError **error)
             cache->text = g_strdup(old->text);
             cache->stamp = old->stamp;
         }
-        diff = cairnFileCacheCheck(cache, path, QEMU_CHECKPOINT_FILE_MAX_SIZE, &text, &stamp,
-                                   &rerr);
+        diff =
+            cairnFileCacheCheck(cache, path, QEMU_CHECKPOINT_FILE_MAX_SIZE, &text, &stamp, &rerr);
         if (diff > 0)
             cairnFileCacheCommit(cache, g_steal_pointer(&text), &stamp);
         if (diff < 0 || !cache->text) {
@@ -288,8 +288,7 @@ bool
 qemuCheckpointSaveCurrent(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
 {
     cairnMomentObj *cur = cairnMomentListGetCurrent(obj->checkpoints);
-    const char *known = qemuCheckpointFileText(obj->checkpoint_files,
-                                               QEMU_CHECKPOINT_CURRENT_FILE);
+    const char *known = qemuCheckpointFileText(obj->checkpoint_files, QEMU_CHECKPOINT_CURRENT_FILE);
     g_autofree char *text = cur ? g_strconcat(cur->def->name, "\n", NULL) : NULL;
     g_autofree char *dir = qemuCheckpointDomainDir(drv, obj);
 

@@ -26,6 +26,16 @@ static const char *const crashPointNames[] = {
     [CAIRN_CRASH_BACKUP_END_REMOVED] = "backup-end-removed",
     [CAIRN_CRASH_BACKUP_ABORT_RECORDED] = "backup-abort-recorded",
     [CAIRN_CRASH_BACKUP_ABORT_CANCELLED] = "backup-abort-cancelled",
+    [CAIRN_CRASH_CHECKPOINT_CREATE_RECORDED] = "checkpoint-create-recorded",
+    [CAIRN_CRASH_CHECKPOINT_CREATE_BITMAPS] = "checkpoint-create-bitmaps",
+    [CAIRN_CRASH_CHECKPOINT_CREATE_COMMITTING] = "checkpoint-create-committing",
+    [CAIRN_CRASH_CHECKPOINT_CREATE_METADATA] = "checkpoint-create-metadata",
+    [CAIRN_CRASH_CHECKPOINT_CREATE_COMMITTED] = "checkpoint-create-committed",
+    [CAIRN_CRASH_CHECKPOINT_DELETE_RECORDED] = "checkpoint-delete-recorded",
+    [CAIRN_CRASH_CHECKPOINT_DELETE_BITMAPS] = "checkpoint-delete-bitmaps",
+    [CAIRN_CRASH_CHECKPOINT_DELETE_CHANGED] = "checkpoint-delete-changed",
+    [CAIRN_CRASH_CHECKPOINT_DELETE_REMOVED] = "checkpoint-delete-removed",
+    [CAIRN_CRASH_CHECKPOINT_DELETE_COMMITTED] = "checkpoint-delete-committed",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(crashPointNames) == CAIRN_CRASH_LAST);
 

@@ -35,6 +35,18 @@ typedef enum {
     /* abort */
     CAIRN_CRASH_BACKUP_ABORT_RECORDED,  /* disks recorded as cancelling */
     CAIRN_CRASH_BACKUP_ABORT_CANCELLED, /* cancel sent to every disk job */
+    /* checkpoint create (qemu_checkpoint_op.h) */
+    CAIRN_CRASH_CHECKPOINT_CREATE_RECORDED,   /* the create recorded */
+    CAIRN_CRASH_CHECKPOINT_CREATE_BITMAPS,    /* its bitmaps added */
+    CAIRN_CRASH_CHECKPOINT_CREATE_COMMITTING, /* phase 'metadata' recorded */
+    CAIRN_CRASH_CHECKPOINT_CREATE_METADATA,   /* its file written, not current yet */
+    CAIRN_CRASH_CHECKPOINT_CREATE_COMMITTED,  /* current, record not yet removed */
+    /* checkpoint delete */
+    CAIRN_CRASH_CHECKPOINT_DELETE_RECORDED,  /* the delete recorded */
+    CAIRN_CRASH_CHECKPOINT_DELETE_BITMAPS,   /* the bitmaps removed */
+    CAIRN_CRASH_CHECKPOINT_DELETE_CHANGED,   /* children re-parented on disk */
+    CAIRN_CRASH_CHECKPOINT_DELETE_REMOVED,   /* the files removed, current not yet */
+    CAIRN_CRASH_CHECKPOINT_DELETE_COMMITTED, /* current, record not yet removed */
     CAIRN_CRASH_LAST
 } cairnCrashPointId;
 

@@ -387,6 +387,85 @@ crashKillServer(const crashFamily *fam)
 }
 
 
+/* ---- checkpoint create and delete -------------------------------------- */
+
+static bool
+crashCallCheckpointCreate(cairnDomainPtr dom, const crashIter *it)
+{
+    g_autofree char *xml = NULL;
+    cairnDomainCheckpointPtr chk;
+
+    QT_CHECK(g_file_get_contents(it->chkfile, &xml, NULL, NULL));
+    if (!(chk = cairnDomainCheckpointCreateXML(dom, xml, 0)))
+        return false;
+    cairnDomainCheckpointFree(chk);
+    return true;
+}
+
+
+static bool
+crashCallCheckpointDelete(cairnDomainPtr dom, const crashIter *it)
+{
+    cairnDomainCheckpointPtr chk = cairnDomainCheckpointLookupByName(dom, it->chkname, 0);
+    int rc;
+
+    if (!chk)
+        return false;
+    rc = cairnDomainCheckpointDelete(chk, 0);
+    cairnDomainCheckpointFree(chk);
+    return rc == 0;
+}
+
+
+/* Create checkpoint @it->chkname, then delete it, under the crash point. */
+static bool
+crashCheckpoint(const crashIter *it)
+{
+    const char *create[] = { "checkpoint-create", it->fam->name, it->chkfile, NULL };
+    const char *delete[] = { "checkpoint-delete", it->fam->name, it->chkname, NULL };
+
+    if (daemonMode)
+        return crashThroughDaemon(it, crashCallCheckpointCreate) ||
+               crashThroughDaemon(it, crashCallCheckpointDelete);
+    return crashRunCli(it->point, create, NULL) || crashRunCli(it->point, delete, NULL);
+}
+
+
+/* The next call (validate) finishes or undoes the change: the checkpoint
+ * exists with its bitmap or not at all; deleting it works. */
+static void
+crashCheckpointRecover(const crashIter *it)
+{
+    g_autofree char *opfile = g_strdup_printf("%s/run/%s.checkpoint-op", root, it->fam->name);
+    const char *files[] = { NULL };
+    cairnDomainCheckpointPtr chk;
+    cairnConnectPtr conn;
+    cairnDomainPtr dom;
+
+    if (daemonMode)
+        crashDaemonStart(NULL);
+    conn = qemuTestConnect();
+    dom = crashLookup(conn, it->fam);
+    crashExpectClean(dom, it);
+    if (g_file_test(opfile, G_FILE_TEST_EXISTS))
+        qemuTestFail(__FILE__, __LINE__, "after %s (%s): checkpoint change record left", it->point,
+                     it->fam->name);
+    if ((chk = cairnDomainCheckpointLookupByName(dom, it->chkname, 0))) {
+        if (cairnDomainCheckpointDelete(chk, 0) < 0)
+            qemuTestFail(__FILE__, __LINE__, "after %s (%s): delete: %s", it->point, it->fam->name,
+                         cairnGetLastErrorMessage());
+        cairnDomainCheckpointFree(chk);
+        crashExpectClean(dom, it);
+    }
+    if (!it->fam->running)
+        bkTestExpectOfflineClean(it->fam->name, files);
+    cairnDomainFree(dom);
+    cairnConnectClose(conn);
+    if (daemonMode)
+        daemonTestStop(&cairnd, false);
+}
+
+
 /* ---- main -------------------------------------------------------------- */
 
 static void
@@ -457,6 +536,20 @@ main(int argc, char **argv)
             fprintf(stderr, "%-10s %-28s %s\n", families[f].name, it.point,
                     crashed ? "crashed, recovered" : "not on this path");
             crashRecover(&it);
+            /* Checkpoint create and delete, running and shut off. */
+            if (families[f].pull)
+                continue;
+            crashIterClear(&it);
+            memset(&it, 0, sizeof(it));
+            crashIterInit(&it, &families[f], cairnCrashPointName(p));
+            crashed = crashCheckpoint(&it);
+            if (crashed) {
+                hit[p] = true;
+                crashes++;
+            }
+            fprintf(stderr, "%-10s %-28s %s\n", families[f].name, it.point,
+                    crashed ? "checkpoint: crashed, recovered" : "checkpoint: not on this path");
+            crashCheckpointRecover(&it);
         }
         if (families[f].pull)
             crashKillServer(&families[f]);
