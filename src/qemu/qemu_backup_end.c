@@ -251,14 +251,12 @@ qemuBackupTerminate(qemuBackupCtx *ctx, qemuBackupJob *job, cairnDomainJobType t
 
     if (job->phase != CAIRN_BACKUP_PHASE_TERMINATING) {
         job->end_type = type;
-        job->data->type = type;
-        job->data->time_elapsed =
-            (unsigned long long)MAX(0, g_get_real_time() / 1000 - job->start_ms);
         qemuBackupRecordPhase(ctx, job, CAIRN_BACKUP_PHASE_TERMINATING);
         cairnCrashPoint(CAIRN_CRASH_BACKUP_END_TERMINATING);
     }
     type = job->end_type;
     job->data->type = type;
+    job->data->time_elapsed = (unsigned long long)MAX(0, g_get_real_time() / 1000 - job->start_ms);
     qemuBackupClearQemuJobs(ctx, job);
     qemuBackupStopServer(ctx, job);
     for (guint i = 0; i < job->disks->len; i++)
