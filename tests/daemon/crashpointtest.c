@@ -510,13 +510,13 @@ main(int argc, char **argv)
     cli = daemonMode ? NULL : argv[2];
     if (daemonMode) {
         g_autofree char *dir = g_build_filename(daemonTestDir(), "root", NULL);
-        const char *const args[] = { "--session", "--root", dir, NULL };
         g_autofree char *uri = NULL;
 
         g_assert_cmpint(g_mkdir(dir, 0700), ==, 0);
-        daemonTestStart(&cairnd, args);
+        /* The paths daemonTestStart() uses, known before any start. */
+        cairnd.socket = g_build_filename(daemonTestDir(), "sock", NULL);
+        cairnd.log = g_build_filename(daemonTestDir(), "cairnd.log", NULL);
         uri = daemonTestURI(&cairnd, false);
-        daemonTestStop(&cairnd, false);
         g_setenv("CAIRN_TEST_QEMU_ROOT", dir, TRUE);
         g_setenv("CAIRN_TEST_QEMU_URI", uri, TRUE);
     }
