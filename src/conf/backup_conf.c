@@ -302,19 +302,24 @@ backupParseStore(cairnBackupDiskDef *disk, const xmlNode *node, bool push, GErro
 
 
 static bool
-backupParseDiskInternal(cairnBackupDiskDef *disk, const xmlNode *node, GError **error)
+backupParseDiskInternal(cairnBackupDiskDef *disk,
+                        const xmlNode *node,
+                        unsigned int flags,
+                        GError **error)
 {
     g_autofree char *state = cairnXMLPropString(node, "state");
     g_autofree char *index = cairnXMLPropString(node, "index");
     unsigned long long value;
     int s;
 
-    if (!state) {
+    if (!state && !(flags & CAIRN_BACKUP_PARSE_INTERNAL_UNSTARTED)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_XML_ERROR,
                       "Missing required attribute 'state' in element 'disk'");
         return false;
     }
-    if ((s = cairnBackupDiskStateFromString(state)) < 0) {
+    if (!state)
+        s = CAIRN_BACKUP_DISK_STATE_NONE;
+    else if ((s = cairnBackupDiskStateFromString(state)) < 0) {
         cairnErrorSet(error, FROM, CAIRN_ERR_XML_ERROR,
                       "Invalid value for attribute 'state' in element 'disk': '%s'.", state);
         return false;
@@ -371,7 +376,8 @@ backupParseDisk(const xmlNode *node, bool push, unsigned int flags, GError **err
     }
     disk->incremental = cairnXMLPropString(node, "incremental");
     if (!backupParseDiskMode(disk, node, error) ||
-        ((flags & CAIRN_BACKUP_PARSE_INTERNAL) && !backupParseDiskInternal(disk, node, error)) ||
+        ((flags & CAIRN_BACKUP_PARSE_INTERNAL) &&
+         !backupParseDiskInternal(disk, node, flags, error)) ||
         !backupParseStore(disk, node, push, error))
         return NULL;
     return g_steal_pointer(&disk);

@@ -113,6 +113,10 @@ typedef enum {
     /* Status XML saved by a driver: no schema check; state, index and
      * privateData are read (and disk state is required). */
     CAIRN_BACKUP_PARSE_INTERNAL = 1 << 0,
+    /* With INTERNAL: a disk without a state has not started yet (state
+     * none), as in the first record of a begin (hypervisor/domain_backup.h
+     * phase 'begin'), which libvirt's form cannot express. */
+    CAIRN_BACKUP_PARSE_INTERNAL_UNSTARTED = 1 << 1,
 } cairnBackupParseFlags;
 
 typedef enum {

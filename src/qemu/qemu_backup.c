@@ -12,29 +12,28 @@
 #include "qemu_backup_storage.h"
 #include "qemu_bitmap.h"
 #include "qemu_blockhost.h"
+#include "qemu_call.h"
 #include "qemu_checkpoint.h"
 #include "qemu_checkpoint_meta.h"
 #include "qemu_job.h"
 #include "qemu_monitor_cmd.h"
+#include "util/cairncrash.h"
 #include "util/cairnerror.h"
 #include "util/cairntime.h"
 
 #define FROM CAIRN_FROM_QEMU
 
-#define QEMU_LOCK(drv)                                                                             \
- g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
 
 /* Everything one begin works with. */
 typedef struct {
     qemuBackupCtx ctx;
     qemuBlockHost *host;
-    GPtrArray *nodes;           /* query-named-block-nodes */
+    GPtrArray *nodes; /* query-named-block-nodes */
     qemuBackupJob *job;
     cairnCheckpointDef *chk;    /* the checkpoint made with the backup, or NULL */
     qemuMonitorTransaction *tr; /* the one transaction */
     qemuMonitorBackupTuning tuning;
-    bool direct;                /* stores opened with O_DIRECT */
-    bool started;               /* the transaction ran */
+    bool direct; /* stores opened with O_DIRECT */
 } qemuBackupBeginData;
 
 
@@ -76,8 +75,12 @@ qemuBackupReadTuning(qemuDriverState *drv, qemuMonitorBackupTuning *tuning, bool
 /* Parse both documents; the suffix of generated file names is the new
  * checkpoint's name, else the time in seconds. */
 static bool
-qemuBackupParseInput(const char *backupXML, const char *checkpointXML, cairnBackupDef **ret_def,
-                     cairnCheckpointDef **ret_chk, char **ret_suffix, GError **error)
+qemuBackupParseInput(const char *backupXML,
+                     const char *checkpointXML,
+                     cairnBackupDef **ret_def,
+                     cairnCheckpointDef **ret_chk,
+                     char **ret_suffix,
+                     GError **error)
 {
     g_autoptr(cairnBackupDef) def = NULL;
     g_autoptr(cairnCheckpointDef) chk = NULL;
@@ -93,34 +96,9 @@ qemuBackupParseInput(const char *backupXML, const char *checkpointXML, cairnBack
 }
 
 
-static bool
-qemuBackupCheckServer(const cairnBackupDef *def, GError **error)
-{
-    if (def->type != CAIRN_BACKUP_TYPE_PULL || !def->server)
-        return true;
-    if (def->server->transport == CAIRN_BACKUP_TRANSPORT_TCP && def->server->port == 0) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED,
-                      "<domainbackup> must specify TCP port for now");
-        return false;
-    }
-    if (def->server->transport == CAIRN_BACKUP_TRANSPORT_FD) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED,
-                      "NBD server with an FD group transport is not supported");
-        return false;
-    }
-    if (def->server->tls == 1) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,
-                      "backup TLS directory not configured");
-        return false;
-    }
-    return true;
-}
-
-
 /* Alignment and the checks of spec/qemu.md 5 step 3-4, in libvirt's order. */
 static bool
-qemuBackupCheckDef(qemuBackupBeginData *b, cairnBackupDef *def, const char *suffix,
-                   GError **error)
+qemuBackupCheckDef(qemuBackupBeginData *b, cairnBackupDef *def, const char *suffix, GError **error)
 {
     qemuDomainObj *obj = b->ctx.obj;
 
@@ -131,7 +109,7 @@ qemuBackupCheckDef(qemuBackupBeginData *b, cairnBackupDef *def, const char *suff
                       "another backup job is already running");
         return false;
     }
-    if (!qemuBackupCheckServer(def, error) ||
+    if (!cairnBackupCheckServer(def, FROM, error) ||
         (b->chk && !qemuCheckpointPrepareNew(obj, b->chk, error)))
         return false;
     cairnBackupDefApplyDriverDefaults(def);
@@ -177,8 +155,7 @@ qemuBackupCheckStore(const cairnBackupDef *def, const cairnBackupDiskDef *disk, 
 /* An incremental disk: the checkpoint exists and its bitmap chain is
  * valid; returns the chain (borrowed nodes of b->nodes). */
 static GPtrArray *
-qemuBackupCheckIncremental(qemuBackupBeginData *b, const cairnBackupDiskDef *disk,
-                           GError **error)
+qemuBackupCheckIncremental(qemuBackupBeginData *b, const cairnBackupDiskDef *disk, GError **error)
 {
     g_autoptr(GPtrArray) chain = NULL;
 
@@ -194,8 +171,7 @@ qemuBackupCheckIncremental(qemuBackupBeginData *b, const cairnBackupDiskDef *dis
     chain = qemuCheckpointDiskChain(b->host, b->nodes, disk->name);
     if (qemuBitmapChainCheck(chain, disk->incremental) != QEMU_BITMAP_OK) {
         cairnErrorSet(error, FROM, CAIRN_ERR_CHECKPOINT_INCONSISTENT,
-                      "missing or broken bitmap '%s' for disk '%s'", disk->incremental,
-                      disk->name);
+                      "missing or broken bitmap '%s' for disk '%s'", disk->incremental, disk->name);
         return NULL;
     }
     return g_steal_pointer(&chain);
@@ -205,8 +181,11 @@ qemuBackupCheckIncremental(qemuBackupBeginData *b, const cairnBackupDiskDef *dis
 /* The temporary bitmap of an incremental disk on @node: the checkpoint's
  * bitmap merged from every layer of @chain carrying it. */
 static void
-qemuBackupBitmapActions(qemuBackupBeginData *b, qemuBackupJobDisk *jd, GPtrArray *chain,
-                        const char *checkpoint, const char *node)
+qemuBackupBitmapActions(qemuBackupBeginData *b,
+                        qemuBackupJobDisk *jd,
+                        GPtrArray *chain,
+                        const char *checkpoint,
+                        const char *node)
 {
     g_autoptr(GArray) srcs = g_array_new(FALSE, FALSE, sizeof(qemuMonitorBitmapRef));
     qemuMonitorBitmapInfo *top = qemuBitmapChainTop(chain, checkpoint);
@@ -220,15 +199,16 @@ qemuBackupBitmapActions(qemuBackupBeginData *b, qemuBackupJobDisk *jd, GPtrArray
     }
     qemuMonitorTransactionBitmapAdd(b->tr, node, jd->bitmap, false, true, top->granularity);
     qemuMonitorTransactionBitmapMerge(b->tr, node, jd->bitmap,
-                                      (const qemuMonitorBitmapRef *)(void *)srcs->data,
-                                      srcs->len);
+                                      (const qemuMonitorBitmapRef *)(void *)srcs->data, srcs->len);
     jd->bitmap_node = g_strdup(node);
 }
 
 
 /* Record one participating disk in the job and queue its actions. */
 static bool
-qemuBackupPrepareDisk(qemuBackupBeginData *b, cairnBackupDiskDef *disk, unsigned int index,
+qemuBackupPrepareDisk(qemuBackupBeginData *b,
+                      cairnBackupDiskDef *disk,
+                      unsigned int index,
                       GError **error)
 {
     bool pull = b->job->def->type == CAIRN_BACKUP_TYPE_PULL;
@@ -253,8 +233,8 @@ qemuBackupPrepareDisk(qemuBackupBeginData *b, cairnBackupDiskDef *disk, unsigned
     if (incremental) {
         g_autofree char *scratch = g_strdup_printf("cairn-%u-format", index);
 
-        jd->bitmap = disk->exportbitmap ? g_strdup(disk->exportbitmap)
-                                        : g_strdup_printf("backup-%s", disk->name);
+        jd->bitmap = disk->exportbitmap ? g_strdup(disk->exportbitmap) :
+                                          g_strdup_printf("backup-%s", disk->name);
         qemuBackupBitmapActions(b, jd, chain, disk->incremental, pull ? scratch : top);
     }
     return true;
@@ -285,6 +265,24 @@ qemuBackupDiskActions(qemuBackupBeginData *b)
 }
 
 
+/* The new checkpoint's bitmaps and definition go into the job record, so
+ * that whoever finds the begin interrupted removes or commits them. */
+static void
+qemuBackupRecordCheckpoint(qemuBackupBeginData *b)
+{
+    if (!b->chk)
+        return;
+    for (guint i = 0; i < b->chk->disks->len; i++) {
+        cairnCheckpointDiskDef *disk = g_ptr_array_index(b->chk->disks, i);
+        const char *node = qemuBlockHostTopNode(b->host, disk->name);
+
+        if (disk->type == CAIRN_CHECKPOINT_TYPE_BITMAP && node)
+            qemuBackupJobAddCheckpointBitmap(b->job, node, disk->bitmap);
+    }
+    b->job->chk_xml = cairnCheckpointDefFormat(b->chk, CAIRN_CHECKPOINT_FORMAT_SECURE);
+}
+
+
 /* Every participating disk, then the blockdev-backup actions after all
  * bitmap actions (the checkpoint's come first). */
 static bool
@@ -295,6 +293,7 @@ qemuBackupPrepareDisks(qemuBackupBeginData *b, GError **error)
     b->tr = qemuMonitorTransactionNew();
     if (b->chk && !qemuCheckpointAddActions(b->host, b->chk, b->tr, error))
         return false;
+    qemuBackupRecordCheckpoint(b);
     for (guint i = 0; i < b->job->def->disks->len; i++) {
         cairnBackupDiskDef *disk = g_ptr_array_index(b->job->def->disks, i);
 
@@ -309,6 +308,14 @@ qemuBackupPrepareDisks(qemuBackupBeginData *b, GError **error)
 /* ---- storage, server, transaction, exports ----------------------------- */
 
 static bool
+qemuBackupSave(qemuBackupBeginData *b, GError **error)
+{
+    return qemuBackupJobSave(b->ctx.drv, b->ctx.obj->name, b->job, error);
+}
+
+
+/* The file and nodes of one store, each recorded before it is made. */
+static bool
 qemuBackupMakeStore(qemuBackupBeginData *b, qemuBackupJobDisk *jd, bool reuse, GError **error)
 {
     cairnBackupDiskDef *disk = cairnBackupDefFindDisk(b->job->def, jd->name);
@@ -317,8 +324,6 @@ qemuBackupMakeStore(qemuBackupBeginData *b, qemuBackupJobDisk *jd, bool reuse, G
     qemuMonitorBlockNode *top = qemuMonitorBlockNodeFind(b->nodes, jd->top_node);
     bool pull = b->job->def->type == CAIRN_BACKUP_TYPE_PULL;
     bool qcow2 = g_str_equal(disk->store->format, "qcow2");
-    g_autofree char *storage = g_strdup_printf("cairn-%u-storage", disk->index);
-    g_autofree char *format = g_strdup_printf("cairn-%u-format", disk->index);
     qemuBackupStoreSpec spec = {
         .store = disk->store,
         .disk = disk->name,
@@ -332,8 +337,18 @@ qemuBackupMakeStore(qemuBackupBeginData *b, qemuBackupJobDisk *jd, bool reuse, G
         spec.backing_file = domdisk->src;
         spec.backing_format = cairnDomainDiskFormatToString(domdisk->format);
     }
-    return qemuBackupStoreCreateFile(&spec, jd, error) &&
-           qemuBackupStoreAttach(b->ctx.mon, &spec, jd, storage, format, error);
+    if (!qemuBackupStoreCheckFile(&spec, error))
+        return false;
+    jd->created = !reuse;
+    jd->store_storage = g_strdup_printf("cairn-%u-storage", disk->index);
+    jd->store_format = g_strdup_printf("cairn-%u-format", disk->index);
+    if (!qemuBackupSave(b, error) || !qemuBackupStoreCreateFile(&spec, jd, error))
+        return false;
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_STORE_FILE);
+    if (!qemuBackupStoreAttach(b->ctx.mon, &spec, jd->store_storage, jd->store_format, error))
+        return false;
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_STORE_NODES);
+    return true;
 }
 
 
@@ -350,12 +365,19 @@ qemuBackupStartServer(qemuBackupBeginData *b, GError **error)
                       "pull mode backup needs a <server>");
         return false;
     }
+    b->job->nbd_server = true;
+    if (!qemuBackupSave(b, error))
+        return false;
     if (srv->transport == CAIRN_BACKUP_TRANSPORT_UNIX)
         ok = qemuMonitorNBDServerStartUnix(b->ctx.mon, srv->socket, NULL, error);
     else
         ok = qemuMonitorNBDServerStartInet(b->ctx.mon, srv->name ? srv->name : "localhost",
                                            srv->port, NULL, error);
+    /* A server that did not start (maybe someone else's runs) is not ours
+     * to stop. */
     b->job->nbd_server = ok;
+    if (ok)
+        cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_SERVER);
     return ok;
 }
 
@@ -368,14 +390,16 @@ qemuBackupAddExports(qemuBackupBeginData *b, GError **error)
     for (guint i = 0; i < b->job->disks->len; i++) {
         qemuBackupJobDisk *jd = g_ptr_array_index(b->job->disks, i);
         cairnBackupDiskDef *disk = cairnBackupDefFindDisk(b->job->def, jd->name);
-        g_autofree char *id = g_strdup_printf("cairn-nbd-%s", jd->store_format);
         const char *bitmaps[] = { jd->bitmap, NULL };
 
-        if (!qemuMonitorBlockExportAddNBD(b->ctx.mon, id, jd->store_format, disk->exportname,
-                                          false, jd->bitmap ? bitmaps : NULL, error))
+        jd->export_id = g_strdup_printf("cairn-nbd-%s", jd->store_format);
+        if (!qemuBackupSave(b, error) ||
+            !qemuMonitorBlockExportAddNBD(b->ctx.mon, jd->export_id, jd->store_format,
+                                          disk->exportname, false, jd->bitmap ? bitmaps : NULL,
+                                          error))
             return false;
-        jd->export_id = g_steal_pointer(&id);
     }
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_EXPORTS);
     return true;
 }
 
@@ -383,65 +407,59 @@ qemuBackupAddExports(qemuBackupBeginData *b, GError **error)
 static bool
 qemuBackupRunTransaction(qemuBackupBeginData *b, GError **error)
 {
+    if (!qemuBackupJobAdvance(b->ctx.drv, b->ctx.obj->name, b->job, CAIRN_BACKUP_PHASE_STARTING,
+                              error))
+        return false;
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_STARTING);
     if (!qemuMonitorTransactionRun(b->ctx.mon, b->tr, error))
         return false;
-    b->started = true;
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_TRANSACTION);
     for (guint i = 0; i < b->job->disks->len; i++) {
         qemuBackupJobDisk *jd = g_ptr_array_index(b->job->disks, i);
 
-        cairnBackupDiskApply(cairnBackupDefFindDisk(b->job->def, jd->name),
-                             CAIRN_BACKUP_VERB_START, NULL);
+        cairnBackupDiskApply(cairnBackupDefFindDisk(b->job->def, jd->name), CAIRN_BACKUP_VERB_START,
+                             NULL);
     }
-    return qemuBackupJobSave(b->ctx.drv, b->ctx.obj->name, b->job, error);
+    return qemuBackupSave(b, error);
 }
 
 
-/* Images, server, transaction, exports, checkpoint: spec/qemu.md 5 steps
- * 7-10. The job file is rewritten after each step that made something. */
+/* The checkpoint made with the backup goes into the metadata, then the
+ * job runs: committing is finished by whoever finds it interrupted. */
 static bool
-qemuBackupStart(qemuBackupBeginData *b, bool reuse, GError **error)
+qemuBackupCommit(qemuBackupBeginData *b, GError **error)
 {
     qemuDriverState *drv = b->ctx.drv;
     const char *name = b->ctx.obj->name;
 
-    b->job->reuse_external = reuse;
-    b->job->start_ms = g_get_real_time() / 1000;
-    if (!qemuBackupJobSave(drv, name, b->job, error))
+    if (!qemuBackupJobAdvance(drv, name, b->job, CAIRN_BACKUP_PHASE_COMMITTING, error))
         return false;
-    for (guint i = 0; i < b->job->disks->len; i++) {
-        bool ok = qemuBackupMakeStore(b, g_ptr_array_index(b->job->disks, i), reuse, error);
-
-        if (!qemuBackupJobSave(drv, name, b->job, ok ? error : NULL) || !ok)
-            return false;
-    }
-    if (!qemuBackupStartServer(b, error) || !qemuBackupRunTransaction(b, error) ||
-        !qemuBackupAddExports(b, error) || !qemuBackupJobSave(drv, name, b->job, error))
-        return false;
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_COMMITTING);
     if (b->chk && !qemuCheckpointCommitNew(drv, b->ctx.obj, &b->chk, error))
         return false;
-    return true;
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_CHECKPOINT);
+    g_clear_pointer(&b->job->chk_xml, g_free);
+    return qemuBackupJobAdvance(drv, name, b->job, CAIRN_BACKUP_PHASE_RUNNING, error);
 }
 
 
-/* The new checkpoint's bitmaps, when the transaction made them but the
- * backup failed after all. */
-static void
-qemuBackupDropCheckpointBitmaps(qemuBackupBeginData *b)
+/* Images, server, transaction, exports, checkpoint: spec/qemu.md 5 steps
+ * 7-10, each recorded in the job file before it acts
+ * (hypervisor/domain_backup.h). The first record already parses. */
+static bool
+qemuBackupStart(qemuBackupBeginData *b, bool reuse, GError **error)
 {
-    g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
-    g_autoptr(GError) err = NULL;
-
-    if (!b->chk || !b->started)
-        return;
-    for (guint i = 0; i < b->chk->disks->len; i++) {
-        cairnCheckpointDiskDef *disk = g_ptr_array_index(b->chk->disks, i);
-        const char *node = qemuBlockHostTopNode(b->host, disk->name);
-
-        if (disk->type == CAIRN_CHECKPOINT_TYPE_BITMAP && node)
-            qemuMonitorTransactionBitmapRemove(tr, node, disk->bitmap);
+    b->job->reuse_external = reuse;
+    b->job->start_ms = g_get_real_time() / 1000;
+    if (!qemuBackupSave(b, error))
+        return false;
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_RECORDED);
+    for (guint i = 0; i < b->job->disks->len; i++) {
+        if (!qemuBackupMakeStore(b, g_ptr_array_index(b->job->disks, i), reuse, error))
+            return false;
     }
-    if (qemuMonitorTransactionCount(tr) > 0 && !qemuMonitorTransactionRun(b->ctx.mon, tr, &err))
-        g_debug("backup rollback, checkpoint bitmaps: %s", err->message);
+    return qemuBackupStartServer(b, error) && qemuBackupRunTransaction(b, error) &&
+           qemuBackupAddExports(b, error) && qemuBackupCommit(b, error);
 }
 
 
@@ -460,8 +478,11 @@ qemuBackupOpenHost(qemuBackupBeginData *b, GError **error)
 
 
 static bool
-qemuBackupBeginLocked(qemuBackupBeginData *b, cairnBackupDef **def, const char *suffix,
-                      unsigned int flags, GError **error)
+qemuBackupBeginLocked(qemuBackupBeginData *b,
+                      cairnBackupDef **def,
+                      const char *suffix,
+                      unsigned int flags,
+                      GError **error)
 {
     bool busy = false;
 
@@ -482,17 +503,17 @@ qemuBackupBeginLocked(qemuBackupBeginData *b, cairnBackupDef **def, const char *
         qemuBlockHostKeep(b->host);
         return true;
     }
-    /* The new checkpoint's bitmaps go first: a storage daemon stopped by
-     * the rollback writes whatever persistent bitmap it still has. */
-    qemuBackupDropCheckpointBitmaps(b);
     qemuBackupRollback(&b->ctx, b->job);
     return false;
 }
 
 
 bool
-qemuDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
-                      unsigned int flags, GError **error)
+qemuDomainBackupBegin(cairnDomain *dom,
+                      const char *backupXML,
+                      const char *checkpointXML,
+                      unsigned int flags,
+                      GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
     g_auto(qemuBackupBeginData) b = { .ctx = { .drv = drv, .conn = dom->conn } };
@@ -503,7 +524,7 @@ qemuDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *check
 
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, FROM, __func__, error) ||
         !qemuBackupParseInput(backupXML, checkpointXML, &def, &b.chk, &suffix, error) ||
-        !(b.ctx.obj = qemuCheckpointBeginModify(drv, dom, &lock, error)))
+        !(b.ctx.obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)))
         return false;
     qemuBackupReadTuning(drv, &b.tuning, &b.direct);
     return qemuBackupBeginLocked(&b, &def, suffix, flags, error);

@@ -2,17 +2,21 @@
  * qemu_backup_end.c: per-disk completion, termination, abort and
  * rollback of a backup (see qemu_backup_end.h).
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cairn/cairn-error.h"
 #include "conf/backup_job.h"
-#include "conf/domain_event.h"
-#include "conf/object_event.h"
+#include "hypervisor/domain_checkpoint.h"
 #include "qemu_backup_end.h"
 #include "qemu_backup_storage.h"
 #include "qemu_blockhost.h"
+#include "qemu_checkpoint_meta.h"
 #include "qemu_monitor_cmd.h"
 #include "qemu_process.h"
+#include "util/cairncrash.h"
 #include "util/cairnerror.h"
 
 #define FROM CAIRN_FROM_QEMU
@@ -58,51 +62,113 @@ qemuBackupLogError(const char *what, GError **err)
 }
 
 
-static int
-qemuBackupBlockJobStatus(cairnBackupDiskState state)
-{
-    switch (state) {
-    case CAIRN_BACKUP_DISK_STATE_COMPLETE:
-        return CAIRN_DOMAIN_BLOCK_JOB_COMPLETED;
-    case CAIRN_BACKUP_DISK_STATE_CANCELLED:
-        return CAIRN_DOMAIN_BLOCK_JOB_CANCELED;
-    case CAIRN_BACKUP_DISK_STATE_FAILED:
-    case CAIRN_BACKUP_DISK_STATE_NONE:
-    case CAIRN_BACKUP_DISK_STATE_RUNNING:
-    case CAIRN_BACKUP_DISK_STATE_CANCELLING:
-    case CAIRN_BACKUP_DISK_STATE_LAST:
-        break;
-    }
-    return CAIRN_DOMAIN_BLOCK_JOB_FAILED;
-}
-
-
-/* BLOCK_JOB (by source path) and BLOCK_JOB_2 (by target), as libvirt. */
+/* BLOCK_JOB and BLOCK_JOB_2 of a disk that ended. */
 static void
 qemuBackupEmitBlockJob(qemuBackupCtx *ctx, const cairnBackupDiskDef *disk)
 {
-    const cairnDomainDef *def = qemuDomainObjGetDef(ctx->obj);
-    const cairnDomainDiskDef *domdisk = cairnDomainDiskByTarget(def, disk->name);
-    int status = qemuBackupBlockJobStatus(disk->state);
-    int id = qemuDomainObjGetID(ctx->obj);
+    cairnBackupEmitBlockJob(ctx->conn, qemuDomainObjGetDef(ctx->obj), qemuDomainObjGetID(ctx->obj),
+                            disk);
+}
 
-    if (!ctx->conn)
+
+/* Record @job as it is now; a failure is logged (the step goes on: what
+ * it removes is removed whatever the record says). */
+static void
+qemuBackupRecord(qemuBackupCtx *ctx, const qemuBackupJob *job)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!qemuBackupJobSave(ctx->drv, ctx->obj->name, job, &err))
+        qemuBackupLogError("saving job", &err);
+}
+
+
+/* Move @job to phase @next and record it (see qemuBackupRecord()). */
+static void
+qemuBackupRecordPhase(qemuBackupCtx *ctx, qemuBackupJob *job, cairnBackupPhase next)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (job->phase == next)
         return;
-    if (domdisk && domdisk->src)
-        cairnConnectEmitEvent(ctx->conn,
-                              cairnDomainEventBlockJobNew(def->name, def->uuid, id,
-                                                          CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB,
-                                                          domdisk->src,
-                                                          CAIRN_DOMAIN_BLOCK_JOB_TYPE_BACKUP,
-                                                          status));
-    cairnConnectEmitEvent(ctx->conn, cairnDomainEventBlockJobNew(
-                                         def->name, def->uuid, id,
-                                         CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2, disk->name,
-                                         CAIRN_DOMAIN_BLOCK_JOB_TYPE_BACKUP, status));
+    if (!cairnBackupPhaseAdvance(&job->phase, next, &err)) {
+        qemuBackupLogError("phase", &err);
+        job->phase = next;
+    }
+    qemuBackupRecord(ctx, job);
 }
 
 
 /* ---- what Cairn made in QEMU ------------------------------------------- */
+
+/* Force-cancel QEMU job @id and wait until it concluded. */
+static void
+qemuBackupCancelWait(qemuBackupCtx *ctx, const char *id)
+{
+    g_autoptr(qemuMonitorEventWaiter) waiter =
+        qemuMonitorJobWaiterNew(ctx->mon, id, QEMU_MONITOR_JOB_STATUS_CONCLUDED);
+    g_autoptr(JsonObject) data = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!qemuMonitorJobCancel(ctx->mon, id, &err)) {
+        qemuBackupLogError("job-cancel", &err);
+        return;
+    }
+    if (!(data = qemuMonitorEventWaiterWait(waiter, QEMU_BACKUP_CANCEL_TIMEOUT_MS, &err)))
+        qemuBackupLogError("waiting for a cancelled job", &err);
+}
+
+
+/* The server's UNIX socket, which QEMU leaves behind when it stops the
+ * server or dies (only a socket is removed, never another file). */
+static void
+qemuBackupRemoveSocket(const qemuBackupJob *job)
+{
+    const cairnBackupServerDef *srv = job->def->server;
+    struct stat st;
+
+    if (!qemuBackupIsPull(job) || !srv || srv->transport != CAIRN_BACKUP_TRANSPORT_UNIX ||
+        !srv->socket || lstat(srv->socket, &st) < 0 || !S_ISSOCK(st.st_mode))
+        return;
+    if (unlink(srv->socket) < 0 && errno != ENOENT)
+        g_debug("backup cleanup, socket '%s': %s", srv->socket, g_strerror(errno));
+}
+
+
+/* Cancel and dismiss every QEMU job @job's record names (disk jobs, and
+ * the blockdev-create of a store) that still exists; true if some disk
+ * job existed, i.e. the begin's transaction ran. */
+static bool
+qemuBackupClearQemuJobs(qemuBackupCtx *ctx, const qemuBackupJob *job)
+{
+    g_autoptr(GPtrArray) qjobs = NULL;
+    g_autoptr(GError) err = NULL;
+    bool ran = false;
+
+    if (!ctx->mon || !(qjobs = qemuMonitorQueryJobs(ctx->mon, &err))) {
+        qemuBackupLogError("query-jobs", &err);
+        return false;
+    }
+    for (guint i = 0; i < job->disks->len; i++) {
+        qemuBackupJobDisk *jd = g_ptr_array_index(job->disks, i);
+        g_autofree char *create = g_strdup_printf("create-%s", jd->store_storage);
+        const char *ids[] = { jd->job_id, jd->store_storage ? create : NULL };
+
+        for (guint k = 0; k < G_N_ELEMENTS(ids); k++) {
+            qemuMonitorJobInfo *qjob = ids[k] ? qemuMonitorJobInfoFind(qjobs, ids[k]) : NULL;
+
+            if (!qjob)
+                continue;
+            ran |= k == 0;
+            if (qjob->status != QEMU_MONITOR_JOB_STATUS_CONCLUDED)
+                qemuBackupCancelWait(ctx, ids[k]);
+            if (!qemuMonitorJobDismiss(ctx->mon, ids[k], &err))
+                qemuBackupLogError("job-dismiss", &err);
+        }
+    }
+    return ran;
+}
+
 
 static void
 qemuBackupStopServer(qemuBackupCtx *ctx, qemuBackupJob *job)
@@ -112,13 +178,15 @@ qemuBackupStopServer(qemuBackupCtx *ctx, qemuBackupJob *job)
     for (guint i = 0; i < job->disks->len; i++) {
         qemuBackupJobDisk *jd = g_ptr_array_index(job->disks, i);
 
-        if (jd->export_id && ctx->mon && !qemuMonitorBlockExportDel(ctx->mon, jd->export_id,
-                                                                    true, &err))
+        if (jd->export_id && ctx->mon &&
+            !qemuMonitorBlockExportDel(ctx->mon, jd->export_id, true, &err))
             qemuBackupLogError("block-export-del", &err);
         g_clear_pointer(&jd->export_id, g_free);
     }
     if (job->nbd_server && ctx->mon && !qemuMonitorNBDServerStop(ctx->mon, &err))
         qemuBackupLogError("nbd-server-stop", &err);
+    if (job->nbd_server)
+        qemuBackupRemoveSocket(job);
     job->nbd_server = false;
 }
 
@@ -174,34 +242,36 @@ qemuBackupStopDaemon(qemuBackupCtx *ctx, const qemuBackupJob *job)
 
 /* ---- termination ------------------------------------------------------- */
 
+/* End the job as @type: recorded first (phase terminating), so that an
+ * interrupted termination is finished by the next call with that type. */
 static void
 qemuBackupTerminate(qemuBackupCtx *ctx, qemuBackupJob *job, cairnDomainJobType type)
 {
-    const cairnDomainDef *def = qemuDomainObjGetDef(ctx->obj);
     g_autoptr(GError) err = NULL;
-    cairnTypedParameter *params = NULL;
-    int nparams = 0;
-    int ignored;
 
+    if (job->phase != CAIRN_BACKUP_PHASE_TERMINATING) {
+        job->end_type = type;
+        qemuBackupRecordPhase(ctx, job, CAIRN_BACKUP_PHASE_TERMINATING);
+        cairnCrashPoint(CAIRN_CRASH_BACKUP_END_TERMINATING);
+    }
+    type = job->end_type;
+    job->data->type = type;
+    job->data->time_elapsed = (unsigned long long)MAX(0, g_get_real_time() / 1000 - job->start_ms);
+    qemuBackupClearQemuJobs(ctx, job);
     qemuBackupStopServer(ctx, job);
     for (guint i = 0; i < job->disks->len; i++)
         qemuBackupDiskRelease(ctx, g_ptr_array_index(job->disks, i));
     qemuBackupDeleteFiles(job, type);
-    job->data->type = type;
-    job->data->time_elapsed = (unsigned long long)MAX(0, g_get_real_time() / 1000 - job->start_ms);
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_END_RELEASED);
     if (!qemuBackupCompletedSave(ctx->drv, ctx->obj->name, job->data, &err))
         qemuBackupLogError("saving completed job", &err);
     if (!qemuBackupJobRemove(ctx->drv, ctx->obj->name, &err))
         qemuBackupLogError("removing job", &err);
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_END_REMOVED);
     /* Before the event: whoever hears it may start the domain at once. */
     qemuBackupStopDaemon(ctx, job);
-    if (!ctx->conn)
-        return;
-    cairnDomainJobDataToParams(job->data, &ignored, &params, &nparams);
-    cairnConnectEmitEvent(ctx->conn,
-                          cairnDomainEventJobCompletedNew(def->name, def->uuid,
-                                                          qemuDomainObjGetID(ctx->obj), params,
-                                                          nparams));
+    cairnBackupEmitJobCompleted(ctx->conn, qemuDomainObjGetDef(ctx->obj),
+                                qemuDomainObjGetID(ctx->obj), job->data);
 }
 
 
@@ -220,30 +290,7 @@ qemuBackupFailGone(qemuBackupCtx *ctx, qemuBackupJob *job, const char *why)
         }
     }
     qemuBackupJobSetError(job, why);
-    job->nbd_server = false;
     qemuBackupTerminate(ctx, job, CAIRN_DOMAIN_JOB_FAILED);
-}
-
-
-void
-qemuBackupDomainStopped(qemuDriverState *drv, qemuDomainObj *obj)
-{
-    g_autoptr(qemuBackupJob) job = NULL;
-    g_autoptr(GError) err = NULL;
-    qemuBackupCtx ctx = { .drv = drv, .obj = obj, .conn = drv->conn };
-
-    if (!qemuBackupJobExists(drv, obj->name))
-        return;
-    if (!qemuBackupJobLoad(drv, obj->name, &job, &err) || !job) {
-        qemuBackupLogError("loading job", &err);
-        qemuBackupJobRemove(drv, obj->name, NULL);
-        return;
-    }
-    /* A job of its own storage daemon (begun while shut off) does not
-     * depend on the domain's QEMU. */
-    if (job->daemon_monitor)
-        return;
-    qemuBackupFailGone(&ctx, job, "domain is not running");
 }
 
 
@@ -268,7 +315,9 @@ qemuBackupAccount(qemuBackupJob *job, qemuBackupJobDisk *jd, const qemuMonitorJo
 
 /* The disk's QEMU job concluded (@qjob) or vanished (NULL). */
 static void
-qemuBackupDiskEnd(qemuBackupCtx *ctx, qemuBackupJob *job, qemuBackupJobDisk *jd,
+qemuBackupDiskEnd(qemuBackupCtx *ctx,
+                  qemuBackupJob *job,
+                  qemuBackupJobDisk *jd,
                   const qemuMonitorJobInfo *qjob)
 {
     cairnBackupDiskDef *disk = qemuBackupDefDisk(job, jd);
@@ -285,12 +334,15 @@ qemuBackupDiskEnd(qemuBackupCtx *ctx, qemuBackupJob *job, qemuBackupJobDisk *jd,
         verb = CAIRN_BACKUP_VERB_FINISH_ERROR;
     cairnBackupDiskApply(disk, verb, NULL);
     qemuBackupAccount(job, jd, qjob);
+    qemuBackupRecord(ctx, job);
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_END_DISK_RECORDED);
     if (qjob && !qemuMonitorJobDismiss(ctx->mon, jd->job_id, &err))
         qemuBackupLogError("job-dismiss", &err);
     /* Pull: the first disk to end takes the server down (libvirt). */
     if (qemuBackupIsPull(job))
         qemuBackupStopServer(ctx, job);
     qemuBackupDiskRelease(ctx, jd);
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_END_DISK_RELEASED);
     qemuBackupEmitBlockJob(ctx, disk);
 }
 
@@ -324,30 +376,40 @@ qemuBackupCollect(qemuBackupCtx *ctx, qemuBackupJob *job, GPtrArray *qjobs)
 }
 
 
-/* Force-cancel every running disk job (a cancel that fails because the
- * job concluded meanwhile is left to the next collection). */
+/* Every running disk becomes cancelling (recorded), then every
+ * cancelling disk's job is force-cancelled: an abort found interrupted is
+ * completed by the next abort. A cancel that fails because the job
+ * concluded meanwhile is left to the next collection. */
 static void
 qemuBackupCancelRunning(qemuBackupCtx *ctx, qemuBackupJob *job, GPtrArray *waiters)
 {
+    for (guint i = 0; i < job->disks->len; i++) {
+        cairnBackupDiskDef *disk = qemuBackupDefDisk(job, g_ptr_array_index(job->disks, i));
+
+        if (disk->state == CAIRN_BACKUP_DISK_STATE_RUNNING)
+            cairnBackupDiskApply(disk, CAIRN_BACKUP_VERB_CANCEL, NULL);
+    }
+    qemuBackupRecord(ctx, job);
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_ABORT_RECORDED);
     for (guint i = 0; i < job->disks->len; i++) {
         qemuBackupJobDisk *jd = g_ptr_array_index(job->disks, i);
         cairnBackupDiskDef *disk = qemuBackupDefDisk(job, jd);
         g_autoptr(qemuMonitorEventWaiter) waiter = NULL;
         g_autoptr(GError) err = NULL;
 
-        if (disk->state != CAIRN_BACKUP_DISK_STATE_RUNNING)
+        if (disk->state != CAIRN_BACKUP_DISK_STATE_CANCELLING || !ctx->mon)
             continue;
         if (waiters)
-            waiter = qemuMonitorJobWaiterNew(ctx->mon, jd->job_id,
-                                             QEMU_MONITOR_JOB_STATUS_CONCLUDED);
+            waiter =
+                qemuMonitorJobWaiterNew(ctx->mon, jd->job_id, QEMU_MONITOR_JOB_STATUS_CONCLUDED);
         if (!qemuMonitorBlockJobCancel(ctx->mon, jd->job_id, true, &err)) {
             qemuBackupLogError("block-job-cancel", &err);
             continue;
         }
-        cairnBackupDiskApply(disk, CAIRN_BACKUP_VERB_CANCEL, NULL);
         if (waiters)
             g_ptr_array_add(waiters, g_steal_pointer(&waiter));
     }
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_ABORT_CANCELLED);
 }
 
 
@@ -372,17 +434,33 @@ qemuBackupSettle(qemuBackupCtx *ctx, qemuBackupJob *job)
 }
 
 
-/* A job file whose disks never started: a begin that died half-way. */
+/* Phase committing found interrupted: the disks run, the exports are in
+ * place; commit the recorded checkpoint unless its metadata was written,
+ * then the job runs. */
 static bool
-qemuBackupIsStillborn(const qemuBackupJob *job)
+qemuBackupFinishBegin(qemuBackupCtx *ctx, qemuBackupJob *job, GError **error)
 {
-    for (guint i = 0; i < job->def->disks->len; i++) {
-        const cairnBackupDiskDef *disk = g_ptr_array_index(job->def->disks, i);
+    g_autoptr(cairnCheckpointDef) def = NULL;
+    cairnMomentObj *node;
 
-        if (disk->backup && disk->state == CAIRN_BACKUP_DISK_STATE_NONE)
-            return true;
+    if (job->chk_xml) {
+        if (!(def = cairnCheckpointDefParseString(job->chk_xml, CAIRN_CHECKPOINT_PARSE_REDEFINE,
+                                                  error)) ||
+            !qemuCheckpointObjRefresh(ctx->drv, ctx->obj, error))
+            return false;
+        /* Its file may be written already, and it not yet current. */
+        if (!(node = cairnMomentListLookup(ctx->obj->checkpoints, def->name)) &&
+            (!(node = cairnCheckpointCommit(ctx->obj->checkpoints, &def, false, true, error)) ||
+             !qemuCheckpointSaveDef(ctx->drv, ctx->obj, node, error))) {
+            g_clear_pointer(&ctx->obj->checkpoint_files, g_hash_table_unref);
+            return false;
+        }
+        cairnMomentListSetCurrent(ctx->obj->checkpoints, node);
+        if (!qemuCheckpointSaveCurrent(ctx->drv, ctx->obj, error))
+            return false;
     }
-    return false;
+    g_clear_pointer(&job->chk_xml, g_free);
+    return qemuBackupJobAdvance(ctx->drv, ctx->obj->name, job, CAIRN_BACKUP_PHASE_RUNNING, error);
 }
 
 
@@ -398,9 +476,19 @@ qemuBackupReconcileJob(qemuBackupCtx *ctx,
     g_autoptr(qemuBackupJob) job = owned;
     g_autoptr(GPtrArray) qjobs = NULL;
 
-    if (qemuBackupIsStillborn(job)) {
+    switch (cairnBackupPhaseRecovery(job->phase)) {
+    case CAIRN_BACKUP_RECOVER_UNDO:
         qemuBackupRollback(ctx, job);
         return true;
+    case CAIRN_BACKUP_RECOVER_TERMINATE:
+        qemuBackupTerminate(ctx, job, job->end_type);
+        return true;
+    case CAIRN_BACKUP_RECOVER_COMMIT:
+        if (!qemuBackupFinishBegin(ctx, job, error))
+            return false;
+        break;
+    case CAIRN_BACKUP_RECOVER_RECONCILE:
+        break;
     }
     if (!ctx->mon) {
         qemuBackupFailGone(ctx, job,
@@ -410,7 +498,10 @@ qemuBackupReconcileJob(qemuBackupCtx *ctx,
     }
     if (!(qjobs = qemuMonitorQueryJobs(ctx->mon, error)))
         return false;
-    if (qemuBackupCollect(ctx, job, qjobs)) {
+    /* Settled even when no disk just ended: the last end may have been
+     * recorded by a process that died before it terminated the job. */
+    if (qemuBackupCollect(ctx, job, qjobs) ||
+        cairnBackupJobNext(job->def, &(cairnDomainJobType){ 0 }) != CAIRN_BACKUP_NEXT_WAIT) {
         if (qemuBackupSettle(ctx, job))
             return true;
         if (!qemuBackupJobSave(ctx->drv, ctx->obj->name, job, error))
@@ -541,22 +632,16 @@ qemuBackupAbort(qemuBackupCtx *ctx, qemuBackupJob *job, GError **error)
 }
 
 
-/* Cancel and dismiss the disk jobs a failed begin had started. */
+/* The bitmaps the begin's transaction made for the new checkpoint. */
 static void
-qemuBackupRollbackJobs(qemuBackupCtx *ctx, qemuBackupJob *job)
+qemuBackupDropCheckpointBitmaps(qemuBackupCtx *ctx, const qemuBackupJob *job)
 {
-    g_autoptr(GPtrArray) waiters =
-        g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorEventWaiterFree);
-    g_autoptr(GError) err = NULL;
+    for (guint i = 0; i < job->chk_bitmaps->len; i++) {
+        qemuBackupJobBitmap *bitmap = g_ptr_array_index(job->chk_bitmaps, i);
+        g_autoptr(GError) err = NULL;
 
-    qemuBackupCancelRunning(ctx, job, waiters);
-    qemuBackupWaitAll(waiters);
-    for (guint i = 0; i < job->disks->len; i++) {
-        qemuBackupJobDisk *jd = g_ptr_array_index(job->disks, i);
-
-        if (qemuBackupDiskIsActive(qemuBackupDefDisk(job, jd)) &&
-            !qemuMonitorJobDismiss(ctx->mon, jd->job_id, &err))
-            qemuBackupLogError("job-dismiss", &err);
+        if (!qemuMonitorBitmapRemove(ctx->mon, bitmap->node, bitmap->name, &err))
+            qemuBackupLogError("checkpoint bitmap", &err);
     }
 }
 
@@ -565,13 +650,23 @@ void
 qemuBackupRollback(qemuBackupCtx *ctx, qemuBackupJob *job)
 {
     g_autoptr(GError) err = NULL;
+    bool ran;
 
-    if (ctx->mon)
-        qemuBackupRollbackJobs(ctx, job);
+    qemuBackupRecordPhase(ctx, job, CAIRN_BACKUP_PHASE_ROLLBACK);
+    /* The transaction made bitmaps only if it ran (then its disk jobs
+     * exist, auto-dismiss being off); bitmaps of the same names that it
+     * did not make are left alone. */
+    ran = qemuBackupClearQemuJobs(ctx, job);
     qemuBackupStopServer(ctx, job);
+    /* The new checkpoint's bitmaps go first: a storage daemon stopped
+     * below writes whatever persistent bitmap it still has. */
+    if (ran)
+        qemuBackupDropCheckpointBitmaps(ctx, job);
     for (guint i = 0; i < job->disks->len; i++) {
         qemuBackupJobDisk *jd = g_ptr_array_index(job->disks, i);
 
+        if (!ran)
+            g_clear_pointer(&jd->bitmap, g_free);
         qemuBackupDiskRelease(ctx, jd);
         qemuBackupStoreDelete(jd, qemuBackupStorePath(job, jd));
     }

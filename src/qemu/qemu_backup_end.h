@@ -47,7 +47,9 @@ typedef struct {
  * ctx->mon. *@ret_job is the job still running afterwards, or NULL (none,
  * or it just ended); @ret_job may be NULL. With @ret_jobs, the query-jobs
  * result is passed back for statistics (NULL when there is no job). */
-bool qemuBackupReconcile(qemuBackupCtx *ctx, qemuBackupJob **ret_job, GPtrArray **ret_jobs,
+bool qemuBackupReconcile(qemuBackupCtx *ctx,
+                         qemuBackupJob **ret_job,
+                         GPtrArray **ret_jobs,
                          GError **error);
 
 /* The one place that knows which process runs a backup job: the job's
@@ -81,11 +83,6 @@ bool qemuBackupAbort(qemuBackupCtx *ctx, qemuBackupJob *job, GError **error);
  * created and the job file, and stop its storage daemon (shut-off
  * domain). Errors are logged. */
 void qemuBackupRollback(qemuBackupCtx *ctx, qemuBackupJob *job);
-
-/* The domain stopped (or its QEMU vanished) under a running backup: the
- * backup terminates as failed without QMP; its files go as above. A job
- * running in its own storage daemon is left alone. */
-void qemuBackupDomainStopped(qemuDriverState *drv, qemuDomainObj *obj);
 
 /* The running statistics: totals of the ended disks plus each running
  * disk's QEMU progress from @qjobs, and the elapsed time. */

@@ -33,11 +33,32 @@ qemuBackupJobDiskFree(qemuBackupJobDisk *disk)
 }
 
 
+static void
+qemuBackupJobBitmapFree(qemuBackupJobBitmap *bitmap)
+{
+    g_free(bitmap->node);
+    g_free(bitmap->name);
+    g_free(bitmap);
+}
+
+
+void
+qemuBackupJobAddCheckpointBitmap(qemuBackupJob *job, const char *node, const char *name)
+{
+    qemuBackupJobBitmap *bitmap = g_new0(qemuBackupJobBitmap, 1);
+
+    bitmap->node = g_strdup(node);
+    bitmap->name = g_strdup(name);
+    g_ptr_array_add(job->chk_bitmaps, bitmap);
+}
+
+
 qemuBackupJob *
 qemuBackupJobNew(cairnBackupDef *def)
 {
     qemuBackupJob *job = g_new0(qemuBackupJob, 1);
 
+    job->chk_bitmaps = g_ptr_array_new_with_free_func((GDestroyNotify)qemuBackupJobBitmapFree);
     job->def = def;
     job->disks = g_ptr_array_new_with_free_func((GDestroyNotify)qemuBackupJobDiskFree);
     job->data = cairnDomainJobDataNew(CAIRN_DOMAIN_JOB_OPERATION_BACKUP);
@@ -52,6 +73,8 @@ qemuBackupJobFree(qemuBackupJob *job)
         return;
     cairnBackupDefFree(job->def);
     g_free(job->daemon_monitor);
+    g_free(job->chk_xml);
+    g_ptr_array_unref(job->chk_bitmaps);
     g_ptr_array_unref(job->disks);
     cairnDomainJobDataFree(job->data);
     g_free(job);
@@ -115,9 +138,23 @@ qemuBackupFormatDisk(GString *buf, const qemuBackupJobDisk *disk)
     qemuBackupFormatAttr(buf, "bitmap", disk->bitmap);
     qemuBackupFormatAttr(buf, "bitmap-node", disk->bitmap_node);
     qemuBackupFormatAttr(buf, "export", disk->export_id);
-    g_string_append_printf(buf, " created='%s' total='%" G_GUINT64_FORMAT
-                                "' processed='%" G_GUINT64_FORMAT "'/>\n",
-                           disk->created ? "yes" : "no", disk->total, disk->processed);
+    g_string_append_printf(
+        buf, " created='%s' total='%" G_GUINT64_FORMAT "' processed='%" G_GUINT64_FORMAT "'/>\n",
+        disk->created ? "yes" : "no", disk->total, disk->processed);
+}
+
+
+/* @xml (a document of its own, maybe with a leading comment) inside
+ * <@element>. */
+static void
+qemuBackupFormatEmbedded(GString *buf, const char *element, const char *xml)
+{
+    const char *start = strstr(xml, "<domaincheckpoint");
+
+    g_string_append_printf(buf, "  <%s>\n%s", element, start ? start : xml);
+    if (!g_str_has_suffix(buf->str, "\n"))
+        g_string_append_c(buf, '\n');
+    g_string_append_printf(buf, "  </%s>\n", element);
 }
 
 
@@ -128,10 +165,12 @@ qemuBackupJobFormat(const qemuBackupJob *job)
     g_autofree char *def = cairnBackupDefFormat(job->def, CAIRN_BACKUP_FORMAT_INTERNAL);
     g_auto(GStrv) lines = g_strsplit(def, "\n", -1);
 
-    g_string_append_printf(buf, "<backupjob start='%" G_GINT64_FORMAT
-                                "' reuse-external='%s' nbd-server='%s'>\n",
-                           job->start_ms, job->reuse_external ? "yes" : "no",
-                           job->nbd_server ? "yes" : "no");
+    g_string_append_printf(buf, "<backupjob phase='%s'", cairnBackupPhaseToString(job->phase));
+    if (job->phase == CAIRN_BACKUP_PHASE_TERMINATING)
+        g_string_append_printf(buf, " end-type='%d'", (int)job->end_type);
+    g_string_append_printf(
+        buf, " start='%" G_GINT64_FORMAT "' reuse-external='%s' nbd-server='%s'>\n", job->start_ms,
+        job->reuse_external ? "yes" : "no", job->nbd_server ? "yes" : "no");
     if (job->daemon_monitor) {
         g_string_append_printf(buf, "  <storage-daemon pid='%lld'", (long long)job->daemon_pid);
         qemuBackupFormatAttr(buf, "monitor", job->daemon_monitor);
@@ -140,11 +179,21 @@ qemuBackupJobFormat(const qemuBackupJob *job)
     g_string_append_printf(buf,
                            "  <stats total='%llu' processed='%llu' temp-used='%llu' "
                            "temp-total='%llu'/>\n",
-                           job->data->disk_total, job->data->disk_processed,
-                           job->data->temp_used, job->data->temp_total);
+                           job->data->disk_total, job->data->disk_processed, job->data->temp_used,
+                           job->data->temp_total);
     cairnXMLFormatTextElement(buf, 2, "errmsg", job->data->errmsg);
+    for (guint i = 0; i < job->chk_bitmaps->len; i++) {
+        qemuBackupJobBitmap *bitmap = g_ptr_array_index(job->chk_bitmaps, i);
+
+        g_string_append(buf, "  <checkpoint-bitmap");
+        qemuBackupFormatAttr(buf, "node", bitmap->node);
+        qemuBackupFormatAttr(buf, "name", bitmap->name);
+        g_string_append(buf, "/>\n");
+    }
     for (guint i = 0; i < job->disks->len; i++)
         qemuBackupFormatDisk(buf, g_ptr_array_index(job->disks, i));
+    if (job->chk_xml)
+        qemuBackupFormatEmbedded(buf, "newcheckpoint", job->chk_xml);
     for (guint i = 0; lines[i]; i++) {
         if (*lines[i])
             g_string_append_printf(buf, "  %s\n", lines[i]);
@@ -159,15 +208,18 @@ qemuBackupJobFormat(const qemuBackupJob *job)
 static bool
 qemuBackupJobBad(const char *what, const char *detail, GError **error)
 {
-    cairnErrorSet(error, FROM, CAIRN_ERR_INTERNAL_ERROR, "malformed backup job state %s: %s",
-                  what, detail);
+    cairnErrorSet(error, FROM, CAIRN_ERR_INTERNAL_ERROR, "malformed backup job state %s: %s", what,
+                  detail);
     return false;
 }
 
 
 static bool
-qemuBackupParseU64(const xmlNode *node, const char *attr, unsigned long long *ret,
-                   const char *what, GError **error)
+qemuBackupParseU64(const xmlNode *node,
+                   const char *attr,
+                   unsigned long long *ret,
+                   const char *what,
+                   GError **error)
 {
     g_autofree char *str = cairnXMLPropString(node, attr);
 
@@ -246,8 +298,60 @@ qemuBackupParseDaemon(qemuBackupJob *job, const xmlNode *root, const char *what,
 }
 
 
+/* phase (absent: written before phases; see qemu_backup_job.h) and
+ * end-type; *@ret_known tells whether phase was there. */
 static bool
-qemuBackupParseTop(qemuBackupJob *job, const xmlNode *root, const char *what, GError **error)
+qemuBackupParsePhase(
+    qemuBackupJob *job, const xmlNode *root, bool *ret_known, const char *what, GError **error)
+{
+    g_autofree char *phase = cairnXMLPropString(root, "phase");
+    unsigned long long type;
+    int p;
+
+    *ret_known = phase != NULL;
+    if (!phase)
+        return true;
+    if ((p = cairnBackupPhaseFromString(phase)) < 0)
+        return qemuBackupJobBad(what, "unknown phase", error);
+    job->phase = p;
+    if (!qemuBackupParseU64(root, "end-type", &type, what, error))
+        return false;
+    if (p == CAIRN_BACKUP_PHASE_TERMINATING && type > CAIRN_DOMAIN_JOB_CANCELLED)
+        return qemuBackupJobBad(what, "end-type", error);
+    job->end_type = (cairnDomainJobType)type;
+    return true;
+}
+
+
+static bool
+qemuBackupParseCheckpoint(qemuBackupJob *job, const xmlNode *root, const char *what, GError **error)
+{
+    xmlNode *newchk = cairnXMLChild(root, "newcheckpoint");
+    xmlNode *def = newchk ? cairnXMLChild(newchk, "domaincheckpoint") : NULL;
+
+    for (xmlNode *cur = root->children; cur; cur = cur->next) {
+        g_autofree char *node = NULL;
+        g_autofree char *name = NULL;
+
+        if (!cairnXMLNodeNameEqual(cur, "checkpoint-bitmap"))
+            continue;
+        node = cairnXMLPropString(cur, "node");
+        name = cairnXMLPropString(cur, "name");
+        if (!node || !name)
+            return qemuBackupJobBad(what, "<checkpoint-bitmap> without node or name", error);
+        qemuBackupJobAddCheckpointBitmap(job, node, name);
+    }
+    if (newchk && !def)
+        return qemuBackupJobBad(what, "<newcheckpoint> without <domaincheckpoint>", error);
+    if (def)
+        job->chk_xml = cairnXMLFormatNodeString(def, 0);
+    return true;
+}
+
+
+static bool
+qemuBackupParseTop(
+    qemuBackupJob *job, const xmlNode *root, bool *ret_phase, const char *what, GError **error)
 {
     g_autofree char *reuse = cairnXMLPropString(root, "reuse-external");
     g_autofree char *nbd = cairnXMLPropString(root, "nbd-server");
@@ -255,7 +359,9 @@ qemuBackupParseTop(qemuBackupJob *job, const xmlNode *root, const char *what, GE
 
     if (!cairnXMLNodeNameEqual(root, "backupjob"))
         return qemuBackupJobBad(what, "root element is not <backupjob>", error);
-    if (!qemuBackupParseU64(root, "start", &start, what, error))
+    if (!qemuBackupParsePhase(job, root, ret_phase, what, error) ||
+        !qemuBackupParseCheckpoint(job, root, what, error) ||
+        !qemuBackupParseU64(root, "start", &start, what, error))
         return false;
     job->start_ms = (gint64)start;
     job->reuse_external = g_strcmp0(reuse, "yes") == 0;
@@ -265,19 +371,34 @@ qemuBackupParseTop(qemuBackupJob *job, const xmlNode *root, const char *what, GE
 }
 
 
+static bool
+qemuBackupJobHasUnstarted(const qemuBackupJob *job)
+{
+    for (guint i = 0; i < job->def->disks->len; i++) {
+        const cairnBackupDiskDef *disk = g_ptr_array_index(job->def->disks, i);
+
+        if (disk->backup && disk->state == CAIRN_BACKUP_DISK_STATE_NONE)
+            return true;
+    }
+    return false;
+}
+
+
 qemuBackupJob *
 qemuBackupJobParse(const char *xml, const char *what, GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(qemuBackupJob) job = qemuBackupJobNew(NULL);
     g_autofree char *deftext = NULL;
+    unsigned int flags = CAIRN_BACKUP_PARSE_INTERNAL;
+    bool phase = false;
     xmlNode *root;
     xmlNode *defnode;
 
     if (!(doc = cairnXMLParseString(xml, what, FROM, error)))
         return NULL;
     root = xmlDocGetRootElement(doc);
-    if (!qemuBackupParseTop(job, root, what, error))
+    if (!qemuBackupParseTop(job, root, &phase, what, error))
         return NULL;
     for (xmlNode *cur = root->children; cur; cur = cur->next) {
         if (cairnXMLNodeNameEqual(cur, "disk") && !qemuBackupParseDisk(job, cur, what, error))
@@ -288,8 +409,15 @@ qemuBackupJobParse(const char *xml, const char *what, GError **error)
         return NULL;
     }
     deftext = cairnXMLFormatNodeString(defnode, 0);
-    if (!(job->def = cairnBackupDefParseString(deftext, CAIRN_BACKUP_PARSE_INTERNAL, error)))
+    /* Disks start with the transaction: before it, they have no state. */
+    if (!phase || job->phase == CAIRN_BACKUP_PHASE_BEGIN ||
+        job->phase == CAIRN_BACKUP_PHASE_STARTING || job->phase == CAIRN_BACKUP_PHASE_ROLLBACK)
+        flags |= CAIRN_BACKUP_PARSE_INTERNAL_UNSTARTED;
+    if (!(job->def = cairnBackupDefParseString(deftext, flags, error)))
         return NULL;
+    if (!phase)
+        job->phase =
+            qemuBackupJobHasUnstarted(job) ? CAIRN_BACKUP_PHASE_BEGIN : CAIRN_BACKUP_PHASE_RUNNING;
     return g_steal_pointer(&job);
 }
 
@@ -322,13 +450,24 @@ qemuBackupJobLoad(qemuDriverState *drv, const char *name, qemuBackupJob **ret_jo
 
 
 bool
-qemuBackupJobSave(qemuDriverState *drv, const char *name, const qemuBackupJob *job,
-                  GError **error)
+qemuBackupJobSave(qemuDriverState *drv, const char *name, const qemuBackupJob *job, GError **error)
 {
     g_autofree char *path = qemuDomainRunPath(drv, name, QEMU_BACKUP_JOB_SUFFIX);
     g_autofree char *text = qemuBackupJobFormat(job);
 
     return cairnFileWriteAtomic(path, text, -1, 0600, error);
+}
+
+
+bool
+qemuBackupJobAdvance(qemuDriverState *drv,
+                     const char *name,
+                     qemuBackupJob *job,
+                     cairnBackupPhase next,
+                     GError **error)
+{
+    return cairnBackupPhaseAdvance(&job->phase, next, error) &&
+           qemuBackupJobSave(drv, name, job, error);
 }
 
 
@@ -342,7 +481,9 @@ qemuBackupJobRemove(qemuDriverState *drv, const char *name, GError **error)
 
 
 bool
-qemuBackupCompletedLoad(qemuDriverState *drv, const char *name, cairnDomainJobData **ret_data,
+qemuBackupCompletedLoad(qemuDriverState *drv,
+                        const char *name,
+                        cairnDomainJobData **ret_data,
                         GError **error)
 {
     g_autofree char *path = qemuDomainRunPath(drv, name, ".job-completed");
@@ -364,7 +505,9 @@ qemuBackupCompletedLoad(qemuDriverState *drv, const char *name, cairnDomainJobDa
 
 
 bool
-qemuBackupCompletedSave(qemuDriverState *drv, const char *name, const cairnDomainJobData *data,
+qemuBackupCompletedSave(qemuDriverState *drv,
+                        const char *name,
+                        const cairnDomainJobData *data,
                         GError **error)
 {
     g_autofree char *path = qemuDomainRunPath(drv, name, ".job-completed");

@@ -7,8 +7,11 @@
  *                                    what Cairn made in QEMU and on disk
  *                                    for it, per disk:
  *
- *   <backupjob start='1700000000123' reuse-external='no' nbd-server='yes'>
+ *   <backupjob phase='running' start='1700000000123' reuse-external='no'
+ *              nbd-server='yes'>
  *     <storage-daemon pid='4242' monitor='ROOT/run/NAME.backup-qsd-qmp'/>
+ *     <checkpoint-bitmap node='cairn-1-format' name='c1'/>
+ *     <newcheckpoint><domaincheckpoint>...</domaincheckpoint></newcheckpoint>
  *     <stats total='..' processed='..' temp-used='..' temp-total='..'/>
  *     <errmsg>first error</errmsg>
  *     <disk name='vda' job='backup-vda-cairn-1-format' top='cairn-1-format'
@@ -22,12 +25,21 @@
  *   ROOT/run/NAME.job-completed      the last finished job's statistics
  *                                    (cairnDomainJobDataToVariant, printed)
  *
+ * phase is the job's phase (hypervisor/domain_backup.h), written before
+ * the step that needs it; 'terminating' also records end-type (the final
+ * job type). A file without phase (written by Cairn before phases) is
+ * 'begin' while some disk has no state, else 'running'. In phases begin
+ * and starting a disk may lack its state attribute (not started).
+ * <checkpoint-bitmap> lists the bitmaps the one transaction adds for the
+ * checkpoint made with the backup, <newcheckpoint> that checkpoint's
+ * definition (metadata form) until it is committed.
+ *
  * <storage-daemon> is there when the domain was shut off at the start:
  * the job runs in that qemu-storage-daemon (qemu_blockhost.h), not in the
- * domain's QEMU. A node, bitmap or export attribute is present exactly
- * while the thing
- * exists in QEMU, so whoever finishes or rolls back the job (any process,
- * under the domain's lock) knows what to remove. The <stats> are the
+ * domain's QEMU. A node, bitmap, export, nbd-server or created attribute
+ * is recorded before the thing is made and removed once it is gone, so
+ * whoever finishes or rolls back the job (any process, under the domain's
+ * lock) knows what may exist and removes it, ignoring what is not there. The <stats> are the
  * totals of the disks that have ended; running disks add their QEMU job's
  * progress when statistics are asked for. Both files are written
  * atomically; the completed file survives the domain's stop.
@@ -40,6 +52,7 @@
 
 #include "conf/backup_conf.h"
 #include "conf/domain_job.h"
+#include "hypervisor/domain_backup.h"
 #include "qemu_domain.h"
 
 /* What Cairn made for one participating disk. */
@@ -65,15 +78,34 @@ struct _qemuBackupJobDisk {
 
 typedef struct _qemuBackupJob qemuBackupJob;
 struct _qemuBackupJob {
-    cairnBackupDef *def;      /* aligned, internal form (disk states) */
-    GPtrArray *disks;         /* of qemuBackupJobDisk*, participating disks */
-    bool reuse_external;      /* CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL */
-    bool nbd_server;          /* pull: the NBD server runs */
-    gint64 start_ms;          /* wall clock, ms since the epoch */
-    pid_t daemon_pid;         /* shut off: the job's qemu-storage-daemon */
-    char *daemon_monitor;     /* its QMP socket; NULL: the domain's QEMU */
-    cairnDomainJobData *data; /* totals of ended disks, first error */
+    cairnBackupDef *def;         /* aligned, internal form (disk states) */
+    GPtrArray *disks;            /* of qemuBackupJobDisk*, participating disks */
+    bool reuse_external;         /* CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL */
+    bool nbd_server;             /* pull: the NBD server runs */
+    gint64 start_ms;             /* wall clock, ms since the epoch */
+    pid_t daemon_pid;            /* shut off: the job's qemu-storage-daemon */
+    char *daemon_monitor;        /* its QMP socket; NULL: the domain's QEMU */
+    cairnDomainJobData *data;    /* totals of ended disks, first error */
+    cairnBackupPhase phase;      /* hypervisor/domain_backup.h */
+    cairnDomainJobType end_type; /* phase terminating: the final type */
+    GPtrArray *chk_bitmaps;      /* of qemuBackupJobBitmap*: the checkpoint's */
+    char *chk_xml;               /* the new checkpoint until committed, or NULL */
 };
+
+/* One bitmap the begin's transaction adds for the new checkpoint. */
+typedef struct {
+    char *node;
+    char *name;
+} qemuBackupJobBitmap;
+
+void qemuBackupJobAddCheckpointBitmap(qemuBackupJob *job, const char *node, const char *name);
+
+/* Record @job's next phase (cairnBackupPhaseAdvance()) and save it. */
+bool qemuBackupJobAdvance(qemuDriverState *drv,
+                          const char *name,
+                          qemuBackupJob *job,
+                          cairnBackupPhase next,
+                          GError **error);
 
 qemuBackupJob *qemuBackupJobNew(cairnBackupDef *def /* stolen */);
 void qemuBackupJobFree(qemuBackupJob *job);
@@ -87,19 +119,23 @@ void qemuBackupJobSetError(qemuBackupJob *job, const char *msg);
 
 /* ROOT/run/NAME.backup-job: *@ret_job NULL when there is none. A file
  * that cannot be parsed is CAIRN_ERR_INTERNAL_ERROR. */
-bool qemuBackupJobLoad(qemuDriverState *drv, const char *name, qemuBackupJob **ret_job,
-                       GError **error);
-bool qemuBackupJobSave(qemuDriverState *drv, const char *name, const qemuBackupJob *job,
-                       GError **error);
+bool
+qemuBackupJobLoad(qemuDriverState *drv, const char *name, qemuBackupJob **ret_job, GError **error);
+bool
+qemuBackupJobSave(qemuDriverState *drv, const char *name, const qemuBackupJob *job, GError **error);
 bool qemuBackupJobRemove(qemuDriverState *drv, const char *name, GError **error);
 /* Whether ROOT/run/NAME.backup-job exists (cheap; no parse). */
 bool qemuBackupJobExists(qemuDriverState *drv, const char *name);
 
 /* ROOT/run/NAME.job-completed: *@ret_data NULL when there is none. */
-bool qemuBackupCompletedLoad(qemuDriverState *drv, const char *name,
-                             cairnDomainJobData **ret_data, GError **error);
-bool qemuBackupCompletedSave(qemuDriverState *drv, const char *name,
-                             const cairnDomainJobData *data, GError **error);
+bool qemuBackupCompletedLoad(qemuDriverState *drv,
+                             const char *name,
+                             cairnDomainJobData **ret_data,
+                             GError **error);
+bool qemuBackupCompletedSave(qemuDriverState *drv,
+                             const char *name,
+                             const cairnDomainJobData *data,
+                             GError **error);
 bool qemuBackupCompletedRemove(qemuDriverState *drv, const char *name, GError **error);
 
 /* Formatting and parsing of the job document (exposed for tests). */

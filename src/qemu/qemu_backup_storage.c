@@ -29,24 +29,31 @@ qemuBackupStoreIsRaw(const qemuBackupStoreSpec *spec)
 
 
 bool
-qemuBackupStoreCreateFile(const qemuBackupStoreSpec *spec, qemuBackupJobDisk *disk,
-                          GError **error)
+qemuBackupStoreCheckFile(const qemuBackupStoreSpec *spec, GError **error)
+{
+    if (!spec->reuse && g_file_test(spec->store->path, G_FILE_TEST_EXISTS)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG, "store '%s' for backup of '%s' exists",
+                      spec->store->path, spec->disk);
+        return false;
+    }
+    return true;
+}
+
+
+bool
+qemuBackupStoreCreateFile(const qemuBackupStoreSpec *spec, qemuBackupJobDisk *disk, GError **error)
 {
     const char *path = spec->store->path;
     int fd;
 
     if (spec->reuse)
         return true;
-    if (g_file_test(path, G_FILE_TEST_EXISTS)) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG, "store '%s' for backup of '%s' exists",
-                      path, spec->disk);
-        return false;
-    }
     if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+        if (errno == EEXIST)
+            disk->created = false;
         cairnErrorSetErrno(error, FROM, errno, "failed to create image file '%s'", path);
         return false;
     }
-    disk->created = true;
     /* A raw target is the disk's size of holes; QEMU writes into it. */
     if (qemuBackupStoreIsRaw(spec) && ftruncate(fd, (off_t)spec->size) < 0) {
         cairnErrorSetErrno(error, FROM, errno, "failed to create image file '%s'", path);
@@ -62,8 +69,11 @@ qemuBackupStoreCreateFile(const qemuBackupStoreSpec *spec, qemuBackupJobDisk *di
 
 
 static bool
-qemuBackupStoreAddFileNodeCache(qemuMonitor *mon, const qemuBackupStoreSpec *spec,
-                                const char *node, bool direct, GError **error)
+qemuBackupStoreAddFileNodeCache(qemuMonitor *mon,
+                                const qemuBackupStoreSpec *spec,
+                                const char *node,
+                                bool direct,
+                                GError **error)
 {
     g_autoptr(JsonObject) props = json_object_new();
 
@@ -85,7 +95,9 @@ qemuBackupStoreAddFileNodeCache(qemuMonitor *mon, const qemuBackupStoreSpec *spe
 /* With O_DIRECT when asked for and the filesystem has it (tmpfs has
  * not), else through the page cache. */
 static bool
-qemuBackupStoreAddFileNode(qemuMonitor *mon, const qemuBackupStoreSpec *spec, const char *node,
+qemuBackupStoreAddFileNode(qemuMonitor *mon,
+                           const qemuBackupStoreSpec *spec,
+                           const char *node,
                            GError **error)
 {
     g_autoptr(GError) err = NULL;
@@ -101,7 +113,9 @@ qemuBackupStoreAddFileNode(qemuMonitor *mon, const qemuBackupStoreSpec *spec, co
 
 /* blockdev-create of the qcow2 format on file node @storage. */
 static bool
-qemuBackupStoreFormat(qemuMonitor *mon, const qemuBackupStoreSpec *spec, const char *storage,
+qemuBackupStoreFormat(qemuMonitor *mon,
+                      const qemuBackupStoreSpec *spec,
+                      const char *storage,
                       GError **error)
 {
     g_autoptr(JsonObject) opts = json_object_new();
@@ -123,8 +137,11 @@ qemuBackupStoreFormat(qemuMonitor *mon, const qemuBackupStoreSpec *spec, const c
 
 
 static bool
-qemuBackupStoreAddFormatNode(qemuMonitor *mon, const qemuBackupStoreSpec *spec,
-                             const char *storage, const char *node, GError **error)
+qemuBackupStoreAddFormatNode(qemuMonitor *mon,
+                             const qemuBackupStoreSpec *spec,
+                             const char *storage,
+                             const char *node,
+                             GError **error)
 {
     g_autoptr(JsonObject) props = json_object_new();
     bool raw = qemuBackupStoreIsRaw(spec);
@@ -143,20 +160,18 @@ qemuBackupStoreAddFormatNode(qemuMonitor *mon, const qemuBackupStoreSpec *spec,
 
 
 bool
-qemuBackupStoreAttach(qemuMonitor *mon, const qemuBackupStoreSpec *spec,
-                      qemuBackupJobDisk *disk, const char *storage, const char *format,
+qemuBackupStoreAttach(qemuMonitor *mon,
+                      const qemuBackupStoreSpec *spec,
+                      const char *storage,
+                      const char *format,
                       GError **error)
 {
     if (!qemuBackupStoreAddFileNode(mon, spec, storage, error))
         return false;
-    disk->store_storage = g_strdup(storage);
     if (!spec->reuse && !qemuBackupStoreIsRaw(spec) &&
         !qemuBackupStoreFormat(mon, spec, storage, error))
         return false;
-    if (!qemuBackupStoreAddFormatNode(mon, spec, storage, format, error))
-        return false;
-    disk->store_format = g_strdup(format);
-    return true;
+    return qemuBackupStoreAddFormatNode(mon, spec, storage, format, error);
 }
 
 

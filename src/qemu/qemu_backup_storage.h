@@ -29,19 +29,26 @@ typedef struct {
     const char *backing_node;         /* NULL: no backing */
     const char *backing_file;         /* recorded in a new qcow2; with @backing_node */
     const char *backing_format;
-    bool reuse;                       /* REUSE_EXTERNAL */
-    bool direct;                      /* open the store with O_DIRECT (cache.direct) */
+    bool reuse;  /* REUSE_EXTERNAL */
+    bool direct; /* open the store with O_DIRECT (cache.direct) */
 } qemuBackupStoreSpec;
 
-/* Check and create the file of @spec (no-op with reuse); sets
- * @disk->created once it exists. */
-bool qemuBackupStoreCreateFile(const qemuBackupStoreSpec *spec, qemuBackupJobDisk *disk,
-                               GError **error);
+/* Without reuse the file must not exist yet (INVALID_ARG "store 'PATH'
+ * for backup of 'DISK' exists"). */
+bool qemuBackupStoreCheckFile(const qemuBackupStoreSpec *spec, GError **error);
 
-/* Attach the store: file node @storage (recorded in @disk as soon as it
- * exists), format it unless reuse, then format node @format (recorded). */
-bool qemuBackupStoreAttach(qemuMonitor *mon, const qemuBackupStoreSpec *spec,
-                           qemuBackupJobDisk *disk, const char *storage, const char *format,
+/* Create the file of @spec (no-op with reuse). The caller recorded
+ * @disk->created before; it is cleared when the file turns out to exist
+ * (made by someone else meanwhile). */
+bool
+qemuBackupStoreCreateFile(const qemuBackupStoreSpec *spec, qemuBackupJobDisk *disk, GError **error);
+
+/* Attach the store: file node @storage, format it unless reuse, then
+ * format node @format (both recorded by the caller before). */
+bool qemuBackupStoreAttach(qemuMonitor *mon,
+                           const qemuBackupStoreSpec *spec,
+                           const char *storage,
+                           const char *format,
                            GError **error);
 
 /* Detach whatever of @disk's store is attached (errors are logged: the

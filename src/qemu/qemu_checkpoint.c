@@ -10,51 +10,18 @@
 #include "conf/moment_tree.h"
 #include "qemu_bitmap.h"
 #include "qemu_block.h"
+#include "qemu_call.h"
 #include "qemu_checkpoint.h"
 #include "hypervisor/domain_checkpoint.h"
 #include "qemu_checkpoint_meta.h"
+#include "qemu_checkpoint_op.h"
 #include "qemu_job.h"
 #include "qemu_monitor_cmd.h"
 #include "qemu_process.h"
+#include "util/cairncrash.h"
 #include "util/cairnerror.h"
 
 #define FROM CAIRN_FROM_QEMU
-
-#define QEMU_LOCK(drv)                                                                             \
- g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
-
-
-qemuDomainObj *
-qemuCheckpointBeginModify(qemuDriverState *drv,
-                          cairnDomain *dom,
-                          cairnFileLock **ret_lock,
-                          GError **error)
-{
-    g_autoptr(cairnFileLock) lock = NULL;
-    qemuDomainObj *obj;
-    bool busy = false;
-
-    /* Looked up first so that no lock file is made for a missing domain. */
-    if (!qemuDriverFindByHandle(drv, dom, error) ||
-        !(lock = qemuDomainLock(drv, dom->name, QEMU_LOCK_TIMEOUT_MS, error)) ||
-        !(obj = qemuDriverFindByHandle(drv, dom, error)) ||
-        !qemuProcessCheck(drv, obj, false, error))
-        return NULL;
-    if (!obj->def && !obj->status) {
-        qemuDriverForget(drv, obj);
-        cairnErrorSet(error, CAIRN_FROM_DOMAIN, CAIRN_ERR_NO_DOMAIN,
-                      "no domain with matching name '%s'", dom->name);
-        return NULL;
-    }
-    /* A backup job of the shut-off domain that ended is finished, so its
-     * storage daemon no longer holds the disks (one that runs does:
-     * qemuBlockHostOpen() refuses). */
-    if (!qemuDomainObjIsActive(obj) && qemuBackupJobExists(drv, obj->name) &&
-        !qemuJobSettle(drv, obj, dom->conn, &busy, error))
-        return NULL;
-    *ret_lock = g_steal_pointer(&lock);
-    return obj;
-}
 
 
 cairnMomentObj *
@@ -97,14 +64,18 @@ qemuCheckpointCommitChanges(qemuDriverState *drv,
                             GPtrArray *changed,
                             GError **error)
 {
-    for (guint i = 0; removed && i < removed->len; i++) {
-        if (!qemuCheckpointRemoveDef(drv, obj, g_ptr_array_index(removed, i), error))
-            goto fail;
-    }
+    /* Children re-parented first: a crash in between never leaves one
+     * whose parent's file is gone. */
     for (guint i = 0; changed && i < changed->len; i++) {
         if (!qemuCheckpointSaveDef(drv, obj, g_ptr_array_index(changed, i), error))
             goto fail;
     }
+    cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_DELETE_CHANGED);
+    for (guint i = 0; removed && i < removed->len; i++) {
+        if (!qemuCheckpointRemoveDef(drv, obj, g_ptr_array_index(removed, i), error))
+            goto fail;
+    }
+    cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_DELETE_REMOVED);
     if (qemuCheckpointSaveCurrent(drv, obj, error))
         return true;
 fail:
@@ -217,8 +188,12 @@ qemuCheckpointCommitNew(qemuDriverState *drv,
 
     if (!(node = cairnCheckpointCommit(obj->checkpoints, def, false, true, error)))
         return NULL;
-    if (!qemuCheckpointSaveDef(drv, obj, node, error) ||
-        !qemuCheckpointSaveCurrent(drv, obj, error)) {
+    if (!qemuCheckpointSaveDef(drv, obj, node, error)) {
+        qemuCheckpointInvalidate(obj);
+        return NULL;
+    }
+    cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_CREATE_METADATA);
+    if (!qemuCheckpointSaveCurrent(drv, obj, error)) {
         qemuCheckpointInvalidate(obj);
         return NULL;
     }
@@ -226,18 +201,75 @@ qemuCheckpointCommitNew(qemuDriverState *drv,
 }
 
 
+static void
+qemuCheckpointOpDrop(qemuDriverState *drv, qemuDomainObj *obj)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!qemuCheckpointOpRemove(drv, obj, &err))
+        g_debug("%s: checkpoint change record: %s", obj->name, err->message);
+}
+
+
+/* The record of a create (qemu_checkpoint_op.h), phase bitmaps. */
+static qemuCheckpointOp *
+qemuCheckpointCreateRecord(qemuDomainObj *obj, const cairnCheckpointDef *def)
+{
+    qemuCheckpointOp *op = qemuCheckpointOpNew(QEMU_CHECKPOINT_OP_CREATE);
+    cairnMomentObj *cur = cairnMomentListGetCurrent(obj->checkpoints);
+
+    op->current = cur ? g_strdup(cur->def->name) : NULL;
+    for (guint i = 0; i < def->disks->len; i++) {
+        cairnCheckpointDiskDef *disk = g_ptr_array_index(def->disks, i);
+
+        if (disk->type == CAIRN_CHECKPOINT_TYPE_BITMAP)
+            qemuCheckpointOpAddBitmap(op, disk->name, disk->bitmap);
+    }
+    op->def_xml = cairnCheckpointDefFormat(def, CAIRN_CHECKPOINT_FORMAT_SECURE);
+    return op;
+}
+
+
 /* A new checkpoint now: of the live definition when running, else of the
- * persistent one; parent = current; it becomes current. */
+ * persistent one; parent = current; it becomes current. Recorded before
+ * the bitmaps are made, and again before the metadata is written: a
+ * create cut short is undone (bitmaps) or finished (metadata) by the next
+ * call. */
 static cairnMomentObj *
 qemuCheckpointCreateNew(qemuDriverState *drv,
                         qemuDomainObj *obj,
                         cairnCheckpointDef **def,
                         GError **error)
 {
-    if (!qemuCheckpointPrepareNew(obj, *def, error) ||
-        !qemuCheckpointAddBitmaps(drv, obj, *def, error))
+    g_autoptr(qemuCheckpointOp) op = NULL;
+    cairnMomentObj *node;
+
+    if (!qemuCheckpointPrepareNew(obj, *def, error))
         return NULL;
-    return qemuCheckpointCommitNew(drv, obj, def, error);
+    op = qemuCheckpointCreateRecord(obj, *def);
+    if (!qemuCheckpointOpSave(drv, obj, op, error))
+        return NULL;
+    cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_CREATE_RECORDED);
+    if (!qemuCheckpointAddBitmaps(drv, obj, *def, error)) {
+        qemuCheckpointOpDrop(drv, obj);
+        return NULL;
+    }
+    cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_CREATE_BITMAPS);
+    op->phase = QEMU_CHECKPOINT_OP_PHASE_METADATA;
+    if (!qemuCheckpointOpSave(drv, obj, op, error)) {
+        op->phase = QEMU_CHECKPOINT_OP_PHASE_BITMAPS;
+        qemuCheckpointOpUndo(drv, obj, op);
+        return NULL;
+    }
+    cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_CREATE_COMMITTING);
+    if (!(node = qemuCheckpointCommitNew(drv, obj, def, error))) {
+        op->phase = QEMU_CHECKPOINT_OP_PHASE_BITMAPS;
+        qemuCheckpointOpUndo(drv, obj, op);
+        return NULL;
+    }
+    cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_CREATE_COMMITTED);
+    qemuCheckpointOpDrop(drv, obj);
+    return node;
 }
 
 
@@ -319,7 +351,7 @@ qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int fl
                          FROM, __func__, error) ||
         !(def = cairnCheckpointDefParseString(xml, redefine ? CAIRN_CHECKPOINT_PARSE_REDEFINE : 0,
                                               error)) ||
-        !(obj = qemuCheckpointBeginModify(drv, dom, &lock, error)))
+        !(obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)))
         return NULL;
     if (redefine)
         node = qemuCheckpointRedefine(
@@ -398,7 +430,7 @@ qemuCheckpointFormatWithSize(
     qemuDomainObj *obj;
     cairnMomentObj *node;
 
-    if (!(obj = qemuCheckpointBeginModify(drv, dom, &lock, error)) ||
+    if (!(obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
         !(node = qemuCheckpointFind(obj, name, error)))
         return NULL;
     copy = cairnCheckpointDefCopy(node->def);
@@ -572,10 +604,8 @@ qemuCheckpointRemoveActions(qemuBlockHost *host,
  * bitmap changes nothing; then one transaction per checkpoint, with the
  * backing layers they touch reopened read-write around it. */
 static bool
-qemuCheckpointDiscardBitmaps(qemuDriverState *drv,
-                             qemuDomainObj *obj,
-                             GPtrArray *set,
-                             GError **error)
+qemuCheckpointDiscardBitmaps(
+    qemuDriverState *drv, qemuDomainObj *obj, GPtrArray *set, bool *ret_started, GError **error)
 {
     g_autoptr(GPtrArray) trs =
         g_ptr_array_new_with_free_func((GDestroyNotify)qemuMonitorTransactionFree);
@@ -601,11 +631,60 @@ qemuCheckpointDiscardBitmaps(qemuDriverState *drv,
     for (guint i = 0; i < trs->len; i++) {
         qemuMonitorTransaction *tr = g_ptr_array_index(trs, i);
 
+        *ret_started = true;
         if (qemuMonitorTransactionCount(tr) > 0 &&
             !qemuBlockHostTransaction(host, tr, g_ptr_array_index(lower, i), error))
             return false;
     }
     return qemuBlockHostClose(g_steal_pointer(&host), error);
+}
+
+
+/* The current checkpoint after cairnMomentDelete(@node, @flags), as it
+ * decides it. */
+static char *
+qemuCheckpointCurrentAfter(qemuDomainObj *obj, cairnMomentObj *node, unsigned int flags)
+{
+    cairnMomentObj *cur = cairnMomentListGetCurrent(obj->checkpoints);
+
+    if ((flags & (CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN |
+                  CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY)) &&
+        cairnMomentCountDescendants(node) > 0)
+        cur = node;
+    if (!(flags & CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY) && cur == node)
+        return cairnMomentIsRoot(node) ? NULL : g_strdup(node->def->parent_name);
+    return cur ? g_strdup(cur->def->name) : NULL;
+}
+
+
+/* The record of a delete (qemu_checkpoint_op.h): the checkpoints of @set,
+ * their bitmaps on the disks the domain has, the current one after. */
+static qemuCheckpointOp *
+qemuCheckpointDeleteRecord(qemuDomainObj *obj,
+                           cairnMomentObj *node,
+                           GPtrArray *set,
+                           unsigned int flags)
+{
+    qemuCheckpointOp *op = qemuCheckpointOpNew(QEMU_CHECKPOINT_OP_DELETE);
+    const cairnDomainDef *domdef = qemuDomainObjGetDef(obj);
+
+    op->name = g_strdup(node->def->name);
+    op->flags = flags;
+    op->current = qemuCheckpointCurrentAfter(obj, node, flags);
+    for (guint i = 0; i < set->len; i++) {
+        cairnCheckpointDef *def = ((cairnMomentObj *)g_ptr_array_index(set, i))->def;
+
+        g_ptr_array_add(op->names, g_strdup(def->name));
+        for (guint k = 0; k < def->disks->len; k++) {
+            cairnCheckpointDiskDef *disk = g_ptr_array_index(def->disks, k);
+
+            if (!(flags & CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) &&
+                disk->type == CAIRN_CHECKPOINT_TYPE_BITMAP && disk->bitmap &&
+                cairnDomainDiskByTarget(domdef, disk->name))
+                qemuCheckpointOpAddBitmap(op, disk->name, disk->bitmap);
+        }
+    }
+    return op;
 }
 
 
@@ -617,6 +696,8 @@ qemuDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GErro
     g_autoptr(GPtrArray) changed = g_ptr_array_new();
     g_autoptr(cairnFileLock) lock = NULL;
     g_autoptr(GPtrArray) set = NULL;
+    g_autoptr(qemuCheckpointOp) op = NULL;
+    bool started = false;
     qemuDomainObj *obj;
     cairnMomentObj *node;
     QEMU_LOCK(drv);
@@ -626,13 +707,27 @@ qemuDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GErro
                              CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY |
                              CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY,
                          FROM, __func__, error) ||
-        !(obj = qemuCheckpointBeginModify(drv, chk->domain, &lock, error)) ||
+        !(obj = qemuCallBegin(drv, chk->domain, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
         !(node = qemuCheckpointFind(obj, chk->name, error)))
         return false;
     set = qemuCheckpointDiscardSet(node, flags);
-    if (!(flags & CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) && set->len > 0 &&
-        !qemuCheckpointDiscardBitmaps(drv, obj, set, error))
+    op = qemuCheckpointDeleteRecord(obj, node, set, flags);
+    if (!qemuCheckpointOpSave(drv, obj, op, error))
         return false;
+    cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_DELETE_RECORDED);
+    if (!(flags & CAIRN_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY) && set->len > 0 &&
+        !qemuCheckpointDiscardBitmaps(drv, obj, set, &started, error)) {
+        /* Nothing removed yet: nothing to finish. Else the next call
+         * finishes the delete. */
+        if (!started)
+            qemuCheckpointOpDrop(drv, obj);
+        return false;
+    }
+    cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_DELETE_BITMAPS);
     cairnMomentDelete(obj->checkpoints, node, flags, removed, changed);
-    return qemuCheckpointCommitChanges(drv, obj, removed, changed, error);
+    if (!qemuCheckpointCommitChanges(drv, obj, removed, changed, error))
+        return false;
+    cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_DELETE_COMMITTED);
+    qemuCheckpointOpDrop(drv, obj);
+    return true;
 }

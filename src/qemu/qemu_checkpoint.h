@@ -23,33 +23,35 @@
 #include "conf/checkpoint_conf.h"
 #include "util/cairnfile.h"
 
-cairnDomainCheckpoint *qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml,
-                                                     unsigned int flags, GError **error);
-char *qemuDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags,
-                                     GError **error);
-int qemuDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks,
-                                 unsigned int flags, GError **error);
+cairnDomainCheckpoint *qemuDomainCheckpointCreateXML(cairnDomain *dom,
+                                                     const char *xml,
+                                                     unsigned int flags,
+                                                     GError **error);
+char *
+qemuDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, GError **error);
+int qemuDomainListAllCheckpoints(cairnDomain *dom,
+                                 cairnDomainCheckpoint ***chks,
+                                 unsigned int flags,
+                                 GError **error);
 int qemuDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk,
-                                        cairnDomainCheckpoint ***chks, unsigned int flags,
+                                        cairnDomainCheckpoint ***chks,
+                                        unsigned int flags,
                                         GError **error);
-cairnDomainCheckpoint *qemuDomainCheckpointLookupByName(cairnDomain *dom, const char *name,
-                                                        unsigned int flags, GError **error);
-cairnDomainCheckpoint *qemuDomainCheckpointGetParent(cairnDomainCheckpoint *chk,
-                                                     unsigned int flags, GError **error);
-bool qemuDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags,
-                                GError **error);
+cairnDomainCheckpoint *qemuDomainCheckpointLookupByName(cairnDomain *dom,
+                                                        const char *name,
+                                                        unsigned int flags,
+                                                        GError **error);
+cairnDomainCheckpoint *
+qemuDomainCheckpointGetParent(cairnDomainCheckpoint *chk, unsigned int flags, GError **error);
+bool qemuDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GError **error);
 
 /* qemu_checkpoint_validate.c */
-char *qemuDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned int flags,
+char *qemuDomainCheckpointValidate(cairnDomain *dom,
+                                   const char *checkpoint,
+                                   unsigned int flags,
                                    GError **error);
 
 /* ---- shared by the checkpoint files ----------------------------------- */
-
-/* For a call that changes @dom's checkpoints: take the domain's lock
- * (into *@ret_lock), re-read the domain and its checkpoints, and notice a
- * QEMU that died. */
-qemuDomainObj *qemuCheckpointBeginModify(qemuDriverState *drv, cairnDomain *dom,
-                                         cairnFileLock **ret_lock, GError **error);
 
 /* The tree node named @name, or NULL with CAIRN_ERR_NO_DOMAIN_CHECKPOINT. */
 cairnMomentObj *qemuCheckpointFind(qemuDomainObj *obj, const char *name, GError **error);
@@ -71,12 +73,19 @@ GPtrArray *qemuCheckpointDiskChain(qemuBlockHost *host, GPtrArray *nodes, const 
  * @def (taken) as the new current checkpoint and writes its files.
  * qemuDomainCheckpointCreateXML() uses the same three. */
 bool qemuCheckpointPrepareNew(qemuDomainObj *obj, cairnCheckpointDef *def, GError **error);
-bool qemuCheckpointAddActions(qemuBlockHost *host, const cairnCheckpointDef *def,
-                              qemuMonitorTransaction *tr, GError **error);
-cairnMomentObj *qemuCheckpointCommitNew(qemuDriverState *drv, qemuDomainObj *obj,
-                                        cairnCheckpointDef **def, GError **error);
+bool qemuCheckpointAddActions(qemuBlockHost *host,
+                              const cairnCheckpointDef *def,
+                              qemuMonitorTransaction *tr,
+                              GError **error);
+cairnMomentObj *qemuCheckpointCommitNew(qemuDriverState *drv,
+                                        qemuDomainObj *obj,
+                                        cairnCheckpointDef **def,
+                                        GError **error);
 
 /* Persist what a tree change did: unlink the files of @removed (names),
  * rewrite those of @changed (nodes), and the current file. */
-bool qemuCheckpointCommitChanges(qemuDriverState *drv, qemuDomainObj *obj, GPtrArray *removed,
-                                 GPtrArray *changed, GError **error);
+bool qemuCheckpointCommitChanges(qemuDriverState *drv,
+                                 qemuDomainObj *obj,
+                                 GPtrArray *removed,
+                                 GPtrArray *changed,
+                                 GError **error);

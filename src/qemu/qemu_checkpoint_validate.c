@@ -18,6 +18,7 @@
 #include "cairn/cairn-error.h"
 #include "conf/moment_tree.h"
 #include "qemu_bitmap.h"
+#include "qemu_call.h"
 #include "qemu_checkpoint.h"
 #include "qemu_checkpoint_meta.h"
 #include "qemu_monitor_cmd.h"
@@ -25,8 +26,6 @@
 
 #define FROM CAIRN_FROM_QEMU
 
-#define QEMU_LOCK(drv)                                                                             \
- g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
 
 /* One bitmap looked at: a checkpoint's on one disk, or an orphan. */
 typedef struct {
@@ -344,7 +343,7 @@ qemuDomainCheckpointValidate(cairnDomain *dom,
     QEMU_LOCK(drv);
 
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_CHECKPOINT_VALIDATE_REPAIR, FROM, __func__, error) ||
-        !(obj = qemuCheckpointBeginModify(drv, dom, &lock, error)) ||
+        !(obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
         (checkpoint && !(only = qemuCheckpointFind(obj, checkpoint, error))) ||
         !qemuBlockHostCheckFree(drv, obj, "validate checkpoints", error) ||
         !(st.host = qemuBlockHostOpen(drv, obj, repair ? 0 : QEMU_BLOCK_HOST_READ_ONLY, error)) ||

@@ -29,6 +29,11 @@
  * libvirt's job wait). */
 #define QEMU_LOCK_TIMEOUT_MS 30000
 
+/* Hold @drv's lock (qemuDriverState.lock) until the end of the enclosing
+ * block: every driver call does, throughout. */
+#define QEMU_LOCK(drv)                                                                             \
+ g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
+
 typedef struct _qemuDriverState qemuDriverState;
 typedef struct _qemuDomainObj qemuDomainObj;
 

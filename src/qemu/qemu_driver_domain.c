@@ -23,6 +23,7 @@
 #include "qemu_command.h"
 #include "qemu_domain.h"
 #include "qemu_driver_domain.h"
+#include "qemu_call.h"
 #include "qemu_job.h"
 #include "qemu_monitor_cmd.h"
 #include "qemu_process.h"
@@ -30,9 +31,6 @@
 #include "util/cairnfile.h"
 
 #define FROM CAIRN_FROM_QEMU
-
-#define QEMU_LOCK(drv)                                                                             \
- g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
 
 
 static bool
@@ -90,32 +88,6 @@ qemuDomainObjGet(qemuDriverState *drv, cairnDomain *dom, bool query, GError **er
 
     if (!obj || !qemuDomainObjPeek(drv, obj, query, error))
         return NULL;
-    return obj;
-}
-
-
-/* For a call that changes @dom: take its lock (into *@ret_lock), re-read
- * it and reconcile it with its QEMU (@query as qemuProcessCheck()). */
-static qemuDomainObj *
-qemuDomainObjBeginModify(
-    qemuDriverState *drv, cairnDomain *dom, bool query, cairnFileLock **ret_lock, GError **error)
-{
-    g_autoptr(cairnFileLock) lock = NULL;
-    qemuDomainObj *obj;
-    bool gone = false;
-
-    if (!qemuDriverFindByHandle(drv, dom, error) ||
-        !(lock = qemuDomainLock(drv, dom->name, QEMU_LOCK_TIMEOUT_MS, error)) ||
-        !(obj = qemuDriverFindByHandle(drv, dom, error)) ||
-        !qemuDomainObjRefresh(drv, obj, &gone, error) ||
-        (!gone && !qemuProcessCheck(drv, obj, query, error)))
-        return NULL;
-    if (qemuDomainObjIsGone(obj)) {
-        qemuDriverForget(drv, obj);
-        qemuSetNoDomain(error, dom->name);
-        return NULL;
-    }
-    *ret_lock = g_steal_pointer(&lock);
     return obj;
 }
 
@@ -379,7 +351,7 @@ qemuDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error)
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA, FROM, __func__,
                          error) ||
         !(drvlock = qemuDriverLock(drv, error)) ||
-        !(obj = qemuDomainObjBeginModify(drv, dom, false, &lock, error)))
+        !(obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)))
         return false;
     if (!obj->def) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "cannot undefine transient domain");
@@ -427,7 +399,7 @@ qemuDomainCreate(cairnDomain *dom, unsigned int flags, GError **error)
     QEMU_LOCK(drv);
 
     if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
-        !(obj = qemuDomainObjBeginModify(drv, dom, true, &lock, error)))
+        !(obj = qemuCallBegin(drv, dom, QEMU_CALL_QUERY, QEMU_LOCK_TIMEOUT_MS, &lock, error)))
         return false;
     if (qemuDomainObjIsActive(obj)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is already running");
@@ -441,6 +413,19 @@ qemuDomainCreate(cairnDomain *dom, unsigned int flags, GError **error)
 }
 
 
+/* A backup that ran in the destroyed domain's QEMU ends now, as failed,
+ * with its events (a job of a storage daemon of its own goes on). */
+static void
+qemuDomainDestroySettle(qemuDriverState *drv, qemuDomainObj *obj, cairnConnect *conn)
+{
+    g_autoptr(GError) err = NULL;
+    bool busy = false;
+
+    if (!qemuJobSettle(drv, obj, conn, &busy, &err))
+        g_debug("%s: ending its backup: %s", obj->name, err->message);
+}
+
+
 bool
 qemuDomainDestroy(cairnDomain *dom, unsigned int flags, GError **error)
 {
@@ -450,11 +435,12 @@ qemuDomainDestroy(cairnDomain *dom, unsigned int flags, GError **error)
     QEMU_LOCK(drv);
 
     if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
-        !(obj = qemuDomainObjBeginModify(drv, dom, false, &lock, error)) ||
+        !(obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
         !qemuDomainObjCheckActive(obj, error) ||
         !qemuProcessStop(drv, obj, CAIRN_DOMAIN_SHUTOFF_DESTROYED, error))
         return false;
     dom->id = -1;
+    qemuDomainDestroySettle(drv, obj, dom->conn);
     if (qemuDomainObjIsGone(obj))
         qemuDriverForget(drv, obj);
     return true;
@@ -471,7 +457,7 @@ qemuDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error)
     QEMU_LOCK(drv);
 
     if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
-        !(obj = qemuDomainObjBeginModify(drv, dom, true, &lock, error)) ||
+        !(obj = qemuCallBegin(drv, dom, QEMU_CALL_QUERY, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
         !qemuDomainObjCheckActive(obj, error) || !(mon = qemuProcessAttach(obj, error)))
         return false;
     return qemuMonitorSystemPowerdown(mon, error);
@@ -495,7 +481,7 @@ qemuDomainSetRunState(cairnDomain *dom, int state, int reason, GError **error)
     int cur;
     QEMU_LOCK(drv);
 
-    if (!(obj = qemuDomainObjBeginModify(drv, dom, true, &lock, error)) ||
+    if (!(obj = qemuCallBegin(drv, dom, QEMU_CALL_QUERY, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
         !qemuDomainObjCheckActive(obj, error))
         return false;
     cur = qemuDomainObjGetState(obj, NULL);
@@ -670,7 +656,7 @@ qemuDomainQemuMonitorCommand(cairnDomain *dom, const char *cmd, unsigned int fla
     QEMU_LOCK(drv);
 
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP, FROM, __func__, error) ||
-        !(obj = qemuDomainObjBeginModify(drv, dom, true, &lock, error)) ||
+        !(obj = qemuCallBegin(drv, dom, QEMU_CALL_QUERY, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
         !qemuDomainObjCheckActive(obj, error) || !(mon = qemuProcessAttach(obj, error)))
         return NULL;
     if (flags & CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP)

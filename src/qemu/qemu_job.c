@@ -8,36 +8,15 @@
 #include "conf/object_event.h"
 #include "qemu_backup_end.h"
 #include "qemu_blockhost.h"
+#include "qemu_call.h"
 #include "qemu_job.h"
 #include "qemu_process.h"
 #include "util/cairnerror.h"
 
 #define FROM CAIRN_FROM_QEMU
 
-#define QEMU_LOCK(drv)                                                                             \
- g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(drv)->lock)
-
 
 /* ---- one call ---------------------------------------------------------- */
-
-static qemuDomainObj *
-qemuJobFindObj(qemuDriverState *drv, cairnDomain *dom, GError **error)
-{
-    qemuDomainObj *obj = qemuDriverFindByHandle(drv, dom, error);
-    bool gone = false;
-
-    if (!obj || !qemuDomainObjRefresh(drv, obj, &gone, error) ||
-        (!gone && !qemuProcessCheck(drv, obj, false, error)))
-        return NULL;
-    if (!obj->def && !obj->status) {
-        qemuDriverForget(drv, obj);
-        cairnErrorSet(error, CAIRN_FROM_DOMAIN, CAIRN_ERR_NO_DOMAIN,
-                      "no domain with matching name '%s'", dom->name);
-        return NULL;
-    }
-    return obj;
-}
-
 
 /* Reconcile the locked, refreshed @call->obj, events to @conn. The job
  * runs in the domain's QEMU, or in a storage daemon of its own when it was
@@ -90,10 +69,8 @@ qemuJobCallBegin(qemuJobCall *call, cairnDomain *dom, int timeout_ms, GError **e
 {
     memset(call, 0, sizeof(*call));
     call->drv = qemuStateOf(dom->conn);
-    /* Looked up first so that no lock file is made for a missing domain. */
-    if (!qemuDriverFindByHandle(call->drv, dom, error) ||
-        !(call->lock = qemuDomainLock(call->drv, dom->name, timeout_ms, error)) ||
-        !(call->obj = qemuJobFindObj(call->drv, dom, error)))
+    if (!(call->obj =
+              qemuCallBegin(call->drv, dom, QEMU_CALL_NO_SETTLE, timeout_ms, &call->lock, error)))
         return false;
     return qemuJobCallReconcile(call, dom->conn, error);
 }

@@ -23,7 +23,6 @@
 #include "qemu_block.h"
 #include "qemu_command.h"
 #include "qemu_monitor_cmd.h"
-#include "qemu_backup_end.h"
 #include "qemu_process.h"
 #include "util/cairnerror.h"
 #include "util/cairnfile.h"
@@ -260,8 +259,6 @@ qemuProcessMarkStopped(qemuDriverState *drv, qemuDomainObj *obj, int reason)
 {
     g_autoptr(GError) err = NULL;
 
-    /* A backup running on it ends with it (qemu_backup_end.h). */
-    qemuBackupDomainStopped(drv, obj);
     qemuDomainStatusFree(g_steal_pointer(&obj->status));
     qemuDomainObjForgetProcess(obj);
     cairnFileCacheClear(&obj->run_file);

@@ -25,9 +25,9 @@
 #include "conf/backup_conf.h"
 #include "conf/backup_job.h"
 #include "conf/checkpoint_conf.h"
-#include "hypervisor/domain_checkpoint.h"
-#include "conf/domain_event.h"
+#include "hypervisor/domain_backup.h"
 #include "conf/object_event.h"
+#include "hypervisor/domain_checkpoint.h"
 #include "test_backup.h"
 #include "test_private.h"
 #include "util/cairnerror.h"
@@ -35,7 +35,6 @@
 
 #define FROM CAIRN_FROM_TEST
 
-#define TEST_LOCK(st) g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(st)->lock)
 
 struct _testBackupJob {
     cairnBackupDef *def;      /* aligned, with the driver's defaults and disk states */
@@ -43,6 +42,7 @@ struct _testBackupJob {
     gint64 start_ms;          /* on the simulated clock */
     GSource *timer;           /* advances the simulation from the main loop, or NULL */
     bool offline;             /* begun on the shut-off domain */
+    cairnBackupPhase phase;   /* hypervisor/domain_backup.h (nothing to recover here) */
 };
 
 /* What the timer needs to find its job again. */
@@ -147,47 +147,6 @@ testBackupUpdateStats(testBackupJob *job, gint64 elapsed)
 }
 
 
-/* ---- events ---- */
-
-static void
-testBackupEmitBlockJob(cairnConnect *conn,
-                       const testDomainObj *obj,
-                       const cairnBackupDiskDef *disk,
-                       int status)
-{
-    cairnDomainDiskDef *domdisk = cairnDomainDiskByTarget(obj->def, disk->name);
-
-    if (domdisk && domdisk->src)
-        cairnConnectEmitEvent(
-            conn, cairnDomainEventBlockJobNew(obj->def->name, obj->def->uuid, obj->id,
-                                              CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB, domdisk->src,
-                                              CAIRN_DOMAIN_BLOCK_JOB_TYPE_BACKUP, status));
-    cairnConnectEmitEvent(conn,
-                          cairnDomainEventBlockJobNew(obj->def->name, obj->def->uuid, obj->id,
-                                                      CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2, disk->name,
-                                                      CAIRN_DOMAIN_BLOCK_JOB_TYPE_BACKUP, status));
-}
-
-
-static int
-testBackupBlockJobStatus(cairnBackupDiskState state)
-{
-    switch (state) {
-    case CAIRN_BACKUP_DISK_STATE_COMPLETE:
-        return CAIRN_DOMAIN_BLOCK_JOB_COMPLETED;
-    case CAIRN_BACKUP_DISK_STATE_CANCELLED:
-        return CAIRN_DOMAIN_BLOCK_JOB_CANCELED;
-    case CAIRN_BACKUP_DISK_STATE_FAILED:
-    case CAIRN_BACKUP_DISK_STATE_NONE:
-    case CAIRN_BACKUP_DISK_STATE_RUNNING:
-    case CAIRN_BACKUP_DISK_STATE_CANCELLING:
-    case CAIRN_BACKUP_DISK_STATE_LAST:
-        break;
-    }
-    return CAIRN_DOMAIN_BLOCK_JOB_FAILED;
-}
-
-
 /* ---- the job's end ---- */
 
 /* End the job as @type: its statistics become the completed job's, the
@@ -196,16 +155,13 @@ static void
 testBackupTerminate(cairnConnect *conn, testDomainObj *obj, cairnDomainJobType type)
 {
     g_autoptr(testBackupJob) job = g_steal_pointer(&obj->backup);
-    cairnTypedParameter *params = NULL;
-    int nparams = 0;
-    int ignored;
 
+    if (!cairnBackupPhaseAdvance(&job->phase, CAIRN_BACKUP_PHASE_TERMINATING, NULL))
+        g_assert_not_reached();
     job->data->type = type;
     cairnDomainJobDataFree(obj->completed_job);
     obj->completed_job = g_steal_pointer(&job->data);
-    cairnDomainJobDataToParams(obj->completed_job, &ignored, &params, &nparams);
-    cairnConnectEmitEvent(conn, cairnDomainEventJobCompletedNew(obj->def->name, obj->def->uuid,
-                                                                obj->id, params, nparams));
+    cairnBackupEmitJobCompleted(conn, obj->def, obj->id, obj->completed_job);
 }
 
 
@@ -225,7 +181,7 @@ testBackupApplyAll(cairnConnect *conn,
         if (!cairnBackupDiskApply(disk, verb, NULL))
             g_assert_not_reached();
         if (disk->state != CAIRN_BACKUP_DISK_STATE_CANCELLING)
-            testBackupEmitBlockJob(conn, obj, disk, testBackupBlockJobStatus(disk->state));
+            cairnBackupEmitBlockJob(conn, obj->def, obj->id, disk);
     }
 }
 
@@ -337,25 +293,6 @@ testBackupStartTimer(cairnConnect *conn, testDomainObj *obj)
 
 /* ---- begin ---- */
 
-static bool
-testBackupCheckServer(const cairnBackupDef *def, GError **error)
-{
-    if (def->type != CAIRN_BACKUP_TYPE_PULL || !def->server)
-        return true;
-    if (def->server->transport == CAIRN_BACKUP_TRANSPORT_TCP && def->server->port == 0) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_UNSUPPORTED, "%s",
-                      "<domainbackup> must specify TCP port for now");
-        return false;
-    }
-    if (def->server->tls == 1) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s",
-                      "backup TLS directory not configured");
-        return false;
-    }
-    return true;
-}
-
-
 /* The checkpoint made with the backup: parsed, its disks aligned against
  * the domain, its parent the current checkpoint (as a checkpoint created
  * with cairnDomainCheckpointCreateXML). */
@@ -416,7 +353,7 @@ testBackupPrepare(testDomainObj *obj,
                       "another backup job is already running");
         return false;
     }
-    if (!testBackupCheckServer(def, error))
+    if (!cairnBackupCheckServer(def, FROM, error))
         return false;
     if (checkpointXML && !(*ret_chk = testBackupCheckpointPrepare(obj, checkpointXML, error)))
         return false;
@@ -489,9 +426,17 @@ testDomainBackupBegin(cairnDomain *dom,
     if (!testBackupPrepare(obj, def, checkpointXML, suffix, &chk, error))
         return false;
     cairnBackupDefApplyDriverDefaults(def);
-    testBackupStartDisks(obj, def);
-    testBackupCommitCheckpoint(obj, g_steal_pointer(&chk));
+    /* The phases of the qemu driver, with nothing to record: the whole
+     * begin happens under the state's lock and cannot be interrupted. */
     obj->backup = g_new0(testBackupJob, 1);
+    if (!cairnBackupPhaseAdvance(&obj->backup->phase, CAIRN_BACKUP_PHASE_STARTING, NULL))
+        g_assert_not_reached();
+    testBackupStartDisks(obj, def);
+    if (!cairnBackupPhaseAdvance(&obj->backup->phase, CAIRN_BACKUP_PHASE_COMMITTING, NULL))
+        g_assert_not_reached();
+    testBackupCommitCheckpoint(obj, g_steal_pointer(&chk));
+    if (!cairnBackupPhaseAdvance(&obj->backup->phase, CAIRN_BACKUP_PHASE_RUNNING, NULL))
+        g_assert_not_reached();
     obj->backup->def = g_steal_pointer(&def);
     obj->backup->data = cairnDomainJobDataNew(CAIRN_DOMAIN_JOB_OPERATION_BACKUP);
     obj->backup->start_ms = testClockNow(st);

@@ -16,7 +16,6 @@
 
 #define FROM CAIRN_FROM_TEST
 
-#define TEST_LOCK(st) g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(st)->lock)
 
 /* The size the test driver reports for every bitmap disk. */
 #define TEST_CHECKPOINT_FAKE_SIZE 1024
@@ -33,8 +32,7 @@ testCheckActive(const testDomainObj *obj, GError **error)
 
 
 cairnDomainCheckpoint *
-testDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int flags,
-                              GError **error)
+testDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int flags, GError **error)
 {
     testDriverState *st = testStateOf(dom->conn);
     bool redefine = flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE;
@@ -55,8 +53,8 @@ testDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int fl
         return NULL;
 
     if (redefine ? !cairnCheckpointPrepareRedefine(obj->checkpoints, def, obj->def->uuid,
-                                                   &update_current, error)
-                 : !cairnCheckpointPrepareNew(obj->checkpoints, def, obj->def, error))
+                                                   &update_current, error) :
+                   !cairnCheckpointPrepareNew(obj->checkpoints, def, obj->def, error))
         return NULL;
     if (!(node = cairnCheckpointCommit(obj->checkpoints, &def, redefine, update_current, error)))
         return NULL;
@@ -74,7 +72,8 @@ testDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, G
     TEST_LOCK(st);
 
     if (!cairnCheckFlags(flags,
-                         CAIRN_DOMAIN_CHECKPOINT_XML_SECURE | CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN |
+                         CAIRN_DOMAIN_CHECKPOINT_XML_SECURE |
+                             CAIRN_DOMAIN_CHECKPOINT_XML_NO_DOMAIN |
                              CAIRN_DOMAIN_CHECKPOINT_XML_SIZE,
                          FROM, __func__, error) ||
         !(obj = testDomainObjFromHandle(st, chk->domain, error)) ||
@@ -101,8 +100,11 @@ testDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, G
 
 /* List from @from_name's node (NULL: the whole domain). */
 static int
-testCheckpointList(cairnDomain *dom, const char *from_name, cairnDomainCheckpoint ***chks,
-                   unsigned int flags, GError **error)
+testCheckpointList(cairnDomain *dom,
+                   const char *from_name,
+                   cairnDomainCheckpoint ***chks,
+                   unsigned int flags,
+                   GError **error)
 {
     testDriverState *st = testStateOf(dom->conn);
     testDomainObj *obj;
@@ -115,7 +117,9 @@ testCheckpointList(cairnDomain *dom, const char *from_name, cairnDomainCheckpoin
 
 
 int
-testDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks, unsigned int flags,
+testDomainListAllCheckpoints(cairnDomain *dom,
+                             cairnDomainCheckpoint ***chks,
+                             unsigned int flags,
                              GError **error)
 {
     if (!cairnCheckFlags(flags, CAIRN_CHECKPOINT_LIST_DOMAIN_FLAGS, FROM, __func__, error))
@@ -125,8 +129,10 @@ testDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks, un
 
 
 int
-testDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk, cairnDomainCheckpoint ***chks,
-                                    unsigned int flags, GError **error)
+testDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk,
+                                    cairnDomainCheckpoint ***chks,
+                                    unsigned int flags,
+                                    GError **error)
 {
     if (!cairnCheckFlags(flags, CAIRN_CHECKPOINT_LIST_CHILDREN_FLAGS, FROM, __func__, error))
         return -1;
@@ -135,7 +141,9 @@ testDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk, cairnDomainCheck
 
 
 cairnDomainCheckpoint *
-testDomainCheckpointLookupByName(cairnDomain *dom, const char *name, unsigned int flags,
+testDomainCheckpointLookupByName(cairnDomain *dom,
+                                 const char *name,
+                                 unsigned int flags,
                                  GError **error)
 {
     testDriverState *st = testStateOf(dom->conn);
@@ -195,8 +203,8 @@ testDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GErro
 static void
 testCheckpointValidateOne(GString *buf, const testDomainObj *obj, const cairnMomentObj *node)
 {
-    g_autofree char *open = g_markup_printf_escaped("  <checkpoint name='%s' status='ok'>\n",
-                                                    node->def->name);
+    g_autofree char *open =
+        g_markup_printf_escaped("  <checkpoint name='%s' status='ok'>\n", node->def->name);
 
     g_string_append(buf, open);
     for (guint i = 0; i < node->def->disks->len; i++) {
@@ -205,9 +213,9 @@ testCheckpointValidateOne(GString *buf, const testDomainObj *obj, const cairnMom
 
         if (disk->type != CAIRN_CHECKPOINT_TYPE_BITMAP)
             continue;
-        line = g_markup_printf_escaped(
-            "    <disk name='%s' status='%s'/>\n", disk->name,
-            cairnDomainDiskByTarget(obj->def, disk->name) ? "ok" : "no-disk");
+        line = g_markup_printf_escaped("    <disk name='%s' status='%s'/>\n", disk->name,
+                                       cairnDomainDiskByTarget(obj->def, disk->name) ? "ok" :
+                                                                                       "no-disk");
         g_string_append(buf, line);
     }
     g_string_append(buf, "  </checkpoint>\n");
@@ -215,7 +223,9 @@ testCheckpointValidateOne(GString *buf, const testDomainObj *obj, const cairnMom
 
 
 char *
-testDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned int flags,
+testDomainCheckpointValidate(cairnDomain *dom,
+                             const char *checkpoint,
+                             unsigned int flags,
                              GError **error)
 {
     testDriverState *st = testStateOf(dom->conn);
@@ -236,10 +246,10 @@ testDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned 
     } else {
         nodes = cairnMomentListCollect(obj->checkpoints, NULL, CAIRN_MOMENT_LIST_TOPOLOGICAL);
     }
-    head = g_markup_printf_escaped("<checkpointvalidation domain='%s' state='%s' repair='%s'>\n",
-                                   obj->def->name,
-                                   testDomainObjIsActive(obj) ? "running" : "shutoff",
-                                   flags & CAIRN_DOMAIN_CHECKPOINT_VALIDATE_REPAIR ? "yes" : "no");
+    head =
+        g_markup_printf_escaped("<checkpointvalidation domain='%s' state='%s' repair='%s'>\n",
+                                obj->def->name, testDomainObjIsActive(obj) ? "running" : "shutoff",
+                                flags & CAIRN_DOMAIN_CHECKPOINT_VALIDATE_REPAIR ? "yes" : "no");
     buf = g_string_new(head);
     for (guint i = 0; i < nodes->len; i++)
         testCheckpointValidateOne(buf, obj, g_ptr_array_index(nodes, i));

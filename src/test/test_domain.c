@@ -12,11 +12,12 @@
 #define FROM CAIRN_FROM_TEST
 
 /* Lock the connection's state for the rest of the calling scope. */
-#define TEST_LOCK(st) g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(st)->lock)
 
 
 int
-testConnectListAllDomains(cairnConnect *conn, cairnDomain ***domains, unsigned int flags,
+testConnectListAllDomains(cairnConnect *conn,
+                          cairnDomain ***domains,
+                          unsigned int flags,
                           GError **error)
 {
     testDriverState *st = testStateOf(conn);
@@ -121,8 +122,8 @@ testDomainLookupByID(cairnConnect *conn, int id, GError **error)
         if (obj->id == id)
             return testDomainHandleNew(conn, obj);
     }
-    cairnErrorSet(error, CAIRN_FROM_DOMAIN, CAIRN_ERR_NO_DOMAIN,
-                  "no domain with matching id %d", id);
+    cairnErrorSet(error, CAIRN_FROM_DOMAIN, CAIRN_ERR_NO_DOMAIN, "no domain with matching id %d",
+                  id);
     return NULL;
 }
 
@@ -364,8 +365,8 @@ testDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error)
         return false;
     info->state = (unsigned char)obj->state;
     info->maxMem = (unsigned long)obj->def->memory_kib;
-    info->memory = (unsigned long)(obj->def->current_memory_kib ? obj->def->current_memory_kib
-                                                                : obj->def->memory_kib);
+    info->memory = (unsigned long)(obj->def->current_memory_kib ? obj->def->current_memory_kib :
+                                                                  obj->def->memory_kib);
     info->nrVirtCpu = (unsigned short)obj->def->vcpus;
     info->cpuTime = 0;
     return true;
@@ -373,8 +374,7 @@ testDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error)
 
 
 bool
-testDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags,
-                   GError **error)
+testDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags, GError **error)
 {
     testDriverState *st = testStateOf(dom->conn);
     testDomainObj *obj;

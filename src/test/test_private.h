@@ -26,9 +26,13 @@ struct _testDomainObj {
     int reason; /* reason of that state */
     int id;     /* -1 when inactive */
     cairnMomentList *checkpoints;
-    testBackupJob *backup;               /* the running backup, or NULL */
+    testBackupJob *backup;             /* the running backup, or NULL */
     cairnDomainJobData *completed_job; /* last finished job, or NULL */
 };
+
+/* Hold @st's lock until the end of the enclosing block: every driver
+ * call does, throughout. */
+#define TEST_LOCK(st) g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&(st)->lock)
 
 typedef struct _testDriverState testDriverState;
 struct _testDriverState {
@@ -68,14 +72,15 @@ testDomainObj *testDomainObjFromHandle(testDriverState *st, cairnDomain *dom, GE
 cairnDomain *testDomainHandleNew(cairnConnect *conn, const testDomainObj *obj);
 
 /* Domain calls (test_domain.c). */
-int testConnectListAllDomains(cairnConnect *conn, cairnDomain ***domains, unsigned int flags,
+int testConnectListAllDomains(cairnConnect *conn,
+                              cairnDomain ***domains,
+                              unsigned int flags,
                               GError **error);
 cairnDomain *testDomainLookupByName(cairnConnect *conn, const char *name, GError **error);
-cairnDomain *testDomainLookupByUUID(cairnConnect *conn, const unsigned char *uuid,
-                                    GError **error);
+cairnDomain *testDomainLookupByUUID(cairnConnect *conn, const unsigned char *uuid, GError **error);
 cairnDomain *testDomainLookupByID(cairnConnect *conn, int id, GError **error);
-cairnDomain *testDomainDefineXML(cairnConnect *conn, const char *xml, unsigned int flags,
-                                 GError **error);
+cairnDomain *
+testDomainDefineXML(cairnConnect *conn, const char *xml, unsigned int flags, GError **error);
 bool testDomainUndefine(cairnDomain *dom, unsigned int flags, GError **error);
 bool testDomainCreate(cairnDomain *dom, unsigned int flags, GError **error);
 bool testDomainDestroy(cairnDomain *dom, unsigned int flags, GError **error);
@@ -84,40 +89,59 @@ bool testDomainSuspend(cairnDomain *dom, unsigned int flags, GError **error);
 bool testDomainResume(cairnDomain *dom, unsigned int flags, GError **error);
 char *testDomainGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);
 bool testDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error);
-bool testDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags,
-                        GError **error);
+bool
+testDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags, GError **error);
 int testDomainIsActive(cairnDomain *dom, GError **error);
 int testDomainIsPersistent(cairnDomain *dom, GError **error);
 
 /* Checkpoint calls (test_checkpoint.c). */
-cairnDomainCheckpoint *testDomainCheckpointCreateXML(cairnDomain *dom, const char *xml,
-                                                     unsigned int flags, GError **error);
-char *testDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags,
-                                     GError **error);
-int testDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks,
-                                 unsigned int flags, GError **error);
+cairnDomainCheckpoint *testDomainCheckpointCreateXML(cairnDomain *dom,
+                                                     const char *xml,
+                                                     unsigned int flags,
+                                                     GError **error);
+char *
+testDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags, GError **error);
+int testDomainListAllCheckpoints(cairnDomain *dom,
+                                 cairnDomainCheckpoint ***chks,
+                                 unsigned int flags,
+                                 GError **error);
 int testDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk,
-                                        cairnDomainCheckpoint ***chks, unsigned int flags,
+                                        cairnDomainCheckpoint ***chks,
+                                        unsigned int flags,
                                         GError **error);
-cairnDomainCheckpoint *testDomainCheckpointLookupByName(cairnDomain *dom, const char *name,
-                                                        unsigned int flags, GError **error);
-cairnDomainCheckpoint *testDomainCheckpointGetParent(cairnDomainCheckpoint *chk,
-                                                     unsigned int flags, GError **error);
-bool testDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags,
-                                GError **error);
-char *testDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned int flags,
+cairnDomainCheckpoint *testDomainCheckpointLookupByName(cairnDomain *dom,
+                                                        const char *name,
+                                                        unsigned int flags,
+                                                        GError **error);
+cairnDomainCheckpoint *
+testDomainCheckpointGetParent(cairnDomainCheckpoint *chk, unsigned int flags, GError **error);
+bool testDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GError **error);
+char *testDomainCheckpointValidate(cairnDomain *dom,
+                                   const char *checkpoint,
+                                   unsigned int flags,
                                    GError **error);
 
 /* Backups, jobs and events (test_backup.c). */
-int testConnectDomainEventRegisterAny(cairnConnect *conn, cairnDomain *dom, int eventID,
-                                      cairnConnectDomainEventGenericCallback cb, void *opaque,
-                                      cairnFreeCallback freecb, GError **error);
+int testConnectDomainEventRegisterAny(cairnConnect *conn,
+                                      cairnDomain *dom,
+                                      int eventID,
+                                      cairnConnectDomainEventGenericCallback cb,
+                                      void *opaque,
+                                      cairnFreeCallback freecb,
+                                      GError **error);
 bool testConnectDomainEventDeregisterAny(cairnConnect *conn, int callbackID, GError **error);
-bool testDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
-                           unsigned int flags, GError **error);
+bool testDomainBackupBegin(cairnDomain *dom,
+                           const char *backupXML,
+                           const char *checkpointXML,
+                           unsigned int flags,
+                           GError **error);
 char *testDomainBackupGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);
 bool testDomainGetJobInfo(cairnDomain *dom, cairnDomainJobInfo *info, GError **error);
-bool testDomainGetJobStats(cairnDomain *dom, int *type, cairnTypedParameter **params,
-                           int *nparams, unsigned int flags, GError **error);
+bool testDomainGetJobStats(cairnDomain *dom,
+                           int *type,
+                           cairnTypedParameter **params,
+                           int *nparams,
+                           unsigned int flags,
+                           GError **error);
 bool testDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error);
 void testBackupJobFree(testBackupJob *job);
