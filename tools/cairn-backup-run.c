@@ -342,6 +342,7 @@ cbRunBegin(cbRun *run, GError **error)
         return false;
     }
     run->job = true;
+    cbCrashPoint("begun");
     return true;
 }
 
@@ -357,7 +358,10 @@ cbRunPut(guint64 index, const void *data, gsize len, gpointer opaque, GError **e
             return true;
         data = ctx->zeros;
     }
-    return cairnRepoWriterPutChunk(ctx->writer, ctx->disk, index, data, len, error);
+    if (!cairnRepoWriterPutChunk(ctx->writer, ctx->disk, index, data, len, error))
+        return false;
+    cbCrashPoint("chunk");
+    return true;
 }
 
 
@@ -493,6 +497,7 @@ cbRunDo(cbRun *run, GError **error)
             return false;
         }
     }
+    cbCrashPoint("read");
     /* The checkpoint is in the images once the job has ended (a shut-off
      * domain's storage daemon writes it when it quits). */
     if (cairnDomainAbortJob(run->dom) < 0) {
@@ -500,9 +505,11 @@ cbRunDo(cbRun *run, GError **error)
         return false;
     }
     run->job = false;
+    cbCrashPoint("ended");
     info.checkpoint = run->checkpoint;
     if (!cairnRepoWriterCommit(writer, &info, &id, error))
         return false;
+    cbCrashPoint("committed");
     cbCheckpointDeleteOwn(run->dom, run->prefix, run->checkpoint, cbRunWarn, run);
     if (run->opts->json)
         cbRunPrintJSON(run, id, writer);

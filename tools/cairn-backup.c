@@ -5,9 +5,11 @@
  * cairn-backup-admin.c.
  */
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cairn-backup.h"
 
@@ -87,6 +89,16 @@ cbConnections(const cbOptions *opts)
     if (opts->connections > 0)
         return MIN(opts->connections, 64);
     return CLAMP(g_get_num_processors(), 2, 8);
+}
+
+
+void
+cbCrashPoint(const char *name)
+{
+    if (g_strcmp0(g_getenv("CAIRN_BACKUP_CRASH_AT"), name) == 0) {
+        fflush(stdout);
+        kill(getpid(), SIGKILL);
+    }
 }
 
 

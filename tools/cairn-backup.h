@@ -50,3 +50,11 @@ void cbPrintJSON(const char *json);
 /* Number of NBD connections / worker threads: --connections, else a
  * default from the number of CPUs (2..8). */
 guint cbConnections(const cbOptions *opts);
+
+/* Test hook: when $CAIRN_BACKUP_CRASH_AT names crash point @name, the
+ * process kills itself with SIGKILL there (tests/backup/backup-kill.sh
+ * walks every point). The points of `run`: "begun" (the pull backup
+ * runs), "chunk" (the first chunk is stored), "read" (every disk read,
+ * job still running), "ended" (job ended, snapshot not committed),
+ * "committed" (snapshot committed, old checkpoints not yet deleted). */
+void cbCrashPoint(const char *name);
