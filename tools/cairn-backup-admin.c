@@ -162,40 +162,17 @@ cbCmdList(const cbOptions *opts, GError **error)
 }
 
 
-static void
-cbVerifyProgress(guint64 done, guint64 total, gpointer opaque)
-{
-    cbProgressDisk *disk = opaque;
-    static guint64 last;
-
-    if (!disk)
-        return;
-    cbProgressDiskSetTotal(disk, total);
-    cbProgressDiskAdd(disk, done - last);
-    last = done;
-}
-
-
 bool
 cbCmdVerify(const cbOptions *opts, cbExitCode *ret_exit, GError **error)
 {
     g_autoptr(cairnRepo) repo = NULL;
     g_autoptr(cairnRepoVerifyReport) report = NULL;
-    g_autoptr(cbProgress) progress = cbProgressNew("verified", opts->json);
-    cbProgressDisk *disk = cbProgressDiskStart(progress, "chunks");
     const char *const *ids = opts->nargs > 1 ? (const char *const *)opts->args + 1 : NULL;
     guint i;
 
     if (!(repo = cairnRepoOpen(opts->args[0], opts->key, CAIRN_REPO_LOCK_SHARED, error)) ||
-        !cairnRepoVerify(repo, ids, cbVerifyProgress, disk, &report, error))
+        !cairnRepoVerify(repo, ids, NULL, NULL, &report, error))
         return false;
-    {
-        g_autofree char *note = g_strdup_printf(
-            "%" G_GUINT64_FORMAT " snapshots, %" G_GUINT64_FORMAT " chunks, %u problems",
-            report->snapshots, report->chunks, report->problems->len);
-
-        cbProgressDiskEnd(disk, note);
-    }
     if (opts->json) {
         g_autoptr(JsonBuilder) b = json_builder_new();
         g_autofree char *json = NULL;
@@ -236,7 +213,11 @@ cbCmdVerify(const cbOptions *opts, cbExitCode *ret_exit, GError **error)
             g_ptr_array_add(p->users, NULL);
             users = g_strjoinv(", ", (char **)p->users->pdata);
             g_ptr_array_remove_index(p->users, p->users->len - 1);
-            printf("%s: %s%s%s\n", p->object, p->problem, *users ? "; used by " : "", users);
+            /* The problem names the object already, or is one word. */
+            if (strstr(p->problem, p->object))
+                printf("%s%s%s\n", p->problem, *users ? "; used by " : "", users);
+            else
+                printf("%s: %s%s%s\n", p->object, p->problem, *users ? "; used by " : "", users);
         }
         printf("%s: %" G_GUINT64_FORMAT " snapshots, %" G_GUINT64_FORMAT " chunks checked, %u "
                "problems\n",

@@ -84,7 +84,7 @@ cbWriterStartServer(cbWriter *w, GError **error)
                 break;
             nbd_close(w->nbd[i]);
             w->nbd[i] = NULL;
-            if (g_get_monotonic_time() > deadline || g_subprocess_get_if_exited(w->server)) {
+            if (g_get_monotonic_time() > deadline || !g_subprocess_get_identifier(w->server)) {
                 cbSetError(error, "qemu-nbd serving '%s' did not start", w->path);
                 return false;
             }

@@ -32,20 +32,22 @@ note "a disk added since the last snapshot"
 bk_define vm 3
 qemu-io -f qcow2 -c "write -P 0x63 0 2M" "$img/vm-vdc.qcow2" >/dev/null
 bk_copy vm s3
-out=$(cb run vm "$repo" --json 2>"$root/err")
-s3=$(json "['snapshot']" <<<"$out")
-[ "$(json "['disks'][2]['mode']" <<<"$out")" = full ] || fail "new disk not full: $out"
-[ "$(json "['disks'][0]['mode']" <<<"$out")" = incremental ] || fail "vda not incremental: $out"
+s3=$(cb run vm "$repo" 2>"$root/err" | tail -1)
+cat "$root/err" >&2
+out=$(cb list "$repo" vm --json)
+[ "$(json "[-1]['disks'][2]['mode']" <<<"$out")" = full ] || fail "new disk not full: $out"
+[ "$(json "[-1]['disks'][0]['mode']" <<<"$out")" = incremental ] || fail "vda not incremental: $out"
 grep -q "vdc.*disk not in snapshot" "$root/err" || fail "no reason given: $(cat "$root/err")"
 
 note "checkpoint gone: full read, said so"
 chk=$(c checkpoint-list vm --name | grep '^cb-')
 c checkpoint-delete vm "$chk" >/dev/null
 bk_copy vm s4
-out=$(cb run vm "$repo" --json 2>"$root/err")
+out=$(cb run vm "$repo" --json)
 s4=$(json "['snapshot']" <<<"$out")
 [ "$(json "['disks'][0]['mode']" <<<"$out")" = full ] || fail "not full: $out"
-grep -q "checkpoint $chk of snapshot .* is missing" "$root/err" || fail "no reason: $(cat "$root/err")"
+json "['disks'][0]['read']" <<<"$out" | grep -q "checkpoint $chk of snapshot .* is missing" ||
+    fail "no reason: $out"
 
 for s in 1 2 3 4; do
     id=s$s

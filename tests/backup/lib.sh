@@ -17,7 +17,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${abs_builddir:+$abs_builddir/..}
 build=${build:-$here/build}
 cairn=$build/tools/cairn
-cairn_backup=$build/tools/cairn-backup
+cairn_backup=${CAIRN_BACKUP:-$build/tools/cairn-backup}
 BK_SIZE=${BK_SIZE:-64M}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -66,8 +66,10 @@ cb() {
 # The domain XML: type qemu (TCG), no OS, N virtio qcow2 disks vda, vdb...
 bk_define() {
     local dom=$1 n=$2 i letters=abcdefgh
+    [ -e "$root/$dom.uuid" ] || cat /proc/sys/kernel/random/uuid >"$root/$dom.uuid"
     {
-        echo "<domain type='qemu'><name>$dom</name><memory unit='MiB'>128</memory>"
+        echo "<domain type='qemu'><name>$dom</name><uuid>$(cat "$root/$dom.uuid")</uuid>"
+        echo "<memory unit='MiB'>128</memory>"
         echo "<os><type arch='x86_64'>hvm</type></os><devices>"
         for ((i = 0; i < n; i++)); do
             local d=vd${letters:$i:1}
