@@ -1,0 +1,88 @@
+/*
+ * repo-store.h: where a repository's bytes live.
+ *
+ * A store holds objects under keys ("config", "chunks/ab/abcd...",
+ * "snapshots/ID/manifest", "snapshots/ID/vda.index"). Everything above it
+ * speaks only in keys, so an object store (S3) can be added as another
+ * driver without touching the rest. The local-directory driver is in
+ * repo-store-local.c.
+ *
+ * Contract of every driver:
+ * - put is atomic: a reader sees the whole old object, the whole new one,
+ *   or none; a crash never leaves a half object under its key (the local
+ *   driver's temp files are never listed and are removed by cleanup).
+ * - objects put without @durable are made durable by the next sync;
+ *   objects put with @durable are durable when put returns.
+ * - the functions may be called from several threads at once, except
+ *   lock and free.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <glib.h>
+
+#include "repo.h"
+
+typedef struct _cairnRepoStore cairnRepoStore;
+
+/* Called by list for each object: its key and stored size. */
+typedef bool (*cairnRepoStoreListFunc)(const char *key,
+                                       guint64 size,
+                                       gpointer opaque,
+                                       GError **error);
+
+typedef struct {
+    const char *name;
+    /* Store @len bytes under @key. With @no_replace an existing object is
+     * kept: *@ret_created (may be NULL) says whether this call made it. */
+    bool (*put)(cairnRepoStore *store,
+                const char *key,
+                const void *data,
+                size_t len,
+                bool no_replace,
+                bool durable,
+                bool *ret_created,
+                GError **error);
+    /* Read object @key (at most @max_len bytes, else CORRUPT) into *@buf,
+     * a g_malloc'ed buffer of *@cap bytes grown (g_realloc) as needed. A
+     * missing object is CAIRN_REPO_ERROR_NOT_FOUND. */
+    bool (*get)(cairnRepoStore *store,
+                const char *key,
+                size_t max_len,
+                guint8 **buf,
+                size_t *cap,
+                size_t *ret_len,
+                GError **error);
+    /* 1 if @key exists (with its size in *@ret_size, may be NULL), 0 if
+     * not, -1 on error. */
+    int (*exists)(cairnRepoStore *store, const char *key, guint64 *ret_size, GError **error);
+    /* Call @func for every object whose key starts with @prefix (a
+     * directory-like prefix ending in '/', or "" for all), in no order. */
+    bool (*list)(cairnRepoStore *store,
+                 const char *prefix,
+                 cairnRepoStoreListFunc func,
+                 gpointer opaque,
+                 GError **error);
+    /* Remove @key; a missing object is fine. */
+    bool (*remove)(cairnRepoStore *store, const char *key, GError **error);
+    /* Make every object put so far durable. */
+    bool (*sync)(cairnRepoStore *store, GError **error);
+    /* Take the repository lock, without waiting. */
+    bool (*lock)(cairnRepoStore *store, cairnRepoLockMode mode, GError **error);
+    /* Remove what crashed writers left (temp files); count in *@ret_count.
+     * Only under the exclusive lock. */
+    bool (*cleanup)(cairnRepoStore *store, bool dry_run, guint64 *ret_count, GError **error);
+    void (*free)(cairnRepoStore *store);
+} cairnRepoStoreDriver;
+
+struct _cairnRepoStore {
+    const cairnRepoStoreDriver *driver;
+};
+
+/* Open the local-directory store at @path (which must exist as a
+ * directory: CAIRN_REPO_ERROR_NOT_FOUND otherwise). */
+cairnRepoStore *cairnRepoStoreLocalOpen(const char *path, GError **error);
+
+void cairnRepoStoreFree(cairnRepoStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnRepoStore, cairnRepoStoreFree)

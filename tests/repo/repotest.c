@@ -1,0 +1,634 @@
+/*
+ * repotest.c: the repository library (src/repo/): init/open, round trips,
+ * dedup, incrementals, atomicity, threads, encryption, locks, full disks.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "repo-private.h"
+#include "repotestutils.h"
+
+#define CS CAIRN_REPO_CHUNK_SIZE
+
+/* A disk of 4 chunks: random, text, zero and a short random tail. */
+static const rtFill mixedFills[] = { RT_RANDOM, RT_TEXT, RT_ZERO, RT_RANDOM };
+static const rtDisk mixedDisk[] = {
+    { "vda", 3 * (guint64)CS + 12345, mixedFills, NULL },
+    { NULL },
+};
+
+
+typedef struct {
+    char *dir;
+    char *repo;
+} Fixture;
+
+
+static void
+setupPlain(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+
+    fx->dir = rtMakeDir();
+    fx->repo = g_build_filename(fx->dir, "repo", NULL);
+    g_assert_true(cairnRepoInit(fx->repo, NULL, &err));
+    g_assert_no_error(err);
+}
+
+
+static void
+teardown(Fixture *fx, gconstpointer data)
+{
+    cairnRepoTestHook = NULL;
+    rtRemoveTree(fx->dir);
+    g_free(fx->repo);
+    g_free(fx->dir);
+}
+
+
+static void
+testInitOpen(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *foreign = g_build_filename(fx->dir, "foreign", NULL);
+    g_autofree char *missing = g_build_filename(fx->dir, "missing", NULL);
+    g_autofree char *note = g_build_filename(foreign, "notes.txt", NULL);
+    g_autofree char *keyfile = g_build_filename(fx->dir, "key", NULL);
+    g_autofree char *fconfig = g_build_filename(foreign, "config", NULL);
+    cairnRepo *bad;
+
+    g_assert_cmpuint(strlen(cairnRepoGetId(repo)), ==, 16);
+    g_assert_false(cairnRepoIsEncrypted(repo));
+    g_assert_cmpstr(cairnRepoGetPath(repo), ==, fx->repo);
+
+    /* init refuses a non-empty directory */
+    g_assert_false(cairnRepoInit(fx->repo, NULL, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_EXISTS);
+    g_clear_error(&err);
+
+    /* a missing directory */
+    bad = cairnRepoOpen(missing, NULL, CAIRN_REPO_LOCK_SHARED, &err);
+    g_assert_null(bad);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NOT_FOUND);
+    g_assert_nonnull(strstr(err->message, missing));
+    g_clear_error(&err);
+
+    /* a foreign directory is refused and left untouched (no lock file) */
+    g_assert_cmpint(g_mkdir(foreign, 0755), ==, 0);
+    g_assert_true(g_file_set_contents(note, "mine", -1, NULL));
+    bad = cairnRepoOpen(foreign, NULL, CAIRN_REPO_LOCK_SHARED, &err);
+    g_assert_null(bad);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NOT_A_REPO);
+    g_assert_nonnull(strstr(err->message, "not a cairn-backup repository"));
+    g_clear_error(&err);
+    g_assert_cmpuint(rtCountFiles(foreign, ""), ==, 1);
+
+    /* a foreign file called config */
+    g_assert_true(g_file_set_contents(note, "[repository]\nid=x\n", -1, NULL));
+    g_assert_cmpint(g_rename(note, fconfig), ==, 0);
+    bad = cairnRepoOpen(foreign, NULL, CAIRN_REPO_LOCK_SHARED, &err);
+    g_assert_null(bad);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NOT_A_REPO);
+    g_clear_error(&err);
+
+    /* a key file for a plain repository */
+    g_assert_true(cairnRepoKeyGenerate(keyfile, &err));
+    g_assert_no_error(err);
+    bad = cairnRepoOpen(fx->repo, keyfile, CAIRN_REPO_LOCK_SHARED, &err);
+    g_assert_null(bad);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_KEY);
+    g_clear_error(&err);
+    g_assert_false(cairnRepoKeyGenerate(keyfile, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_EXISTS);
+}
+
+
+static void
+testRoundTrip(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *id = rtWriteSnapshot(repo, "dom1", mixedDisk, 1700000000);
+    g_autoptr(GPtrArray) list = cairnRepoListSnapshots(repo, NULL, &err);
+    g_autoptr(cairnRepoManifest) latest = NULL;
+    cairnRepoManifest *m;
+    const cairnRepoManifestDisk *d;
+
+    g_assert_no_error(err);
+    g_assert_cmpuint(list->len, ==, 1);
+    m = list->pdata[0];
+    g_assert_cmpstr(m->id, ==, id);
+    g_assert_true(g_str_has_prefix(id, "20231114T221320Z-"));
+    g_assert_cmpstr(m->domain, ==, "dom1");
+    g_assert_cmpstr(m->domain_xml, ==, "<domain/>");
+    g_assert_cmpstr(m->checkpoint, ==, "cp");
+    g_assert_cmpint(m->start_time, ==, 1700000000);
+    g_assert_cmpint(m->end_time, ==, 1700000001);
+    g_assert_cmpuint(m->disks->len, ==, 1);
+    d = cairnRepoManifestFindDisk(m, "vda");
+    g_assert_nonnull(d);
+    g_assert_null(cairnRepoManifestFindDisk(m, "vdb"));
+    g_assert_cmpuint(d->size, ==, 3 * (guint64)CS + 12345);
+    g_assert_cmpuint(d->chunk_size, ==, CS);
+    g_assert_cmpstr(d->mode, ==, "full");
+    g_assert_cmpuint(d->chunks, ==, 4);
+    g_assert_cmpuint(d->chunks_zero, ==, 1);
+    g_assert_cmpuint(d->chunks_put, ==, 4);
+    g_assert_cmpuint(d->chunks_new, ==, 3);
+    g_assert_cmpuint(d->bytes_new, ==, 2 * (guint64)CS + 12345);
+    /* the text chunk compressed; the random ones could not */
+    g_assert_cmpuint(d->bytes_stored, <, d->bytes_new);
+    g_assert_cmpuint(d->bytes_stored, >, (guint64)CS + 12345);
+    g_assert_cmpuint(m->bytes_new, ==, d->bytes_new);
+    /* three chunks stored: the zero one is not */
+    g_assert_cmpuint(rtCountFiles(fx->repo, "chunks"), ==, 3);
+    rtCheckDisk(repo, id, &mixedDisk[0]);
+
+    latest = cairnRepoFindLatest(repo, "dom1", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(latest->id, ==, id);
+    g_clear_pointer(&latest, cairnRepoManifestFree);
+    latest = cairnRepoFindLatest(repo, "other", &err);
+    g_assert_no_error(err);
+    g_assert_null(latest);
+
+    g_assert_null(cairnRepoLoadManifest(repo, "20000101T000000Z-000000", &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NOT_FOUND);
+    g_clear_error(&err);
+    g_assert_null(cairnRepoLoadManifest(repo, "../config", &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+    g_assert_null(cairnRepoLoadIndex(repo, id, "vdz", &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NOT_FOUND);
+}
+
+
+static void
+testDedup(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *id1 = rtWriteSnapshot(repo, "dom1", mixedDisk, 1700000000);
+    guint files = rtCountFiles(fx->repo, "chunks");
+    /* the same content on two disks of another domain */
+    const rtDisk two[] = { { "vda", mixedDisk[0].size, mixedFills, NULL },
+                           { "vdb", mixedDisk[0].size, mixedFills, NULL },
+                           { NULL } };
+    g_autofree char *id2 = rtWriteSnapshot(repo, "dom2", two, 1700000100);
+    g_autoptr(cairnRepoManifest) m = cairnRepoLoadManifest(repo, id2, &err);
+
+    g_assert_no_error(err);
+    g_assert_cmpuint(rtCountFiles(fx->repo, "chunks"), ==, files);
+    g_assert_cmpuint(m->bytes_new, ==, 0);
+    g_assert_cmpuint(m->bytes_stored, ==, 0);
+    for (guint i = 0; i < 2; i++) {
+        cairnRepoManifestDisk *d = m->disks->pdata[i];
+
+        g_assert_cmpuint(d->chunks_put, ==, 4);
+        g_assert_cmpuint(d->chunks_new, ==, 0);
+        g_assert_cmpuint(d->bytes_put, ==, mixedDisk[0].size);
+    }
+    rtCheckDisk(repo, id2, &two[1]);
+}
+
+
+static void
+testIncremental(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *id1 = rtWriteSnapshot(repo, "dom1", mixedDisk, 1700000000);
+    g_autoptr(cairnRepoIndex) base = cairnRepoLoadIndex(repo, id1, "vda", &err);
+    g_autoptr(cairnRepoWriter) w = NULL;
+    g_autoptr(cairnRepoManifest) m = NULL;
+    g_autofree guint8 *buf = g_malloc(CS);
+    g_autofree char *id2 = NULL;
+    /* chunk 1 rewritten with other text, chunk 2 now random */
+    const rtFill fills[] = { RT_RANDOM, RT_TEXT, RT_RANDOM, RT_RANDOM };
+    const guint32 seeds[] = { 0, 77, 78, 3 };
+    const rtDisk after = { "vda", mixedDisk[0].size, fills, seeds };
+    cairnRepoManifestDisk stats;
+    const cairnRepoManifestDisk *d;
+
+    g_assert_no_error(err);
+    w = cairnRepoWriterNew(repo, "dom1", NULL, &err);
+    g_assert_no_error(err);
+    g_assert_true(cairnRepoWriterAddDisk(w, "vda", after.size, base, &err));
+    g_assert_no_error(err);
+    /* a base of another size is refused */
+    g_assert_false(cairnRepoWriterAddDisk(w, "vdb", after.size + 1, base, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+    for (guint64 c = 1; c <= 2; c++) {
+        rtFillBuffer(buf, CS, fills[c], seeds[c]);
+        g_assert_true(cairnRepoWriterPutChunk(w, "vda", c, buf, CS, &err));
+        g_assert_no_error(err);
+    }
+    g_assert_true(cairnRepoWriterSetInfo(w, "vda", "note", "bitmap ok\nline 2", &err));
+    g_assert_true(cairnRepoWriterSetInfo(w, NULL, "tool", "repotest", &err));
+    g_assert_no_error(err);
+    g_assert_true(cairnRepoWriterGetStats(w, NULL, &stats, &err));
+    g_assert_cmpuint(stats.chunks_put, ==, 2);
+    g_assert_cmpuint(stats.chunks_new, ==, 2);
+    g_assert_cmpuint(stats.chunks_zero, ==, 0);
+    g_assert_true(cairnRepoWriterCommit(w, NULL, &id2, &err));
+    g_assert_no_error(err);
+    g_assert_false(cairnRepoWriterCommit(w, NULL, NULL, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+
+    rtCheckDisk(repo, id2, &after);
+    rtCheckDisk(repo, id1, &mixedDisk[0]);
+    m = cairnRepoLoadManifest(repo, id2, &err);
+    g_assert_no_error(err);
+    d = cairnRepoManifestFindDisk(m, "vda");
+    g_assert_cmpstr(d->mode, ==, "incremental");
+    g_assert_cmpuint(d->bytes_new, ==, 2 * (guint64)CS);
+    g_assert_cmpstr(g_hash_table_lookup(d->info, "note"), ==, "bitmap ok\nline 2");
+    g_assert_cmpstr(g_hash_table_lookup(m->info, "tool"), ==, "repotest");
+    g_assert_null(m->checkpoint);
+}
+
+
+static void
+testFullUnputIsZero(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autoptr(cairnRepoWriter) w = cairnRepoWriterNew(repo, "dom1", NULL, &err);
+    g_autofree guint8 *buf = g_malloc(CS);
+    g_autofree char *id = NULL;
+    const rtFill fills[] = { RT_ZERO, RT_TEXT, RT_ZERO };
+    const rtDisk disk = { "sda", 2 * (guint64)CS + 512, fills, NULL };
+
+    g_assert_true(cairnRepoWriterAddDisk(w, "sda", disk.size, NULL, &err));
+    rtFillBuffer(buf, CS, RT_TEXT, 1);
+    g_assert_true(cairnRepoWriterPutChunk(w, "sda", 1, buf, CS, &err));
+    g_assert_no_error(err);
+
+    /* bad calls change nothing */
+    g_assert_false(cairnRepoWriterPutChunk(w, "sda", 2, buf, CS, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+    g_assert_false(cairnRepoWriterPutChunk(w, "sda", 3, buf, 512, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+    g_assert_false(cairnRepoWriterPutChunk(w, "vdq", 0, buf, CS, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+    g_assert_false(cairnRepoWriterAddDisk(w, "../x", CS, NULL, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+    g_assert_false(cairnRepoWriterAddDisk(w, "sda", CS, NULL, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+    g_assert_false(cairnRepoWriterSetInfo(w, NULL, "bad key", "v", &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+
+    g_assert_true(cairnRepoWriterCommit(w, NULL, &id, &err));
+    g_assert_no_error(err);
+    rtCheckDisk(repo, id, &disk);
+}
+
+
+/* A writer freed without commit leaves no snapshot; gc takes its chunks. */
+static void
+testAbandon(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) list = NULL;
+    g_autofree guint8 *buf = g_malloc(CS);
+    cairnRepoGcStats stats;
+
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+        g_autoptr(cairnRepoWriter) w = cairnRepoWriterNew(repo, "dom1", NULL, &err);
+
+        g_assert_true(cairnRepoWriterAddDisk(w, "vda", 2 * (guint64)CS, NULL, &err));
+        for (guint64 c = 0; c < 2; c++) {
+            rtFillBuffer(buf, CS, RT_RANDOM, (guint32)c + 100);
+            g_assert_true(cairnRepoWriterPutChunk(w, "vda", c, buf, CS, &err));
+        }
+        g_assert_no_error(err);
+        g_assert_cmpuint(rtCountFiles(fx->repo, "chunks"), ==, 2);
+        list = cairnRepoListSnapshots(repo, NULL, &err);
+        g_assert_cmpuint(list->len, ==, 0);
+        g_clear_pointer(&list, g_ptr_array_unref);
+    }
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_EXCLUSIVE);
+
+        list = cairnRepoListSnapshots(repo, NULL, &err);
+        g_assert_no_error(err);
+        g_assert_cmpuint(list->len, ==, 0);
+        g_assert_true(cairnRepoGc(repo, true, &stats, &err));
+        g_assert_cmpuint(stats.chunks_removed, ==, 2);
+        g_assert_cmpuint(rtCountFiles(fx->repo, "chunks"), ==, 2);
+        g_assert_true(cairnRepoGc(repo, false, &stats, &err));
+        g_assert_no_error(err);
+        g_assert_cmpuint(stats.chunks, ==, 2);
+        g_assert_cmpuint(stats.chunks_removed, ==, 2);
+        g_assert_cmpuint(rtCountFiles(fx->repo, "chunks"), ==, 0);
+    }
+}
+
+
+typedef struct {
+    cairnRepoWriter *w;
+    guint first;
+    guint step;
+    guint count;
+} putJob;
+
+
+static gpointer
+putThread(gpointer data)
+{
+    putJob *job = data;
+    g_autofree guint8 *buf = g_malloc(CS);
+    g_autoptr(GError) err = NULL;
+
+    for (guint c = job->first; c < job->count; c += job->step) {
+        /* chunks 4k and 4k+1 hold the same data: dedup between threads */
+        rtFillBuffer(buf, CS, c % 3 ? RT_RANDOM : RT_TEXT, c / 2);
+        if (!cairnRepoWriterPutChunk(job->w, "vda", c, buf, CS, &err))
+            g_error("put %u: %s", c, err->message);
+    }
+    return NULL;
+}
+
+
+static void
+testThreads(Fixture *fx, gconstpointer data)
+{
+    enum { THREADS = 4, CHUNKS = 24 };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autoptr(cairnRepoWriter) w = cairnRepoWriterNew(repo, "dom1", NULL, &err);
+    GThread *threads[THREADS];
+    putJob jobs[THREADS];
+    rtFill fills[CHUNKS];
+    guint32 seeds[CHUNKS];
+    g_autofree char *id = NULL;
+    cairnRepoManifestDisk stats;
+
+    g_assert_true(cairnRepoWriterAddDisk(w, "vda", CHUNKS * (guint64)CS, NULL, &err));
+    for (guint i = 0; i < THREADS; i++) {
+        jobs[i] = (putJob){ w, i, THREADS, CHUNKS };
+        threads[i] = g_thread_new("put", putThread, &jobs[i]);
+    }
+    for (guint i = 0; i < THREADS; i++)
+        g_thread_join(threads[i]);
+    for (guint c = 0; c < CHUNKS; c++) {
+        fills[c] = c % 3 ? RT_RANDOM : RT_TEXT;
+        seeds[c] = c / 2;
+    }
+    g_assert_true(cairnRepoWriterGetStats(w, "vda", &stats, &err));
+    g_assert_cmpuint(stats.chunks_put, ==, CHUNKS);
+    g_assert_true(cairnRepoWriterCommit(w, NULL, &id, &err));
+    g_assert_no_error(err);
+    {
+        const rtDisk disk = { "vda", CHUNKS * (guint64)CS, fills, seeds };
+        g_autoptr(cairnRepoManifest) m = cairnRepoLoadManifest(repo, id, &err);
+        guint distinct = 0;
+
+        rtCheckDisk(repo, id, &disk);
+        /* distinct (fill, seed) pairs */
+        for (guint c = 0; c < CHUNKS; c++) {
+            bool seen = false;
+
+            for (guint p = 0; p < c; p++)
+                seen |= fills[p] == fills[c] && seeds[p] == seeds[c];
+            distinct += !seen;
+        }
+        g_assert_cmpuint(rtCountFiles(fx->repo, "chunks"), ==, distinct);
+        g_assert_cmpuint(((cairnRepoManifestDisk *)m->disks->pdata[0])->chunks_new, ==, distinct);
+    }
+}
+
+
+static void
+testEncrypted(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *path = g_build_filename(fx->dir, "enc", NULL);
+    g_autofree char *keyfile = g_build_filename(fx->dir, "enc.key", NULL);
+    g_autofree char *other = g_build_filename(fx->dir, "other.key", NULL);
+    g_autofree char *id = NULL;
+    g_autofree char *chunk = NULL;
+    g_autofree char *contents = NULL;
+    g_autofree guint8 *text = g_malloc(CS);
+    gsize len;
+    cairnRepo *bad;
+
+    /* init creates the missing key file, mode 0600 */
+    g_assert_true(cairnRepoInit(path, keyfile, &err));
+    g_assert_no_error(err);
+    g_assert_true(g_file_test(keyfile, G_FILE_TEST_IS_REGULAR));
+    {
+        GStatBuf st;
+
+        g_assert_cmpint(g_stat(keyfile, &st), ==, 0);
+        g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+    }
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(path, keyfile, CAIRN_REPO_LOCK_SHARED);
+        g_autofree char *id2 = NULL;
+        guint files;
+
+        g_assert_true(cairnRepoIsEncrypted(repo));
+        id = rtWriteSnapshot(repo, "secret", mixedDisk, 1700000000);
+        rtCheckDisk(repo, id, &mixedDisk[0]);
+        files = rtCountFiles(path, "chunks");
+        g_assert_cmpuint(files, ==, 3);
+        /* dedup still works encrypted */
+        id2 = rtWriteSnapshot(repo, "secret", mixedDisk, 1700000100);
+        g_assert_cmpuint(rtCountFiles(path, "chunks"), ==, files);
+    }
+
+    /* nothing readable on disk: no text, no plain SHA-256 names */
+    rtFillBuffer(text, CS, RT_TEXT, 1);
+    {
+        g_autofree char *mpath = g_strdup_printf("%s/snapshots/%s/manifest", path, id);
+        guint8 sha[32];
+        char hex[65];
+        g_autofree char *plainName = NULL;
+        gsize shalen = sizeof(sha);
+        g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+
+        g_assert_true(g_file_get_contents(mpath, &contents, &len, NULL));
+        g_assert_null(g_strstr_len(contents, (gssize)len, "secret"));
+        g_assert_null(g_strstr_len(contents, (gssize)len, "domain"));
+        g_checksum_update(sum, text, CS);
+        g_checksum_get_digest(sum, sha, &shalen);
+        plainName = g_strdup_printf("%s/chunks/%.2s/%s", path, cairnRepoDigestToHex(sha, hex), hex);
+        g_assert_false(g_file_test(plainName, G_FILE_TEST_EXISTS));
+    }
+
+    /* wrong, missing and damaged keys */
+    g_assert_true(cairnRepoKeyGenerate(other, &err));
+    bad = cairnRepoOpen(path, other, CAIRN_REPO_LOCK_SHARED, &err);
+    g_assert_null(bad);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_KEY);
+    g_assert_nonnull(strstr(err->message, "does not belong"));
+    g_clear_error(&err);
+    bad = cairnRepoOpen(path, NULL, CAIRN_REPO_LOCK_SHARED, &err);
+    g_assert_null(bad);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_KEY);
+    g_clear_error(&err);
+    g_assert_true(g_file_set_contents(other, "cairn-backup-key 1\nkey 12\n", -1, NULL));
+    bad = cairnRepoOpen(path, other, CAIRN_REPO_LOCK_SHARED, &err);
+    g_assert_null(bad);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_KEY);
+    g_clear_error(&err);
+    g_assert_true(g_file_set_contents(other, "cairn-backup-key 2\nkey 12\n", -1, NULL));
+    bad = cairnRepoOpen(path, other, CAIRN_REPO_LOCK_SHARED, &err);
+    g_assert_null(bad);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_VERSION);
+    g_clear_error(&err);
+
+    /* a flipped byte in an encrypted chunk: the tag catches it */
+    chunk = rtFirstChunkFile(path);
+    g_clear_pointer(&contents, g_free);
+    g_assert_true(g_file_get_contents(chunk, &contents, &len, NULL));
+    contents[len - 20] ^= 1;
+    g_assert_true(g_file_set_contents(chunk, contents, (gssize)len, NULL));
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(path, keyfile, CAIRN_REPO_LOCK_SHARED);
+        g_autoptr(cairnRepoVerifyReport) report = NULL;
+        cairnRepoVerifyProblem *p;
+
+        g_assert_true(cairnRepoVerify(repo, NULL, NULL, NULL, &report, &err));
+        g_assert_no_error(err);
+        g_assert_cmpuint(report->problems->len, ==, 1);
+        p = report->problems->pdata[0];
+        g_assert_nonnull(strstr(p->problem, "authentication tag"));
+        g_assert_cmpuint(p->users->len, ==, 2);
+    }
+}
+
+
+static void
+testLocks(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) a = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autoptr(cairnRepo) b = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    cairnRepo *c = cairnRepoOpen(fx->repo, NULL, CAIRN_REPO_LOCK_EXCLUSIVE, &err);
+
+    g_assert_null(c);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_LOCKED);
+    g_clear_error(&err);
+    /* gc needs the exclusive lock */
+    g_assert_false(cairnRepoGc(a, true, NULL, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_LOCKED);
+    g_clear_error(&err);
+    g_clear_pointer(&a, cairnRepoFree);
+    g_clear_pointer(&b, cairnRepoFree);
+
+    a = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_EXCLUSIVE);
+    c = cairnRepoOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED, &err);
+    g_assert_null(c);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_LOCKED);
+    g_assert_nonnull(strstr(err->message, "gc"));
+}
+
+
+/* Fault injection: the n-th time step @hookStep is reached, ENOSPC. */
+static const char *hookStepName;
+static int hookCountdown;
+
+
+static int
+enospcHook(const char *step)
+{
+    if (g_str_equal(step, hookStepName) && --hookCountdown == 0)
+        return ENOSPC;
+    return 0;
+}
+
+
+static void
+checkNoSnapshotAfterFailure(Fixture *fx, const char *step, int nth)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autoptr(cairnRepoWriter) w = cairnRepoWriterNew(repo, "dom1", NULL, &err);
+    g_autofree guint8 *buf = g_malloc(CS);
+    g_autoptr(GPtrArray) list = NULL;
+    bool ok = true;
+
+    hookStepName = step;
+    hookCountdown = nth;
+    cairnRepoTestHook = enospcHook;
+    g_assert_true(cairnRepoWriterAddDisk(w, "vda", 3 * (guint64)CS, NULL, &err));
+    for (guint64 c = 0; ok && c < 3; c++) {
+        rtFillBuffer(buf, CS, RT_TEXT, (guint32)c + 1000 * (guint32)nth);
+        ok = cairnRepoWriterPutChunk(w, "vda", c, buf, CS, &err);
+    }
+    if (ok)
+        ok = cairnRepoWriterCommit(w, NULL, NULL, &err);
+    cairnRepoTestHook = NULL;
+    g_assert_false(ok);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NO_SPACE);
+    g_assert_nonnull(strstr(err->message, "No space left on device"));
+    g_clear_error(&err);
+    list = cairnRepoListSnapshots(repo, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(list->len, ==, 0);
+}
+
+
+static void
+testNoSpace(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    cairnRepoGcStats stats;
+
+    /* the 2nd chunk's write, the sync, the index, the manifest */
+    checkNoSnapshotAfterFailure(fx, "store-write", 2);
+    checkNoSnapshotAfterFailure(fx, "store-sync", 1);
+    checkNoSnapshotAfterFailure(fx, "store-write", 4);
+    checkNoSnapshotAfterFailure(fx, "store-write", 5);
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_EXCLUSIVE);
+
+        g_assert_true(cairnRepoGc(repo, false, &stats, &err));
+        g_assert_no_error(err);
+        g_assert_cmpuint(rtCountFiles(fx->repo, "chunks"), ==, 0);
+        g_assert_cmpuint(rtCountFiles(fx->repo, "snapshots"), ==, 0);
+    }
+    /* and the next writer works */
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+        g_autofree char *id = rtWriteSnapshot(repo, "dom1", mixedDisk, 0);
+
+        rtCheckDisk(repo, id, &mixedDisk[0]);
+    }
+}
+
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+#define ADD(name, fn) g_test_add("/repo/" name, Fixture, NULL, setupPlain, fn, teardown)
+    ADD("init-open", testInitOpen);
+    ADD("round-trip", testRoundTrip);
+    ADD("dedup", testDedup);
+    ADD("incremental", testIncremental);
+    ADD("full-unput-is-zero", testFullUnputIsZero);
+    ADD("abandon", testAbandon);
+    ADD("threads", testThreads);
+    ADD("encrypted", testEncrypted);
+    ADD("locks", testLocks);
+    ADD("no-space", testNoSpace);
+#undef ADD
+    return g_test_run();
+}
