@@ -493,7 +493,7 @@ cbRunDo(cbRun *run, GError **error)
         cbRunDisk *d = g_ptr_array_index(run->disks, i);
 
         if (!cbRunReadDisk(run, writer, d, exports, bitmaps, error)) {
-            cbPrefixError(error, "domain '%s', disk '%s': ", run->domname, d->disk->target);
+            cbPrefixError(error, "disk '%s': ", d->disk->target);
             return false;
         }
     }

@@ -48,4 +48,25 @@ cb init "$root/enc2" --encrypt "$root/other.key" >/dev/null 2>&1 || true
 expect 5 "" cb restore "$root/enc" "$id" "$root/wrong" --key "$root/other.key"
 [ ! -e "$root/wrong/vda.qcow2" ] || fail "restore with a wrong key wrote"
 CAIRN_BACKUP_KEY=$root/key cb verify "$root/enc" >/dev/null || fail "verify with the key"
+
+note "a full disk during run and restore (tmpfs; needs mount rights)"
+mkdir -p "$root/full"
+if mount -t tmpfs -o size=3m tmpfs "$root/full" 2>/dev/null; then
+    BK_UMOUNT=$root/full
+    fid=$(cb init "$root/full/repo" --json | json "['id']")
+    expect 1 "No space left on device" cb run vm "$root/full/repo"
+    [ "$(cb list "$root/full/repo" --json)" = "[]" ] || fail "a snapshot after ENOSPC"
+    cb verify "$root/full/repo" >/dev/null || fail "verify after ENOSPC"
+    ! c checkpoint-list vm --name | grep -q "^cb-$fid-" ||
+        fail "a checkpoint left after ENOSPC: $(c checkpoint-list vm --name)"
+    cb gc "$root/full/repo" >/dev/null
+    for fmt in raw qcow2; do
+        expect 1 "No space left on device" cb restore "$root/enc" "$id" "$root/full/out" --key "$root/key" --format "$fmt"
+        grep -q "snapshot '$id', disk 'vda', file '$root/full/out/vda.$fmt'" "$root/err" ||
+            fail "error does not name snapshot, disk, file: $(cat "$root/err")"
+        [ -z "$(ls -A "$root/full/out")" ] || fail "restore left $(ls -A "$root/full/out")"
+    done
+else
+    echo "(no mount rights: full-disk part not run)" >&2
+fi
 echo ok

@@ -39,6 +39,7 @@ bk_setup() {
 
 bk_cleanup() {
     local rc=$? f pid
+    [ -z "${BK_UMOUNT:-}" ] || umount "$BK_UMOUNT" 2>/dev/null || true
     for f in "$root"/cairn/run/*.pid "$root"/cairn/run/*.backup-qsd-pid; do
         [ -e "$f" ] || continue
         pid=$(cat "$f" 2>/dev/null || true)
