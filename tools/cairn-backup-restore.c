@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "repo.h"
 #include "cairn-backup.h"
@@ -260,17 +261,31 @@ cbCmdRestore(const cbOptions *opts, GError **error)
         }
         return false;
     }
-    for (i = 0; i < targets->len; i++) {
-        cbRestoreTarget *t = g_ptr_array_index(targets, i);
+    if (opts->json) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        g_autoptr(JsonGenerator) gen = json_generator_new();
+        g_autoptr(JsonNode) root = NULL;
+        g_autofree char *json = NULL;
 
-        if (opts->json) {
-            g_autofree char *json =
-                g_strdup_printf("{\"disk\":\"%s\",\"file\":\"%s\"}", t->disk, t->path);
+        json_builder_begin_array(b);
+        for (i = 0; i < targets->len; i++) {
+            cbRestoreTarget *t = g_ptr_array_index(targets, i);
 
-            cbPrintJSON(json);
-        } else {
-            printf("%s\n", t->path);
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "disk");
+            json_builder_add_string_value(b, t->disk);
+            json_builder_set_member_name(b, "file");
+            json_builder_add_string_value(b, t->path);
+            json_builder_end_object(b);
         }
+        json_builder_end_array(b);
+        root = json_builder_get_root(b);
+        json_generator_set_root(gen, root);
+        json = json_generator_to_data(gen, NULL);
+        cbPrintJSON(json);
+        return true;
     }
+    for (i = 0; i < targets->len; i++)
+        printf("%s\n", ((cbRestoreTarget *)g_ptr_array_index(targets, i))->path);
     return true;
 }
