@@ -105,6 +105,7 @@ cbRestoreWorker(gpointer opaque)
                 g_atomic_int_set(&job->failed, 1);
                 break;
             }
+            cbCrashPoint("restoring");
         }
         cbProgressDiskAdd(job->progress, len);
     }

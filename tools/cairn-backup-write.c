@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -51,6 +52,14 @@ cbWriterRun(const char *const *argv, GError **error)
 }
 
 
+/* In the child: qemu-nbd ends with us, even if we are killed with -9. */
+static void
+cbWriterChildSetup(gpointer opaque)
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+
 static bool
 cbWriterStartServer(cbWriter *w, GError **error)
 {
@@ -70,7 +79,11 @@ cbWriterStartServer(cbWriter *w, GError **error)
                                shared,     "-t",   "--cache=writeback",
                                w->path,    NULL };
 
-        if (!(w->server = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, error)))
+        g_autoptr(GSubprocessLauncher) launcher =
+            g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+
+        g_subprocess_launcher_set_child_setup(launcher, cbWriterChildSetup, NULL, NULL);
+        if (!(w->server = g_subprocess_launcher_spawnv(launcher, argv, error)))
             return false;
     }
     w->nbd = g_new0(struct nbd_handle *, w->threads);

@@ -56,5 +56,6 @@ guint cbConnections(const cbOptions *opts);
  * walks every point). The points of `run`: "begun" (the pull backup
  * runs), "chunk" (the first chunk is stored), "read" (every disk read,
  * job still running), "ended" (job ended, snapshot not committed),
- * "committed" (snapshot committed, old checkpoints not yet deleted). */
+ * "committed" (snapshot committed, old checkpoints not yet deleted). Of
+ * `restore`: "restoring" (a chunk is written). */
 void cbCrashPoint(const char *name);
