@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include <cairn/cairn.h>
@@ -116,6 +117,26 @@ cbRunClear(cbRun *run)
 }
 
 
+/* Empty socket directories of runs killed after their job ended (a live
+ * run's directory holds its socket, so rmdir leaves it alone). */
+static void
+cbRunSweepTmp(cbRun *run)
+{
+    g_autofree char *prefix = g_strdup_printf("cairn-backup-%s-", cairnRepoGetId(run->repo));
+    g_autoptr(GDir) dir = g_dir_open(g_get_tmp_dir(), 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *path = NULL;
+
+        if (!g_str_has_prefix(name, prefix))
+            continue;
+        path = g_build_filename(g_get_tmp_dir(), name, NULL);
+        g_rmdir(path);
+    }
+}
+
+
 static bool
 cbRunConnect(cbRun *run, GError **error)
 {
@@ -135,6 +156,7 @@ cbRunConnect(cbRun *run, GError **error)
         cbProgressMessage(run->progress,
                           "ended the backup job an interrupted run left on domain '%s'",
                           run->domname);
+    cbRunSweepTmp(run);
     if (!(run->domxml = cairnDomainGetXMLDesc(run->dom, 0))) {
         cbSetApiError(error, "cannot get the XML of domain '%s'", run->domname);
         return false;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -60,15 +61,44 @@ cbWriterChildSetup(gpointer opaque)
 }
 
 
+/* Socket directories of restores that were killed (their pid is gone). */
+static void
+cbWriterSweep(void)
+{
+    g_autoptr(GDir) dir = g_dir_open(g_get_tmp_dir(), 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        const char *p;
+        gint64 pid;
+        g_autofree char *path = NULL;
+        g_autofree char *socket = NULL;
+
+        if (!g_str_has_prefix(name, "cairn-backup-restore-"))
+            continue;
+        p = name + strlen("cairn-backup-restore-");
+        pid = g_ascii_strtoll(p, NULL, 10);
+        if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        path = g_build_filename(g_get_tmp_dir(), name, NULL);
+        socket = g_build_filename(path, "nbd.sock", NULL);
+        g_unlink(socket);
+        g_rmdir(path);
+    }
+}
+
+
 static bool
 cbWriterStartServer(cbWriter *w, GError **error)
 {
     g_autofree char *socket = NULL;
     g_autofree char *shared = g_strdup_printf("%u", w->threads);
     gint64 deadline = g_get_monotonic_time() + CB_NBD_WAIT_US;
+    g_autofree char *tmpl = g_strdup_printf("cairn-backup-restore-%d-XXXXXX", (int)getpid());
     guint i;
 
-    if (!(w->tmpdir = g_dir_make_tmp("cairn-backup-restore-XXXXXX", NULL))) {
+    cbWriterSweep();
+    if (!(w->tmpdir = g_dir_make_tmp(tmpl, NULL))) {
         cbSetErrno(error, errno, "cannot make a private directory in '%s'", g_get_tmp_dir());
         return false;
     }

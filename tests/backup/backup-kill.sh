@@ -49,6 +49,7 @@ for _ in $(seq 50); do pgrep -f "$root/rk" >/dev/null || break; sleep 0.1; done
 cb restore "$repo" "$id" "$root/rk" >/dev/null
 bk_same "$root/rk/vda.qcow2" "$root/ref-k-vda.qcow2"
 [ -z "$(ls -A "$root/rk" | grep partial)" ] || fail "partial files left: $(ls -A "$root/rk")"
+[ -z "$(ls -d "$root"/cairn-backup-* 2>/dev/null)" ] || fail "socket directories left: $(ls -d "$root"/cairn-backup-*)"
 c domjobinfo vm | grep -q 'None' || fail "a job is left: $(c domjobinfo vm)"
 cb gc "$repo" >/dev/null
 cb verify "$repo" >/dev/null
