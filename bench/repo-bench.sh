@@ -10,7 +10,7 @@
 # of the unchanged disk, and a full of a second domain whose disk is a
 # copy of the first. Sizes: what each step added to the repository.
 #
-#   usage: bash bench/repo-bench.sh     (BUILD=dir, SIZE=4G, KEEP=1,
+#   usage: bash bench/repo-bench.sh     (BUILD=dir, SIZE=4G, KEEP=1, VIRT=kvm,
 #                                        WORKDIR=/var/tmp for the scratch dir;
 #                                        REFERENCE=1 also runs virtnbdbackup's
 #                                        run.sh, which needs root, libvirtd from
@@ -20,6 +20,8 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cairn_backup=$build/tools/cairn-backup
+# TCG unless told: a /dev/kvm that opens is not always a KVM that works.
+virt=${VIRT:-qemu}
 [ -x "$cairn_backup" ] || die "no $cairn_backup: build first"
 need qemu-img qemu-io qemu-nbd openssl python3
 SIZE=${SIZE:-4G}

@@ -283,8 +283,8 @@ cbCmdPrune(const cbOptions *opts, GError **error)
     for (i = 0; i < items->len; i++) {
         const cairnRepoPruneItem *it = g_ptr_array_index(items, i);
 
-        printf("%-28s %-16s %s%s\n", it->id, it->domain,
-               it->keep ? it->reason : (opts->dry_run ? "would remove" : "removed"), "");
+        printf("%-28s %-16s %s\n", it->id, it->domain,
+               it->keep ? it->reason : (opts->dry_run ? "would remove" : "removed"));
     }
     return true;
 }
