@@ -2,10 +2,10 @@
  * cairn-backup-write.h: the image writers of cairn-backup restore.
  *
  * raw: a sparse file of the disk's size, written with pwrite; chunks not
- * written stay holes. qcow2: a new image made with `qemu-img create`,
- * served by a `qemu-nbd` of our own on a unix socket, written over one
- * libnbd connection per thread; chunks not written stay unallocated.
- * Either way the caller writes only the chunks that hold data.
+ * written stay holes. qcow2: a sparse raw temporary file beside it,
+ * converted with `qemu-img convert` at the end; chunks not written stay
+ * unallocated. Either way the caller writes only the chunks that hold
+ * data.
  */
 #pragma once
 

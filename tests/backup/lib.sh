@@ -24,7 +24,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "== $*" >&2; }
 
 bk_setup() {
-    for tool in qemu-system-x86_64 qemu-img qemu-io qemu-nbd; do
+    for tool in qemu-system-x86_64 qemu-img qemu-io; do
         command -v "$tool" >/dev/null || { echo "skip: $tool missing"; exit 77; }
     done
     . "$here/tests/testroot.sh"
