@@ -55,11 +55,12 @@ cairnRepoKeyGenerate(const char *keyfile, GError **error)
     OPENSSL_cleanse(key, sizeof(key));
 
     if ((fd = open(keyfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-        if (errno == EEXIST)
+        if (errno == EEXIST) {
             cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS, "key file %s already exists",
                               keyfile);
-        else
+        } else {
             cairnRepoSetErrno(error, errno, "cannot create key file %s", keyfile);
+        }
         return false;
     }
     if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
@@ -107,11 +108,12 @@ cairnRepoKeysLoad(const char *keyfile, cairnRepoKeys *ret_keys, GError **error)
     char *end;
 
     if (!g_file_get_contents(keyfile, &text, &len, &local)) {
-        if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
             cairnRepoSetError(error, CAIRN_REPO_ERROR_KEY, "key file %s does not exist", keyfile);
-        else
+        } else {
             cairnRepoSetError(error, CAIRN_REPO_ERROR_KEY, "cannot read key file: %s",
                               local->message);
+        }
         return false;
     }
     lines = g_strsplit(text, "\n", -1);
@@ -156,10 +158,11 @@ cairnRepoDigestCompute(const cairnRepoKeys *keys, const void *data, size_t len, 
 {
     unsigned int dlen = CAIRN_REPO_DIGEST_LEN;
 
-    if (keys)
+    if (keys) {
         HMAC(EVP_sha256(), keys->digest_key, CAIRN_REPO_KEY_LEN, data, len, ret_digest, &dlen);
-    else
+    } else {
         EVP_Digest(data, len, ret_digest, &dlen, EVP_sha256(), NULL);
+    }
 }
 
 

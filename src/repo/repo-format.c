@@ -29,6 +29,8 @@
 
 #define INDEX_HEAD_LEN 24
 
+int cairnRepoZstdLevel = CAIRN_REPO_ZSTD_LEVEL;
+
 static const char *const kindMagic[] = {
     [CAIRN_REPO_KIND_CONFIG] = "CAIRNCFG",
     [CAIRN_REPO_KIND_MANIFEST] = "CAIRNMAN",
@@ -170,10 +172,11 @@ headerWrite(guint8 *file,
     put32(file + OFF_FLAGS, flags);
     put64(file + OFF_PAYLOAD_LEN, payload_len);
     put64(file + OFF_RAW_LEN, raw_len);
-    if (digest)
+    if (digest) {
         memcpy(file + OFF_DIGEST, digest, CAIRN_REPO_DIGEST_LEN);
-    else
+    } else {
         memset(file + OFF_DIGEST, 0, CAIRN_REPO_DIGEST_LEN);
+    }
     checksum(file, kind == CAIRN_REPO_KIND_CHUNK ? NULL : file + CAIRN_REPO_HEADER_LEN, payload_len,
              file + OFF_CHECKSUM);
 }
@@ -225,15 +228,16 @@ headerRead(cairnRepoKind kind,
     ret->raw_len = get64(file + OFF_RAW_LEN);
     ret->digest = file + OFF_DIGEST;
     ret->payload = file + CAIRN_REPO_HEADER_LEN;
+    checksum(file, kind == CAIRN_REPO_KIND_CHUNK ? NULL : ret->payload, len - CAIRN_REPO_HEADER_LEN,
+             sum);
+    if (memcmp(sum, file + OFF_CHECKSUM, sizeof(sum)) != 0) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT, "%s: checksum mismatch", what);
+        return false;
+    }
     if (ret->payload_len != len - CAIRN_REPO_HEADER_LEN) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT,
                           "%s: payload is %zu bytes, header says %zu (truncated?)", what,
                           len - CAIRN_REPO_HEADER_LEN, ret->payload_len);
-        return false;
-    }
-    checksum(file, kind == CAIRN_REPO_KIND_CHUNK ? NULL : ret->payload, ret->payload_len, sum);
-    if (memcmp(sum, file + OFF_CHECKSUM, sizeof(sum)) != 0) {
-        cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT, "%s: checksum mismatch", what);
         return false;
     }
     if (ret->flags & ~CAIRN_REPO_FLAGS_KNOWN) {
@@ -327,17 +331,16 @@ cairnRepoEncodeChunk(const cairnRepoKeys *keys,
                      const guint8 *digest,
                      const guint8 *data,
                      size_t len,
-                     const guint8 **ret_file,
-                     size_t *ret_file_len,
+                     struct iovec *ret_iov,
                      GError **error)
 {
     scratchSet *set = scratchGet();
     size_t bound = ZSTD_compressBound(len);
     size_t extra = keys ? CAIRN_REPO_NONCE_LEN + CAIRN_REPO_TAG_LEN : 0;
-    guint8 *file = cairnRepoScratch(0, CAIRN_REPO_HEADER_LEN + MAX(bound, len) + extra);
-    guint8 *zbuf = keys ? cairnRepoScratch(1, bound) : file + CAIRN_REPO_HEADER_LEN;
-    const guint8 *plain = data;
-    size_t plain_len = len;
+    guint8 *head = cairnRepoScratch(0, CAIRN_REPO_HEADER_LEN + MAX(bound, len) + extra);
+    guint8 *zbuf = keys ? cairnRepoScratch(1, bound) : head + CAIRN_REPO_HEADER_LEN;
+    const guint8 *payload = data;
+    size_t payload_len = len;
     guint32 flags = 0;
     size_t zlen;
 
@@ -345,23 +348,25 @@ cairnRepoEncodeChunk(const cairnRepoKeys *keys,
         cairnRepoSetError(error, CAIRN_REPO_ERROR_FAILED, "cannot create a zstd context");
         return false;
     }
-    zlen = ZSTD_compressCCtx(set->cctx, zbuf, bound, data, len, CAIRN_REPO_ZSTD_LEVEL);
+    zlen = ZSTD_compressCCtx(set->cctx, zbuf, bound, data, len, cairnRepoZstdLevel);
     if (!ZSTD_isError(zlen) && zlen < len) {
-        plain = zbuf;
-        plain_len = zlen;
+        payload = zbuf;
+        payload_len = zlen;
         flags |= CAIRN_REPO_FLAG_ZSTD;
-    } else if (!keys) {
-        memcpy(file + CAIRN_REPO_HEADER_LEN, data, len);
     }
     if (keys) {
-        if (!cairnRepoEncrypt(keys, digest, CAIRN_REPO_DIGEST_LEN, plain, plain_len,
-                              file + CAIRN_REPO_HEADER_LEN, error))
+        if (!cairnRepoEncrypt(keys, digest, CAIRN_REPO_DIGEST_LEN, payload, payload_len,
+                              head + CAIRN_REPO_HEADER_LEN, error))
             return false;
+        payload = head + CAIRN_REPO_HEADER_LEN;
+        payload_len += extra;
         flags |= CAIRN_REPO_FLAG_AES_GCM;
     }
-    headerWrite(file, CAIRN_REPO_KIND_CHUNK, flags, plain_len + extra, len, digest);
-    *ret_file = file;
-    *ret_file_len = CAIRN_REPO_HEADER_LEN + plain_len + extra;
+    headerWrite(head, CAIRN_REPO_KIND_CHUNK, flags, payload_len, len, digest);
+    ret_iov[0].iov_base = head;
+    ret_iov[0].iov_len = CAIRN_REPO_HEADER_LEN;
+    ret_iov[1].iov_base = (void *)payload;
+    ret_iov[1].iov_len = payload_len;
     return true;
 }
 

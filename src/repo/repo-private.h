@@ -11,6 +11,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/uio.h>
 #include <glib.h>
 
 #include "repo.h"
@@ -34,6 +35,9 @@
 
 /* zstd level for chunks (bench/repo-chunk-bench measures 1 against 3). */
 #define CAIRN_REPO_ZSTD_LEVEL 1
+
+/* The level used; CAIRN_REPO_ZSTD_LEVEL unless a benchmark changes it. */
+extern int cairnRepoZstdLevel;
 
 /* Largest manifest, config or key file read (sanity limit). */
 #define CAIRN_REPO_SMALL_FILE_MAX (64u * 1024 * 1024)
@@ -159,15 +163,15 @@ GBytes *cairnRepoDecodeObject(cairnRepoKind kind,
                               size_t len,
                               GError **error);
 
-/* Encode chunk @data (@len bytes, digest @digest) into thread-local
- * scratch: *@ret_file / *@ret_file_len are the file's bytes (valid until
- * the thread's next encode). */
+/* Encode chunk @data (@len bytes, digest @digest): @ret_iov[0] is the
+ * header, @ret_iov[1] the payload, in thread-local scratch or @data itself
+ * (valid until the thread's next encode, and while @data is). A chunk
+ * stored raw is not copied. */
 bool cairnRepoEncodeChunk(const cairnRepoKeys *keys,
                           const guint8 *digest,
                           const guint8 *data,
                           size_t len,
-                          const guint8 **ret_file,
-                          size_t *ret_file_len,
+                          struct iovec *ret_iov,
                           GError **error);
 
 /* Decode chunk file @file (@file_len bytes) stored under @digest into

@@ -88,10 +88,11 @@ cairnRepoPruneSelect(const cairnRepoPrunePolicy *policy,
         markRule(&rules[r], keeps[r], times, n, ret_reasons);
     }
     for (size_t i = 0; i < n; i++) {
-        if (!any)
+        if (!any) {
             ret_reasons[i] = "keep-all";
-        else if (ret_reasons[i] == REMOVE)
+        } else if (ret_reasons[i] == REMOVE) {
             ret_reasons[i] = NULL;
+        }
     }
 }
 

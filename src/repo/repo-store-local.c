@@ -131,8 +131,8 @@ openTemp(cairnRepoStoreLocal *s, const char *key, char **ret_tmp)
 static bool
 storeLocalPut(cairnRepoStore *store,
               const char *key,
-              const void *data,
-              size_t len,
+              const struct iovec *iov,
+              int iovcnt,
               bool no_replace,
               bool durable,
               bool *ret_created,
@@ -152,8 +152,10 @@ storeLocalPut(cairnRepoStore *store,
         errno = err;
         goto fail;
     }
-    if (!writeAll(fd, data, len))
-        goto fail;
+    for (int i = 0; i < iovcnt; i++) {
+        if (!writeAll(fd, iov[i].iov_base, iov[i].iov_len))
+            goto fail;
+    }
     if (durable && fsync(fd) < 0)
         goto fail;
     if (close(fd) < 0) {
@@ -467,11 +469,15 @@ cairnRepoStoreLocalOpen(const char *path, GError **error)
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
     if (fd < 0) {
-        if (errno == ENOENT)
+        if (errno == ENOENT) {
             cairnRepoSetError(error, CAIRN_REPO_ERROR_NOT_FOUND, "repository %s does not exist",
                               path);
-        else
+        } else if (errno == ENOTDIR) {
+            cairnRepoSetError(error, CAIRN_REPO_ERROR_NOT_A_REPO,
+                              "%s is not a cairn-backup repository (not a directory)", path);
+        } else {
             cairnRepoSetErrno(error, errno, "cannot open repository %s", path);
+        }
         return NULL;
     }
     s = g_new0(cairnRepoStoreLocal, 1);

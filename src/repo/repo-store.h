@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/uio.h>
 #include <glib.h>
 
 #include "repo.h"
@@ -34,12 +35,13 @@ typedef bool (*cairnRepoStoreListFunc)(const char *key,
 
 typedef struct {
     const char *name;
-    /* Store @len bytes under @key. With @no_replace an existing object is
-     * kept: *@ret_created (may be NULL) says whether this call made it. */
+    /* Store the @iovcnt buffers of @iov, one after the other, under @key.
+     * With @no_replace an existing object is kept: *@ret_created (may be
+     * NULL) says whether this call made it. */
     bool (*put)(cairnRepoStore *store,
                 const char *key,
-                const void *data,
-                size_t len,
+                const struct iovec *iov,
+                int iovcnt,
                 bool no_replace,
                 bool durable,
                 bool *ret_created,

@@ -37,8 +37,8 @@ struct _cairnRepoWriter {
     char *domain;
     char *domain_xml;
     gint64 created;
-    GHashTable *disks; /* name -> writerDisk*, not changed while chunks are put */
-    GPtrArray *order;  /* writerDisk*, in the order added */
+    GHashTable *disks; /* name -> writerDisk*, under lock */
+    GPtrArray *order;  /* writerDisk*, in the order added, under lock */
     GHashTable *info;
     GMutex lock;
     bool committed;
@@ -106,10 +106,6 @@ cairnRepoWriterAddDisk(cairnRepoWriter *w,
 
     if (!cairnRepoCheckName("disk", disk, error))
         return false;
-    if (g_hash_table_contains(w->disks, disk)) {
-        cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "disk '%s' added twice", disk);
-        return false;
-    }
     if (size_bytes == 0) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "disk '%s' has size 0", disk);
         return false;
@@ -130,8 +126,16 @@ cairnRepoWriterAddDisk(cairnRepoWriter *w,
     if (base)
         memcpy(d->index->digests, base->digests, base->n_chunks * CAIRN_REPO_DIGEST_LEN);
     d->info = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_mutex_lock(&w->lock);
+    if (g_hash_table_contains(w->disks, disk)) {
+        g_mutex_unlock(&w->lock);
+        writerDiskFree(d);
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "disk '%s' added twice", disk);
+        return false;
+    }
     g_ptr_array_add(w->order, d);
     g_hash_table_insert(w->disks, d->name, d);
+    g_mutex_unlock(&w->lock);
     return true;
 }
 
@@ -154,11 +158,17 @@ isZero(const guint8 *data, size_t len)
 static writerDisk *
 diskLookup(cairnRepoWriter *w, const char *disk, GError **error)
 {
-    writerDisk *d = disk ? g_hash_table_lookup(w->disks, disk) : NULL;
+    writerDisk *d = NULL;
 
-    if (!d)
+    if (disk) {
+        g_mutex_lock(&w->lock);
+        d = g_hash_table_lookup(w->disks, disk);
+        g_mutex_unlock(&w->lock);
+    }
+    if (!d) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "no disk '%s' in this snapshot",
                           disk ? disk : "(null)");
+    }
     return d;
 }
 
@@ -204,23 +214,30 @@ cairnRepoWriterPutChunk(cairnRepoWriter *w,
 
     if (!isZero(data, len)) {
         g_autofree char *key = NULL;
+        guint64 size = 0;
+        bool replace;
         int have;
 
         cairnRepoDigestCompute(keys, data, len, digest);
         key = cairnRepoChunkKey(digest);
-        if ((have = repo->store->driver->exists(repo->store, key, NULL, error)) < 0)
+        if ((have = repo->store->driver->exists(repo->store, key, &size, error)) < 0)
             return false;
+        /* A chunk file too short to hold even its header is debris (e.g.
+         * a filesystem that lost its data in a power cut): replace it
+         * rather than let this snapshot reference it. */
+        replace = have && size < CAIRN_REPO_HEADER_LEN;
+        if (replace)
+            have = 0;
         if (!have) {
-            const guint8 *file;
-            size_t file_len;
+            struct iovec iov[2];
 
-            if (!cairnRepoEncodeChunk(keys, digest, data, len, &file, &file_len, error) ||
-                !repo->store->driver->put(repo->store, key, file, file_len, true, false, &created,
+            if (!cairnRepoEncodeChunk(keys, digest, data, len, iov, error) ||
+                !repo->store->driver->put(repo->store, key, iov, 2, !replace, false, &created,
                                           error)) {
                 g_prefix_error(error, "disk '%s', chunk %" G_GUINT64_FORMAT ": ", disk, chunk_no);
                 return false;
             }
-            stored = file_len;
+            stored = iov[0].iov_len + iov[1].iov_len;
         }
     }
 
@@ -393,13 +410,15 @@ putObject(cairnRepo *repo,
           GError **error)
 {
     g_autoptr(GBytes) file = NULL;
+    struct iovec iov;
     bool created = false;
 
     if (!(file = cairnRepoEncodeObject(kind, repo->encrypted ? &repo->keys : NULL, key, raw, len,
                                        error)))
         return false;
-    if (!repo->store->driver->put(repo->store, key, g_bytes_get_data(file, NULL),
-                                  g_bytes_get_size(file), true, true, &created, error))
+    iov.iov_base = (void *)g_bytes_get_data(file, NULL);
+    iov.iov_len = g_bytes_get_size(file);
+    if (!repo->store->driver->put(repo->store, key, &iov, 1, true, true, &created, error))
         return false;
     if (!created) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS, "%s exists already in %s", key,

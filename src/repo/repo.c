@@ -48,10 +48,11 @@ cairnRepoSetErrno(GError **error, int errnum, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    if (errnum == ENOSPC || errnum == EDQUOT)
+    if (errnum == ENOSPC || errnum == EDQUOT) {
         code = CAIRN_REPO_ERROR_NO_SPACE;
-    else if (errnum == ENOENT)
+    } else if (errnum == ENOENT) {
         code = CAIRN_REPO_ERROR_NOT_FOUND;
+    }
     g_set_error(error, CAIRN_REPO_ERROR, code, "%s: %s", msg, g_strerror(errnum));
 }
 
@@ -137,6 +138,7 @@ configWrite(cairnRepoStore *store, const char *path, const char *fingerprint, GE
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autoptr(GBytes) file = NULL;
     g_autofree char *text = NULL;
+    struct iovec iov;
     guint8 id[8];
     char idhex[CAIRN_REPO_DIGEST_HEX_LEN + 1];
     guint8 padded[CAIRN_REPO_DIGEST_LEN] = { 0 };
@@ -161,8 +163,34 @@ configWrite(cairnRepoStore *store, const char *path, const char *fingerprint, GE
     if (!(file = cairnRepoEncodeObject(CAIRN_REPO_KIND_CONFIG, NULL, CONFIG_KEY,
                                        (const guint8 *)text, len, error)))
         return false;
-    return store->driver->put(store, CONFIG_KEY, g_bytes_get_data(file, NULL),
-                              g_bytes_get_size(file), true, true, NULL, error);
+    iov.iov_base = (void *)g_bytes_get_data(file, NULL);
+    iov.iov_len = g_bytes_get_size(file);
+    return store->driver->put(store, CONFIG_KEY, &iov, 1, true, true, NULL, error);
+}
+
+
+/* Check that @path is missing (*@ret_missing) or an empty directory. */
+static bool
+initCheckDir(const char *path, bool *ret_missing, GError **error)
+{
+    g_autoptr(GDir) dir = NULL;
+
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        *ret_missing = true;
+        return true;
+    }
+    if (!(dir = g_dir_open(path, 0, NULL))) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS, "%s exists and is not a directory", path);
+        return false;
+    }
+    if (g_dir_read_name(dir)) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS,
+                          "%s is not empty: a repository is created in a new or empty directory",
+                          path);
+        return false;
+    }
+    *ret_missing = false;
+    return true;
 }
 
 
@@ -170,28 +198,15 @@ bool
 cairnRepoInit(const char *path, const char *keyfile, GError **error)
 {
     g_autoptr(cairnRepoStore) store = NULL;
-    g_autoptr(GDir) dir = NULL;
     cairnRepoKeys keys;
     bool created_key = false;
+    bool created_dir = false;
+    bool missing = false;
 
-    if (mkdir(path, 0755) < 0) {
-        if (errno != EEXIST) {
-            cairnRepoSetErrno(error, errno, "cannot create repository directory %s", path);
-            return false;
-        }
-        if (!(dir = g_dir_open(path, 0, NULL))) {
-            cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS, "%s exists and is not a directory",
-                              path);
-            return false;
-        }
-        if (g_dir_read_name(dir)) {
-            cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS,
-                              "%s is not empty: a repository is created in a new or empty "
-                              "directory",
-                              path);
-            return false;
-        }
-    }
+    /* Nothing is created until every check passed; a failure removes what
+     * was created. */
+    if (!initCheckDir(path, &missing, error))
+        return false;
     if (keyfile) {
         if (!g_file_test(keyfile, G_FILE_TEST_EXISTS)) {
             if (!cairnRepoKeyGenerate(keyfile, error))
@@ -201,6 +216,13 @@ cairnRepoInit(const char *path, const char *keyfile, GError **error)
         if (!cairnRepoKeysLoad(keyfile, &keys, error))
             goto fail;
     }
+    if (missing) {
+        if (mkdir(path, 0755) < 0) {
+            cairnRepoSetErrno(error, errno, "cannot create repository directory %s", path);
+            goto fail;
+        }
+        created_dir = true;
+    }
     if (!(store = cairnRepoStoreLocalOpen(path, error)) ||
         !configWrite(store, path, keyfile ? keys.fingerprint : NULL, error))
         goto fail;
@@ -208,8 +230,11 @@ cairnRepoInit(const char *path, const char *keyfile, GError **error)
     return true;
 
 fail:
+    memset(&keys, 0, sizeof(keys));
     if (created_key)
         unlink(keyfile);
+    if (created_dir)
+        rmdir(path);
     return false;
 }
 
@@ -462,8 +487,10 @@ manifestCompare(gconstpointer a, gconstpointer b)
 }
 
 
-GPtrArray *
-cairnRepoListSnapshots(cairnRepo *repo, const char *domain, GError **error)
+/* The manifests of @domain (all when NULL), sorted; an unreadable one is
+ * an error, or, with @damaged, described there and left out. */
+static GPtrArray *
+listSnapshots(cairnRepo *repo, const char *domain, GPtrArray *damaged, GError **error)
 {
     g_autoptr(GPtrArray) ids = NULL;
     g_autoptr(GPtrArray) list =
@@ -471,16 +498,47 @@ cairnRepoListSnapshots(cairnRepo *repo, const char *domain, GError **error)
 
     if (!(ids = cairnRepoListIds(repo, error)))
         return NULL;
+    g_ptr_array_sort(ids, (GCompareFunc)g_strcmp0);
     for (guint i = 0; i < ids->len; i++) {
         g_autoptr(cairnRepoManifest) m = NULL;
+        g_autoptr(GError) local = NULL;
 
-        if (!(m = cairnRepoLoadManifest(repo, ids->pdata[i], error)))
-            return NULL;
+        if (!(m = cairnRepoLoadManifest(repo, ids->pdata[i], &local))) {
+            if (!damaged) {
+                g_propagate_error(error, g_steal_pointer(&local));
+                return NULL;
+            }
+            g_ptr_array_add(
+                damaged, g_strdup_printf("snapshot %s: %s", (char *)ids->pdata[i], local->message));
+            continue;
+        }
         if (!domain || g_str_equal(domain, m->domain))
             g_ptr_array_add(list, g_steal_pointer(&m));
     }
     g_ptr_array_sort(list, manifestCompare);
     return g_steal_pointer(&list);
+}
+
+
+GPtrArray *
+cairnRepoListSnapshots(cairnRepo *repo, const char *domain, GError **error)
+{
+    return listSnapshots(repo, domain, NULL, error);
+}
+
+
+GPtrArray *
+cairnRepoListSnapshotsTolerant(cairnRepo *repo,
+                               const char *domain,
+                               GPtrArray **ret_damaged,
+                               GError **error)
+{
+    g_autoptr(GPtrArray) damaged = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *list = listSnapshots(repo, domain, damaged, error);
+
+    if (list && ret_damaged)
+        *ret_damaged = g_steal_pointer(&damaged);
+    return list;
 }
 
 
@@ -656,6 +714,82 @@ cairnRepoReadIndexChunk(
             error, CAIRN_REPO_ERROR_CORRUPT, "chunk %s holds %zu bytes, the index expects %zu",
             cairnRepoDigestToHex(cairnRepoIndexGetDigest(index, chunk_no), hex), got, want);
         return false;
+    }
+    return true;
+}
+
+
+/* The chunk a thread decoded last, for cairnRepoReadRange(). */
+typedef struct {
+    guint8 digest[CAIRN_REPO_DIGEST_LEN];
+    bool valid;
+    size_t len;
+    guint8 *data; /* CAIRN_REPO_CHUNK_SIZE bytes */
+} rangeCache;
+
+
+static void
+rangeCacheFree(gpointer data)
+{
+    rangeCache *rc = data;
+
+    g_free(rc->data);
+    g_free(rc);
+}
+
+static GPrivate rangeCacheKey = G_PRIVATE_INIT(rangeCacheFree);
+
+
+bool
+cairnRepoReadRange(cairnRepo *repo,
+                   const cairnRepoIndex *index,
+                   guint64 offset,
+                   size_t len,
+                   void *buf,
+                   GError **error)
+{
+    rangeCache *rc = g_private_get(&rangeCacheKey);
+    guint8 *out = buf;
+
+    if (offset > index->disk_size || len > index->disk_size - offset) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID,
+                          "range of %zu bytes at %" G_GUINT64_FORMAT
+                          " is past the end of the disk (%" G_GUINT64_FORMAT " bytes)",
+                          len, offset, index->disk_size);
+        return false;
+    }
+    if (!rc) {
+        rc = g_new0(rangeCache, 1);
+        rc->data = g_malloc(CAIRN_REPO_CHUNK_SIZE);
+        g_private_set(&rangeCacheKey, rc);
+    }
+    while (len > 0) {
+        guint64 c = offset / index->chunk_size;
+        size_t within = (size_t)(offset - c * index->chunk_size);
+        size_t clen = cairnRepoIndexGetChunkLength(index, c);
+        size_t n = MIN(len, clen - within);
+        const guint8 *digest = cairnRepoIndexGetDigest(index, c);
+
+        if (cairnRepoDigestIsZero(digest)) {
+            memset(out, 0, n);
+        } else if (n == clen) {
+            if (!cairnRepoReadIndexChunk(repo, index, c, out, error))
+                return false;
+        } else {
+            if (!rc->valid || rc->len != clen ||
+                memcmp(rc->digest, digest, CAIRN_REPO_DIGEST_LEN) != 0) {
+                rc->valid = false;
+                if (!cairnRepoReadIndexChunk(repo, index, c, rc->data, error))
+                    return false;
+                memcpy(rc->digest, digest, CAIRN_REPO_DIGEST_LEN);
+                rc->len = clen;
+                rc->valid = true;
+            }
+            memcpy(out, rc->data + within, n);
+        }
+        out += n;
+        offset += n;
+        len -= n;
     }
     return true;
 }

@@ -172,6 +172,17 @@ const cairnRepoManifestDisk *cairnRepoManifestFindDisk(const cairnRepoManifest *
  * cannot be read is an error naming it. */
 GPtrArray *cairnRepoListSnapshots(cairnRepo *repo, const char *domain, GError **error);
 
+/* As cairnRepoListSnapshots(), but a manifest that cannot be read does
+ * not stop the listing (so one damaged snapshot does not stop backups of
+ * every domain): it is left out and described in *@ret_damaged (if not
+ * NULL): a GPtrArray of char* "snapshot ID: message", for every domain
+ * (a damaged manifest does not say whose it is). Fails only when the
+ * repository cannot be listed at all. */
+GPtrArray *cairnRepoListSnapshotsTolerant(cairnRepo *repo,
+                                          const char *domain,
+                                          GPtrArray **ret_damaged,
+                                          GError **error);
+
 /* The manifest of snapshot @id (CAIRN_REPO_ERROR_NOT_FOUND if none). */
 cairnRepoManifest *cairnRepoLoadManifest(cairnRepo *repo, const char *id, GError **error);
 
@@ -225,6 +236,20 @@ bool cairnRepoReadIndexChunk(
     cairnRepo *repo, const cairnRepoIndex *index, guint64 chunk_no, void *buf, GError **error);
 
 
+/* Read @len bytes at byte @offset of the disk @index describes into @buf
+ * (serving a snapshot over NBD, mounting it): every chunk involved is read
+ * and verified as by cairnRepoReadIndexChunk(). Each thread keeps the
+ * last chunk it decoded, so small sequential reads decode a chunk once. A
+ * range past the end of the disk is CAIRN_REPO_ERROR_INVALID.
+ * Thread-safe. */
+bool cairnRepoReadRange(cairnRepo *repo,
+                        const cairnRepoIndex *index,
+                        guint64 offset,
+                        size_t len,
+                        void *buf,
+                        GError **error);
+
+
 /* ---- writing a snapshot ---- */
 
 typedef struct _cairnRepoWriter cairnRepoWriter;
@@ -245,8 +270,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnRepoWriter, cairnRepoWriterFree)
  * of this disk, same size and chunk size, or CAIRN_REPO_ERROR_INVALID),
  * the disk is "incremental": every chunk not put keeps @base's digest
  * (@base is copied; the caller keeps it). Without @base the disk is
- * "full": every chunk not put is all-zero. Call before any PutChunk on
- * the disk; not thread-safe against PutChunk. */
+ * "full": every chunk not put is all-zero. Thread-safe: a disk may be
+ * added while the chunks of another are being put. */
 bool cairnRepoWriterAddDisk(cairnRepoWriter *writer,
                             const char *disk,
                             guint64 size_bytes,

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -42,6 +43,9 @@ setupPlain(Fixture *fx, gconstpointer data)
 static void
 teardown(Fixture *fx, gconstpointer data)
 {
+    g_autofree char *mnt = g_build_filename(fx->dir, "small", NULL);
+
+    umount2(mnt, MNT_DETACH); /* testTmpfsFull's, if it failed */
     cairnRepoTestHook = NULL;
     rtRemoveTree(fx->dir);
     g_free(fx->repo);
@@ -70,6 +74,17 @@ testInitOpen(Fixture *fx, gconstpointer data)
     g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_EXISTS);
     g_clear_error(&err);
 
+    /* init with a key file that cannot be created creates nothing */
+    {
+        g_autofree char *nokey = g_build_filename(fx->dir, "nodir", "key", NULL);
+        g_autofree char *fresh = g_build_filename(fx->dir, "fresh", NULL);
+
+        g_assert_false(cairnRepoInit(fresh, nokey, &err));
+        g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NOT_FOUND);
+        g_clear_error(&err);
+        g_assert_false(g_file_test(fresh, G_FILE_TEST_EXISTS));
+    }
+
     /* a missing directory */
     bad = cairnRepoOpen(missing, NULL, CAIRN_REPO_LOCK_SHARED, &err);
     g_assert_null(bad);
@@ -86,6 +101,12 @@ testInitOpen(Fixture *fx, gconstpointer data)
     g_assert_nonnull(strstr(err->message, "not a cairn-backup repository"));
     g_clear_error(&err);
     g_assert_cmpuint(rtCountFiles(foreign, ""), ==, 1);
+
+    /* a file, not a directory */
+    bad = cairnRepoOpen(note, NULL, CAIRN_REPO_LOCK_SHARED, &err);
+    g_assert_null(bad);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NOT_A_REPO);
+    g_clear_error(&err);
 
     /* a foreign file called config */
     g_assert_true(g_file_set_contents(note, "[repository]\nid=x\n", -1, NULL));
@@ -193,6 +214,28 @@ testDedup(Fixture *fx, gconstpointer data)
         g_assert_cmpuint(d->bytes_put, ==, mixedDisk[0].size);
     }
     rtCheckDisk(repo, id2, &two[1]);
+}
+
+
+/* A chunk file cut short (a power cut on a filesystem that lost its data)
+ * is replaced by the next put of the same data, not deduplicated against. */
+static void
+testDedupRepairsEmptyChunk(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *id1 = rtWriteSnapshot(repo, "dom1", mixedDisk, 1700000000);
+    g_autofree char *chunk = rtFirstChunkFile(fx->repo);
+    g_autofree char *id2 = NULL;
+    g_autoptr(cairnRepoManifest) m = NULL;
+
+    g_assert_true(g_file_set_contents(chunk, "", 0, NULL));
+    id2 = rtWriteSnapshot(repo, "dom1", mixedDisk, 1700000100);
+    m = cairnRepoLoadManifest(repo, id2, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(((cairnRepoManifestDisk *)m->disks->pdata[0])->chunks_new, ==, 1);
+    rtCheckDisk(repo, id1, &mixedDisk[0]);
+    rtCheckDisk(repo, id2, &mixedDisk[0]);
 }
 
 
@@ -382,6 +425,16 @@ testThreads(Fixture *fx, gconstpointer data)
         jobs[i] = (putJob){ w, i, THREADS, CHUNKS };
         threads[i] = g_thread_new("put", putThread, &jobs[i]);
     }
+    /* a disk added while the others' chunks are being put */
+    {
+        g_autofree guint8 *buf = g_malloc(CS);
+
+        g_assert_true(cairnRepoWriterAddDisk(w, "vdb", CS, NULL, &err));
+        g_assert_no_error(err);
+        rtFillBuffer(buf, CS, RT_TEXT, 999);
+        g_assert_true(cairnRepoWriterPutChunk(w, "vdb", 0, buf, CS, &err));
+        g_assert_no_error(err);
+    }
     for (guint i = 0; i < THREADS; i++)
         g_thread_join(threads[i]);
     for (guint c = 0; c < CHUNKS; c++) {
@@ -406,7 +459,7 @@ testThreads(Fixture *fx, gconstpointer data)
                 seen |= fills[p] == fills[c] && seeds[p] == seeds[c];
             distinct += !seen;
         }
-        g_assert_cmpuint(rtCountFiles(fx->repo, "chunks"), ==, distinct);
+        g_assert_cmpuint(rtCountFiles(fx->repo, "chunks"), ==, distinct + 1);
         g_assert_cmpuint(((cairnRepoManifestDisk *)m->disks->pdata[0])->chunks_new, ==, distinct);
     }
 }
@@ -613,6 +666,192 @@ testNoSpace(Fixture *fx, gconstpointer data)
 }
 
 
+static void
+expectedDisk(const rtDisk *d, guint8 *out)
+{
+    for (guint64 c = 0; c * CS < d->size; c++) {
+        rtFillBuffer(out + c * CS, (size_t)MIN((guint64)CS, d->size - c * CS), d->fills[c],
+                     d->seeds ? d->seeds[c] : (guint32)c);
+    }
+}
+
+
+static void
+testReadRange(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *id = rtWriteSnapshot(repo, "dom1", mixedDisk, 0);
+    g_autoptr(cairnRepoIndex) index = cairnRepoLoadIndex(repo, id, "vda", &err);
+    guint64 size = mixedDisk[0].size;
+    g_autofree guint8 *want = g_malloc(size);
+    g_autofree guint8 *got = g_malloc(size);
+    const struct {
+        guint64 offset;
+        size_t len;
+    } ranges[] = {
+        { 0, 10 },                   /* start of a chunk */
+        { CS - 100, 300 },           /* across chunks 0 and 1 */
+        { 2 * (guint64)CS - 5, 10 }, /* into the zero chunk */
+        { CS, CS },                  /* one whole chunk */
+        { 12345, 3 * (guint64)CS },  /* four chunks, partial ends */
+        { size - 7, 7 },             /* the end of the short tail */
+        { 0, size },                 /* everything */
+        { size, 0 },                 /* nothing, at the end */
+    };
+
+    g_assert_no_error(err);
+    expectedDisk(&mixedDisk[0], want);
+    for (size_t i = 0; i < G_N_ELEMENTS(ranges); i++) {
+        memset(got, 0xaa, ranges[i].len);
+        g_assert_true(cairnRepoReadRange(repo, index, ranges[i].offset, ranges[i].len, got, &err));
+        g_assert_no_error(err);
+        g_assert_true(memcmp(got, want + ranges[i].offset, ranges[i].len) == 0);
+    }
+    g_assert_false(cairnRepoReadRange(repo, index, size - 1, 2, got, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+}
+
+
+static void
+testListTolerant(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *a = rtWriteSnapshot(repo, "dom1", mixedDisk, 1700000000);
+    g_autofree char *b = rtWriteSnapshot(repo, "dom2", mixedDisk, 1700000100);
+    g_autofree char *mpath = g_strdup_printf("%s/snapshots/%s/manifest", fx->repo, a);
+    g_autoptr(GPtrArray) list = NULL;
+    g_autoptr(GPtrArray) damaged = NULL;
+
+    g_assert_true(g_file_set_contents(mpath, "garbage", -1, NULL));
+    g_assert_null(cairnRepoListSnapshots(repo, NULL, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_CORRUPT);
+    g_assert_nonnull(strstr(err->message, a));
+    g_clear_error(&err);
+
+    list = cairnRepoListSnapshotsTolerant(repo, "dom2", &damaged, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(list->len, ==, 1);
+    g_assert_cmpstr(((cairnRepoManifest *)list->pdata[0])->id, ==, b);
+    g_assert_cmpuint(damaged->len, ==, 1);
+    g_assert_true(g_str_has_prefix(damaged->pdata[0], "snapshot "));
+    g_assert_nonnull(strstr(damaged->pdata[0], a));
+}
+
+
+/* The flags (byte 12) of the file of chunk @c of disk vda of @id. */
+static guint32
+chunkFlags(Fixture *fx, cairnRepo *repo, const char *id, guint64 c)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepoIndex) index = cairnRepoLoadIndex(repo, id, "vda", &err);
+    char hex[CAIRN_REPO_DIGEST_HEX_LEN + 1];
+    g_autofree char *path = NULL;
+    g_autofree char *bytes = NULL;
+    gsize len;
+
+    g_assert_no_error(err);
+    cairnRepoDigestToHex(cairnRepoIndexGetDigest(index, c), hex);
+    path = g_strdup_printf("%s/chunks/%.2s/%s", fx->repo, hex, hex);
+    g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
+    g_assert_cmpuint(len, >, 16);
+    return (guint8)bytes[12];
+}
+
+
+/* Text is compressed; random data, which zstd cannot shrink, is stored
+ * raw; half random, half text is compressed. */
+static void
+testCompressionChoice(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autoptr(cairnRepoWriter) w = cairnRepoWriterNew(repo, "dom1", NULL, &err);
+    g_autofree guint8 *buf = g_malloc(CS);
+    g_autofree char *id = NULL;
+    g_autoptr(cairnRepoIndex) index = NULL;
+
+    g_assert_true(cairnRepoWriterAddDisk(w, "vda", 3 * (guint64)CS, NULL, &err));
+    rtFillBuffer(buf, CS, RT_TEXT, 1);
+    g_assert_true(cairnRepoWriterPutChunk(w, "vda", 0, buf, CS, &err));
+    rtFillBuffer(buf, CS, RT_RANDOM, 2);
+    g_assert_true(cairnRepoWriterPutChunk(w, "vda", 1, buf, CS, &err));
+    rtFillBuffer(buf + CS / 2, CS / 2, RT_TEXT, 3);
+    g_assert_true(cairnRepoWriterPutChunk(w, "vda", 2, buf, CS, &err));
+    g_assert_true(cairnRepoWriterCommit(w, NULL, &id, &err));
+    g_assert_no_error(err);
+
+    g_assert_cmpuint(chunkFlags(fx, repo, id, 0), ==, CAIRN_REPO_FLAG_ZSTD);
+    g_assert_cmpuint(chunkFlags(fx, repo, id, 1), ==, 0);
+    g_assert_cmpuint(chunkFlags(fx, repo, id, 2), ==, CAIRN_REPO_FLAG_ZSTD);
+    index = cairnRepoLoadIndex(repo, id, "vda", &err);
+    g_assert_true(cairnRepoReadIndexChunk(repo, index, 2, buf, &err));
+    g_assert_no_error(err);
+}
+
+
+/* A real full filesystem: a 6 MiB tmpfs holds one 4 MiB random chunk,
+ * not two. */
+static void
+testTmpfsFull(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *mnt = g_build_filename(fx->dir, "small", NULL);
+    g_autofree char *path = g_build_filename(mnt, "repo", NULL);
+    g_autofree guint8 *buf = g_malloc(CS);
+    cairnRepoGcStats stats;
+    bool ok = true;
+
+    g_assert_cmpint(g_mkdir(mnt, 0755), ==, 0);
+    if (mount("tmpfs", mnt, "tmpfs", 0, "size=6m") < 0) {
+        g_test_skip("mounting a tmpfs needs root");
+        return;
+    }
+    g_assert_true(cairnRepoInit(path, NULL, &err));
+    g_assert_no_error(err);
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(path, NULL, CAIRN_REPO_LOCK_SHARED);
+        g_autoptr(cairnRepoWriter) w = cairnRepoWriterNew(repo, "dom1", NULL, &err);
+        g_autoptr(GPtrArray) list = NULL;
+        guint64 c;
+
+        g_assert_true(cairnRepoWriterAddDisk(w, "vda", 3 * (guint64)CS, NULL, &err));
+        for (c = 0; ok && c < 3; c++) {
+            rtFillBuffer(buf, CS, RT_RANDOM, (guint32)c + 300);
+            ok = cairnRepoWriterPutChunk(w, "vda", c, buf, CS, &err);
+        }
+        g_assert_false(ok);
+        g_assert_cmpuint(c, ==, 2);
+        g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NO_SPACE);
+        g_assert_nonnull(strstr(err->message, "disk 'vda', chunk 1"));
+        g_assert_nonnull(strstr(err->message, path));
+        g_clear_error(&err);
+        /* no temp file left behind, no snapshot */
+        g_assert_cmpuint(rtCountFiles(path, "chunks"), ==, 1);
+        list = cairnRepoListSnapshots(repo, NULL, &err);
+        g_assert_no_error(err);
+        g_assert_cmpuint(list->len, ==, 0);
+    }
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(path, NULL, CAIRN_REPO_LOCK_EXCLUSIVE);
+
+        g_assert_true(cairnRepoGc(repo, false, &stats, &err));
+        g_assert_no_error(err);
+        g_assert_cmpuint(stats.chunks_removed, ==, 1);
+    }
+    {
+        g_autoptr(cairnRepo) repo = rtOpen(path, NULL, CAIRN_REPO_LOCK_SHARED);
+        const rtFill one[] = { RT_RANDOM };
+        const rtDisk small[] = { { "vda", CS, one, NULL }, { NULL } };
+        g_autofree char *id = rtWriteSnapshot(repo, "dom1", small, 0);
+
+        rtCheckDisk(repo, id, &small[0]);
+    }
+    g_assert_cmpint(umount2(mnt, MNT_DETACH), ==, 0);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -622,6 +861,7 @@ main(int argc, char **argv)
     ADD("init-open", testInitOpen);
     ADD("round-trip", testRoundTrip);
     ADD("dedup", testDedup);
+    ADD("dedup-repairs-empty-chunk", testDedupRepairsEmptyChunk);
     ADD("incremental", testIncremental);
     ADD("full-unput-is-zero", testFullUnputIsZero);
     ADD("abandon", testAbandon);
@@ -629,6 +869,10 @@ main(int argc, char **argv)
     ADD("encrypted", testEncrypted);
     ADD("locks", testLocks);
     ADD("no-space", testNoSpace);
+    ADD("tmpfs-full", testTmpfsFull);
+    ADD("read-range", testReadRange);
+    ADD("compression-choice", testCompressionChoice);
+    ADD("list-tolerant", testListTolerant);
 #undef ADD
     return g_test_run();
 }

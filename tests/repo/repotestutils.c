@@ -32,10 +32,11 @@ rtRemoveTree(const char *path)
     while ((name = g_dir_read_name(dir))) {
         g_autofree char *child = g_build_filename(path, name, NULL);
 
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK)) {
             rtRemoveTree(child);
-        else
+        } else {
             g_unlink(child);
+        }
     }
     g_rmdir(path);
 }
@@ -91,10 +92,11 @@ countIn(const char *path)
     while ((name = g_dir_read_name(dir))) {
         g_autofree char *child = g_build_filename(path, name, NULL);
 
-        if (g_file_test(child, G_FILE_TEST_IS_DIR))
+        if (g_file_test(child, G_FILE_TEST_IS_DIR)) {
             n += countIn(child);
-        else
+        } else {
             n++;
+        }
     }
     return n;
 }
