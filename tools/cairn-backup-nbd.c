@@ -334,6 +334,10 @@ cbNbdRead(const cbNbdSource *src,
         return false;
     }
     job.size = size;
+    /* Without multi-conn the server promises no consistency across
+     * connections; a read-only export of one point in time needs none. */
+    g_debug("export '%s': can_multi_conn %d, %u connections", src->export_name,
+            nbd_can_multi_conn(nbd), MAX(src->connections, 1));
     if (!(job.data = cbNbdMap(nbd, src, size, "base:allocation", CB_NBD_STATE_ZERO, 0, error)))
         return false;
     job.chunks = g_array_new(FALSE, FALSE, sizeof(guint64));
