@@ -206,14 +206,14 @@ cbk init "$root/repo"
 for tag in cb1 cb2; do
     t=$(now)
     paused_copy "$tag" cb_run "$tag"
-    row "cairn-backup run ($tag)" "" "$(used "$root/repo")" "$(since "$t")"
+    row "cairn-backup run ($tag)" "" "$(du -sh "$root/repo" | cut -f1)" "$(since "$t")"
     sleep 1   # the guest's loop writes meanwhile
 done
 cbk list "$root/repo"
 for tag in cb1 cb2; do
     t=$(now)
     cbk restore "$root/repo" "$(tail -1 "$root/$tag.id")" "$root/restored-$tag"
-    row "cairn-backup restore ($tag)" "" "$(used "$root/restored-$tag")" "$(since "$t")"
+    row "cairn-backup restore ($tag)" "" "$(du -sh "$root/restored-$tag" | cut -f1)" "$(since "$t")"
     for d in vda vdb; do
         compare "$root/restored-$tag/$d.qcow2" "$root/ref-$tag-$d.qcow2"
     done

@@ -221,6 +221,26 @@ cbFirstExtentAfter(GArray *data, guint64 offset)
 }
 
 
+/* Bytes of chunk @index that base:allocation calls data. */
+static guint64
+cbDataIn(cbNbdJob *job, guint64 index)
+{
+    guint64 start = index * job->src->chunk_size;
+    guint64 end = MIN(start + job->src->chunk_size, job->size);
+    guint64 sum = 0;
+    guint i;
+
+    for (i = cbFirstExtentAfter(job->data, start); i < job->data->len; i++) {
+        cbExtent *e = &g_array_index(job->data, cbExtent, i);
+
+        if (e->offset >= end)
+            break;
+        sum += MIN(e->offset + e->length, end) - MAX(e->offset, start);
+    }
+    return sum;
+}
+
+
 static void
 cbNbdJobFail(cbNbdJob *job, GError *err)
 {
@@ -243,6 +263,7 @@ cbNbdReadChunk(cbNbdJob *job,
                guint8 *buf,
                gsize len,
                bool *ret_zero,
+               guint64 *ret_read,
                GError **error)
 {
     guint64 start = index * job->src->chunk_size;
@@ -268,6 +289,7 @@ cbNbdReadChunk(cbNbdJob *job,
             return false;
         }
         zero = false;
+        *ret_read += to - from;
         pos = to;
     }
     if (pos < end)
@@ -294,18 +316,19 @@ cbNbdWorker(gpointer opaque)
         guint64 index;
         guint64 len;
         bool zero = false;
+        guint64 read = 0;
 
         if (pos >= job->chunks->len)
             break;
         index = g_array_index(job->chunks, guint64, pos);
         len = MIN(job->src->chunk_size, job->size - index * job->src->chunk_size);
-        if (!cbNbdReadChunk(job, nbd, index, buf, len, &zero, &err) ||
+        if (!cbNbdReadChunk(job, nbd, index, buf, len, &zero, &read, &err) ||
             !job->fn(index, zero ? NULL : buf, len, job->opaque, &err)) {
             cbNbdJobFail(job, err);
             break;
         }
         if (job->progress)
-            cbProgressDiskAdd(job->progress, len);
+            cbProgressDiskAdd(job->progress, read);
     }
     return NULL;
 }
@@ -358,11 +381,8 @@ cbNbdRead(const cbNbdSource *src,
     }
     cbNbdClose(g_steal_pointer(&nbd));
 
-    for (i = 0; i < job.chunks->len; i++) {
-        guint64 index = g_array_index(job.chunks, guint64, i);
-
-        total += MIN(src->chunk_size, job.size - index * src->chunk_size);
-    }
+    for (i = 0; i < job.chunks->len; i++)
+        total += cbDataIn(&job, g_array_index(job.chunks, guint64, i));
     if (progress)
         cbProgressDiskSetTotal(progress, total);
 
