@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cairn-backup-serve.h"
 #include "cairn-backup.h"
 
 static cbOptions options;
@@ -41,6 +42,20 @@ static const GOptionEntry restore_entries[] = {
     { "disk", 0, 0, G_OPTION_ARG_STRING, &options.disks, "restore only this disk", "vda" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, "qcow2 (default) or raw", "FORMAT" },
     { "connections", 0, 0, G_OPTION_ARG_INT, &options.connections, "parallel writers", "N" },
+    { NULL }
+};
+
+static const GOptionEntry serve_entries[] = {
+    { "disk", 0, 0, G_OPTION_ARG_STRING, &options.disks, "the disk to serve (default vda)", "vda" },
+    { "socket", 0, 0, G_OPTION_ARG_FILENAME, &options.socket, "listen on this Unix socket",
+      "PATH" },
+    { "tcp", 0, 0, G_OPTION_ARG_STRING, &options.tcp, "listen on TCP", "[HOST:]PORT" },
+    { "tls", 0, 0, G_OPTION_ARG_STRING, &options.tls, "nbdkit --tls", "off|on|require" },
+    { "tls-certificates", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_certificates,
+      "nbdkit --tls-certificates", "DIR" },
+    { "tls-psk", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_psk, "nbdkit --tls-psk", "FILE" },
+    { "tls-verify-peer", 0, 0, G_OPTION_ARG_NONE, &options.tls_verify_peer,
+      "nbdkit --tls-verify-peer", NULL },
     { NULL }
 };
 
@@ -77,6 +92,7 @@ static const cbCommand commands[] = {
       NULL },
     { "restore", "REPO SNAPSHOT DIR", "write each disk to DIR/<disk>.<format>", 3, 3,
       restore_entries },
+    { "serve", "REPO SNAPSHOT", "serve one disk read-only over NBD (nbdkit)", 2, 2, serve_entries },
     { "prune", "REPO [DOMAIN]", "remove snapshots the retention policy does not keep", 1, 2,
       prune_entries },
     { "gc", "REPO", "drop chunks no snapshot references", 1, 1, gc_entries },
@@ -180,6 +196,8 @@ runCommand(const cbCommand *cmd, cbExitCode *ret_exit, GError **error)
         return cbCmdVerify(&options, ret_exit, error);
     if (g_str_equal(cmd->name, "restore"))
         return cbCmdRestore(&options, error);
+    if (g_str_equal(cmd->name, "serve"))
+        return cbCmdServe(&options, error);
     if (g_str_equal(cmd->name, "prune"))
         return cbCmdPrune(&options, error);
     return cbCmdGc(&options, error);
@@ -215,5 +233,10 @@ main(int argc, char **argv)
     g_free(options.encrypt);
     g_free(options.disks);
     g_free(options.format);
+    g_free(options.socket);
+    g_free(options.tcp);
+    g_free(options.tls);
+    g_free(options.tls_certificates);
+    g_free(options.tls_psk);
     return code;
 }
