@@ -21,7 +21,7 @@ DEB_PACKAGES = meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev llv
 	libglib2.0-dev libxml2-dev libjson-glib-dev libxml2-utils libreadline-dev \
 	libvirt0 qemu-utils qemu-system-x86 cpio xz-utils binutils libnbd-bin \
 	libglib2.0-bin libzstd-dev libssl-dev libnbd-dev \
-	nbdkit nbdkit-plugin-dev \
+	nbdkit nbdkit-plugin-dev fuse3 libext2fs-dev e2fsprogs \
 	python3-dev python3-pytest
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cairn-backup-files.h"
+#include "cairn-backup-mount.h"
 #include "cairn-backup-serve.h"
 #include "cairn-backup.h"
 
@@ -59,6 +61,10 @@ static const GOptionEntry serve_entries[] = {
     { NULL }
 };
 
+static const GOptionEntry mount_entries[] = { { "disk", 0, 0, G_OPTION_ARG_STRING, &options.disks,
+                                                "the disk to show (default vda)", "vda" },
+                                              { NULL } };
+
 static const GOptionEntry prune_entries[] = {
     { "keep-last", 0, 0, G_OPTION_ARG_INT, &options.keep_last, "keep the newest N", "N" },
     { "keep-hourly", 0, 0, G_OPTION_ARG_INT, &options.keep_hourly, "one per hour, N hours", "N" },
@@ -93,6 +99,12 @@ static const cbCommand commands[] = {
     { "restore", "REPO SNAPSHOT DIR", "write each disk to DIR/<disk>.<format>", 3, 3,
       restore_entries },
     { "serve", "REPO SNAPSHOT", "serve one disk read-only over NBD (nbdkit)", 2, 2, serve_entries },
+    { "mount", "REPO SNAPSHOT MOUNTPOINT", "show a disk as MOUNTPOINT/DISK, read-only (FUSE)", 3, 3,
+      mount_entries },
+    { "umount", "MOUNTPOINT", "undo mount", 1, 1, NULL },
+    { "ls", "REPO SNAPSHOT [PATH]", "list a directory of an ext4 disk (no mount)", 2, 3,
+      mount_entries },
+    { "cat", "REPO SNAPSHOT PATH", "print a file of an ext4 disk (no mount)", 3, 3, mount_entries },
     { "prune", "REPO [DOMAIN]", "remove snapshots the retention policy does not keep", 1, 2,
       prune_entries },
     { "gc", "REPO", "drop chunks no snapshot references", 1, 1, gc_entries },
@@ -198,6 +210,14 @@ runCommand(const cbCommand *cmd, cbExitCode *ret_exit, GError **error)
         return cbCmdRestore(&options, error);
     if (g_str_equal(cmd->name, "serve"))
         return cbCmdServe(&options, error);
+    if (g_str_equal(cmd->name, "mount"))
+        return cbCmdMount(&options, error);
+    if (g_str_equal(cmd->name, "umount"))
+        return cbCmdUmount(&options, error);
+    if (g_str_equal(cmd->name, "ls"))
+        return cbCmdLs(&options, error);
+    if (g_str_equal(cmd->name, "cat"))
+        return cbCmdCat(&options, error);
     if (g_str_equal(cmd->name, "prune"))
         return cbCmdPrune(&options, error);
     return cbCmdGc(&options, error);
