@@ -8,6 +8,7 @@
 # a raw file (4 connections), and a plain `cairn-backup restore --format raw`.
 #
 #   usage: bash bench/serve-bench.sh     (BUILD=dir, SIZE=1G, RUNS=3, KEEP=1,
+#                                         NBDCOPY_ARGS="--request-size=4194304",
 #                                         WORKDIR=/var/tmp for the scratch dir)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -63,7 +64,7 @@ for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || die "serve did not start: $(cat "$work/serve.log")"
 
 convert() { rm -f "$work/out.raw"; qemu-img convert -f qcow2 -O raw "$work/img/vda.qcow2" "$work/out.raw"; }
-copy() { rm -f "$work/out.raw"; nbdcopy --connections=4 "nbd+unix:///?socket=$sock" "$work/out.raw"; }
+copy() { rm -f "$work/out.raw"; nbdcopy --connections=4 ${NBDCOPY_ARGS:-} "nbd+unix:///?socket=$sock" "$work/out.raw"; }
 restore() { rm -rf "$work/r"; "$cairn_backup" restore "$work/repo" "$snap" "$work/r" --format raw; }
 t_convert=$(best convert)
 t_copy=$(best copy)
