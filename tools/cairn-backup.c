@@ -13,6 +13,9 @@
 
 #include <openssl/crypto.h>
 
+#include "cairn-backup-files.h"
+#include "cairn-backup-mount.h"
+#include "cairn-backup-serve.h"
 #include "cairn-backup.h"
 
 static cbOptions options;
@@ -45,6 +48,24 @@ static const GOptionEntry restore_entries[] = {
     { "connections", 0, 0, G_OPTION_ARG_INT, &options.connections, "parallel writers", "N" },
     { NULL }
 };
+
+static const GOptionEntry serve_entries[] = {
+    { "disk", 0, 0, G_OPTION_ARG_STRING, &options.disks, "the disk to serve (default vda)", "vda" },
+    { "socket", 0, 0, G_OPTION_ARG_FILENAME, &options.socket, "listen on this Unix socket",
+      "PATH" },
+    { "tcp", 0, 0, G_OPTION_ARG_STRING, &options.tcp, "listen on TCP", "[HOST:]PORT" },
+    { "tls", 0, 0, G_OPTION_ARG_STRING, &options.tls, "nbdkit --tls", "off|on|require" },
+    { "tls-certificates", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_certificates,
+      "nbdkit --tls-certificates", "DIR" },
+    { "tls-psk", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_psk, "nbdkit --tls-psk", "FILE" },
+    { "tls-verify-peer", 0, 0, G_OPTION_ARG_NONE, &options.tls_verify_peer,
+      "nbdkit --tls-verify-peer", NULL },
+    { NULL }
+};
+
+static const GOptionEntry mount_entries[] = { { "disk", 0, 0, G_OPTION_ARG_STRING, &options.disks,
+                                                "the disk to show (default vda)", "vda" },
+                                              { NULL } };
 
 static const GOptionEntry prune_entries[] = {
     { "keep-last", 0, 0, G_OPTION_ARG_INT, &options.keep_last, "keep the newest N", "N" },
@@ -79,6 +100,13 @@ static const cbCommand commands[] = {
       NULL },
     { "restore", "REPO SNAPSHOT DIR", "write each disk to DIR/<disk>.<format>", 3, 3,
       restore_entries },
+    { "serve", "REPO SNAPSHOT", "serve one disk read-only over NBD (nbdkit)", 2, 2, serve_entries },
+    { "mount", "REPO SNAPSHOT MOUNTPOINT", "show a disk as MOUNTPOINT/DISK, read-only (FUSE)", 3, 3,
+      mount_entries },
+    { "umount", "MOUNTPOINT", "undo mount", 1, 1, NULL },
+    { "ls", "REPO SNAPSHOT [PATH]", "list a directory of an ext4 disk (no mount)", 2, 3,
+      mount_entries },
+    { "cat", "REPO SNAPSHOT PATH", "print a file of an ext4 disk (no mount)", 3, 3, mount_entries },
     { "prune", "REPO [DOMAIN]", "remove snapshots the retention policy does not keep", 1, 2,
       prune_entries },
     { "gc", "REPO", "drop chunks no snapshot references", 1, 1, gc_entries },
@@ -182,6 +210,16 @@ runCommand(const cbCommand *cmd, cbExitCode *ret_exit, GError **error)
         return cbCmdVerify(&options, ret_exit, error);
     if (g_str_equal(cmd->name, "restore"))
         return cbCmdRestore(&options, error);
+    if (g_str_equal(cmd->name, "serve"))
+        return cbCmdServe(&options, error);
+    if (g_str_equal(cmd->name, "mount"))
+        return cbCmdMount(&options, error);
+    if (g_str_equal(cmd->name, "umount"))
+        return cbCmdUmount(&options, error);
+    if (g_str_equal(cmd->name, "ls"))
+        return cbCmdLs(&options, error);
+    if (g_str_equal(cmd->name, "cat"))
+        return cbCmdCat(&options, error);
     if (g_str_equal(cmd->name, "prune"))
         return cbCmdPrune(&options, error);
     return cbCmdGc(&options, error);
@@ -221,5 +259,10 @@ main(int argc, char **argv)
     g_free(options.encrypt);
     g_free(options.disks);
     g_free(options.format);
+    g_free(options.socket);
+    g_free(options.tcp);
+    g_free(options.tls);
+    g_free(options.tls_certificates);
+    g_free(options.tls_psk);
     return code;
 }

@@ -29,6 +29,12 @@ typedef struct {
     gint keep_weekly;
     gint keep_monthly;
     gint keep_yearly;
+    char *socket;           /* serve --socket PATH */
+    char *tcp;              /* serve --tcp [HOST:]PORT */
+    char *tls;              /* serve --tls off|on|require */
+    char *tls_certificates; /* serve --tls-certificates DIR */
+    char *tls_psk;          /* serve --tls-psk FILE */
+    gboolean tls_verify_peer;
     char **args; /* positional arguments after the command */
     guint nargs;
 } cbOptions;

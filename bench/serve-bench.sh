@@ -1,0 +1,77 @@
+#!/bin/bash
+# bench/serve-bench.sh -- `cairn-backup serve` read by nbdcopy, beside
+# `qemu-img convert` of a plain qcow2 holding the same data, in the same
+# run (issue 12's target: serve >= 0.8x). One shut-off domain whose qcow2
+# disk of SIZE holds SIZE/2 of data (half random, half text-like) and
+# SIZE/2 of zeros; one full backup; then, wall seconds, best of RUNS:
+# qemu-img convert -O raw of the disk, nbdcopy of the served snapshot into
+# a raw file (4 connections), and a plain `cairn-backup restore --format raw`.
+#
+#   usage: bash bench/serve-bench.sh     (BUILD=dir, SIZE=1G, RUNS=3, KEEP=1,
+#                                         NBDCOPY_ARGS="--request-size=4194304",
+#                                         WORKDIR=/var/tmp for the scratch dir)
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+cairn_backup=$build/tools/cairn-backup
+[ -x "$cairn_backup" ] || die "no $cairn_backup: build first"
+need qemu-img qemu-io nbdkit nbdcopy openssl
+SIZE=${SIZE:-1G}
+RUNS=${RUNS:-3}
+bytes=$(numfmt --from=iec "$SIZE")
+half=$((bytes / 4))
+
+bench_work cairn-serve-bench "${WORKDIR:-/var/tmp}"
+uri="qemu:///embed?root=$work/root"
+mkdir -p "$work/root/etc" "$work/img"
+write_qemu_conf "$work/root/etc/qemu.conf"
+serve_pid=
+bench_teardown() { [ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true; }
+
+now() { date +%s.%N; }
+best() { # best CMD...: the best wall time of RUNS runs
+    local i s e t b=
+    for ((i = 0; i < RUNS; i++)); do
+        s=$(now)
+        "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; return 1; }
+        e=$(now)
+        t=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')
+        b=$(awk -v t="$t" -v b="$b" 'BEGIN { print (b == "" || t < b) ? t : b }')
+    done
+    echo "$b"
+}
+mbs() { awk -v s="$1" -v n="$bytes" 'BEGIN { printf "%.0f", n / 1048576 / s }'; }
+
+raw=$work/data.raw
+truncate -s "$SIZE" "$raw"
+openssl enc -aes-128-ctr -pass pass:cairn -nosalt -pbkdf2 </dev/zero 2>/dev/null |
+    head -c "$half" | dd of="$raw" bs=4M conv=notrunc status=none || true
+{ for _ in $(seq 200); do
+    find /usr/share/doc /usr/share/man -type f -name '*.gz' -print0 2>/dev/null |
+        xargs -0 zcat 2>/dev/null || break
+done; } | head -c "$half" | dd of="$raw" bs=4M seek=$((half / 4194304)) conv=notrunc status=none || true
+qemu-img convert -f raw -O qcow2 "$raw" "$work/img/vda.qcow2"
+rm -f "$raw"
+domain_xml bench 128 "$work/img/vda.qcow2" >"$work/dom.xml"
+"$cairn" -c "$uri" define "$work/dom.xml" >/dev/null
+"$cairn_backup" init "$work/repo" >/dev/null
+snap=$("$cairn_backup" run -c "$uri" bench "$work/repo" 2>/dev/null | tail -1)
+
+sock=$work/serve.sock
+"$cairn_backup" serve "$work/repo" "$snap" --disk vda --socket "$sock" 2>"$work/serve.log" &
+serve_pid=$!
+for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.1; done
+[ -S "$sock" ] || die "serve did not start: $(cat "$work/serve.log")"
+
+convert() { rm -f "$work/out.raw"; qemu-img convert -f qcow2 -O raw "$work/img/vda.qcow2" "$work/out.raw"; }
+copy() { rm -f "$work/out.raw"; nbdcopy --connections=4 ${NBDCOPY_ARGS:-} "nbd+unix:///?socket=$sock" "$work/out.raw"; }
+restore() { rm -rf "$work/r"; "$cairn_backup" restore "$work/repo" "$snap" "$work/r" --format raw; }
+t_convert=$(best convert)
+t_copy=$(best copy)
+t_restore=$(best restore)
+
+printf '%-44s %8s %8s\n' "size $SIZE (half data), best of $RUNS" seconds MiB/s
+printf '%-44s %8s %8s\n' "qemu-img convert qcow2 -> raw (reference)" "$t_convert" "$(mbs "$t_convert")"
+printf '%-44s %8s %8s\n' "nbdcopy of cairn-backup serve -> raw" "$t_copy" "$(mbs "$t_copy")"
+printf '%-44s %8s %8s\n' "cairn-backup restore --format raw" "$t_restore" "$(mbs "$t_restore")"
+awk -v a="$t_convert" -v b="$t_copy" 'BEGIN { printf "serve / convert throughput: %.2fx\n", a / b }'
