@@ -110,6 +110,14 @@ bool cairnRepoKeyGenerate(const char *keyfile, GError **error);
 cairnRepo *
 cairnRepoOpen(const char *path, const char *keyfile, cairnRepoLockMode lock, GError **error);
 
+/* gc's default grace period on an object store (docs/s3.md): 24 hours. */
+#define CAIRN_REPO_GC_GRACE_S3 (24 * 3600)
+
+/* Make cairnRepoGc() keep every unreferenced chunk, and every object of a
+ * snapshot without a manifest, modified less than @seconds ago (default:
+ * CAIRN_REPO_GC_GRACE_S3 for s3://, 0 for a directory). */
+void cairnRepoSetGcGrace(cairnRepo *repo, gint64 seconds);
+
 /* Close @repo and drop its lock. Accepts NULL. */
 void cairnRepoFree(cairnRepo *repo);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnRepo, cairnRepoFree)
@@ -403,10 +411,13 @@ typedef struct {
     guint64 bytes_kept;         /* stored size of the referenced chunks */
     guint64 temp_removed;       /* temp files left by crashed writers */
     guint64 incomplete_removed; /* snapshot directories without a manifest */
+    guint64 chunks_young;       /* unreferenced, kept: modified within the grace period */
+    guint64 incomplete_young;   /* snapshots without a manifest kept within the grace */
 } cairnRepoGcStats;
 
 /* Remove every chunk that no snapshot's index references, the temp files
- * and manifest-less snapshot directories crashed writers left. Needs
+ * and manifest-less snapshot directories crashed writers left, except what
+ * was modified within the grace period (cairnRepoSetGcGrace()). Needs
  * @repo opened with CAIRN_REPO_LOCK_EXCLUSIVE (else CAIRN_REPO_ERROR_LOCKED),
  * so no writer runs meanwhile. An index that cannot be read stops gc with
  * an error before anything is removed. *@ret_stats may be NULL. */
