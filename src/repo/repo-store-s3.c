@@ -309,9 +309,8 @@ s3SetHttpError(s3Store *s,
 
     if (code && g_str_equal(code, "NoSuchBucket")) {
         /* not NOT_FOUND: that would read as "no repository under the prefix" */
-        cairnRepoSetError(error, CAIRN_REPO_ERROR_IO,
-                          "%s: bucket '%s' does not exist at %s://%s", s->url, s->bucket, s->scheme,
-                          s->host);
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_IO, "%s: bucket '%s' does not exist at %s://%s",
+                          s->url, s->bucket, s->scheme, s->host);
     } else if (status == 403) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_KEY,
                           "%s: access denied (%s) for %s of %s: check the S3 credentials "
