@@ -20,7 +20,7 @@ MESON_TEST_ARGS ?= --print-errorlogs
 DEB_PACKAGES = meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev llvm \
 	libglib2.0-dev libxml2-dev libjson-glib-dev libxml2-utils libreadline-dev \
 	libvirt0 qemu-utils qemu-system-x86 cpio xz-utils binutils libnbd-bin \
-	libglib2.0-bin libzstd-dev libssl-dev libcurl4-openssl-dev \
+	libglib2.0-bin libzstd-dev libssl-dev libnbd-dev libcurl4-openssl-dev \
 	ceph-mon ceph-osd ceph-mgr radosgw uuid-runtime curl \
 	python3-dev python3-pytest
 

@@ -8,8 +8,9 @@
 #      an incremental push from c1 creates c2;
 #   4. a pull backup exports the disks over NBD while the guest writes;
 #      nbdcopy reads them; domjobabort ends it;
-#   5. the backups are restored into fresh images (the incremental rebased
-#      onto the full one) and compared with the disks using qemu-img compare;
+#   5. cairn-backup keeps the backups: a repository, a full and an
+#      incremental run while the guest writes, each snapshot restored in one
+#      command and compared with the disks using qemu-img compare;
 #   6. a table of sizes and times.
 #
 # Every step is a separate `cairn` process: the backup jobs live under the
@@ -19,12 +20,16 @@
 # the temporary root removed.
 #
 # usage: scripts/demo.sh    (CAIRN=path/to/cairn, default build/tools/cairn;
+#                            CAIRN_BACKUP=path/to/cairn-backup;
 #                            CAIRN_DEMO_KEEP=1 keeps the root)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 cairn=${CAIRN:-$here/build/tools/cairn}
-[ -x "$cairn" ] || { echo "demo: $cairn not built yet (make build)" >&2; exit 1; }
+cairn_backup=${CAIRN_BACKUP:-$here/build/tools/cairn-backup}
+for exe in "$cairn" "$cairn_backup"; do
+    [ -x "$exe" ] || { echo "demo: $exe not built yet (make build)" >&2; exit 1; }
+done
 for tool in qemu-system-x86_64 qemu-img qemu-io nbdcopy nbdinfo; do
     command -v "$tool" >/dev/null || { echo "demo: $tool missing (make deps)" >&2; exit 1; }
 done
@@ -193,16 +198,25 @@ row "pull vda read by nbdcopy" "$(size "$root/pull-vda.raw")" "$(used "$root/pul
 compare "$root/pull-vda.raw" "$root/ref-pull-vda.qcow2"
 compare "$root/pull-vdb.raw" "$root/ref-pull-vdb.qcow2"
 
-say "5. Restore: full + incremental into fresh images, compared with the disks at c2"
-for d in vda vdb; do
-    cp "$img/$d.qcow2.c1" "$root/restore-$d-full.qcow2"
-    cp "$img/$d.qcow2.c2" "$root/restore-$d-inc.qcow2"
-    qemu-img rebase -u -F qcow2 -b "$root/restore-$d-full.qcow2" "$root/restore-$d-inc.qcow2"
+say "5. cairn-backup: a deduplicating repository, full then incremental, each restored in one command"
+# Show and run one cairn-backup command.
+cbk() { printf '%s$ cairn-backup %s%s\n' "$bold" "$*" "$plain" >&2; "$cairn_backup" "$@"; }
+cb_run() { cbk run $dom "$root/repo" -c "$uri" | tee "$root/$1.id"; }
+cbk init "$root/repo"
+for tag in cb1 cb2; do
     t=$(now)
-    qemu-img convert -O qcow2 "$root/restore-$d-inc.qcow2" "$root/restored-$d.qcow2"
-    row "restored $d (full + incremental)" "$(size "$root/restored-$d.qcow2")" \
-        "$(used "$root/restored-$d.qcow2")" "$(since "$t")"
-    compare "$root/restored-$d.qcow2" "$root/ref-inc-$d.qcow2"
+    paused_copy "$tag" cb_run "$tag"
+    row "cairn-backup run ($tag)" "" "$(used "$root/repo")" "$(since "$t")"
+    sleep 1   # the guest's loop writes meanwhile
+done
+cbk list "$root/repo"
+for tag in cb1 cb2; do
+    t=$(now)
+    cbk restore "$root/repo" "$(tail -1 "$root/$tag.id")" "$root/restored-$tag"
+    row "cairn-backup restore ($tag)" "" "$(used "$root/restored-$tag")" "$(since "$t")"
+    for d in vda vdb; do
+        compare "$root/restored-$tag/$d.qcow2" "$root/ref-$tag-$d.qcow2"
+    done
 done
 c shutdown $dom
 wait_shutoff

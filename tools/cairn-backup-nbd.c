@@ -1,0 +1,382 @@
+/*
+ * cairn-backup-nbd.c: reading the exports of a pull backup with libnbd
+ * (cairn-backup-nbd.h).
+ *
+ * One connection maps the export first: base:allocation always (what is
+ * data, what reads as zeros), the dirty bitmap for an incremental. That
+ * decides the chunks: every chunk of a full, the dirty ones of an
+ * incremental; a chunk whose every byte base:allocation calls zero is
+ * reported as zero without a read. Then @connections threads, each with a
+ * connection of its own (QEMU's read-only exports accept several; when
+ * the server advertises multi-conn, that is its promise of consistency,
+ * which a read-only export of a frozen point in time has anyway), take
+ * chunks in order from a shared counter and read only the data extents
+ * of each, the rest of the buffer being zeros.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <libnbd.h>
+
+#include "cairn-backup-nbd.h"
+#include "cairn-backup-error.h"
+
+#define CB_NBD_MAP_WINDOW (1ULL << 30)
+#define CB_NBD_STATE_HOLE 1
+#define CB_NBD_STATE_ZERO 2
+#define CB_NBD_STATE_DIRTY 1
+
+typedef struct {
+    guint64 offset;
+    guint64 length;
+} cbExtent;
+
+typedef struct {
+    const cbNbdSource *src;
+    guint64 size;
+    GArray *data;   /* cbExtent: what base:allocation calls data, sorted */
+    GArray *chunks; /* guint64: the chunk indexes to report, sorted */
+    guint next;     /* atomic: next position in @chunks */
+    gint failed;    /* atomic */
+    GMutex lock;    /* @error */
+    GError *error;  /* the first failure */
+    cbNbdChunkFunc fn;
+    gpointer opaque;
+    cbProgressDisk *progress;
+} cbNbdJob;
+
+typedef struct {
+    const char *want; /* the context being collected */
+    GArray *extents;  /* cbExtent with flags folded: only those matching */
+    guint32 mask;     /* flags that make an extent count */
+    guint32 match;    /* ... when (flags & mask) == match */
+    guint64 seen;     /* bytes covered by the reply */
+} cbMapCollect;
+
+
+static void
+cbNbdClose(struct nbd_handle *nbd)
+{
+    if (nbd) {
+        nbd_shutdown(nbd, 0);
+        nbd_close(nbd);
+    }
+}
+typedef struct nbd_handle cbNbdHandle;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(cbNbdHandle, cbNbdClose)
+
+
+static struct nbd_handle *
+cbNbdConnect(const cbNbdSource *src, bool meta, GError **error)
+{
+    g_autoptr(cbNbdHandle) nbd = nbd_create();
+
+    if (!nbd) {
+        cbSetError(error, "cannot create an NBD handle: %s", nbd_get_error());
+        return NULL;
+    }
+    if (nbd_set_export_name(nbd, src->export_name) < 0 ||
+        (meta && nbd_add_meta_context(nbd, "base:allocation") < 0) ||
+        (meta && src->bitmap && nbd_add_meta_context(nbd, src->bitmap) < 0) ||
+        nbd_connect_unix(nbd, src->socket) < 0) {
+        cbSetError(error, "cannot connect to export '%s' on '%s': %s", src->export_name,
+                   src->socket, nbd_get_error());
+        return NULL;
+    }
+    if (meta && (nbd_can_meta_context(nbd, "base:allocation") <= 0 ||
+                 (src->bitmap && nbd_can_meta_context(nbd, src->bitmap) <= 0))) {
+        cbSetError(error, "export '%s' on '%s' does not offer '%s'", src->export_name, src->socket,
+                   src->bitmap ? src->bitmap : "base:allocation");
+        return NULL;
+    }
+    return g_steal_pointer(&nbd);
+}
+
+
+bool
+cbNbdExportSize(const cbNbdSource *src, guint64 *ret_size, GError **error)
+{
+    g_autoptr(cbNbdHandle) nbd = NULL;
+    int64_t size;
+
+    if (!(nbd = cbNbdConnect(src, false, error)))
+        return false;
+    if ((size = nbd_get_size(nbd)) < 0) {
+        cbSetError(error, "cannot get the size of export '%s': %s", src->export_name,
+                   nbd_get_error());
+        return false;
+    }
+    *ret_size = size;
+    return true;
+}
+
+
+static int
+cbMapExtent(void *opaque,
+            const char *context,
+            uint64_t offset,
+            uint32_t *entries,
+            size_t nr_entries,
+            int *error)
+{
+    cbMapCollect *col = opaque;
+    size_t i;
+
+    if (!g_str_equal(context, col->want))
+        return 0;
+    for (i = 0; i + 1 < nr_entries; i += 2) {
+        guint32 len = entries[i];
+        guint32 flags = entries[i + 1];
+
+        if ((flags & col->mask) == col->match) {
+            cbExtent *last = col->extents->len ?
+                                 &g_array_index(col->extents, cbExtent, col->extents->len - 1) :
+                                 NULL;
+
+            if (last && last->offset + last->length == offset)
+                last->length += len;
+            else
+                g_array_append_vals(col->extents, &(cbExtent){ offset, len }, 1);
+        }
+        offset += len;
+        col->seen += len;
+    }
+    return 0;
+}
+
+
+/* The extents of context @want whose flags match, merged and sorted. */
+static GArray *
+cbNbdMap(struct nbd_handle *nbd,
+         const cbNbdSource *src,
+         guint64 size,
+         const char *want,
+         guint32 mask,
+         guint32 match,
+         GError **error)
+{
+    g_autoptr(GArray) extents = g_array_new(FALSE, FALSE, sizeof(cbExtent));
+    guint64 offset = 0;
+
+    while (offset < size) {
+        cbMapCollect col = { want, extents, mask, match, 0 };
+        guint64 count = MIN(size - offset, CB_NBD_MAP_WINDOW);
+        nbd_extent_callback cb = { .callback = cbMapExtent, .user_data = &col };
+
+        if (nbd_block_status(nbd, count, offset, cb, 0) < 0) {
+            cbSetError(error, "cannot read '%s' of export '%s' at offset %" G_GUINT64_FORMAT ": %s",
+                       want, src->export_name, offset, nbd_get_error());
+            return NULL;
+        }
+        if (col.seen == 0) {
+            cbSetError(error, "export '%s' answered no extent of '%s' at offset %" G_GUINT64_FORMAT,
+                       src->export_name, want, offset);
+            return NULL;
+        }
+        offset += col.seen;
+    }
+    return g_steal_pointer(&extents);
+}
+
+
+/* Append to @chunks every chunk that one of @extents touches. */
+static void
+cbChunksOf(GArray *chunks, GArray *extents, guint64 chunk_size)
+{
+    guint i;
+
+    for (i = 0; i < extents->len; i++) {
+        cbExtent *e = &g_array_index(extents, cbExtent, i);
+        guint64 first = e->offset / chunk_size;
+        guint64 last = (e->offset + e->length - 1) / chunk_size;
+        guint64 c;
+
+        if (e->length == 0)
+            continue;
+        if (chunks->len && g_array_index(chunks, guint64, chunks->len - 1) >= first)
+            first = g_array_index(chunks, guint64, chunks->len - 1) + 1;
+        for (c = first; c <= last; c++)
+            g_array_append_val(chunks, c);
+    }
+}
+
+
+/* Position of the first data extent ending after @offset. */
+static guint
+cbFirstExtentAfter(GArray *data, guint64 offset)
+{
+    guint lo = 0;
+    guint hi = data->len;
+
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        cbExtent *e = &g_array_index(data, cbExtent, mid);
+
+        if (e->offset + e->length <= offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+
+static void
+cbNbdJobFail(cbNbdJob *job, GError *err)
+{
+    g_mutex_lock(&job->lock);
+    if (!job->error)
+        job->error = err;
+    else
+        g_error_free(err);
+    g_mutex_unlock(&job->lock);
+    g_atomic_int_set(&job->failed, 1);
+}
+
+
+/* Read chunk @index into @buf (zeros where base:allocation has no data);
+ * *@ret_zero tells a chunk with no data at all. */
+static bool
+cbNbdReadChunk(cbNbdJob *job,
+               struct nbd_handle *nbd,
+               guint64 index,
+               guint8 *buf,
+               gsize len,
+               bool *ret_zero,
+               GError **error)
+{
+    guint64 start = index * job->src->chunk_size;
+    guint64 end = start + len;
+    guint64 pos = start;
+    guint i;
+    bool zero = true;
+
+    for (i = cbFirstExtentAfter(job->data, start); i < job->data->len; i++) {
+        cbExtent *e = &g_array_index(job->data, cbExtent, i);
+        guint64 from = MAX(e->offset, start);
+        guint64 to = MIN(e->offset + e->length, end);
+
+        if (e->offset >= end)
+            break;
+        if (from > pos)
+            memset(buf + (pos - start), 0, from - pos);
+        if (nbd_pread(nbd, buf + (from - start), to - from, from, 0) < 0) {
+            cbSetError(error,
+                       "cannot read %" G_GUINT64_FORMAT " bytes at offset %" G_GUINT64_FORMAT
+                       " of export '%s': %s",
+                       to - from, from, job->src->export_name, nbd_get_error());
+            return false;
+        }
+        zero = false;
+        pos = to;
+    }
+    if (pos < end)
+        memset(buf + (pos - start), 0, end - pos);
+    *ret_zero = zero;
+    return true;
+}
+
+
+static gpointer
+cbNbdWorker(gpointer opaque)
+{
+    cbNbdJob *job = opaque;
+    g_autoptr(cbNbdHandle) nbd = NULL;
+    g_autofree guint8 *buf = g_malloc(job->src->chunk_size);
+    GError *err = NULL;
+
+    if (!(nbd = cbNbdConnect(job->src, false, &err))) {
+        cbNbdJobFail(job, err);
+        return NULL;
+    }
+    while (!g_atomic_int_get(&job->failed)) {
+        guint pos = g_atomic_int_add(&job->next, 1);
+        guint64 index;
+        guint64 len;
+        bool zero = false;
+
+        if (pos >= job->chunks->len)
+            break;
+        index = g_array_index(job->chunks, guint64, pos);
+        len = MIN(job->src->chunk_size, job->size - index * job->src->chunk_size);
+        if (!cbNbdReadChunk(job, nbd, index, buf, len, &zero, &err) ||
+            !job->fn(index, zero ? NULL : buf, len, job->opaque, &err)) {
+            cbNbdJobFail(job, err);
+            break;
+        }
+        if (job->progress)
+            cbProgressDiskAdd(job->progress, len);
+    }
+    return NULL;
+}
+
+
+bool
+cbNbdRead(const cbNbdSource *src,
+          cbNbdChunkFunc fn,
+          gpointer opaque,
+          cbProgressDisk *progress,
+          GError **error)
+{
+    g_autoptr(cbNbdHandle) nbd = NULL;
+    g_autoptr(GArray) dirty = NULL;
+    g_autoptr(GPtrArray) threads = g_ptr_array_new();
+    cbNbdJob job = { .src = src, .fn = fn, .opaque = opaque, .progress = progress };
+    int64_t size;
+    guint64 total = 0;
+    guint i;
+
+    if (!(nbd = cbNbdConnect(src, true, error)))
+        return false;
+    if ((size = nbd_get_size(nbd)) < 0) {
+        cbSetError(error, "cannot get the size of export '%s': %s", src->export_name,
+                   nbd_get_error());
+        return false;
+    }
+    job.size = size;
+    /* Without multi-conn the server promises no consistency across
+     * connections; a read-only export of one point in time needs none. */
+    g_debug("export '%s': can_multi_conn %d, %u connections", src->export_name,
+            nbd_can_multi_conn(nbd), MAX(src->connections, 1));
+    if (!(job.data = cbNbdMap(nbd, src, size, "base:allocation", CB_NBD_STATE_ZERO, 0, error)))
+        return false;
+    job.chunks = g_array_new(FALSE, FALSE, sizeof(guint64));
+    if (src->bitmap) {
+        if (!(dirty = cbNbdMap(nbd, src, size, src->bitmap, CB_NBD_STATE_DIRTY, CB_NBD_STATE_DIRTY,
+                               error))) {
+            g_array_unref(job.data);
+            g_array_unref(job.chunks);
+            return false;
+        }
+        cbChunksOf(job.chunks, dirty, src->chunk_size);
+    } else {
+        guint64 n = (job.size + src->chunk_size - 1) / src->chunk_size;
+        guint64 c;
+
+        for (c = 0; c < n; c++)
+            g_array_append_val(job.chunks, c);
+    }
+    cbNbdClose(g_steal_pointer(&nbd));
+
+    for (i = 0; i < job.chunks->len; i++) {
+        guint64 index = g_array_index(job.chunks, guint64, i);
+
+        total += MIN(src->chunk_size, job.size - index * src->chunk_size);
+    }
+    if (progress)
+        cbProgressDiskSetTotal(progress, total);
+
+    g_mutex_init(&job.lock);
+    for (i = 0; i < MAX(src->connections, 1) && i < MAX(job.chunks->len, 1); i++)
+        g_ptr_array_add(threads, g_thread_new("cb-nbd", cbNbdWorker, &job));
+    for (i = 0; i < threads->len; i++)
+        g_thread_join(threads->pdata[i]);
+    g_mutex_clear(&job.lock);
+    g_array_unref(job.data);
+    g_array_unref(job.chunks);
+    if (job.error) {
+        g_propagate_error(error, job.error);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,219 @@
+/*
+ * cairn-backup.c: main() of cairn-backup, the deduplicating backup tool:
+ * the command table, option parsing, error reporting and exit codes.
+ * The commands live in cairn-backup-run.c, cairn-backup-restore.c and
+ * cairn-backup-admin.c.
+ */
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cairn-backup.h"
+
+static cbOptions options;
+
+static const GOptionEntry common_entries[] = {
+    { "connect", 'c', 0, G_OPTION_ARG_STRING, &options.uri, "connection URI (as cairn -c)", "URI" },
+    { "key", 'k', 0, G_OPTION_ARG_FILENAME, &options.key,
+      "key file of an encrypted repository (default $CAIRN_BACKUP_KEY)", "KEYFILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &options.json, "machine-readable output", NULL },
+    { NULL }
+};
+
+static const GOptionEntry init_entries[] = {
+    { "encrypt", 0, 0, G_OPTION_ARG_FILENAME, &options.encrypt,
+      "encrypt with the key in KEYFILE (made when missing)", "KEYFILE" },
+    { NULL }
+};
+
+static const GOptionEntry run_entries[] = {
+    { "full", 0, 0, G_OPTION_ARG_NONE, &options.full, "read every disk in full", NULL },
+    { "disk", 0, 0, G_OPTION_ARG_STRING, &options.disks, "back up only these disks", "vda,vdb" },
+    { "connections", 0, 0, G_OPTION_ARG_INT, &options.connections,
+      "parallel NBD connections per disk", "N" },
+    { NULL }
+};
+
+static const GOptionEntry restore_entries[] = {
+    { "disk", 0, 0, G_OPTION_ARG_STRING, &options.disks, "restore only this disk", "vda" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, "qcow2 (default) or raw", "FORMAT" },
+    { "connections", 0, 0, G_OPTION_ARG_INT, &options.connections, "parallel writers", "N" },
+    { NULL }
+};
+
+static const GOptionEntry prune_entries[] = {
+    { "keep-last", 0, 0, G_OPTION_ARG_INT, &options.keep_last, "keep the newest N", "N" },
+    { "keep-hourly", 0, 0, G_OPTION_ARG_INT, &options.keep_hourly, "one per hour, N hours", "N" },
+    { "keep-daily", 0, 0, G_OPTION_ARG_INT, &options.keep_daily, "one per day, N days", "N" },
+    { "keep-weekly", 0, 0, G_OPTION_ARG_INT, &options.keep_weekly, "one per week, N weeks", "N" },
+    { "keep-monthly", 0, 0, G_OPTION_ARG_INT, &options.keep_monthly, "one per month, N months",
+      "N" },
+    { "keep-yearly", 0, 0, G_OPTION_ARG_INT, &options.keep_yearly, "one per year, N years", "N" },
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &options.dry_run, "only say what would go", NULL },
+    { NULL }
+};
+
+static const GOptionEntry gc_entries[] = { { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &options.dry_run,
+                                             "only say what would go", NULL },
+                                           { NULL } };
+
+typedef struct {
+    const char *name;
+    const char *args;
+    const char *summary;
+    guint min_args;
+    guint max_args; /* G_MAXUINT: any */
+    const GOptionEntry *entries;
+} cbCommand;
+
+static const cbCommand commands[] = {
+    { "init", "REPO", "create a repository (a directory)", 1, 1, init_entries },
+    { "run", "DOMAIN REPO", "back up a domain; prints the snapshot id last", 2, 2, run_entries },
+    { "list", "REPO [DOMAIN]", "list snapshots", 1, 2, NULL },
+    { "verify", "REPO [SNAPSHOT...]", "re-read every chunk, check every digest", 1, G_MAXUINT,
+      NULL },
+    { "restore", "REPO SNAPSHOT DIR", "write each disk to DIR/<disk>.<format>", 3, 3,
+      restore_entries },
+    { "prune", "REPO [DOMAIN]", "remove snapshots the retention policy does not keep", 1, 2,
+      prune_entries },
+    { "gc", "REPO", "drop chunks no snapshot references", 1, 1, gc_entries },
+};
+
+
+guint
+cbConnections(const cbOptions *opts)
+{
+    if (opts->connections > 0)
+        return MIN(opts->connections, 64);
+    return CLAMP(g_get_num_processors(), 2, 8);
+}
+
+
+void
+cbCrashPoint(const char *name)
+{
+    if (g_strcmp0(g_getenv("CAIRN_BACKUP_CRASH_AT"), name) == 0) {
+        fflush(stdout);
+        kill(getpid(), SIGKILL);
+    }
+}
+
+
+void
+cbPrintJSON(const char *json)
+{
+    fputs(json, stdout);
+    fputc('\n', stdout);
+    fflush(stdout);
+}
+
+
+static void
+usage(FILE *out)
+{
+    guint i;
+
+    fprintf(out, "usage: cairn-backup COMMAND ARGS [OPTIONS]\n\ncommands:\n");
+    for (i = 0; i < G_N_ELEMENTS(commands); i++)
+        fprintf(out, "  %-8s %-20s %s\n", commands[i].name, commands[i].args, commands[i].summary);
+    fprintf(out, "\n'cairn-backup COMMAND --help' lists the options of a command; "
+                 "cairn-backup(1) has the rest.\n");
+}
+
+
+static const cbCommand *
+findCommand(const char *name)
+{
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS(commands); i++) {
+        if (g_str_equal(commands[i].name, name))
+            return &commands[i];
+    }
+    return NULL;
+}
+
+
+static bool
+parseCommand(const cbCommand *cmd, int argc, char **argv, GError **error)
+{
+    g_autofree char *param = g_strdup_printf("%s %s", cmd->name, cmd->args);
+    g_autoptr(GOptionContext) ctx = g_option_context_new(param);
+    g_autofree char *prog = g_strdup_printf("cairn-backup %s", cmd->name);
+
+    g_set_prgname(prog);
+    g_option_context_set_summary(ctx, cmd->summary);
+    if (cmd->entries)
+        g_option_context_add_main_entries(ctx, cmd->entries, NULL);
+    g_option_context_add_main_entries(ctx, common_entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, error))
+        return false;
+    /* argv[0] is the program, argv[1] the command. */
+    options.nargs = argc - 2;
+    options.args = g_new0(char *, options.nargs + 1);
+    for (guint i = 0; i < options.nargs; i++)
+        options.args[i] = g_strdup(argv[i + 2]);
+    if (options.nargs < cmd->min_args || options.nargs > cmd->max_args) {
+        g_set_error(error, CB_ERROR, CB_ERROR_USAGE, "usage: cairn-backup %s %s [OPTIONS]",
+                    cmd->name, cmd->args);
+        return false;
+    }
+    if (!options.key && g_getenv("CAIRN_BACKUP_KEY") && *g_getenv("CAIRN_BACKUP_KEY"))
+        options.key = g_strdup(g_getenv("CAIRN_BACKUP_KEY"));
+    return true;
+}
+
+
+static bool
+runCommand(const cbCommand *cmd, cbExitCode *ret_exit, GError **error)
+{
+    if (g_str_equal(cmd->name, "init"))
+        return cbCmdInit(&options, error);
+    if (g_str_equal(cmd->name, "run"))
+        return cbCmdRun(&options, error);
+    if (g_str_equal(cmd->name, "list"))
+        return cbCmdList(&options, error);
+    if (g_str_equal(cmd->name, "verify"))
+        return cbCmdVerify(&options, ret_exit, error);
+    if (g_str_equal(cmd->name, "restore"))
+        return cbCmdRestore(&options, error);
+    if (g_str_equal(cmd->name, "prune"))
+        return cbCmdPrune(&options, error);
+    return cbCmdGc(&options, error);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    const cbCommand *cmd;
+    g_autoptr(GError) error = NULL;
+    cbExitCode code = CB_EXIT_OK;
+    g_auto(GStrv) args = NULL;
+
+    setlocale(LC_ALL, "");
+    if (argc < 2 || g_str_equal(argv[1], "--help") || g_str_equal(argv[1], "-h") ||
+        g_str_equal(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CB_EXIT_USAGE : CB_EXIT_OK;
+    }
+    if (!(cmd = findCommand(argv[1]))) {
+        fprintf(stderr, "cairn-backup: error: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return CB_EXIT_USAGE;
+    }
+    if (!parseCommand(cmd, argc, argv, &error) || !runCommand(cmd, &code, &error)) {
+        fprintf(stderr, "cairn-backup: error: %s\n", error->message);
+        code = cbExitCodeFor(error);
+    }
+    args = options.args;
+    g_free(options.uri);
+    g_free(options.key);
+    g_free(options.encrypt);
+    g_free(options.disks);
+    g_free(options.format);
+    return code;
+}
