@@ -422,3 +422,27 @@ typedef struct {
  * so no writer runs meanwhile. An index that cannot be read stops gc with
  * an error before anything is removed. *@ret_stats may be NULL. */
 bool cairnRepoGc(cairnRepo *repo, bool dry_run, cairnRepoGcStats *ret_stats, GError **error);
+
+
+/* ---- sync ---- */
+
+typedef struct {
+    guint64 snapshots_copied;
+    guint64 snapshots_present; /* already in the destination */
+    guint64 chunks_copied;
+    guint64 chunks_present; /* the destination had them: not read */
+    guint64 bytes_copied;   /* stored bytes written to the destination */
+} cairnRepoSyncStats;
+
+/* Copy the snapshots of @src (of @domain only unless NULL; the newest
+ * @last per domain unless 0) that @dst lacks, keeping their ids: only the
+ * chunks @dst lacks are read and written, each checked against its digest
+ * on the way; the manifest is copied last, so an interrupted sync is
+ * resumed by the next. Both repositories must be plain or use the same
+ * key (CAIRN_REPO_ERROR_KEY). @src and @dst are open with a shared lock. */
+bool cairnRepoSync(cairnRepo *src,
+                   cairnRepo *dst,
+                   const char *domain,
+                   guint last,
+                   cairnRepoSyncStats *ret_stats,
+                   GError **error);

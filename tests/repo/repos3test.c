@@ -522,6 +522,85 @@ testGatewayKilled(void)
 }
 
 
+static int requestsLeft;
+
+static int
+budgetHook(const char *step)
+{
+    if (g_str_equal(step, "s3-request") && requestsLeft-- <= 0)
+        return ECONNRESET;
+    return 0;
+}
+
+
+/* sync dir -> s3 -> dir: only missing chunks move, an interrupted sync is
+ * resumed, and the copies read back identical. */
+static void
+testSyncRoundTrip(void)
+{
+    g_autofree char *url = newUrl("sync");
+    g_autofree char *dir = rtMakeDir();
+    g_autofree char *local = g_build_filename(dir, "a", NULL);
+    g_autofree char *back = g_build_filename(dir, "b", NULL);
+    g_autoptr(cairnRepo) a = NULL;
+    g_autoptr(cairnRepo) s3 = NULL;
+    g_autoptr(cairnRepo) b = NULL;
+    g_autofree char *id1 = NULL;
+    g_autofree char *id2 = NULL;
+    g_autoptr(GPtrArray) snaps = NULL;
+    cairnRepoSyncStats st;
+    g_autoptr(GError) err = NULL;
+    static const guint32 seedsB[] = { 1, 0, 3 };
+    const rtDisk disksB[] = { { "vda", 2 * CAIRN_REPO_CHUNK_SIZE + 1000, fills3, seedsB },
+                              { NULL, 0, NULL, NULL } };
+
+    g_assert_true(cairnRepoInit(local, NULL, &err));
+    g_assert_true(cairnRepoInit(back, NULL, &err));
+    a = rtOpen(local, NULL, CAIRN_REPO_LOCK_SHARED);
+    id1 = rtWriteSnapshot(a, "dom", disksA, 1700000000);
+    id2 = rtWriteSnapshot(a, "dom", disksB, 1700000100);
+    g_setenv("CAIRN_S3_RETRIES", "0", TRUE);
+    s3 = initOpen(url, CAIRN_REPO_LOCK_SHARED);
+    g_unsetenv("CAIRN_S3_RETRIES");
+
+    /* interrupted after a few requests: nothing visible */
+    cairnRepoTestHook = budgetHook;
+    requestsLeft = 4;
+    g_assert_false(cairnRepoSync(a, s3, NULL, 0, &st, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_IO);
+    g_clear_error(&err);
+    cairnRepoTestHook = NULL;
+    snaps = cairnRepoListSnapshots(s3, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(snaps->len, ==, 0);
+    g_clear_pointer(&snaps, g_ptr_array_unref);
+
+    /* resumed: the chunk already copied is not copied again */
+    g_assert_true(cairnRepoSync(a, s3, NULL, 0, &st, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(st.snapshots_copied, ==, 2);
+    g_assert_cmpuint(st.chunks_present, >=, 1);
+    g_assert_cmpuint(st.chunks_copied + st.chunks_present, ==, 3);
+    g_assert_true(cairnRepoSync(a, s3, NULL, 0, &st, &err));
+    g_assert_cmpuint(st.snapshots_present, ==, 2);
+    g_assert_cmpuint(st.chunks_copied, ==, 0);
+
+    /* back to a directory, the newest only */
+    b = rtOpen(back, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_assert_true(cairnRepoSync(s3, b, "dom", 1, &st, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(st.snapshots_copied, ==, 1);
+    snaps = cairnRepoListSnapshots(b, NULL, &err);
+    g_assert_cmpuint(snaps->len, ==, 1);
+    g_assert_cmpstr(((cairnRepoManifest *)snaps->pdata[0])->id, ==, id2);
+    rtCheckDisk(b, id2, &disksB[0]);
+    rtCheckDisk(s3, id1, &disksA[0]);
+    g_clear_pointer(&a, cairnRepoFree);
+    g_clear_pointer(&b, cairnRepoFree);
+    rtRemoveTree(dir);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -542,6 +621,7 @@ main(int argc, char **argv)
     g_test_add_func("/repo-s3/retries", testRetries);
     g_test_add_func("/repo-s3/verify-overwritten", testVerifyOverwritten);
     g_test_add_func("/repo-s3/encrypted", testEncrypted);
+    g_test_add_func("/repo-s3/sync-round-trip", testSyncRoundTrip);
     g_test_add_func("/repo-s3/gateway-killed", testGatewayKilled);
     return g_test_run();
 }
