@@ -29,7 +29,10 @@ typedef struct {
     gint keep_weekly;
     gint keep_monthly;
     gint keep_yearly;
-    char **args; /* positional arguments after the command */
+    gint64 grace; /* gc --grace SECONDS; -1: the repository's default */
+    char *domain; /* sync --domain D */
+    gint last;    /* sync --last N */
+    char **args;  /* positional arguments after the command */
     guint nargs;
 } cbOptions;
 
@@ -43,6 +46,7 @@ bool cbCmdVerify(const cbOptions *opts, cbExitCode *ret_exit, GError **error);
 bool cbCmdRestore(const cbOptions *opts, GError **error);
 bool cbCmdPrune(const cbOptions *opts, GError **error);
 bool cbCmdGc(const cbOptions *opts, GError **error);
+bool cbCmdSync(const cbOptions *opts, GError **error);
 
 /* Print @node (a JSON value, as text) on stdout, one line. */
 void cbPrintJSON(const char *json);
