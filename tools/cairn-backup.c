@@ -80,7 +80,8 @@ typedef struct {
 } cbCommand;
 
 static const cbCommand commands[] = {
-    { "init", "REPO", "create a repository (a directory)", 1, 1, init_entries },
+    { "init", "REPO", "create a repository (a directory or s3://BUCKET[/PREFIX])", 1, 1,
+      init_entries },
     { "run", "DOMAIN REPO", "back up a domain; prints the snapshot id last", 2, 2, run_entries },
     { "list", "REPO [DOMAIN]", "list snapshots", 1, 2, NULL },
     { "verify", "REPO [SNAPSHOT...]", "re-read every chunk, check every digest", 1, G_MAXUINT,
