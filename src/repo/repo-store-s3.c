@@ -252,9 +252,10 @@ s3Url(s3Store *s, const char *key, const char *query)
     g_autofree char *path = key ? s3Encode(key, true) : g_strdup("");
     const char *q = query ? "?" : "";
 
-    if (s->path_style)
+    if (s->path_style) {
         return g_strdup_printf("%s://%s/%s/%s%s%s", s->scheme, s->host, s->bucket, path, q,
                                query ? query : "");
+    }
     return g_strdup_printf("%s://%s.%s/%s%s%s", s->scheme, s->bucket, s->host, path, q,
                            query ? query : "");
 }
@@ -701,11 +702,12 @@ s3ListPage(s3Store *s, const char *full_prefix, s3ListParse *lp, GError **error)
     s3Reply r;
 
     /* parameters in byte order: SigV4 signs the query as given */
-    if (enc_token)
+    if (enc_token) {
         query =
             g_strdup_printf("continuation-token=%s&list-type=2&prefix=%s", enc_token, enc_prefix);
-    else
+    } else {
         query = g_strdup_printf("list-type=2&prefix=%s", enc_prefix);
+    }
     g_clear_pointer(&lp->token, g_free);
     lp->truncated = false;
     if (!s3Request(s, "GET", NULL, query, NULL, 0, &sink, &r, error))
@@ -867,15 +869,16 @@ s3Lock(cairnRepoStore *store, cairnRepoLockMode mode, GError **error)
         own = g_steal_pointer(&s->marker_key);
         g_mutex_unlock(&s->marker_lock);
         s3Remove(store, own, NULL);
-        if (exclusive)
+        if (exclusive) {
             cairnRepoSetError(error, CAIRN_REPO_ERROR_LOCKED,
                               "repository %s is in use by %u other process(es) (e.g. %s): gc "
                               "runs when nothing else uses the repository",
                               s->url, live, blocker);
-        else
+        } else {
             cairnRepoSetError(error, CAIRN_REPO_ERROR_LOCKED,
                               "repository %s is locked by gc (%s); try again when it is done",
                               s->url, blocker);
+        }
         return false;
     }
     return true;
