@@ -42,6 +42,11 @@ typedef struct {
     GMutex pool_lock;
     GPtrArray *idle; /* CURL* */
 
+    /* requests answered, by method, and bytes sent / received: logged
+     * (debug) when the store is closed */
+    gint n_put, n_get, n_head, n_delete, n_list;
+    gssize bytes_up, bytes_down;
+
     GMutex marker_lock;
     char *marker_key;   /* NULL when no marker is held */
     gint64 marker_time; /* monotonic time of its last PUT */
@@ -455,6 +460,17 @@ s3Request(s3Store *s,
                           s->url, method, key ? key : "the bucket", s->retries + 1,
                           errbuf[0] ? errbuf : curl_easy_strerror(rc));
         return false;
+    }
+    if (g_str_equal(method, "PUT")) {
+        g_atomic_int_inc(&s->n_put);
+        g_atomic_pointer_add(&s->bytes_up, (gssize)body_len);
+    } else if (g_str_equal(method, "HEAD")) {
+        g_atomic_int_inc(&s->n_head);
+    } else if (g_str_equal(method, "DELETE")) {
+        g_atomic_int_inc(&s->n_delete);
+    } else {
+        g_atomic_int_inc(query ? &s->n_list : &s->n_get);
+        g_atomic_pointer_add(&s->bytes_down, (gssize)(sink ? sink->len : 0));
     }
     reply->status = status;
     reply->mtime = -1;
@@ -904,6 +920,10 @@ s3Free(cairnRepoStore *store)
 
     if (s->marker_key && s->idle)
         s3Remove(store, s->marker_key, NULL);
+    g_debug("%s: s3 requests: PUT %d (%" G_GSSIZE_FORMAT " bytes), GET %d (%" G_GSSIZE_FORMAT
+            " bytes), HEAD %d, LIST %d, DELETE %d",
+            s->url, s->n_put, s->bytes_up, s->n_get, s->bytes_down, s->n_head, s->n_list,
+            s->n_delete);
     if (s->idle) {
         for (guint i = 0; i < s->idle->len; i++)
             curl_easy_cleanup(s->idle->pdata[i]);

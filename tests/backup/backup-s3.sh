@@ -17,9 +17,19 @@ bk_copy vm s1
 s1=$(cb run vm "$repo" | tail -1)
 qemu-io -f qcow2 -c "write -P 0x61 8M 1M" "$img/vm-vda.qcow2" >/dev/null
 bk_copy vm s2
-out=$(cb run vm "$repo" --json)
+# (GLib writes debug messages to stdout)
+G_MESSAGES_DEBUG=cairn.repo cb run vm "$repo" --json >"$root/debug" 2>&1
+out=$(grep '^{' "$root/debug")
 s2=$(json "['snapshot']" <<<"$out")
 [ "$(json "['disks'][0]['mode']" <<<"$out")" = incremental ] || fail "not incremental: $out"
+# 1 MiB changed: one chunk, the index, the manifest and the marker are
+# PUT (the marker is also deleted), nothing more
+stats=$(grep -o 's3 requests: .*' "$root/debug" | tail -1)
+echo "incremental: $stats"
+puts=$(sed -n 's/.*PUT \([0-9]*\) (\([0-9]*\) bytes).*/\1/p' <<<"$stats")
+put_bytes=$(sed -n 's/.*PUT \([0-9]*\) (\([0-9]*\) bytes).*/\2/p' <<<"$stats")
+[ -n "$puts" ] && [ "$puts" -le 4 ] || fail "incremental PUT too many objects: $stats"
+[ "$put_bytes" -le $((4 * 1048576 + 65536)) ] || fail "incremental PUT too many bytes: $stats"
 out=$(cb list "$repo" vm --json)
 [ "$(json "[-1]['id']" <<<"$out")" = "$s2" ] || fail "list: $out"
 cb verify "$repo" >/dev/null || fail "verify"
