@@ -20,7 +20,7 @@ conf() { echo "$1/ceph.conf"; }
 rgw_start() {
     local d=$1 port
     port=$(cat "$d/rgw.port")
-    radosgw -c "$(conf "$d")" -n client.rgw.gw
+    radosgw -c "$(conf "$d")" -n client.rgw.gw 2>>"$d/log/stderr.log"
     for _ in $(seq 1 240); do
         code=$(curl -s -o /dev/null -w '%{http_code}' "http://$IP:$port/" || true)
         [ "$code" = 200 ] && return 0
@@ -89,13 +89,13 @@ CONF
     monmaptool --create --clobber --fsid "$fsid" --addv a "[v2:$IP:$mon2,v1:$IP:$mon1]" \
         "$d/monmap" >/dev/null
     ceph-mon -c "$(conf "$d")" --mkfs -i a --monmap "$d/monmap"
-    ceph-mon -c "$(conf "$d")" -i a
+    ceph-mon -c "$(conf "$d")" -i a 2>>"$d/log/stderr.log"
     for _ in $(seq 1 120); do ceph -c "$(conf "$d")" -s >/dev/null 2>&1 && break; sleep 0.25; done
     uuid=$(uuidgen)
     id=$(ceph -c "$(conf "$d")" osd new "$uuid")
     mkdir -p "$d/osd/$id"
     ceph-osd -c "$(conf "$d")" -i "$id" --mkfs --osd-uuid "$uuid" >/dev/null 2>&1
-    ceph-osd -c "$(conf "$d")" -i "$id"
+    ceph-osd -c "$(conf "$d")" -i "$id" 2>>"$d/log/stderr.log"
     for _ in $(seq 1 240); do
         ceph -c "$(conf "$d")" osd dump 2>/dev/null | grep -q "^osd.$id up" && break
         sleep 0.25
