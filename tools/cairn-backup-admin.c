@@ -298,8 +298,11 @@ cbCmdGc(const cbOptions *opts, GError **error)
     g_autofree char *removed = NULL;
     g_autofree char *kept = NULL;
 
-    if (!(repo = cairnRepoOpen(opts->args[0], opts->key, CAIRN_REPO_LOCK_EXCLUSIVE, error)) ||
-        !cairnRepoGc(repo, opts->dry_run, &stats, error))
+    if (!(repo = cairnRepoOpen(opts->args[0], opts->key, CAIRN_REPO_LOCK_EXCLUSIVE, error)))
+        return false;
+    if (opts->grace >= 0)
+        cairnRepoSetGcGrace(repo, opts->grace);
+    if (!cairnRepoGc(repo, opts->dry_run, &stats, error))
         return false;
     if (opts->json) {
         g_autoptr(JsonBuilder) b = json_builder_new();
@@ -331,5 +334,50 @@ cbCmdGc(const cbOptions *opts, GError **error)
            "%" G_GUINT64_FORMAT " temp files, %" G_GUINT64_FORMAT " incomplete snapshots\n",
            opts->dry_run ? "would remove" : "removed", stats.chunks_removed, stats.chunks, removed,
            kept, stats.temp_removed, stats.incomplete_removed);
+    return true;
+}
+
+
+bool
+cbCmdSync(const cbOptions *opts, GError **error)
+{
+    g_autoptr(cairnRepo) src = NULL;
+    g_autoptr(cairnRepo) dst = NULL;
+    cairnRepoSyncStats st = { 0 };
+    g_autofree char *bytes = NULL;
+
+    if (opts->last < 0) {
+        g_set_error(error, CB_ERROR, CB_ERROR_USAGE, "--last must be positive");
+        return false;
+    }
+    if (!(src = cairnRepoOpen(opts->args[0], opts->key, CAIRN_REPO_LOCK_SHARED, error)) ||
+        !(dst = cairnRepoOpen(opts->args[1], opts->key, CAIRN_REPO_LOCK_SHARED, error)) ||
+        !cairnRepoSync(src, dst, opts->domain, (guint)opts->last, &st, error))
+        return false;
+    if (opts->json) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        g_autofree char *json = NULL;
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "snapshots_copied");
+        json_builder_add_int_value(b, st.snapshots_copied);
+        json_builder_set_member_name(b, "snapshots_present");
+        json_builder_add_int_value(b, st.snapshots_present);
+        json_builder_set_member_name(b, "chunks_copied");
+        json_builder_add_int_value(b, st.chunks_copied);
+        json_builder_set_member_name(b, "chunks_present");
+        json_builder_add_int_value(b, st.chunks_present);
+        json_builder_set_member_name(b, "bytes_copied");
+        json_builder_add_int_value(b, st.bytes_copied);
+        json_builder_end_object(b);
+        json = cbJsonToString(b);
+        cbPrintJSON(json);
+        return true;
+    }
+    bytes = cbFormatSize(st.bytes_copied);
+    printf("copied %" G_GUINT64_FORMAT " snapshots (%" G_GUINT64_FORMAT
+           " already there), %" G_GUINT64_FORMAT " chunks, %s (%" G_GUINT64_FORMAT
+           " chunks already there)\n",
+           st.snapshots_copied, st.snapshots_present, st.chunks_copied, bytes, st.chunks_present);
     return true;
 }

@@ -79,9 +79,19 @@ static const GOptionEntry prune_entries[] = {
     { NULL }
 };
 
-static const GOptionEntry gc_entries[] = { { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &options.dry_run,
-                                             "only say what would go", NULL },
-                                           { NULL } };
+static const GOptionEntry gc_entries[] = {
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &options.dry_run, "only say what would go", NULL },
+    { "grace", 0, 0, G_OPTION_ARG_INT64, &options.grace,
+      "keep unreferenced chunks younger than SECONDS (default: 86400 on s3://, 0 on a directory)",
+      "SECONDS" },
+    { NULL }
+};
+
+static const GOptionEntry sync_entries[] = {
+    { "domain", 0, 0, G_OPTION_ARG_STRING, &options.domain, "only this domain's snapshots", "D" },
+    { "last", 0, 0, G_OPTION_ARG_INT, &options.last, "only the newest N of each domain", "N" },
+    { NULL }
+};
 
 typedef struct {
     const char *name;
@@ -93,7 +103,8 @@ typedef struct {
 } cbCommand;
 
 static const cbCommand commands[] = {
-    { "init", "REPO", "create a repository (a directory)", 1, 1, init_entries },
+    { "init", "REPO", "create a repository (a directory or s3://BUCKET[/PREFIX])", 1, 1,
+      init_entries },
     { "run", "DOMAIN REPO", "back up a domain; prints the snapshot id last", 2, 2, run_entries },
     { "list", "REPO [DOMAIN]", "list snapshots", 1, 2, NULL },
     { "verify", "REPO [SNAPSHOT...]", "re-read every chunk, check every digest", 1, G_MAXUINT,
@@ -110,6 +121,8 @@ static const cbCommand commands[] = {
     { "prune", "REPO [DOMAIN]", "remove snapshots the retention policy does not keep", 1, 2,
       prune_entries },
     { "gc", "REPO", "drop chunks no snapshot references", 1, 1, gc_entries },
+    { "sync", "SRC DST", "copy the snapshots DST lacks (directory or s3://BUCKET/PREFIX)", 2, 2,
+      sync_entries },
 };
 
 
@@ -179,6 +192,7 @@ parseCommand(const cbCommand *cmd, int argc, char **argv, GError **error)
     if (cmd->entries)
         g_option_context_add_main_entries(ctx, cmd->entries, NULL);
     g_option_context_add_main_entries(ctx, common_entries, NULL);
+    options.grace = -1;
     if (!g_option_context_parse(ctx, &argc, &argv, error))
         return false;
     /* argv[0] is the program, argv[1] the command. */
@@ -202,6 +216,8 @@ runCommand(const cbCommand *cmd, cbExitCode *ret_exit, GError **error)
 {
     if (g_str_equal(cmd->name, "init"))
         return cbCmdInit(&options, error);
+    if (g_str_equal(cmd->name, "sync"))
+        return cbCmdSync(&options, error);
     if (g_str_equal(cmd->name, "run"))
         return cbCmdRun(&options, error);
     if (g_str_equal(cmd->name, "list"))
@@ -256,6 +272,7 @@ main(int argc, char **argv)
     args = options.args;
     g_free(options.uri);
     g_free(options.key);
+    g_free(options.domain);
     g_free(options.encrypt);
     g_free(options.disks);
     g_free(options.format);

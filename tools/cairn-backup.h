@@ -35,7 +35,10 @@ typedef struct {
     char *tls_certificates; /* serve --tls-certificates DIR */
     char *tls_psk;          /* serve --tls-psk FILE */
     gboolean tls_verify_peer;
-    char **args; /* positional arguments after the command */
+    gint64 grace; /* gc --grace SECONDS; -1: the repository's default */
+    char *domain; /* sync --domain D */
+    gint last;    /* sync --last N */
+    char **args;  /* positional arguments after the command */
     guint nargs;
 } cbOptions;
 
@@ -49,6 +52,7 @@ bool cbCmdVerify(const cbOptions *opts, cbExitCode *ret_exit, GError **error);
 bool cbCmdRestore(const cbOptions *opts, GError **error);
 bool cbCmdPrune(const cbOptions *opts, GError **error);
 bool cbCmdGc(const cbOptions *opts, GError **error);
+bool cbCmdSync(const cbOptions *opts, GError **error);
 
 /* Print @node (a JSON value, as text) on stdout, one line. */
 void cbPrintJSON(const char *json);

@@ -277,11 +277,13 @@ cairnRepoVerify(cairnRepo *repo,
 typedef struct {
     GHashTable *snapshots; /* id -> GPtrArray of keys */
     GHashTable *complete;  /* ids with a manifest */
+    GHashTable *young;     /* ids with an object modified after cutoff */
+    gint64 cutoff;
 } snapshotKeys;
 
 
 static bool
-collectSnapshotKey(const char *key, guint64 size, gpointer opaque, GError **error)
+collectSnapshotKey(const char *key, guint64 size, gint64 mtime, gpointer opaque, GError **error)
 {
     snapshotKeys *sk = opaque;
     const char *rest = key + strlen("snapshots/");
@@ -294,6 +296,8 @@ collectSnapshotKey(const char *key, guint64 size, gpointer opaque, GError **erro
     id = g_strndup(rest, (size_t)(slash - rest));
     if (g_str_equal(slash, "/manifest"))
         g_hash_table_add(sk->complete, g_strdup(id));
+    if (mtime > sk->cutoff)
+        g_hash_table_add(sk->young, g_strdup(id));
     if (!(keys = g_hash_table_lookup(sk->snapshots, id))) {
         keys = g_ptr_array_new_with_free_func(g_free);
         g_hash_table_insert(sk->snapshots, g_strdup(id), keys);
@@ -306,16 +310,18 @@ collectSnapshotKey(const char *key, guint64 size, gpointer opaque, GError **erro
 typedef struct {
     GPtrArray *keys;
     GArray *sizes;
+    GArray *mtimes;
 } chunkKeys;
 
 
 static bool
-collectChunkKey(const char *key, guint64 size, gpointer opaque, GError **error)
+collectChunkKey(const char *key, guint64 size, gint64 mtime, gpointer opaque, GError **error)
 {
     chunkKeys *ck = opaque;
 
     g_ptr_array_add(ck->keys, g_strdup(key));
     g_array_append_val(ck->sizes, size);
+    g_array_append_val(ck->mtimes, mtime);
     return true;
 }
 
@@ -382,13 +388,19 @@ cairnRepoGc(cairnRepo *repo, bool dry_run, cairnRepoGcStats *ret_stats, GError *
     g_autoptr(GHashTable) snaps =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
     g_autoptr(GHashTable) complete = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) young = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GHashTable) used = g_hash_table_new(digestHash, digestEqual);
     g_autoptr(GPtrArray) indexes =
         g_ptr_array_new_with_free_func((GDestroyNotify)cairnRepoIndexFree);
     g_autoptr(GPtrArray) ckeys = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GArray) csizes = g_array_new(FALSE, FALSE, sizeof(guint64));
-    snapshotKeys sk = { snaps, complete };
-    chunkKeys ck = { ckeys, csizes };
+    g_autoptr(GArray) cmtimes = g_array_new(FALSE, FALSE, sizeof(gint64));
+    /* objects modified after cutoff may belong to a run still writing
+     * (docs/s3.md); with no grace, the exclusive lock alone protects */
+    gint64 cutoff =
+        repo->gc_grace > 0 ? g_get_real_time() / G_USEC_PER_SEC - repo->gc_grace : G_MAXINT64;
+    snapshotKeys sk = { snaps, complete, young, cutoff };
+    chunkKeys ck = { ckeys, csizes, cmtimes };
     GHashTableIter it;
     gpointer id;
     gpointer keys;
@@ -413,6 +425,10 @@ cairnRepoGc(cairnRepo *repo, bool dry_run, cairnRepoGcStats *ret_stats, GError *
 
         if (g_hash_table_contains(complete, id))
             continue;
+        if (g_hash_table_contains(young, id)) {
+            stats.incomplete_young++;
+            continue;
+        }
         stats.incomplete_removed++;
         for (guint i = 0; !dry_run && i < list->len; i++) {
             if (!store->driver->remove(store, list->pdata[i], error))
@@ -429,6 +445,11 @@ cairnRepoGc(cairnRepo *repo, bool dry_run, cairnRepoGcStats *ret_stats, GError *
             continue;
         stats.chunks++;
         if (g_hash_table_contains(used, digest)) {
+            stats.bytes_kept += size;
+            continue;
+        }
+        if (g_array_index(cmtimes, gint64, i) > cutoff) {
+            stats.chunks_young++;
             stats.bytes_kept += size;
             continue;
         }

@@ -63,6 +63,7 @@ struct _cairnRepo {
     char *id;
     bool encrypted;
     cairnRepoKeys keys; /* valid when encrypted */
+    gint64 gc_grace;    /* seconds: gc keeps unreferenced objects younger than this */
 };
 
 struct _cairnRepoIndex {

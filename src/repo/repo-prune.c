@@ -116,7 +116,7 @@ typedef struct {
 
 
 static bool
-collectKey(const char *key, guint64 size, gpointer opaque, GError **error)
+collectKey(const char *key, guint64 size, gint64 mtime, gpointer opaque, GError **error)
 {
     keyCollect *kc = opaque;
 

@@ -314,7 +314,7 @@ walk(cairnRepoStoreLocal *s,
             continue;
         if (g_str_has_prefix(ent->d_name, TMP_PREFIX) != temps)
             continue;
-        ok = func(key, (guint64)st.st_size, opaque, error);
+        ok = func(key, (guint64)st.st_size, (gint64)st.st_mtime, opaque, error);
     }
     closedir(dir);
     return ok;
@@ -409,7 +409,7 @@ typedef struct {
 
 
 static bool
-cleanupOne(const char *key, guint64 size, gpointer opaque, GError **error)
+cleanupOne(const char *key, guint64 size, gint64 mtime, gpointer opaque, GError **error)
 {
     cleanupData *data = opaque;
 
@@ -486,6 +486,15 @@ cairnRepoStoreLocalOpen(const char *path, GError **error)
     s->dirfd = fd;
     s->lockfd = -1;
     return &s->parent;
+}
+
+
+cairnRepoStore *
+cairnRepoStoreOpen(const char *path, GError **error)
+{
+    if (cairnRepoPathIsS3(path))
+        return cairnRepoStoreS3Open(path, error);
+    return cairnRepoStoreLocalOpen(path, error);
 }
 
 

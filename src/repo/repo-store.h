@@ -27,11 +27,10 @@
 
 typedef struct _cairnRepoStore cairnRepoStore;
 
-/* Called by list for each object: its key and stored size. */
-typedef bool (*cairnRepoStoreListFunc)(const char *key,
-                                       guint64 size,
-                                       gpointer opaque,
-                                       GError **error);
+/* Called by list for each object: its key, stored size and time of last
+ * modification (seconds since the epoch). */
+typedef bool (*cairnRepoStoreListFunc)(
+    const char *key, guint64 size, gint64 mtime, gpointer opaque, GError **error);
 
 typedef struct {
     const char *name;
@@ -85,6 +84,16 @@ struct _cairnRepoStore {
 /* Open the local-directory store at @path (which must exist as a
  * directory: CAIRN_REPO_ERROR_NOT_FOUND otherwise). */
 cairnRepoStore *cairnRepoStoreLocalOpen(const char *path, GError **error);
+
+/* True if @path names an object store repository (s3://BUCKET[/PREFIX]). */
+bool cairnRepoPathIsS3(const char *path);
+
+/* Open the S3 store at @url (s3://BUCKET[/PREFIX]), configured from the
+ * environment as docs/s3.md describes. Nothing is contacted yet. */
+cairnRepoStore *cairnRepoStoreS3Open(const char *url, GError **error);
+
+/* The store driver for @path: S3 for s3://..., else the local directory. */
+cairnRepoStore *cairnRepoStoreOpen(const char *path, GError **error);
 
 void cairnRepoStoreFree(cairnRepoStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnRepoStore, cairnRepoStoreFree)

@@ -194,6 +194,55 @@ initCheckDir(const char *path, bool *ret_missing, GError **error)
 }
 
 
+static bool
+initCheckEmptyObject(const char *key,
+                     guint64 size G_GNUC_UNUSED,
+                     gint64 mtime G_GNUC_UNUSED,
+                     gpointer opaque,
+                     GError **error)
+{
+    cairnRepoSetError(error, CAIRN_REPO_ERROR_EXISTS,
+                      "%s is not empty (it holds %s): a repository is created under an empty "
+                      "prefix",
+                      (const char *)opaque, key);
+    return false;
+}
+
+
+/* cairnRepoInit() in an object store: the bucket must exist, the prefix
+ * must be empty. */
+static bool
+initS3(const char *path, const char *keyfile, GError **error)
+{
+    g_autoptr(cairnRepoStore) store = NULL;
+    cairnRepoKeys keys;
+    bool created_key = false;
+
+    if (!(store = cairnRepoStoreS3Open(path, error)) ||
+        !store->driver->list(store, "", initCheckEmptyObject, (gpointer)path, error))
+        return false;
+    if (keyfile) {
+        if (!g_file_test(keyfile, G_FILE_TEST_EXISTS)) {
+            if (!cairnRepoKeyGenerate(keyfile, error))
+                return false;
+            created_key = true;
+        }
+        if (!cairnRepoKeysLoad(keyfile, &keys, error))
+            goto fail;
+    }
+    if (!configWrite(store, path, keyfile ? keys.fingerprint : NULL, error))
+        goto fail;
+    memset(&keys, 0, sizeof(keys));
+    return true;
+
+fail:
+    memset(&keys, 0, sizeof(keys));
+    if (created_key)
+        unlink(keyfile);
+    return false;
+}
+
+
 bool
 cairnRepoInit(const char *path, const char *keyfile, GError **error)
 {
@@ -203,6 +252,8 @@ cairnRepoInit(const char *path, const char *keyfile, GError **error)
     bool created_dir = false;
     bool missing = false;
 
+    if (cairnRepoPathIsS3(path))
+        return initS3(path, keyfile, error);
     /* Nothing is created until every check passed; a failure removes what
      * was created. */
     if (!initCheckDir(path, &missing, error))
@@ -340,10 +391,20 @@ cairnRepoOpen(const char *path, const char *keyfile, cairnRepoLockMode lock, GEr
 
     repo->path = g_strdup(path);
     repo->lock_mode = lock;
-    if (!(repo->store = cairnRepoStoreLocalOpen(path, error)) || !configRead(repo, error) ||
+    /* flock is exact on a directory; an object store keeps a grace period
+     * (docs/s3.md) */
+    repo->gc_grace = cairnRepoPathIsS3(path) ? CAIRN_REPO_GC_GRACE_S3 : 0;
+    if (!(repo->store = cairnRepoStoreOpen(path, error)) || !configRead(repo, error) ||
         !keysCheck(repo, keyfile, error) || !repo->store->driver->lock(repo->store, lock, error))
         return NULL;
     return g_steal_pointer(&repo);
+}
+
+
+void
+cairnRepoSetGcGrace(cairnRepo *repo, gint64 seconds)
+{
+    repo->gc_grace = MAX(seconds, 0);
 }
 
 
@@ -451,7 +512,7 @@ cairnRepoManifestFindDisk(const cairnRepoManifest *manifest, const char *name)
 
 
 static bool
-collectManifestIds(const char *key, guint64 size, gpointer opaque, GError **error)
+collectManifestIds(const char *key, guint64 size, gint64 mtime, gpointer opaque, GError **error)
 {
     GPtrArray *ids = opaque;
     const char *rest = key + strlen("snapshots/");

@@ -110,6 +110,14 @@ bool cairnRepoKeyGenerate(const char *keyfile, GError **error);
 cairnRepo *
 cairnRepoOpen(const char *path, const char *keyfile, cairnRepoLockMode lock, GError **error);
 
+/* gc's default grace period on an object store (docs/s3.md): 24 hours. */
+#define CAIRN_REPO_GC_GRACE_S3 (24 * 3600)
+
+/* Make cairnRepoGc() keep every unreferenced chunk, and every object of a
+ * snapshot without a manifest, modified less than @seconds ago (default:
+ * CAIRN_REPO_GC_GRACE_S3 for s3://, 0 for a directory). */
+void cairnRepoSetGcGrace(cairnRepo *repo, gint64 seconds);
+
 /* Close @repo and drop its lock. Accepts NULL. */
 void cairnRepoFree(cairnRepo *repo);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnRepo, cairnRepoFree)
@@ -403,11 +411,38 @@ typedef struct {
     guint64 bytes_kept;         /* stored size of the referenced chunks */
     guint64 temp_removed;       /* temp files left by crashed writers */
     guint64 incomplete_removed; /* snapshot directories without a manifest */
+    guint64 chunks_young;       /* unreferenced, kept: modified within the grace period */
+    guint64 incomplete_young;   /* snapshots without a manifest kept within the grace */
 } cairnRepoGcStats;
 
 /* Remove every chunk that no snapshot's index references, the temp files
- * and manifest-less snapshot directories crashed writers left. Needs
+ * and manifest-less snapshot directories crashed writers left, except what
+ * was modified within the grace period (cairnRepoSetGcGrace()). Needs
  * @repo opened with CAIRN_REPO_LOCK_EXCLUSIVE (else CAIRN_REPO_ERROR_LOCKED),
  * so no writer runs meanwhile. An index that cannot be read stops gc with
  * an error before anything is removed. *@ret_stats may be NULL. */
 bool cairnRepoGc(cairnRepo *repo, bool dry_run, cairnRepoGcStats *ret_stats, GError **error);
+
+
+/* ---- sync ---- */
+
+typedef struct {
+    guint64 snapshots_copied;
+    guint64 snapshots_present; /* already in the destination */
+    guint64 chunks_copied;
+    guint64 chunks_present; /* the destination had them: not read */
+    guint64 bytes_copied;   /* stored bytes written to the destination */
+} cairnRepoSyncStats;
+
+/* Copy the snapshots of @src (of @domain only unless NULL; the newest
+ * @last per domain unless 0) that @dst lacks, keeping their ids: only the
+ * chunks @dst lacks are read and written, each checked against its digest
+ * on the way; the manifest is copied last, so an interrupted sync is
+ * resumed by the next. Both repositories must be plain or use the same
+ * key (CAIRN_REPO_ERROR_KEY). @src and @dst are open with a shared lock. */
+bool cairnRepoSync(cairnRepo *src,
+                   cairnRepo *dst,
+                   const char *domain,
+                   guint last,
+                   cairnRepoSyncStats *ret_stats,
+                   GError **error);
