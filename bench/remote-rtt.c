@@ -50,8 +50,10 @@ main(int argc, char **argv)
     printf("dominfo            %6d  %9.1f ms  %7.1f us/op\n", n, (nowUs() - t0) / 1000,
            (nowUs() - t0) / n);
     if (cairnDomainListAllCheckpoints(doms[0], &chks, 0) < 1) {
-        chk = cairnDomainCheckpointCreateXML(doms[0], "<domaincheckpoint><name>bench</name>"
-                                                      "</domaincheckpoint>", 0);
+        chk = cairnDomainCheckpointCreateXML(doms[0],
+                                             "<domaincheckpoint><name>bench</name>"
+                                             "</domaincheckpoint>",
+                                             0);
     } else {
         chk = chks[0];
     }

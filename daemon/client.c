@@ -11,19 +11,22 @@
 #include "util/cairnerror.h"
 
 
-
 /* Tools made for a bus (gdbus introspect --address ...) greet the peer
  * with org.freedesktop.DBus.Hello first; the daemon answers it with a
  * name of its own making, so they work peer to peer too. */
-static const char cairndHelloXML[] =
-    "<node><interface name='org.freedesktop.DBus'>"
-    "<method name='Hello'><arg type='s' direction='out'/></method>"
-    "</interface></node>";
+static const char cairndHelloXML[] = "<node><interface name='org.freedesktop.DBus'>"
+                                     "<method name='Hello'><arg type='s' direction='out'/></method>"
+                                     "</interface></node>";
 
 
 static void
-cairndHello(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
-            const char *method, GVariant *params, GDBusMethodInvocation *invocation,
+cairndHello(GDBusConnection *bus,
+            const char *sender,
+            const char *path,
+            const char *iface,
+            const char *method,
+            GVariant *params,
+            GDBusMethodInvocation *invocation,
             gpointer opaque)
 {
     cairndClient *client = opaque;
@@ -71,7 +74,9 @@ cairndClientUnref(cairndClient *client)
 /* The peer went away (or the daemon closed it): forget it. Runs in the
  * main loop. */
 static void
-cairndClientClosed(GDBusConnection *bus, gboolean remote_peer_vanished, GError *err,
+cairndClientClosed(GDBusConnection *bus,
+                   gboolean remote_peer_vanished,
+                   GError *err,
                    gpointer opaque)
 {
     cairndClient *client = opaque;
@@ -122,12 +127,11 @@ cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid
 
     client->bus = g_object_ref(bus);
     client->registration = g_dbus_connection_register_object(
-        bus, CAIRN_REMOTE_OBJECT_PATH, remoteProtocolInterface(), &vtable,
-        cairndClientRef(client), (GDestroyNotify)cairndClientUnref, error);
+        bus, CAIRN_REMOTE_OBJECT_PATH, remoteProtocolInterface(), &vtable, cairndClientRef(client),
+        (GDestroyNotify)cairndClientUnref, error);
     if (!client->registration ||
         !(client->hello = g_dbus_connection_register_object(
-              bus, "/org/freedesktop/DBus", cairndHelloInterface(), &hello, client, NULL,
-              error))) {
+              bus, "/org/freedesktop/DBus", cairndHelloInterface(), &hello, client, NULL, error))) {
         if (client->registration)
             g_dbus_connection_unregister_object(bus, client->registration);
         cairndClientUnref(client);
@@ -138,8 +142,8 @@ cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid
     g_ptr_array_add(daemon->clients, client);
     g_clear_handle_id(&daemon->idle_source, g_source_remove);
     g_mutex_unlock(&daemon->lock);
-    client->closed_handler = g_signal_connect(bus, "closed", G_CALLBACK(cairndClientClosed),
-                                              client);
+    client->closed_handler =
+        g_signal_connect(bus, "closed", G_CALLBACK(cairndClientClosed), client);
     client->filter = g_dbus_connection_add_filter(
         bus, cairndDispatchFilter, cairndClientRef(client), (GDestroyNotify)cairndClientUnref);
     g_info("client %u: connected (uid %u, pid %d)", client->id, (unsigned int)uid, (int)pid);
@@ -188,14 +192,14 @@ cairndClientOpen(cairndClient *client, const char *uri, unsigned int flags, GErr
     bool ok = false;
 
     if (!g_str_equal(uri, daemon->public_uri)) {
-        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_NO_CONNECT,
-                      "%s (this daemon serves %s)", uri, daemon->public_uri);
+        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_NO_CONNECT, "%s (this daemon serves %s)",
+                      uri, daemon->public_uri);
         return false;
     }
     g_mutex_lock(&client->lock);
     if (client->conn) {
-        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_OPERATION_INVALID,
-                      "%s", "the connection is already open");
+        cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_OPERATION_INVALID, "%s",
+                      "the connection is already open");
     } else if (!(conn = cairnConnectOpenFlags(daemon->serve_uri, flags))) {
         cairnErrorSetRaw(error, cairnGetLastErrorDomain(), cairnGetLastErrorCode(), "%s",
                          cairnGetLastErrorMessage());

@@ -13,26 +13,26 @@ struct _cairndClient {
     gatomicrefcount refs;
     cairndDaemon *daemon;
     unsigned int id;
-    GDBusConnection *bus;   /* NULL for a detached peer (cairndClientNewDetached()) */
-    guint registration;     /* the org.cairn.Cairn1 object */
-    guint hello;            /* org.freedesktop.DBus.Hello, for bus-minded tools */
+    GDBusConnection *bus; /* NULL for a detached peer (cairndClientNewDetached()) */
+    guint registration;   /* the org.cairn.Cairn1 object */
+    guint hello;          /* org.freedesktop.DBus.Hello, for bus-minded tools */
     guint closed_handler;
     guint filter; /* cairndDispatchFilter, holding a reference */
     uid_t uid;
     pid_t pid;
 
-    GMutex lock;            /* protects what follows */
-    cairnConnect *conn;     /* NULL until ConnectOpen, and after ConnectClose */
+    GMutex lock;        /* protects what follows */
+    cairnConnect *conn; /* NULL until ConnectOpen, and after ConnectClose */
     bool readonly;
-    GPtrArray *channels;    /* the open call channels (channel.c's), not owned */
+    GPtrArray *channels; /* the open call channels (channel.c's), not owned */
     unsigned int next_channel_id;
-    bool gone;              /* the bus connection closed: no new channel */
+    bool gone; /* the bus connection closed: no new channel */
 };
 
 /* Register the object on @bus and start serving the peer; the daemon's
  * client list holds the reference. Called in the main loop. */
-cairndClient *cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid,
-                              GError **error);
+cairndClient *
+cairndClientNew(cairndDaemon *daemon, GDBusConnection *bus, uid_t uid, pid_t pid, GError **error);
 
 /* A peer on no bus, for in-process use (tests, fuzz targets): no object
  * registered, not in the daemon's client list, no events sent to it;

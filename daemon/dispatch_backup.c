@@ -10,8 +10,8 @@
 
 /* Unpack "((sayi)u...)" into a domain handle and the flags at @index. */
 static cairnDomain *
-cairndBackupDomain(cairnConnect *conn, GVariant *params, gsize index, guint32 *flags,
-                   GError **error)
+cairndBackupDomain(
+    cairnConnect *conn, GVariant *params, gsize index, guint32 *flags, GError **error)
 {
     g_autoptr(GVariant) value = g_variant_get_child_value(params, 0);
 
@@ -22,8 +22,7 @@ cairndBackupDomain(cairnConnect *conn, GVariant *params, gsize index, guint32 *f
 
 
 GVariant *
-cairndDomainBackupBegin(cairndClient *client, cairnConnect *conn, GVariant *params,
-                        GError **error)
+cairndDomainBackupBegin(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     g_autoptr(cairnDomain) dom = NULL;
     const char *backup = NULL;
@@ -34,8 +33,7 @@ cairndDomainBackupBegin(cairndClient *client, cairnConnect *conn, GVariant *para
     g_variant_get_child(params, 2, "&s", &checkpoint);
     if (!(dom = cairndBackupDomain(conn, params, 3, &flags, error)) ||
         !cairndCheckBackupPaths(backup, error) ||
-        (*checkpoint && !cairndCheckXMLName(checkpoint, "checkpoint",
-                                            CAIRN_FROM_DOMAIN_CHECKPOINT,
+        (*checkpoint && !cairndCheckXMLName(checkpoint, "checkpoint", CAIRN_FROM_DOMAIN_CHECKPOINT,
                                             CAIRN_ERR_XML_INVALID_SCHEMA, error)))
         return NULL;
     if (cairnDomainBackupBegin(dom, backup, *checkpoint ? checkpoint : NULL, flags) < 0)
@@ -45,7 +43,9 @@ cairndDomainBackupBegin(cairndClient *client, cairnConnect *conn, GVariant *para
 
 
 GVariant *
-cairndDomainBackupGetXMLDesc(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndDomainBackupGetXMLDesc(cairndClient *client,
+                             cairnConnect *conn,
+                             GVariant *params,
                              GError **error)
 {
     g_autoptr(cairnDomain) dom = NULL;
@@ -63,8 +63,7 @@ cairndDomainBackupGetXMLDesc(cairndClient *client, cairnConnect *conn, GVariant 
 
 
 GVariant *
-cairndDomainGetJobInfo(cairndClient *client, cairnConnect *conn, GVariant *params,
-                       GError **error)
+cairndDomainGetJobInfo(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     g_autoptr(cairnDomain) dom = NULL;
     cairnDomainJobInfo info = { 0 };
@@ -75,18 +74,16 @@ cairndDomainGetJobInfo(cairndClient *client, cairnConnect *conn, GVariant *param
         cairndLastError(error);
         return NULL;
     }
-    return g_variant_new("((ittttttttttt))", info.type, (guint64)info.timeElapsed,
-                         (guint64)info.timeRemaining, (guint64)info.dataTotal,
-                         (guint64)info.dataProcessed, (guint64)info.dataRemaining,
-                         (guint64)info.memTotal, (guint64)info.memProcessed,
-                         (guint64)info.memRemaining, (guint64)info.fileTotal,
-                         (guint64)info.fileProcessed, (guint64)info.fileRemaining);
+    return g_variant_new(
+        "((ittttttttttt))", info.type, (guint64)info.timeElapsed, (guint64)info.timeRemaining,
+        (guint64)info.dataTotal, (guint64)info.dataProcessed, (guint64)info.dataRemaining,
+        (guint64)info.memTotal, (guint64)info.memProcessed, (guint64)info.memRemaining,
+        (guint64)info.fileTotal, (guint64)info.fileProcessed, (guint64)info.fileRemaining);
 }
 
 
 GVariant *
-cairndDomainGetJobStats(cairndClient *client, cairnConnect *conn, GVariant *params,
-                        GError **error)
+cairndDomainGetJobStats(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     g_autoptr(cairnDomain) dom = NULL;
     cairnTypedParameterPtr tp = NULL;

@@ -61,7 +61,9 @@ cairndReplyCheckpointList(int n, cairnDomainCheckpointPtr *chks, GError **error)
 
 
 GVariant *
-cairndDomainCheckpointCreateXML(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndDomainCheckpointCreateXML(cairndClient *client,
+                                cairnConnect *conn,
+                                GVariant *params,
                                 GError **error)
 {
     g_autoptr(GVariant) value = g_variant_get_child_value(params, 0);
@@ -80,7 +82,9 @@ cairndDomainCheckpointCreateXML(cairndClient *client, cairnConnect *conn, GVaria
 
 
 GVariant *
-cairndDomainCheckpointGetXMLDesc(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndDomainCheckpointGetXMLDesc(cairndClient *client,
+                                 cairnConnect *conn,
+                                 GVariant *params,
                                  GError **error)
 {
     g_autoptr(cairnDomainCheckpoint) chk = NULL;
@@ -99,7 +103,9 @@ cairndDomainCheckpointGetXMLDesc(cairndClient *client, cairnConnect *conn, GVari
 
 
 GVariant *
-cairndDomainListAllCheckpoints(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndDomainListAllCheckpoints(cairndClient *client,
+                               cairnConnect *conn,
+                               GVariant *params,
                                GError **error)
 {
     g_autoptr(GVariant) value = g_variant_get_child_value(params, 0);
@@ -119,8 +125,10 @@ cairndDomainListAllCheckpoints(cairndClient *client, cairnConnect *conn, GVarian
 
 
 GVariant *
-cairndDomainCheckpointListAllChildren(cairndClient *client, cairnConnect *conn,
-                                      GVariant *params, GError **error)
+cairndDomainCheckpointListAllChildren(cairndClient *client,
+                                      cairnConnect *conn,
+                                      GVariant *params,
+                                      GError **error)
 {
     g_autoptr(cairnDomainCheckpoint) chk = NULL;
     cairnDomainCheckpointPtr *chks = NULL;
@@ -138,7 +146,9 @@ cairndDomainCheckpointListAllChildren(cairndClient *client, cairnConnect *conn,
 
 
 GVariant *
-cairndDomainCheckpointLookupByName(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndDomainCheckpointLookupByName(cairndClient *client,
+                                   cairnConnect *conn,
+                                   GVariant *params,
                                    GError **error)
 {
     g_autoptr(cairnDomain) dom = NULL;
@@ -161,7 +171,9 @@ cairndDomainCheckpointLookupByName(cairndClient *client, cairnConnect *conn, GVa
 
 
 GVariant *
-cairndDomainCheckpointGetParent(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndDomainCheckpointGetParent(cairndClient *client,
+                                cairnConnect *conn,
+                                GVariant *params,
                                 GError **error)
 {
     g_autoptr(cairnDomainCheckpoint) chk = NULL;
@@ -175,7 +187,9 @@ cairndDomainCheckpointGetParent(cairndClient *client, cairnConnect *conn, GVaria
 
 
 GVariant *
-cairndDomainCheckpointDelete(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndDomainCheckpointDelete(cairndClient *client,
+                             cairnConnect *conn,
+                             GVariant *params,
                              GError **error)
 {
     g_autoptr(cairnDomainCheckpoint) chk = NULL;
@@ -191,7 +205,9 @@ cairndDomainCheckpointDelete(cairndClient *client, cairnConnect *conn, GVariant 
 
 
 GVariant *
-cairndDomainCheckpointValidate(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndDomainCheckpointValidate(cairndClient *client,
+                               cairnConnect *conn,
+                               GVariant *params,
                                GError **error)
 {
     g_autoptr(GVariant) value = g_variant_get_child_value(params, 0);

@@ -67,7 +67,9 @@ cairndConnectGetLibVersion(cairndClient *client,
 
 
 GVariant *
-cairndConnectListAllDomains(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndConnectListAllDomains(cairndClient *client,
+                            cairnConnect *conn,
+                            GVariant *params,
                             GError **error)
 {
     g_autoptr(GVariantBuilder) list = g_variant_builder_new(G_VARIANT_TYPE("a(sayi)"));

@@ -50,7 +50,9 @@ cairndDomainOnly(cairnConnect *conn, GVariant *params, GError **error)
 /* The shape of Undefine, Create, Destroy, Shutdown: (domain, flags), the
  * id the handle has afterwards as reply; @call is the public function. */
 static GVariant *
-cairndDomainFlagsCall(cairnConnect *conn, GVariant *params, int (*call)(cairnDomainPtr, unsigned int),
+cairndDomainFlagsCall(cairnConnect *conn,
+                      GVariant *params,
+                      int (*call)(cairnDomainPtr, unsigned int),
                       GError **error)
 {
     g_autoptr(cairnDomain) dom = NULL;
@@ -118,8 +120,7 @@ cairndResumeFlags(cairnDomainPtr dom, unsigned int flags)
 
 
 GVariant *
-cairndDomainLookupByName(cairndClient *client, cairnConnect *conn, GVariant *params,
-                         GError **error)
+cairndDomainLookupByName(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     const char *name = NULL;
 
@@ -135,8 +136,7 @@ cairndDomainLookupByName(cairndClient *client, cairnConnect *conn, GVariant *par
 
 
 GVariant *
-cairndDomainLookupByUUID(cairndClient *client, cairnConnect *conn, GVariant *params,
-                         GError **error)
+cairndDomainLookupByUUID(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     g_autoptr(GVariant) uuid = g_variant_get_child_value(params, 0);
     gsize len = 0;
@@ -152,8 +152,7 @@ cairndDomainLookupByUUID(cairndClient *client, cairnConnect *conn, GVariant *par
 
 
 GVariant *
-cairndDomainLookupByID(cairndClient *client, cairnConnect *conn, GVariant *params,
-                       GError **error)
+cairndDomainLookupByID(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     gint32 id = 0;
 
@@ -163,8 +162,7 @@ cairndDomainLookupByID(cairndClient *client, cairnConnect *conn, GVariant *param
 
 
 GVariant *
-cairndDomainDefineXML(cairndClient *client, cairnConnect *conn, GVariant *params,
-                      GError **error)
+cairndDomainDefineXML(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     const char *xml = NULL;
     guint32 flags = 0;
@@ -177,8 +175,7 @@ cairndDomainDefineXML(cairndClient *client, cairnConnect *conn, GVariant *params
 
 
 GVariant *
-cairndDomainUndefine(cairndClient *client, cairnConnect *conn, GVariant *params,
-                     GError **error)
+cairndDomainUndefine(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     return cairndDomainFlagsCall(conn, params, cairnDomainUndefineFlags, error);
 }
@@ -199,8 +196,7 @@ cairndDomainDestroy(cairndClient *client, cairnConnect *conn, GVariant *params, 
 
 
 GVariant *
-cairndDomainShutdown(cairndClient *client, cairnConnect *conn, GVariant *params,
-                     GError **error)
+cairndDomainShutdown(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     return cairndDomainFlagsCall(conn, params, cairndShutdownFlags, error);
 }
@@ -221,8 +217,7 @@ cairndDomainResume(cairndClient *client, cairnConnect *conn, GVariant *params, G
 
 
 GVariant *
-cairndDomainGetXMLDesc(cairndClient *client, cairnConnect *conn, GVariant *params,
-                       GError **error)
+cairndDomainGetXMLDesc(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     g_autoptr(cairnDomain) dom = NULL;
     g_autofree char *xml = NULL;
@@ -251,14 +246,12 @@ cairndDomainGetInfo(cairndClient *client, cairnConnect *conn, GVariant *params, 
         return NULL;
     }
     return g_variant_new("((yttqt))", (guchar)info.state, (guint64)info.maxMem,
-                         (guint64)info.memory, (guint16)info.nrVirtCpu,
-                         (guint64)info.cpuTime);
+                         (guint64)info.memory, (guint16)info.nrVirtCpu, (guint64)info.cpuTime);
 }
 
 
 GVariant *
-cairndDomainGetState(cairndClient *client, cairnConnect *conn, GVariant *params,
-                     GError **error)
+cairndDomainGetState(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     g_autoptr(cairnDomain) dom = NULL;
     guint32 flags = 0;
@@ -277,7 +270,9 @@ cairndDomainGetState(cairndClient *client, cairnConnect *conn, GVariant *params,
 
 /* IsActive, IsPersistent: 1/0/-1 as a boolean reply. */
 static GVariant *
-cairndDomainBoolCall(cairnConnect *conn, GVariant *params, int (*call)(cairnDomainPtr),
+cairndDomainBoolCall(cairnConnect *conn,
+                     GVariant *params,
+                     int (*call)(cairnDomainPtr),
                      GError **error)
 {
     g_autoptr(cairnDomain) dom = NULL;
@@ -294,23 +289,23 @@ cairndDomainBoolCall(cairnConnect *conn, GVariant *params, int (*call)(cairnDoma
 
 
 GVariant *
-cairndDomainIsActive(cairndClient *client, cairnConnect *conn, GVariant *params,
-                     GError **error)
+cairndDomainIsActive(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     return cairndDomainBoolCall(conn, params, cairnDomainIsActive, error);
 }
 
 
 GVariant *
-cairndDomainIsPersistent(cairndClient *client, cairnConnect *conn, GVariant *params,
-                         GError **error)
+cairndDomainIsPersistent(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
 {
     return cairndDomainBoolCall(conn, params, cairnDomainIsPersistent, error);
 }
 
 
 GVariant *
-cairndDomainQemuMonitorCommand(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndDomainQemuMonitorCommand(cairndClient *client,
+                               cairnConnect *conn,
+                               GVariant *params,
                                GError **error)
 {
     g_autoptr(GVariant) value = g_variant_get_child_value(params, 0);

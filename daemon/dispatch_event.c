@@ -56,18 +56,22 @@ cairndEventSend(cairndEventTarget *target, cairnDomainEvent *event)
 
 
 static int
-cairndEventLifecycle(cairnConnectPtr conn, cairnDomainPtr dom, int event, int detail,
-                     void *opaque)
+cairndEventLifecycle(cairnConnectPtr conn, cairnDomainPtr dom, int event, int detail, void *opaque)
 {
-    cairndEventSend(opaque, cairnDomainEventLifecycleNew(dom->name, dom->uuid, dom->id, event,
-                                                         detail));
+    cairndEventSend(opaque,
+                    cairnDomainEventLifecycleNew(dom->name, dom->uuid, dom->id, event, detail));
     return 0;
 }
 
 
 static void
-cairndEventBlockJob(cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type,
-                    int status, void *opaque, int event_id)
+cairndEventBlockJob(cairnConnectPtr conn,
+                    cairnDomainPtr dom,
+                    const char *disk,
+                    int type,
+                    int status,
+                    void *opaque,
+                    int event_id)
 {
     cairndEventSend(opaque, cairnDomainEventBlockJobNew(dom->name, dom->uuid, dom->id, event_id,
                                                         disk, type, status));
@@ -75,28 +79,31 @@ cairndEventBlockJob(cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, 
 
 
 static void
-cairndEventBlockJob1(cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type,
-                     int status, void *opaque)
+cairndEventBlockJob1(
+    cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type, int status, void *opaque)
 {
     cairndEventBlockJob(conn, dom, disk, type, status, opaque, CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB);
 }
 
 
 static void
-cairndEventBlockJob2(cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type,
-                     int status, void *opaque)
+cairndEventBlockJob2(
+    cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type, int status, void *opaque)
 {
     cairndEventBlockJob(conn, dom, disk, type, status, opaque, CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2);
 }
 
 
 static void
-cairndEventJobCompleted(cairnConnectPtr conn, cairnDomainPtr dom, cairnTypedParameterPtr params,
-                        int nparams, void *opaque)
+cairndEventJobCompleted(cairnConnectPtr conn,
+                        cairnDomainPtr dom,
+                        cairnTypedParameterPtr params,
+                        int nparams,
+                        void *opaque)
 {
-    cairndEventSend(opaque, cairnDomainEventJobCompletedNew(
-                                dom->name, dom->uuid, dom->id,
-                                cairnTypedParamsCopy(params, nparams), nparams));
+    cairndEventSend(opaque, cairnDomainEventJobCompletedNew(dom->name, dom->uuid, dom->id,
+                                                            cairnTypedParamsCopy(params, nparams),
+                                                            nparams));
 }
 
 
@@ -126,7 +133,9 @@ cairndEventCallbackFor(int event_id)
 
 
 GVariant *
-cairndConnectDomainEventRegisterAny(cairndClient *client, cairnConnect *conn, GVariant *params,
+cairndConnectDomainEventRegisterAny(cairndClient *client,
+                                    cairnConnect *conn,
+                                    GVariant *params,
                                     GError **error)
 {
     cairndEventTarget *target = g_new0(cairndEventTarget, 1);
@@ -148,8 +157,10 @@ cairndConnectDomainEventRegisterAny(cairndClient *client, cairnConnect *conn, GV
 
 
 GVariant *
-cairndConnectDomainEventDeregisterAny(cairndClient *client, cairnConnect *conn,
-                                      GVariant *params, GError **error)
+cairndConnectDomainEventDeregisterAny(cairndClient *client,
+                                      cairnConnect *conn,
+                                      GVariant *params,
+                                      GError **error)
 {
     gint32 id = 0;
 

@@ -32,9 +32,10 @@ cairndCheckName(const char *name, const char *what, GError **error)
 {
     if (remoteNameIsValid(name))
         return true;
-    cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_INVALID_ARG,
-                  "%s name '%s' must be 1 to 1024 characters, not '.' or '..', without '/' or control characters",
-                  what, name);
+    cairnErrorSet(
+        error, CAIRN_FROM_RPC, CAIRN_ERR_INVALID_ARG,
+        "%s name '%s' must be 1 to 1024 characters, not '.' or '..', without '/' or control characters",
+        what, name);
     return false;
 }
 
@@ -64,8 +65,8 @@ cairndDomainFromVariant(cairnConnect *conn, GVariant *value, GError **error)
 GVariant *
 cairndDomainToVariant(cairnDomain *dom)
 {
-    GVariant *uuid = g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, dom->uuid,
-                                               CAIRN_UUID_BUFLEN, 1);
+    GVariant *uuid =
+        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, dom->uuid, CAIRN_UUID_BUFLEN, 1);
 
     return g_variant_new("(s@ayi)", dom->name, uuid, dom->id);
 }

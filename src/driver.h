@@ -27,7 +27,9 @@ struct _cairnDriver {
     const char *name; /* "Test", "QEMU", ... (cairnConnectGetType) */
 
     /* 0.1.0 */
-    cairnDrvOpenStatus (*connectOpen)(cairnConnect *conn, GUri *uri, unsigned int flags,
+    cairnDrvOpenStatus (*connectOpen)(cairnConnect *conn,
+                                      GUri *uri,
+                                      unsigned int flags,
                                       GError **error);
     /* 0.1.0 */
     void (*connectClose)(cairnConnect *conn);
@@ -35,18 +37,23 @@ struct _cairnDriver {
      * the daemon, the daemon's) */
     bool (*connectGetLibVersion)(cairnConnect *conn, unsigned long *libVer, GError **error);
     /* 0.1.0: *domains gets a NULL-terminated g_malloc'd array when not NULL */
-    int (*connectListAllDomains)(cairnConnect *conn, cairnDomain ***domains, unsigned int flags,
+    int (*connectListAllDomains)(cairnConnect *conn,
+                                 cairnDomain ***domains,
+                                 unsigned int flags,
                                  GError **error);
 
     /* 0.1.0 */
     cairnDomain *(*domainLookupByName)(cairnConnect *conn, const char *name, GError **error);
     /* 0.1.0 */
-    cairnDomain *(*domainLookupByUUID)(cairnConnect *conn, const unsigned char *uuid,
+    cairnDomain *(*domainLookupByUUID)(cairnConnect *conn,
+                                       const unsigned char *uuid,
                                        GError **error);
     /* 0.1.0 */
     cairnDomain *(*domainLookupByID)(cairnConnect *conn, int id, GError **error);
     /* 0.1.0 */
-    cairnDomain *(*domainDefineXML)(cairnConnect *conn, const char *xml, unsigned int flags,
+    cairnDomain *(*domainDefineXML)(cairnConnect *conn,
+                                    const char *xml,
+                                    unsigned int flags,
                                     GError **error);
     /* 0.1.0 */
     bool (*domainUndefine)(cairnDomain *dom, unsigned int flags, GError **error);
@@ -67,44 +74,57 @@ struct _cairnDriver {
     /* 0.1.0 */
     bool (*domainGetInfo)(cairnDomain *dom, cairnDomainInfo *info, GError **error);
     /* 0.1.0 */
-    bool (*domainGetState)(cairnDomain *dom, int *state, int *reason, unsigned int flags,
-                           GError **error);
+    bool (*domainGetState)(
+        cairnDomain *dom, int *state, int *reason, unsigned int flags, GError **error);
     /* 0.1.0: 1 yes, 0 no, -1 error */
     int (*domainIsActive)(cairnDomain *dom, GError **error);
     /* 0.1.0: 1 yes, 0 no, -1 error */
     int (*domainIsPersistent)(cairnDomain *dom, GError **error);
 
     /* 0.1.0 */
-    cairnDomainCheckpoint *(*domainCheckpointCreateXML)(cairnDomain *dom, const char *xml,
-                                                        unsigned int flags, GError **error);
+    cairnDomainCheckpoint *(*domainCheckpointCreateXML)(cairnDomain *dom,
+                                                        const char *xml,
+                                                        unsigned int flags,
+                                                        GError **error);
     /* 0.1.0 */
-    char *(*domainCheckpointGetXMLDesc)(cairnDomainCheckpoint *chk, unsigned int flags,
+    char *(*domainCheckpointGetXMLDesc)(cairnDomainCheckpoint *chk,
+                                        unsigned int flags,
                                         GError **error);
     /* 0.1.0: *chks gets a NULL-terminated g_malloc'd array when not NULL */
-    int (*domainListAllCheckpoints)(cairnDomain *dom, cairnDomainCheckpoint ***chks,
-                                    unsigned int flags, GError **error);
+    int (*domainListAllCheckpoints)(cairnDomain *dom,
+                                    cairnDomainCheckpoint ***chks,
+                                    unsigned int flags,
+                                    GError **error);
     /* 0.1.0 */
     int (*domainCheckpointListAllChildren)(cairnDomainCheckpoint *chk,
-                                           cairnDomainCheckpoint ***chks, unsigned int flags,
+                                           cairnDomainCheckpoint ***chks,
+                                           unsigned int flags,
                                            GError **error);
     /* 0.1.0 */
-    cairnDomainCheckpoint *(*domainCheckpointLookupByName)(cairnDomain *dom, const char *name,
-                                                           unsigned int flags, GError **error);
+    cairnDomainCheckpoint *(*domainCheckpointLookupByName)(cairnDomain *dom,
+                                                           const char *name,
+                                                           unsigned int flags,
+                                                           GError **error);
     /* 0.1.0 */
     cairnDomainCheckpoint *(*domainCheckpointGetParent)(cairnDomainCheckpoint *chk,
-                                                        unsigned int flags, GError **error);
+                                                        unsigned int flags,
+                                                        GError **error);
     /* 0.1.0 */
-    bool (*domainCheckpointDelete)(cairnDomainCheckpoint *chk, unsigned int flags,
-                                   GError **error);
+    bool (*domainCheckpointDelete)(cairnDomainCheckpoint *chk, unsigned int flags, GError **error);
     /* 0.1.0: the XML report of cairnDomainCheckpointValidate (caller frees);
      * @checkpoint NULL for all */
-    char *(*domainCheckpointValidate)(cairnDomain *dom, const char *checkpoint,
-                                      unsigned int flags, GError **error);
+    char *(*domainCheckpointValidate)(cairnDomain *dom,
+                                      const char *checkpoint,
+                                      unsigned int flags,
+                                      GError **error);
 
     /* 0.1.0: returns as soon as the job runs; @checkpointXML may be NULL.
      * One backup per domain. */
-    bool (*domainBackupBegin)(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
-                              unsigned int flags, GError **error);
+    bool (*domainBackupBegin)(cairnDomain *dom,
+                              const char *backupXML,
+                              const char *checkpointXML,
+                              unsigned int flags,
+                              GError **error);
     /* 0.1.0: the public backup XML of the running job (caller frees) */
     char *(*domainBackupGetXMLDesc)(cairnDomain *dom, unsigned int flags, GError **error);
     /* 0.1.0: the running job (type NONE when none), as libvirt's summary */
@@ -112,21 +132,30 @@ struct _cairnDriver {
     /* 0.1.0: *params is a g_malloc'd array (cairnTypedParamsFree), NULL when
      * *nparams is 0; COMPLETED reports the last finished job and forgets it
      * unless KEEP_COMPLETED (cairnDomainJobDataToParams builds them) */
-    bool (*domainGetJobStats)(cairnDomain *dom, int *type, cairnTypedParameter **params,
-                              int *nparams, unsigned int flags, GError **error);
+    bool (*domainGetJobStats)(cairnDomain *dom,
+                              int *type,
+                              cairnTypedParameter **params,
+                              int *nparams,
+                              unsigned int flags,
+                              GError **error);
     /* 0.1.0: cairnDomainAbortJob() passes flags 0 */
     bool (*domainAbortJob)(cairnDomain *dom, unsigned int flags, GError **error);
 
     /* 0.1.0: returns the callback ID (>= 1); @dom NULL = all domains. The
      * test and qemu drivers use cairnConnectEventRegister (object_event.h) */
-    int (*connectDomainEventRegisterAny)(cairnConnect *conn, cairnDomain *dom, int eventID,
+    int (*connectDomainEventRegisterAny)(cairnConnect *conn,
+                                         cairnDomain *dom,
+                                         int eventID,
                                          cairnConnectDomainEventGenericCallback cb,
-                                         void *opaque, cairnFreeCallback freecb,
+                                         void *opaque,
+                                         cairnFreeCallback freecb,
                                          GError **error);
     /* 0.1.0: cairnConnectEventDeregister for in-process drivers */
     bool (*connectDomainEventDeregisterAny)(cairnConnect *conn, int callbackID, GError **error);
 
     /* 0.1.0: the reply, QMP JSON text or HMP output (caller frees) */
-    char *(*domainQemuMonitorCommand)(cairnDomain *dom, const char *cmd, unsigned int flags,
+    char *(*domainQemuMonitorCommand)(cairnDomain *dom,
+                                      const char *cmd,
+                                      unsigned int flags,
                                       GError **error);
 };

@@ -22,8 +22,7 @@ domainSupports(cairnDomain *dom, size_t slot_offset, const char *func, GError **
 
 
 static bool
-checkpointSupports(cairnDomainCheckpoint *chk, size_t slot_offset, const char *func,
-                   GError **error)
+checkpointSupports(cairnDomainCheckpoint *chk, size_t slot_offset, const char *func, GError **error)
 {
     return domainSupports(chk->domain, slot_offset, func, error);
 }
@@ -162,7 +161,8 @@ cairnDomainCheckpointGetXMLDesc(cairnDomainCheckpointPtr checkpoint, unsigned in
     if (!cairnEntryCheckCheckpoint(checkpoint, __func__, &err) ||
         ((flags & CAIRN_DOMAIN_CHECKPOINT_XML_SECURE) &&
          !cairnEntryCheckReadWrite(checkpoint->domain->conn, FROM, __func__, &err)) ||
-        !checkpointSupports(checkpoint, offsetof(cairnDriver, domainCheckpointGetXMLDesc), __func__, &err) ||
+        !checkpointSupports(checkpoint, offsetof(cairnDriver, domainCheckpointGetXMLDesc), __func__,
+                            &err) ||
         !(xml = checkpoint->domain->conn->driver->domainCheckpointGetXMLDesc(checkpoint, flags,
                                                                              &err)))
         cairnEntryFail(err);
@@ -227,9 +227,10 @@ cairnDomainCheckpointListAllChildren(cairnDomainCheckpointPtr checkpoint,
     if (children)
         *children = NULL;
     if (!cairnEntryCheckCheckpoint(checkpoint, __func__, &err) ||
-        !checkpointSupports(checkpoint, offsetof(cairnDriver, domainCheckpointListAllChildren), __func__, &err) ||
-        (n = checkpoint->domain->conn->driver->domainCheckpointListAllChildren(
-             checkpoint, children, flags, &err)) < 0)
+        !checkpointSupports(checkpoint, offsetof(cairnDriver, domainCheckpointListAllChildren),
+                            __func__, &err) ||
+        (n = checkpoint->domain->conn->driver->domainCheckpointListAllChildren(checkpoint, children,
+                                                                               flags, &err)) < 0)
         return cairnEntryFail(err);
     return n;
 }
@@ -255,7 +256,8 @@ cairnDomainCheckpointLookupByName(cairnDomainPtr domain, const char *name, unsig
     cairnResetLastError();
     if (!cairnEntryCheckDomain(domain, __func__, &err) ||
         !cairnEntryCheckNonNull(name, "name", FROM, __func__, &err) ||
-        !domainSupports(domain, offsetof(cairnDriver, domainCheckpointLookupByName), __func__, &err) ||
+        !domainSupports(domain, offsetof(cairnDriver, domainCheckpointLookupByName), __func__,
+                        &err) ||
         !(chk = domain->conn->driver->domainCheckpointLookupByName(domain, name, flags, &err)))
         cairnEntryFail(err);
     return chk;
@@ -280,9 +282,10 @@ cairnDomainCheckpointGetParent(cairnDomainCheckpointPtr checkpoint, unsigned int
 
     cairnResetLastError();
     if (!cairnEntryCheckCheckpoint(checkpoint, __func__, &err) ||
-        !checkpointSupports(checkpoint, offsetof(cairnDriver, domainCheckpointGetParent), __func__, &err) ||
-        !(parent = checkpoint->domain->conn->driver->domainCheckpointGetParent(checkpoint, flags,
-                                                                               &err)))
+        !checkpointSupports(checkpoint, offsetof(cairnDriver, domainCheckpointGetParent), __func__,
+                            &err) ||
+        !(parent =
+              checkpoint->domain->conn->driver->domainCheckpointGetParent(checkpoint, flags, &err)))
         cairnEntryFail(err);
     return parent;
 }
@@ -313,7 +316,8 @@ cairnDomainCheckpointDelete(cairnDomainCheckpointPtr checkpoint, unsigned int fl
                                   "CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN",
                                   CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY,
                                   "CAIRN_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY", FROM, &err) ||
-        !checkpointSupports(checkpoint, offsetof(cairnDriver, domainCheckpointDelete), __func__, &err) ||
+        !checkpointSupports(checkpoint, offsetof(cairnDriver, domainCheckpointDelete), __func__,
+                            &err) ||
         !checkpoint->domain->conn->driver->domainCheckpointDelete(checkpoint, flags, &err))
         return cairnEntryFail(err);
     return 0;

@@ -163,8 +163,7 @@ cairnDomainLookupByID(cairnConnectPtr conn, int id)
     if (!cairnEntryCheckConnect(conn, __func__, &err))
         goto error;
     if (id < 0) {
-        cairnErrorSetRaw(&err, FROM, CAIRN_ERR_INVALID_ARG, "id in %s must be positive",
-                         __func__);
+        cairnErrorSetRaw(&err, FROM, CAIRN_ERR_INVALID_ARG, "id in %s must be positive", __func__);
         goto error;
     }
     if (!cairnEntryCheckSupported(conn->driver->domainLookupByID, FROM, __func__, &err) ||
@@ -244,8 +243,7 @@ cairnDomainUndefineFlags(cairnDomainPtr domain, unsigned int flags)
     g_autoptr(GError) err = NULL;
 
     cairnResetLastError();
-    if (!checkDomainWrite(domain, offsetof(cairnDriver, domainUndefine), __func__,
-                          &err) ||
+    if (!checkDomainWrite(domain, offsetof(cairnDriver, domainUndefine), __func__, &err) ||
         !domain->conn->driver->domainUndefine(domain, flags, &err))
         return cairnEntryFail(err);
     return 0;
@@ -284,8 +282,7 @@ cairnDomainCreateWithFlags(cairnDomainPtr domain, unsigned int flags)
     g_autoptr(GError) err = NULL;
 
     cairnResetLastError();
-    if (!checkDomainWrite(domain, offsetof(cairnDriver, domainCreate), __func__,
-                          &err) ||
+    if (!checkDomainWrite(domain, offsetof(cairnDriver, domainCreate), __func__, &err) ||
         !domain->conn->driver->domainCreate(domain, flags, &err))
         return cairnEntryFail(err);
     return 0;
@@ -323,8 +320,7 @@ cairnDomainDestroy(cairnDomainPtr domain)
     g_autoptr(GError) err = NULL;
 
     cairnResetLastError();
-    if (!checkDomainWrite(domain, offsetof(cairnDriver, domainDestroy), __func__,
-                          &err) ||
+    if (!checkDomainWrite(domain, offsetof(cairnDriver, domainDestroy), __func__, &err) ||
         !domain->conn->driver->domainDestroy(domain, 0, &err))
         return cairnEntryFail(err);
     return 0;
@@ -347,8 +343,7 @@ cairnDomainShutdown(cairnDomainPtr domain)
     g_autoptr(GError) err = NULL;
 
     cairnResetLastError();
-    if (!checkDomainWrite(domain, offsetof(cairnDriver, domainShutdown), __func__,
-                          &err) ||
+    if (!checkDomainWrite(domain, offsetof(cairnDriver, domainShutdown), __func__, &err) ||
         !domain->conn->driver->domainShutdown(domain, 0, &err))
         return cairnEntryFail(err);
     return 0;
@@ -582,8 +577,7 @@ cairnDomainGetXMLDesc(cairnDomainPtr domain, unsigned int flags)
     char *xml = NULL;
 
     cairnResetLastError();
-    if (!checkDomainCall(domain, offsetof(cairnDriver, domainGetXMLDesc),
-                         __func__, &err) ||
+    if (!checkDomainCall(domain, offsetof(cairnDriver, domainGetXMLDesc), __func__, &err) ||
         ((flags & CAIRN_DOMAIN_XML_SECURE) &&
          !cairnEntryCheckReadWrite(domain->conn, FROM, __func__, &err)) ||
         !(xml = domain->conn->driver->domainGetXMLDesc(domain, flags, &err)))
@@ -607,8 +601,7 @@ cairnDomainGetInfo(cairnDomainPtr domain, cairnDomainInfoPtr info)
     g_autoptr(GError) err = NULL;
 
     cairnResetLastError();
-    if (!checkDomainCall(domain, offsetof(cairnDriver, domainGetInfo), __func__,
-                         &err) ||
+    if (!checkDomainCall(domain, offsetof(cairnDriver, domainGetInfo), __func__, &err) ||
         !cairnEntryCheckNonNull(info, "info", FROM, __func__, &err))
         return cairnEntryFail(err);
     memset(info, 0, sizeof(*info));
@@ -636,8 +629,7 @@ cairnDomainGetState(cairnDomainPtr domain, int *state, int *reason, unsigned int
     g_autoptr(GError) err = NULL;
 
     cairnResetLastError();
-    if (!checkDomainCall(domain, offsetof(cairnDriver, domainGetState), __func__,
-                         &err) ||
+    if (!checkDomainCall(domain, offsetof(cairnDriver, domainGetState), __func__, &err) ||
         !cairnEntryCheckNonNull(state, "state", FROM, __func__, &err) ||
         !domain->conn->driver->domainGetState(domain, state, reason, flags, &err))
         return cairnEntryFail(err);
@@ -660,8 +652,7 @@ cairnDomainIsActive(cairnDomainPtr domain)
     int ret = -1;
 
     cairnResetLastError();
-    if (!checkDomainCall(domain, offsetof(cairnDriver, domainIsActive), __func__,
-                         &err) ||
+    if (!checkDomainCall(domain, offsetof(cairnDriver, domainIsActive), __func__, &err) ||
         (ret = domain->conn->driver->domainIsActive(domain, &err)) < 0)
         return cairnEntryFail(err);
     return ret;
@@ -684,8 +675,7 @@ cairnDomainIsPersistent(cairnDomainPtr domain)
     int ret = -1;
 
     cairnResetLastError();
-    if (!checkDomainCall(domain, offsetof(cairnDriver, domainIsPersistent),
-                         __func__, &err) ||
+    if (!checkDomainCall(domain, offsetof(cairnDriver, domainIsPersistent), __func__, &err) ||
         (ret = domain->conn->driver->domainIsPersistent(domain, &err)) < 0)
         return cairnEntryFail(err);
     return ret;
@@ -707,8 +697,7 @@ cairnDomainHasCheckpoints(cairnDomainPtr domain)
     int n = -1;
 
     cairnResetLastError();
-    if (!checkDomainCall(domain, offsetof(cairnDriver, domainListAllCheckpoints),
-                         __func__, &err) ||
+    if (!checkDomainCall(domain, offsetof(cairnDriver, domainListAllCheckpoints), __func__, &err) ||
         (n = domain->conn->driver->domainListAllCheckpoints(domain, NULL, 0, &err)) < 0)
         return cairnEntryFail(err);
     return n > 0 ? 1 : 0;

@@ -21,20 +21,30 @@ bool cairnEntryCheckDomain(cairnDomain *dom, const char *func, GError **error);
 bool cairnEntryCheckCheckpoint(cairnDomainCheckpoint *chk, const char *func, GError **error);
 
 /* "ARG in FUNC must not be NULL" (CAIRN_ERR_INVALID_ARG). */
-bool cairnEntryCheckNonNull(const void *arg, const char *argname, int from, const char *func,
-                            GError **error);
+bool cairnEntryCheckNonNull(
+    const void *arg, const char *argname, int from, const char *func, GError **error);
 
 /* OPERATION_DENIED "read only access prevents FUNC" on a read-only
  * connection. */
 bool cairnEntryCheckReadWrite(cairnConnect *conn, int from, const char *func, GError **error);
 
 /* "Flags 'A' and 'B' are mutually exclusive" when both bits are set. */
-bool cairnEntryCheckExclusive(unsigned int flags, unsigned int a, const char *aname,
-                              unsigned int b, const char *bname, int from, GError **error);
+bool cairnEntryCheckExclusive(unsigned int flags,
+                              unsigned int a,
+                              const char *aname,
+                              unsigned int b,
+                              const char *bname,
+                              int from,
+                              GError **error);
 
 /* "Flag 'A' is required by flag 'B'" when @b is set without @a. */
-bool cairnEntryCheckRequires(unsigned int flags, unsigned int a, const char *aname,
-                             unsigned int b, const char *bname, int from, GError **error);
+bool cairnEntryCheckRequires(unsigned int flags,
+                             unsigned int a,
+                             const char *aname,
+                             unsigned int b,
+                             const char *bname,
+                             int from,
+                             GError **error);
 
 /* NO_SUPPORT "this function is not supported by the connection driver:
  * FUNC" when the driver slot is NULL. */

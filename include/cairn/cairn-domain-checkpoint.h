@@ -81,9 +81,8 @@ const char *cairnDomainCheckpointGetName(cairnDomainCheckpointPtr checkpoint);
 cairnDomainPtr cairnDomainCheckpointGetDomain(cairnDomainCheckpointPtr checkpoint);
 cairnConnectPtr cairnDomainCheckpointGetConnect(cairnDomainCheckpointPtr checkpoint);
 
-cairnDomainCheckpointPtr cairnDomainCheckpointCreateXML(cairnDomainPtr domain,
-                                                        const char *xmlDesc,
-                                                        unsigned int flags);
+cairnDomainCheckpointPtr
+cairnDomainCheckpointCreateXML(cairnDomainPtr domain, const char *xmlDesc, unsigned int flags);
 char *cairnDomainCheckpointGetXMLDesc(cairnDomainCheckpointPtr checkpoint, unsigned int flags);
 int cairnDomainListAllCheckpoints(cairnDomainPtr domain,
                                   cairnDomainCheckpointPtr **checkpoints,
@@ -91,15 +90,13 @@ int cairnDomainListAllCheckpoints(cairnDomainPtr domain,
 int cairnDomainCheckpointListAllChildren(cairnDomainCheckpointPtr checkpoint,
                                          cairnDomainCheckpointPtr **children,
                                          unsigned int flags);
-cairnDomainCheckpointPtr cairnDomainCheckpointLookupByName(cairnDomainPtr domain,
-                                                           const char *name,
-                                                           unsigned int flags);
+cairnDomainCheckpointPtr
+cairnDomainCheckpointLookupByName(cairnDomainPtr domain, const char *name, unsigned int flags);
 cairnDomainCheckpointPtr cairnDomainCheckpointGetParent(cairnDomainCheckpointPtr checkpoint,
                                                         unsigned int flags);
 int cairnDomainCheckpointDelete(cairnDomainCheckpointPtr checkpoint, unsigned int flags);
-char *cairnDomainCheckpointValidate(cairnDomainPtr domain,
-                                    const char *checkpoint,
-                                    unsigned int flags);
+char *
+cairnDomainCheckpointValidate(cairnDomainPtr domain, const char *checkpoint, unsigned int flags);
 int cairnDomainCheckpointRef(cairnDomainCheckpointPtr checkpoint);
 int cairnDomainCheckpointFree(cairnDomainCheckpointPtr checkpoint);
 

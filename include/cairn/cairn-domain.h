@@ -31,14 +31,14 @@ extern "C" {
  * Since: 0.1.0
  */
 typedef enum {
-    CAIRN_DOMAIN_NOSTATE = 0,     /* Since: 0.1.0 */
-    CAIRN_DOMAIN_RUNNING = 1,     /* Since: 0.1.0 */
-    CAIRN_DOMAIN_BLOCKED = 2,     /* Since: 0.1.0 */
-    CAIRN_DOMAIN_PAUSED = 3,      /* Since: 0.1.0 */
-    CAIRN_DOMAIN_SHUTDOWN = 4,    /* Since: 0.1.0 */
-    CAIRN_DOMAIN_SHUTOFF = 5,     /* Since: 0.1.0 */
-    CAIRN_DOMAIN_CRASHED = 6,     /* Since: 0.1.0 */
-    CAIRN_DOMAIN_PMSUSPENDED = 7  /* Since: 0.1.0 */
+    CAIRN_DOMAIN_NOSTATE = 0,    /* Since: 0.1.0 */
+    CAIRN_DOMAIN_RUNNING = 1,    /* Since: 0.1.0 */
+    CAIRN_DOMAIN_BLOCKED = 2,    /* Since: 0.1.0 */
+    CAIRN_DOMAIN_PAUSED = 3,     /* Since: 0.1.0 */
+    CAIRN_DOMAIN_SHUTDOWN = 4,   /* Since: 0.1.0 */
+    CAIRN_DOMAIN_SHUTOFF = 5,    /* Since: 0.1.0 */
+    CAIRN_DOMAIN_CRASHED = 6,    /* Since: 0.1.0 */
+    CAIRN_DOMAIN_PMSUSPENDED = 7 /* Since: 0.1.0 */
 } cairnDomainState;
 
 /**
@@ -87,9 +87,9 @@ typedef enum {
 typedef struct _cairnDomainInfo cairnDomainInfo;
 typedef cairnDomainInfo *cairnDomainInfoPtr;
 struct _cairnDomainInfo {
-    unsigned char state;        /* a cairnDomainState */
-    unsigned long maxMem;       /* KiB */
-    unsigned long memory;       /* KiB */
+    unsigned char state;  /* a cairnDomainState */
+    unsigned long maxMem; /* KiB */
+    unsigned long memory; /* KiB */
     unsigned short nrVirtCpu;
     unsigned long long cpuTime; /* nanoseconds */
 };
@@ -142,9 +142,7 @@ typedef enum {
     CAIRN_DOMAIN_XML_MIGRATABLE = 1 << 3  /* Since: 0.1.0 */
 } cairnDomainXMLFlags;
 
-int cairnConnectListAllDomains(cairnConnectPtr conn,
-                               cairnDomainPtr **domains,
-                               unsigned int flags);
+int cairnConnectListAllDomains(cairnConnectPtr conn, cairnDomainPtr **domains, unsigned int flags);
 
 cairnDomainPtr cairnDomainLookupByName(cairnConnectPtr conn, const char *name);
 cairnDomainPtr cairnDomainLookupByUUID(cairnConnectPtr conn, const unsigned char *uuid);

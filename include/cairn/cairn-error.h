@@ -33,19 +33,19 @@ typedef enum {
  * Since: 0.1.0
  */
 typedef enum {
-    CAIRN_FROM_NONE = 0,               /* Since: 0.1.0 */
-    CAIRN_FROM_XML = 5,                /* Since: 0.1.0 */
-    CAIRN_FROM_DOM = 6,                /* Since: 0.1.0 */
-    CAIRN_FROM_RPC = 7,                /* Since: 0.1.0 */
-    CAIRN_FROM_CONF = 9,               /* Since: 0.1.0 */
-    CAIRN_FROM_QEMU = 10,              /* Since: 0.1.0 */
-    CAIRN_FROM_TEST = 12,              /* Since: 0.1.0 */
-    CAIRN_FROM_REMOTE = 13,            /* Since: 0.1.0 */
-    CAIRN_FROM_STORAGE = 18,           /* Since: 0.1.0 */
-    CAIRN_FROM_DOMAIN = 20,            /* Since: 0.1.0 */
-    CAIRN_FROM_URI = 45,               /* Since: 0.1.0 */
-    CAIRN_FROM_DBUS = 47,              /* Since: 0.1.0 */
-    CAIRN_FROM_DOMAIN_CHECKPOINT = 69  /* Since: 0.1.0 */
+    CAIRN_FROM_NONE = 0,              /* Since: 0.1.0 */
+    CAIRN_FROM_XML = 5,               /* Since: 0.1.0 */
+    CAIRN_FROM_DOM = 6,               /* Since: 0.1.0 */
+    CAIRN_FROM_RPC = 7,               /* Since: 0.1.0 */
+    CAIRN_FROM_CONF = 9,              /* Since: 0.1.0 */
+    CAIRN_FROM_QEMU = 10,             /* Since: 0.1.0 */
+    CAIRN_FROM_TEST = 12,             /* Since: 0.1.0 */
+    CAIRN_FROM_REMOTE = 13,           /* Since: 0.1.0 */
+    CAIRN_FROM_STORAGE = 18,          /* Since: 0.1.0 */
+    CAIRN_FROM_DOMAIN = 20,           /* Since: 0.1.0 */
+    CAIRN_FROM_URI = 45,              /* Since: 0.1.0 */
+    CAIRN_FROM_DBUS = 47,             /* Since: 0.1.0 */
+    CAIRN_FROM_DOMAIN_CHECKPOINT = 69 /* Since: 0.1.0 */
 } cairnErrorDomain;
 
 /**

@@ -138,8 +138,8 @@ struct _cairnDomainDef {
     char *os_kernel;
     char *os_initrd;
     char *os_cmdline;
-    char *emulator;         /* <devices><emulator>, may be NULL */
-    GPtrArray *disks;       /* of cairnDomainDiskDef*, in document order */
+    char *emulator;   /* <devices><emulator>, may be NULL */
+    GPtrArray *disks; /* of cairnDomainDiskDef*, in document order */
     /* Boot order from <os><boot dev=.../>; parsing adds 'hd' when the
      * document names none, as libvirt does. */
     cairnDomainBootDev boot[CAIRN_DOMAIN_BOOT_LAST];
@@ -183,8 +183,8 @@ char *cairnDomainDefFormat(const cairnDomainDef *def, unsigned int flags);
 
 /* Append the formatted definition to @buf, every line indented by
  * @indent spaces (used to embed it in checkpoint XML). */
-void cairnDomainDefFormatBuf(GString *buf, const cairnDomainDef *def, unsigned int flags,
-                             int indent);
+void
+cairnDomainDefFormatBuf(GString *buf, const cairnDomainDef *def, unsigned int flags, int indent);
 
 /* A deep copy. */
 cairnDomainDef *cairnDomainDefCopy(const cairnDomainDef *def);

@@ -5,13 +5,13 @@
 #include "domain_filter.h"
 
 #define GROUP_ACTIVE (CAIRN_CONNECT_LIST_DOMAINS_ACTIVE | CAIRN_CONNECT_LIST_DOMAINS_INACTIVE)
-#define GROUP_PERSISTENT \
-    (CAIRN_CONNECT_LIST_DOMAINS_PERSISTENT | CAIRN_CONNECT_LIST_DOMAINS_TRANSIENT)
-#define GROUP_STATE \
-    (CAIRN_CONNECT_LIST_DOMAINS_RUNNING | CAIRN_CONNECT_LIST_DOMAINS_PAUSED | \
-     CAIRN_CONNECT_LIST_DOMAINS_SHUTOFF | CAIRN_CONNECT_LIST_DOMAINS_OTHER)
-#define GROUP_CHECKPOINT \
-    (CAIRN_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | CAIRN_CONNECT_LIST_DOMAINS_NO_CHECKPOINT)
+#define GROUP_PERSISTENT                                                                           \
+ (CAIRN_CONNECT_LIST_DOMAINS_PERSISTENT | CAIRN_CONNECT_LIST_DOMAINS_TRANSIENT)
+#define GROUP_STATE                                                                                \
+ (CAIRN_CONNECT_LIST_DOMAINS_RUNNING | CAIRN_CONNECT_LIST_DOMAINS_PAUSED |                         \
+  CAIRN_CONNECT_LIST_DOMAINS_SHUTOFF | CAIRN_CONNECT_LIST_DOMAINS_OTHER)
+#define GROUP_CHECKPOINT                                                                           \
+ (CAIRN_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | CAIRN_CONNECT_LIST_DOMAINS_NO_CHECKPOINT)
 
 unsigned int
 cairnDomainFilterKnownFlags(void)
@@ -47,12 +47,12 @@ groupPasses(unsigned int flags, unsigned int group, unsigned int have)
 bool
 cairnDomainFilterMatch(const cairnDomainFilterFacts *facts, unsigned int flags)
 {
-    unsigned int active = facts->active ? CAIRN_CONNECT_LIST_DOMAINS_ACTIVE
-                                        : CAIRN_CONNECT_LIST_DOMAINS_INACTIVE;
-    unsigned int persistent = facts->persistent ? CAIRN_CONNECT_LIST_DOMAINS_PERSISTENT
-                                                : CAIRN_CONNECT_LIST_DOMAINS_TRANSIENT;
-    unsigned int chk = facts->has_checkpoints ? CAIRN_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT
-                                              : CAIRN_CONNECT_LIST_DOMAINS_NO_CHECKPOINT;
+    unsigned int active =
+        facts->active ? CAIRN_CONNECT_LIST_DOMAINS_ACTIVE : CAIRN_CONNECT_LIST_DOMAINS_INACTIVE;
+    unsigned int persistent = facts->persistent ? CAIRN_CONNECT_LIST_DOMAINS_PERSISTENT :
+                                                  CAIRN_CONNECT_LIST_DOMAINS_TRANSIENT;
+    unsigned int chk = facts->has_checkpoints ? CAIRN_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT :
+                                                CAIRN_CONNECT_LIST_DOMAINS_NO_CHECKPOINT;
 
     return groupPasses(flags, GROUP_ACTIVE, active) &&
            groupPasses(flags, GROUP_PERSISTENT, persistent) &&

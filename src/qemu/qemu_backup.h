@@ -32,6 +32,9 @@
 
 #include "driver.h"
 
-bool qemuDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
-                           unsigned int flags, GError **error);
+bool qemuDomainBackupBegin(cairnDomain *dom,
+                           const char *backupXML,
+                           const char *checkpointXML,
+                           unsigned int flags,
+                           GError **error);
 char *qemuDomainBackupGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);

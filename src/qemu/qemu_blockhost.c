@@ -43,12 +43,12 @@ typedef struct {
 
 struct _qemuBlockHost {
     qemuMonitor *mon;
-    GHashTable *nodes;  /* disk target -> top format node name */
-    GHashTable *layers; /* disk target -> GPtrArray of qemuBlockLayer* below the top */
-    GPtrArray *pending; /* of qemuBlockHostNode*, QSD: the nodes to open, in order */
-    GSubprocess *qsd;   /* NULL for the domain's own QEMU */
-    char *log_path;     /* QSD's stderr */
-    char *name;         /* the domain's name, for messages */
+    GHashTable *nodes;    /* disk target -> top format node name */
+    GHashTable *layers;   /* disk target -> GPtrArray of qemuBlockLayer* below the top */
+    GPtrArray *pending;   /* of qemuBlockHostNode*, QSD: the nodes to open, in order */
+    GSubprocess *qsd;     /* NULL for the domain's own QEMU */
+    char *log_path;       /* QSD's stderr */
+    char *name;           /* the domain's name, for messages */
     unsigned int nodeidx; /* the highest N of the cairn-N-* nodes opened */
     /* A job's daemon (QEMU_BLOCK_HOST_JOB), not our child: */
     pid_t daemon_pid;     /* 0: none */

@@ -66,13 +66,21 @@ bool qemuJobCheckDisksFree(qemuDriverState *drv,
                            GError **error);
 
 bool qemuDomainGetJobInfo(cairnDomain *dom, cairnDomainJobInfo *info, GError **error);
-bool qemuDomainGetJobStats(cairnDomain *dom, int *type, cairnTypedParameter **params,
-                           int *nparams, unsigned int flags, GError **error);
+bool qemuDomainGetJobStats(cairnDomain *dom,
+                           int *type,
+                           cairnTypedParameter **params,
+                           int *nparams,
+                           unsigned int flags,
+                           GError **error);
 bool qemuDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error);
 
-int qemuConnectDomainEventRegisterAny(cairnConnect *conn, cairnDomain *dom, int eventID,
-                                      cairnConnectDomainEventGenericCallback cb, void *opaque,
-                                      cairnFreeCallback freecb, GError **error);
+int qemuConnectDomainEventRegisterAny(cairnConnect *conn,
+                                      cairnDomain *dom,
+                                      int eventID,
+                                      cairnConnectDomainEventGenericCallback cb,
+                                      void *opaque,
+                                      cairnFreeCallback freecb,
+                                      GError **error);
 bool qemuConnectDomainEventDeregisterAny(cairnConnect *conn, int callbackID, GError **error);
 
 /* Stop @conn's watcher (connection close). */

@@ -9,8 +9,11 @@
 
 
 bool
-remoteDomainBackupBegin(cairnDomain *dom, const char *backupXML, const char *checkpointXML,
-                        unsigned int flags, GError **error)
+remoteDomainBackupBegin(cairnDomain *dom,
+                        const char *backupXML,
+                        const char *checkpointXML,
+                        unsigned int flags,
+                        GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
 
@@ -49,8 +52,8 @@ remoteDomainGetJobInfo(cairnDomain *dom, cairnDomainJobInfo *info, GError **erro
     if (!(reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_GET_JOB_INFO,
                              g_variant_new("(@(sayi))", remoteDomainToVariant(dom)), error)))
         return false;
-    g_variant_get(reply, "((ittttttttttt))", &type, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-                  &v[6], &v[7], &v[8], &v[9], &v[10]);
+    g_variant_get(reply, "((ittttttttttt))", &type, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+                  &v[7], &v[8], &v[9], &v[10]);
     info->type = type;
     info->timeElapsed = v[0];
     info->timeRemaining = v[1];
@@ -68,16 +71,20 @@ remoteDomainGetJobInfo(cairnDomain *dom, cairnDomainJobInfo *info, GError **erro
 
 
 bool
-remoteDomainGetJobStats(cairnDomain *dom, int *type, cairnTypedParameter **params, int *nparams,
-                        unsigned int flags, GError **error)
+remoteDomainGetJobStats(cairnDomain *dom,
+                        int *type,
+                        cairnTypedParameter **params,
+                        int *nparams,
+                        unsigned int flags,
+                        GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
     g_autoptr(GVariant) list = NULL;
     gint32 jobtype = 0;
 
-    if (!(reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_GET_JOB_STATS,
-                             g_variant_new("(@(sayi)u)", remoteDomainToVariant(dom), flags),
-                             error)))
+    if (!(reply =
+              remoteCall(dom->conn, REMOTE_PROC_DOMAIN_GET_JOB_STATS,
+                         g_variant_new("(@(sayi)u)", remoteDomainToVariant(dom), flags), error)))
         return false;
     g_variant_get(reply, "(i@a(sv))", &jobtype, &list);
     if (!cairnTypedParamsFromVariant(list, params, nparams, error))

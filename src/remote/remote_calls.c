@@ -30,15 +30,13 @@ remoteCallForDomain(cairnConnect *conn, remoteProcedure proc, GVariant *params, 
 /* A call on a domain with flags that answers with the domain's id: the
  * handle follows, as the driver's own handle does in the daemon. */
 static bool
-remoteCallDomainFlags(cairnDomain *dom, remoteProcedure proc, unsigned int flags,
-                      GError **error)
+remoteCallDomainFlags(cairnDomain *dom, remoteProcedure proc, unsigned int flags, GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
     gint32 id = -1;
 
-    reply = remoteCall(dom->conn, proc, g_variant_new("(@(sayi)u)", remoteDomainToVariant(dom),
-                                                      flags),
-                       error);
+    reply = remoteCall(dom->conn, proc,
+                       g_variant_new("(@(sayi)u)", remoteDomainToVariant(dom), flags), error);
     if (!reply)
         return false;
     g_variant_get(reply, "(i)", &id);
@@ -66,9 +64,8 @@ remoteCallDomainBool(cairnDomain *dom, remoteProcedure proc, GError **error)
     g_autoptr(GVariant) reply = NULL;
     gboolean yes = FALSE;
 
-    if (!(reply = remoteCall(dom->conn, proc, g_variant_new("(@(sayi))",
-                                                             remoteDomainToVariant(dom)),
-                             error)))
+    if (!(reply = remoteCall(dom->conn, proc,
+                             g_variant_new("(@(sayi))", remoteDomainToVariant(dom)), error)))
         return -1;
     g_variant_get(reply, "(b)", &yes);
     return yes ? 1 : 0;
@@ -114,7 +111,9 @@ remoteReplyCheckpointList(cairnDomain *dom, GVariant *reply, cairnDomainCheckpoi
 /* ---- connection and domains ---- */
 
 int
-remoteConnectListAllDomains(cairnConnect *conn, cairnDomain ***domains, unsigned int flags,
+remoteConnectListAllDomains(cairnConnect *conn,
+                            cairnDomain ***domains,
+                            unsigned int flags,
                             GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
@@ -150,8 +149,8 @@ remoteDomainLookupByName(cairnConnect *conn, const char *name, GError **error)
 {
     if (!remoteStringCheck(name, "name", error))
         return NULL;
-    return remoteCallForDomain(conn, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME,
-                               g_variant_new("(s)", name), error);
+    return remoteCallForDomain(conn, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, g_variant_new("(s)", name),
+                               error);
 }
 
 
@@ -260,16 +259,15 @@ remoteDomainGetInfo(cairnDomain *dom, cairnDomainInfo *info, GError **error)
 
 
 bool
-remoteDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags,
-                     GError **error)
+remoteDomainGetState(cairnDomain *dom, int *state, int *reason, unsigned int flags, GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
     gint32 st = 0;
     gint32 why = 0;
 
-    if (!(reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_GET_STATE,
-                             g_variant_new("(@(sayi)u)", remoteDomainToVariant(dom), flags),
-                             error)))
+    if (!(reply =
+              remoteCall(dom->conn, REMOTE_PROC_DOMAIN_GET_STATE,
+                         g_variant_new("(@(sayi)u)", remoteDomainToVariant(dom), flags), error)))
         return false;
     g_variant_get(reply, "(ii)", &st, &why);
     *state = st;
@@ -296,7 +294,9 @@ remoteDomainIsPersistent(cairnDomain *dom, GError **error)
 /* ---- checkpoints ---- */
 
 cairnDomainCheckpoint *
-remoteDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int flags,
+remoteDomainCheckpointCreateXML(cairnDomain *dom,
+                                const char *xml,
+                                unsigned int flags,
                                 GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
@@ -304,8 +304,7 @@ remoteDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int 
     if (!remoteStringCheck(xml, "xmlDesc", error))
         return NULL;
     reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML,
-                       g_variant_new("(@(sayi)su)", remoteDomainToVariant(dom), xml, flags),
-                       error);
+                       g_variant_new("(@(sayi)su)", remoteDomainToVariant(dom), xml, flags), error);
     return remoteReplyCheckpoint(dom, reply, 0);
 }
 
@@ -330,44 +329,49 @@ remoteDomainCheckpointGetXMLDesc(cairnDomainCheckpoint *chk, unsigned int flags,
 
 
 int
-remoteDomainListAllCheckpoints(cairnDomain *dom, cairnDomainCheckpoint ***chks,
-                               unsigned int flags, GError **error)
+remoteDomainListAllCheckpoints(cairnDomain *dom,
+                               cairnDomainCheckpoint ***chks,
+                               unsigned int flags,
+                               GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
 
-    reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS,
-                       g_variant_new("(@(sayi)ub)", remoteDomainToVariant(dom), flags,
-                                     chks != NULL),
-                       error);
+    reply = remoteCall(
+        dom->conn, REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS,
+        g_variant_new("(@(sayi)ub)", remoteDomainToVariant(dom), flags, chks != NULL), error);
     return remoteReplyCheckpointList(dom, reply, chks);
 }
 
 
 int
-remoteDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk, cairnDomainCheckpoint ***chks,
-                                      unsigned int flags, GError **error)
+remoteDomainCheckpointListAllChildren(cairnDomainCheckpoint *chk,
+                                      cairnDomainCheckpoint ***chks,
+                                      unsigned int flags,
+                                      GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
 
     reply = remoteCall(chk->domain->conn, REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN,
-                       g_variant_new("(@(sayi)sub)", remoteDomainToVariant(chk->domain),
-                                     chk->name, flags, chks != NULL),
+                       g_variant_new("(@(sayi)sub)", remoteDomainToVariant(chk->domain), chk->name,
+                                     flags, chks != NULL),
                        error);
     return remoteReplyCheckpointList(chk->domain, reply, chks);
 }
 
 
 cairnDomainCheckpoint *
-remoteDomainCheckpointLookupByName(cairnDomain *dom, const char *name, unsigned int flags,
+remoteDomainCheckpointLookupByName(cairnDomain *dom,
+                                   const char *name,
+                                   unsigned int flags,
                                    GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
 
     if (!remoteStringCheck(name, "name", error))
         return NULL;
-    reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME,
-                       g_variant_new("(@(sayi)su)", remoteDomainToVariant(dom), name, flags),
-                       error);
+    reply =
+        remoteCall(dom->conn, REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME,
+                   g_variant_new("(@(sayi)su)", remoteDomainToVariant(dom), name, flags), error);
     return remoteReplyCheckpoint(dom, reply, 0);
 }
 
@@ -395,7 +399,9 @@ remoteDomainCheckpointDelete(cairnDomainCheckpoint *chk, unsigned int flags, GEr
 
 
 char *
-remoteDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigned int flags,
+remoteDomainCheckpointValidate(cairnDomain *dom,
+                               const char *checkpoint,
+                               unsigned int flags,
                                GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
@@ -413,7 +419,9 @@ remoteDomainCheckpointValidate(cairnDomain *dom, const char *checkpoint, unsigne
 /* ---- qemu ---- */
 
 char *
-remoteDomainQemuMonitorCommand(cairnDomain *dom, const char *cmd, unsigned int flags,
+remoteDomainQemuMonitorCommand(cairnDomain *dom,
+                               const char *cmd,
+                               unsigned int flags,
                                GError **error)
 {
     g_autoptr(GVariant) reply = NULL;
@@ -421,7 +429,6 @@ remoteDomainQemuMonitorCommand(cairnDomain *dom, const char *cmd, unsigned int f
     if (!remoteStringCheck(cmd, "cmd", error))
         return NULL;
     reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_QEMU_MONITOR_COMMAND,
-                       g_variant_new("(@(sayi)su)", remoteDomainToVariant(dom), cmd, flags),
-                       error);
+                       g_variant_new("(@(sayi)su)", remoteDomainToVariant(dom), cmd, flags), error);
     return remoteReplyString(reply);
 }

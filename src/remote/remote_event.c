@@ -11,8 +11,13 @@
 
 
 static void
-remoteEventReceived(GDBusConnection *bus, const char *sender, const char *path,
-                    const char *iface, const char *signal, GVariant *params, gpointer opaque)
+remoteEventReceived(GDBusConnection *bus,
+                    const char *sender,
+                    const char *path,
+                    const char *iface,
+                    const char *signal,
+                    GVariant *params,
+                    gpointer opaque)
 {
     cairnConnect *conn = opaque;
     g_autoptr(GVariant) payload = NULL;
@@ -97,9 +102,13 @@ remoteEventDaemonStop(cairnConnect *conn, remotePrivate *priv, int event_id)
 
 
 int
-remoteConnectDomainEventRegisterAny(cairnConnect *conn, cairnDomain *dom, int eventID,
-                                    cairnConnectDomainEventGenericCallback cb, void *opaque,
-                                    cairnFreeCallback freecb, GError **error)
+remoteConnectDomainEventRegisterAny(cairnConnect *conn,
+                                    cairnDomain *dom,
+                                    int eventID,
+                                    cairnConnectDomainEventGenericCallback cb,
+                                    void *opaque,
+                                    cairnFreeCallback freecb,
+                                    GError **error)
 {
     remotePrivate *priv = conn->privateData;
     int id = -1;
@@ -131,8 +140,9 @@ remoteConnectDomainEventDeregisterAny(cairnConnect *conn, int callbackID, GError
     bool ok;
 
     g_mutex_lock(&priv->event_lock);
-    event_id = GPOINTER_TO_INT(g_hash_table_lookup(priv->callback_events,
-                                                   GINT_TO_POINTER(callbackID))) - 1;
+    event_id =
+        GPOINTER_TO_INT(g_hash_table_lookup(priv->callback_events, GINT_TO_POINTER(callbackID))) -
+        1;
     if ((ok = cairnEventStateDeregister(conn->events, callbackID, error)) && event_id >= 0) {
         g_hash_table_remove(priv->callback_events, GINT_TO_POINTER(callbackID));
         remoteEventDaemonStop(conn, priv, event_id);

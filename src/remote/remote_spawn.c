@@ -45,8 +45,8 @@ remoteSpawnSessionDaemon(const char *socket_path, GError **error)
                       NULL, NULL, NULL, NULL, &status, &err) ||
         !g_spawn_check_wait_status(status, &err)) {
         cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_NO_CONNECT,
-                      "%s (starting the session daemon %s failed: %s)", "qemu:///session",
-                      argv[0], err->message);
+                      "%s (starting the session daemon %s failed: %s)", "qemu:///session", argv[0],
+                      err->message);
         return false;
     }
     /* It exits 0 either listening, or because another instance holds the
@@ -57,7 +57,7 @@ remoteSpawnSessionDaemon(const char *socket_path, GError **error)
         g_usleep(REMOTE_SPAWN_POLL_MS * 1000);
     }
     cairnErrorSet(error, CAIRN_FROM_RPC, CAIRN_ERR_NO_CONNECT,
-                  "%s (the session daemon did not listen on '%s' within %d s)",
-                  "qemu:///session", socket_path, REMOTE_SPAWN_WAIT_MS / 1000);
+                  "%s (the session daemon did not listen on '%s' within %d s)", "qemu:///session",
+                  socket_path, REMOTE_SPAWN_WAIT_MS / 1000);
     return false;
 }

@@ -20,23 +20,22 @@
 
 /* The predefined domain, as libvirt's test driver has it (less the devices
  * Cairn does not model). */
-static const char testDefaultDomainXML[] =
-    "<domain type='test'>"
-    "  <name>test</name>"
-    "  <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>"
-    "  <memory>8388608</memory>"
-    "  <currentMemory>2097152</currentMemory>"
-    "  <vcpu>2</vcpu>"
-    "  <os>"
-    "    <type>hvm</type>"
-    "  </os>"
-    "  <devices>"
-    "    <disk type='file' device='disk'>"
-    "      <source file='/guest/diskimage1'/>"
-    "      <target dev='vda' bus='virtio'/>"
-    "    </disk>"
-    "  </devices>"
-    "</domain>";
+static const char testDefaultDomainXML[] = "<domain type='test'>"
+                                           "  <name>test</name>"
+                                           "  <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>"
+                                           "  <memory>8388608</memory>"
+                                           "  <currentMemory>2097152</currentMemory>"
+                                           "  <vcpu>2</vcpu>"
+                                           "  <os>"
+                                           "    <type>hvm</type>"
+                                           "  </os>"
+                                           "  <devices>"
+                                           "    <disk type='file' device='disk'>"
+                                           "      <source file='/guest/diskimage1'/>"
+                                           "      <target dev='vda' bus='virtio'/>"
+                                           "    </disk>"
+                                           "  </devices>"
+                                           "</domain>";
 
 
 bool

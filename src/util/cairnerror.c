@@ -121,7 +121,7 @@ cairnErrorCompose(int code, const char *detail)
 
 
 static void G_GNUC_PRINTF(4, 0)
-cairnErrorSetVa(GError **error, int from, int code, const char *fmt, va_list ap)
+    cairnErrorSetVa(GError **error, int from, int code, const char *fmt, va_list ap)
 {
     g_autofree char *detail = NULL;
     g_autofree char *msg = NULL;
@@ -185,8 +185,7 @@ cairnErrorSetFlags(GError **error, int from, unsigned int flags, const char *fun
 
 
 bool
-cairnCheckFlags(unsigned int flags, unsigned int known, int from, const char *func,
-                GError **error)
+cairnCheckFlags(unsigned int flags, unsigned int known, int from, const char *func, GError **error)
 {
     if (flags & ~known) {
         cairnErrorSetFlags(error, from, flags & ~known, func);

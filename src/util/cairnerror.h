@@ -28,13 +28,11 @@ bool cairnErrorIs(const GError *err, int code);
 /* Set *@error (if @error is not NULL) to a Cairn error from @from with
  * @code. The message is libvirt's prefix for @code followed by the
  * formatted detail, e.g. "invalid argument: name must not be NULL". */
-void cairnErrorSet(GError **error, int from, int code, const char *fmt, ...)
-    G_GNUC_PRINTF(4, 5);
+void cairnErrorSet(GError **error, int from, int code, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 
 /* As cairnErrorSet() but the formatted text is the whole message, with no
  * prefix (libvirt's argument-check errors look like that). */
-void cairnErrorSetRaw(GError **error, int from, int code, const char *fmt, ...)
-    G_GNUC_PRINTF(4, 5);
+void cairnErrorSetRaw(GError **error, int from, int code, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 
 /* As cairnErrorSet() for a failed system call with @errnum; the message is
  * "DETAIL: strerror(errnum)" (code CAIRN_ERR_SYSTEM_ERROR). */
@@ -46,8 +44,8 @@ void cairnErrorSetFlags(GError **error, int from, unsigned int flags, const char
 
 /* Check that @flags only has bits of @known; otherwise set an
  * unsupported-flags error naming @func and return false. */
-bool cairnCheckFlags(unsigned int flags, unsigned int known, int from, const char *func,
-                     GError **error);
+bool
+cairnCheckFlags(unsigned int flags, unsigned int known, int from, const char *func, GError **error);
 
 /* The message prefix libvirt uses for @code with a detail (without the
  * detail), e.g. "invalid argument: %s". */

@@ -13,21 +13,21 @@
 #define OTHER_UUID "11111111-2222-3333-4444-555555555555"
 
 /* A domain XML with the given name and UUID. */
-#define DOMAIN_XML(name, uuid) \
-    "<domain type='qemu'>\n" \
-    "  <name>" name "</name>\n" \
-    "  <uuid>" uuid "</uuid>\n" \
-    "  <memory unit='MiB'>256</memory>\n" \
-    "  <vcpu>1</vcpu>\n" \
-    "  <os><type>hvm</type></os>\n" \
-    "  <devices>\n" \
-    "    <disk type='file' device='disk'>\n" \
-    "      <driver name='qemu' type='qcow2'/>\n" \
-    "      <source file='/img/other.qcow2'/>\n" \
-    "      <target dev='vda' bus='virtio'/>\n" \
-    "    </disk>\n" \
-    "  </devices>\n" \
-    "</domain>\n"
+#define DOMAIN_XML(name, uuid)                                                                     \
+ "<domain type='qemu'>\n"                                                                          \
+ "  <name>" name "</name>\n"                                                                       \
+ "  <uuid>" uuid "</uuid>\n"                                                                       \
+ "  <memory unit='MiB'>256</memory>\n"                                                             \
+ "  <vcpu>1</vcpu>\n"                                                                              \
+ "  <os><type>hvm</type></os>\n"                                                                   \
+ "  <devices>\n"                                                                                   \
+ "    <disk type='file' device='disk'>\n"                                                          \
+ "      <driver name='qemu' type='qcow2'/>\n"                                                      \
+ "      <source file='/img/other.qcow2'/>\n"                                                       \
+ "      <target dev='vda' bus='virtio'/>\n"                                                        \
+ "    </disk>\n"                                                                                   \
+ "  </devices>\n"                                                                                  \
+ "</domain>\n"
 
 static const char otherXML[] = DOMAIN_XML("other", OTHER_UUID);
 
@@ -68,8 +68,7 @@ static void
 testOpenErrors(void)
 {
     g_assert_null(cairnConnectOpen("nosuch:///x"));
-    assertLastError(CAIRN_ERR_NO_CONNECT, -1,
-                    "no connection driver available for nosuch:///x");
+    assertLastError(CAIRN_ERR_NO_CONNECT, -1, "no connection driver available for nosuch:///x");
     g_assert_null(cairnConnectOpen("test:///other"));
     assertLastError(CAIRN_ERR_NO_CONNECT, -1, NULL);
     g_assert_null(cairnConnectOpenFlags("test:///default", 0x100));
@@ -218,17 +217,17 @@ testListFilters(void)
     countDomains(conn, CAIRN_CONNECT_LIST_DOMAINS_NO_CHECKPOINT, "test,other");
     countDomains(conn, CAIRN_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT, "");
 
-    chk = cairnDomainCheckpointCreateXML(test, "<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
+    chk = cairnDomainCheckpointCreateXML(test,
+                                         "<domaincheckpoint><name>c1</name></domaincheckpoint>", 0);
     g_assert_nonnull(chk);
     cairnDomainCheckpointFree(chk);
     countDomains(conn, CAIRN_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT, "test");
     countDomains(conn, CAIRN_CONNECT_LIST_DOMAINS_NO_CHECKPOINT, "other");
-    countDomains(conn,
-                 CAIRN_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | CAIRN_CONNECT_LIST_DOMAINS_NO_CHECKPOINT,
-                 "test,other");
-    countDomains(conn,
-                 CAIRN_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | CAIRN_CONNECT_LIST_DOMAINS_INACTIVE,
-                 "");
+    countDomains(
+        conn, CAIRN_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | CAIRN_CONNECT_LIST_DOMAINS_NO_CHECKPOINT,
+        "test,other");
+    countDomains(
+        conn, CAIRN_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | CAIRN_CONNECT_LIST_DOMAINS_INACTIVE, "");
     g_assert_cmpint(cairnDomainHasCheckpoints(test), ==, 1);
     g_assert_cmpint(cairnDomainHasCheckpoints(other), ==, 0);
 
@@ -385,13 +384,16 @@ testUndefineCheckpointsMetadata(void)
     cairnDomainPtr dom = cairnDomainLookupByName(conn, "test");
     cairnDomainCheckpointPtr chk;
 
-    chk = cairnDomainCheckpointCreateXML(dom, "<domaincheckpoint><name>a</name></domaincheckpoint>", 0);
+    chk = cairnDomainCheckpointCreateXML(dom, "<domaincheckpoint><name>a</name></domaincheckpoint>",
+                                         0);
     cairnDomainCheckpointFree(chk);
     g_assert_cmpint(cairnDomainDestroy(dom), ==, 0);
     g_assert_cmpint(cairnDomainUndefine(dom), ==, -1);
-    assertLastError(CAIRN_ERR_OPERATION_INVALID, -1,
-                    "Requested operation is not valid: cannot delete inactive domain with 1 checkpoints");
-    g_assert_cmpint(cairnDomainUndefineFlags(dom, CAIRN_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA), ==, 0);
+    assertLastError(
+        CAIRN_ERR_OPERATION_INVALID, -1,
+        "Requested operation is not valid: cannot delete inactive domain with 1 checkpoints");
+    g_assert_cmpint(cairnDomainUndefineFlags(dom, CAIRN_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA), ==,
+                    0);
     countDomains(conn, 0, "");
     cairnDomainFree(dom);
     cairnConnectClose(conn);
@@ -408,10 +410,10 @@ testDefineErrors(void)
     assertLastError(CAIRN_ERR_INVALID_ARG, -1, "xml in cairnDomainDefineXMLFlags must not be NULL");
     g_assert_null(cairnDomainDefineXML(conn, "<domain"));
     assertLastError(CAIRN_ERR_XML_ERROR, -1, NULL);
-    g_assert_null(cairnDomainDefineXML(conn,
-                                       "<domain type='qemu'><name>x</name><memory>1024</memory>"
-                                       "<os><type>hvm</type></os><devices><interface type='network'/>"
-                                       "</devices></domain>"));
+    g_assert_null(
+        cairnDomainDefineXML(conn, "<domain type='qemu'><name>x</name><memory>1024</memory>"
+                                   "<os><type>hvm</type></os><devices><interface type='network'/>"
+                                   "</devices></domain>"));
     assertLastError(CAIRN_ERR_CONFIG_UNSUPPORTED, -1, NULL);
     g_assert_nonnull(strstr(cairnGetLastErrorMessage(), "interface"));
 

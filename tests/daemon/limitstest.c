@@ -24,9 +24,9 @@ expectError(const char *method, GVariant *args, int code)
     g_autofree char *name = NULL;
     g_autofree char *suffix = g_strdup_printf(".Code%d", code);
 
-    reply = g_dbus_connection_call_sync(bus, NULL, CAIRN_REMOTE_OBJECT_PATH,
-                                        CAIRN_REMOTE_INTERFACE, method, args, NULL,
-                                        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &err);
+    reply =
+        g_dbus_connection_call_sync(bus, NULL, CAIRN_REMOTE_OBJECT_PATH, CAIRN_REMOTE_INTERFACE,
+                                    method, args, NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &err);
     g_assert_null(reply);
     name = g_dbus_error_get_remote_error(err);
     if (!name || !g_str_has_suffix(name, suffix))
@@ -60,10 +60,9 @@ testAfterOpen(void)
     g_autofree char *big = g_malloc(CAIRN_REMOTE_STRING_MAX + 2);
     g_autoptr(GVariant) reply = NULL;
 
-    reply = g_dbus_connection_call_sync(bus, NULL, CAIRN_REMOTE_OBJECT_PATH,
-                                        CAIRN_REMOTE_INTERFACE, "ConnectOpen",
-                                        g_variant_new("(su)", "test:///default", 0), NULL,
-                                        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, NULL);
+    reply = g_dbus_connection_call_sync(bus, NULL, CAIRN_REMOTE_OBJECT_PATH, CAIRN_REMOTE_INTERFACE,
+                                        "ConnectOpen", g_variant_new("(su)", "test:///default", 0),
+                                        NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, NULL);
     g_assert_nonnull(reply);
     memset(big, 'a', CAIRN_REMOTE_STRING_MAX + 1);
     big[CAIRN_REMOTE_STRING_MAX + 1] = '\0';

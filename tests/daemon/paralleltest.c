@@ -24,8 +24,8 @@ clientRound(cairnConnectPtr conn, int round)
     cairnDomainPtr *doms = NULL;
     cairnDomainCheckpointPtr *chks = NULL;
     g_autofree char *name = g_strdup_printf("c%d", round);
-    g_autofree char *chkxml = g_strdup_printf("<domaincheckpoint><name>%s</name></domaincheckpoint>",
-                                              name);
+    g_autofree char *chkxml =
+        g_strdup_printf("<domaincheckpoint><name>%s</name></domaincheckpoint>", name);
     cairnDomainCheckpointPtr chk;
     char *xml;
     int n;

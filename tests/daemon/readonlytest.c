@@ -26,9 +26,9 @@ static daemonTest daemonInst;
 static GVariant *
 rawCall(GDBusConnection *bus, const char *method, GVariant *args, GError **error)
 {
-    return g_dbus_connection_call_sync(bus, NULL, CAIRN_REMOTE_OBJECT_PATH,
-                                       CAIRN_REMOTE_INTERFACE, method, args, NULL,
-                                       G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
+    return g_dbus_connection_call_sync(bus, NULL, CAIRN_REMOTE_OBJECT_PATH, CAIRN_REMOTE_INTERFACE,
+                                       method, args, NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL,
+                                       error);
 }
 
 
@@ -43,8 +43,8 @@ expectDenied(GDBusConnection *bus, const char *method)
     g_assert_null(reply);
     name = g_dbus_error_get_remote_error(err);
     if (g_strcmp0(name, want) != 0)
-        g_error("%s on a read-only connection: %s (%s), not OPERATION_DENIED", method,
-                err->message, name);
+        g_error("%s on a read-only connection: %s (%s), not OPERATION_DENIED", method, err->message,
+                name);
 }
 
 
@@ -59,8 +59,8 @@ expectUnchanged(GDBusConnection *bus)
     gint32 reason = 0;
     gint32 n = -1;
 
-    state = rawCall(bus, "DomainGetState", g_variant_new("(@(sayi)u)", daemonTestDomainVariant(), 0),
-                    NULL);
+    state = rawCall(bus, "DomainGetState",
+                    g_variant_new("(@(sayi)u)", daemonTestDomainVariant(), 0), NULL);
     g_assert_nonnull(state);
     g_variant_get(state, "(ii)", &st, &reason);
     g_assert_cmpint(st, ==, CAIRN_DOMAIN_RUNNING);

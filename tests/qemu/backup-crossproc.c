@@ -101,8 +101,10 @@ testFinalizeLater(cairnDomainPtr dom, const char *root)
     gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
     const char *none[] = { NULL };
 
-    QT_CHECK(g_file_set_contents(chkfile, "<domaincheckpoint><name>later</name>"
-                                          "</domaincheckpoint>", -1, NULL));
+    QT_CHECK(g_file_set_contents(chkfile,
+                                 "<domaincheckpoint><name>later</name>"
+                                 "</domaincheckpoint>",
+                                 -1, NULL));
     g_free(cli("backup-begin", NAME, "--checkpointxml", chkfile, NULL));
     /* No Cairn process now: QEMU keeps the concluded job for us. */
     for (;;) {
@@ -131,8 +133,9 @@ testEventProcess(const char *root)
         "<domainbackup><disks><disk name='vda' type='file'><target file='%s'/></disk>"
         "</disks></domainbackup>",
         target);
-    const char *argv[] = { cairnBin, "-c", qemuTestURI(), "event", "--domain", NAME,
-                           "--event", "job-completed", "--timeout", "60", NULL };
+    const char *argv[] = { cairnBin,    "-c", qemuTestURI(), "event",
+                           "--domain",  NAME, "--event",     "job-completed",
+                           "--timeout", "60", NULL };
     g_autoptr(GError) err = NULL;
     g_autofree char *out = NULL;
     int outfd = -1;
@@ -168,8 +171,11 @@ typedef struct {
 
 
 static void
-onJobCompleted(cairnConnectPtr conn, cairnDomainPtr dom, cairnTypedParameterPtr params,
-               int nparams, void *opaque)
+onJobCompleted(cairnConnectPtr conn,
+               cairnDomainPtr dom,
+               cairnTypedParameterPtr params,
+               int nparams,
+               void *opaque)
 {
     evState *st = opaque;
 
@@ -182,8 +188,8 @@ onJobCompleted(cairnConnectPtr conn, cairnDomainPtr dom, cairnTypedParameterPtr 
 
 
 static void
-onBlockJob(cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type, int status,
-           void *opaque)
+onBlockJob(
+    cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type, int status, void *opaque)
 {
     evState *st = opaque;
 
@@ -209,9 +215,9 @@ testEventCallbacks(cairnConnectPtr conn, cairnDomainPtr dom, const char *root)
 
     QT_CHECK(g_file_set_contents(xmlfile, xml, -1, NULL));
     QT_CHECK(cairnEventRegisterDefaultImpl() == 0);
-    id1 = cairnConnectDomainEventRegisterAny(
-        conn, dom, CAIRN_DOMAIN_EVENT_ID_JOB_COMPLETED,
-        CAIRN_DOMAIN_EVENT_CALLBACK(onJobCompleted), &st, NULL);
+    id1 =
+        cairnConnectDomainEventRegisterAny(conn, dom, CAIRN_DOMAIN_EVENT_ID_JOB_COMPLETED,
+                                           CAIRN_DOMAIN_EVENT_CALLBACK(onJobCompleted), &st, NULL);
     id2 = cairnConnectDomainEventRegisterAny(conn, dom, CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2,
                                              CAIRN_DOMAIN_EVENT_CALLBACK(onBlockJob), &st, NULL);
     QT_CHECK(id1 > 0 && id2 > 0);

@@ -95,8 +95,10 @@ testTargetExists(cairnDomainPtr dom, const char *root)
     const char *none[] = { NULL };
 
     QT_CHECK(g_file_set_contents(target, "precious", -1, NULL));
-    QT_CHECK(cairnDomainBackupBegin(dom, xml, "<domaincheckpoint><name>cx</name>"
-                                              "</domaincheckpoint>", 0) < 0);
+    QT_CHECK(cairnDomainBackupBegin(dom, xml,
+                                    "<domaincheckpoint><name>cx</name>"
+                                    "</domaincheckpoint>",
+                                    0) < 0);
     qemuTestExpectError(CAIRN_ERR_INVALID_ARG, "for backup of 'vda' exists");
     QT_CHECK(g_file_get_contents(target, &text, NULL, NULL));
     CHK_EXPECT_STR(text, "precious");
@@ -181,12 +183,14 @@ testRefusals(cairnDomainPtr dom, const char *root)
     const char *files[] = { t1, t2, NULL };
     bool success = true;
 
-    QT_CHECK(cairnDomainBackupBegin(dom, "<domainbackup mode='pull'><server name='localhost'/>"
-                                         "</domainbackup>",
+    QT_CHECK(cairnDomainBackupBegin(dom,
+                                    "<domainbackup mode='pull'><server name='localhost'/>"
+                                    "</domainbackup>",
                                     NULL, 0) < 0);
     qemuTestExpectError(CAIRN_ERR_OPERATION_UNSUPPORTED, "must specify TCP port");
-    QT_CHECK(cairnDomainBackupBegin(dom, "<domainbackup><disks><disk name='vda' backup='no'/>"
-                                         "<disk name='vdb' backup='no'/></disks></domainbackup>",
+    QT_CHECK(cairnDomainBackupBegin(dom,
+                                    "<domainbackup><disks><disk name='vda' backup='no'/>"
+                                    "<disk name='vdb' backup='no'/></disks></domainbackup>",
                                     NULL, 0) < 0);
     qemuTestExpectError(CAIRN_ERR_CONFIG_UNSUPPORTED, "no disks selected for backup");
     /* A slow push: a second one is refused, then the first is aborted. */
@@ -209,17 +213,19 @@ static void
 testLateFailure(cairnDomainPtr dom, const char *root)
 {
     g_autofree char *sock = g_build_filename(root, "late.sock", NULL);
-    g_autofree char *xml = g_strdup_printf(
-        "<domainbackup mode='pull'><server transport='unix' socket='%s'/><disks>"
-        "<disk name='vda' exportname='same'/><disk name='vdb' exportname='same'/>"
-        "</disks></domainbackup>",
-        sock);
+    g_autofree char *xml =
+        g_strdup_printf("<domainbackup mode='pull'><server transport='unix' socket='%s'/><disks>"
+                        "<disk name='vda' exportname='same'/><disk name='vdb' exportname='same'/>"
+                        "</disks></domainbackup>",
+                        sock);
     g_autofree char *sA = g_strdup_printf("%s.late", imgA);
     g_autofree char *sB = g_strdup_printf("%s.late", imgB);
     const char *files[] = { sA, sB, NULL };
 
-    QT_CHECK(cairnDomainBackupBegin(dom, xml, "<domaincheckpoint><name>late</name>"
-                                              "</domaincheckpoint>", 0) < 0);
+    QT_CHECK(cairnDomainBackupBegin(dom, xml,
+                                    "<domaincheckpoint><name>late</name>"
+                                    "</domaincheckpoint>",
+                                    0) < 0);
     fprintf(stderr, "late failure: %s\n", cairnGetLastErrorMessage());
     expectNoCheckpoint(dom, "late");
     bkTestExpectClean(dom, 2, files);
@@ -235,8 +241,11 @@ typedef struct {
 
 
 static void
-onDestroyJobCompleted(cairnConnectPtr conn, cairnDomainPtr dom, cairnTypedParameterPtr params,
-                      int nparams, void *opaque)
+onDestroyJobCompleted(cairnConnectPtr conn,
+                      cairnDomainPtr dom,
+                      cairnTypedParameterPtr params,
+                      int nparams,
+                      void *opaque)
 {
     destroyEvents *ev = opaque;
 
@@ -249,8 +258,8 @@ onDestroyJobCompleted(cairnConnectPtr conn, cairnDomainPtr dom, cairnTypedParame
 
 
 static void
-onDestroyBlockJob(cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type,
-                  int status, void *opaque)
+onDestroyBlockJob(
+    cairnConnectPtr conn, cairnDomainPtr dom, const char *disk, int type, int status, void *opaque)
 {
     destroyEvents *ev = opaque;
 

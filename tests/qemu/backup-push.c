@@ -45,8 +45,12 @@ startDomain(cairnConnectPtr conn)
 /* Pause, copy both disks, begin, resume: the copies are the disks at the
  * backup's start. */
 static void
-beginPaused(cairnDomainPtr dom, const char *xml, const char *chkxml, const char *copyA,
-            const char *copyB, unsigned int flags)
+beginPaused(cairnDomainPtr dom,
+            const char *xml,
+            const char *chkxml,
+            const char *copyA,
+            const char *copyB,
+            unsigned int flags)
 {
     json_node_unref(bkTestQMP(dom, "{\"execute\":\"stop\"}"));
     bkTestCopy(imgA, copyA);

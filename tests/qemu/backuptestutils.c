@@ -32,8 +32,8 @@ bkTestWrite(cairnDomainPtr dom, const char *alias, int pattern, guint64 offset, 
         "qemu-io -d /machine/peripheral/%s/virtio-backend \"write -P 0x%02x %" G_GUINT64_FORMAT
         " %" G_GUINT64_FORMAT "\"",
         alias, pattern, offset, len);
-    g_autofree char *flush = g_strdup_printf(
-        "qemu-io -d /machine/peripheral/%s/virtio-backend \"flush\"", alias);
+    g_autofree char *flush =
+        g_strdup_printf("qemu-io -d /machine/peripheral/%s/virtio-backend \"flush\"", alias);
     g_autofree char *out = chkTestMonitor(dom, cmd, CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP);
     g_autofree char *out2 = NULL;
 
@@ -161,8 +161,8 @@ bkTestMapOwn(const char *image)
         qemuTestFail(__FILE__, __LINE__, "qemu-img map: not JSON");
     arr = json_node_get_array(json_parser_get_root(parser));
     for (guint i = 0; i <= json_array_get_length(arr); i++) {
-        JsonObject *e = i < json_array_get_length(arr) ? json_array_get_object_element(arr, i)
-                                                       : NULL;
+        JsonObject *e =
+            i < json_array_get_length(arr) ? json_array_get_object_element(arr, i) : NULL;
         bool own = e && json_object_get_int_member(e, "depth") == 0 &&
                    json_object_get_boolean_member(e, "data");
         gint64 s = e ? json_object_get_int_member(e, "start") : -1;
@@ -221,9 +221,9 @@ bkTestExpectNoNodes(cairnDomainPtr dom, guint ndisks)
     for (guint i = 0; i < json_array_get_length(nodes); i++) {
         JsonObject *node = json_array_get_object_element(nodes, i);
         const char *name = json_object_get_string_member(node, "node-name");
-        JsonArray *bitmaps = json_object_has_member(node, "dirty-bitmaps")
-                                 ? json_object_get_array_member(node, "dirty-bitmaps")
-                                 : NULL;
+        JsonArray *bitmaps = json_object_has_member(node, "dirty-bitmaps") ?
+                                 json_object_get_array_member(node, "dirty-bitmaps") :
+                                 NULL;
         unsigned int n = 0;
 
         if (sscanf(name, "cairn-%u-", &n) == 1 && n > ndisks)
@@ -278,8 +278,8 @@ void
 bkTestJobSpeed(cairnDomainPtr dom, const char *job_id, guint64 speed)
 {
     g_autofree char *cmd = g_strdup_printf(
-        "{\"execute\":\"block-job-set-speed\",\"arguments\":{\"device\":\"%s\",\"speed\":%"
-        G_GUINT64_FORMAT "}}",
+        "{\"execute\":\"block-job-set-speed\",\"arguments\":{\"device\":\"%s\",\"speed\":%" G_GUINT64_FORMAT
+        "}}",
         job_id, speed);
     g_autoptr(JsonNode) ret G_GNUC_UNUSED = bkTestQMP(dom, cmd);
 }
