@@ -124,11 +124,17 @@ testRapidReplacements(Fixture *fx, gconstpointer data)
     for (int i = 0; i < 200; i++) {
         g_autofree char *text = g_strdup_printf("text %03d", i);
 
+        gint64 written = g_get_real_time();
+
         writeFile(fx->path, text);
         g_assert_cmpint(check(&fx->cache, fx->path), ==, 1);
         g_assert_cmpstr(fx->cache.text, ==, text);
+        /* Only a stamp taken within the settle time of the write can be
+         * required to be unsettled: a loaded machine may stop this process
+         * for longer between the two. */
+        if (g_get_real_time() - written < CAIRN_FILE_SETTLE_US)
+            g_assert_false(fx->cache.stamp.settled);
     }
-    g_assert_false(fx->cache.stamp.settled);
 }
 
 
@@ -221,8 +227,18 @@ testTrust(void)
     g_assert_false(cairnFileStampUnchanged(&absent, &none));
     g_assert_true(cairnFileStampUnchanged(&absent, &absent));
 
-    writeFile(path, "x");
-    g_assert_true(cairnFileStampTake(path, &fresh, &err));
+    /* A stamp taken right after the write is unsettled. "Right after" is
+     * checked: a loaded machine may stop this process longer than the
+     * settle time in between, and then the try is repeated. */
+    for (int tries = 0;; tries++) {
+        gint64 written = g_get_real_time();
+
+        writeFile(path, "x");
+        g_assert_true(cairnFileStampTake(path, &fresh, &err));
+        if (g_get_real_time() - written < CAIRN_FILE_SETTLE_US)
+            break;
+        g_assert_cmpint(tries, <, 100);
+    }
     g_assert_true(fresh.exists);
     g_assert_false(fresh.settled);
     g_assert_false(cairnFileStampUnchanged(&fresh, &fresh));
