@@ -258,17 +258,24 @@ cbRecoverStaleJob(cairnDomainPtr dom, const char *repo_id, bool *ret_recovered, 
         return true;
     if (!(socket = cbProp(obj->nodesetval->nodeTab[0], "socket")))
         return true;
-    dir = g_path_get_dirname(socket);
-    base = g_path_get_basename(dir);
-    if (!g_str_has_prefix(base, want))
-        return true;
+    /* Ours: <private dir cairn-backup-ID-*>/nbd.sock here, or over ssh
+     * /tmp/cairn-backup-ID-*.sock on the far host (the daemon removes it). */
+    base = g_path_get_basename(socket);
+    if (!g_str_has_prefix(base, want)) {
+        dir = g_path_get_dirname(socket);
+        g_free(base);
+        base = g_path_get_basename(dir);
+        if (!g_str_has_prefix(base, want))
+            return true;
+    }
     if (cairnDomainAbortJob(dom) < 0 && cairnGetLastErrorCode() != CAIRN_ERR_OPERATION_INVALID) {
         cbSetApiError(error,
                       "cannot end the backup job that an interrupted run left on domain '%s'",
                       cairnDomainGetName(dom));
         return false;
     }
-    cbRemoveDir(dir);
+    if (dir)
+        cbRemoveDir(dir);
     *ret_recovered = true;
     return true;
 }

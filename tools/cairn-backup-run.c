@@ -10,6 +10,11 @@
  *    checkpoints other than that one) are deleted first.
  * 3. Begin a pull backup on a unix socket in a private 0700 directory,
  *    with a new checkpoint cb-<repo id>-<time> made in the same call.
+ *    Over ssh (qemu+ssh://) the socket is made by the far host's daemon
+ *    as /tmp/cairn-backup-<repo id>-<random>.sock there and forwarded
+ *    through the connection's ssh master to the private directory here
+ *    (cairnConnectForwardUnixSocket); the scratch files then are the
+ *    daemon's default, beside each disk on the far host.
  * 4. Read each export (cairn-backup-nbd.c) into a repository writer:
  *    dirty chunks for an incremental (the rest keeps the previous
  *    index's digests), data chunks for a full.
@@ -25,6 +30,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -56,7 +65,8 @@ typedef struct {
     char *checkpoint; /* the new checkpoint */
     char *prev;       /* the previous snapshot's checkpoint, or NULL */
     char *tmpdir;
-    char *socket;
+    char *socket;        /* the NBD socket read here */
+    char *remote_socket; /* over ssh: the socket on the domain's host */
     GPtrArray *domdisks; /* cbDomainDisk* */
     GPtrArray *disks;    /* cbRunDisk*: those backed up */
     bool job;            /* a backup job of ours runs */
@@ -113,12 +123,34 @@ cbRunClear(cbRun *run)
     g_free(run->prev);
     g_free(run->tmpdir);
     g_free(run->socket);
+    g_free(run->remote_socket);
     g_free(run->zeros);
 }
 
 
-/* Empty socket directories of runs killed after their job ended (a live
- * run's directory holds its socket, so rmdir leaves it alone). */
+/* True when nothing listens on the unix socket @path any more: the local
+ * end of the ssh forward of a run killed over ssh (its ssh is gone too). */
+static bool
+cbRunSocketDead(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct stat st;
+    int fd;
+    bool dead;
+
+    if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode) || strlen(path) >= sizeof(addr.sun_path) ||
+        (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+        return false;
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    dead = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 && errno == ECONNREFUSED;
+    close(fd);
+    return dead;
+}
+
+
+/* Socket directories of runs killed after their job ended: empty ones, and
+ * those holding only a forward's socket nobody listens on (a live run's
+ * directory holds its listening socket, so both leave it alone). */
 static void
 cbRunSweepTmp(cbRun *run)
 {
@@ -128,10 +160,14 @@ cbRunSweepTmp(cbRun *run)
 
     while (dir && (name = g_dir_read_name(dir))) {
         g_autofree char *path = NULL;
+        g_autofree char *sock = NULL;
 
         if (!g_str_has_prefix(name, prefix))
             continue;
         path = g_build_filename(g_get_tmp_dir(), name, NULL);
+        sock = g_build_filename(path, "nbd.sock", NULL);
+        if (cbRunSocketDead(sock))
+            g_unlink(sock);
         g_rmdir(path);
     }
 }
@@ -297,7 +333,8 @@ cbRunBackupXML(cbRun *run)
     g_autoptr(GString) xml = g_string_new("<domainbackup mode='pull'>");
     guint i;
 
-    g_string_append_printf(xml, "<server transport='unix' socket='%s'/><disks>", run->socket);
+    g_string_append_printf(xml, "<server transport='unix' socket='%s'/><disks>",
+                           run->remote_socket ? run->remote_socket : run->socket);
     for (i = 0; i < run->domdisks->len; i++) {
         cbDomainDisk *dd = g_ptr_array_index(run->domdisks, i);
         cbRunDisk *d = cbRunFindDisk(run, dd);
@@ -311,8 +348,11 @@ cbRunBackupXML(cbRun *run)
             g_string_append_printf(xml, " backupmode='incremental' incremental='%s'", run->prev);
         else
             g_string_append(xml, " backupmode='full'");
-        g_string_append_printf(xml, "><scratch file='%s/%s.scratch'/></disk>", run->tmpdir,
-                               dd->target);
+        if (run->remote_socket)
+            g_string_append(xml, "/>");
+        else
+            g_string_append_printf(xml, "><scratch file='%s/%s.scratch'/></disk>", run->tmpdir,
+                                   dd->target);
     }
     g_string_append(xml, "</disks></domainbackup>");
     return g_string_free(g_steal_pointer(&xml), FALSE);
@@ -341,6 +381,28 @@ cbRunCheckpointXML(cbRun *run)
 }
 
 
+/* Over ssh, the daemon on the far host makes the NBD socket; forward it
+ * to run->socket here before the job starts (ssh connects to the far
+ * socket only when a client connects here). A connection that is not over
+ * ssh answers CAIRN_ERR_NO_SUPPORT: the socket is local, nothing to do. */
+static bool
+cbRunForward(cbRun *run, GError **error)
+{
+    g_autofree char *remote =
+        g_strdup_printf("/tmp/cairn-backup-%s-%08x%08x.sock", cairnRepoGetId(run->repo),
+                        g_random_int(), g_random_int());
+
+    if (cairnConnectForwardUnixSocket(run->conn, remote, run->socket, 0) < 0) {
+        if (cairnGetLastErrorCode() == CAIRN_ERR_NO_SUPPORT)
+            return true;
+        cbSetApiError(error, "cannot forward the NBD socket of domain '%s' over ssh", run->domname);
+        return false;
+    }
+    run->remote_socket = g_steal_pointer(&remote);
+    return true;
+}
+
+
 static bool
 cbRunBegin(cbRun *run, GError **error)
 {
@@ -356,6 +418,8 @@ cbRunBegin(cbRun *run, GError **error)
         return false;
     }
     run->socket = g_build_filename(run->tmpdir, "nbd.sock", NULL);
+    if (!cbRunForward(run, error))
+        return false;
     run->checkpoint = g_strdup_printf("%s%s", run->prefix, stamp);
     bxml = cbRunBackupXML(run);
     cxml = cbRunCheckpointXML(run);
