@@ -564,7 +564,7 @@ qemuBackupJobMonitor(qemuDriverState *drv,
     }
     if (!qemuDomainObjIsActive(obj))
         return true;
-    return (*ret_mon = qemuProcessAttach(obj, error)) != NULL;
+    return (*ret_mon = qemuProcessAttach(drv, obj, error)) != NULL;
 }
 
 

@@ -651,9 +651,7 @@ qemuBlockHostOpen(qemuDriverState *drv, qemuDomainObj *obj, unsigned int flags, 
     g_autoptr(qemuBlockHost) host = qemuBlockHostNew(obj->name);
 
     if (qemuDomainObjIsActive(obj)) {
-        host->mon = drv->attach_monitor ? drv->attach_monitor(obj, drv->attach_opaque, error) :
-                                          qemuProcessAttach(obj, error);
-        if (!host->mon)
+        if (!(host->mon = qemuProcessAttach(drv, obj, error)))
             return NULL;
         host->nodeidx = qemuDomainStatusNodeIndexes(obj->status);
         for (guint i = 0; i < obj->status->disks->len; i++) {

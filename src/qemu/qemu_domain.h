@@ -59,8 +59,8 @@ struct _qemuDriverState {
     /* qemuCheckpointObjRefresh(), given by the opener (qemu_driver.c):
      * the checkpoint metadata sits above the domain objects. */
     qemuDomainObjRefreshFunc refresh_checkpoints;
-    /* How a running domain's monitor is reached (qemuBlockHostOpen()):
-     * NULL means its QMP socket (qemuProcessAttach()). Set only by tests
+    /* How a running domain's monitor is reached (qemuProcessAttach(), the
+     * one place every driver path attaches): NULL means its QMP socket. Set only by tests
      * linked with the internal library, to hand the driver code an
      * already-connected monitor (a recorded conversation, tests/qmp). */
     struct _qemuMonitor *(*attach_monitor)(qemuDomainObj *obj, void *opaque, GError **error);

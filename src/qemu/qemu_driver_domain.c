@@ -458,7 +458,7 @@ qemuDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error)
 
     if (!cairnCheckFlags(flags, 0, FROM, __func__, error) ||
         !(obj = qemuCallBegin(drv, dom, QEMU_CALL_QUERY, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
-        !qemuDomainObjCheckActive(obj, error) || !(mon = qemuProcessAttach(obj, error)))
+        !qemuDomainObjCheckActive(obj, error) || !(mon = qemuProcessAttach(drv, obj, error)))
         return false;
     return qemuMonitorSystemPowerdown(mon, error);
 }
@@ -491,7 +491,7 @@ qemuDomainSetRunState(cairnDomain *dom, int state, int reason, GError **error)
     }
     if (cur == state)
         return true;
-    if (!(mon = qemuProcessAttach(obj, error)) ||
+    if (!(mon = qemuProcessAttach(drv, obj, error)) ||
         !(state == CAIRN_DOMAIN_PAUSED ? qemuMonitorStop(mon, error) : qemuMonitorCont(mon, error)))
         return false;
     obj->status->state = state;
@@ -657,7 +657,7 @@ qemuDomainQemuMonitorCommand(cairnDomain *dom, const char *cmd, unsigned int fla
 
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP, FROM, __func__, error) ||
         !(obj = qemuCallBegin(drv, dom, QEMU_CALL_QUERY, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
-        !qemuDomainObjCheckActive(obj, error) || !(mon = qemuProcessAttach(obj, error)))
+        !qemuDomainObjCheckActive(obj, error) || !(mon = qemuProcessAttach(drv, obj, error)))
         return NULL;
     if (flags & CAIRN_DOMAIN_QEMU_MONITOR_COMMAND_HMP)
         return qemuMonitorHumanCommand(mon, cmd, error);

@@ -269,8 +269,10 @@ qemuProcessMarkStopped(qemuDriverState *drv, qemuDomainObj *obj, int reason)
 
 
 qemuMonitor *
-qemuProcessAttach(qemuDomainObj *obj, GError **error)
+qemuProcessAttach(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
 {
+    if (drv->attach_monitor)
+        return drv->attach_monitor(obj, drv->attach_opaque, error);
     return qemuMonitorOpen(obj->status->monitor_path, NULL, QEMU_ATTACH_TIMEOUT_MS, error);
 }
 
@@ -286,7 +288,7 @@ qemuProcessStop(qemuDriverState *drv, qemuDomainObj *obj, int reason, GError **e
 
     qemuProcessPathsInit(&paths, drv, obj->name);
     if (qemuProcessIsOurs(pid, mon_path)) {
-        g_autoptr(qemuMonitor) mon = qemuProcessAttach(obj, &quit_err);
+        g_autoptr(qemuMonitor) mon = qemuProcessAttach(drv, obj, &quit_err);
 
         if (mon)
             qemuMonitorQuit(mon, &quit_err);
@@ -342,7 +344,7 @@ static bool
 qemuProcessQuery(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
 {
     g_autoptr(GError) mon_err = NULL;
-    g_autoptr(qemuMonitor) mon = qemuProcessAttach(obj, &mon_err);
+    g_autoptr(qemuMonitor) mon = qemuProcessAttach(drv, obj, &mon_err);
     g_autofree char *status = NULL;
     int state;
     int reason;

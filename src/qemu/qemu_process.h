@@ -53,8 +53,10 @@ bool qemuProcessWaitExit(pid_t pid, const char *monitor_path, int timeout_ms);
  * SIGKILL, each followed by a grace time of 5 s. True once it is gone. */
 bool qemuProcessKill(pid_t pid, const char *monitor_path);
 
-/* Connect to the running @obj's monitor. */
-qemuMonitor *qemuProcessAttach(qemuDomainObj *obj, GError **error);
+/* Connect to the running @obj's monitor: its QMP socket, or what the
+ * test-only drv->attach_monitor hands over. Every driver path that talks
+ * to a running domain's QEMU goes through here. */
+qemuMonitor *qemuProcessAttach(qemuDriverState *drv, qemuDomainObj *obj, GError **error);
 
 /* Reconcile a running @obj with reality; the caller holds the domain
  * lock. A vanished QEMU becomes SHUTOFF/CRASHED (files cleaned up). With
