@@ -509,6 +509,24 @@ qemuBackupBeginLocked(qemuBackupBeginData *b,
 
 
 bool
+qemuBackupBeginObj(qemuDriverState *drv,
+                   cairnConnect *conn,
+                   qemuDomainObj *obj,
+                   cairnBackupDef **def,
+                   cairnCheckpointDef **chk,
+                   const char *suffix,
+                   unsigned int flags,
+                   GError **error)
+{
+    g_auto(qemuBackupBeginData) b = { .ctx = { .drv = drv, .conn = conn, .obj = obj } };
+
+    b.chk = g_steal_pointer(chk);
+    qemuBackupReadTuning(drv, &b.tuning, &b.direct);
+    return qemuBackupBeginLocked(&b, def, suffix, flags, error);
+}
+
+
+bool
 qemuDomainBackupBegin(cairnDomain *dom,
                       const char *backupXML,
                       const char *checkpointXML,
@@ -516,18 +534,18 @@ qemuDomainBackupBegin(cairnDomain *dom,
                       GError **error)
 {
     qemuDriverState *drv = qemuStateOf(dom->conn);
-    g_auto(qemuBackupBeginData) b = { .ctx = { .drv = drv, .conn = dom->conn } };
     g_autoptr(cairnFileLock) lock = NULL;
     g_autoptr(cairnBackupDef) def = NULL;
+    g_autoptr(cairnCheckpointDef) chk = NULL;
     g_autofree char *suffix = NULL;
+    qemuDomainObj *obj;
     QEMU_LOCK(drv);
 
     if (!cairnCheckFlags(flags, CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, FROM, __func__, error) ||
-        !qemuBackupParseInput(backupXML, checkpointXML, &def, &b.chk, &suffix, error) ||
-        !(b.ctx.obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)))
+        !qemuBackupParseInput(backupXML, checkpointXML, &def, &chk, &suffix, error) ||
+        !(obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)))
         return false;
-    qemuBackupReadTuning(drv, &b.tuning, &b.direct);
-    return qemuBackupBeginLocked(&b, &def, suffix, flags, error);
+    return qemuBackupBeginObj(drv, dom->conn, obj, &def, &chk, suffix, flags, error);
 }
 
 

@@ -30,11 +30,27 @@
 #include <stdbool.h>
 #include <glib.h>
 
+#include "conf/backup_conf.h"
+#include "conf/checkpoint_conf.h"
 #include "driver.h"
+#include "qemu_domain.h"
 
 bool qemuDomainBackupBegin(cairnDomain *dom,
                            const char *backupXML,
                            const char *checkpointXML,
                            unsigned int flags,
                            GError **error);
+/* The begin of qemuDomainBackupBegin() once the domain is found, locked
+ * and settled (qemuCallBegin()) and both documents parsed: @def and @chk
+ * (NULL: no checkpoint) are taken, @suffix names generated files. Below
+ * the public API so that tests can run it on a driver state of their own
+ * (tests/qmp/qmpdrivertest.c). */
+bool qemuBackupBeginObj(qemuDriverState *drv,
+                        cairnConnect *conn,
+                        qemuDomainObj *obj,
+                        cairnBackupDef **def,
+                        cairnCheckpointDef **chk,
+                        const char *suffix,
+                        unsigned int flags,
+                        GError **error);
 char *qemuDomainBackupGetXMLDesc(cairnDomain *dom, unsigned int flags, GError **error);

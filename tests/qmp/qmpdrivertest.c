@@ -4,7 +4,9 @@
  * qemuBlockHostOpen(), its monitor handed over already connected
  * (qemuDriverState.attach_monitor) to a fake peer playing a recorded
  * conversation, tests/data/qmp-driver/NAME.qmp (one per scenario, found by
- * enumerating the directory). Every command the code sends must be the
+ * enumerating the directory): checkpoint create, and backup begin (push
+ * and pull) through qemuBackupBeginObj() on a driver state with a
+ * temporary root. Every command the code sends must be the
  * next one of the file (compared as JSON, ids ignored), and every command
  * of the file is checked against QEMU's captured QAPI schema.
  *
@@ -12,12 +14,17 @@
  *   qmpdrivertest --capture DIR [NAME...]  record the scenarios from a real
  *                                          QEMU into DIR/NAME.qmp
  */
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "cairn/cairn-error.h"
+#include "conf/backup_conf.h"
 #include "conf/checkpoint_conf.h"
+#include "conf/domain_conf.h"
+#include "qemu/qemu_backup.h"
+#include "qemu/qemu_backup_job.h"
 #include "qemu/qemu_blockhost.h"
 #include "qemu/qemu_checkpoint.h"
 #include "qemu/qemu_domain.h"
@@ -28,11 +35,15 @@
 #include "testutils.h"
 
 /* A running domain "vm" with disks vda and vdb on nodes libvirt-1-* and
- * libvirt-2-*, as qemuBlockHostOpen() sees it. */
+ * libvirt-2-*, as qemuBlockHostOpen() sees it, of a driver state on a
+ * temporary root. Relative file names are the current directory's, which
+ * is QEMU's (recording) or a temporary one (replay). */
 typedef struct {
-    qemuDriverState drv;
+    qemuDriverState *drv;
     qemuDomainObj obj;
-    int fd; /* the monitor's socket, until attach takes it */
+    char *root;
+    int fd;           /* the monitor's socket, until attach takes it */
+    bool with_images; /* attach also adds the images (addImage()) */
 } driverEnv;
 
 typedef struct {
@@ -41,27 +52,77 @@ typedef struct {
 } driverScenario;
 
 
+static void addImage(qemuMonitor *mon, int n, const char *file);
+
+
+/* The one connection of the conversation; with_images, the domain's
+ * images are added first, as QEMU's command line would have them. */
 static qemuMonitor *
 attachMonitor(qemuDomainObj *obj G_GNUC_UNUSED, void *opaque, GError **error)
 {
     driverEnv *env = opaque;
     int fd = env->fd;
+    qemuMonitor *mon;
 
+    g_assert_cmpint(fd, >=, 0);
     env->fd = -1;
-    return qemuMonitorOpenFd(fd, NULL, 5000, error);
+    if (!(mon = qemuMonitorOpenFd(fd, NULL, 5000, error)))
+        return NULL;
+    if (env->with_images) {
+        addImage(mon, 1, "disk.qcow2");
+        addImage(mon, 2, "target.qcow2");
+    }
+    return mon;
+}
+
+
+static const char domainXML[] =
+    "<domain type='qemu'><name>vm</name><memory unit='KiB'>65536</memory>"
+    "<os><type arch='x86_64'>hvm</type></os><devices>"
+    "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+    "<source file='disk.qcow2'/><target dev='vda' bus='virtio'/></disk>"
+    "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+    "<source file='target.qcow2'/><target dev='vdb' bus='virtio'/></disk>"
+    "</devices></domain>";
+
+
+static void
+removeTree(const char *path)
+{
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(path, name, NULL);
+
+        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+            removeTree(p);
+        else
+            g_unlink(p);
+    }
+    g_rmdir(path);
 }
 
 
 static void
 envInit(driverEnv *env, int fd)
 {
+    g_autoptr(GError) err = NULL;
+
     memset(env, 0, sizeof(*env));
     env->fd = fd;
-    env->drv.attach_monitor = attachMonitor;
-    env->drv.attach_opaque = env;
+    env->root = g_dir_make_tmp("cairn-qmp-driver-root-XXXXXX", &err);
+    g_assert_no_error(err);
+    env->drv = qemuDriverStateNew(env->root, &err);
+    g_assert_no_error(err);
+    env->drv->attach_monitor = attachMonitor;
+    env->drv->attach_opaque = env;
     env->obj.name = g_strdup("vm");
     env->obj.pidfd = -1;
+    env->obj.checkpoints = cairnMomentListNew();
     env->obj.status = qemuDomainStatusNew();
+    env->obj.status->def = cairnDomainDefParseString(domainXML, 0, &err);
+    g_assert_no_error(err);
     g_ptr_array_add(
         env->obj.status->disks,
         qemuStatusDiskNew("vda", "virtio-disk0", "libvirt-1-storage", "libvirt-1-format"));
@@ -76,6 +137,10 @@ envClear(driverEnv *env)
 {
     g_free(env->obj.name);
     g_clear_pointer(&env->obj.status, qemuDomainStatusFree);
+    g_clear_pointer(&env->obj.checkpoints, cairnMomentListFree);
+    g_clear_pointer(&env->drv, qemuDriverStateFree);
+    removeTree(env->root);
+    g_free(env->root);
     if (env->fd >= 0)
         close(env->fd);
 }
@@ -109,7 +174,7 @@ static qemuBlockHost *
 openHost(driverEnv *env)
 {
     g_autoptr(GError) err = NULL;
-    qemuBlockHost *host = qemuBlockHostOpen(&env->drv, &env->obj, 0, &err);
+    qemuBlockHost *host = qemuBlockHostOpen(env->drv, &env->obj, 0, &err);
 
     g_assert_no_error(err);
     g_assert_nonnull(host);
@@ -193,7 +258,71 @@ scenarioCheckpointCreateError(driverEnv *env)
 }
 
 
+/* qemuDomainBackupBegin() below the lookup: its job must be recorded. */
+static void
+backupBegin(driverEnv *env, const char *backup_xml, const char *checkpoint_xml)
+{
+    g_autoptr(cairnBackupDef) def = NULL;
+    g_autoptr(cairnCheckpointDef) chk = NULL;
+    g_autoptr(GError) err = NULL;
+
+    def = cairnBackupDefParseString(backup_xml, 0, &err);
+    g_assert_no_error(err);
+    if (checkpoint_xml) {
+        chk = cairnCheckpointDefParseString(checkpoint_xml, 0, &err);
+        g_assert_no_error(err);
+    }
+    env->with_images = true;
+    if (!qemuBackupBeginObj(env->drv, NULL, &env->obj, &def, &chk, chk ? chk->name : "1", 0, &err))
+        g_error("backup begin: %s", err->message);
+    g_assert_true(qemuBackupJobExists(env->drv, "vm"));
+}
+
+
+/* Push, full, into a new qcow2, with checkpoint c1 in the same
+ * transaction. */
+static void
+scenarioBackupPush(driverEnv *env)
+{
+    g_autofree char *dir = g_get_current_dir();
+    g_autofree char *xml = g_strdup_printf("<domainbackup><disks>"
+                                           "<disk name='vda' type='file'>"
+                                           "<target file='%s/backup-vda.qcow2'/>"
+                                           "<driver type='qcow2'/></disk>"
+                                           "<disk name='vdb' backup='no'/>"
+                                           "</disks></domainbackup>",
+                                           dir);
+
+    backupBegin(env, xml,
+                "<domaincheckpoint><name>c1</name><disks>"
+                "<disk name='vda' checkpoint='bitmap'/>"
+                "<disk name='vdb' checkpoint='no'/>"
+                "</disks></domaincheckpoint>");
+    g_assert_nonnull(cairnMomentListLookup(env->obj.checkpoints, "c1"));
+}
+
+
+/* Pull, full, over TCP, with a qcow2 scratch file. */
+static void
+scenarioBackupPull(driverEnv *env)
+{
+    g_autofree char *dir = g_get_current_dir();
+    g_autofree char *xml =
+        g_strdup_printf("<domainbackup mode='pull'>"
+                        "<server transport='tcp' name='localhost' port='10871'/><disks>"
+                        "<disk name='vda' type='file'><scratch file='%s/scratch-vda.qcow2'/>"
+                        "<driver type='qcow2'/></disk>"
+                        "<disk name='vdb' backup='no'/>"
+                        "</disks></domainbackup>",
+                        dir);
+
+    backupBegin(env, xml, NULL);
+}
+
+
 static const driverScenario scenarios[] = {
+    { "backup-pull", scenarioBackupPull },
+    { "backup-push", scenarioBackupPush },
     { "checkpoint-create", scenarioCheckpointCreate },
     { "checkpoint-create-error", scenarioCheckpointCreateError },
     { NULL, NULL },
@@ -223,6 +352,10 @@ runScenario(const driverScenario *s, int fd)
 
 /* ---- replay ----------------------------------------------------------- */
 
+/* Where the scenario's directory (absolute in backup XML) stands in a
+ * recorded file. */
+#define WORKDIR_MARK "@WORKDIR@"
+
 static qmpTestSchema *schema;
 
 
@@ -233,6 +366,8 @@ testReplay(gconstpointer opaque)
     g_autofree char *base = g_path_get_basename(path);
     g_autoptr(GPtrArray) script = NULL;
     g_autoptr(GError) err = NULL;
+    g_autofree char *workdir = NULL;
+    g_autofree char *cwd = NULL;
     const driverScenario *s;
     qmpTestPeer *peer;
     guint checked = 0;
@@ -257,9 +392,23 @@ testReplay(gconstpointer opaque)
     }
     g_assert_cmpuint(checked, >, 0);
 
+    workdir = g_dir_make_tmp("cairn-qmp-driver-XXXXXX", &err);
+    g_assert_no_error(err);
+    for (guint i = 0; i < script->len; i++) {
+        qmpTestStep *step = g_ptr_array_index(script, i);
+        GString *text = g_string_new(step->text);
+
+        g_string_replace(text, WORKDIR_MARK, workdir, 0);
+        g_free(step->text);
+        step->text = g_string_free(text, FALSE);
+    }
     peer = qmpTestPeerStart(script, &fd, &err);
     g_assert_no_error(err);
+    cwd = g_get_current_dir();
+    g_assert_cmpint(g_chdir(workdir), ==, 0);
     runScenario(s, fd);
+    g_assert_cmpint(g_chdir(cwd), ==, 0);
+    removeTree(workdir);
     qmpTestPeerFinish(peer, &err);
     g_assert_no_error(err);
 }
@@ -322,27 +471,15 @@ replayAll(int argc, char **argv)
 
 /* ---- recording -------------------------------------------------------- */
 
-static void
-removeWorkdir(const char *workdir)
-{
-    g_autoptr(GDir) d = g_dir_open(workdir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(workdir, name, NULL);
-        g_unlink(p);
-    }
-    g_rmdir(workdir);
-}
-
-
 static bool
 captureOne(const char *qemu_bin, const driverScenario *s, const char *outdir, GError **error)
 {
     g_autofree char *workdir = g_dir_make_tmp("cairn-qmp-driver-XXXXXX", error);
-    g_autofree char *transcript = NULL;
+    g_autoptr(GString) transcript = NULL;
+    g_autofree char *recorded = NULL;
     g_autofree char *out = NULL;
     g_autofree char *text = NULL;
+    g_autofree char *cwd = NULL;
     g_autoptr(qmpTestQemu) qemu = NULL;
     qmpTestRecorder *rec;
     int qemu_fd;
@@ -354,17 +491,25 @@ captureOne(const char *qemu_bin, const driverScenario *s, const char *outdir, GE
         !(rec = qmpTestRecorderStart(qemu_fd, 0, &fd, error)))
         return false;
 
+    cwd = g_get_current_dir();
+    if (g_chdir(workdir) < 0) {
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "chdir %s", workdir);
+        return false;
+    }
     runScenario(s, fd);
-    transcript = qmpTestRecorderFinish(rec);
+    g_assert_cmpint(g_chdir(cwd), ==, 0);
+    recorded = qmpTestRecorderFinish(rec);
+    transcript = g_string_new(recorded);
+    g_string_replace(transcript, workdir, WORKDIR_MARK, 0);
     text = g_strdup_printf("# Recorded from QEMU by qmpdrivertest --capture (scenario %s in\n"
                            "# tests/qmp/qmpdrivertest.c); do not edit, re-record.\n%s",
-                           s->name, transcript);
+                           s->name, transcript->str);
     out = g_strdup_printf("%s/%s.qmp", outdir, s->name);
     if (!g_file_set_contents(out, text, -1, error))
         return false;
     g_print("%s\n", out);
     g_clear_pointer(&qemu, qmpTestQemuStop);
-    removeWorkdir(workdir);
+    removeTree(workdir);
     return true;
 }
 
