@@ -258,12 +258,14 @@ scenarioCheckpointCreateError(driverEnv *env)
 }
 
 
-/* qemuDomainBackupBegin() below the lookup: its job must be recorded. */
+/* qemuDomainBackupBegin() below the lookup: its job must be recorded,
+ * running, with @ndisks disks. */
 static void
-backupBegin(driverEnv *env, const char *backup_xml, const char *checkpoint_xml)
+backupBegin(driverEnv *env, const char *backup_xml, const char *checkpoint_xml, guint ndisks)
 {
     g_autoptr(cairnBackupDef) def = NULL;
     g_autoptr(cairnCheckpointDef) chk = NULL;
+    g_autoptr(qemuBackupJob) job = NULL;
     g_autoptr(GError) err = NULL;
 
     def = cairnBackupDefParseString(backup_xml, 0, &err);
@@ -275,7 +277,11 @@ backupBegin(driverEnv *env, const char *backup_xml, const char *checkpoint_xml)
     env->with_images = true;
     if (!qemuBackupBeginObj(env->drv, NULL, &env->obj, &def, &chk, chk ? chk->name : "1", 0, &err))
         g_error("backup begin: %s", err->message);
-    g_assert_true(qemuBackupJobExists(env->drv, "vm"));
+    g_assert_true(qemuBackupJobLoad(env->drv, "vm", &job, &err));
+    g_assert_no_error(err);
+    g_assert_nonnull(job);
+    g_assert_cmpint(job->phase, ==, CAIRN_BACKUP_PHASE_RUNNING);
+    g_assert_cmpuint(job->disks->len, ==, ndisks);
 }
 
 
@@ -293,12 +299,17 @@ scenarioBackupPush(driverEnv *env)
                                            "</disks></domainbackup>",
                                            dir);
 
+    g_autofree char *meta = NULL;
+
     backupBegin(env, xml,
                 "<domaincheckpoint><name>c1</name><disks>"
                 "<disk name='vda' checkpoint='bitmap'/>"
                 "<disk name='vdb' checkpoint='no'/>"
-                "</disks></domaincheckpoint>");
+                "</disks></domaincheckpoint>",
+                1);
     g_assert_nonnull(cairnMomentListLookup(env->obj.checkpoints, "c1"));
+    meta = g_build_filename(env->drv->checkpoint_dir, "vm", "c1.xml", NULL);
+    g_assert_true(g_file_test(meta, G_FILE_TEST_IS_REGULAR));
 }
 
 
@@ -316,7 +327,7 @@ scenarioBackupPull(driverEnv *env)
                         "</disks></domainbackup>",
                         dir);
 
-    backupBegin(env, xml, NULL);
+    backupBegin(env, xml, NULL, 1);
 }
 
 
