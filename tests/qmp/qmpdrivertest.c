@@ -42,8 +42,9 @@ typedef struct {
     qemuDriverState *drv;
     qemuDomainObj obj;
     char *root;
-    int fd;           /* the monitor's socket, until attach takes it */
-    bool with_images; /* attach also adds the images (addImage()) */
+    int fd;                   /* the monitor's socket, until attach takes it */
+    bool with_images;         /* attach also adds the images (addImage()) */
+    const char *stray_bitmap; /* and this bitmap on vda, unknown to the metadata */
 } driverEnv;
 
 typedef struct {
@@ -71,6 +72,11 @@ attachMonitor(qemuDomainObj *obj G_GNUC_UNUSED, void *opaque, GError **error)
     if (env->with_images) {
         addImage(mon, 1, "disk.qcow2");
         addImage(mon, 2, "target.qcow2");
+    }
+    if (env->stray_bitmap &&
+        !qemuMonitorBitmapAdd(mon, "libvirt-1-format", env->stray_bitmap, false, false, 0, error)) {
+        qemuMonitorClose(mon);
+        return NULL;
     }
     return mon;
 }
@@ -313,6 +319,44 @@ scenarioBackupPush(driverEnv *env)
 }
 
 
+/* A push whose checkpoint's bitmap vda already carries: QEMU refuses
+ * the transaction, and the begin is rolled back (store nodes and file,
+ * job record; no checkpoint). */
+static void
+scenarioBackupPushError(driverEnv *env)
+{
+    g_autofree char *dir = g_get_current_dir();
+    g_autofree char *store = g_build_filename(dir, "backup-vda.qcow2", NULL);
+    g_autofree char *xml = g_strdup_printf("<domainbackup><disks>"
+                                           "<disk name='vda' type='file'>"
+                                           "<target file='%s'/><driver type='qcow2'/></disk>"
+                                           "<disk name='vdb' backup='no'/>"
+                                           "</disks></domainbackup>",
+                                           store);
+    g_autoptr(cairnBackupDef) def = cairnBackupDefParseString(xml, 0, NULL);
+    g_autoptr(cairnCheckpointDef) chk = NULL;
+    g_autoptr(GError) err = NULL;
+
+    chk = cairnCheckpointDefParseString("<domaincheckpoint><name>c1</name><disks>"
+                                        "<disk name='vda' checkpoint='bitmap'/>"
+                                        "<disk name='vdb' checkpoint='no'/>"
+                                        "</disks></domaincheckpoint>",
+                                        0, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(def);
+    env->with_images = true;
+    env->stray_bitmap = "c1";
+    g_assert_false(qemuBackupBeginObj(env->drv, NULL, &env->obj, &def, &chk, "c1", 0, &err));
+    g_assert_nonnull(err);
+    g_assert_cmpstr(
+        err->message, ==,
+        "operation failed: QEMU command 'transaction' failed: Bitmap already exists: c1");
+    g_assert_false(qemuBackupJobExists(env->drv, "vm"));
+    g_assert_false(g_file_test(store, G_FILE_TEST_EXISTS));
+    g_assert_null(cairnMomentListLookup(env->obj.checkpoints, "c1"));
+}
+
+
 /* Pull, full, over TCP, with a qcow2 scratch file. */
 static void
 scenarioBackupPull(driverEnv *env)
@@ -334,6 +378,7 @@ scenarioBackupPull(driverEnv *env)
 static const driverScenario scenarios[] = {
     { "backup-pull", scenarioBackupPull },
     { "backup-push", scenarioBackupPush },
+    { "backup-push-error", scenarioBackupPushError },
     { "checkpoint-create", scenarioCheckpointCreate },
     { "checkpoint-create-error", scenarioCheckpointCreateError },
     { NULL, NULL },
