@@ -60,9 +60,10 @@ struct _qemuDriverState {
      * the checkpoint metadata sits above the domain objects. */
     qemuDomainObjRefreshFunc refresh_checkpoints;
     /* How a running domain's monitor is reached (qemuProcessAttach(), the
-     * one place every driver path attaches): NULL means its QMP socket. Set only by tests
-     * linked with the internal library, to hand the driver code an
-     * already-connected monitor (a recorded conversation, tests/qmp). */
+     * one place every driver path attaches): NULL means its QMP socket.
+     * Set only by tests linked with the internal library, to hand the
+     * driver code an already-connected monitor (a recorded conversation,
+     * tests/qmp). */
     struct _qemuMonitor *(*attach_monitor)(qemuDomainObj *obj, void *opaque, GError **error);
     void *attach_opaque;
 };
