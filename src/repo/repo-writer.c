@@ -342,19 +342,21 @@ cairnRepoWriterGetStats(cairnRepoWriter *w,
 }
 
 
+/* YYYYMMDDTHHMMSSZ-rrrrrr: the start second, then the microsecond of the
+ * commit (5 hex digits) and 4 random bits. Snapshots sort by start, end
+ * and then id (repo.c), so two made within the same second keep the order
+ * in which they were committed. */
 static char *
-makeId(gint64 when)
+makeId(gint64 when, gint64 now_us)
 {
     g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(when);
     g_autofree char *stamp = dt ? g_date_time_format(dt, "%Y%m%dT%H%M%SZ") : g_strdup("0");
-    guint8 rnd[3];
+    guint32 usec = (guint32)(now_us % G_USEC_PER_SEC);
+    guint8 rnd;
 
-    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-        guint32 r = g_random_int();
-
-        memcpy(rnd, &r, sizeof(rnd));
-    }
-    return g_strdup_printf("%s-%02x%02x%02x", stamp, rnd[0], rnd[1], rnd[2]);
+    if (RAND_bytes(&rnd, 1) != 1)
+        rnd = (guint8)g_random_int();
+    return g_strdup_printf("%s-%05x%x", stamp, usec, rnd & 0xfu);
 }
 
 
@@ -372,7 +374,7 @@ copyInfo(GHashTable *from, GHashTable *to)
 
 
 static cairnRepoManifest *
-buildManifest(cairnRepoWriter *w, const char *id, const cairnRepoCommitInfo *info)
+buildManifest(cairnRepoWriter *w, const char *id, const cairnRepoCommitInfo *info, gint64 now_us)
 {
     cairnRepoManifest *m = cairnRepoManifestNew();
 
@@ -381,7 +383,7 @@ buildManifest(cairnRepoWriter *w, const char *id, const cairnRepoCommitInfo *inf
     m->domain_xml = g_strdup(w->domain_xml);
     m->checkpoint = g_strdup(info ? info->checkpoint : NULL);
     m->start_time = info && info->start_time ? info->start_time : w->created;
-    m->end_time = info && info->end_time ? info->end_time : g_get_real_time() / G_USEC_PER_SEC;
+    m->end_time = info && info->end_time ? info->end_time : now_us / G_USEC_PER_SEC;
     m->tool_version = g_strdup(CAIRN_REPO_VERSION);
     copyInfo(w->info, m->info);
     for (guint i = 0; i < w->order->len; i++) {
@@ -454,6 +456,7 @@ cairnRepoWriterCommit(cairnRepoWriter *w,
     g_autofree char *text = NULL;
     g_autofree char *mkey = NULL;
     size_t text_len;
+    gint64 now_us;
 
     if (w->committed) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "snapshot already committed");
@@ -463,7 +466,10 @@ cairnRepoWriterCommit(cairnRepoWriter *w,
         cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "a snapshot needs at least one disk");
         return false;
     }
-    id = makeId(info && info->start_time ? info->start_time : w->created);
+    /* One instant for the ID's microsecond and the default end time, so
+     * that (end, ID) orders snapshots by commit (makeId()). */
+    now_us = g_get_real_time();
+    id = makeId(info && info->start_time ? info->start_time : w->created, now_us);
 
     if (!hookStep("commit-sync", error) || !repo->store->driver->sync(repo->store, error))
         return false;
@@ -477,7 +483,7 @@ cairnRepoWriterCommit(cairnRepoWriter *w,
                        g_bytes_get_size(raw), error))
             return false;
     }
-    m = buildManifest(w, id, info);
+    m = buildManifest(w, id, info, now_us);
     text = cairnRepoManifestSerialize(m, &text_len);
     mkey = cairnRepoManifestKey(id);
     if (!hookStep("commit-manifest", error) ||

@@ -544,7 +544,9 @@ manifestCompare(gconstpointer a, gconstpointer b)
 
     if (ma->start_time != mb->start_time)
         return ma->start_time < mb->start_time ? -1 : 1;
-    return strcmp(ma->id, mb->id);
+    if (ma->end_time != mb->end_time)
+        return ma->end_time < mb->end_time ? -1 : 1;
+    return strcmp(ma->id, mb->id); /* the commit's microsecond (makeId()) */
 }
 
 

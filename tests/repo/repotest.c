@@ -740,6 +740,28 @@ testListTolerant(Fixture *fx, gconstpointer data)
 }
 
 
+/* Snapshots started within the same second are listed in the order they
+ * were committed, so the latest one (what an incremental run builds on) is
+ * the last committed: small disks on a fast machine commit several a
+ * second. */
+static void
+testListOrderSameSecond(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) list = NULL;
+
+    for (int i = 0; i < 6; i++)
+        g_ptr_array_add(ids, rtWriteSnapshotEnd(repo, "dom", mixedDisk, 1700000000, 0));
+    list = cairnRepoListSnapshots(repo, "dom", &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(list->len, ==, ids->len);
+    for (guint i = 0; i < list->len; i++)
+        g_assert_cmpstr(((cairnRepoManifest *)list->pdata[i])->id, ==, ids->pdata[i]);
+}
+
+
 /* The flags (byte 12) of the file of chunk @c of disk vda of @id. */
 static guint32
 chunkFlags(Fixture *fx, cairnRepo *repo, const char *id, guint64 c)
@@ -873,6 +895,7 @@ main(int argc, char **argv)
     ADD("read-range", testReadRange);
     ADD("compression-choice", testCompressionChoice);
     ADD("list-tolerant", testListTolerant);
+    ADD("list-order-same-second", testListOrderSameSecond);
 #undef ADD
     return g_test_run();
 }

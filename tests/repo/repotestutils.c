@@ -170,12 +170,20 @@ chunkLen(guint64 size, guint64 c)
 char *
 rtWriteSnapshot(cairnRepo *repo, const char *domain, const rtDisk *disks, gint64 start_time)
 {
+    return rtWriteSnapshotEnd(repo, domain, disks, start_time, start_time ? start_time + 1 : 0);
+}
+
+
+char *
+rtWriteSnapshotEnd(
+    cairnRepo *repo, const char *domain, const rtDisk *disks, gint64 start_time, gint64 end_time)
+{
     g_autoptr(GError) err = NULL;
     g_autoptr(cairnRepoWriter) w = cairnRepoWriterNew(repo, domain, "<domain/>", &err);
     g_autofree guint8 *buf = g_malloc(CAIRN_REPO_CHUNK_SIZE);
     cairnRepoCommitInfo info = { .checkpoint = "cp",
                                  .start_time = start_time,
-                                 .end_time = start_time ? start_time + 1 : 0 };
+                                 .end_time = end_time };
     char *id = NULL;
 
     g_assert_no_error(err);

@@ -43,6 +43,9 @@ typedef struct {
 /* Write and commit a snapshot of @domain with @disks (NULL-name
  * terminated), at @start_time (0: now); the id (free it). */
 char *rtWriteSnapshot(cairnRepo *repo, const char *domain, const rtDisk *disks, gint64 start_time);
+/* The same with @end_time (0: the commit's time). */
+char *rtWriteSnapshotEnd(
+    cairnRepo *repo, const char *domain, const rtDisk *disks, gint64 start_time, gint64 end_time);
 
 /* Read every chunk of disk @disk of snapshot @id and compare with @d. */
 void rtCheckDisk(cairnRepo *repo, const char *id, const rtDisk *d);
