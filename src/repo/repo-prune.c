@@ -13,7 +13,9 @@
 
 #include "repo-private.h"
 
-#define REMOVE ((const char *)"remove")
+/* A sentinel compared by address (a literal may not be: clang
+ * -Wstring-compare). */
+static const char REMOVE[] = "remove";
 
 typedef struct {
     const char *reason;

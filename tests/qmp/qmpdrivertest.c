@@ -144,6 +144,11 @@ envClear(driverEnv *env)
     g_free(env->obj.name);
     g_clear_pointer(&env->obj.status, qemuDomainStatusFree);
     g_clear_pointer(&env->obj.checkpoints, cairnMomentListFree);
+    g_clear_pointer(&env->obj.checkpoint_files, g_hash_table_unref);
+    g_clear_pointer(&env->obj.checkpoint_bad, g_ptr_array_unref);
+    cairnFileCacheClear(&env->obj.def_file);
+    cairnFileCacheClear(&env->obj.run_file);
+    cairnFileCacheClear(&env->obj.reason_file);
     g_clear_pointer(&env->drv, qemuDriverStateFree);
     removeTree(env->root);
     g_free(env->root);
