@@ -42,7 +42,6 @@ cbCmdInit(const cbOptions *opts, GError **error)
     if (!cairnRepoInit(path, opts->encrypt, error))
         return false;
     if (opts->json) {
-        g_autofree char *id = NULL;
         g_autoptr(cairnRepo) repo =
             cairnRepoOpen(path, opts->encrypt, CAIRN_REPO_LOCK_SHARED, error);
         g_autoptr(JsonBuilder) b = json_builder_new();

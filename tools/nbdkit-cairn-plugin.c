@@ -248,4 +248,7 @@ static struct nbdkit_plugin plugin = {
     .extents = cairnPluginExtents,
 };
 
+/* The entry point the macro below defines (nbdkit looks it up by name). */
+struct nbdkit_plugin *plugin_init(void);
+
 NBDKIT_REGISTER_PLUGIN(plugin)

@@ -411,7 +411,7 @@ testPruneRepo(Fixture *fx, gconstpointer data)
     cairnRepoPrunePolicy policy = { .keep_last = 1, .keep_daily = 1 };
     g_autoptr(GPtrArray) items = NULL;
     g_autoptr(GPtrArray) left = NULL;
-    g_autofree char *a1 = rtWriteSnapshot(repo, "a", diskA, T0 - 2 * DAY);
+    G_GNUC_UNUSED g_autofree char *a1 = rtWriteSnapshot(repo, "a", diskA, T0 - 2 * DAY);
     g_autofree char *a2 = rtWriteSnapshot(repo, "a", diskA, T0 - DAY);
     g_autofree char *a3 = rtWriteSnapshot(repo, "a", diskA, T0 - DAY + 60);
     g_autofree char *a4 = rtWriteSnapshot(repo, "a", diskA, T0);

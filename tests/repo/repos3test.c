@@ -78,7 +78,7 @@ testInitErrors(void)
 {
     g_autofree char *url = newUrl("init");
     g_autofree char *empty = newUrl("empty");
-    g_autoptr(cairnRepo) repo = initOpen(url, CAIRN_REPO_LOCK_SHARED);
+    G_GNUC_UNUSED g_autoptr(cairnRepo) repo = initOpen(url, CAIRN_REPO_LOCK_SHARED);
     g_autoptr(GError) err = NULL;
 
     g_assert_false(cairnRepoInit(url, NULL, &err));
@@ -98,7 +98,7 @@ testWrongCredentials(void)
 {
     g_autofree char *url = newUrl("creds");
     g_autofree char *secret = g_strdup(g_getenv("AWS_SECRET_ACCESS_KEY"));
-    g_autoptr(cairnRepo) repo = initOpen(url, CAIRN_REPO_LOCK_SHARED);
+    G_GNUC_UNUSED g_autoptr(cairnRepo) repo = initOpen(url, CAIRN_REPO_LOCK_SHARED);
     g_autoptr(GError) err = NULL;
 
     g_setenv("AWS_SECRET_ACCESS_KEY", "wrongwrongwrongwrongwrongwrongwrongwrong", TRUE);
@@ -121,7 +121,7 @@ testProfileFile(void)
     g_autofree char *text = g_strdup_printf("[other]\naws_access_key_id = %s\n"
                                             "aws_secret_access_key = %s\n",
                                             access, secret);
-    g_autoptr(cairnRepo) repo = initOpen(url, CAIRN_REPO_LOCK_SHARED);
+    G_GNUC_UNUSED g_autoptr(cairnRepo) repo = initOpen(url, CAIRN_REPO_LOCK_SHARED);
     g_autoptr(cairnRepo) again = NULL;
     g_autoptr(GError) err = NULL;
 
@@ -180,7 +180,7 @@ static void
 testStaleMarker(void)
 {
     g_autofree char *url = newUrl("stale");
-    g_autoptr(cairnRepo) a = initOpen(url, CAIRN_REPO_LOCK_SHARED);
+    G_GNUC_UNUSED g_autoptr(cairnRepo) a = initOpen(url, CAIRN_REPO_LOCK_SHARED);
     g_autoptr(cairnRepo) gc = NULL;
 
     g_setenv("CAIRN_S3_MARKER_STALE", "1", TRUE);

@@ -193,7 +193,7 @@ testDedup(Fixture *fx, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
-    g_autofree char *id1 = rtWriteSnapshot(repo, "dom1", mixedDisk, 1700000000);
+    G_GNUC_UNUSED g_autofree char *id1 = rtWriteSnapshot(repo, "dom1", mixedDisk, 1700000000);
     guint files = rtCountFiles(fx->repo, "chunks");
     /* the same content on two disks of another domain */
     const rtDisk two[] = { { "vda", mixedDisk[0].size, mixedFills, NULL },
