@@ -129,20 +129,11 @@ testAllScenariosHaveFiles(gconstpointer opaque)
 }
 
 
-static gint
-comparePaths(gconstpointer a, gconstpointer b)
-{
-    return g_strcmp0(*(char *const *)a, *(char *const *)b);
-}
-
-
 static int
 replayAll(int argc, char **argv)
 {
     g_autofree char *dir = cairnTestSrcPath("data/qmp");
-    g_autoptr(GDir) d = NULL;
-    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
-    const char *name;
+    g_autoptr(GPtrArray) files = NULL;
     guint i;
     int ret;
 
@@ -150,13 +141,7 @@ replayAll(int argc, char **argv)
     monitorLog = g_string_new(NULL);
     g_log_set_writer_func(logWriter, NULL, NULL);
     g_log_set_debug_enabled(TRUE);
-    if (!(d = g_dir_open(dir, 0, NULL)))
-        g_error("cannot open %s", dir);
-    while ((name = g_dir_read_name(d))) {
-        if (g_str_has_suffix(name, ".qmp"))
-            g_ptr_array_add(files, g_build_filename(dir, name, NULL));
-    }
-    g_ptr_array_sort(files, comparePaths);
+    files = qmpTestListConversations(dir);
     g_test_add_data_func("/qmp/replay/all-scenarios-have-files", dir, testAllScenariosHaveFiles);
     for (i = 0; i < files->len; i++) {
         const char *path = g_ptr_array_index(files, i);

@@ -88,35 +88,20 @@ testFile(gconstpointer opaque)
 }
 
 
-static gint
-comparePaths(gconstpointer a, gconstpointer b)
-{
-    return g_strcmp0(*(char *const *)a, *(char *const *)b);
-}
-
-
 int
 main(int argc, char **argv)
 {
     g_autofree char *schema_path = cairnTestSrcPath("data/qapi-schema/qemu-7.2.json");
     g_autofree char *dir = cairnTestSrcPath("data/qmp");
-    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GDir) d = NULL;
+    g_autoptr(GPtrArray) files = NULL;
     g_autoptr(GError) err = NULL;
-    const char *name;
     guint i;
     int ret;
 
     g_test_init(&argc, &argv, NULL);
     if (!(schema = qmpTestSchemaLoad(schema_path, &err)))
         g_error("%s", err->message);
-    if (!(d = g_dir_open(dir, 0, &err)))
-        g_error("%s", err->message);
-    while ((name = g_dir_read_name(d))) {
-        if (g_str_has_suffix(name, ".qmp"))
-            g_ptr_array_add(files, g_build_filename(dir, name, NULL));
-    }
-    g_ptr_array_sort(files, comparePaths);
+    files = qmpTestListConversations(dir);
 
     g_test_add_func("/qmp/schema/checker", testChecker);
     for (i = 0; i < files->len; i++) {

@@ -1012,3 +1012,29 @@ qmpTestQemuImg(const char *workdir, const char *const *argv, GError **error)
         return false;
     return g_subprocess_wait_check(proc, NULL, error);
 }
+
+
+static gint
+qmpTestComparePaths(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+
+GPtrArray *
+qmpTestListConversations(const char *dir)
+{
+    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) d = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *name;
+
+    if (!(d = g_dir_open(dir, 0, &err)))
+        g_error("%s", err->message);
+    while ((name = g_dir_read_name(d))) {
+        if (g_str_has_suffix(name, ".qmp"))
+            g_ptr_array_add(files, g_build_filename(dir, name, NULL));
+    }
+    g_ptr_array_sort(files, qmpTestComparePaths);
+    return files;
+}

@@ -76,6 +76,10 @@ char *qmpTestRecorderFinish(qmpTestRecorder *rec);
 typedef struct _qmpTestSchema qmpTestSchema;
 
 qmpTestSchema *qmpTestSchemaLoad(const char *path, GError **error);
+
+/* The conversation files (*.qmp) of @dir, full paths sorted by name; the
+ * test aborts when @dir cannot be read. */
+GPtrArray *qmpTestListConversations(const char *dir);
 void qmpTestSchemaFree(qmpTestSchema *schema);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qmpTestSchema, qmpTestSchemaFree)
 
