@@ -34,12 +34,46 @@ cbFormatTime(gint64 secs)
 }
 
 
+/* SIZE of --chunk-size: bytes, or a number with a binary suffix K or M
+ * (also KiB, MiB); 0 (the default) when @text is NULL. */
+static bool
+cbParseChunkSize(const char *text, guint32 *ret_size, GError **error)
+{
+    guint64 n = 0;
+    char *end = NULL;
+
+    *ret_size = 0;
+    if (!text)
+        return true;
+    if (g_ascii_isdigit(*text)) {
+        n = g_ascii_strtoull(text, &end, 10);
+        if (n > G_MAXUINT32)
+            n = 0;
+        else if (g_ascii_strcasecmp(end, "K") == 0 || g_ascii_strcasecmp(end, "KiB") == 0)
+            n <<= 10;
+        else if (g_ascii_strcasecmp(end, "M") == 0 || g_ascii_strcasecmp(end, "MiB") == 0)
+            n <<= 20;
+        else if (*end)
+            n = 0;
+    }
+    if (!cairnRepoChunkSizeValid(n)) {
+        g_set_error(error, CB_ERROR, CB_ERROR_USAGE,
+                    "--chunk-size '%s': a power of two from 64K to 16M is needed", text);
+        return false;
+    }
+    *ret_size = (guint32)n;
+    return true;
+}
+
+
 bool
 cbCmdInit(const cbOptions *opts, GError **error)
 {
     const char *path = opts->args[0];
+    guint32 chunk_size = 0;
 
-    if (!cairnRepoInit(path, opts->encrypt, error))
+    if (!cbParseChunkSize(opts->chunk_size, &chunk_size, error) ||
+        !cairnRepoInitChunked(path, opts->encrypt, chunk_size, error))
         return false;
     if (opts->json) {
         g_autoptr(cairnRepo) repo =
@@ -56,6 +90,8 @@ cbCmdInit(const cbOptions *opts, GError **error)
         json_builder_add_string_value(b, cairnRepoGetId(repo));
         json_builder_set_member_name(b, "encrypted");
         json_builder_add_boolean_value(b, cairnRepoIsEncrypted(repo));
+        json_builder_set_member_name(b, "chunk_size");
+        json_builder_add_int_value(b, cairnRepoGetChunkSize(repo));
         json_builder_end_object(b);
         json = cbJsonToString(b);
         cbPrintJSON(json);

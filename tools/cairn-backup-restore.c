@@ -82,7 +82,7 @@ cbRestoreWorker(gpointer opaque)
 {
     cbRestoreJob *job = opaque;
     guint thread = g_atomic_int_add(&job->thread, 1);
-    g_autofree guint8 *buf = g_malloc(CAIRN_REPO_CHUNK_SIZE);
+    g_autofree guint8 *buf = g_malloc(cairnRepoIndexGetChunkSize(job->index));
     GError *err = NULL;
 
     while (!g_atomic_int_get(&job->failed)) {

@@ -465,7 +465,7 @@ cbRunReadDisk(cbRun *run,
     cbNbdSource src = {
         .socket = run->socket,
         .export_name = g_hash_table_lookup(exports, name),
-        .chunk_size = CAIRN_REPO_CHUNK_SIZE,
+        .chunk_size = cairnRepoGetChunkSize(run->repo),
         .connections = cbConnections(run->opts),
     };
     cbPutCtx ctx = { writer, name, run->zeros, false };
@@ -613,8 +613,8 @@ cbCmdRun(const cbOptions *opts, GError **error)
     bool ok = false;
 
     run.progress = cbProgressNew("read", opts->json);
-    run.zeros = g_malloc0(CAIRN_REPO_CHUNK_SIZE);
     if ((run.repo = cairnRepoOpen(path, opts->key, CAIRN_REPO_LOCK_SHARED, error)) &&
+        (run.zeros = g_malloc0(cairnRepoGetChunkSize(run.repo))) &&
         (run.prefix = cbCheckpointPrefix(cairnRepoGetId(run.repo))) && cbRunConnect(&run, error) &&
         cbRunSelectDisks(&run, error) && cbRunPlan(&run, error)) {
         ok = cbRunDo(&run, error);

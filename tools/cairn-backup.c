@@ -31,6 +31,8 @@ static const GOptionEntry common_entries[] = {
 static const GOptionEntry init_entries[] = {
     { "encrypt", 0, 0, G_OPTION_ARG_FILENAME, &options.encrypt,
       "encrypt with the key in KEYFILE (made when missing)", "KEYFILE" },
+    { "chunk-size", 0, 0, G_OPTION_ARG_STRING, &options.chunk_size,
+      "chunk size, a power of two from 64K to 16M (default 4M)", "SIZE" },
     { NULL }
 };
 

@@ -17,6 +17,7 @@ typedef struct {
     char *uri;        /* -c: connection URI; NULL: as cairn picks */
     char *key;        /* --key: key file of an encrypted repository */
     char *encrypt;    /* init --encrypt KEYFILE */
+    char *chunk_size; /* init --chunk-size SIZE (e.g. 1M, 4MiB, 65536) */
     gboolean json;    /* --json: machine-readable output on stdout */
     gboolean full;    /* run --full */
     char *disks;      /* run --disk vda,vdb; restore --disk vda */

@@ -397,7 +397,7 @@ cairnRepoDecodeChunk(const cairnRepoKeys *keys,
                           "%s: its header names another chunk (file misplaced)", what);
         return false;
     }
-    if (h.raw_len > buf_len || h.raw_len > CAIRN_REPO_CHUNK_SIZE) {
+    if (h.raw_len > buf_len || h.raw_len > CAIRN_REPO_CHUNK_SIZE_MAX) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT, "%s: %zu bytes, more than expected",
                           what, h.raw_len);
         return false;
@@ -507,8 +507,7 @@ cairnRepoIndexParse(const guint8 *raw, size_t len, const char *what, GError **er
     size = get64(raw);
     chunk_size = get32(raw + 8);
     count = get64(raw + 16);
-    if (chunk_size == 0 || chunk_size > CAIRN_REPO_CHUNK_SIZE ||
-        count != (size + chunk_size - 1) / chunk_size ||
+    if (!cairnRepoChunkSizeValid(chunk_size) || count != (size + chunk_size - 1) / chunk_size ||
         len != INDEX_HEAD_LEN + count * CAIRN_REPO_DIGEST_LEN) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT,
                           "%s: inconsistent sizes (disk %" G_GUINT64_FORMAT

@@ -93,9 +93,10 @@ verifyWorker(gpointer data, gpointer opaque)
 {
     verifyChunk *c = data;
     verifyRun *run = opaque;
-    guint8 *buf = cairnRepoScratch(2, CAIRN_REPO_CHUNK_SIZE);
+    guint32 cs = run->repo->chunk_size;
+    guint8 *buf = cairnRepoScratch(2, cs);
 
-    cairnRepoReadChunk(run->repo, c->digest, buf, CAIRN_REPO_CHUNK_SIZE, &c->len, &c->error);
+    cairnRepoReadChunk(run->repo, c->digest, buf, cs, &c->len, &c->error);
     g_mutex_lock(&run->lock);
     run->done++;
     g_cond_signal(&run->cond);

@@ -64,6 +64,7 @@ struct _cairnRepo {
     bool encrypted;
     cairnRepoKeys keys; /* valid when encrypted */
     gint64 gc_grace;    /* seconds: gc keeps unreferenced objects younger than this */
+    guint32 chunk_size; /* from the config */
 };
 
 struct _cairnRepoIndex {

@@ -58,7 +58,7 @@ syncChunk(cairnRepo *src,
     size_t cap = 0;
     size_t len = 0;
     size_t raw_len = 0;
-    size_t max = CAIRN_REPO_HEADER_LEN + ZSTD_compressBound(CAIRN_REPO_CHUNK_SIZE) +
+    size_t max = CAIRN_REPO_HEADER_LEN + ZSTD_compressBound(src->chunk_size) +
                  CAIRN_REPO_NONCE_LEN + CAIRN_REPO_TAG_LEN;
     struct iovec iov;
     int ex;
@@ -72,8 +72,8 @@ syncChunk(cairnRepo *src,
     if (!src->store->driver->get(src->store, key, max, &buf, &cap, &len, error))
         return false;
     /* never pass on bytes that do not match their name */
-    if (!cairnRepoDecodeChunk(keysOf(src), digest, buf, len, scratch, CAIRN_REPO_CHUNK_SIZE,
-                              &raw_len, error)) {
+    if (!cairnRepoDecodeChunk(keysOf(src), digest, buf, len, scratch, src->chunk_size, &raw_len,
+                              error)) {
         g_prefix_error(error, "sync from %s: ", src->path);
         return false;
     }
@@ -94,7 +94,7 @@ syncSnapshot(cairnRepo *src,
              cairnRepoSyncStats *stats,
              GError **error)
 {
-    g_autofree guint8 *scratch = g_malloc(CAIRN_REPO_CHUNK_SIZE);
+    g_autofree guint8 *scratch = g_malloc(src->chunk_size);
     g_autofree char *mkey = cairnRepoManifestKey(m->id);
     g_autoptr(GPtrArray) indexes =
         g_ptr_array_new_with_free_func((GDestroyNotify)cairnRepoIndexFree);
@@ -169,6 +169,13 @@ cairnRepoSync(cairnRepo *src,
                           "cannot sync %s to %s: both must be plain, or encrypted with the same "
                           "key (init the destination with --encrypt and the source's key file)",
                           src->path, dst->path);
+        return false;
+    }
+    if (src->chunk_size != dst->chunk_size) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID,
+                          "cannot sync %s to %s: their chunk sizes differ (%u and %u bytes); "
+                          "init the destination with --chunk-size %u",
+                          src->path, dst->path, src->chunk_size, dst->chunk_size, src->chunk_size);
         return false;
     }
     if (!(snaps = cairnRepoListSnapshots(src, domain, error)))

@@ -110,19 +110,19 @@ cairnRepoWriterAddDisk(cairnRepoWriter *w,
         cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID, "disk '%s' has size 0", disk);
         return false;
     }
-    if (base && (base->disk_size != size_bytes || base->chunk_size != CAIRN_REPO_CHUNK_SIZE)) {
+    if (base && (base->disk_size != size_bytes || base->chunk_size != w->repo->chunk_size)) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID,
                           "disk '%s': base index is for %" G_GUINT64_FORMAT
                           " bytes in chunks of %u, the disk has %" G_GUINT64_FORMAT
-                          " bytes: an incremental needs the same size",
-                          disk, base->disk_size, base->chunk_size, size_bytes);
+                          " bytes in chunks of %u: an incremental needs the same sizes",
+                          disk, base->disk_size, base->chunk_size, size_bytes, w->repo->chunk_size);
         return false;
     }
     d = g_new0(writerDisk, 1);
     d->name = g_strdup(disk);
     d->size = size_bytes;
     d->has_base = base != NULL;
-    d->index = cairnRepoIndexNewEmpty(size_bytes, CAIRN_REPO_CHUNK_SIZE);
+    d->index = cairnRepoIndexNewEmpty(size_bytes, w->repo->chunk_size);
     if (base)
         memcpy(d->index->digests, base->digests, base->n_chunks * CAIRN_REPO_DIGEST_LEN);
     d->info = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

@@ -133,7 +133,11 @@ cairnRepoDigestToHex(const guint8 *digest, char *buf)
 /* ---- init / open ---- */
 
 static bool
-configWrite(cairnRepoStore *store, const char *path, const char *fingerprint, GError **error)
+configWrite(cairnRepoStore *store,
+            const char *path,
+            const char *fingerprint,
+            guint32 chunk_size,
+            GError **error)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autoptr(GBytes) file = NULL;
@@ -155,7 +159,7 @@ configWrite(cairnRepoStore *store, const char *path, const char *fingerprint, GE
     idhex[16] = '\0';
     g_key_file_set_string(kf, "repository", "id", idhex);
     g_key_file_set_value(kf, "repository", "created", created);
-    g_key_file_set_integer(kf, "repository", "chunk-size", CAIRN_REPO_CHUNK_SIZE);
+    g_key_file_set_int64(kf, "repository", "chunk-size", chunk_size);
     g_key_file_set_string(kf, "repository", "encryption", fingerprint ? ENC_AES : ENC_NONE);
     if (fingerprint)
         g_key_file_set_string(kf, "repository", "key-fingerprint", fingerprint);
@@ -212,7 +216,7 @@ initCheckEmptyObject(const char *key,
 /* cairnRepoInit() in an object store: the bucket must exist, the prefix
  * must be empty. */
 static bool
-initS3(const char *path, const char *keyfile, GError **error)
+initS3(const char *path, const char *keyfile, guint32 chunk_size, GError **error)
 {
     g_autoptr(cairnRepoStore) store = NULL;
     cairnRepoKeys keys;
@@ -230,7 +234,7 @@ initS3(const char *path, const char *keyfile, GError **error)
         if (!cairnRepoKeysLoad(keyfile, &keys, error))
             goto fail;
     }
-    if (!configWrite(store, path, keyfile ? keys.fingerprint : NULL, error))
+    if (!configWrite(store, path, keyfile ? keys.fingerprint : NULL, chunk_size, error))
         goto fail;
     memset(&keys, 0, sizeof(keys));
     return true;
@@ -244,7 +248,22 @@ fail:
 
 
 bool
+cairnRepoChunkSizeValid(guint64 chunk_size)
+{
+    return chunk_size >= CAIRN_REPO_CHUNK_SIZE_MIN && chunk_size <= CAIRN_REPO_CHUNK_SIZE_MAX &&
+           (chunk_size & (chunk_size - 1)) == 0;
+}
+
+
+bool
 cairnRepoInit(const char *path, const char *keyfile, GError **error)
+{
+    return cairnRepoInitChunked(path, keyfile, 0, error);
+}
+
+
+bool
+cairnRepoInitChunked(const char *path, const char *keyfile, guint32 chunk_size, GError **error)
 {
     g_autoptr(cairnRepoStore) store = NULL;
     cairnRepoKeys keys;
@@ -252,8 +271,17 @@ cairnRepoInit(const char *path, const char *keyfile, GError **error)
     bool created_dir = false;
     bool missing = false;
 
+    if (chunk_size == 0)
+        chunk_size = CAIRN_REPO_CHUNK_SIZE;
+    if (!cairnRepoChunkSizeValid(chunk_size)) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID,
+                          "cannot create repository %s: chunk size %u is not a power of two "
+                          "from %u (64 KiB) to %u (16 MiB)",
+                          path, chunk_size, CAIRN_REPO_CHUNK_SIZE_MIN, CAIRN_REPO_CHUNK_SIZE_MAX);
+        return false;
+    }
     if (cairnRepoPathIsS3(path))
-        return initS3(path, keyfile, error);
+        return initS3(path, keyfile, chunk_size, error);
     /* Nothing is created until every check passed; a failure removes what
      * was created. */
     if (!initCheckDir(path, &missing, error))
@@ -275,7 +303,7 @@ cairnRepoInit(const char *path, const char *keyfile, GError **error)
         created_dir = true;
     }
     if (!(store = cairnRepoStoreLocalOpen(path, error)) ||
-        !configWrite(store, path, keyfile ? keys.fingerprint : NULL, error))
+        !configWrite(store, path, keyfile ? keys.fingerprint : NULL, chunk_size, error))
         goto fail;
     memset(&keys, 0, sizeof(keys));
     return true;
@@ -325,12 +353,14 @@ configRead(cairnRepo *repo, GError **error)
         return false;
     }
     chunk_size = g_key_file_get_int64(kf, "repository", "chunk-size", NULL);
-    if (chunk_size != CAIRN_REPO_CHUNK_SIZE) {
+    if (chunk_size <= 0 || !cairnRepoChunkSizeValid((guint64)chunk_size)) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_VERSION,
-                          "%s: chunk size %" G_GINT64_FORMAT " is not supported (only %u)", what,
-                          chunk_size, CAIRN_REPO_CHUNK_SIZE);
+                          "%s: chunk size %" G_GINT64_FORMAT
+                          " is not supported (a power of two from %u to %u)",
+                          what, chunk_size, CAIRN_REPO_CHUNK_SIZE_MIN, CAIRN_REPO_CHUNK_SIZE_MAX);
         return false;
     }
+    repo->chunk_size = (guint32)chunk_size;
     if (g_str_equal(enc, ENC_AES)) {
         g_autofree char *fp = g_key_file_get_string(kf, "repository", "key-fingerprint", NULL);
 
@@ -439,6 +469,13 @@ bool
 cairnRepoIsEncrypted(cairnRepo *repo)
 {
     return repo->encrypted;
+}
+
+
+guint32
+cairnRepoGetChunkSize(cairnRepo *repo)
+{
+    return repo->chunk_size;
 }
 
 
@@ -725,7 +762,7 @@ cairnRepoReadChunk(cairnRepo *repo,
     g_autofree char *key = NULL;
     g_autoptr(GError) local = NULL;
     size_t len = 0;
-    size_t max = CAIRN_REPO_HEADER_LEN + ZSTD_compressBound(CAIRN_REPO_CHUNK_SIZE) +
+    size_t max = CAIRN_REPO_HEADER_LEN + ZSTD_compressBound(repo->chunk_size) +
                  CAIRN_REPO_NONCE_LEN + CAIRN_REPO_TAG_LEN;
 
     if (cairnRepoDigestIsZero(digest)) {
@@ -787,7 +824,8 @@ typedef struct {
     guint8 digest[CAIRN_REPO_DIGEST_LEN];
     bool valid;
     size_t len;
-    guint8 *data; /* CAIRN_REPO_CHUNK_SIZE bytes */
+    size_t cap;
+    guint8 *data; /* @cap bytes, at least the index's chunk size */
 } rangeCache;
 
 
@@ -823,8 +861,13 @@ cairnRepoReadRange(cairnRepo *repo,
     }
     if (!rc) {
         rc = g_new0(rangeCache, 1);
-        rc->data = g_malloc(CAIRN_REPO_CHUNK_SIZE);
         g_private_set(&rangeCacheKey, rc);
+    }
+    if (rc->cap < index->chunk_size) {
+        g_free(rc->data);
+        rc->cap = index->chunk_size;
+        rc->data = g_malloc(rc->cap);
+        rc->valid = false;
     }
     while (len > 0) {
         guint64 c = offset / index->chunk_size;

@@ -35,8 +35,13 @@
 #include <stdint.h>
 #include <glib.h>
 
-/* Size of every chunk but the last of a disk. */
+/* Size of every chunk but the last of a disk: the default, chosen at
+ * init (cairnRepoInitChunked()) per repository among the powers of two
+ * from CAIRN_REPO_CHUNK_SIZE_MIN to CAIRN_REPO_CHUNK_SIZE_MAX, and
+ * recorded in its config; cairnRepoGetChunkSize() tells a repository's. */
 #define CAIRN_REPO_CHUNK_SIZE (4u * 1024 * 1024)
+#define CAIRN_REPO_CHUNK_SIZE_MIN (64u * 1024)
+#define CAIRN_REPO_CHUNK_SIZE_MAX (16u * 1024 * 1024)
 
 /* Bytes in a digest (SHA-256 / HMAC-SHA256). */
 #define CAIRN_REPO_DIGEST_LEN 32
@@ -95,6 +100,17 @@ typedef enum {
  * key's fingerprint, so opening it with another key is a clear error. */
 bool cairnRepoInit(const char *path, const char *keyfile, GError **error);
 
+/* cairnRepoInit() with chunks of @chunk_size bytes (0: CAIRN_REPO_CHUNK_SIZE),
+ * a power of two from CAIRN_REPO_CHUNK_SIZE_MIN to CAIRN_REPO_CHUNK_SIZE_MAX
+ * (else CAIRN_REPO_ERROR_INVALID, nothing created). Smaller chunks make an
+ * incremental of scattered writes read and store less, for a larger index
+ * (32 bytes per chunk) and more files. */
+bool
+cairnRepoInitChunked(const char *path, const char *keyfile, guint32 chunk_size, GError **error);
+
+/* True if @chunk_size is one cairnRepoInitChunked() accepts. */
+bool cairnRepoChunkSizeValid(guint64 chunk_size);
+
 /* Write a new random key to @keyfile (created with mode 0600; an existing
  * file is CAIRN_REPO_ERROR_EXISTS). The key file format is in
  * docs/repository.md. */
@@ -133,6 +149,9 @@ const char *cairnRepoGetPath(cairnRepo *repo);
 /* True if @repo is encrypted. */
 bool cairnRepoIsEncrypted(cairnRepo *repo);
 
+/* The chunk size of @repo (its config's, fixed at init). */
+guint32 cairnRepoGetChunkSize(cairnRepo *repo);
+
 
 /* ---- snapshots: manifests and indexes ---- */
 
@@ -140,7 +159,7 @@ bool cairnRepoIsEncrypted(cairnRepo *repo);
 typedef struct {
     char *name;           /* disk target, e.g. "vda" ([A-Za-z0-9_.+-], no leading '.') */
     guint64 size;         /* disk size in bytes */
-    guint32 chunk_size;   /* CAIRN_REPO_CHUNK_SIZE for version 1 */
+    guint32 chunk_size;   /* the repository's chunk size */
     char *mode;           /* "full" (no base index) or "incremental" */
     guint64 chunks;       /* chunks in the index (covering the whole disk) */
     guint64 chunks_zero;  /* of which all-zero (not stored) */
@@ -223,7 +242,7 @@ const guint8 *cairnRepoIndexGetDigest(const cairnRepoIndex *index, guint64 chunk
 /* ---- reading chunks ---- */
 
 /* Read the chunk stored under @digest into @buf (@buf_len bytes, at least
- * the chunk's length; CAIRN_REPO_CHUNK_SIZE is always enough): decrypt,
+ * the chunk's length; the repository's chunk size is always enough): decrypt,
  * decompress and check the digest. A missing chunk is
  * CAIRN_REPO_ERROR_NOT_FOUND, a damaged one (checksum, tag, zstd,
  * digest) CAIRN_REPO_ERROR_CORRUPT; both name the chunk. Data is never
@@ -287,7 +306,7 @@ bool cairnRepoWriterAddDisk(cairnRepoWriter *writer,
                             GError **error);
 
 /* Store chunk @chunk_no of disk @disk: @len bytes at @data, exactly the
- * chunk's length (CAIRN_REPO_CHUNK_SIZE, or less for the last chunk;
+ * chunk's length (the repository's chunk size, or less for the last chunk;
  * otherwise CAIRN_REPO_ERROR_INVALID). All-zero data is recorded as the
  * zero marker and not stored; otherwise the digest is computed, the chunk
  * compressed/encrypted and stored unless the repository has it already,

@@ -874,6 +874,117 @@ testTmpfsFull(Fixture *fx, gconstpointer data)
 }
 
 
+/* A repository of 64 KiB chunks: init checks the size, every reader and
+ * writer follows the config, an incremental needs a base of the same
+ * chunk size, verify reads it, and sync refuses a repository of another
+ * chunk size but copies to one of the same. */
+static void
+testChunkSize(Fixture *fx, gconstpointer data)
+{
+    const guint32 small = CAIRN_REPO_CHUNK_SIZE_MIN;
+    const guint32 bad[] = { 3000, small / 2, small + 1, 2 * CAIRN_REPO_CHUNK_SIZE_MAX, 3 * small };
+    const rtFill fills[] = { RT_RANDOM, RT_TEXT, RT_ZERO, RT_TEXT, RT_RANDOM };
+    const rtDisk disks[] = { { "vda", 4 * (guint64)small + 777, fills, NULL }, { NULL } };
+    const rtDisk disk = disks[0];
+    const rtFill fills2[] = { RT_RANDOM, RT_RANDOM, RT_ZERO, RT_TEXT, RT_RANDOM };
+    const guint32 seeds2[] = { 0, 99, 2, 3, 4 };
+    const rtDisk disk2 = { "vda", disk.size, fills2, seeds2 };
+    g_autoptr(GError) err = NULL;
+    g_autofree char *path = g_build_filename(fx->dir, "small", NULL);
+    g_autofree char *same = g_build_filename(fx->dir, "same", NULL);
+    g_autofree char *want = g_malloc(disk.size);
+    g_autofree char *got = g_malloc(disk.size);
+    g_autoptr(cairnRepo) big = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autoptr(cairnRepo) repo = NULL;
+    g_autoptr(cairnRepo) dst = NULL;
+    g_autoptr(cairnRepoIndex) base = NULL;
+    g_autoptr(cairnRepoIndex) bigbase = NULL;
+    g_autoptr(cairnRepoWriter) w = NULL;
+    g_autoptr(cairnRepoVerifyReport) report = NULL;
+    g_autofree char *id1 = NULL;
+    g_autofree char *id2 = NULL;
+    g_autofree char *bigid = NULL;
+    g_autofree guint8 *buf = g_malloc(small);
+    cairnRepoSyncStats st = { 0 };
+
+    g_assert_cmpuint(cairnRepoGetChunkSize(big), ==, CAIRN_REPO_CHUNK_SIZE);
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_false(cairnRepoInitChunked(path, NULL, bad[i], &err));
+        g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+        g_assert_nonnull(strstr(err->message, "power of two"));
+        g_clear_error(&err);
+        g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    }
+    g_assert_true(cairnRepoInitChunked(path, NULL, small, &err));
+    g_assert_no_error(err);
+    repo = rtOpen(path, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_assert_cmpuint(cairnRepoGetChunkSize(repo), ==, small);
+
+    /* a full and an incremental, read back chunk by chunk and by range */
+    id1 = rtWriteSnapshot(repo, "dom1", disks, 1700000000);
+    rtCheckDisk(repo, id1, &disk);
+    base = cairnRepoLoadIndex(repo, id1, "vda", &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(cairnRepoIndexGetChunkCount(base), ==, 5);
+    w = cairnRepoWriterNew(repo, "dom1", NULL, &err);
+    g_assert_no_error(err);
+    /* a put of the default chunk size is refused: the repository's rules */
+    g_assert_true(cairnRepoWriterAddDisk(w, "vda", disk.size, base, &err));
+    g_assert_no_error(err);
+    g_assert_false(cairnRepoWriterPutChunk(w, "vda", 0, want, 2 * small, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+    rtFillBuffer(buf, small, RT_RANDOM, 99);
+    g_assert_true(cairnRepoWriterPutChunk(w, "vda", 1, buf, small, &err));
+    g_assert_no_error(err);
+    /* a base index of the default chunk size does not fit */
+    bigid = rtWriteSnapshot(big, "dom1", disks, 1700000000);
+    bigbase = cairnRepoLoadIndex(big, bigid, "vda", &err);
+    g_assert_no_error(err);
+    g_assert_false(cairnRepoWriterAddDisk(w, "vdb", disk.size, bigbase, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_assert_nonnull(strstr(err->message, "chunks of"));
+    g_clear_error(&err);
+    g_assert_true(cairnRepoWriterCommit(w, NULL, &id2, &err));
+    g_assert_no_error(err);
+    rtCheckDisk(repo, id2, &disk2);
+    rtCheckDisk(repo, id1, &disk);
+    {
+        g_autoptr(cairnRepoIndex) index = cairnRepoLoadIndex(repo, id2, "vda", &err);
+
+        g_assert_no_error(err);
+        for (guint64 c = 0; c < 5; c++)
+            rtFillBuffer((guint8 *)want + c * small, MIN(small, disk.size - c * small), fills2[c],
+                         seeds2[c]);
+        g_assert_true(cairnRepoReadRange(repo, index, 100, disk.size - 100, got, &err));
+        g_assert_no_error(err);
+        g_assert_true(memcmp(got, want + 100, disk.size - 100) == 0);
+        g_assert_true(cairnRepoReadRange(repo, index, small - 10, 20, got, &err));
+        g_assert_no_error(err);
+        g_assert_true(memcmp(got, want + small - 10, 20) == 0);
+    }
+    g_assert_true(cairnRepoVerify(repo, NULL, NULL, NULL, &report, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(report->problems->len, ==, 0);
+    g_assert_cmpuint(report->chunks, ==, 5); /* 4 of the full, 1 new in the incremental */
+
+    /* sync: to the 4 MiB repository refused, to another 64 KiB one copied */
+    g_assert_false(cairnRepoSync(repo, big, NULL, 0, &st, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_assert_nonnull(strstr(err->message, "chunk sizes differ"));
+    g_clear_error(&err);
+    g_assert_cmpuint(st.snapshots_copied, ==, 0);
+    g_assert_true(cairnRepoInitChunked(same, NULL, small, &err));
+    g_assert_no_error(err);
+    dst = rtOpen(same, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_assert_true(cairnRepoSync(repo, dst, NULL, 0, &st, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(st.snapshots_copied, ==, 2);
+    rtCheckDisk(dst, id1, &disk);
+    rtCheckDisk(dst, id2, &disk2);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -896,6 +1007,7 @@ main(int argc, char **argv)
     ADD("compression-choice", testCompressionChoice);
     ADD("list-tolerant", testListTolerant);
     ADD("list-order-same-second", testListOrderSameSecond);
+    ADD("chunk-size", testChunkSize);
 #undef ADD
     return g_test_run();
 }

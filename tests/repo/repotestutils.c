@@ -154,16 +154,16 @@ rtOpen(const char *path, const char *keyfile, cairnRepoLockMode lock)
 
 
 static guint64
-chunkCount(guint64 size)
+chunkCount(guint64 size, guint32 cs)
 {
-    return (size + CAIRN_REPO_CHUNK_SIZE - 1) / CAIRN_REPO_CHUNK_SIZE;
+    return (size + cs - 1) / cs;
 }
 
 
 static size_t
-chunkLen(guint64 size, guint64 c)
+chunkLen(guint64 size, guint32 cs, guint64 c)
 {
-    return (size_t)MIN((guint64)CAIRN_REPO_CHUNK_SIZE, size - c * CAIRN_REPO_CHUNK_SIZE);
+    return (size_t)MIN((guint64)cs, size - c * cs);
 }
 
 
@@ -180,7 +180,8 @@ rtWriteSnapshotEnd(
 {
     g_autoptr(GError) err = NULL;
     g_autoptr(cairnRepoWriter) w = cairnRepoWriterNew(repo, domain, "<domain/>", &err);
-    g_autofree guint8 *buf = g_malloc(CAIRN_REPO_CHUNK_SIZE);
+    guint32 cs = cairnRepoGetChunkSize(repo);
+    g_autofree guint8 *buf = g_malloc(cs);
     cairnRepoCommitInfo info = { .checkpoint = "cp",
                                  .start_time = start_time,
                                  .end_time = end_time };
@@ -188,10 +189,10 @@ rtWriteSnapshotEnd(
 
     g_assert_no_error(err);
     for (const rtDisk *d = disks; d->name; d++) {
-        g_assert_true(cairnRepoWriterAddDisk(w, d->name, d->size, NULL, &err));
+        cairnRepoWriterAddDisk(w, d->name, d->size, NULL, &err);
         g_assert_no_error(err);
-        for (guint64 c = 0; c < chunkCount(d->size); c++) {
-            size_t len = chunkLen(d->size, c);
+        for (guint64 c = 0; c < chunkCount(d->size, cs); c++) {
+            size_t len = chunkLen(d->size, cs, c);
 
             rtFillBuffer(buf, len, d->fills[c], d->seeds ? d->seeds[c] : (guint32)c);
             g_assert_true(cairnRepoWriterPutChunk(w, d->name, c, buf, len, &err));
@@ -209,14 +210,16 @@ rtCheckDisk(cairnRepo *repo, const char *id, const rtDisk *d)
 {
     g_autoptr(GError) err = NULL;
     g_autoptr(cairnRepoIndex) index = cairnRepoLoadIndex(repo, id, d->name, &err);
-    g_autofree guint8 *buf = g_malloc(CAIRN_REPO_CHUNK_SIZE);
-    g_autofree guint8 *want = g_malloc(CAIRN_REPO_CHUNK_SIZE);
+    guint32 cs = cairnRepoGetChunkSize(repo);
+    g_autofree guint8 *buf = g_malloc(cs);
+    g_autofree guint8 *want = g_malloc(cs);
 
     g_assert_no_error(err);
     g_assert_cmpuint(cairnRepoIndexGetDiskSize(index), ==, d->size);
-    g_assert_cmpuint(cairnRepoIndexGetChunkCount(index), ==, chunkCount(d->size));
-    for (guint64 c = 0; c < chunkCount(d->size); c++) {
-        size_t len = chunkLen(d->size, c);
+    g_assert_cmpuint(cairnRepoIndexGetChunkSize(index), ==, cs);
+    g_assert_cmpuint(cairnRepoIndexGetChunkCount(index), ==, chunkCount(d->size, cs));
+    for (guint64 c = 0; c < chunkCount(d->size, cs); c++) {
+        size_t len = chunkLen(d->size, cs, c);
 
         g_assert_cmpuint(cairnRepoIndexGetChunkLength(index, c), ==, len);
         rtFillBuffer(want, len, d->fills[c], d->seeds ? d->seeds[c] : (guint32)c);
