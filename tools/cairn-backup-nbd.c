@@ -25,6 +25,9 @@
 #define CB_NBD_STATE_HOLE 1
 #define CB_NBD_STATE_ZERO 2
 #define CB_NBD_STATE_DIRTY 1
+/* Most requests in flight for one chunk (the request size is raised to
+ * chunk size / this when smaller). */
+#define CB_NBD_MAX_REQUESTS 64
 
 typedef struct {
     guint64 offset;
@@ -254,8 +257,45 @@ cbNbdJobFail(cbNbdJob *job, GError *err)
 }
 
 
+/* Requests of one chunk in flight on a connection. */
+typedef struct {
+    int64_t cookies[CB_NBD_MAX_REQUESTS];
+    guint64 offsets[CB_NBD_MAX_REQUESTS];
+    guint n;
+} cbNbdBatch;
+
+
+/* Wait until every request of @batch is answered (even after a failure:
+ * the buffer they read into must not be reused before); false with
+ * @error set (unless already set, *@ok false) when one failed. */
+static bool
+cbNbdDrain(cbNbdJob *job, struct nbd_handle *nbd, cbNbdBatch *batch, bool ok, GError **error)
+{
+    while (nbd_aio_in_flight(nbd) > 0) {
+        if (nbd_poll(nbd, -1) < 0) {
+            if (ok)
+                cbSetError(error, "cannot read export '%s': %s", job->src->export_name,
+                           nbd_get_error());
+            return false;
+        }
+    }
+    for (guint i = 0; i < batch->n; i++) {
+        if (nbd_aio_command_completed(nbd, batch->cookies[i]) < 0 && ok) {
+            cbSetError(error, "cannot read at offset %" G_GUINT64_FORMAT " of export '%s': %s",
+                       batch->offsets[i], job->src->export_name, nbd_get_error());
+            ok = false;
+        }
+    }
+    batch->n = 0;
+    return ok;
+}
+
+
 /* Read chunk @index into @buf (zeros where base:allocation has no data);
- * *@ret_zero tells a chunk with no data at all. */
+ * *@ret_zero tells a chunk with no data at all. The data extents go out
+ * as requests of at most src->request_size bytes, up to
+ * CB_NBD_MAX_REQUESTS in flight at once on the connection (QEMU serves
+ * them concurrently), and are waited for before the chunk is handed on. */
 static bool
 cbNbdReadChunk(cbNbdJob *job,
                struct nbd_handle *nbd,
@@ -269,10 +309,12 @@ cbNbdReadChunk(cbNbdJob *job,
     guint64 start = index * job->src->chunk_size;
     guint64 end = start + len;
     guint64 pos = start;
-    guint i;
+    guint64 req = job->src->request_size ? job->src->request_size : job->src->chunk_size;
+    cbNbdBatch batch = { .n = 0 };
     bool zero = true;
+    bool ok = true;
 
-    for (i = cbFirstExtentAfter(job->data, start); i < job->data->len; i++) {
+    for (guint i = cbFirstExtentAfter(job->data, start); i < job->data->len && ok; i++) {
         cbExtent *e = &g_array_index(job->data, cbExtent, i);
         guint64 from = MAX(e->offset, start);
         guint64 to = MIN(e->offset + e->length, end);
@@ -281,21 +323,36 @@ cbNbdReadChunk(cbNbdJob *job,
             break;
         if (from > pos)
             memset(buf + (pos - start), 0, from - pos);
-        if (nbd_pread(nbd, buf + (from - start), to - from, from, 0) < 0) {
-            cbSetError(error,
-                       "cannot read %" G_GUINT64_FORMAT " bytes at offset %" G_GUINT64_FORMAT
-                       " of export '%s': %s",
-                       to - from, from, job->src->export_name, nbd_get_error());
-            return false;
+        for (guint64 off = from; off < to && ok; off += req) {
+            guint64 count = MIN(req, to - off);
+
+            if (batch.n == CB_NBD_MAX_REQUESTS && !cbNbdDrain(job, nbd, &batch, ok, error)) {
+                ok = false;
+                break;
+            }
+            batch.offsets[batch.n] = off;
+            batch.cookies[batch.n] =
+                nbd_aio_pread(nbd, buf + (off - start), count, off, NBD_NULL_COMPLETION, 0);
+            if (batch.cookies[batch.n] < 0) {
+                cbSetError(error,
+                           "cannot read %" G_GUINT64_FORMAT " bytes at offset %" G_GUINT64_FORMAT
+                           " of export '%s': %s",
+                           count, off, job->src->export_name, nbd_get_error());
+                ok = false;
+                break;
+            }
+            batch.n++;
+            zero = false;
+            *ret_read += count;
         }
-        zero = false;
-        *ret_read += to - from;
         pos = to;
     }
     if (pos < end)
         memset(buf + (pos - start), 0, end - pos);
+    if (!cbNbdDrain(job, nbd, &batch, ok, error))
+        return false;
     *ret_zero = zero;
-    return true;
+    return ok;
 }
 
 

@@ -21,6 +21,7 @@ struct _cbNbdSource {
                               * data, report the rest as zero */
     guint64 chunk_size;      /* a power of two; chunks aligned to offset 0 */
     guint connections;       /* parallel connections (and threads), >= 1 */
+    guint64 request_size;    /* largest NBD read request; 0: the chunk size */
 };
 
 /* Called once per chunk to store, from any of the reader's threads, never

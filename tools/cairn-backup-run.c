@@ -46,6 +46,12 @@
 #include "cairn-backup-nbd.h"
 #include "cairn-backup-progress.h"
 
+/* Largest NBD read request. QEMU's NBD server allocates a fresh buffer
+ * per request: at 4 MiB it spent 3.4 CPU seconds per GiB faulting that
+ * memory in, at 512 KiB 0.7 s (bench/README.md); several requests of a
+ * chunk are in flight at once. */
+#define CB_RUN_REQUEST_SIZE (512 * 1024)
+
 typedef struct {
     cbDomainDisk *disk; /* borrowed */
     bool incremental;   /* in the backup XML: backupmode='incremental' */
@@ -72,6 +78,8 @@ typedef struct {
     bool job;            /* a backup job of ours runs */
     cbProgress *progress;
     guint8 *zeros;
+    bool timing;     /* $CAIRN_BACKUP_TIMING=1: phase times on stderr */
+    gint64 phase_us; /* monotonic time the current phase started */
 } cbRun;
 
 typedef struct {
@@ -80,6 +88,19 @@ typedef struct {
     const guint8 *zeros;
     bool incremental;
 } cbPutCtx;
+
+
+/* With $CAIRN_BACKUP_TIMING=1, print the wall time of the phase that
+ * ends now ("timing: NAME 0.123 s") and start the next one. */
+static void
+cbRunPhase(cbRun *run, const char *name)
+{
+    gint64 now = g_get_monotonic_time();
+
+    if (run->timing)
+        fprintf(stderr, "timing: %-12s %8.3f s\n", name, (now - run->phase_us) / 1e6);
+    run->phase_us = now;
+}
 
 
 static void
@@ -467,6 +488,7 @@ cbRunReadDisk(cbRun *run,
         .export_name = g_hash_table_lookup(exports, name),
         .chunk_size = cairnRepoGetChunkSize(run->repo),
         .connections = cbConnections(run->opts),
+        .request_size = CB_RUN_REQUEST_SIZE,
     };
     cbPutCtx ctx = { writer, name, run->zeros, false };
     cairnRepoManifestDisk stats = { 0 };
@@ -570,9 +592,13 @@ cbRunDo(cbRun *run, GError **error)
     guint i;
 
     info.start_time = g_get_real_time() / G_USEC_PER_SEC;
-    if (!cbRunBegin(run, error) || !cbBackupExports(run->dom, &exports, &bitmaps, error) ||
+    if (!cbRunBegin(run, error))
+        return false;
+    cbRunPhase(run, "begin");
+    if (!cbBackupExports(run->dom, &exports, &bitmaps, error) ||
         !(writer = cairnRepoWriterNew(run->repo, run->domname, run->domxml, error)))
         return false;
+    cbRunPhase(run, "exports");
     if (run->opts->uri && !cairnRepoWriterSetInfo(writer, NULL, "uri", run->opts->uri, error))
         return false;
     for (i = 0; i < run->disks->len; i++) {
@@ -582,6 +608,7 @@ cbRunDo(cbRun *run, GError **error)
             cbPrefixError(error, "disk '%s': ", d->disk->target);
             return false;
         }
+        cbRunPhase(run, d->disk->target);
     }
     cbCrashPoint("read");
     /* The checkpoint is in the images once the job has ended (a shut-off
@@ -592,11 +619,14 @@ cbRunDo(cbRun *run, GError **error)
     }
     run->job = false;
     cbCrashPoint("ended");
+    cbRunPhase(run, "end-job");
     info.checkpoint = run->checkpoint;
     if (!cairnRepoWriterCommit(writer, &info, &id, error))
         return false;
     cbCrashPoint("committed");
+    cbRunPhase(run, "commit");
     cbCheckpointDeleteOwn(run->dom, run->prefix, run->checkpoint, cbRunWarn, run);
+    cbRunPhase(run, "checkpoints");
     if (run->opts->json)
         cbRunPrintJSON(run, id, writer);
     else
@@ -612,11 +642,15 @@ cbCmdRun(const cbOptions *opts, GError **error)
     const char *path = opts->args[1];
     bool ok = false;
 
+    run.timing = g_strcmp0(g_getenv("CAIRN_BACKUP_TIMING"), "1") == 0;
+    run.phase_us = g_get_monotonic_time();
+
     run.progress = cbProgressNew("read", opts->json);
     if ((run.repo = cairnRepoOpen(path, opts->key, CAIRN_REPO_LOCK_SHARED, error)) &&
         (run.zeros = g_malloc0(cairnRepoGetChunkSize(run.repo))) &&
         (run.prefix = cbCheckpointPrefix(cairnRepoGetId(run.repo))) && cbRunConnect(&run, error) &&
         cbRunSelectDisks(&run, error) && cbRunPlan(&run, error)) {
+        cbRunPhase(&run, "open+plan");
         ok = cbRunDo(&run, error);
         if (!ok && run.checkpoint) {
             /* Nothing refers to the new checkpoint: drop it now rather
