@@ -3,13 +3,15 @@
  * any S3 service), over libcurl with SigV4 signing. docs/s3.md explains
  * why the repository is safe there without rename or locks.
  *
- * A pool of curl easy handles (each keeping its connection alive) serves
- * the calls of every thread; requests are retried with backoff on 5xx,
- * 429, timeouts and broken connections. Objects are stored as they are
+ * A pool of curl easy handles serves the calls of every thread; their
+ * transfers run concurrently in one curl multi handle per store (its
+ * connections kept alive and shared: repo-s3-xfer.c). Requests are
+ * retried with backoff on 5xx, 429, timeouts and broken connections. Objects are stored as they are
  * given: decoding and digest checks stay in the layers above, so nothing
  * read from the bucket bypasses them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "repo-private.h"
+#include "repo-s3-xfer.h"
 #include "repo-store.h"
 
 #define S3_MARKER_REFRESH_US (600 * G_USEC_PER_SEC)
@@ -41,10 +44,12 @@ typedef struct {
 
     GMutex pool_lock;
     GPtrArray *idle; /* CURL* */
+    s3Xfer *xfer;    /* the multi handle every transfer runs in */
+    long connections;
 
     /* requests answered, by method, and bytes sent / received: logged
-     * (debug) when the store is closed */
-    gint n_put, n_get, n_head, n_delete, n_list;
+     * (debug, or to stderr with CAIRN_S3_STATS=1) when the store is closed */
+    gint n_put, n_get, n_head, n_delete, n_list, n_retry;
     gssize bytes_up, bytes_down;
 
     GMutex marker_lock;
@@ -435,13 +440,14 @@ s3Request(s3Store *s,
             rc = CURLE_RECV_ERROR;
             g_snprintf(errbuf, sizeof(errbuf), "injected failure: %s", g_strerror(hook));
         } else {
-            rc = curl_easy_perform(c);
+            rc = s3XferRun(s->xfer, c);
             curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         }
         if (sink && sink->overflow)
             break;
         if (!s3Transient(rc, status) || attempt >= s->retries)
             break;
+        g_atomic_int_inc(&s->n_retry);
         g_debug("%s %s: %s (HTTP %ld), retry %d", method, url,
                 rc != CURLE_OK ? (errbuf[0] ? errbuf : curl_easy_strerror(rc)) : "server error",
                 status, attempt + 1);
@@ -798,6 +804,64 @@ s3Remove(cairnRepoStore *store, const char *key, GError **error)
 }
 
 
+typedef struct {
+    cairnRepoStore *store;
+    const char *const *keys;
+    guint n;
+    guint next; /* atomic */
+    GMutex lock;
+    GError *error; /* the first, under lock */
+} s3RemoveJob;
+
+
+static gpointer
+s3RemoveWorker(gpointer opaque)
+{
+    s3RemoveJob *job = opaque;
+    guint i;
+
+    while ((i = (guint)g_atomic_int_add(&job->next, 1)) < job->n) {
+        g_autoptr(GError) local = NULL;
+
+        if (!s3Remove(job->store, job->keys[i], &local)) {
+            g_mutex_lock(&job->lock);
+            if (!job->error)
+                job->error = g_steal_pointer(&local);
+            g_mutex_unlock(&job->lock);
+            g_atomic_int_set(&job->next, (gint)job->n);
+        }
+    }
+    return NULL;
+}
+
+
+/* The DELETEs go out at once, as many as the store has connections: the
+ * threads only wait, the transfers run in the store's multi handle. */
+static bool
+s3RemoveMany(cairnRepoStore *store, const char *const *keys, guint n, GError **error)
+{
+    s3Store *s = (s3Store *)store;
+    s3RemoveJob job = { store, keys, n, 0, { 0 }, NULL };
+    guint nthreads = MIN(n, (guint)s->connections);
+    g_autoptr(GPtrArray) threads = g_ptr_array_new();
+
+    if (n == 0)
+        return true;
+    s3MarkerRefresh(s);
+    g_mutex_init(&job.lock);
+    for (guint i = 0; i < nthreads; i++)
+        g_ptr_array_add(threads, g_thread_new("cairn-s3-rm", s3RemoveWorker, &job));
+    for (guint i = 0; i < threads->len; i++)
+        g_thread_join(threads->pdata[i]);
+    g_mutex_clear(&job.lock);
+    if (job.error) {
+        g_propagate_error(error, job.error);
+        return false;
+    }
+    return true;
+}
+
+
 static bool
 s3Sync(cairnRepoStore *store G_GNUC_UNUSED, GError **error G_GNUC_UNUSED)
 {
@@ -913,6 +977,46 @@ s3Cleanup(cairnRepoStore *store G_GNUC_UNUSED,
 }
 
 
+/* One line of the counters, as CAIRN_S3_STATS=1 prints it. */
+static char *
+s3StatsLine(s3Store *s)
+{
+    s3XferStats x;
+
+    s3XferGetStats(s->xfer, &x);
+    return g_strdup_printf(
+        "%s: s3 requests: PUT %d (%" G_GSSIZE_FORMAT " bytes), GET %d (%" G_GSSIZE_FORMAT
+        " bytes), HEAD %d, LIST %d, DELETE %d, retries %d, connections %u, "
+        "at once %u",
+        s->url, g_atomic_int_get(&s->n_put), s->bytes_up, g_atomic_int_get(&s->n_get),
+        s->bytes_down, g_atomic_int_get(&s->n_head), g_atomic_int_get(&s->n_list),
+        g_atomic_int_get(&s->n_delete), g_atomic_int_get(&s->n_retry), x.connects, x.peak_running);
+}
+
+
+bool
+cairnRepoStoreS3GetStats(cairnRepoStore *store, cairnRepoS3Stats *stats)
+{
+    s3Store *s = (s3Store *)store;
+    s3XferStats x;
+
+    if (!store || store->driver->name == NULL || !g_str_equal(store->driver->name, "s3"))
+        return false;
+    s3XferGetStats(s->xfer, &x);
+    stats->put = (guint)g_atomic_int_get(&s->n_put);
+    stats->get = (guint)g_atomic_int_get(&s->n_get);
+    stats->head = (guint)g_atomic_int_get(&s->n_head);
+    stats->list = (guint)g_atomic_int_get(&s->n_list);
+    stats->del = (guint)g_atomic_int_get(&s->n_delete);
+    stats->retries = (guint)g_atomic_int_get(&s->n_retry);
+    stats->bytes_up = (guint64)g_atomic_pointer_get(&s->bytes_up);
+    stats->bytes_down = (guint64)g_atomic_pointer_get(&s->bytes_down);
+    stats->connects = x.connects;
+    stats->peak_running = x.peak_running;
+    return true;
+}
+
+
 static void
 s3Free(cairnRepoStore *store)
 {
@@ -920,10 +1024,15 @@ s3Free(cairnRepoStore *store)
 
     if (s->marker_key && s->idle)
         s3Remove(store, s->marker_key, NULL);
-    g_debug("%s: s3 requests: PUT %d (%" G_GSSIZE_FORMAT " bytes), GET %d (%" G_GSSIZE_FORMAT
-            " bytes), HEAD %d, LIST %d, DELETE %d",
-            s->url, s->n_put, s->bytes_up, s->n_get, s->bytes_down, s->n_head, s->n_list,
-            s->n_delete);
+    if (s->xfer) {
+        g_autofree char *line = s3StatsLine(s);
+
+        g_debug("%s", line);
+        if (g_strcmp0(g_getenv("CAIRN_S3_STATS"), "1") == 0)
+            fprintf(stderr, "%s\n", line);
+    }
+    /* the easy handles are out of the multi handle: none is running */
+    g_clear_pointer(&s->xfer, s3XferFree);
     if (s->idle) {
         for (guint i = 0; i < s->idle->len; i++)
             curl_easy_cleanup(s->idle->pdata[i]);
@@ -954,6 +1063,7 @@ static const cairnRepoStoreDriver s3Driver = {
     .exists = s3Exists,
     .list = s3List,
     .remove = s3Remove,
+    .remove_many = s3RemoveMany,
     .sync = s3Sync,
     .lock = s3Lock,
     .cleanup = s3Cleanup,
@@ -1006,6 +1116,12 @@ cairnRepoStoreS3Open(const char *url, GError **error)
     s->userpwd = g_strdup_printf("%s:%s", access, secret);
     s->token = token && *token ? g_strdup(token) : NULL;
     memset(secret, 0, strlen(secret));
+    s->connections = g_ascii_strtoll(envOr("CAIRN_S3_CONNECTIONS", "16"), NULL, 10);
+    s->connections = CLAMP(s->connections, 1, 64);
+    if (!(s->xfer = s3XferNew(s->connections))) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_IO, "%s: cannot create a curl multi handle", url);
+        return NULL;
+    }
     s->idle = g_ptr_array_new();
     return g_steal_pointer(&store);
 }

@@ -601,6 +601,101 @@ testSyncRoundTrip(void)
 }
 
 
+typedef struct {
+    cairnRepoStore *store;
+    int n;
+} putJob;
+
+#define PAR_THREADS 8
+#define PAR_PER_THREAD 4
+#define PAR_SIZE (256 * 1024)
+
+static gpointer
+parallelPutThread(gpointer opaque)
+{
+    putJob *job = opaque;
+    g_autofree guint8 *buf = g_malloc(PAR_SIZE);
+
+    for (int i = 0; i < PAR_PER_THREAD; i++) {
+        g_autofree char *key = g_strdup_printf("par/%d-%d", job->n, i);
+        struct iovec iov = { buf, PAR_SIZE };
+        g_autoptr(GError) err = NULL;
+        bool created = false;
+
+        rtFillBuffer(buf, PAR_SIZE, RT_RANDOM, (guint32)(job->n * 100 + i));
+        g_assert_true(
+            job->store->driver->put(job->store, key, &iov, 1, true, false, &created, &err));
+        g_assert_no_error(err);
+        g_assert_true(created);
+    }
+    return NULL;
+}
+
+
+static bool
+countKey(const char *key, guint64 size, gint64 mtime, gpointer opaque, GError **error)
+{
+    (*(guint *)opaque)++;
+    return true;
+}
+
+
+/* Requests of many threads run at once in the store's one multi handle,
+ * over no more connections than it is allowed (kept alive and reused);
+ * the DELETEs of remove_many too. */
+static void
+testParallel(void)
+{
+    g_autofree char *url = newUrl("parallel");
+    g_autoptr(cairnRepoStore) store = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+    putJob jobs[PAR_THREADS];
+    GThread *threads[PAR_THREADS];
+    cairnRepoS3Stats st;
+    guint count = 0;
+
+    g_setenv("CAIRN_S3_CONNECTIONS", "4", TRUE);
+    store = cairnRepoStoreS3Open(url, &err);
+    g_unsetenv("CAIRN_S3_CONNECTIONS");
+    g_assert_no_error(err);
+    for (int i = 0; i < PAR_THREADS; i++) {
+        jobs[i] = (putJob){ store, i };
+        threads[i] = g_thread_new("put", parallelPutThread, &jobs[i]);
+    }
+    for (int i = 0; i < PAR_THREADS; i++)
+        g_thread_join(threads[i]);
+    g_assert_true(cairnRepoStoreS3GetStats(store, &st));
+    g_test_message("%u transfers at once at most, over %u connections", st.peak_running,
+                   st.connects);
+    /* a HEAD and a PUT each */
+    g_assert_cmpuint(st.put, ==, PAR_THREADS * PAR_PER_THREAD);
+    g_assert_cmpuint(st.head, ==, PAR_THREADS * PAR_PER_THREAD);
+    g_assert_cmpuint(st.bytes_up, ==, (guint64)PAR_THREADS * PAR_PER_THREAD * PAR_SIZE);
+    g_assert_cmpuint(st.peak_running, >=, 2);
+    g_assert_cmpuint(st.peak_running, <=, PAR_THREADS);
+    g_assert_cmpuint(st.connects, >=, 1);
+    g_assert_cmpuint(st.connects, <=, 4);
+
+    g_assert_true(store->driver->list(store, "par/", countKey, &count, &err));
+    g_assert_cmpuint(count, ==, PAR_THREADS * PAR_PER_THREAD);
+    for (int t = 0; t < PAR_THREADS; t++) {
+        for (int i = 0; i < PAR_PER_THREAD; i++)
+            g_ptr_array_add(keys, g_strdup_printf("par/%d-%d", t, i));
+    }
+    g_ptr_array_add(keys, g_strdup("par/never-stored"));
+    g_assert_true(
+        store->driver->remove_many(store, (const char *const *)keys->pdata, keys->len, &err));
+    g_assert_no_error(err);
+    count = 0;
+    g_assert_true(store->driver->list(store, "par/", countKey, &count, &err));
+    g_assert_cmpuint(count, ==, 0);
+    g_assert_true(cairnRepoStoreS3GetStats(store, &st));
+    g_assert_cmpuint(st.del, ==, keys->len);
+    g_assert_cmpuint(st.connects, <=, 4);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -610,6 +705,7 @@ main(int argc, char **argv)
         return 77;
     }
     g_test_add_func("/repo-s3/basic", testBasic);
+    g_test_add_func("/repo-s3/parallel", testParallel);
     g_test_add_func("/repo-s3/init-errors", testInitErrors);
     g_test_add_func("/repo-s3/wrong-credentials", testWrongCredentials);
     g_test_add_func("/repo-s3/profile-file", testProfileFile);
