@@ -601,6 +601,47 @@ testSyncRoundTrip(void)
 }
 
 
+/* CAIRN_S3_ADDRESSING: virtual-hosted (BUCKET.HOST, which curl resolves
+ * for *.localhost, and the gateway knows as its DNS name) and path-style
+ * reach the same objects; virtual on an IP address cannot. */
+static void
+testAddressing(void)
+{
+    g_autofree char *url = newUrl("vhost");
+    g_autofree char *endpoint = g_strdup(g_getenv("AWS_ENDPOINT_URL"));
+    g_autofree char *local = NULL;
+    g_autoptr(cairnRepo) repo = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *id = NULL;
+    const char *ip = strstr(endpoint, "127.0.0.1");
+
+    g_assert_nonnull(ip);
+    local = g_strdup_printf("%.*slocalhost%s", (int)(ip - endpoint), endpoint,
+                            ip + strlen("127.0.0.1"));
+    g_setenv("AWS_ENDPOINT_URL", local, TRUE);
+    g_setenv("CAIRN_S3_ADDRESSING", "virtual", TRUE);
+    repo = initOpen(url, CAIRN_REPO_LOCK_SHARED);
+    id = rtWriteSnapshot(repo, "dom", disksA, 0);
+    g_clear_pointer(&repo, cairnRepoFree);
+
+    g_setenv("AWS_ENDPOINT_URL", endpoint, TRUE);
+    g_assert_null(cairnRepoOpen(url, NULL, CAIRN_REPO_LOCK_SHARED, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_IO);
+    g_assert_nonnull(strstr(err->message, "cairn-test.127.0.0.1"));
+    g_clear_error(&err);
+
+    g_setenv("CAIRN_S3_ADDRESSING", "sideways", TRUE);
+    g_assert_null(cairnRepoOpen(url, NULL, CAIRN_REPO_LOCK_SHARED, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+
+    g_setenv("CAIRN_S3_ADDRESSING", "path", TRUE);
+    repo = rtOpen(url, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_unsetenv("CAIRN_S3_ADDRESSING");
+    rtCheckDisk(repo, id, &disksA[0]);
+}
+
+
 typedef struct {
     cairnRepoStore *store;
     int n;
@@ -706,6 +747,7 @@ main(int argc, char **argv)
     }
     g_test_add_func("/repo-s3/basic", testBasic);
     g_test_add_func("/repo-s3/parallel", testParallel);
+    g_test_add_func("/repo-s3/addressing", testAddressing);
     g_test_add_func("/repo-s3/init-errors", testInitErrors);
     g_test_add_func("/repo-s3/wrong-credentials", testWrongCredentials);
     g_test_add_func("/repo-s3/profile-file", testProfileFile);

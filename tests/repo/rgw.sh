@@ -83,6 +83,7 @@ osd max object namespace len = 64
 rgw frontends = beast endpoint=$IP:$port
 rgw data = $d/rgw
 rgw thread pool size = 32
+rgw dns name = localhost
 rgw init timeout = 120
 client mount timeout = 60
 CONF
