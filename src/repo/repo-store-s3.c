@@ -383,6 +383,12 @@ payloadHash(const guint8 *body, size_t len, char *hdr)
  * goes to @sink (may be NULL: discarded). An HTTP status >= 300 is left
  * in @reply for the caller; only transport failures (after the retries)
  * are errors here. */
+/* The key (URL/KEY) this thread's last request, a HEAD, found missing:
+ * the writer HEADs a chunk (exists) and then puts it with no_replace, which
+ * need not HEAD again. */
+static GPrivate s3LastMissing = G_PRIVATE_INIT(g_free);
+
+
 static bool
 s3Request(s3Store *s,
           const char *method,
@@ -405,6 +411,7 @@ s3Request(s3Store *s,
     char errbuf[CURL_ERROR_SIZE];
     char hashhdr[128];
 
+    g_private_replace(&s3LastMissing, NULL);
     if (!c) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_IO, "%s: cannot create a curl handle", s->url);
         return false;
@@ -554,8 +561,10 @@ s3Exists(cairnRepoStore *store, const char *key, guint64 *ret_size, GError **err
 
     if (!s3Request(s, "HEAD", key, NULL, NULL, 0, NULL, &r, error))
         return -1;
-    if (r.status == 404)
+    if (r.status == 404) {
+        g_private_replace(&s3LastMissing, g_strconcat(s->url, "/", key, NULL));
         return 0;
+    }
     if (r.status >= 300) {
         s3SetHttpError(s, "HEAD", key, r.status, NULL, 0, error);
         return -1;
@@ -563,6 +572,18 @@ s3Exists(cairnRepoStore *store, const char *key, guint64 *ret_size, GError **err
     if (ret_size)
         *ret_size = r.length;
     return 1;
+}
+
+
+/* Whether this thread's last request was a HEAD that found @key missing. */
+static bool
+s3JustMissing(s3Store *s, const char *key)
+{
+    const char *last = g_private_get(&s3LastMissing);
+    size_t n = strlen(s->url);
+
+    return last && strncmp(last, s->url, n) == 0 && last[n] == '/' &&
+           g_str_equal(last + n + 1, key);
 }
 
 
@@ -581,9 +602,12 @@ s3Put(cairnRepoStore *store,
     size_t len = 0;
     size_t off = 0;
 
+    bool head = no_replace && !s3JustMissing(s, key);
+
     s3MarkerRefresh(s);
-    /* HEAD before PUT: a chunk another host stored is not uploaded again */
-    if (no_replace) {
+    /* HEAD before PUT: a chunk another host stored is not uploaded again
+     * (unless this thread's last request was that HEAD) */
+    if (head) {
         int ex = s3Exists(store, key, NULL, error);
 
         if (ex < 0)
