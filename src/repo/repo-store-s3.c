@@ -47,6 +47,14 @@ typedef struct {
     s3Xfer *xfer;    /* the multi handle every transfer runs in */
     long connections;
 
+    /* write-behind of the puts without durable (s3Put, s3Sync) */
+    GThreadPool *uploads; /* s3Upload* */
+    GMutex up_lock;
+    GCond up_cond;
+    GHashTable *pending; /* key -> size, under up_lock: queued or uploading */
+    guint n_pending;     /* under up_lock */
+    GError *up_error;    /* the first failed upload since the last sync */
+
     /* requests answered, by method, and bytes sent / received: logged
      * (debug, or to stderr with CAIRN_S3_STATS=1) when the store is closed */
     gint n_put, n_get, n_head, n_delete, n_list, n_retry;
@@ -505,6 +513,7 @@ s3Request(s3Store *s,
 /* ---- markers (docs/s3.md: "Markers replace the lock") ---- */
 
 static bool s3PutRaw(s3Store *s, const char *key, const guint8 *data, size_t len, GError **error);
+static bool s3UploadPending(s3Store *s, const char *key, guint64 *ret_size);
 
 static bool
 s3MarkerPut(s3Store *s, GError **error)
@@ -559,6 +568,9 @@ s3Exists(cairnRepoStore *store, const char *key, guint64 *ret_size, GError **err
     s3Store *s = (s3Store *)store;
     s3Reply r;
 
+    /* queued here: it exists once the next sync returns */
+    if (s3UploadPending(s, key, ret_size))
+        return 1;
     if (!s3Request(s, "HEAD", key, NULL, NULL, 0, NULL, &r, error))
         return -1;
     if (r.status == 404) {
@@ -587,13 +599,122 @@ s3JustMissing(s3Store *s, const char *key)
 }
 
 
+/* ---- write-behind ----
+ *
+ * A put without @durable returns once its bytes are copied and queued:
+ * the store's upload threads PUT them (with the retries of any request),
+ * as many at once as the store has connections, while the caller goes on
+ * (reads and compresses the next chunk). s3Sync waits for every queued
+ * upload and fails if one failed; a put fails at once while a failure is
+ * unreported. The repository's writer syncs before it writes the indexes
+ * and the manifest, so no manifest names a chunk whose upload failed. */
+
+typedef struct {
+    char *key;
+    guint8 *data;
+    size_t len;
+} s3Upload;
+
+
+static void
+s3UploadRun(gpointer data, gpointer opaque)
+{
+    s3Upload *u = data;
+    s3Store *s = opaque;
+    g_autoptr(GError) local = NULL;
+    int err = cairnRepoHook("s3-upload");
+    bool ok;
+
+    if (err) {
+        cairnRepoSetErrno(&local, err, "%s: upload of %s failed", s->url, u->key);
+        ok = false;
+    } else {
+        ok = s3PutRaw(s, u->key, u->data, u->len, &local);
+    }
+
+    g_mutex_lock(&s->up_lock);
+    if (!ok && !s->up_error)
+        s->up_error = g_steal_pointer(&local);
+    g_hash_table_remove(s->pending, u->key);
+    s->n_pending--;
+    g_cond_broadcast(&s->up_cond);
+    g_mutex_unlock(&s->up_lock);
+    g_free(u->key);
+    g_free(u->data);
+    g_free(u);
+}
+
+
+/* Queue @data (taken) for upload under @key; waits while the store has as
+ * many uploads queued as connections. */
+static bool
+s3UploadQueue(s3Store *s, const char *key, guint8 *data, size_t len, GError **error)
+{
+    s3Upload *u;
+
+    g_mutex_lock(&s->up_lock);
+    while (!s->up_error && s->n_pending >= (guint)s->connections)
+        g_cond_wait(&s->up_cond, &s->up_lock);
+    if (s->up_error) {
+        g_propagate_error(error, g_error_copy(s->up_error));
+        g_mutex_unlock(&s->up_lock);
+        g_free(data);
+        return false;
+    }
+    s->n_pending++;
+    g_hash_table_insert(s->pending, g_strdup(key), GSIZE_TO_POINTER(len));
+    g_mutex_unlock(&s->up_lock);
+    u = g_new0(s3Upload, 1);
+    u->key = g_strdup(key);
+    u->data = data;
+    u->len = len;
+    g_thread_pool_push(s->uploads, u, NULL);
+    return true;
+}
+
+
+/* Wait until no upload is queued; the first failure since the last call. */
+static bool
+s3UploadWait(s3Store *s, GError **error)
+{
+    GError *failed;
+
+    g_mutex_lock(&s->up_lock);
+    while (s->n_pending)
+        g_cond_wait(&s->up_cond, &s->up_lock);
+    failed = g_steal_pointer(&s->up_error);
+    g_mutex_unlock(&s->up_lock);
+    if (failed) {
+        g_propagate_error(error, failed);
+        return false;
+    }
+    return true;
+}
+
+
+/* Whether @key is queued for upload (with its size in *@ret_size). */
+static bool
+s3UploadPending(s3Store *s, const char *key, guint64 *ret_size)
+{
+    gpointer size = NULL;
+    bool found;
+
+    g_mutex_lock(&s->up_lock);
+    found = g_hash_table_lookup_extended(s->pending, key, NULL, &size);
+    g_mutex_unlock(&s->up_lock);
+    if (found && ret_size)
+        *ret_size = GPOINTER_TO_SIZE(size);
+    return found;
+}
+
+
 static bool
 s3Put(cairnRepoStore *store,
       const char *key,
       const struct iovec *iov,
       int iovcnt,
       bool no_replace,
-      bool durable G_GNUC_UNUSED,
+      bool durable,
       bool *ret_created,
       GError **error)
 {
@@ -625,7 +746,8 @@ s3Put(cairnRepoStore *store,
         memcpy(data + off, iov[i].iov_base, iov[i].iov_len);
         off += iov[i].iov_len;
     }
-    if (!s3PutRaw(s, key, data, len, error))
+    if (durable ? !s3PutRaw(s, key, data, len, error) :
+                  !s3UploadQueue(s, key, g_steal_pointer(&data), len, error))
         return false;
     if (ret_created)
         *ret_created = true;
@@ -887,10 +1009,10 @@ s3RemoveMany(cairnRepoStore *store, const char *const *keys, guint n, GError **e
 
 
 static bool
-s3Sync(cairnRepoStore *store G_GNUC_UNUSED, GError **error G_GNUC_UNUSED)
+s3Sync(cairnRepoStore *store, GError **error)
 {
-    /* a PUT is durable when the store answers it */
-    return true;
+    /* a PUT is durable when the store answers it: wait for the answers */
+    return s3UploadWait((s3Store *)store, error);
 }
 
 
@@ -1046,6 +1168,16 @@ s3Free(cairnRepoStore *store)
 {
     s3Store *s = (s3Store *)store;
 
+    /* uploads not synced belong to no snapshot: let them finish */
+    if (s->uploads)
+        g_thread_pool_free(s->uploads, FALSE, TRUE);
+    if (s->up_error)
+        g_debug("%s: upload failed: %s", s->url, s->up_error->message);
+    g_clear_error(&s->up_error);
+    if (s->pending)
+        g_hash_table_unref(s->pending);
+    g_mutex_clear(&s->up_lock);
+    g_cond_clear(&s->up_cond);
     if (s->marker_key && s->idle)
         s3Remove(store, s->marker_key, NULL);
     if (s->xfer) {
@@ -1121,6 +1253,9 @@ cairnRepoStoreS3Open(const char *url, GError **error)
     s->parent.driver = &s3Driver;
     g_mutex_init(&s->pool_lock);
     g_mutex_init(&s->marker_lock);
+    g_mutex_init(&s->up_lock);
+    g_cond_init(&s->up_cond);
+    s->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     store = &s->parent;
     s->url = g_strdup(url);
     s->retries = (int)g_ascii_strtoll(envOr("CAIRN_S3_RETRIES", "5"), NULL, 10);
@@ -1147,5 +1282,6 @@ cairnRepoStoreS3Open(const char *url, GError **error)
         return NULL;
     }
     s->idle = g_ptr_array_new();
+    s->uploads = g_thread_pool_new(s3UploadRun, s, (gint)s->connections, FALSE, NULL);
     return g_steal_pointer(&store);
 }

@@ -386,6 +386,54 @@ testRetries(void)
 }
 
 
+static int
+uploadFailHook(const char *step)
+{
+    return g_str_equal(step, "s3-upload") ? EIO : 0;
+}
+
+
+/* A chunk's upload runs behind the writer (queued, not durable): when it
+ * fails, the writer fails (at a later chunk or at commit's sync) and no
+ * manifest is written. */
+static void
+testUploadFails(void)
+{
+    g_autofree char *url = newUrl("upfail");
+    g_autoptr(cairnRepo) repo = initOpen(url, CAIRN_REPO_LOCK_SHARED);
+    g_autofree guint8 *buf = g_malloc(CAIRN_REPO_CHUNK_SIZE);
+    g_autoptr(cairnRepoWriter) w = NULL;
+    g_autoptr(GPtrArray) snaps = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *id = NULL;
+    bool ok = true;
+
+    w = cairnRepoWriterNew(repo, "dom", NULL, &err);
+    g_assert_no_error(err);
+    g_assert_true(cairnRepoWriterAddDisk(w, "vda", 4 * CAIRN_REPO_CHUNK_SIZE, NULL, &err));
+    cairnRepoTestHook = uploadFailHook;
+    for (guint64 c = 0; ok && c < 4; c++) {
+        rtFillBuffer(buf, CAIRN_REPO_CHUNK_SIZE, RT_RANDOM, (guint32)(7700 + c));
+        ok = cairnRepoWriterPutChunk(w, "vda", c, buf, CAIRN_REPO_CHUNK_SIZE, &err);
+    }
+    if (ok)
+        ok = cairnRepoWriterCommit(w, NULL, &id, &err);
+    cairnRepoTestHook = NULL;
+    g_assert_false(ok);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_IO);
+    g_assert_nonnull(strstr(err->message, "upload of chunks/"));
+    g_clear_error(&err);
+    g_clear_pointer(&w, cairnRepoWriterFree);
+    snaps = cairnRepoListSnapshots(repo, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(snaps->len, ==, 0);
+    g_clear_pointer(&repo, cairnRepoFree);
+    repo = rtOpen(url, NULL, CAIRN_REPO_LOCK_SHARED);
+    id = rtWriteSnapshot(repo, "dom", disksA, 0);
+    rtCheckDisk(repo, id, &disksA[0]);
+}
+
+
 static bool
 firstChunk(const char *key, guint64 size, gint64 mtime, gpointer opaque, GError **error)
 {
@@ -514,6 +562,10 @@ testGatewayKilled(void)
     }
     g_unsetenv("CAIRN_S3_RETRIES");
     rgw("start-rgw");
+    /* the next run opens the repository anew (the failed run's store may
+     * hold the failure of a queued upload for its next sync) */
+    g_clear_pointer(&repo, cairnRepoFree);
+    repo = rtOpen(url, NULL, CAIRN_REPO_LOCK_SHARED);
     snaps = cairnRepoListSnapshots(repo, NULL, &err);
     g_assert_no_error(err);
     g_assert_cmpuint(snaps->len, ==, 1);
@@ -708,6 +760,9 @@ testParallel(void)
     }
     for (int i = 0; i < PAR_THREADS; i++)
         g_thread_join(threads[i]);
+    /* the puts (not durable) are queued: sync waits for their uploads */
+    g_assert_true(store->driver->sync(store, &err));
+    g_assert_no_error(err);
     g_assert_true(cairnRepoStoreS3GetStats(store, &st));
     g_test_message("%u transfers at once at most, over %u connections", st.peak_running,
                    st.connects);
@@ -759,6 +814,7 @@ main(int argc, char **argv)
     g_test_add_func("/repo-s3/concurrent-writers", testConcurrentWriters);
     g_test_add_func("/repo-s3/gc-during-run", testGcDuringRun);
     g_test_add_func("/repo-s3/retries", testRetries);
+    g_test_add_func("/repo-s3/upload-fails", testUploadFails);
     g_test_add_func("/repo-s3/verify-overwritten", testVerifyOverwritten);
     g_test_add_func("/repo-s3/encrypted", testEncrypted);
     g_test_add_func("/repo-s3/sync-round-trip", testSyncRoundTrip);
