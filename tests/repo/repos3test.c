@@ -394,8 +394,7 @@ uploadFailHook(const char *step)
 
 
 /* A chunk's upload runs behind the writer (queued, not durable): when it
- * fails, the writer fails (at a later chunk or at commit's sync) and no
- * manifest is written. */
+ * fails, commit's sync fails and no manifest is written. */
 static void
 testUploadFails(void)
 {
@@ -410,14 +409,14 @@ testUploadFails(void)
 
     w = cairnRepoWriterNew(repo, "dom", NULL, &err);
     g_assert_no_error(err);
-    g_assert_true(cairnRepoWriterAddDisk(w, "vda", 4 * CAIRN_REPO_CHUNK_SIZE, NULL, &err));
+    g_assert_true(cairnRepoWriterAddDisk(w, "vda", CAIRN_REPO_CHUNK_SIZE, NULL, &err));
     cairnRepoTestHook = uploadFailHook;
-    for (guint64 c = 0; ok && c < 4; c++) {
-        rtFillBuffer(buf, CAIRN_REPO_CHUNK_SIZE, RT_RANDOM, (guint32)(7700 + c));
-        ok = cairnRepoWriterPutChunk(w, "vda", c, buf, CAIRN_REPO_CHUNK_SIZE, &err);
-    }
-    if (ok)
-        ok = cairnRepoWriterCommit(w, NULL, &id, &err);
+    /* one chunk: its put is queued; commit's sync reports the failure */
+    rtFillBuffer(buf, CAIRN_REPO_CHUNK_SIZE, RT_RANDOM, 7700);
+    ok = cairnRepoWriterPutChunk(w, "vda", 0, buf, CAIRN_REPO_CHUNK_SIZE, &err);
+    g_assert_no_error(err);
+    g_assert_true(ok);
+    ok = cairnRepoWriterCommit(w, NULL, &id, &err);
     cairnRepoTestHook = NULL;
     g_assert_false(ok);
     g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_IO);
