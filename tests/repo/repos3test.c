@@ -770,7 +770,8 @@ testParallel(void)
     g_assert_cmpuint(st.head, ==, PAR_THREADS * PAR_PER_THREAD);
     g_assert_cmpuint(st.bytes_up, ==, (guint64)PAR_THREADS * PAR_PER_THREAD * PAR_SIZE);
     g_assert_cmpuint(st.peak_running, >=, 2);
-    g_assert_cmpuint(st.peak_running, <=, PAR_THREADS);
+    /* each thread's HEAD, plus at most as many uploads queued as connections */
+    g_assert_cmpuint(st.peak_running, <=, PAR_THREADS + 4);
     g_assert_cmpuint(st.connects, >=, 1);
     g_assert_cmpuint(st.connects, <=, 4);
 
