@@ -381,6 +381,19 @@ gcMark(cairnRepo *repo, GHashTable *complete, GHashTable *used, GPtrArray *index
 }
 
 
+#define GC_REMOVE_BATCH 256
+
+/* Remove the chunks of @keys and empty it. */
+static bool
+gcRemoveBatch(cairnRepoStore *store, GPtrArray *keys, GError **error)
+{
+    bool ok = store->driver->remove_many(store, (const char *const *)keys->pdata, keys->len, error);
+
+    g_ptr_array_set_size(keys, 0);
+    return ok;
+}
+
+
 bool
 cairnRepoGc(cairnRepo *repo, bool dry_run, cairnRepoGcStats *ret_stats, GError **error)
 {
@@ -396,6 +409,7 @@ cairnRepoGc(cairnRepo *repo, bool dry_run, cairnRepoGcStats *ret_stats, GError *
     g_autoptr(GPtrArray) ckeys = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GArray) csizes = g_array_new(FALSE, FALSE, sizeof(guint64));
     g_autoptr(GArray) cmtimes = g_array_new(FALSE, FALSE, sizeof(gint64));
+    g_autoptr(GPtrArray) doomed = g_ptr_array_new(); /* keys of ckeys */
     /* objects modified after cutoff may belong to a run still writing
      * (docs/s3.md); with no grace, the exclusive lock alone protects */
     gint64 cutoff =
@@ -431,10 +445,9 @@ cairnRepoGc(cairnRepo *repo, bool dry_run, cairnRepoGcStats *ret_stats, GError *
             continue;
         }
         stats.incomplete_removed++;
-        for (guint i = 0; !dry_run && i < list->len; i++) {
-            if (!store->driver->remove(store, list->pdata[i], error))
-                return false;
-        }
+        if (!dry_run &&
+            !store->driver->remove_many(store, (const char *const *)list->pdata, list->len, error))
+            return false;
     }
 
     for (guint i = 0; i < ckeys->len; i++) {
@@ -462,9 +475,13 @@ cairnRepoGc(cairnRepo *repo, bool dry_run, cairnRepoGcStats *ret_stats, GError *
             cairnRepoSetErrno(error, err, "cannot remove %s", (char *)ckeys->pdata[i]);
             return false;
         }
-        if (!store->driver->remove(store, ckeys->pdata[i], error))
+        g_ptr_array_add(doomed, ckeys->pdata[i]);
+        /* the removals go in batches: an object store runs them at once */
+        if (doomed->len >= GC_REMOVE_BATCH && !gcRemoveBatch(store, doomed, error))
             return false;
     }
+    if (!gcRemoveBatch(store, doomed, error))
+        return false;
     if (!dry_run && !store->driver->sync(store, error))
         return false;
     if (ret_stats)

@@ -98,7 +98,9 @@ void cairnRepoSetErrno(GError **error, int errnum, const char *fmt, ...) G_GNUC_
  * a chunk is stored), "commit-sync", "commit-index" (before each index),
  * "commit-manifest" (before the manifest), "commit-done",
  * "prune-remove" (between a manifest's and its indexes' removal),
- * "gc-remove" (before each chunk's removal). NULL in production. */
+ * "gc-remove" (before each chunk's removal), "s3-request" (before each
+ * attempt of an S3 request), "s3-upload" (before a queued upload of the
+ * S3 store, in its upload thread). NULL in production. */
 extern int (*cairnRepoTestHook)(const char *step);
 
 /* 0, or the errno the test hook injects at @step. */

@@ -456,6 +456,17 @@ storeLocalFree(cairnRepoStore *store)
 }
 
 
+static bool
+storeLocalRemoveMany(cairnRepoStore *store, const char *const *keys, guint n, GError **error)
+{
+    for (guint i = 0; i < n; i++) {
+        if (!storeLocalRemove(store, keys[i], error))
+            return false;
+    }
+    return true;
+}
+
+
 static const cairnRepoStoreDriver storeLocalDriver = {
     .name = "local",
     .put = storeLocalPut,
@@ -463,6 +474,7 @@ static const cairnRepoStoreDriver storeLocalDriver = {
     .exists = storeLocalExists,
     .list = storeLocalList,
     .remove = storeLocalRemove,
+    .remove_many = storeLocalRemoveMany,
     .sync = storeLocalSync,
     .lock = storeLocalLock,
     .cleanup = storeLocalCleanup,

@@ -3,13 +3,15 @@
  * any S3 service), over libcurl with SigV4 signing. docs/s3.md explains
  * why the repository is safe there without rename or locks.
  *
- * A pool of curl easy handles (each keeping its connection alive) serves
- * the calls of every thread; requests are retried with backoff on 5xx,
- * 429, timeouts and broken connections. Objects are stored as they are
+ * A pool of curl easy handles serves the calls of every thread; their
+ * transfers run concurrently in one curl multi handle per store (its
+ * connections kept alive and shared: repo-s3-xfer.c). Requests are
+ * retried with backoff on 5xx, 429, timeouts and broken connections. Objects are stored as they are
  * given: decoding and digest checks stay in the layers above, so nothing
  * read from the bucket bypasses them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "repo-private.h"
+#include "repo-s3-xfer.h"
 #include "repo-store.h"
 
 #define S3_MARKER_REFRESH_US (600 * G_USEC_PER_SEC)
@@ -41,10 +44,20 @@ typedef struct {
 
     GMutex pool_lock;
     GPtrArray *idle; /* CURL* */
+    s3Xfer *xfer;    /* the multi handle every transfer runs in */
+    long connections;
+
+    /* write-behind of the puts without durable (s3Put, s3Sync) */
+    GThreadPool *uploads; /* s3Upload* */
+    GMutex up_lock;
+    GCond up_cond;
+    GHashTable *pending; /* key -> size, under up_lock: queued or uploading */
+    guint n_pending;     /* under up_lock */
+    GError *up_error;    /* the first failed upload since the last sync */
 
     /* requests answered, by method, and bytes sent / received: logged
-     * (debug) when the store is closed */
-    gint n_put, n_get, n_head, n_delete, n_list;
+     * (debug, or to stderr with CAIRN_S3_STATS=1) when the store is closed */
+    gint n_put, n_get, n_head, n_delete, n_list, n_retry;
     gssize bytes_up, bytes_down;
 
     GMutex marker_lock;
@@ -378,6 +391,12 @@ payloadHash(const guint8 *body, size_t len, char *hdr)
  * goes to @sink (may be NULL: discarded). An HTTP status >= 300 is left
  * in @reply for the caller; only transport failures (after the retries)
  * are errors here. */
+/* The key (URL/KEY) this thread's last request, a HEAD, found missing:
+ * the writer HEADs a chunk (exists) and then puts it with no_replace, which
+ * need not HEAD again. */
+static GPrivate s3LastMissing = G_PRIVATE_INIT(g_free);
+
+
 static bool
 s3Request(s3Store *s,
           const char *method,
@@ -400,6 +419,7 @@ s3Request(s3Store *s,
     char errbuf[CURL_ERROR_SIZE];
     char hashhdr[128];
 
+    g_private_replace(&s3LastMissing, NULL);
     if (!c) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_IO, "%s: cannot create a curl handle", s->url);
         return false;
@@ -435,13 +455,14 @@ s3Request(s3Store *s,
             rc = CURLE_RECV_ERROR;
             g_snprintf(errbuf, sizeof(errbuf), "injected failure: %s", g_strerror(hook));
         } else {
-            rc = curl_easy_perform(c);
+            rc = s3XferRun(s->xfer, c);
             curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         }
         if (sink && sink->overflow)
             break;
         if (!s3Transient(rc, status) || attempt >= s->retries)
             break;
+        g_atomic_int_inc(&s->n_retry);
         g_debug("%s %s: %s (HTTP %ld), retry %d", method, url,
                 rc != CURLE_OK ? (errbuf[0] ? errbuf : curl_easy_strerror(rc)) : "server error",
                 status, attempt + 1);
@@ -492,6 +513,7 @@ s3Request(s3Store *s,
 /* ---- markers (docs/s3.md: "Markers replace the lock") ---- */
 
 static bool s3PutRaw(s3Store *s, const char *key, const guint8 *data, size_t len, GError **error);
+static bool s3UploadPending(s3Store *s, const char *key, guint64 *ret_size);
 
 static bool
 s3MarkerPut(s3Store *s, GError **error)
@@ -546,10 +568,15 @@ s3Exists(cairnRepoStore *store, const char *key, guint64 *ret_size, GError **err
     s3Store *s = (s3Store *)store;
     s3Reply r;
 
+    /* queued here: it exists once the next sync returns */
+    if (s3UploadPending(s, key, ret_size))
+        return 1;
     if (!s3Request(s, "HEAD", key, NULL, NULL, 0, NULL, &r, error))
         return -1;
-    if (r.status == 404)
+    if (r.status == 404) {
+        g_private_replace(&s3LastMissing, g_strconcat(s->url, "/", key, NULL));
         return 0;
+    }
     if (r.status >= 300) {
         s3SetHttpError(s, "HEAD", key, r.status, NULL, 0, error);
         return -1;
@@ -560,13 +587,134 @@ s3Exists(cairnRepoStore *store, const char *key, guint64 *ret_size, GError **err
 }
 
 
+/* Whether this thread's last request was a HEAD that found @key missing. */
+static bool
+s3JustMissing(s3Store *s, const char *key)
+{
+    const char *last = g_private_get(&s3LastMissing);
+    size_t n = strlen(s->url);
+
+    return last && strncmp(last, s->url, n) == 0 && last[n] == '/' &&
+           g_str_equal(last + n + 1, key);
+}
+
+
+/* ---- write-behind ----
+ *
+ * A put without @durable returns once its bytes are copied and queued:
+ * the store's upload threads PUT them (with the retries of any request),
+ * as many at once as the store has connections, while the caller goes on
+ * (reads and compresses the next chunk). s3Sync waits for every queued
+ * upload and fails if one failed; a put fails at once while a failure is
+ * unreported. The repository's writer syncs before it writes the indexes
+ * and the manifest, so no manifest names a chunk whose upload failed. */
+
+typedef struct {
+    char *key;
+    guint8 *data;
+    size_t len;
+} s3Upload;
+
+
+static void
+s3UploadRun(gpointer data, gpointer opaque)
+{
+    s3Upload *u = data;
+    s3Store *s = opaque;
+    g_autoptr(GError) local = NULL;
+    int err = cairnRepoHook("s3-upload");
+    bool ok;
+
+    if (err) {
+        cairnRepoSetErrno(&local, err, "%s: upload of %s failed", s->url, u->key);
+        ok = false;
+    } else {
+        ok = s3PutRaw(s, u->key, u->data, u->len, &local);
+    }
+
+    g_mutex_lock(&s->up_lock);
+    if (!ok && !s->up_error)
+        s->up_error = g_steal_pointer(&local);
+    g_hash_table_remove(s->pending, u->key);
+    s->n_pending--;
+    g_cond_broadcast(&s->up_cond);
+    g_mutex_unlock(&s->up_lock);
+    g_free(u->key);
+    g_free(u->data);
+    g_free(u);
+}
+
+
+/* Queue @data (taken) for upload under @key; waits while the store has as
+ * many uploads queued as connections. */
+static bool
+s3UploadQueue(s3Store *s, const char *key, guint8 *data, size_t len, GError **error)
+{
+    s3Upload *u;
+
+    g_mutex_lock(&s->up_lock);
+    while (!s->up_error && s->n_pending >= (guint)s->connections)
+        g_cond_wait(&s->up_cond, &s->up_lock);
+    if (s->up_error) {
+        g_propagate_error(error, g_error_copy(s->up_error));
+        g_mutex_unlock(&s->up_lock);
+        g_free(data);
+        return false;
+    }
+    s->n_pending++;
+    g_hash_table_insert(s->pending, g_strdup(key), GSIZE_TO_POINTER(len));
+    g_mutex_unlock(&s->up_lock);
+    u = g_new0(s3Upload, 1);
+    u->key = g_strdup(key);
+    u->data = data;
+    u->len = len;
+    g_thread_pool_push(s->uploads, u, NULL);
+    return true;
+}
+
+
+/* Wait until no upload is queued; the first failure since the last call. */
+static bool
+s3UploadWait(s3Store *s, GError **error)
+{
+    GError *failed;
+
+    g_mutex_lock(&s->up_lock);
+    while (s->n_pending)
+        g_cond_wait(&s->up_cond, &s->up_lock);
+    failed = g_steal_pointer(&s->up_error);
+    g_mutex_unlock(&s->up_lock);
+    if (failed) {
+        g_propagate_error(error, failed);
+        return false;
+    }
+    return true;
+}
+
+
+/* Whether @key is queued for upload (with its size in *@ret_size). */
+static bool
+s3UploadPending(s3Store *s, const char *key, guint64 *ret_size)
+{
+    gpointer size = NULL;
+    bool found;
+
+    g_mutex_lock(&s->up_lock);
+    found = g_hash_table_lookup_extended(s->pending, key, NULL, &size);
+    g_mutex_unlock(&s->up_lock);
+    if (found && ret_size)
+        *ret_size = GPOINTER_TO_SIZE(size);
+    return found;
+}
+
+
 static bool
 s3Put(cairnRepoStore *store,
       const char *key,
       const struct iovec *iov,
       int iovcnt,
       bool no_replace,
-      bool durable G_GNUC_UNUSED,
+      bool durable,
       bool *ret_created,
       GError **error)
 {
@@ -575,9 +723,12 @@ s3Put(cairnRepoStore *store,
     size_t len = 0;
     size_t off = 0;
 
+    bool head = no_replace && !s3JustMissing(s, key);
+
     s3MarkerRefresh(s);
-    /* HEAD before PUT: a chunk another host stored is not uploaded again */
-    if (no_replace) {
+    /* HEAD before PUT: a chunk another host stored is not uploaded again
+     * (unless this thread's last request was that HEAD) */
+    if (head) {
         int ex = s3Exists(store, key, NULL, error);
 
         if (ex < 0)
@@ -595,7 +746,8 @@ s3Put(cairnRepoStore *store,
         memcpy(data + off, iov[i].iov_base, iov[i].iov_len);
         off += iov[i].iov_len;
     }
-    if (!s3PutRaw(s, key, data, len, error))
+    if (durable ? !s3PutRaw(s, key, data, len, error) :
+                  !s3UploadQueue(s, key, g_steal_pointer(&data), len, error))
         return false;
     if (ret_created)
         *ret_created = true;
@@ -798,11 +950,69 @@ s3Remove(cairnRepoStore *store, const char *key, GError **error)
 }
 
 
-static bool
-s3Sync(cairnRepoStore *store G_GNUC_UNUSED, GError **error G_GNUC_UNUSED)
+typedef struct {
+    cairnRepoStore *store;
+    const char *const *keys;
+    guint n;
+    guint next; /* atomic */
+    GMutex lock;
+    GError *error; /* the first, under lock */
+} s3RemoveJob;
+
+
+static gpointer
+s3RemoveWorker(gpointer opaque)
 {
-    /* a PUT is durable when the store answers it */
+    s3RemoveJob *job = opaque;
+    guint i;
+
+    while ((i = (guint)g_atomic_int_add(&job->next, 1)) < job->n) {
+        g_autoptr(GError) local = NULL;
+
+        if (!s3Remove(job->store, job->keys[i], &local)) {
+            g_mutex_lock(&job->lock);
+            if (!job->error)
+                job->error = g_steal_pointer(&local);
+            g_mutex_unlock(&job->lock);
+            g_atomic_int_set(&job->next, (gint)job->n);
+        }
+    }
+    return NULL;
+}
+
+
+/* The DELETEs go out at once, as many as the store has connections: the
+ * threads only wait, the transfers run in the store's multi handle. */
+static bool
+s3RemoveMany(cairnRepoStore *store, const char *const *keys, guint n, GError **error)
+{
+    s3Store *s = (s3Store *)store;
+    s3RemoveJob job = { store, keys, n, 0, { 0 }, NULL };
+    guint nthreads = MIN(n, (guint)s->connections);
+    g_autoptr(GPtrArray) threads = g_ptr_array_new();
+
+    if (n == 0)
+        return true;
+    s3MarkerRefresh(s);
+    g_mutex_init(&job.lock);
+    for (guint i = 0; i < nthreads; i++)
+        g_ptr_array_add(threads, g_thread_new("cairn-s3-rm", s3RemoveWorker, &job));
+    for (guint i = 0; i < threads->len; i++)
+        g_thread_join(threads->pdata[i]);
+    g_mutex_clear(&job.lock);
+    if (job.error) {
+        g_propagate_error(error, job.error);
+        return false;
+    }
     return true;
+}
+
+
+static bool
+s3Sync(cairnRepoStore *store, GError **error)
+{
+    /* a PUT is durable when the store answers it: wait for the answers */
+    return s3UploadWait((s3Store *)store, error);
 }
 
 
@@ -913,17 +1123,72 @@ s3Cleanup(cairnRepoStore *store G_GNUC_UNUSED,
 }
 
 
+/* One line of the counters, as CAIRN_S3_STATS=1 prints it. */
+static char *
+s3StatsLine(s3Store *s)
+{
+    s3XferStats x;
+
+    s3XferGetStats(s->xfer, &x);
+    return g_strdup_printf(
+        "%s: s3 requests: PUT %d (%" G_GSSIZE_FORMAT " bytes), GET %d (%" G_GSSIZE_FORMAT
+        " bytes), HEAD %d, LIST %d, DELETE %d, retries %d, connections %u, "
+        "at once %u",
+        s->url, g_atomic_int_get(&s->n_put), s->bytes_up, g_atomic_int_get(&s->n_get),
+        s->bytes_down, g_atomic_int_get(&s->n_head), g_atomic_int_get(&s->n_list),
+        g_atomic_int_get(&s->n_delete), g_atomic_int_get(&s->n_retry), x.connects, x.peak_running);
+}
+
+
+bool
+cairnRepoStoreS3GetStats(cairnRepoStore *store, cairnRepoS3Stats *stats)
+{
+    s3Store *s = (s3Store *)store;
+    s3XferStats x;
+
+    if (!store || store->driver->name == NULL || !g_str_equal(store->driver->name, "s3"))
+        return false;
+    s3XferGetStats(s->xfer, &x);
+    stats->put = (guint)g_atomic_int_get(&s->n_put);
+    stats->get = (guint)g_atomic_int_get(&s->n_get);
+    stats->head = (guint)g_atomic_int_get(&s->n_head);
+    stats->list = (guint)g_atomic_int_get(&s->n_list);
+    stats->del = (guint)g_atomic_int_get(&s->n_delete);
+    stats->retries = (guint)g_atomic_int_get(&s->n_retry);
+    stats->bytes_up = (guint64)g_atomic_pointer_get(&s->bytes_up);
+    stats->bytes_down = (guint64)g_atomic_pointer_get(&s->bytes_down);
+    stats->connects = x.connects;
+    stats->peak_running = x.peak_running;
+    return true;
+}
+
+
 static void
 s3Free(cairnRepoStore *store)
 {
     s3Store *s = (s3Store *)store;
 
+    /* uploads not synced belong to no snapshot: let them finish */
+    if (s->uploads)
+        g_thread_pool_free(s->uploads, FALSE, TRUE);
+    if (s->up_error)
+        g_debug("%s: upload failed: %s", s->url, s->up_error->message);
+    g_clear_error(&s->up_error);
+    if (s->pending)
+        g_hash_table_unref(s->pending);
+    g_mutex_clear(&s->up_lock);
+    g_cond_clear(&s->up_cond);
     if (s->marker_key && s->idle)
         s3Remove(store, s->marker_key, NULL);
-    g_debug("%s: s3 requests: PUT %d (%" G_GSSIZE_FORMAT " bytes), GET %d (%" G_GSSIZE_FORMAT
-            " bytes), HEAD %d, LIST %d, DELETE %d",
-            s->url, s->n_put, s->bytes_up, s->n_get, s->bytes_down, s->n_head, s->n_list,
-            s->n_delete);
+    if (s->xfer) {
+        g_autofree char *line = s3StatsLine(s);
+
+        g_debug("%s", line);
+        if (g_strcmp0(g_getenv("CAIRN_S3_STATS"), "1") == 0)
+            fprintf(stderr, "%s\n", line);
+    }
+    /* the easy handles are out of the multi handle: none is running */
+    g_clear_pointer(&s->xfer, s3XferFree);
     if (s->idle) {
         for (guint i = 0; i < s->idle->len; i++)
             curl_easy_cleanup(s->idle->pdata[i]);
@@ -954,6 +1219,7 @@ static const cairnRepoStoreDriver s3Driver = {
     .exists = s3Exists,
     .list = s3List,
     .remove = s3Remove,
+    .remove_many = s3RemoveMany,
     .sync = s3Sync,
     .lock = s3Lock,
     .cleanup = s3Cleanup,
@@ -987,6 +1253,9 @@ cairnRepoStoreS3Open(const char *url, GError **error)
     s->parent.driver = &s3Driver;
     g_mutex_init(&s->pool_lock);
     g_mutex_init(&s->marker_lock);
+    g_mutex_init(&s->up_lock);
+    g_cond_init(&s->up_cond);
+    s->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     store = &s->parent;
     s->url = g_strdup(url);
     s->retries = (int)g_ascii_strtoll(envOr("CAIRN_S3_RETRIES", "5"), NULL, 10);
@@ -1006,6 +1275,13 @@ cairnRepoStoreS3Open(const char *url, GError **error)
     s->userpwd = g_strdup_printf("%s:%s", access, secret);
     s->token = token && *token ? g_strdup(token) : NULL;
     memset(secret, 0, strlen(secret));
+    s->connections = g_ascii_strtoll(envOr("CAIRN_S3_CONNECTIONS", "16"), NULL, 10);
+    s->connections = CLAMP(s->connections, 1, 64);
+    if (!(s->xfer = s3XferNew(s->connections))) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_IO, "%s: cannot create a curl multi handle", url);
+        return NULL;
+    }
     s->idle = g_ptr_array_new();
+    s->uploads = g_thread_pool_new(s3UploadRun, s, (gint)s->connections, FALSE, NULL);
     return g_steal_pointer(&store);
 }

@@ -67,6 +67,9 @@ typedef struct {
                  GError **error);
     /* Remove @key; a missing object is fine. */
     bool (*remove)(cairnRepoStore *store, const char *key, GError **error);
+    /* Remove the @n objects @keys (missing ones are fine), as many at
+     * once as the store can; after a failure, some may be removed. */
+    bool (*remove_many)(cairnRepoStore *store, const char *const *keys, guint n, GError **error);
     /* Make every object put so far durable. */
     bool (*sync)(cairnRepoStore *store, GError **error);
     /* Take the repository lock, without waiting. */
@@ -91,6 +94,17 @@ bool cairnRepoPathIsS3(const char *path);
 /* Open the S3 store at @url (s3://BUCKET[/PREFIX]), configured from the
  * environment as docs/s3.md describes. Nothing is contacted yet. */
 cairnRepoStore *cairnRepoStoreS3Open(const char *url, GError **error);
+
+/* Counters of an S3 store since it was opened. */
+typedef struct {
+    guint put, get, head, list, del, retries;
+    guint64 bytes_up, bytes_down;
+    guint connects;     /* connections opened */
+    guint peak_running; /* most transfers in flight at once */
+} cairnRepoS3Stats;
+
+/* Fill @stats if @store is an S3 store; false if it is not. */
+bool cairnRepoStoreS3GetStats(cairnRepoStore *store, cairnRepoS3Stats *stats);
 
 /* The store driver for @path: S3 for s3://..., else the local directory. */
 cairnRepoStore *cairnRepoStoreOpen(const char *path, GError **error);

@@ -10,6 +10,10 @@
  * appears in the destination when its manifest, copied last, does: an
  * interrupted sync leaves only unreferenced chunks and indexes there, and
  * the next sync skips what was copied.
+ *
+ * The chunks of a snapshot are copied by SYNC_THREADS threads at once, so
+ * an object store has that many requests in flight (repo-s3-xfer.c runs
+ * them in one multi handle).
  */
 #include <string.h>
 #include <zstd.h>
@@ -17,11 +21,30 @@
 #include "repo-private.h"
 #include "repo-store.h"
 
+#define SYNC_THREADS 8
+
 
 static const cairnRepoKeys *
 keysOf(cairnRepo *repo)
 {
     return repo->encrypted ? &repo->keys : NULL;
+}
+
+
+static guint
+digestHash(gconstpointer p)
+{
+    guint h;
+
+    memcpy(&h, p, sizeof(h));
+    return h;
+}
+
+
+static gboolean
+digestEqual(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, CAIRN_REPO_DIGEST_LEN) == 0;
 }
 
 
@@ -86,6 +109,68 @@ syncChunk(cairnRepo *src,
 }
 
 
+typedef struct {
+    cairnRepo *src;
+    cairnRepo *dst;
+    GPtrArray *digests; /* const guint8*, into the indexes */
+    guint next;         /* atomic */
+    GMutex lock;
+    cairnRepoSyncStats *stats; /* under lock */
+    GError *error;             /* the first, under lock */
+} syncJob;
+
+
+static gpointer
+syncWorker(gpointer opaque)
+{
+    syncJob *job = opaque;
+    g_autofree guint8 *scratch = g_malloc(job->src->chunk_size);
+    cairnRepoSyncStats mine = { 0 };
+    guint i;
+
+    while ((i = (guint)g_atomic_int_add(&job->next, 1)) < job->digests->len) {
+        g_autoptr(GError) local = NULL;
+
+        if (!syncChunk(job->src, job->dst, job->digests->pdata[i], scratch, &mine, &local)) {
+            g_mutex_lock(&job->lock);
+            if (!job->error)
+                job->error = g_steal_pointer(&local);
+            g_mutex_unlock(&job->lock);
+            g_atomic_int_set(&job->next, (gint)job->digests->len);
+        }
+    }
+    g_mutex_lock(&job->lock);
+    job->stats->chunks_present += mine.chunks_present;
+    job->stats->chunks_copied += mine.chunks_copied;
+    job->stats->bytes_copied += mine.bytes_copied;
+    g_mutex_unlock(&job->lock);
+    return NULL;
+}
+
+
+/* Copy the chunks of @digests (distinct) the destination lacks. */
+static bool
+syncChunks(
+    cairnRepo *src, cairnRepo *dst, GPtrArray *digests, cairnRepoSyncStats *stats, GError **error)
+{
+    syncJob job = { src, dst, digests, 0, { 0 }, stats, NULL };
+    g_autoptr(GPtrArray) threads = g_ptr_array_new();
+    guint n = MIN(digests->len, SYNC_THREADS);
+
+    g_mutex_init(&job.lock);
+    for (guint i = 0; i < n; i++)
+        g_ptr_array_add(threads, g_thread_new("cairn-sync", syncWorker, &job));
+    for (guint i = 0; i < threads->len; i++)
+        g_thread_join(threads->pdata[i]);
+    g_mutex_clear(&job.lock);
+    if (job.error) {
+        g_propagate_error(error, job.error);
+        return false;
+    }
+    return true;
+}
+
+
 static bool
 syncSnapshot(cairnRepo *src,
              cairnRepo *dst,
@@ -94,10 +179,11 @@ syncSnapshot(cairnRepo *src,
              cairnRepoSyncStats *stats,
              GError **error)
 {
-    g_autofree guint8 *scratch = g_malloc(src->chunk_size);
     g_autofree char *mkey = cairnRepoManifestKey(m->id);
     g_autoptr(GPtrArray) indexes =
         g_ptr_array_new_with_free_func((GDestroyNotify)cairnRepoIndexFree);
+    g_autoptr(GPtrArray) todo = g_ptr_array_new();
+    g_autoptr(GHashTable) mine = g_hash_table_new(digestHash, digestEqual);
 
     for (guint i = 0; i < m->disks->len; i++) {
         const cairnRepoManifestDisk *d = m->disks->pdata[i];
@@ -109,13 +195,16 @@ syncSnapshot(cairnRepo *src,
         for (guint64 c = 0; c < index->n_chunks; c++) {
             const guint8 *digest = index->digests + c * CAIRN_REPO_DIGEST_LEN;
 
-            if (cairnRepoDigestIsZero(digest) || g_hash_table_contains(seen, digest))
+            if (cairnRepoDigestIsZero(digest) || g_hash_table_contains(seen, digest) ||
+                !g_hash_table_add(mine, (gpointer)digest))
                 continue;
-            if (!syncChunk(src, dst, digest, scratch, stats, error))
-                return false;
-            g_hash_table_add(seen, g_memdup2(digest, CAIRN_REPO_DIGEST_LEN));
+            g_ptr_array_add(todo, (gpointer)digest);
         }
     }
+    if (!syncChunks(src, dst, todo, stats, error))
+        return false;
+    for (guint i = 0; i < todo->len; i++)
+        g_hash_table_add(seen, g_memdup2(todo->pdata[i], CAIRN_REPO_DIGEST_LEN));
     /* chunks durable before the indexes and the manifest that name them */
     if (!dst->store->driver->sync(dst->store, error))
         return false;
@@ -130,23 +219,6 @@ syncSnapshot(cairnRepo *src,
         return false;
     stats->snapshots_copied++;
     return true;
-}
-
-
-static guint
-digestHash(gconstpointer p)
-{
-    guint h;
-
-    memcpy(&h, p, sizeof(h));
-    return h;
-}
-
-
-static gboolean
-digestEqual(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, CAIRN_REPO_DIGEST_LEN) == 0;
 }
 
 

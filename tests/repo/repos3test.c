@@ -386,6 +386,53 @@ testRetries(void)
 }
 
 
+static int
+uploadFailHook(const char *step)
+{
+    return g_str_equal(step, "s3-upload") ? EIO : 0;
+}
+
+
+/* A chunk's upload runs behind the writer (queued, not durable): when it
+ * fails, commit's sync fails and no manifest is written. */
+static void
+testUploadFails(void)
+{
+    g_autofree char *url = newUrl("upfail");
+    g_autoptr(cairnRepo) repo = initOpen(url, CAIRN_REPO_LOCK_SHARED);
+    g_autofree guint8 *buf = g_malloc(CAIRN_REPO_CHUNK_SIZE);
+    g_autoptr(cairnRepoWriter) w = NULL;
+    g_autoptr(GPtrArray) snaps = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *id = NULL;
+    bool ok = true;
+
+    w = cairnRepoWriterNew(repo, "dom", NULL, &err);
+    g_assert_no_error(err);
+    g_assert_true(cairnRepoWriterAddDisk(w, "vda", CAIRN_REPO_CHUNK_SIZE, NULL, &err));
+    cairnRepoTestHook = uploadFailHook;
+    /* one chunk: its put is queued; commit's sync reports the failure */
+    rtFillBuffer(buf, CAIRN_REPO_CHUNK_SIZE, RT_RANDOM, 7700);
+    ok = cairnRepoWriterPutChunk(w, "vda", 0, buf, CAIRN_REPO_CHUNK_SIZE, &err);
+    g_assert_no_error(err);
+    g_assert_true(ok);
+    ok = cairnRepoWriterCommit(w, NULL, &id, &err);
+    cairnRepoTestHook = NULL;
+    g_assert_false(ok);
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_IO);
+    g_assert_nonnull(strstr(err->message, "upload of chunks/"));
+    g_clear_error(&err);
+    g_clear_pointer(&w, cairnRepoWriterFree);
+    snaps = cairnRepoListSnapshots(repo, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(snaps->len, ==, 0);
+    g_clear_pointer(&repo, cairnRepoFree);
+    repo = rtOpen(url, NULL, CAIRN_REPO_LOCK_SHARED);
+    id = rtWriteSnapshot(repo, "dom", disksA, 0);
+    rtCheckDisk(repo, id, &disksA[0]);
+}
+
+
 static bool
 firstChunk(const char *key, guint64 size, gint64 mtime, gpointer opaque, GError **error)
 {
@@ -514,6 +561,10 @@ testGatewayKilled(void)
     }
     g_unsetenv("CAIRN_S3_RETRIES");
     rgw("start-rgw");
+    /* the next run opens the repository anew (the failed run's store may
+     * hold the failure of a queued upload for its next sync) */
+    g_clear_pointer(&repo, cairnRepoFree);
+    repo = rtOpen(url, NULL, CAIRN_REPO_LOCK_SHARED);
     snaps = cairnRepoListSnapshots(repo, NULL, &err);
     g_assert_no_error(err);
     g_assert_cmpuint(snaps->len, ==, 1);
@@ -601,6 +652,148 @@ testSyncRoundTrip(void)
 }
 
 
+/* CAIRN_S3_ADDRESSING: virtual-hosted (BUCKET.HOST, which curl resolves
+ * for *.localhost, and the gateway knows as its DNS name) and path-style
+ * reach the same objects; virtual on an IP address cannot. */
+static void
+testAddressing(void)
+{
+    g_autofree char *url = newUrl("vhost");
+    g_autofree char *endpoint = g_strdup(g_getenv("AWS_ENDPOINT_URL"));
+    g_autofree char *local = NULL;
+    g_autoptr(cairnRepo) repo = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *id = NULL;
+    const char *ip = strstr(endpoint, "127.0.0.1");
+
+    g_assert_nonnull(ip);
+    local = g_strdup_printf("%.*slocalhost%s", (int)(ip - endpoint), endpoint,
+                            ip + strlen("127.0.0.1"));
+    g_setenv("AWS_ENDPOINT_URL", local, TRUE);
+    g_setenv("CAIRN_S3_ADDRESSING", "virtual", TRUE);
+    repo = initOpen(url, CAIRN_REPO_LOCK_SHARED);
+    id = rtWriteSnapshot(repo, "dom", disksA, 0);
+    g_clear_pointer(&repo, cairnRepoFree);
+
+    g_setenv("AWS_ENDPOINT_URL", endpoint, TRUE);
+    g_assert_null(cairnRepoOpen(url, NULL, CAIRN_REPO_LOCK_SHARED, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_IO);
+    g_assert_nonnull(strstr(err->message, "cairn-test.127.0.0.1"));
+    g_clear_error(&err);
+
+    g_setenv("CAIRN_S3_ADDRESSING", "sideways", TRUE);
+    g_assert_null(cairnRepoOpen(url, NULL, CAIRN_REPO_LOCK_SHARED, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_clear_error(&err);
+
+    g_setenv("CAIRN_S3_ADDRESSING", "path", TRUE);
+    repo = rtOpen(url, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_unsetenv("CAIRN_S3_ADDRESSING");
+    rtCheckDisk(repo, id, &disksA[0]);
+}
+
+
+typedef struct {
+    cairnRepoStore *store;
+    int n;
+} putJob;
+
+#define PAR_THREADS 8
+#define PAR_PER_THREAD 4
+#define PAR_SIZE (256 * 1024)
+
+static gpointer
+parallelPutThread(gpointer opaque)
+{
+    putJob *job = opaque;
+    g_autofree guint8 *buf = g_malloc(PAR_SIZE);
+
+    for (int i = 0; i < PAR_PER_THREAD; i++) {
+        g_autofree char *key = g_strdup_printf("par/%d-%d", job->n, i);
+        struct iovec iov = { buf, PAR_SIZE };
+        g_autoptr(GError) err = NULL;
+        bool created = false;
+
+        rtFillBuffer(buf, PAR_SIZE, RT_RANDOM, (guint32)(job->n * 100 + i));
+        /* as the writer does: HEAD, then a put that need not HEAD again */
+        g_assert_cmpint(job->store->driver->exists(job->store, key, NULL, &err), ==, 0);
+        g_assert_true(
+            job->store->driver->put(job->store, key, &iov, 1, true, false, &created, &err));
+        g_assert_no_error(err);
+        g_assert_true(created);
+    }
+    return NULL;
+}
+
+
+static bool
+countKey(const char *key, guint64 size, gint64 mtime, gpointer opaque, GError **error)
+{
+    (*(guint *)opaque)++;
+    return true;
+}
+
+
+/* Requests of many threads run at once in the store's one multi handle,
+ * over no more connections than it is allowed (kept alive and reused);
+ * the DELETEs of remove_many too. */
+static void
+testParallel(void)
+{
+    g_autofree char *url = newUrl("parallel");
+    g_autoptr(cairnRepoStore) store = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+    putJob jobs[PAR_THREADS];
+    GThread *threads[PAR_THREADS];
+    cairnRepoS3Stats st;
+    guint count = 0;
+
+    g_setenv("CAIRN_S3_CONNECTIONS", "4", TRUE);
+    store = cairnRepoStoreS3Open(url, &err);
+    g_unsetenv("CAIRN_S3_CONNECTIONS");
+    g_assert_no_error(err);
+    for (int i = 0; i < PAR_THREADS; i++) {
+        jobs[i] = (putJob){ store, i };
+        threads[i] = g_thread_new("put", parallelPutThread, &jobs[i]);
+    }
+    for (int i = 0; i < PAR_THREADS; i++)
+        g_thread_join(threads[i]);
+    /* the puts (not durable) are queued: sync waits for their uploads */
+    g_assert_true(store->driver->sync(store, &err));
+    g_assert_no_error(err);
+    g_assert_true(cairnRepoStoreS3GetStats(store, &st));
+    g_test_message("%u transfers at once at most, over %u connections", st.peak_running,
+                   st.connects);
+    /* a HEAD (exists) and a PUT each */
+    g_assert_cmpuint(st.put, ==, PAR_THREADS * PAR_PER_THREAD);
+    g_assert_cmpuint(st.head, ==, PAR_THREADS * PAR_PER_THREAD);
+    g_assert_cmpuint(st.bytes_up, ==, (guint64)PAR_THREADS * PAR_PER_THREAD * PAR_SIZE);
+    g_assert_cmpuint(st.peak_running, >=, 2);
+    /* each thread's HEAD, plus at most as many uploads queued as connections */
+    g_assert_cmpuint(st.peak_running, <=, PAR_THREADS + 4);
+    g_assert_cmpuint(st.connects, >=, 1);
+    g_assert_cmpuint(st.connects, <=, 4);
+
+    g_assert_true(store->driver->list(store, "par/", countKey, &count, &err));
+    g_assert_cmpuint(count, ==, PAR_THREADS * PAR_PER_THREAD);
+    for (int t = 0; t < PAR_THREADS; t++) {
+        for (int i = 0; i < PAR_PER_THREAD; i++)
+            g_ptr_array_add(keys, g_strdup_printf("par/%d-%d", t, i));
+    }
+    g_ptr_array_add(keys, g_strdup("par/never-stored"));
+    g_assert_true(
+        store->driver->remove_many(store, (const char *const *)keys->pdata, keys->len, &err));
+    g_assert_no_error(err);
+    count = 0;
+    g_assert_true(store->driver->list(store, "par/", countKey, &count, &err));
+    g_assert_cmpuint(count, ==, 0);
+    g_assert_true(cairnRepoStoreS3GetStats(store, &st));
+    g_assert_cmpuint(st.del, ==, keys->len);
+    g_assert_cmpuint(st.connects, <=, 4);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -610,6 +803,8 @@ main(int argc, char **argv)
         return 77;
     }
     g_test_add_func("/repo-s3/basic", testBasic);
+    g_test_add_func("/repo-s3/parallel", testParallel);
+    g_test_add_func("/repo-s3/addressing", testAddressing);
     g_test_add_func("/repo-s3/init-errors", testInitErrors);
     g_test_add_func("/repo-s3/wrong-credentials", testWrongCredentials);
     g_test_add_func("/repo-s3/profile-file", testProfileFile);
@@ -619,6 +814,7 @@ main(int argc, char **argv)
     g_test_add_func("/repo-s3/concurrent-writers", testConcurrentWriters);
     g_test_add_func("/repo-s3/gc-during-run", testGcDuringRun);
     g_test_add_func("/repo-s3/retries", testRetries);
+    g_test_add_func("/repo-s3/upload-fails", testUploadFails);
     g_test_add_func("/repo-s3/verify-overwritten", testVerifyOverwritten);
     g_test_add_func("/repo-s3/encrypted", testEncrypted);
     g_test_add_func("/repo-s3/sync-round-trip", testSyncRoundTrip);

@@ -9,6 +9,7 @@
 # Ports are chosen at random (20000-59999) per start; every daemon binds to
 # 127.0.0.1; nothing outside DIR is touched. The S3 user has the access key
 # and secret printed by 'rgw.sh keys'.
+# The OSD keeps its data in memory: $CAIRN_RGW_MEMSTORE_BYTES (default 1 GiB).
 set -euo pipefail
 
 ACCESS=CAIRNTESTACCESS00000
@@ -75,7 +76,7 @@ paxos propose interval = 0.05
 [osd]
 osd data = $d/osd/\$id
 osd objectstore = memstore
-memstore device bytes = 1073741824
+memstore device bytes = ${CAIRN_RGW_MEMSTORE_BYTES:-1073741824}
 osd max object name len = 460
 osd max object namespace len = 64
 
@@ -83,6 +84,7 @@ osd max object namespace len = 64
 rgw frontends = beast endpoint=$IP:$port
 rgw data = $d/rgw
 rgw thread pool size = 32
+rgw dns name = localhost
 rgw init timeout = 120
 client mount timeout = 60
 CONF
