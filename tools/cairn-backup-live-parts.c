@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libxml/parser.h>
@@ -35,6 +36,8 @@ cbLiveDiskFree(cbLiveDisk *d)
     g_free(d->image);
     g_free(d->socket);
     g_free(d->pidfile);
+    if (d->zeros)
+        g_array_unref(d->zeros);
     g_free(d);
 }
 
@@ -247,7 +250,7 @@ cbLiveImageBacking(const char *image, GError **error)
 
 
 bool
-cbLiveImageCreate(cbLiveDisk *d, GError **error)
+cbLiveImageCreate(cbLiveDisk *d, char **ret_temp, GError **error)
 {
     g_autofree char *dir = g_path_get_dirname(d->image);
     g_autofree char *base = g_path_get_basename(d->image);
@@ -268,6 +271,48 @@ cbLiveImageCreate(cbLiveDisk *d, GError **error)
     }
     if (!g_spawn_check_wait_status(status, NULL)) {
         cbSetError(error, "cannot create '%s': %s", d->image, g_strstrip(err));
+        g_unlink(temp);
+        return false;
+    }
+    *ret_temp = g_steal_pointer(&temp);
+    return true;
+}
+
+
+/* qemu-io on @temp with the commands in @script on its stdin. */
+static bool
+cbLiveQemuIo(const char *temp, const char *script, GError **error)
+{
+    const char *argv[] = { "qemu-io", "-f", "qcow2", temp, NULL };
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    if (!(proc = g_subprocess_newv(argv,
+                                   G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                       G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                   error)) ||
+        !g_subprocess_communicate_utf8(proc, script, NULL, &out, &err, error))
+        return false;
+    if (!g_subprocess_get_successful(proc) || (out && strstr(out, "rror"))) {
+        cbSetError(error, "cannot mark the zero chunks in '%s': %s", temp,
+                   err && *err ? g_strstrip(err) : (out ? g_strstrip(out) : ""));
+        return false;
+    }
+    return true;
+}
+
+
+bool
+cbLiveImageCommit(cbLiveDisk *d, const char *temp, GError **error)
+{
+    g_autoptr(GString) script = g_string_new(NULL);
+
+    for (guint i = 0; d->zeros && i + 1 < d->zeros->len; i += 2)
+        g_string_append_printf(script, "write -z %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
+                               g_array_index(d->zeros, guint64, i),
+                               g_array_index(d->zeros, guint64, i + 1));
+    if (script->len > 0 && !cbLiveQemuIo(temp, script->str, error)) {
         g_unlink(temp);
         return false;
     }

@@ -20,6 +20,10 @@ typedef struct {
     guint64 cur;   /* pull progress */
     guint64 end;
     int shown; /* last percentage shown; -1 none */
+    /* The runs of all-zero chunks of the snapshot's disk: pairs of guint64
+     * offset, length. Marked as zero clusters in a new image, so the copy
+     * (block-stream copies what the top image lacks) skips them. */
+    GArray *zeros;
 } cbLiveDisk;
 
 void cbLiveDiskFree(cbLiveDisk *d);
@@ -56,9 +60,13 @@ void cbLiveServerStop(cbLiveDisk *d);
  * `qemu-img info` (which does not open the backing). */
 char *cbLiveImageBacking(const char *image, GError **error);
 
-/* Create @d->image (atomically: a temporary file renamed) with @d's
- * export as its raw backing, without opening the export. */
-bool cbLiveImageCreate(cbLiveDisk *d, GError **error);
+/* Create the temporary image of @d (*@ret_temp, beside @d->image) with
+ * @d's export as its raw backing, without opening the export. */
+bool cbLiveImageCreate(cbLiveDisk *d, char **ret_temp, GError **error);
+
+/* Mark @d->zeros as zero clusters in @temp (with qemu-io, which opens the
+ * backing: the server must run), then rename @temp to @d->image. */
+bool cbLiveImageCommit(cbLiveDisk *d, const char *temp, GError **error);
 
 /* @xml (a domain's, or the snapshot's) with every disk of @disks (cbLiveDisk*)
  * pointed at its image, its export as <backingStore> unless done; @name

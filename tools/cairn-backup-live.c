@@ -130,8 +130,37 @@ cbLiveState(cbLive *live, GError **error)
 }
 
 
+/* The runs of zero chunks of @index, as offset/length pairs. */
+static GArray *
+cbLiveZeroRuns(const cairnRepoIndex *index)
+{
+    GArray *runs = g_array_new(FALSE, FALSE, sizeof(guint64));
+    guint64 n = cairnRepoIndexGetChunkCount(index);
+    guint64 csize = cairnRepoIndexGetChunkSize(index);
+    guint64 start = 0;
+    guint64 len = 0;
+
+    for (guint64 c = 0; c <= n; c++) {
+        bool zero = c < n && cairnRepoDigestIsZero(cairnRepoIndexGetDigest(index, c));
+
+        if (zero) {
+            if (len == 0)
+                start = c * csize;
+            len += cairnRepoIndexGetChunkLength(index, c);
+            continue;
+        }
+        if (len > 0) {
+            g_array_append_val(runs, start);
+            g_array_append_val(runs, len);
+        }
+        len = 0;
+    }
+    return runs;
+}
+
+
 static bool
-cbLiveDisks(cbLive *live, GError **error)
+cbLiveDisks(cbLive *live, cairnRepo *repo, GError **error)
 {
     live->disks = g_ptr_array_new_with_free_func((GDestroyNotify)cbLiveDiskFree);
     if (live->opts->disks && !cairnRepoManifestFindDisk(live->m, live->opts->disks)) {
@@ -152,6 +181,13 @@ cbLiveDisks(cbLive *live, GError **error)
         d->pidfile = g_strdup_printf("%s/%s.pid", live->rundir, md->name);
         d->shown = -1;
         g_ptr_array_add(live->disks, d);
+        if (!live->opts->status && !g_file_test(d->image, G_FILE_TEST_EXISTS)) {
+            g_autoptr(cairnRepoIndex) index = cairnRepoLoadIndex(repo, live->id, d->disk, error);
+
+            if (!index)
+                return false;
+            d->zeros = cbLiveZeroRuns(index);
+        }
     }
     return true;
 }
@@ -166,6 +202,7 @@ cbLivePrepareDisk(cbLive *live, cbLiveDisk *d, GError **error)
     g_autofree char *backing = NULL;
     bool fresh = !g_file_test(d->image, G_FILE_TEST_EXISTS);
     bool spawned = false;
+    g_autofree char *temp = NULL;
     GPid pid = 0;
     int errfd = -1;
 
@@ -186,12 +223,17 @@ cbLivePrepareDisk(cbLive *live, cbLiveDisk *d, GError **error)
             return false;
         spawned = true;
     }
-    if (fresh && !cbLiveImageCreate(d, error)) {
+    if (fresh && !cbLiveImageCreate(d, &temp, error)) {
         if (spawned)
             cbLiveServerWait(d, pid, errfd, NULL);
         return false;
     }
-    return !spawned || cbLiveServerWait(d, pid, errfd, error);
+    if (spawned && !cbLiveServerWait(d, pid, errfd, error)) {
+        if (temp)
+            g_unlink(temp);
+        return false;
+    }
+    return !fresh || cbLiveImageCommit(d, temp, error);
 }
 
 
@@ -497,7 +539,7 @@ cbCmdRestoreLive(const cbOptions *opts, GError **error)
         return false;
     }
     if (!(repo = cairnRepoOpen(live.repo, opts->key, CAIRN_REPO_LOCK_SHARED, error)) ||
-        !(live.m = cairnRepoLoadManifest(repo, live.id, error)) || !cbLiveDisks(&live, error))
+        !(live.m = cairnRepoLoadManifest(repo, live.id, error)) || !cbLiveDisks(&live, repo, error))
         return false;
     g_clear_pointer(&repo, cairnRepoFree);
     if (opts->status)

@@ -134,19 +134,23 @@ qemuBlockJobSaveDef(qemuBlockJobCall *call, GError **error)
 
 
 /* The pull of @dst completed: the top image has no backing. Forget the
- * layers (live state, both definitions), then delete their nodes. */
+ * layers (live state, both definitions); *@ret_layers gets them, for
+ * qemuBlockJobDeleteLayers() once the job is dismissed (until then the
+ * job holds their nodes). */
 static bool
-qemuBlockJobFinishPull(qemuBlockJobCall *call, const char *dst, GError **error)
+qemuBlockJobFinishPull(qemuBlockJobCall *call,
+                       const char *dst,
+                       GPtrArray **ret_layers,
+                       GError **error)
 {
     qemuDomainStatus *st = call->obj->status;
     qemuStatusDisk *sdisk = qemuDomainStatusFindDisk(st, dst);
     cairnDomainDiskDef *live = cairnDomainDiskByTarget(st->def, dst);
     cairnDomainDiskDef *persistent =
         call->obj->def ? cairnDomainDiskByTarget(call->obj->def, dst) : NULL;
-    g_autoptr(GPtrArray) layers = NULL;
 
     if (sdisk)
-        layers = g_steal_pointer(&sdisk->layers);
+        *ret_layers = g_steal_pointer(&sdisk->layers);
     if (live)
         g_clear_pointer(&live->backing, cairnDomainDiskBackingFree);
     if (!qemuDomainObjSaveStatus(call->drv, call->obj, error))
@@ -156,15 +160,23 @@ qemuBlockJobFinishPull(qemuBlockJobCall *call, const char *dst, GError **error)
         if (!qemuBlockJobSaveDef(call, error))
             return false;
     }
+    return true;
+}
+
+
+/* Delete the nodes of layers a pull left unused (a failure is only
+ * logged: the nodes stay open, unused, until QEMU ends). */
+static void
+qemuBlockJobDeleteLayers(qemuBlockJobCall *call, GPtrArray *layers)
+{
     for (guint i = 0; layers && i < layers->len; i++) {
         qemuBlockLayer *layer = g_ptr_array_index(layers, i);
         g_autoptr(GError) gerr = NULL;
 
         if ((layer->format_node && !qemuMonitorBlockdevDel(call->mon, layer->format_node, &gerr)) ||
             (layer->storage_node && !qemuMonitorBlockdevDel(call->mon, layer->storage_node, &gerr)))
-            g_debug("cannot delete the pulled layer '%s': %s", layer->file, gerr->message);
+            g_warning("cannot delete the pulled layer '%s': %s", layer->file, gerr->message);
     }
-    return true;
 }
 
 
@@ -176,6 +188,7 @@ qemuBlockJobReconcileDisk(qemuBlockJobCall *call, const char *dst, GError **erro
     gint64 pid = g_key_file_get_int64(call->record, dst, "pid", NULL);
     g_autofree char *id = g_key_file_get_string(call->record, dst, "job", NULL);
     bool aborting = g_key_file_get_boolean(call->record, dst, "aborting", NULL);
+    g_autoptr(GPtrArray) layers = NULL;
     qemuMonitorJobInfo *job;
     qemuStatusDisk *sdisk;
     int status;
@@ -199,7 +212,7 @@ qemuBlockJobReconcileDisk(qemuBlockJobCall *call, const char *dst, GError **erro
         job->status != QEMU_MONITOR_JOB_STATUS_NULL)
         return true;
     if (!job->error && !aborting) {
-        if (!qemuBlockJobFinishPull(call, dst, error))
+        if (!qemuBlockJobFinishPull(call, dst, &layers, error))
             return false;
         status = CAIRN_DOMAIN_BLOCK_JOB_COMPLETED;
     } else {
@@ -209,6 +222,7 @@ qemuBlockJobReconcileDisk(qemuBlockJobCall *call, const char *dst, GError **erro
     }
     if (!qemuMonitorJobDismiss(call->mon, id, error))
         return false;
+    qemuBlockJobDeleteLayers(call, layers);
     qemuBlockJobDrop(call, dst, status);
     return true;
 }
