@@ -17,7 +17,13 @@
 . "$(dirname "$0")/lib.sh"
 bk_setup live
 note() { echo "== [${SECONDS}s] $*" >&2; }
-START_LIMIT=${LIVE_START_LIMIT:-4}
+# The 2 s target holds on a machine with a core to spare; on a loaded one
+# (load average above the CPU count) starting QEMU alone takes longer.
+if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v n="$(nproc)" 'BEGIN { exit !(l < n) }'; then
+    START_LIMIT=${LIVE_START_LIMIT:-2}
+else
+    START_LIMIT=${LIVE_START_LIMIT:-10}
+fi
 
 out=$("$here/tests/guest/make-guest.sh" --quiet ${CAIRN_GUEST_OFFLINE:+--offline} "$root/guest" \
     2>"$root/guest.log") || { [ $? = 3 ] && { echo "skip: guest packages"; exit 77; }; fail "make-guest.sh"; }
@@ -26,7 +32,10 @@ initrd=$(sed -n 2p <<<"$out")
 
 # The source: vda with patterns, vdb (raw) takes the guest's verdict.
 qemu-img create -q -f qcow2 "$img/src-vda.qcow2" 64M
-qemu-io -f qcow2 -c "write -P 0xab 1M 12M" -c "write -P 0xcd 40M 1M" "$img/src-vda.qcow2" >/dev/null
+# 0xab and 0xcd are checked by the guest; 0xef is ballast that keeps the
+# copy at 1 MiB/s busy well beyond the guest's checks.
+qemu-io -f qcow2 -c "write -P 0xab 1M 12M" -c "write -P 0xcd 40M 1M" -c "write -P 0xef 16M 20M" \
+    "$img/src-vda.qcow2" >/dev/null
 qemu-img create -q -f raw "$img/src-vdb.raw" 1M
 cat >"$root/src.xml" <<EOF
 <domain type='qemu'><name>src</name><memory unit='MiB'>256</memory>
@@ -71,7 +80,7 @@ note "1. restore --live, copying at 1 MiB/s"
 tool=$!
 wait_for 60 grep -q "running after" "$root/live1.err" || fail "domain not started: $(cat "$root/live1.err")"
 secs=$(sed -n "s/.*running after \([0-9.]*\) s/\1/p" "$root/live1.err")
-note "domain running after $secs s (limit $START_LIMIT s)"
+note "domain running after $secs s (limit $START_LIMIT s, load $(cut -d' ' -f1 /proc/loadavg))"
 awk -v s="$secs" -v l="$START_LIMIT" 'BEGIN { exit !(s < l) }' || fail "domain ran only after $secs s"
 c dumpxml lv | grep -q "<backingStore type='network'>" || fail "live XML without the NBD backing"
 
