@@ -91,14 +91,16 @@ blockPullWait(shellControl *ctl, cairnDomainPtr dom, const char *disk, bool verb
     blockPullWatch w = { .disk = disk, .status = -1 };
     gint64 deadline = timeout ? g_get_monotonic_time() + (gint64)timeout * G_TIME_SPAN_SECOND : 0;
     cairnDomainBlockJobInfo info;
+    int shown = -1;
     int id;
     int rc;
 
     id = cairnConnectDomainEventRegisterAny(ctl->conn, dom, CAIRN_DOMAIN_EVENT_ID_BLOCK_JOB_2,
                                             CAIRN_DOMAIN_EVENT_CALLBACK(blockPullEvent), &w, NULL);
     while ((rc = cairnDomainGetBlockJobInfo(dom, disk, &info, 0)) > 0) {
+        shown = blockJobPercent(&info);
         if (verbose)
-            fprintf(stderr, "\rBlock Pull: [%3d %%]", blockJobPercent(&info));
+            fprintf(stderr, "\rBlock Pull: [%3d %%]", shown);
         if (deadline && g_get_monotonic_time() > deadline) {
             if (verbose)
                 fprintf(stderr, "\n");
@@ -122,7 +124,7 @@ blockPullWait(shellControl *ctl, cairnDomainPtr dom, const char *disk, bool verb
         return shellSaveError(ctl);
     if (w.status < 0)
         w.status = blockPullStatusFromXML(dom, disk);
-    if (verbose && w.status == CAIRN_DOMAIN_BLOCK_JOB_COMPLETED)
+    if (verbose && w.status == CAIRN_DOMAIN_BLOCK_JOB_COMPLETED && shown != 100)
         fprintf(stderr, "\rBlock Pull: [100 %%]\n");
     else if (verbose)
         fprintf(stderr, "\n");

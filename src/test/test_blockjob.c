@@ -3,8 +3,8 @@
  *
  * A simulated pull: the job covers TEST_BLOCKJOB_END bytes and moves on
  * by a quarter of them at each cairnDomainGetBlockJobInfo(), so a client
- * polling sees 0%, 25%, ... 100%; the query after the one that saw 100%
- * finishes the job (the disk loses its <backingStore>, BLOCK_JOB and
+ * polling sees 0%, 25%, 50%, 75%, 100%; the query after the one that saw
+ * 100% finishes the job (the disk loses its <backingStore>, BLOCK_JOB and
  * BLOCK_JOB_2 events report COMPLETED) and returns 0. An abort ends it
  * as CANCELED. A job belongs to one run of the domain: stopping the
  * domain drops it. Deterministic, for the CLI and API tests.
@@ -118,7 +118,7 @@ testDomainGetBlockJobInfo(cairnDomain *dom,
         return -1;
     if (!(job = g_hash_table_lookup(testBlockJobs(obj), disk->dst)))
         return 0;
-    if (job->cur >= TEST_BLOCKJOB_END) {
+    if (job->cur > TEST_BLOCKJOB_END) {
         g_clear_pointer(&disk->backing, cairnDomainDiskBackingFree);
         cairnBlockJobEmit(dom->conn, obj->def, obj->id, disk, CAIRN_DOMAIN_BLOCK_JOB_TYPE_PULL,
                           CAIRN_DOMAIN_BLOCK_JOB_COMPLETED);
@@ -128,7 +128,7 @@ testDomainGetBlockJobInfo(cairnDomain *dom,
     info->type = CAIRN_DOMAIN_BLOCK_JOB_TYPE_PULL;
     info->bandwidth =
         flags & CAIRN_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES ? job->bandwidth : job->bandwidth >> 20;
-    info->cur = job->cur;
+    info->cur = MIN(job->cur, TEST_BLOCKJOB_END);
     info->end = TEST_BLOCKJOB_END;
     job->cur += TEST_BLOCKJOB_END / 4;
     return 1;
