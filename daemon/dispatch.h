@@ -205,6 +205,16 @@ GVariant *
 cairndDomainGetJobStats(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
 GVariant *
 cairndDomainAbortJob(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *
+cairndDomainBlockPull(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *cairndDomainGetBlockJobInfo(cairndClient *client,
+                                      cairnConnect *conn,
+                                      GVariant *params,
+                                      GError **error);
+GVariant *cairndDomainBlockJobAbort(cairndClient *client,
+                                    cairnConnect *conn,
+                                    GVariant *params,
+                                    GError **error);
 
 /* dispatch_event.c */
 GVariant *cairndConnectDomainEventRegisterAny(cairndClient *client,

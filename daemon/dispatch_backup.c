@@ -116,3 +116,64 @@ cairndDomainAbortJob(cairndClient *client, cairnConnect *conn, GVariant *params,
         cairndLastError(error);
     return NULL;
 }
+
+
+GVariant *
+cairndDomainBlockPull(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error)
+{
+    g_autoptr(cairnDomain) dom = NULL;
+    const char *disk = NULL;
+    guint64 bandwidth = 0;
+    guint32 flags = 0;
+
+    g_variant_get_child(params, 1, "&s", &disk);
+    g_variant_get_child(params, 2, "t", &bandwidth);
+    if (!(dom = cairndBackupDomain(conn, params, 3, &flags, error)))
+        return NULL;
+    if (cairnDomainBlockPull(dom, disk, (unsigned long)bandwidth, flags) < 0)
+        cairndLastError(error);
+    return NULL;
+}
+
+
+GVariant *
+cairndDomainGetBlockJobInfo(cairndClient *client,
+                            cairnConnect *conn,
+                            GVariant *params,
+                            GError **error)
+{
+    g_autoptr(cairnDomain) dom = NULL;
+    cairnDomainBlockJobInfo info = { 0 };
+    const char *disk = NULL;
+    guint32 flags = 0;
+    int ret;
+
+    g_variant_get_child(params, 1, "&s", &disk);
+    if (!(dom = cairndBackupDomain(conn, params, 2, &flags, error)))
+        return NULL;
+    if ((ret = cairnDomainGetBlockJobInfo(dom, disk, &info, flags)) < 0) {
+        cairndLastError(error);
+        return NULL;
+    }
+    return g_variant_new("(i(ittt))", ret, info.type, (guint64)info.bandwidth, (guint64)info.cur,
+                         (guint64)info.end);
+}
+
+
+GVariant *
+cairndDomainBlockJobAbort(cairndClient *client,
+                          cairnConnect *conn,
+                          GVariant *params,
+                          GError **error)
+{
+    g_autoptr(cairnDomain) dom = NULL;
+    const char *disk = NULL;
+    guint32 flags = 0;
+
+    g_variant_get_child(params, 1, "&s", &disk);
+    if (!(dom = cairndBackupDomain(conn, params, 2, &flags, error)))
+        return NULL;
+    if (cairnDomainBlockJobAbort(dom, disk, flags) < 0)
+        cairndLastError(error);
+    return NULL;
+}

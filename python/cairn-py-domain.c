@@ -428,6 +428,72 @@ domainJobInfo(cairnPyDomain *self, PyObject *args)
 }
 
 
+/* blockPull(disk, bandwidth=0, flags=0) -> int */
+static PyObject *
+domainBlockPull(cairnPyDomain *self, PyObject *args)
+{
+    cairnDomainPtr dom = self->dom;
+    const char *disk = NULL;
+    unsigned long bandwidth = 0;
+    unsigned int flags = 0;
+    int rc;
+
+    if (!PyArg_ParseTuple(args, "s|kI:blockPull", &disk, &bandwidth, &flags))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS;
+    rc = cairnDomainBlockPull(dom, disk, bandwidth, flags);
+    Py_END_ALLOW_THREADS;
+    if (rc < 0)
+        return cairnPyRaise("cairnDomainBlockPull() failed");
+    return PyLong_FromLong(rc);
+}
+
+
+/* blockJobInfo(path, flags=0) -> dict: type, bandwidth, cur, end; empty
+ * when the disk has no block job (as libvirt-python). */
+static PyObject *
+domainBlockJobInfo(cairnPyDomain *self, PyObject *args)
+{
+    cairnDomainPtr dom = self->dom;
+    cairnDomainBlockJobInfo info = { 0 };
+    const char *disk = NULL;
+    unsigned int flags = 0;
+    int rc;
+
+    if (!PyArg_ParseTuple(args, "s|I:blockJobInfo", &disk, &flags))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS;
+    rc = cairnDomainGetBlockJobInfo(dom, disk, &info, flags);
+    Py_END_ALLOW_THREADS;
+    if (rc < 0)
+        return cairnPyRaise("cairnDomainGetBlockJobInfo() failed");
+    if (rc == 0)
+        return PyDict_New();
+    return Py_BuildValue("{s:i,s:k,s:K,s:K}", "type", info.type, "bandwidth", info.bandwidth, "cur",
+                         info.cur, "end", info.end);
+}
+
+
+/* blockJobAbort(disk, flags=0) -> int */
+static PyObject *
+domainBlockJobAbort(cairnPyDomain *self, PyObject *args)
+{
+    cairnDomainPtr dom = self->dom;
+    const char *disk = NULL;
+    unsigned int flags = 0;
+    int rc;
+
+    if (!PyArg_ParseTuple(args, "s|I:blockJobAbort", &disk, &flags))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS;
+    rc = cairnDomainBlockJobAbort(dom, disk, flags);
+    Py_END_ALLOW_THREADS;
+    if (rc < 0)
+        return cairnPyRaise("cairnDomainBlockJobAbort() failed");
+    return PyLong_FromLong(rc);
+}
+
+
 /* jobStats(flags=0) -> dict: the statistics plus "type", the
  * cairnDomainJobType, as libvirt-python adds it. */
 static PyObject *
@@ -518,6 +584,12 @@ static PyMethodDef domainMethods[] = {
     { "abortJob", (PyCFunction)domainAbortJob, METH_NOARGS, "abortJob() -> int" },
     { "abortJobFlags", (PyCFunction)domainAbortJobFlags, METH_VARARGS,
       "abortJobFlags(flags=0) -> int" },
+    { "blockPull", (PyCFunction)domainBlockPull, METH_VARARGS,
+      "blockPull(disk, bandwidth=0, flags=0) -> int" },
+    { "blockJobInfo", (PyCFunction)domainBlockJobInfo, METH_VARARGS,
+      "blockJobInfo(path, flags=0) -> dict (empty: no job)" },
+    { "blockJobAbort", (PyCFunction)domainBlockJobAbort, METH_VARARGS,
+      "blockJobAbort(disk, flags=0) -> int" },
     { NULL, NULL, 0, NULL },
 };
 

@@ -140,6 +140,23 @@ struct _cairnDriver {
                               GError **error);
     /* 0.1.0: cairnDomainAbortJob() passes flags 0 */
     bool (*domainAbortJob)(cairnDomain *dom, unsigned int flags, GError **error);
+    /* 0.1.0: @bandwidth in MiB/s, or bytes/s with BANDWIDTH_BYTES */
+    bool (*domainBlockPull)(cairnDomain *dom,
+                            const char *disk,
+                            unsigned long bandwidth,
+                            unsigned int flags,
+                            GError **error);
+    /* 0.1.0: 1 with @info filled, 0 when the disk has no block job */
+    int (*domainGetBlockJobInfo)(cairnDomain *dom,
+                                 const char *disk,
+                                 cairnDomainBlockJobInfo *info,
+                                 unsigned int flags,
+                                 GError **error);
+    /* 0.1.0 */
+    bool (*domainBlockJobAbort)(cairnDomain *dom,
+                                const char *disk,
+                                unsigned int flags,
+                                GError **error);
 
     /* 0.1.0: returns the callback ID (>= 1); @dom NULL = all domains. The
      * test and qemu drivers use cairnConnectEventRegister (object_event.h) */

@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "cairn-backup-files.h"
+#include "cairn-backup-live.h"
 #include "cairn-backup-mount.h"
 #include "cairn-backup-serve.h"
 #include "cairn-backup.h"
@@ -48,6 +49,14 @@ static const GOptionEntry restore_entries[] = {
     { "disk", 0, 0, G_OPTION_ARG_STRING, &options.disks, "restore only this disk", "vda" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, "qcow2 (default) or raw", "FORMAT" },
     { "connections", 0, 0, G_OPTION_ARG_INT, &options.connections, "parallel writers", "N" },
+    { "live", 0, 0, G_OPTION_ARG_STRING, &options.live,
+      "boot DOMAIN from the snapshot at once and copy its disks underneath it", "DOMAIN" },
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &options.to,
+      "with --live: the directory of the new images (default: DIR, else .)", "DIR" },
+    { "bandwidth", 0, 0, G_OPTION_ARG_INT64, &options.bandwidth,
+      "with --live: copy at most MIB MiB/s per disk", "MIB" },
+    { "status", 0, 0, G_OPTION_ARG_NONE, &options.status,
+      "with --live: show what the restored disks still depend on", NULL },
     { NULL }
 };
 
@@ -111,8 +120,8 @@ static const cbCommand commands[] = {
     { "list", "REPO [DOMAIN]", "list snapshots", 1, 2, NULL },
     { "verify", "REPO [SNAPSHOT...]", "re-read every chunk, check every digest", 1, G_MAXUINT,
       NULL },
-    { "restore", "REPO SNAPSHOT DIR", "write each disk to DIR/<disk>.<format>", 3, 3,
-      restore_entries },
+    { "restore", "REPO SNAPSHOT DIR", "write each disk to DIR/<disk>.<format> (--live: boot first)",
+      2, 3, restore_entries },
     { "serve", "REPO SNAPSHOT", "serve one disk read-only over NBD (nbdkit)", 2, 2, serve_entries },
     { "mount", "REPO SNAPSHOT MOUNTPOINT", "show a disk as MOUNTPOINT/DISK, read-only (FUSE)", 3, 3,
       mount_entries },
@@ -226,6 +235,13 @@ runCommand(const cbCommand *cmd, cbExitCode *ret_exit, GError **error)
         return cbCmdList(&options, error);
     if (g_str_equal(cmd->name, "verify"))
         return cbCmdVerify(&options, ret_exit, error);
+    if (g_str_equal(cmd->name, "restore") && options.live)
+        return cbCmdRestoreLive(&options, error);
+    if (g_str_equal(cmd->name, "restore") && options.nargs < 3) {
+        g_set_error(error, CB_ERROR, CB_ERROR_USAGE,
+                    "usage: cairn-backup restore REPO SNAPSHOT DIR [OPTIONS]");
+        return false;
+    }
     if (g_str_equal(cmd->name, "restore"))
         return cbCmdRestore(&options, error);
     if (g_str_equal(cmd->name, "serve"))

@@ -36,10 +36,14 @@ typedef struct {
     char *tls_certificates; /* serve --tls-certificates DIR */
     char *tls_psk;          /* serve --tls-psk FILE */
     gboolean tls_verify_peer;
-    gint64 grace; /* gc --grace SECONDS; -1: the repository's default */
-    char *domain; /* sync --domain D */
-    gint last;    /* sync --last N */
-    char **args;  /* positional arguments after the command */
+    gint64 grace;     /* gc --grace SECONDS; -1: the repository's default */
+    char *live;       /* restore --live DOMAIN */
+    char *to;         /* restore --live --to DIR */
+    gint64 bandwidth; /* restore --live --bandwidth MiB/s; 0: unlimited */
+    gboolean status;  /* restore --live --status */
+    char *domain;     /* sync --domain D */
+    gint last;        /* sync --last N */
+    char **args;      /* positional arguments after the command */
     guint nargs;
 } cbOptions;
 

@@ -14,6 +14,7 @@
 #include "cmd_complete.h"
 #include "shell.h"
 #include "cmd_backup.h"
+#include "cmd_blockjob.h"
 
 
 /* ---- help, echo, quit/exit, connect ---- */
@@ -296,6 +297,7 @@ const shellCmdDef hostCmds[] = {
 static const shellCmdGroup cmdGroups[] = { { "Backup", "backup", backupCmds },
                                            { "Checkpoint", "checkpoint", checkpointCmds },
                                            { "Domain Management", "domain", domainCmds },
+                                           { "Domain Block Jobs", "blockjob", blockjobCmds },
                                            { "Domain Events", "events", eventCmds },
                                            { "Domain Monitoring", "monitor", domainMonitorCmds },
                                            { "Host and Hypervisor", "host", hostCmds },

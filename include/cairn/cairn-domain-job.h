@@ -1,7 +1,9 @@
 /*
  * cairn-domain-job.h: domain jobs (a backup is one), the twins of
  * libvirt's virDomainGetJobInfo, virDomainGetJobStats and
- * virDomainAbortJob(Flags), with libvirt's names and values.
+ * virDomainAbortJob(Flags), and block jobs (virDomainBlockPull,
+ * virDomainGetBlockJobInfo, virDomainBlockJobAbort), with libvirt's names
+ * and values.
  *
  * Users include <cairn/cairn.h>, never this file directly.
  */
@@ -180,6 +182,76 @@ int cairnDomainGetJobStats(cairnDomainPtr domain,
                            unsigned int flags);
 int cairnDomainAbortJob(cairnDomainPtr domain);
 int cairnDomainAbortJobFlags(cairnDomainPtr domain, unsigned int flags);
+
+/**
+ * cairnDomainBlockJobCursor:
+ *
+ * A position in a block job, in bytes (libvirt's unit for pull jobs).
+ *
+ * Since: 0.1.0
+ */
+typedef unsigned long long cairnDomainBlockJobCursor;
+
+/**
+ * cairnDomainBlockJobInfo:
+ *
+ * The progress of a block job on one disk (cairnDomainGetBlockJobInfo()):
+ * @type a cairnDomainBlockJobType, @bandwidth the speed limit (MiB/s, or
+ * bytes/s with CAIRN_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES; 0 for none),
+ * @cur of @end units done.
+ *
+ * Since: 0.1.0
+ */
+typedef struct _cairnDomainBlockJobInfo cairnDomainBlockJobInfo;
+typedef cairnDomainBlockJobInfo *cairnDomainBlockJobInfoPtr;
+struct _cairnDomainBlockJobInfo {
+    int type;
+    unsigned long bandwidth;
+    cairnDomainBlockJobCursor cur;
+    cairnDomainBlockJobCursor end;
+};
+
+/**
+ * cairnDomainBlockJobInfoFlags:
+ *
+ * Since: 0.1.0
+ */
+typedef enum {
+    /* bandwidth in bytes/s instead of MiB/s. Since: 0.1.0 */
+    CAIRN_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES = 1 << 0
+} cairnDomainBlockJobInfoFlags;
+
+/**
+ * cairnDomainBlockJobAbortFlags:
+ *
+ * Since: 0.1.0
+ */
+typedef enum {
+    /* return once the cancel is requested. Since: 0.1.0 */
+    CAIRN_DOMAIN_BLOCK_JOB_ABORT_ASYNC = 1 << 0,
+    /* pivot to the copy (copy and active commit jobs only). Since: 0.1.0 */
+    CAIRN_DOMAIN_BLOCK_JOB_ABORT_PIVOT = 1 << 1
+} cairnDomainBlockJobAbortFlags;
+
+/**
+ * cairnDomainBlockPullFlags:
+ *
+ * Since: 0.1.0
+ */
+typedef enum {
+    /* bandwidth in bytes/s instead of MiB/s. Since: 0.1.0 */
+    CAIRN_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES = 1 << 6
+} cairnDomainBlockPullFlags;
+
+int cairnDomainBlockPull(cairnDomainPtr dom,
+                         const char *disk,
+                         unsigned long bandwidth,
+                         unsigned int flags);
+int cairnDomainGetBlockJobInfo(cairnDomainPtr dom,
+                               const char *disk,
+                               cairnDomainBlockJobInfoPtr info,
+                               unsigned int flags);
+int cairnDomainBlockJobAbort(cairnDomainPtr dom, const char *disk, unsigned int flags);
 
 #ifdef __cplusplus
 }

@@ -239,6 +239,22 @@ def test_pull_backup_and_job(dom):
     assert e.value.get_error_code() == cairn.CAIRN_ERR_OPERATION_INVALID
 
 
+def test_block_pull(dom):
+    assert dom.blockJobInfo("vda") == {}
+    assert dom.blockPull("vda", 8) == 0
+    info = dom.blockJobInfo("vda", 0)
+    assert info == {"type": cairn.CAIRN_DOMAIN_BLOCK_JOB_TYPE_PULL, "bandwidth": 8,
+                    "cur": 0, "end": 1024 ** 3}
+    with pytest.raises(cairn.cairnError) as e:
+        dom.blockPull("vda")
+    assert e.value.get_error_code() == cairn.CAIRN_ERR_OPERATION_INVALID
+    assert dom.blockJobAbort("vda") == 0
+    assert dom.blockJobInfo("vda") == {}
+    with pytest.raises(cairn.cairnError) as e:
+        dom.blockJobAbort("vda", cairn.CAIRN_DOMAIN_BLOCK_JOB_ABORT_ASYNC)
+    assert e.value.get_error_code() == cairn.CAIRN_ERR_OPERATION_INVALID
+
+
 def test_push_backup_aborted(dom):
     assert dom.backupBegin("<domainbackup/>", None) == 0
     assert dom.abortJobFlags(0) == 0

@@ -183,6 +183,7 @@ cairnDomainDiskDefFree(cairnDomainDiskDef *disk)
     g_free(disk->driver_name);
     g_free(disk->src);
     g_free(disk->dst);
+    cairnDomainDiskBackingFree(disk->backing);
     g_free(disk);
 }
 
@@ -235,6 +236,7 @@ cairnDomainDiskDefCopy(const cairnDomainDiskDef *disk)
     copy->driver_name = g_strdup(disk->driver_name);
     copy->src = g_strdup(disk->src);
     copy->dst = g_strdup(disk->dst);
+    copy->backing = cairnDomainDiskBackingCopy(disk->backing);
     return copy;
 }
 
@@ -1039,9 +1041,8 @@ static cairnDomainDiskDef *
 cairnDomainDiskParse(const xmlNode *node, unsigned int flags, GError **error)
 {
     static const char *const attrs[] = { "type", "device", NULL };
-    static const char *const names[] = {
-        "driver", "source", "target", "readonly", "address", NULL
-    };
+    static const char *const names[] = { "driver",  "source",       "target", "readonly",
+                                         "address", "backingStore", NULL };
     xmlNode *slots[G_N_ELEMENTS(names)] = { NULL };
     g_autoptr(cairnDomainDiskDef) disk = cairnDomainDiskDefNew();
 
@@ -1058,6 +1059,9 @@ cairnDomainDiskParse(const xmlNode *node, unsigned int flags, GError **error)
         disk->readonly = true;
     }
     /* slots[4], <address>, is accepted and dropped. */
+    if (slots[5] && !cairnDomainDiskBackingParse(slots[5], flags & CAIRN_DOMAIN_DEF_PARSE_LENIENT,
+                                                 &disk->backing, error))
+        return NULL;
     if (disk->device == CAIRN_DOMAIN_DISK_DEVICE_CDROM)
         disk->readonly = true;
     if (!disk->src && disk->device != CAIRN_DOMAIN_DISK_DEVICE_CDROM &&
@@ -1294,6 +1298,8 @@ cairnDomainFormatDisk(GString *buf, const cairnDomainDiskDef *disk, int ind)
         cairnXMLEscape(buf, disk->src, true);
         g_string_append(buf, "'/>\n");
     }
+    if (disk->backing)
+        cairnDomainDiskBackingFormat(buf, disk->backing, ind + 2);
     g_string_append_printf(buf, "%*s<target dev='", ind + 2, "");
     cairnXMLEscape(buf, disk->dst ? disk->dst : "", true);
     g_string_append_c(buf, '\'');

@@ -24,7 +24,8 @@
  *   <driver name='qemu' type='qcow2|raw'/>, <source file=.../> (absent:
  *   no media, allowed for cdroms only), <target dev=... bus=.../> (bus
  *   defaults from the dev prefix: vd virtio, hd ide, sd scsi) and
- *   <readonly/> (implied, and written, for cdroms).
+ *   <readonly/> (implied, and written, for cdroms), and one layer of
+ *   <backingStore> (domain_conf_backing.h).
  * A disk's <address> is accepted and dropped: Cairn does not pin guest
  * addresses. Everything else (elements, attributes, other values) is
  * CAIRN_ERR_CONFIG_UNSUPPORTED. With LENIENT, unknown elements and
@@ -40,6 +41,8 @@
 #include <stdbool.h>
 #include <glib.h>
 #include <libxml/tree.h>
+
+#include "domain_conf_backing.h"
 
 #define CAIRN_UUID_RAW_LEN 16
 
@@ -114,12 +117,13 @@ typedef struct _cairnDomainDiskDef cairnDomainDiskDef;
 struct _cairnDomainDiskDef {
     cairnDomainDiskType type;
     cairnDomainDiskDevice device;
-    char *driver_name;            /* <driver name=...>, usually "qemu"; may be NULL */
-    cairnDomainDiskFormat format; /* <driver type=...> */
-    char *src;                    /* <source file|dev=...>; NULL = no media */
-    char *dst;                    /* <target dev=...>, e.g. "vda"; required */
-    cairnDomainDiskBus bus;       /* <target bus=...> */
-    bool readonly;                /* <readonly/> */
+    char *driver_name;               /* <driver name=...>, usually "qemu"; may be NULL */
+    cairnDomainDiskFormat format;    /* <driver type=...> */
+    char *src;                       /* <source file|dev=...>; NULL = no media */
+    char *dst;                       /* <target dev=...>, e.g. "vda"; required */
+    cairnDomainDiskBus bus;          /* <target bus=...> */
+    bool readonly;                   /* <readonly/> */
+    cairnDomainDiskBacking *backing; /* <backingStore>; NULL: probed from the image */
 };
 
 typedef struct _cairnDomainDef cairnDomainDef;

@@ -4,6 +4,7 @@
  */
 #include "cairn/cairn-error.h"
 #include "qemu_block.h"
+#include "qemu_block_nbd.h"
 #include "util/cairnerror.h"
 
 #define FROM CAIRN_FROM_QEMU
@@ -84,11 +85,24 @@ qemuBlockProbeBacking(const char *path, GError **error)
     g_autofree char *abspath = g_canonicalize_filename(path, NULL);
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
+    g_autofree char *backing = NULL;
+    g_autofree char *backing_fmt = NULL;
     g_autoptr(GError) gerr = NULL;
     const char *argv[] = { "qemu-img", "info", "--backing-chain", "--output=json", "-U",
                            abspath,    NULL };
     int status = 0;
 
+    /* An NBD backing is taken from the header: qemu-img would connect to
+     * the server, which may be down (qemu_block_nbd.h). */
+    if (!qemuBlockNBDReadBacking(abspath, &backing, &backing_fmt, error))
+        return NULL;
+    if (cairnDomainDiskBackingIsNBDURI(backing)) {
+        GPtrArray *layers = qemuBlockLayersNew();
+
+        g_ptr_array_add(layers,
+                        qemuBlockLayerNew(backing, backing_fmt ? backing_fmt : "raw", NULL, NULL));
+        return layers;
+    }
     if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
                       &status, &gerr)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED, "cannot run qemu-img: %s",
@@ -101,6 +115,29 @@ qemuBlockProbeBacking(const char *path, GError **error)
         return NULL;
     }
     return qemuBlockParseChain(out, path, error);
+}
+
+
+/* The layers of a <backingStore> given in the definition: the layer
+ * itself, then (for a file) what is probed below it. */
+static GPtrArray *
+qemuBlockDefinedBacking(const cairnDomainDiskBacking *backing, GError **error)
+{
+    g_autofree char *file = cairnDomainDiskBackingToURI(backing);
+    g_autoptr(GPtrArray) below = NULL;
+    GPtrArray *layers = qemuBlockLayersNew();
+
+    g_ptr_array_add(layers,
+                    qemuBlockLayerNew(file, backing->format ? backing->format : "raw", NULL, NULL));
+    if (backing->kind != CAIRN_DOMAIN_BACKING_FILE || g_strcmp0(backing->format, "qcow2") != 0)
+        return layers;
+    if (!(below = qemuBlockProbeBacking(file, error))) {
+        g_ptr_array_unref(layers);
+        return NULL;
+    }
+    for (guint i = 0; i < below->len; i++)
+        g_ptr_array_add(layers, g_ptr_array_steal_index(below, i--));
+    return layers;
 }
 
 
@@ -119,7 +156,12 @@ qemuBlockProbeDisks(const cairnDomainDef *def)
             disk->format != CAIRN_DOMAIN_DISK_FORMAT_QCOW2 ||
             !g_file_test(disk->src, G_FILE_TEST_IS_REGULAR))
             continue;
-        if (!(layers = qemuBlockProbeBacking(disk->src, &gerr))) {
+        if (disk->backing) {
+            if (!(layers = qemuBlockDefinedBacking(disk->backing, &gerr))) {
+                g_debug("backing chain of '%s' left to QEMU: %s", disk->src, gerr->message);
+                continue;
+            }
+        } else if (!(layers = qemuBlockProbeBacking(disk->src, &gerr))) {
             g_debug("backing chain of '%s' left to QEMU: %s", disk->src, gerr->message);
             continue;
         }
@@ -148,8 +190,11 @@ qemuBlockNameLayers(GPtrArray *layers, int *nodeidx)
 JsonObject *
 qemuBlockStorageProps(const char *file, const char *node)
 {
-    JsonObject *obj = json_object_new();
+    JsonObject *obj;
 
+    if (cairnDomainDiskBackingIsNBDURI(file) && (obj = qemuBlockNBDStorageProps(file, node)))
+        return obj;
+    obj = json_object_new();
     json_object_set_string_member(obj, "driver", "file");
     json_object_set_string_member(obj, "filename", file);
     json_object_set_string_member(obj, "node-name", node);
@@ -190,6 +235,9 @@ qemuBlockLayerFormatProps(GPtrArray *layers, guint idx, bool readonly)
     json_object_set_boolean_member(obj, "read-only", readonly);
     json_object_set_string_member(obj, "driver", layer->driver);
     json_object_set_string_member(obj, "file", layer->storage_node);
+    /* A raw layer has no backing (QEMU refuses the option). */
+    if (g_str_equal(layer->driver, "raw"))
+        return obj;
     if (idx + 1 < layers->len) {
         qemuBlockLayer *below = g_ptr_array_index(layers, idx + 1);
 

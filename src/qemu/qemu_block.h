@@ -52,7 +52,7 @@ GHashTable *qemuBlockProbeDisks(const cairnDomainDef *def);
  * (which is advanced). */
 GPtrArray *qemuBlockNameLayers(GPtrArray *layers, int *nodeidx);
 
-/* The file node of @file. */
+/* The file node of @file (an NBD node for an NBD URI: qemu_block_nbd.h). */
 JsonObject *qemuBlockStorageProps(const char *file, const char *node);
 
 /* A format node over @file_node. @layers (the chain below this node,

@@ -14,6 +14,7 @@
 #include "cairn/cairn-error.h"
 #include "cairn/cairn-version.h"
 #include "qemu_backup.h"
+#include "qemu_blockjob.h"
 #include "qemu_checkpoint.h"
 #include "qemu_checkpoint_meta.h"
 #include "qemu_domain.h"
@@ -169,6 +170,9 @@ const cairnDriver qemuDriver = {
     .domainGetJobInfo = qemuDomainGetJobInfo,                               /* 0.1.0 */
     .domainGetJobStats = qemuDomainGetJobStats,                             /* 0.1.0 */
     .domainAbortJob = qemuDomainAbortJob,                                   /* 0.1.0 */
+    .domainBlockPull = qemuDomainBlockPull,                                 /* 0.1.0 */
+    .domainGetBlockJobInfo = qemuDomainGetBlockJobInfo,                     /* 0.1.0 */
+    .domainBlockJobAbort = qemuDomainBlockJobAbort,                         /* 0.1.0 */
     .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,     /* 0.1.0 */
     .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny, /* 0.1.0 */
     .domainQemuMonitorCommand = qemuDomainQemuMonitorCommand,               /* 0.1.0 */

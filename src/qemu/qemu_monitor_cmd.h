@@ -176,6 +176,15 @@ bool qemuMonitorJobCancel(qemuMonitor *mon, const char *id, GError **error);
 /* block-job-cancel {"device": @device, "force": @force}. */
 bool qemuMonitorBlockJobCancel(qemuMonitor *mon, const char *device, bool force, GError **error);
 
+/* block-stream of the whole backing chain of node @device into it, as job
+ * @job_id, @speed bytes/s (0: unlimited), auto-dismiss off: the concluded
+ * job stays in query-jobs, with its error, until job-dismiss. */
+bool qemuMonitorBlockStream(qemuMonitor *mon,
+                            const char *job_id,
+                            const char *device,
+                            unsigned long long speed,
+                            GError **error);
+
 /* A waiter (see qemu_monitor.h) for JOB_STATUS_CHANGE of job @id
  * reaching @status. Create it before the command that starts the job. */
 qemuMonitorEventWaiter *

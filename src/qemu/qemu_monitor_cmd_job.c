@@ -179,3 +179,21 @@ qemuMonitorJobWaiterNew(qemuMonitor *mon, const char *id, qemuMonitorJobStatus s
     return qemuMonitorEventWaiterNewFull(mon, "JOB_STATUS_CHANGE", cmdJobMatches, m,
                                          cmdJobMatchFree);
 }
+
+
+bool
+qemuMonitorBlockStream(qemuMonitor *mon,
+                       const char *job_id,
+                       const char *device,
+                       unsigned long long speed,
+                       GError **error)
+{
+    g_autoptr(JsonObject) args = qemuMonitorCmdArgsString("job-id", job_id);
+
+    json_object_set_string_member(args, "device", device);
+    if (speed > 0)
+        json_object_set_int_member(args, "speed", (gint64)speed);
+    json_object_set_boolean_member(args, "auto-finalize", TRUE);
+    json_object_set_boolean_member(args, "auto-dismiss", FALSE);
+    return qemuMonitorCmdRun(mon, "block-stream", args, error);
+}

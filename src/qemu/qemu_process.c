@@ -23,6 +23,7 @@
 #include "qemu_block.h"
 #include "qemu_command.h"
 #include "qemu_monitor_cmd.h"
+#include "qemu_block_nbd.h"
 #include "qemu_process.h"
 #include "util/cairnerror.h"
 #include "util/cairnfile.h"
@@ -595,6 +596,7 @@ qemuProcessLaunch(const qemuProcessPaths *paths, qemuDomainStatus *st, GError **
     params.qmp_path = paths->qmp;
     params.pid_path = paths->pidfile;
     params.backing = backing = qemuBlockProbeDisks(st->def);
+    qemuBlockNBDNoteBacking(st->def, backing);
     if (!(argv = qemuCommandBuild(st->def, &params, st, error)) ||
         (logfd = qemuProcessOpenLog(paths->log, argv, &offset, error)) < 0)
         return false;

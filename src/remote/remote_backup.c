@@ -103,3 +103,56 @@ remoteDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error)
                        g_variant_new("(@(sayi)u)", remoteDomainToVariant(dom), flags), error);
     return reply != NULL;
 }
+
+
+bool
+remoteDomainBlockPull(
+    cairnDomain *dom, const char *disk, unsigned long bandwidth, unsigned int flags, GError **error)
+{
+    g_autoptr(GVariant) reply = NULL;
+
+    reply = remoteCall(
+        dom->conn, REMOTE_PROC_DOMAIN_BLOCK_PULL,
+        g_variant_new("(@(sayi)stu)", remoteDomainToVariant(dom), disk, (guint64)bandwidth, flags),
+        error);
+    return reply != NULL;
+}
+
+
+int
+remoteDomainGetBlockJobInfo(cairnDomain *dom,
+                            const char *disk,
+                            cairnDomainBlockJobInfo *info,
+                            unsigned int flags,
+                            GError **error)
+{
+    g_autoptr(GVariant) reply = NULL;
+    gint32 ret = 0;
+    gint32 type = 0;
+    guint64 bandwidth = 0;
+    guint64 cur = 0;
+    guint64 end = 0;
+
+    if (!(reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO,
+                             g_variant_new("(@(sayi)su)", remoteDomainToVariant(dom), disk, flags),
+                             error)))
+        return -1;
+    g_variant_get(reply, "(i(ittt))", &ret, &type, &bandwidth, &cur, &end);
+    info->type = type;
+    info->bandwidth = (unsigned long)bandwidth;
+    info->cur = cur;
+    info->end = end;
+    return ret;
+}
+
+
+bool
+remoteDomainBlockJobAbort(cairnDomain *dom, const char *disk, unsigned int flags, GError **error)
+{
+    g_autoptr(GVariant) reply = NULL;
+
+    reply =
+        remoteCall(dom->conn, REMOTE_PROC_DOMAIN_BLOCK_JOB_ABORT,
+                   g_variant_new("(@(sayi)su)", remoteDomainToVariant(dom), disk, flags), error);
+    return reply != NULL;
+}

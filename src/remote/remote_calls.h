@@ -75,6 +75,18 @@ bool remoteDomainGetJobStats(cairnDomain *dom,
                              unsigned int flags,
                              GError **error);
 bool remoteDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error);
+bool remoteDomainBlockPull(cairnDomain *dom,
+                           const char *disk,
+                           unsigned long bandwidth,
+                           unsigned int flags,
+                           GError **error);
+int remoteDomainGetBlockJobInfo(cairnDomain *dom,
+                                const char *disk,
+                                cairnDomainBlockJobInfo *info,
+                                unsigned int flags,
+                                GError **error);
+bool
+remoteDomainBlockJobAbort(cairnDomain *dom, const char *disk, unsigned int flags, GError **error);
 
 /* remote_event.c */
 int remoteConnectDomainEventRegisterAny(cairnConnect *conn,

@@ -436,6 +436,9 @@ const cairnDriver remoteDriver = {
     .domainGetJobInfo = remoteDomainGetJobInfo,                               /* 0.1.0 */
     .domainGetJobStats = remoteDomainGetJobStats,                             /* 0.1.0 */
     .domainAbortJob = remoteDomainAbortJob,                                   /* 0.1.0 */
+    .domainBlockPull = remoteDomainBlockPull,                                 /* 0.1.0 */
+    .domainGetBlockJobInfo = remoteDomainGetBlockJobInfo,                     /* 0.1.0 */
+    .domainBlockJobAbort = remoteDomainBlockJobAbort,                         /* 0.1.0 */
     .connectDomainEventRegisterAny = remoteConnectDomainEventRegisterAny,     /* 0.1.0 */
     .connectDomainEventDeregisterAny = remoteConnectDomainEventDeregisterAny, /* 0.1.0 */
 };

@@ -54,6 +54,7 @@ testDomainObjFree(testDomainObj *obj)
     cairnMomentListFree(obj->checkpoints);
     testBackupJobFree(obj->backup);
     cairnDomainJobDataFree(obj->completed_job);
+    testBlockJobsFree(obj->blockjobs);
     g_free(obj);
 }
 
@@ -200,6 +201,9 @@ const cairnDriver testDriver = {
     .domainGetJobInfo = testDomainGetJobInfo,                               /* 0.1.0 */
     .domainGetJobStats = testDomainGetJobStats,                             /* 0.1.0 */
     .domainAbortJob = testDomainAbortJob,                                   /* 0.1.0 */
+    .domainBlockPull = testDomainBlockPull,                                 /* 0.1.0 */
+    .domainGetBlockJobInfo = testDomainGetBlockJobInfo,                     /* 0.1.0 */
+    .domainBlockJobAbort = testDomainBlockJobAbort,                         /* 0.1.0 */
     .connectDomainEventRegisterAny = testConnectDomainEventRegisterAny,     /* 0.1.0 */
     .connectDomainEventDeregisterAny = testConnectDomainEventDeregisterAny, /* 0.1.0 */
     .domainCheckpointValidate = testDomainCheckpointValidate,               /* 0.1.0 */

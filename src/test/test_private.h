@@ -17,6 +17,7 @@
 #include "cairn/cairn-domain-job.h"
 
 typedef struct _testBackupJob testBackupJob; /* test_backup.c */
+typedef struct _testBlockJob testBlockJob;   /* test_blockjob.c */
 
 typedef struct _testDomainObj testDomainObj;
 struct _testDomainObj {
@@ -28,6 +29,7 @@ struct _testDomainObj {
     cairnMomentList *checkpoints;
     testBackupJob *backup;             /* the running backup, or NULL */
     cairnDomainJobData *completed_job; /* last finished job, or NULL */
+    GHashTable *blockjobs;             /* disk target -> testBlockJob*, or NULL */
 };
 
 /* Hold @st's lock until the end of the enclosing block: every driver
@@ -145,3 +147,18 @@ bool testDomainGetJobStats(cairnDomain *dom,
                            GError **error);
 bool testDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error);
 void testBackupJobFree(testBackupJob *job);
+
+/* Block jobs (test_blockjob.c). */
+void testBlockJobsFree(GHashTable *jobs);
+bool testDomainBlockPull(cairnDomain *dom,
+                         const char *disk,
+                         unsigned long bandwidth,
+                         unsigned int flags,
+                         GError **error);
+int testDomainGetBlockJobInfo(cairnDomain *dom,
+                              const char *disk,
+                              cairnDomainBlockJobInfo *info,
+                              unsigned int flags,
+                              GError **error);
+bool
+testDomainBlockJobAbort(cairnDomain *dom, const char *disk, unsigned int flags, GError **error);

@@ -529,6 +529,69 @@ testConnectLibVersion(void)
 }
 
 
+/* Block pull on the test driver (test_blockjob.c): the job advances by a
+ * quarter per query and the query after 100 % finishes it; libvirt's
+ * argument checks and errors. Through cairnd too (daemon-apitest). */
+static void
+testBlockJobs(void)
+{
+    cairnConnectPtr conn = cairnConnectOpen(cairnTestURI());
+    cairnDomainPtr dom = cairnDomainLookupByName(conn, "test");
+    cairnDomainBlockJobInfo info;
+    int queries = 0;
+
+    g_assert_nonnull(dom);
+    g_assert_cmpint(cairnDomainGetBlockJobInfo(dom, "vda", &info, 0), ==, 0);
+    g_assert_cmpint(cairnDomainBlockPull(dom, NULL, 0, 0), ==, -1);
+    assertLastError(CAIRN_ERR_INVALID_ARG, -1, "disk in cairnDomainBlockPull must not be NULL");
+    g_assert_cmpint(cairnDomainGetBlockJobInfo(dom, "vda", NULL, 0), ==, -1);
+    assertLastError(CAIRN_ERR_INVALID_ARG, -1,
+                    "info in cairnDomainGetBlockJobInfo must not be NULL");
+    g_assert_cmpint(cairnDomainBlockPull(dom, "vdz", 0, 0), ==, -1);
+    assertLastError(CAIRN_ERR_INVALID_ARG, -1, "invalid argument: disk 'vdz' not found in domain");
+    g_assert_cmpint(cairnDomainBlockPull(dom, "vda", 1, 1 << 3), ==, -1);
+    assertLastError(CAIRN_ERR_INVALID_ARG, -1, NULL);
+
+    g_assert_cmpint(cairnDomainBlockPull(dom, "vda", 4096, CAIRN_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES),
+                    ==, 0);
+    g_assert_cmpint(cairnDomainBlockPull(dom, "/guest/diskimage1", 0, 0), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID, -1,
+                    "Requested operation is not valid: disk 'vda' already in active block job");
+    g_assert_cmpint(
+        cairnDomainGetBlockJobInfo(dom, "vda", &info, CAIRN_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES),
+        ==, 1);
+    g_assert_cmpint(info.type, ==, CAIRN_DOMAIN_BLOCK_JOB_TYPE_PULL);
+    g_assert_cmpuint(info.bandwidth, ==, 4096);
+    g_assert_cmpuint(info.cur, ==, 0);
+    g_assert_cmpuint(info.end, ==, 1ULL << 30);
+    while (cairnDomainGetBlockJobInfo(dom, "vda", &info, 0) == 1)
+        queries++;
+    g_assert_cmpint(queries, ==, 4);
+    g_assert_cmpint(info.type, ==, 0);
+    g_assert_cmpint(cairnDomainBlockJobAbort(dom, "vda", 0), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID, -1,
+                    "Requested operation is not valid: disk vda does not have an active block job");
+
+    g_assert_cmpint(cairnDomainBlockPull(dom, "vda", 0, 0), ==, 0);
+    g_assert_cmpint(cairnDomainBlockJobAbort(dom, "vda", CAIRN_DOMAIN_BLOCK_JOB_ABORT_PIVOT), ==,
+                    -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID, -1, NULL);
+    g_assert_cmpint(cairnDomainBlockJobAbort(dom, "vda", CAIRN_DOMAIN_BLOCK_JOB_ABORT_ASYNC), ==,
+                    0);
+    g_assert_cmpint(cairnDomainGetBlockJobInfo(dom, "vda", &info, 0), ==, 0);
+
+    g_assert_cmpint(cairnDomainBlockPull(dom, "vda", 0, 0), ==, 0);
+    g_assert_cmpint(cairnDomainDestroy(dom), ==, 0);
+    g_assert_cmpint(cairnDomainGetBlockJobInfo(dom, "vda", &info, 0), ==, -1);
+    assertLastError(CAIRN_ERR_OPERATION_INVALID, -1,
+                    "Requested operation is not valid: domain is not running");
+    g_assert_cmpint(cairnDomainCreate(dom), ==, 0);
+    g_assert_cmpint(cairnDomainGetBlockJobInfo(dom, "vda", &info, 0), ==, 0);
+    cairnDomainFree(dom);
+    cairnConnectClose(conn);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -549,5 +612,6 @@ main(int argc, char **argv)
     g_test_add_func("/api/domain-xml", testDomainXML);
     g_test_add_func("/api/version", testVersion);
     g_test_add_func("/api/connect-lib-version", testConnectLibVersion);
+    g_test_add_func("/api/block-jobs", testBlockJobs);
     return g_test_run();
 }

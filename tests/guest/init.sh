@@ -5,6 +5,8 @@
 # What it does, in this order, as the kernel command line says:
 #   cairn.check=SPEC[,SPEC...]   compare disk bytes with a pattern
 #                                (CAIRN-CHECK-OK / CAIRN-CHECK-FAIL SPEC)
+#   cairn.result=DISK            the checks' outcome in DISK's first 512 bytes
+#                                (CAIRN-CHECKS-OK / CAIRN-CHECKS-FAIL ...)
 #   cairn.write=SPEC[,SPEC...]   write a pattern, then fsync (CAIRN-WRITE-OK)
 #   cairn.loop=1 | cairn.loop=DISK:OFFSET:SLOTS:STRIDE
 #       cairn.loop.ms=MS (100)   write numbered 4 KiB blocks round a ring of
@@ -46,7 +48,7 @@ end() {
 }
 
 # --- the command line --------------------------------------------------------
-checks='' writes='' loop='' loop_ms=100 loop_count=0 wait_button=0
+checks='' writes='' loop='' loop_ms=100 loop_count=0 wait_button=0 result=''
 set -f
 read -r cmdline </proc/cmdline
 for word in $cmdline; do
@@ -54,6 +56,7 @@ for word in $cmdline; do
     case $word in
     cairn.check=*) checks=$checks,$value ;;
     cairn.write=*) writes=$writes,$value ;;
+    cairn.result=*) result=$value ;;
     cairn.loop=*) loop=$value ;;
     cairn.loop.ms=*) loop_ms=$value ;;
     cairn.loop.count=*) loop_count=$value ;;
@@ -192,6 +195,15 @@ check_one() {
     fi
 }
 each "$checks" check_one
+# The checks' outcome in the first 512 bytes of disk $result, for hosts
+# that cannot see the console: "CAIRN-CHECKS-OK" or "CAIRN-CHECKS-FAIL ...".
+if [ -n "$result" ]; then
+    rdev=$(disk "$result") || end "no disk '$result' for cairn.result"
+    if [ -z "$problems" ]; then line="CAIRN-CHECKS-OK"; else line="CAIRN-CHECKS-FAIL $problems"; fi
+    printf '%-511.511s\n' "$line" | dd of="$rdev" bs=512 count=1 conv=notrunc,fsync status=none ||
+        end "write error on $rdev for cairn.result"
+    note "CAIRN-RESULT-WRITTEN $result"
+fi
 
 # --- 2. writes ------------------------------------------------------------------
 write_one() {
