@@ -2,7 +2,8 @@
 # cairn-backup serve: one disk of a snapshot as a read-only NBD export
 # (nbdkit + our plugin), read by qemu-img, nbdinfo and nbdcopy unchanged
 # and equal to a plain restore; zero chunks are holes; multi-conn; TLS
-# (PSK); a flipped byte in one chunk fails reads of that chunk only.
+# (PSK); a flipped byte in one chunk fails reads of that chunk only, every
+# time; the preferred block size is the chunk size.
 . "$(dirname "$0")/lib.sh"
 for tool in nbdkit nbdinfo nbdcopy; do
     command -v "$tool" >/dev/null || { echo "skip: $tool missing"; exit 77; }
@@ -49,6 +50,7 @@ nbdcopy --connections=4 "$nbd" "$root/copy.raw"
 qemu-img compare -q -f raw -F qcow2 "$root/copy.raw" "$root/restored/vda.qcow2" || fail "nbdcopy differs"
 nbdinfo --can multi-conn "$nbd" || fail "no multi-conn"
 nbdinfo --is readonly "$nbd" || fail "not read-only"
+nbdinfo "$nbd" | grep -q "block_size_preferred: 4194304" || fail "preferred block size: $(nbdinfo "$nbd")"
 
 note "block status: zero chunks are holes"
 # chunks: 0-1 random (0-6M), 2..9 zero, 10 data (40M), 11-15 zero
@@ -100,9 +102,13 @@ chmod u+w "$chunk"
 size=$(stat -c %s "$chunk")
 printf '\xff' | dd of="$chunk" bs=1 seek=$((size - 7)) conv=notrunc status=none
 serve "$s1" vda
-if qemu-io -r -f raw -c "read 40M 4k" "$nbd" >"$root/out" 2>&1 && ! grep -q "error" "$root/out"; then
-    fail "corrupted chunk read: $(cat "$root/out")"
-fi
+# Pieces (decoded through the plugin's shared cache) and the whole chunk
+# (decoded straight into the reply), twice: a failed chunk is never cached.
+for r in "read 40M 4k" "read 42M 64k" "read 40M 4M" "read 40M 4k"; do
+    if qemu-io -r -f raw -c "$r" "$nbd" >"$root/out" 2>&1 && ! grep -q "error" "$root/out"; then
+        fail "corrupted chunk read ($r): $(cat "$root/out")"
+    fi
+done
 qemu-io -r -f raw -c "read -P 0 44M 4M" -c "read -P 0 8M 32M" "$nbd" | grep -q error &&
     fail "reads around the bad chunk failed"
 qemu-io -r -f raw -c "read -v 0 64k" "$nbd" >"$root/a" 2>&1
