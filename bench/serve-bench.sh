@@ -5,7 +5,11 @@
 # disk of SIZE holds SIZE/2 of data (half random, half text-like) and
 # SIZE/2 of zeros; one full backup; then, wall seconds, best of RUNS:
 # qemu-img convert -O raw of the disk, nbdcopy of the served snapshot into
-# a raw file (4 connections), and a plain `cairn-backup restore --format raw`.
+# a raw file (4 connections), a plain `cairn-backup restore --format raw`,
+# qemu-img convert -O qcow2 of the disk and `cairn-backup restore` to qcow2
+# (issue 11's target: restore <= 1.5x convert). Restore flushes what it
+# wrote (fsync) and qemu-img convert does not: "+ sync" is the reference
+# with a flush of its output. Prints the load average before and after.
 #
 #   usage: bash bench/serve-bench.sh     (BUILD=dir, SIZE=1G, RUNS=3, KEEP=1,
 #                                         NBDCOPY_ARGS="--request-size=4194304",
@@ -64,14 +68,29 @@ for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || die "serve did not start: $(cat "$work/serve.log")"
 
 convert() { rm -f "$work/out.raw"; qemu-img convert -f qcow2 -O raw "$work/img/vda.qcow2" "$work/out.raw"; }
+convert_q() { rm -f "$work/out.qcow2"; qemu-img convert -f qcow2 -O qcow2 "$work/img/vda.qcow2" "$work/out.qcow2"; }
+convert_qs() { convert_q && sync -f "$work/out.qcow2"; }
 copy() { rm -f "$work/out.raw"; nbdcopy --connections=4 ${NBDCOPY_ARGS:-} "nbd+unix:///?socket=$sock" "$work/out.raw"; }
 restore() { rm -rf "$work/r"; "$cairn_backup" restore "$work/repo" "$snap" "$work/r" --format raw; }
+restore_q() { rm -rf "$work/r"; "$cairn_backup" restore "$work/repo" "$snap" "$work/r" --format qcow2; }
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t_convert=$(best convert)
 t_copy=$(best copy)
 t_restore=$(best restore)
+t_convert_q=$(best convert_q)
+t_convert_qs=$(best convert_qs)
+t_restore_q=$(best restore_q)
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 printf '%-44s %8s %8s\n' "size $SIZE (half data), best of $RUNS" seconds MiB/s
 printf '%-44s %8s %8s\n' "qemu-img convert qcow2 -> raw (reference)" "$t_convert" "$(mbs "$t_convert")"
 printf '%-44s %8s %8s\n' "nbdcopy of cairn-backup serve -> raw" "$t_copy" "$(mbs "$t_copy")"
 printf '%-44s %8s %8s\n' "cairn-backup restore --format raw" "$t_restore" "$(mbs "$t_restore")"
-awk -v a="$t_convert" -v b="$t_copy" 'BEGIN { printf "serve / convert throughput: %.2fx\n", a / b }'
+printf '%-44s %8s %8s\n' "qemu-img convert qcow2 -> qcow2 (reference)" "$t_convert_q" "$(mbs "$t_convert_q")"
+printf '%-44s %8s %8s\n' "  the same + sync" "$t_convert_qs" "$(mbs "$t_convert_qs")"
+printf '%-44s %8s %8s\n' "cairn-backup restore --format qcow2" "$t_restore_q" "$(mbs "$t_restore_q")"
+awk -v a="$t_convert" -v b="$t_copy" 'BEGIN { printf "serve / convert throughput: %.2fx (target >= 0.8)\n", a / b }'
+awk -v a="$t_convert" -v b="$t_restore" 'BEGIN { printf "restore raw / convert time: %.2fx\n", b / a }'
+awk -v a="$t_convert_q" -v b="$t_restore_q" -v c="$t_convert_qs" \
+    'BEGIN { printf "restore qcow2 / convert time: %.2fx (target <= 1.5); / convert + sync: %.2fx\n", b / a, b / c }'
+echo "load average before: $load0; after: $load1 (nproc $(nproc))"

@@ -41,6 +41,13 @@ qemu-io -f qcow2 -c "write -P 0x62 40M 1M" "$img/vm-vda.qcow2" >/dev/null
 cb init "$repo" >/dev/null
 s1=$(cb run vm "$repo" | tail -1)
 cb restore "$repo" "$s1" "$root/restored" >/dev/null
+# restore to qcow2 reads the plugin too: the zero chunks stay unallocated
+qemu-img map -f qcow2 --output=json "$root/restored/vda.qcow2" | python3 -c '
+import json, sys
+M = 1 << 20
+data = [(e["start"], e["start"] + e["length"]) for e in json.load(sys.stdin) if e["data"]]
+bad = [d for d in data if not (d[1] <= 8 * M or 40 * M <= d[0] < d[1] <= 44 * M)]
+sys.exit(1 if bad or not data else 0)' || fail "zeros allocated: $(qemu-img map -f qcow2 "$root/restored/vda.qcow2")"
 
 note "serve: qemu-img, nbdinfo, nbdcopy"
 serve "$s1" vda
