@@ -68,7 +68,8 @@ absolutePath(const char *path)
 {
     g_autofree char *cwd = NULL;
 
-    if (g_path_is_absolute(path))
+    /* A URL (an s3:// repository) is not a path. */
+    if (g_path_is_absolute(path) || strstr(path, "://"))
         return g_strdup(path);
     cwd = g_get_current_dir();
     return g_build_filename(cwd, path, NULL);

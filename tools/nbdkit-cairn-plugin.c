@@ -81,8 +81,9 @@ cairnPluginConfig(const char *key, const char *value)
         nbdkit_error("parameter '%s' given twice", key);
         return -1;
     }
-    if (slot == &repo_path || slot == &key_path) {
-        /* nbdkit_realpath() makes it absolute: nbdkit may chdir("/"). */
+    if ((slot == &repo_path && !strstr(value, "://")) || slot == &key_path) {
+        /* nbdkit_realpath() makes it absolute: nbdkit may chdir("/"). A
+         * URL (an s3:// repository) is kept as it is. */
         char *abs = nbdkit_realpath(value);
 
         if (!abs)
