@@ -5,7 +5,11 @@
 # disk of SIZE holds SIZE/2 of data (half random, half text-like) and
 # SIZE/2 of zeros; one full backup; then, wall seconds, best of RUNS:
 # qemu-img convert -O raw of the disk, nbdcopy of the served snapshot into
-# a raw file (4 connections), and a plain `cairn-backup restore --format raw`.
+# a raw file (4 connections), a plain `cairn-backup restore --format raw`,
+# qemu-img convert -O qcow2 of the disk and `cairn-backup restore` to qcow2
+# (issue 11's target: restore <= 1.5x convert). Restore flushes what it
+# wrote (fsync) and qemu-img convert does not: "+ sync" is the reference
+# with a flush of its output. Prints the load average before and after.
 #
 #   usage: bash bench/serve-bench.sh     (BUILD=dir, SIZE=1G, RUNS=3, KEEP=1,
 #                                         NBDCOPY_ARGS="--request-size=4194304",
@@ -28,17 +32,24 @@ write_qemu_conf "$work/root/etc/qemu.conf"
 serve_pid=
 bench_teardown() { [ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true; }
 
-now() { date +%s.%N; }
-best() { # best CMD...: the best wall time of RUNS runs
-    local i s e t b=
+# best CMD...: "WALL CPU", the best wall seconds of RUNS runs and the least
+# CPU seconds (user + system of CMD and its children, plus what the
+# running server used meanwhile for copy). On a loaded machine the CPU
+# time is the steadier measure.
+srv_ticks() { awk '{ print $14 + $15 }' "/proc/$serve_pid/stat"; }
+best() {
+    local i s0 s1 w u y b= c=
     for ((i = 0; i < RUNS; i++)); do
-        s=$(now)
-        "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; return 1; }
-        e=$(now)
-        t=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')
-        b=$(awk -v t="$t" -v b="$b" 'BEGIN { print (b == "" || t < b) ? t : b }')
+        s0=$(srv_ticks)
+        { TIMEFORMAT='%R %U %S'; time "$@" >"$work/last.log" 2>&1; } 2>"$work/time" ||
+            { cat "$work/last.log" >&2; return 1; }
+        s1=$(srv_ticks)
+        read -r w u y <"$work/time"
+        b=$(awk -v t="$w" -v b="$b" 'BEGIN { print (b == "" || t < b) ? t : b }')
+        c=$(awk -v u="$u" -v y="$y" -v d=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" -v c="$c" \
+            'BEGIN { t = u + y + d / hz; printf "%.2f", (c == "" || t < c) ? t : c }')
     done
-    echo "$b"
+    echo "$b $c"
 }
 mbs() { awk -v s="$1" -v n="$bytes" 'BEGIN { printf "%.0f", n / 1048576 / s }'; }
 
@@ -64,14 +75,32 @@ for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || die "serve did not start: $(cat "$work/serve.log")"
 
 convert() { rm -f "$work/out.raw"; qemu-img convert -f qcow2 -O raw "$work/img/vda.qcow2" "$work/out.raw"; }
+convert_q() { rm -f "$work/out.qcow2"; qemu-img convert -f qcow2 -O qcow2 "$work/img/vda.qcow2" "$work/out.qcow2"; }
+convert_qs() { convert_q && sync -f "$work/out.qcow2"; }
 copy() { rm -f "$work/out.raw"; nbdcopy --connections=4 ${NBDCOPY_ARGS:-} "nbd+unix:///?socket=$sock" "$work/out.raw"; }
 restore() { rm -rf "$work/r"; "$cairn_backup" restore "$work/repo" "$snap" "$work/r" --format raw; }
-t_convert=$(best convert)
-t_copy=$(best copy)
-t_restore=$(best restore)
+restore_q() { rm -rf "$work/r"; "$cairn_backup" restore "$work/repo" "$snap" "$work/r" --format qcow2; }
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+read -r t_convert c_convert < <(best convert)
+read -r t_copy c_copy < <(best copy)
+read -r t_restore c_restore < <(best restore)
+read -r t_convert_q c_convert_q < <(best convert_q)
+read -r t_convert_qs c_convert_qs < <(best convert_qs)
+read -r t_restore_q c_restore_q < <(best restore_q)
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
-printf '%-44s %8s %8s\n' "size $SIZE (half data), best of $RUNS" seconds MiB/s
-printf '%-44s %8s %8s\n' "qemu-img convert qcow2 -> raw (reference)" "$t_convert" "$(mbs "$t_convert")"
-printf '%-44s %8s %8s\n' "nbdcopy of cairn-backup serve -> raw" "$t_copy" "$(mbs "$t_copy")"
-printf '%-44s %8s %8s\n' "cairn-backup restore --format raw" "$t_restore" "$(mbs "$t_restore")"
-awk -v a="$t_convert" -v b="$t_copy" 'BEGIN { printf "serve / convert throughput: %.2fx\n", a / b }'
+row() { printf '%-44s %8s %8s %8s\n' "$1" "$2" "$(mbs "$2")" "$3"; }
+printf '%-44s %8s %8s %8s\n' "size $SIZE (half data), best of $RUNS" seconds MiB/s "CPU s"
+row "qemu-img convert qcow2 -> raw (reference)" "$t_convert" "$c_convert"
+row "nbdcopy of cairn-backup serve -> raw" "$t_copy" "$c_copy"
+row "cairn-backup restore --format raw" "$t_restore" "$c_restore"
+row "qemu-img convert qcow2 -> qcow2 (reference)" "$t_convert_q" "$c_convert_q"
+row "  the same + sync" "$t_convert_qs" "$c_convert_qs"
+row "cairn-backup restore --format qcow2" "$t_restore_q" "$c_restore_q"
+ratio() { awk -v a="$2" -v b="$3" -v c="$4" -v d="$5" -v m="$1" \
+    'BEGIN { printf "%s wall %.2fx, CPU %.2fx%s\n", m, a / b, c / d, ENVIRON["TARGET"] }'; }
+TARGET=" (target >= 0.8)" ratio "serve / convert throughput:" "$t_convert" "$t_copy" "$c_convert" "$c_copy"
+TARGET="" ratio "restore raw / convert time:" "$t_restore" "$t_convert" "$c_restore" "$c_convert"
+TARGET=" (target <= 1.5)" ratio "restore qcow2 / convert time:" "$t_restore_q" "$t_convert_q" "$c_restore_q" "$c_convert_q"
+TARGET="" ratio "restore qcow2 / (convert + sync) time:" "$t_restore_q" "$t_convert_qs" "$c_restore_q" "$c_convert_qs"
+echo "load average before: $load0; after: $load1 (nproc $(nproc))"

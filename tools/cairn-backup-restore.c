@@ -2,10 +2,13 @@
  * cairn-backup-restore.c: `cairn-backup restore REPO SNAPSHOT DIR`.
  *
  * Each disk of the snapshot (or --disk) is written to a hidden temporary
- * file in DIR by several threads: each takes the next chunk of the index,
- * reads it from the repository (which checks its digest: damaged data is
- * never written) and writes it unless it is all zeros (left as a hole or
- * unallocated). Only when every disk is complete and flushed are the
+ * file in DIR. raw: by several threads, each taking the next chunk of the
+ * index, reading it from the repository (which checks its digest: damaged
+ * data is never written) and writing it at its offset unless it is all
+ * zeros (left as a hole). qcow2: by `qemu-img convert` reading the disk
+ * from our nbdkit plugin (cairn-backup-qcow2.c), whose threads decode and
+ * check the chunks the same way; zero chunks stay unallocated. Only when
+ * every disk is complete and flushed are the
  * temporary files renamed to DIR/<disk>.<format>; on any failure (a
  * damaged or missing chunk, a full disk) they are removed, so nothing
  * partial is left. An existing DIR/<disk>.<format> is never overwritten.
@@ -22,6 +25,7 @@
 #include "repo.h"
 #include "cairn-backup.h"
 #include "cairn-backup-progress.h"
+#include "cairn-backup-qcow2.h"
 #include "cairn-backup-write.h"
 
 typedef struct {
@@ -113,9 +117,10 @@ cbRestoreWorker(gpointer opaque)
 }
 
 
-/* Write disk @t of snapshot @id to @t->temp. */
+/* Write disk @t of snapshot @id of the repository at @path to @t->temp. */
 static bool
 cbRestoreDisk(const cbOptions *opts,
+              const char *path,
               cairnRepo *repo,
               const char *id,
               cbRestoreTarget *t,
@@ -132,7 +137,19 @@ cbRestoreDisk(const cbOptions *opts,
 
     if (!(index = cairnRepoLoadIndex(repo, id, t->disk, error)))
         return false;
-    if (!(writer = cbWriterOpen(t->temp, format, cairnRepoIndexGetDiskSize(index), n, error)))
+    if (g_str_equal(format, "qcow2")) {
+        guint64 size = cairnRepoIndexGetDiskSize(index);
+
+        job.progress = cbProgressDiskStart(progress, t->disk);
+        cbProgressDiskSetTotal(job.progress, size);
+        if (!cbQcow2Restore(opts, path, id, t->disk, size, t->temp, job.progress, error)) {
+            cbProgressDiskEnd(job.progress, "failed");
+            return false;
+        }
+        cbProgressDiskEnd(job.progress, t->path);
+        return true;
+    }
+    if (!(writer = cbWriterOpen(t->temp, cairnRepoIndexGetDiskSize(index), n, error)))
         return false;
     job.index = index;
     job.writer = writer;
@@ -241,7 +258,7 @@ cbCmdRestore(const cbOptions *opts, GError **error)
     for (i = 0; ok && i < targets->len; i++) {
         cbRestoreTarget *t = g_ptr_array_index(targets, i);
 
-        if (!(ok = cbRestoreDisk(opts, repo, id, t, format, progress, error)))
+        if (!(ok = cbRestoreDisk(opts, path, repo, id, t, format, progress, error)))
             cbPrefixError(error, "snapshot '%s', disk '%s', file '%s': ", id, t->disk, t->path);
     }
     for (i = 0; ok && i < targets->len; i++) {

@@ -3,12 +3,16 @@
  * cairn-backup snapshot, read-only, straight from the repository.
  *
  *   nbdkit --readonly ./nbdkit-cairn-plugin.so repo=DIR snapshot=ID disk=vda [key=FILE]
+ *          [cache=SIZE]
  *
  * `cairn-backup serve` runs it (cairn-backup-serve.c). Every read goes
- * through cairnRepoReadRange(), which decrypts, decompresses and checks
- * the digest of each chunk it touches: a damaged or missing chunk fails
- * that request with EIO and is logged with the chunk's name; no data is
- * ever handed on unverified. Block status reports the all-zero chunks
+ * through one chunk cache shared by nbdkit's threads
+ * (cairnRepoChunkCacheRead(), at most cache=SIZE bytes, 64M by default),
+ * which decrypts, decompresses and checks the digest of each chunk once
+ * however many requests cover it: a damaged or missing chunk fails every
+ * request touching it with EIO and is logged with the chunk's name; no
+ * data is ever handed on unverified. The preferred block size is the
+ * chunk size. Block status reports the all-zero chunks
  * (never stored) as holes that read as zeros. The export never changes,
  * so every connection sees the same data (multi-conn) and requests run in
  * parallel (the repository's read functions are thread-safe).
@@ -28,9 +32,11 @@ static char *repo_path;
 static char *snapshot_id;
 static char *disk_name;
 static char *key_path;
+static int64_t cache_bytes = 64 * 1024 * 1024;
 
 static cairnRepo *repo;
 static cairnRepoIndex *disk_index;
+static cairnRepoChunkCache *cache;
 
 /* A handle is not needed: every connection serves the same disk. */
 static int handle_token;
@@ -39,6 +45,7 @@ static int handle_token;
 static void
 cairnPluginUnload(void)
 {
+    cairnRepoChunkCacheFree(cache);
     cairnRepoIndexFree(disk_index);
     cairnRepoFree(repo);
     g_free(repo_path);
@@ -53,6 +60,11 @@ cairnPluginConfig(const char *key, const char *value)
 {
     char **slot = NULL;
 
+    if (strcmp(key, "cache") == 0) {
+        if ((cache_bytes = nbdkit_parse_size(value)) == -1)
+            return -1;
+        return 0;
+    }
     if (strcmp(key, "repo") == 0)
         slot = &repo_path;
     else if (strcmp(key, "snapshot") == 0)
@@ -62,15 +74,16 @@ cairnPluginConfig(const char *key, const char *value)
     else if (strcmp(key, "key") == 0)
         slot = &key_path;
     if (!slot) {
-        nbdkit_error("unknown parameter '%s' (repo, snapshot, disk, key)", key);
+        nbdkit_error("unknown parameter '%s' (repo, snapshot, disk, key, cache)", key);
         return -1;
     }
     if (*slot) {
         nbdkit_error("parameter '%s' given twice", key);
         return -1;
     }
-    if (slot == &repo_path || slot == &key_path) {
-        /* nbdkit_realpath() makes it absolute: nbdkit may chdir("/"). */
+    if ((slot == &repo_path && !strstr(value, "://")) || slot == &key_path) {
+        /* nbdkit_realpath() makes it absolute: nbdkit may chdir("/"). A
+         * URL (an s3:// repository) is kept as it is. */
         char *abs = nbdkit_realpath(value);
 
         if (!abs)
@@ -119,6 +132,9 @@ cairnPluginAfterFork(void)
         return -1;
     }
     repo = g_steal_pointer(&r);
+    cache = cairnRepoChunkCacheNew(
+        repo, disk_index,
+        (guint)MIN(cache_bytes / cairnRepoIndexGetChunkSize(disk_index), G_MAXUINT));
     nbdkit_debug("serving snapshot %s disk %s: %" G_GUINT64_FORMAT " bytes", snapshot_id, disk_name,
                  cairnRepoIndexGetDiskSize(disk_index));
     return 0;
@@ -176,11 +192,32 @@ cairnPluginPread(void *handle G_GNUC_UNUSED,
 {
     g_autoptr(GError) error = NULL;
 
-    if (!cairnRepoReadRange(repo, disk_index, offset, count, buf, &error)) {
+    if (!cairnRepoChunkCacheRead(cache, offset, count, buf, &error)) {
         nbdkit_error("read of %" PRIu32 " bytes at %" PRIu64 ": %s", count, offset, error->message);
         nbdkit_set_error(EIO);
         return -1;
     }
+    return 0;
+}
+
+
+/* Requests of a whole chunk decode it once, straight into the reply. */
+static int
+cairnPluginBlockSize(void *handle G_GNUC_UNUSED,
+                     uint32_t *minimum,
+                     uint32_t *preferred,
+                     uint32_t *maximum)
+{
+    uint32_t csize = cairnRepoIndexGetChunkSize(disk_index);
+    uint32_t p = 512;
+
+    /* The largest power of two within a chunk, from 512 to 32M (the
+     * protocol's bounds). */
+    while (p * 2 <= csize && p < 32 * 1024 * 1024)
+        p <<= 1;
+    *minimum = 1;
+    *preferred = p;
+    *maximum = 0xffffffff;
     return 0;
 }
 
@@ -232,7 +269,8 @@ static struct nbdkit_plugin plugin = {
     .config_help = "repo=DIR          the repository (required)\n"
                    "snapshot=ID       the snapshot (required)\n"
                    "disk=NAME         the disk, e.g. vda (required)\n"
-                   "key=FILE          key file of an encrypted repository",
+                   "key=FILE          key file of an encrypted repository\n"
+                   "cache=SIZE        memory for decoded chunks (default 64M)",
     .magic_config_key = NULL,
     .unload = cairnPluginUnload,
     .config = cairnPluginConfig,
@@ -244,6 +282,7 @@ static struct nbdkit_plugin plugin = {
     .can_multi_conn = cairnPluginCanMultiConn,
     .can_extents = cairnPluginCanExtents,
     .can_cache = cairnPluginCanCache,
+    .block_size = cairnPluginBlockSize,
     .pread = cairnPluginPread,
     .extents = cairnPluginExtents,
 };

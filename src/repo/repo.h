@@ -277,6 +277,28 @@ bool cairnRepoReadRange(cairnRepo *repo,
                         GError **error);
 
 
+/* A cache of decoded chunks of the disk @index describes, shared by
+ * threads (serving a snapshot over NBD): each chunk is decoded and
+ * verified once while it stays cached, however many threads read pieces
+ * of it at once; threads wanting a chunk another is decoding wait for
+ * it. Holds at most @slots chunks (at least 1) of the index's chunk size.
+ * @repo and @index must outlive the cache. */
+typedef struct _cairnRepoChunkCache cairnRepoChunkCache;
+
+cairnRepoChunkCache *
+cairnRepoChunkCacheNew(cairnRepo *repo, const cairnRepoIndex *index, guint slots);
+
+/* Free @cache (no reads may be running). Accepts NULL. */
+void cairnRepoChunkCacheFree(cairnRepoChunkCache *cache);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnRepoChunkCache, cairnRepoChunkCacheFree)
+
+/* As cairnRepoReadRange() (same checks and errors), through @cache. A
+ * chunk that fails to decode is not cached: every read of it fails.
+ * Thread-safe. */
+bool cairnRepoChunkCacheRead(
+    cairnRepoChunkCache *cache, guint64 offset, size_t len, void *buf, GError **error);
+
+
 /* ---- writing a snapshot ---- */
 
 typedef struct _cairnRepoWriter cairnRepoWriter;

@@ -43,6 +43,7 @@ id=$(cb run vm "$root/enc" --key "$root/key" | tail -1)
 BK_KEY="--key $root/key"
 repo=$root/enc
 bk_restore_check "$id" e1 raw
+bk_restore_check "$id" e1 qcow2 # through the plugin, given the key
 head -c 64 /dev/urandom >"$root/other.key"
 cb init "$root/enc2" --encrypt "$root/other.key" >/dev/null 2>&1 || true
 expect 5 "" cb restore "$root/enc" "$id" "$root/wrong" --key "$root/other.key"

@@ -2,7 +2,8 @@
 # cairn-backup serve: one disk of a snapshot as a read-only NBD export
 # (nbdkit + our plugin), read by qemu-img, nbdinfo and nbdcopy unchanged
 # and equal to a plain restore; zero chunks are holes; multi-conn; TLS
-# (PSK); a flipped byte in one chunk fails reads of that chunk only.
+# (PSK); a flipped byte in one chunk fails reads of that chunk only, every
+# time; the preferred block size is the chunk size.
 . "$(dirname "$0")/lib.sh"
 for tool in nbdkit nbdinfo nbdcopy; do
     command -v "$tool" >/dev/null || { echo "skip: $tool missing"; exit 77; }
@@ -40,6 +41,13 @@ qemu-io -f qcow2 -c "write -P 0x62 40M 1M" "$img/vm-vda.qcow2" >/dev/null
 cb init "$repo" >/dev/null
 s1=$(cb run vm "$repo" | tail -1)
 cb restore "$repo" "$s1" "$root/restored" >/dev/null
+# restore to qcow2 reads the plugin too: the zero chunks stay unallocated
+qemu-img map -f qcow2 --output=json "$root/restored/vda.qcow2" | python3 -c '
+import json, sys
+M = 1 << 20
+data = [(e["start"], e["start"] + e["length"]) for e in json.load(sys.stdin) if e["data"]]
+bad = [d for d in data if not (d[1] <= 8 * M or 40 * M <= d[0] < d[1] <= 44 * M)]
+sys.exit(1 if bad or not data else 0)' || fail "zeros allocated: $(qemu-img map -f qcow2 "$root/restored/vda.qcow2")"
 
 note "serve: qemu-img, nbdinfo, nbdcopy"
 serve "$s1" vda
@@ -49,6 +57,7 @@ nbdcopy --connections=4 "$nbd" "$root/copy.raw"
 qemu-img compare -q -f raw -F qcow2 "$root/copy.raw" "$root/restored/vda.qcow2" || fail "nbdcopy differs"
 nbdinfo --can multi-conn "$nbd" || fail "no multi-conn"
 nbdinfo --is readonly "$nbd" || fail "not read-only"
+nbdinfo "$nbd" | grep -q "block_size_preferred: 4194304" || fail "preferred block size: $(nbdinfo "$nbd")"
 
 note "block status: zero chunks are holes"
 # chunks: 0-1 random (0-6M), 2..9 zero, 10 data (40M), 11-15 zero
@@ -100,9 +109,13 @@ chmod u+w "$chunk"
 size=$(stat -c %s "$chunk")
 printf '\xff' | dd of="$chunk" bs=1 seek=$((size - 7)) conv=notrunc status=none
 serve "$s1" vda
-if qemu-io -r -f raw -c "read 40M 4k" "$nbd" >"$root/out" 2>&1 && ! grep -q "error" "$root/out"; then
-    fail "corrupted chunk read: $(cat "$root/out")"
-fi
+# Pieces (decoded through the plugin's shared cache) and the whole chunk
+# (decoded straight into the reply), twice: a failed chunk is never cached.
+for r in "read 40M 4k" "read 42M 64k" "read 40M 4M" "read 40M 4k"; do
+    if qemu-io -r -f raw -c "$r" "$nbd" >"$root/out" 2>&1 && ! grep -q "error" "$root/out"; then
+        fail "corrupted chunk read ($r): $(cat "$root/out")"
+    fi
+done
 qemu-io -r -f raw -c "read -P 0 44M 4M" -c "read -P 0 8M 32M" "$nbd" | grep -q error &&
     fail "reads around the bad chunk failed"
 qemu-io -r -f raw -c "read -v 0 64k" "$nbd" >"$root/a" 2>&1

@@ -1,6 +1,7 @@
 /*
  * repotest.c: the repository library (src/repo/): init/open, round trips,
- * dedup, incrementals, atomicity, threads, encryption, locks, full disks.
+ * dedup, incrementals, atomicity, threads, encryption, locks, full disks,
+ * ranged reads and the shared chunk cache.
  */
 #include <errno.h>
 #include <string.h>
@@ -985,6 +986,133 @@ testChunkSize(Fixture *fx, gconstpointer data)
 }
 
 
+typedef struct {
+    cairnRepoChunkCache *cache;
+    const guint8 *want;
+    guint64 size;
+    guint32 seed;
+    gint bad; /* atomic: reads that failed or differed */
+} cacheJob;
+
+
+/* 100 reads of random pieces (1 byte to 1.5 chunks) against @want. */
+static gpointer
+cacheReader(gpointer opaque)
+{
+    cacheJob *job = opaque;
+    g_autoptr(GRand) rand = g_rand_new_with_seed(job->seed);
+    g_autofree guint8 *got = g_malloc(CS + CS / 2);
+
+    for (int i = 0; i < 100; i++) {
+        guint64 offset = (guint64)g_rand_double_range(rand, 0, (double)job->size);
+        size_t len = (size_t)g_rand_int_range(rand, 1, CS + CS / 2);
+        g_autoptr(GError) err = NULL;
+
+        len = MIN(len, job->size - offset);
+        if (!cairnRepoChunkCacheRead(job->cache, offset, len, got, &err) ||
+            memcmp(got, job->want + offset, len) != 0)
+            g_atomic_int_inc(&job->bad);
+    }
+    return NULL;
+}
+
+
+/* The shared chunk cache: the ranges of testReadRange with 1 and 3 slots;
+ * 8 threads reading random pieces through 2 slots (loads, waits and
+ * evictions racing); a damaged chunk fails every read of it, cached or
+ * not, and the chunks around it still read. */
+static void
+testChunkCache(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *id = rtWriteSnapshot(repo, "dom1", mixedDisk, 0);
+    g_autoptr(cairnRepoIndex) index = cairnRepoLoadIndex(repo, id, "vda", &err);
+    guint64 size = mixedDisk[0].size;
+    g_autofree guint8 *want = g_malloc(size);
+    g_autofree guint8 *got = g_malloc(size);
+    const struct {
+        guint64 offset;
+        size_t len;
+    } ranges[] = {
+        { 0, 10 },
+        { CS - 100, 300 },
+        { 2 * (guint64)CS - 5, 10 },
+        { CS, CS },
+        { 12345, 3 * (guint64)CS },
+        { size - 7, 7 },
+        { 0, size },
+        { size, 0 },
+        { 5, 10 },
+    };
+    guint slots[] = { 1, 3 };
+    GThread *threads[8];
+    cacheJob jobs[8];
+    char hex[CAIRN_REPO_DIGEST_HEX_LEN + 1];
+    g_autofree char *file = NULL;
+    g_autofree guint8 *content = NULL;
+    gsize content_len;
+
+    g_assert_no_error(err);
+    expectedDisk(&mixedDisk[0], want);
+    for (size_t k = 0; k < G_N_ELEMENTS(slots); k++) {
+        g_autoptr(cairnRepoChunkCache) cache = cairnRepoChunkCacheNew(repo, index, slots[k]);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(ranges); i++) {
+            memset(got, 0xaa, ranges[i].len);
+            g_assert_true(
+                cairnRepoChunkCacheRead(cache, ranges[i].offset, ranges[i].len, got, &err));
+            g_assert_no_error(err);
+            g_assert_true(memcmp(got, want + ranges[i].offset, ranges[i].len) == 0);
+        }
+        g_assert_false(cairnRepoChunkCacheRead(cache, size - 1, 2, got, &err));
+        g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+        g_clear_error(&err);
+    }
+
+    {
+        g_autoptr(cairnRepoChunkCache) cache = cairnRepoChunkCacheNew(repo, index, 2);
+
+        for (guint i = 0; i < G_N_ELEMENTS(threads); i++) {
+            jobs[i] = (cacheJob){ cache, want, size, 17 + i, 0 };
+            threads[i] = g_thread_new("cache-reader", cacheReader, &jobs[i]);
+        }
+        for (guint i = 0; i < G_N_ELEMENTS(threads); i++) {
+            g_thread_join(threads[i]);
+            g_assert_cmpint(jobs[i].bad, ==, 0);
+        }
+    }
+
+    /* Damage chunk 1 (text, compressed): flip a byte of its payload. */
+    cairnRepoDigestToHex(cairnRepoIndexGetDigest(index, 1), hex);
+    file = g_strdup_printf("%s/chunks/%.2s/%s", fx->repo, hex, hex);
+    g_assert_true(g_file_get_contents(file, (char **)&content, &content_len, NULL));
+    content[content_len - 7] ^= 0xff;
+    g_chmod(file, 0644);
+    g_assert_true(g_file_set_contents(file, (char *)content, content_len, NULL));
+    {
+        g_autoptr(cairnRepoChunkCache) cache = cairnRepoChunkCacheNew(repo, index, 2);
+
+        for (int i = 0; i < 2; i++) {
+            g_assert_false(cairnRepoChunkCacheRead(cache, CS + 10, 100, got, &err));
+            g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_CORRUPT);
+            g_assert_nonnull(strstr(err->message, hex));
+            g_clear_error(&err);
+        }
+        g_assert_false(cairnRepoChunkCacheRead(cache, CS, CS, got, &err));
+        g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_CORRUPT);
+        g_clear_error(&err);
+        g_assert_false(cairnRepoChunkCacheRead(cache, CS - 10, 20, got, &err));
+        g_clear_error(&err);
+        g_assert_true(cairnRepoChunkCacheRead(cache, CS - 10, 10, got, &err));
+        g_assert_true(memcmp(got, want + CS - 10, 10) == 0);
+        g_assert_true(cairnRepoChunkCacheRead(cache, 2 * (guint64)CS, CS + 12345, got, &err));
+        g_assert_no_error(err);
+        g_assert_true(memcmp(got, want + 2 * CS, CS + 12345) == 0);
+    }
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -1004,6 +1132,7 @@ main(int argc, char **argv)
     ADD("no-space", testNoSpace);
     ADD("tmpfs-full", testTmpfsFull);
     ADD("read-range", testReadRange);
+    ADD("chunk-cache", testChunkCache);
     ADD("compression-choice", testCompressionChoice);
     ADD("list-tolerant", testListTolerant);
     ADD("list-order-same-second", testListOrderSameSecond);
