@@ -28,6 +28,9 @@ struct _testDomainObj {
     cairnMomentList *checkpoints;
     testBackupJob *backup;             /* the running backup, or NULL */
     cairnDomainJobData *completed_job; /* last finished job, or NULL */
+    /* The guest shut down during a backup begun with
+     * PRESERVE_SHUTDOWN_DOMAIN: kept PAUSED/SHUTTING_DOWN until it ends. */
+    bool shutdown_pending;
 };
 
 /* Hold @st's lock until the end of the enclosing block: every driver
@@ -145,3 +148,6 @@ bool testDomainGetJobStats(cairnDomain *dom,
                            GError **error);
 bool testDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error);
 void testBackupJobFree(testBackupJob *job);
+/* Whether @obj's running backup (brought up to the clock first)
+ * preserves a guest that shuts down. Call with the state's lock held. */
+bool testBackupPreservesShutdown(cairnConnect *conn, testDomainObj *obj);
