@@ -296,6 +296,7 @@ const shellCmdDef hostCmds[] = {
 static const shellCmdGroup cmdGroups[] = { { "Backup", "backup", backupCmds },
                                            { "Checkpoint", "checkpoint", checkpointCmds },
                                            { "Domain Management", "domain", domainCmds },
+                                           { "Disk Metadata", "disk", diskCmds },
                                            { "Domain Events", "events", eventCmds },
                                            { "Domain Monitoring", "monitor", domainMonitorCmds },
                                            { "Host and Hypervisor", "host", hostCmds },

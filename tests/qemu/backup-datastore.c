@@ -60,26 +60,33 @@ startDomain(cairnConnectPtr conn)
 }
 
 
+/* The raw disk with data at 1M, and its metadata layer made as
+ * disk-add-metadata makes it: over a scratch data file with 1:1 mapped
+ * clusters, then pointed at the raw file (qemu-img create -o data_file=
+ * would truncate it). */
 static void
 makeImages(void)
 {
-    g_autofree char *opts = NULL;
     g_autofree char *dir = NULL;
-    const char *mkmeta[] = { "qemu-img", "create", "-q", "-f",  "qcow2",
-                             "-o",       NULL,     NULL, "64M", NULL };
+    g_autofree char *scratch = NULL;
+    g_autofree char *opts = NULL;
+    g_autofree char *amend = NULL;
 
     raw = qemuTestMakeImage("disk.raw", "raw", "64M");
     dir = g_path_get_dirname(raw);
     meta = g_build_filename(dir, "meta.qcow2", NULL);
+    scratch = g_build_filename(dir, "scratch.raw", NULL);
+    opts = g_strdup_printf("data_file=%s,data_file_raw=on,preallocation=metadata", scratch);
+    amend = g_strdup_printf("data_file=%s", raw);
     {
         const char *io[] = { "qemu-io", "-f", "raw", "-c", "write -P 0x5a 1M 1M", raw, NULL };
+        const char *create[] = { "qemu-img", "create", "-q", "-f",  "qcow2",
+                                 "-o",       opts,     meta, "64M", NULL };
+        const char *point[] = { "qemu-img", "amend", "-q", "-f", "qcow2", "-o", amend, meta, NULL };
 
-        QT_CHECK(qemuTestRun(io));
+        QT_CHECK(qemuTestRun(io) && qemuTestRun(create) && qemuTestRun(point));
     }
-    opts = g_strdup_printf("data_file=%s,data_file_raw=on", raw);
-    mkmeta[6] = opts;
-    mkmeta[7] = meta;
-    QT_CHECK(qemuTestRun(mkmeta));
+    g_unlink(scratch);
 }
 
 
@@ -120,6 +127,13 @@ testPush(cairnDomainPtr dom, const char *root)
     bkTestWrite(dom, "virtio-disk0", 0x12, 0, 64 * 1024);
     QT_CHECK(bkTestWaitDone(dom, 60) == CAIRN_DOMAIN_JOB_COMPLETED);
     QT_CHECK(bkTestCompare(full, copy1));
+    /* The raw file's data from before the metadata layer is in it. */
+    {
+        const char *io[] = { "qemu-io", "-f", "qcow2", "-c", "read -P 0x5a 1M 1M", full, NULL };
+        g_autofree char *out = bkTestOutput(io);
+
+        QT_CHECK(!strstr(out, "Pattern verification failed"));
+    }
     bitmaps = chkTestLiveBitmaps(dom, meta);
     QT_CHECK(chkTestBitmapFind(bitmaps, "c1"));
 
