@@ -169,12 +169,9 @@ qemuBackupJobFormat(const qemuBackupJob *job)
     if (job->phase == CAIRN_BACKUP_PHASE_TERMINATING)
         g_string_append_printf(buf, " end-type='%d'", (int)job->end_type);
     g_string_append_printf(
-        buf, " start='%" G_GINT64_FORMAT "' reuse-external='%s' nbd-server='%s'>\n", job->start_ms,
-        job->reuse_external ? "yes" : "no", job->nbd_server ? "yes" : "no");
-    if (job->preserve_shutdown) {
-        g_string_truncate(buf, buf->len - 2);
-        g_string_append(buf, " preserve-shutdown='yes'>\n");
-    }
+        buf, " start='%" G_GINT64_FORMAT "' reuse-external='%s' nbd-server='%s'%s>\n",
+        job->start_ms, job->reuse_external ? "yes" : "no", job->nbd_server ? "yes" : "no",
+        job->preserve_shutdown ? " preserve-shutdown='yes'" : "");
     if (job->daemon_monitor) {
         g_string_append_printf(buf, "  <storage-daemon pid='%lld'", (long long)job->daemon_pid);
         qemuBackupFormatAttr(buf, "monitor", job->daemon_monitor);
