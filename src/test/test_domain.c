@@ -322,6 +322,12 @@ testDomainSetRunState(cairnDomain *dom, int state, int reason, GError **error)
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is not running");
         return false;
     }
+    /* The guest shut down during a backup that preserves it. */
+    if (obj->shutdown_pending && state == CAIRN_DOMAIN_RUNNING) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,
+                      "domain is shutting down: it stops when its backup ends");
+        return false;
+    }
     if (obj->state != state) {
         obj->state = state;
         obj->reason = reason;

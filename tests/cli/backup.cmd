@@ -52,4 +52,4 @@ $ cairn event --list
 # A guest that shuts down during a backup begun with
 # --preserve-domain-on-shutdown is kept paused (shutting down) until the
 # backup ends, then it is shut off; without the flag it stops at once.
-$ CAIRN_TEST_CLOCK_STEP_MS=100 cairn 'backup-begin test --preserve-domain-on-shutdown; shutdown test; domstate test --reason; domjobinfo test --wait; domstate test --reason; start test; backup-begin test; shutdown test; domstate test --reason'
+$ CAIRN_TEST_CLOCK_STEP_MS=100 cairn 'backup-begin test --preserve-domain-on-shutdown; shutdown test; domstate test --reason; resume test; domjobinfo test --wait; domstate test --reason; start test; backup-begin test; shutdown test; domstate test --reason'

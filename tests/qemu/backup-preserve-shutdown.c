@@ -5,7 +5,8 @@
  *
  * - begun with CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN, the
  *   domain is kept, PAUSED with reason SHUTTING_DOWN, while the backup
- *   runs; the backup completes and equals the disk (qemu-img compare);
+ *   runs (resuming it is refused); the backup completes and equals the
+ *   disk (qemu-img compare);
  *   then the domain is shut off with reason SHUTDOWN
  * - without the flag, the domain is shut off at once (SHUTDOWN) and the
  *   backup fails, as libvirt's does
@@ -79,6 +80,8 @@ main(void)
         startAndPowerOff(dom, bxml, CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN, &reason);
     QT_CHECK(state == CAIRN_DOMAIN_PAUSED && reason == CAIRN_DOMAIN_PAUSED_SHUTTING_DOWN);
     QT_CHECK(bkTestCountJobs(dom) == 1);
+    QT_CHECK(cairnDomainResume(dom) < 0);
+    qemuTestExpectError(CAIRN_ERR_OPERATION_INVALID, "it stops when its backup ends");
     bkTestJobSpeed(dom, "backup-vda-cairn-1-format", 0);
     QT_CHECK(bkTestWaitDone(dom, 60) == CAIRN_DOMAIN_JOB_COMPLETED);
     bkTestCompleted(dom, &success, NULL);
