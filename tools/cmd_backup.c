@@ -21,6 +21,9 @@ static const shellOptDef opts_backup_begin[] = {
     { .name = "backupxml", .type = SHELL_OT_STRING, .help = "domain backup XML" },
     { .name = "checkpointxml", .type = SHELL_OT_STRING, .help = "domain checkpoint XML" },
     { .name = "reuse-external", .type = SHELL_OT_BOOL, .help = "reuse files provided by caller" },
+    { .name = "preserve-domain-on-shutdown",
+      .type = SHELL_OT_BOOL,
+      .help = "domain is kept paused on guest-initiated shutdown until the backup ends" },
     { .name = NULL }
 };
 
@@ -37,6 +40,8 @@ cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
 
     if (shellOptBool(cmd, "reuse-external"))
         flags |= CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL;
+    if (shellOptBool(cmd, "preserve-domain-on-shutdown"))
+        flags |= CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN;
     if (shellOptString(ctl, cmd, "backupxml", &backup_from) < 0 ||
         shellOptString(ctl, cmd, "checkpointxml", &checkpoint_from) < 0)
         return false;

@@ -186,6 +186,7 @@ extern const shellCmdDef domainMonitorCmds[];
 extern const shellCmdDef checkpointCmds[];
 extern const shellCmdDef hostCmds[];
 extern const shellCmdDef qemuCmds[];
+extern const shellCmdDef diskCmds[];
 
 #define SHELL_MAX_XML_FILE (10 * 1024 * 1024)
 

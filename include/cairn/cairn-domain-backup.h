@@ -24,7 +24,11 @@ typedef enum {
     /* reuse separately provided images: the caller made the targets or
      * scratch files with the right format and size; Cairn neither creates
      * nor deletes them. Since: 0.1.0 */
-    CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL = (1 << 0)
+    CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL = (1 << 0),
+    /* a guest that shuts down while the backup runs is not terminated:
+     * the domain is kept paused (reason SHUTTING_DOWN) until the backup
+     * ends, then stopped as the guest asked (libvirt 11.10). Since: 0.1.0 */
+    CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN = (1 << 1),
 } cairnDomainBackupBeginFlags;
 
 int cairnDomainBackupBegin(cairnDomainPtr domain,

@@ -58,11 +58,14 @@ typedef enum {
  * Since: 0.1.0
  */
 typedef enum {
-    CAIRN_DOMAIN_PAUSED_UNKNOWN = 0,     /* Since: 0.1.0 */
-    CAIRN_DOMAIN_PAUSED_USER = 1,        /* paused on user request. Since: 0.1.0 */
-    CAIRN_DOMAIN_PAUSED_IOERROR = 5,     /* paused after a disk I/O error. Since: 0.1.0 */
-    CAIRN_DOMAIN_PAUSED_WATCHDOG = 6,    /* paused by a watchdog. Since: 0.1.0 */
-    CAIRN_DOMAIN_PAUSED_STARTING_UP = 11 /* the domain is being started. Since: 0.1.0 */
+    CAIRN_DOMAIN_PAUSED_UNKNOWN = 0,       /* Since: 0.1.0 */
+    CAIRN_DOMAIN_PAUSED_USER = 1,          /* paused on user request. Since: 0.1.0 */
+    CAIRN_DOMAIN_PAUSED_IOERROR = 5,       /* paused after a disk I/O error. Since: 0.1.0 */
+    CAIRN_DOMAIN_PAUSED_WATCHDOG = 6,      /* paused by a watchdog. Since: 0.1.0 */
+    CAIRN_DOMAIN_PAUSED_SHUTTING_DOWN = 8, /* the guest shut down; kept until a backup ends
+                                              (BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN).
+                                              Since: 0.1.0 */
+    CAIRN_DOMAIN_PAUSED_STARTING_UP = 11   /* the domain is being started. Since: 0.1.0 */
 } cairnDomainPausedReason;
 
 /**

@@ -182,6 +182,7 @@ cairnDomainDiskDefFree(cairnDomainDiskDef *disk)
         return;
     g_free(disk->driver_name);
     g_free(disk->src);
+    g_free(disk->data_file);
     g_free(disk->dst);
     cairnDomainDiskBackingFree(disk->backing);
     g_free(disk);
@@ -235,6 +236,7 @@ cairnDomainDiskDefCopy(const cairnDomainDiskDef *disk)
     *copy = *disk;
     copy->driver_name = g_strdup(disk->driver_name);
     copy->src = g_strdup(disk->src);
+    copy->data_file = g_strdup(disk->data_file);
     copy->dst = g_strdup(disk->dst);
     copy->backing = cairnDomainDiskBackingCopy(disk->backing);
     return copy;
@@ -932,6 +934,65 @@ cairnDomainDiskParseDriver(cairnDomainDiskDef *disk,
 }
 
 
+/* <dataStore type='file'><format type='raw'/><source file=.../></dataStore>
+ * inside a qcow2 disk's <source> (libvirt 10.10): the raw file holding the
+ * image's data. */
+static bool
+cairnDomainDiskParseDataStore(cairnDomainDiskDef *disk,
+                              const xmlNode *node,
+                              unsigned int flags,
+                              GError **error)
+{
+    static const char *const attrs[] = { "type", NULL };
+    static const char *const names[] = { "format", "source", NULL };
+    static const char *const format_attrs[] = { "type", NULL };
+    static const char *const source_attrs[] = { "file", NULL };
+    bool lenient = flags & CAIRN_DOMAIN_DEF_PARSE_LENIENT;
+    xmlNode *slots[G_N_ELEMENTS(names)] = { NULL };
+    g_autofree char *type = cairnXMLPropString(node, "type");
+    g_autofree char *format = NULL;
+    g_autofree char *file = NULL;
+
+    if (!cairnDomainCheckAttrs(node, attrs, flags, error) ||
+        !cairnDomainCollectChildren(node, names, NULL, slots, flags, error))
+        return false;
+    if (!type || !g_str_equal(type, "file")) {
+        if (lenient)
+            return true;
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                           "dataStore type '%s' of disk is not supported by Cairn (only 'file')",
+                           type ? type : "");
+        return false;
+    }
+    if (slots[0]) {
+        if (!cairnDomainCheckLeaf(slots[0], format_attrs, flags, error))
+            return false;
+        format = cairnXMLPropString(slots[0], "type");
+    }
+    if (!format || !g_str_equal(format, "raw")) {
+        if (lenient)
+            return true;
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                           "dataStore format '%s' is not supported (only 'raw')",
+                           format ? format : "");
+        return false;
+    }
+    if (slots[1]) {
+        if (!cairnDomainCheckLeaf(slots[1], source_attrs, flags, error))
+            return false;
+        file = cairnXMLPropString(slots[1], "file");
+    }
+    if (!file || !*file) {
+        if (lenient)
+            return true;
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "missing source file of dataStore");
+        return false;
+    }
+    disk->data_file = g_steal_pointer(&file);
+    return true;
+}
+
+
 static bool
 cairnDomainDiskParseSource(cairnDomainDiskDef *disk,
                            const xmlNode *node,
@@ -940,16 +1001,21 @@ cairnDomainDiskParseSource(cairnDomainDiskDef *disk,
 {
     static const char *const file_attrs[] = { "file", NULL };
     static const char *const dev_attrs[] = { "dev", NULL };
+    static const char *const names[] = { "dataStore", NULL };
+    xmlNode *slots[G_N_ELEMENTS(names)] = { NULL };
     bool file = disk->type == CAIRN_DOMAIN_DISK_TYPE_FILE;
     g_autofree char *src = NULL;
 
     if (!node)
         return true;
-    if (!cairnDomainCheckLeaf(node, file ? file_attrs : dev_attrs, flags, error))
+    if (!cairnDomainCheckAttrs(node, file ? file_attrs : dev_attrs, flags, error) ||
+        !cairnDomainCollectChildren(node, names, NULL, slots, flags, error))
         return false;
     src = cairnXMLPropString(node, file ? "file" : "dev");
     if (src && *src)
         disk->src = g_steal_pointer(&src);
+    if (slots[0] && !cairnDomainDiskParseDataStore(disk, slots[0], flags, error))
+        return false;
     return true;
 }
 
@@ -1062,6 +1128,12 @@ cairnDomainDiskParse(const xmlNode *node, unsigned int flags, GError **error)
     if (slots[5] && !cairnDomainDiskBackingParse(slots[5], flags & CAIRN_DOMAIN_DEF_PARSE_LENIENT,
                                                  &disk->backing, error))
         return NULL;
+    if (disk->data_file && (disk->format != CAIRN_DOMAIN_DISK_FORMAT_QCOW2 || !disk->src) &&
+        !(flags & CAIRN_DOMAIN_DEF_PARSE_LENIENT)) {
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                           "disk '%s': a dataStore needs a qcow2 image as source", disk->dst);
+        return NULL;
+    }
     if (disk->device == CAIRN_DOMAIN_DISK_DEVICE_CDROM)
         disk->readonly = true;
     if (!disk->src && disk->device != CAIRN_DOMAIN_DISK_DEVICE_CDROM &&
@@ -1296,7 +1368,18 @@ cairnDomainFormatDisk(GString *buf, const cairnDomainDiskDef *disk, int ind)
     if (disk->src) {
         g_string_append_printf(buf, "%*s<source %s='", ind + 2, "", block ? "dev" : "file");
         cairnXMLEscape(buf, disk->src, true);
-        g_string_append(buf, "'/>\n");
+        if (!disk->data_file) {
+            g_string_append(buf, "'/>\n");
+        } else {
+            g_string_append(buf, "'>\n");
+            g_string_append_printf(buf, "%*s<dataStore type='file'>\n", ind + 4, "");
+            g_string_append_printf(buf, "%*s<format type='raw'/>\n", ind + 6, "");
+            g_string_append_printf(buf, "%*s<source file='", ind + 6, "");
+            cairnXMLEscape(buf, disk->data_file, true);
+            g_string_append(buf, "'/>\n");
+            g_string_append_printf(buf, "%*s</dataStore>\n", ind + 4, "");
+            g_string_append_printf(buf, "%*s</source>\n", ind + 2, "");
+        }
     }
     if (disk->backing)
         cairnDomainDiskBackingFormat(buf, disk->backing, ind + 2);

@@ -22,7 +22,9 @@
  *   written, defaults destroy, restart, destroy),
  *   <devices>: <emulator>, and <disk type='file' device='disk|cdrom'> with
  *   <driver name='qemu' type='qcow2|raw'/>, <source file=.../> (absent:
- *   no media, allowed for cdroms only), <target dev=... bus=.../> (bus
+ *   no media, allowed for cdroms only; a qcow2 image's source may hold
+ *   <dataStore type='file'><format type='raw'/><source file=.../>
+ *   </dataStore>, its qcow2 data file), <target dev=... bus=.../> (bus
  *   defaults from the dev prefix: vd virtio, hd ide, sd scsi) and
  *   <readonly/> (implied, and written, for cdroms), and one layer of
  *   <backingStore> (domain_conf_backing.h).
@@ -117,9 +119,13 @@ typedef struct _cairnDomainDiskDef cairnDomainDiskDef;
 struct _cairnDomainDiskDef {
     cairnDomainDiskType type;
     cairnDomainDiskDevice device;
-    char *driver_name;               /* <driver name=...>, usually "qemu"; may be NULL */
-    cairnDomainDiskFormat format;    /* <driver type=...> */
-    char *src;                       /* <source file|dev=...>; NULL = no media */
+    char *driver_name;            /* <driver name=...>, usually "qemu"; may be NULL */
+    cairnDomainDiskFormat format; /* <driver type=...> */
+    char *src;                    /* <source file|dev=...>; NULL = no media */
+    /* <source><dataStore type='file'><format type='raw'/><source file=.../>:
+     * the raw file holding a qcow2 image's guest data (qcow2 data-file;
+     * libvirt 10.10). NULL = none. Only with format qcow2. */
+    char *data_file;
     char *dst;                       /* <target dev=...>, e.g. "vda"; required */
     cairnDomainDiskBus bus;          /* <target bus=...> */
     bool readonly;                   /* <readonly/> */

@@ -499,6 +499,7 @@ qemuBackupBeginLocked(qemuBackupBeginData *b,
     }
     if (!qemuBackupPrepareDisks(b, error))
         return false;
+    b->job->preserve_shutdown = flags & CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN;
     if (qemuBackupStart(b, flags & CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, error)) {
         qemuBlockHostKeep(b->host);
         return true;
@@ -541,7 +542,10 @@ qemuDomainBackupBegin(cairnDomain *dom,
     qemuDomainObj *obj;
     QEMU_LOCK(drv);
 
-    if (!cairnCheckFlags(flags, CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, FROM, __func__, error) ||
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL |
+                             CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN,
+                         FROM, __func__, error) ||
         !qemuBackupParseInput(backupXML, checkpointXML, &def, &chk, &suffix, error) ||
         !(obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)))
         return false;

@@ -169,8 +169,9 @@ qemuBackupJobFormat(const qemuBackupJob *job)
     if (job->phase == CAIRN_BACKUP_PHASE_TERMINATING)
         g_string_append_printf(buf, " end-type='%d'", (int)job->end_type);
     g_string_append_printf(
-        buf, " start='%" G_GINT64_FORMAT "' reuse-external='%s' nbd-server='%s'>\n", job->start_ms,
-        job->reuse_external ? "yes" : "no", job->nbd_server ? "yes" : "no");
+        buf, " start='%" G_GINT64_FORMAT "' reuse-external='%s' nbd-server='%s'%s>\n",
+        job->start_ms, job->reuse_external ? "yes" : "no", job->nbd_server ? "yes" : "no",
+        job->preserve_shutdown ? " preserve-shutdown='yes'" : "");
     if (job->daemon_monitor) {
         g_string_append_printf(buf, "  <storage-daemon pid='%lld'", (long long)job->daemon_pid);
         qemuBackupFormatAttr(buf, "monitor", job->daemon_monitor);
@@ -355,6 +356,7 @@ qemuBackupParseTop(
 {
     g_autofree char *reuse = cairnXMLPropString(root, "reuse-external");
     g_autofree char *nbd = cairnXMLPropString(root, "nbd-server");
+    g_autofree char *preserve = cairnXMLPropString(root, "preserve-shutdown");
     unsigned long long start;
 
     if (!cairnXMLNodeNameEqual(root, "backupjob"))
@@ -366,6 +368,7 @@ qemuBackupParseTop(
     job->start_ms = (gint64)start;
     job->reuse_external = g_strcmp0(reuse, "yes") == 0;
     job->nbd_server = g_strcmp0(nbd, "yes") == 0;
+    job->preserve_shutdown = g_strcmp0(preserve, "yes") == 0;
     return qemuBackupParseDaemon(job, root, what, error) &&
            qemuBackupParseStats(job, root, what, error);
 }

@@ -25,6 +25,9 @@
  *   ROOT/run/NAME.job-completed      the last finished job's statistics
  *                                    (cairnDomainJobDataToVariant, printed)
  *
+ * preserve-shutdown='yes' (only written when set) records the flag
+ * CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN: a guest that powers
+ * off meanwhile keeps its QEMU (see qemuProcessCheck()).
  * phase is the job's phase (hypervisor/domain_backup.h), written before
  * the step that needs it; 'terminating' also records end-type (the final
  * job type). A file without phase (written by Cairn before phases) is
@@ -81,6 +84,7 @@ struct _qemuBackupJob {
     cairnBackupDef *def;         /* aligned, internal form (disk states) */
     GPtrArray *disks;            /* of qemuBackupJobDisk*, participating disks */
     bool reuse_external;         /* CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL */
+    bool preserve_shutdown;      /* ..._PRESERVE_SHUTDOWN_DOMAIN */
     bool nbd_server;             /* pull: the NBD server runs */
     gint64 start_ms;             /* wall clock, ms since the epoch */
     pid_t daemon_pid;            /* shut off: the job's qemu-storage-daemon */

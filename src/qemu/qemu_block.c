@@ -225,6 +225,20 @@ qemuBlockFormatProps(
 }
 
 
+void
+qemuBlockSetDataFile(JsonObject *props, const char *data_node)
+{
+    json_object_set_string_member(props, "data-file", data_node);
+}
+
+
+char *
+qemuBlockDataNodeName(int idx)
+{
+    return g_strdup_printf("cairn-%d-data", idx);
+}
+
+
 JsonObject *
 qemuBlockLayerFormatProps(GPtrArray *layers, guint idx, bool readonly)
 {

@@ -61,6 +61,14 @@ JsonObject *qemuBlockStorageProps(const char *file, const char *node);
 JsonObject *qemuBlockFormatProps(
     const char *driver, const char *node, const char *file_node, bool readonly, GPtrArray *layers);
 
+/* Point the qcow2 format node @props at @data_node, the file node of its
+ * external data file (a disk's <dataStore>), as QEMU's "data-file"
+ * option. */
+void qemuBlockSetDataFile(JsonObject *props, const char *data_node);
+
+/* The name of the data file node beside format node index @idx. */
+char *qemuBlockDataNodeName(int idx);
+
 /* The props of layer @idx of @layers as blockdev-add or blockdev-reopen
  * take them: its backing is the next layer, or null for the last. */
 JsonObject *qemuBlockLayerFormatProps(GPtrArray *layers, guint idx, bool readonly);

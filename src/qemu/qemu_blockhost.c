@@ -275,9 +275,12 @@ qemuBlockHostAddDisk(
     qemuBlockHost *host, const cairnDomainDiskDef *disk, GPtrArray *probed, int *idx, bool readonly)
 {
     const char *fmt = disk->format == CAIRN_DOMAIN_DISK_FORMAT_QCOW2 ? "qcow2" : "raw";
+    g_autofree char *data = qemuBlockDataNodeName(*idx);
     g_autofree char *storage = g_strdup_printf("cairn-%d-storage", *idx);
     g_autofree char *format = g_strdup_printf("cairn-%d-format", *idx);
     g_autoptr(GPtrArray) layers = probed ? qemuBlockNameLayers(probed, idx) : NULL;
+    g_autoptr(JsonObject) props =
+        qemuBlockFormatProps(fmt, format, storage, readonly || disk->readonly, layers);
 
     for (guint i = layers ? layers->len : 0; i > 0; i--) {
         qemuBlockLayer *layer = g_ptr_array_index(layers, i - 1);
@@ -288,9 +291,12 @@ qemuBlockHostAddDisk(
                            qemuBlockLayerFormatProps(layers, i - 1, true));
     }
     qemuBlockHostQueue(host, disk->dst, disk->src, qemuBlockStorageProps(disk->src, storage));
-    qemuBlockHostQueue(
-        host, disk->dst, disk->src,
-        qemuBlockFormatProps(fmt, format, storage, readonly || disk->readonly, layers));
+    if (disk->data_file) {
+        qemuBlockHostQueue(host, disk->dst, disk->data_file,
+                           qemuBlockStorageProps(disk->data_file, data));
+        qemuBlockSetDataFile(props, data);
+    }
+    qemuBlockHostQueue(host, disk->dst, disk->src, g_steal_pointer(&props));
     g_hash_table_insert(host->nodes, g_strdup(disk->dst), g_steal_pointer(&format));
     if (layers)
         g_hash_table_insert(host->layers, g_strdup(disk->dst), g_steal_pointer(&layers));

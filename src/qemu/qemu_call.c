@@ -53,7 +53,8 @@ qemuCallBegin(qemuDriverState *drv,
         return NULL;
     }
     if (!(flags & QEMU_CALL_NO_SETTLE) && (!qemuCallSettleBackup(drv, obj, dom->conn, error) ||
-                                           !qemuCheckpointOpRecover(drv, obj, error)))
+                                           !qemuCheckpointOpRecover(drv, obj, error) ||
+                                           !qemuProcessEndPreservedShutdown(drv, obj, error)))
         return NULL;
     *ret_lock = g_steal_pointer(&lock);
     return obj;

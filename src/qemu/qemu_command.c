@@ -165,10 +165,14 @@ static char *
 qemuCommandFormatJSON(const cairnDomainDiskDef *disk,
                       const char *node,
                       const char *file,
+                      const char *data_node,
                       GPtrArray *layers)
 {
     const char *fmt = disk->format == CAIRN_DOMAIN_DISK_FORMAT_QCOW2 ? "qcow2" : "raw";
     g_autoptr(JsonObject) props = qemuBlockFormatProps(fmt, node, file, disk->readonly, layers);
+
+    if (data_node)
+        qemuBlockSetDataFile(props, data_node);
 
     return qemuBlockPropsToString(props);
 }
@@ -229,8 +233,9 @@ qemuCommandBootIndexes(const cairnDomainDef *def, int *bootindex)
 }
 
 
-/* The -blockdev nodes of @disk's image, and of its backing layers when
- * @params knows them; fills @sdisk's node names. */
+/* The -blockdev nodes of @disk's image, of its data file (<dataStore>),
+ * and of its backing layers when @params knows them; fills @sdisk's node
+ * names. */
 static void
 qemuCommandAddDiskNodes(GPtrArray *argv,
                         const cairnDomainDiskDef *disk,
@@ -239,6 +244,7 @@ qemuCommandAddDiskNodes(GPtrArray *argv,
                         int *nodeidx)
 {
     GPtrArray *probed = params->backing ? g_hash_table_lookup(params->backing, disk->dst) : NULL;
+    g_autofree char *data_node = NULL;
 
     *nodeidx += 1;
     sdisk->storage_node = g_strdup_printf("cairn-%d-storage", *nodeidx);
@@ -247,11 +253,19 @@ qemuCommandAddDiskNodes(GPtrArray *argv,
         sdisk->layers = qemuBlockNameLayers(probed, nodeidx);
         qemuBlockLayersArgs(argv, "-blockdev", sdisk->layers);
     }
+    if (disk->data_file) {
+        g_autoptr(JsonObject) data = NULL;
+
+        data_node = qemuBlockDataNodeName(*nodeidx);
+        data = qemuBlockStorageProps(disk->data_file, data_node);
+        g_ptr_array_add(argv, g_strdup("-blockdev"));
+        g_ptr_array_add(argv, qemuBlockPropsToString(data));
+    }
     g_ptr_array_add(argv, g_strdup("-blockdev"));
     g_ptr_array_add(argv, qemuCommandStorageJSON(disk, sdisk->storage_node));
     g_ptr_array_add(argv, g_strdup("-blockdev"));
-    g_ptr_array_add(
-        argv, qemuCommandFormatJSON(disk, sdisk->format_node, sdisk->storage_node, sdisk->layers));
+    g_ptr_array_add(argv, qemuCommandFormatJSON(disk, sdisk->format_node, sdisk->storage_node,
+                                                data_node, sdisk->layers));
 }
 
 

@@ -479,14 +479,22 @@ qemuDomainSetRunState(cairnDomain *dom, int state, int reason, GError **error)
     g_autoptr(qemuMonitor) mon = NULL;
     qemuDomainObj *obj;
     int cur;
+    int cur_reason = 0;
     QEMU_LOCK(drv);
 
     if (!(obj = qemuCallBegin(drv, dom, QEMU_CALL_QUERY, QEMU_LOCK_TIMEOUT_MS, &lock, error)) ||
         !qemuDomainObjCheckActive(obj, error))
         return false;
-    cur = qemuDomainObjGetState(obj, NULL);
+    cur = qemuDomainObjGetState(obj, &cur_reason);
     if (cur == CAIRN_DOMAIN_PMSUSPENDED) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is pmsuspended");
+        return false;
+    }
+    /* The guest powered off during a backup that preserves it. */
+    if (cur == CAIRN_DOMAIN_PAUSED && cur_reason == CAIRN_DOMAIN_PAUSED_SHUTTING_DOWN &&
+        state == CAIRN_DOMAIN_RUNNING) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,
+                      "domain is shutting down: it stops when its backup ends");
         return false;
     }
     if (cur == state)

@@ -69,10 +69,17 @@ qemuJobCallBegin(qemuJobCall *call, cairnDomain *dom, int timeout_ms, GError **e
 {
     memset(call, 0, sizeof(*call));
     call->drv = qemuStateOf(dom->conn);
+    /* While a backup runs, QEMU is asked how the guest is, so that a guest
+     * that powered off ends the domain (and the backup) as libvirt does,
+     * unless the backup preserves it. */
     if (!(call->obj =
-              qemuCallBegin(call->drv, dom, QEMU_CALL_NO_SETTLE, timeout_ms, &call->lock, error)))
+              qemuCallBegin(call->drv, dom,
+                            QEMU_CALL_NO_SETTLE |
+                                (qemuBackupJobExists(call->drv, dom->name) ? QEMU_CALL_QUERY : 0),
+                            timeout_ms, &call->lock, error)))
         return false;
-    return qemuJobCallReconcile(call, dom->conn, error);
+    return qemuJobCallReconcile(call, dom->conn, error) &&
+           qemuProcessEndPreservedShutdown(call->drv, call->obj, error);
 }
 
 
@@ -220,7 +227,8 @@ qemuJobWatchDomain(cairnConnect *conn, const char *name)
         !(call.lock = qemuDomainLock(drv, name, 0, &err)) ||
         !qemuDomainObjRefresh(drv, call.obj, &gone, &err) ||
         (!gone && !qemuProcessCheck(drv, call.obj, false, &err)) ||
-        !qemuJobCallReconcile(&call, conn, &err))
+        !qemuJobCallReconcile(&call, conn, &err) ||
+        !qemuProcessEndPreservedShutdown(drv, call.obj, &err))
         g_debug("watching %s: %s", name, err ? err->message : "gone");
     qemuJobCallEnd(&call);
 }

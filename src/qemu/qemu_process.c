@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 
 #include "cairn/cairn-error.h"
+#include "qemu_backup_job.h"
 #include "qemu_block.h"
 #include "qemu_command.h"
 #include "qemu_monitor_cmd.h"
@@ -340,7 +341,29 @@ qemuProcessStateFromRunState(const char *status, int *reason)
 }
 
 
-/* Ask QEMU how the guest is and act on it. */
+/* Whether a backup of @obj runs with PRESERVE_SHUTDOWN_DOMAIN. A job file
+ * that cannot be read does not preserve. */
+static bool
+qemuProcessBackupPreserves(qemuDriverState *drv, qemuDomainObj *obj)
+{
+    g_autoptr(qemuBackupJob) job = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!qemuBackupJobExists(drv, obj->name))
+        return false;
+    if (!qemuBackupJobLoad(drv, obj->name, &job, &err)) {
+        g_debug("backup job of %s: %s", obj->name, err->message);
+        return false;
+    }
+    return job && job->preserve_shutdown;
+}
+
+
+/* Ask QEMU how the guest is and act on it. A guest that powered off
+ * (QEMU runs with -no-shutdown, so it stays, in run state "shutdown")
+ * during a backup begun with PRESERVE_SHUTDOWN_DOMAIN is kept, PAUSED
+ * with reason SHUTTING_DOWN, until the backup ends; QEMU's run state is
+ * the record, so any later query finishes the stop. */
 static bool
 qemuProcessQuery(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
 {
@@ -356,15 +379,34 @@ qemuProcessQuery(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
     }
     g_clear_pointer(&mon, qemuMonitorClose);
     state = qemuProcessStateFromRunState(status, &reason);
-    if (state == CAIRN_DOMAIN_SHUTOFF)
+    if (state == CAIRN_DOMAIN_SHUTOFF && reason == CAIRN_DOMAIN_SHUTOFF_SHUTDOWN &&
+        qemuProcessBackupPreserves(drv, obj)) {
+        state = CAIRN_DOMAIN_PAUSED;
+        reason = CAIRN_DOMAIN_PAUSED_SHUTTING_DOWN;
+    } else if (state == CAIRN_DOMAIN_SHUTOFF) {
         return qemuProcessStop(drv, obj, reason, error);
-    if (state == obj->status->state)
+    }
+    /* Same state: kept, unless a paused domain now waits for its
+     * backup to end. */
+    if (state == obj->status->state &&
+        (reason != CAIRN_DOMAIN_PAUSED_SHUTTING_DOWN || obj->status->reason == reason))
         return true;
     if (state == CAIRN_DOMAIN_RUNNING)
         reason = CAIRN_DOMAIN_RUNNING_UNPAUSED;
     obj->status->state = state;
     obj->status->reason = reason;
     return qemuDomainObjSaveStatus(drv, obj, error);
+}
+
+
+bool
+qemuProcessEndPreservedShutdown(qemuDriverState *drv, qemuDomainObj *obj, GError **error)
+{
+    if (!obj->status || obj->status->state != CAIRN_DOMAIN_PAUSED ||
+        obj->status->reason != CAIRN_DOMAIN_PAUSED_SHUTTING_DOWN ||
+        qemuBackupJobExists(drv, obj->name))
+        return true;
+    return qemuProcessQuery(drv, obj, error);
 }
 
 

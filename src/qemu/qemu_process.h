@@ -66,5 +66,10 @@ qemuMonitor *qemuProcessAttach(qemuDriverState *drv, qemuDomainObj *obj, GError 
  * shut off domain. */
 bool qemuProcessCheck(qemuDriverState *drv, qemuDomainObj *obj, bool query, GError **error);
 
+/* A domain kept PAUSED/SHUTTING_DOWN for a backup begun with
+ * PRESERVE_SHUTDOWN_DOMAIN whose job file is gone: ask QEMU again, which
+ * stops it as SHUTOFF/SHUTDOWN. No-op otherwise. */
+bool qemuProcessEndPreservedShutdown(qemuDriverState *drv, qemuDomainObj *obj, GError **error);
+
 /* CPU time used by @pid in nanoseconds (0 when unknown). */
 unsigned long long qemuProcessCPUTime(pid_t pid);

@@ -42,6 +42,7 @@ struct _testBackupJob {
     gint64 start_ms;          /* on the simulated clock */
     GSource *timer;           /* advances the simulation from the main loop, or NULL */
     bool offline;             /* begun on the shut-off domain */
+    bool preserve_shutdown;   /* CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN */
     cairnBackupPhase phase;   /* hypervisor/domain_backup.h (nothing to recover here) */
 };
 
@@ -162,6 +163,13 @@ testBackupTerminate(cairnConnect *conn, testDomainObj *obj, cairnDomainJobType t
     cairnDomainJobDataFree(obj->completed_job);
     obj->completed_job = g_steal_pointer(&job->data);
     cairnBackupEmitJobCompleted(conn, obj->def, obj->id, obj->completed_job);
+    /* The guest asked to stop while the backup ran: it stops now. */
+    if (obj->shutdown_pending) {
+        obj->shutdown_pending = false;
+        obj->id = -1;
+        obj->state = CAIRN_DOMAIN_SHUTOFF;
+        obj->reason = CAIRN_DOMAIN_SHUTOFF_SHUTDOWN;
+    }
 }
 
 
@@ -233,6 +241,14 @@ testBackupAdvance(cairnConnect *conn, testDomainObj *obj)
         testBackupUpdateStats(job, elapsed);
     }
     testBackupSettle(conn, obj);
+}
+
+
+bool
+testBackupPreservesShutdown(cairnConnect *conn, testDomainObj *obj)
+{
+    testBackupAdvance(conn, obj);
+    return obj->backup && obj->backup->preserve_shutdown && !obj->backup->offline;
 }
 
 
@@ -407,7 +423,10 @@ testDomainBackupBegin(cairnDomain *dom,
     testDomainObj *obj;
     TEST_LOCK(st);
 
-    if (!cairnCheckFlags(flags, CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, FROM, __func__, error) ||
+    if (!cairnCheckFlags(flags,
+                         CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL |
+                             CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN,
+                         FROM, __func__, error) ||
         !(def = cairnBackupDefParseString(backupXML, 0, error)) ||
         !(obj = testDomainObjFromHandle(st, dom, error)))
         return false;
@@ -441,6 +460,7 @@ testDomainBackupBegin(cairnDomain *dom,
     obj->backup->data = cairnDomainJobDataNew(CAIRN_DOMAIN_JOB_OPERATION_BACKUP);
     obj->backup->start_ms = testClockNow(st);
     obj->backup->offline = !testDomainObjIsActive(obj);
+    obj->backup->preserve_shutdown = flags & CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN;
     testBackupUpdateStats(obj->backup, 0);
     testBackupStartTimer(dom->conn, obj);
     return true;

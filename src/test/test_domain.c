@@ -282,8 +282,25 @@ testDomainDestroy(cairnDomain *dom, unsigned int flags, GError **error)
 bool
 testDomainShutdown(cairnDomain *dom, unsigned int flags, GError **error)
 {
+    testDriverState *st = testStateOf(dom->conn);
+
     if (!cairnCheckFlags(flags, 0, FROM, __func__, error))
         return false;
+    {
+        testDomainObj *obj;
+        TEST_LOCK(st);
+
+        if (!(obj = testDomainObjFromHandle(st, dom, error)))
+            return false;
+        /* A backup begun with PRESERVE_SHUTDOWN_DOMAIN keeps the domain,
+         * paused, until it ends (testBackupTerminate stops it). */
+        if (testDomainObjIsActive(obj) && testBackupPreservesShutdown(dom->conn, obj)) {
+            obj->state = CAIRN_DOMAIN_PAUSED;
+            obj->reason = CAIRN_DOMAIN_PAUSED_SHUTTING_DOWN;
+            obj->shutdown_pending = true;
+            return true;
+        }
+    }
     return testDomainStop(dom, CAIRN_DOMAIN_SHUTOFF_SHUTDOWN, error);
 }
 
@@ -303,6 +320,12 @@ testDomainSetRunState(cairnDomain *dom, int state, int reason, GError **error)
         return false;
     if (!testDomainObjIsActive(obj)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is not running");
+        return false;
+    }
+    /* The guest shut down during a backup that preserves it. */
+    if (obj->shutdown_pending && state == CAIRN_DOMAIN_RUNNING) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID,
+                      "domain is shutting down: it stops when its backup ends");
         return false;
     }
     if (obj->state != state) {

@@ -30,6 +30,9 @@ struct _testDomainObj {
     testBackupJob *backup;             /* the running backup, or NULL */
     cairnDomainJobData *completed_job; /* last finished job, or NULL */
     GHashTable *blockjobs;             /* disk target -> testBlockJob*, or NULL */
+    /* The guest shut down during a backup begun with
+     * PRESERVE_SHUTDOWN_DOMAIN: kept PAUSED/SHUTTING_DOWN until it ends. */
+    bool shutdown_pending;
 };
 
 /* Hold @st's lock until the end of the enclosing block: every driver
@@ -162,3 +165,6 @@ int testDomainGetBlockJobInfo(cairnDomain *dom,
                               GError **error);
 bool
 testDomainBlockJobAbort(cairnDomain *dom, const char *disk, unsigned int flags, GError **error);
+/* Whether @obj's running backup (brought up to the clock first)
+ * preserves a guest that shuts down. Call with the state's lock held. */
+bool testBackupPreservesShutdown(cairnConnect *conn, testDomainObj *obj);

@@ -126,9 +126,10 @@ testArgChecks(Fixture *f, gconstpointer data)
     g_assert_cmpint(cairnDomainBackupBegin(rodom, "<domainbackup/>", NULL, 0), ==, -1);
     assertLastError(CAIRN_ERR_OPERATION_DENIED,
                     "operation forbidden: read only access prevents cairnDomainBackupBegin");
-    g_assert_cmpint(cairnDomainBackupBegin(f->dom, "<domainbackup/>", NULL, 2), ==, -1);
-    assertLastError(CAIRN_ERR_INVALID_ARG,
-                    "invalid argument: unsupported flags (0x2) in function testDomainBackupBegin");
+    g_assert_cmpint(cairnDomainBackupBegin(f->dom, "<domainbackup/>", NULL, 1u << 30), ==, -1);
+    assertLastError(
+        CAIRN_ERR_INVALID_ARG,
+        "invalid argument: unsupported flags (0x40000000) in function testDomainBackupBegin");
     g_assert_null(cairnDomainBackupGetXMLDesc(NULL, 0));
     assertLastError(CAIRN_ERR_INVALID_DOMAIN, NULL);
     g_assert_null(cairnDomainBackupGetXMLDesc(f->dom, 0));

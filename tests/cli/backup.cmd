@@ -48,3 +48,8 @@ $ CAIRN_TEST_CLOCK_STEP_MS=250 cairn 'backup-begin test; event --all --loop --ti
 $ CAIRN_TEST_CLOCK_STEP_MS=250 cairn 'backup-begin test; event --domain test --event block-job-2'
 $ CAIRN_TEST_CLOCK_STEP_MS=250 cairn 'backup-begin test; event --event block-job --timestamp' | sed 's/^[0-9-]* [0-9:.]*+0000: /TIMESTAMP: /'
 $ cairn event --list
+#
+# A guest that shuts down during a backup begun with
+# --preserve-domain-on-shutdown is kept paused (shutting down) until the
+# backup ends, then it is shut off; without the flag it stops at once.
+$ CAIRN_TEST_CLOCK_STEP_MS=100 cairn 'backup-begin test --preserve-domain-on-shutdown; shutdown test; domstate test --reason; resume test; domjobinfo test --wait; domstate test --reason; start test; backup-begin test; shutdown test; domstate test --reason'

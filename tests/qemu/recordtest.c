@@ -69,6 +69,7 @@ checkRoundTrip(const qemuBackupJob *job, const char *what)
     }
     again = qemuBackupJobFormat(back);
     CHECK(back->phase == job->phase);
+    CHECK(back->preserve_shutdown == job->preserve_shutdown);
     if (!g_str_equal(text, again)) {
         fprintf(stderr, "FAIL %s: round trip differs:\n%s---\n%s", what, text, again);
         failures++;
@@ -91,6 +92,8 @@ testBackupPhases(void)
     /* The first record: disks not started, no state attribute. */
     checkRoundTrip(job, "phase begin");
     job->nbd_server = true;
+    /* CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN from here on. */
+    job->preserve_shutdown = true;
     qemuBackupJobAddCheckpointBitmap(job, "cairn-1-format", "c1");
     job->chk_xml = g_strdup("<domaincheckpoint>\n  <name>c1</name>\n</domaincheckpoint>\n");
     for (size_t i = 0; i < G_N_ELEMENTS(path); i++) {
