@@ -19,6 +19,7 @@ typedef struct {
     char *encrypt;    /* init --encrypt KEYFILE */
     gboolean json;    /* --json: machine-readable output on stdout */
     gboolean full;    /* run --full */
+    gboolean quiesce; /* run --quiesce */
     char *disks;      /* run --disk vda,vdb; restore --disk vda */
     char *format;     /* restore --format qcow2|raw */
     gint connections; /* --connections N: NBD connections/threads */

@@ -24,7 +24,12 @@ typedef enum {
     /* reuse separately provided images: the caller made the targets or
      * scratch files with the right format and size; Cairn neither creates
      * nor deletes them. Since: 0.1.0 */
-    CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL = (1 << 0)
+    CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL = (1 << 0),
+    /* freeze the guest's filesystems through its guest agent around the
+     * moment the backup starts, so that the copy is application
+     * consistent (Cairn's own flag: libvirt has none; a high bit, clear of
+     * the values libvirt may add). Since: 0.1.0 */
+    CAIRN_DOMAIN_BACKUP_BEGIN_QUIESCE = (1 << 16)
 } cairnDomainBackupBeginFlags;
 
 int cairnDomainBackupBegin(cairnDomainPtr domain,

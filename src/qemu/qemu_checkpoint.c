@@ -155,10 +155,8 @@ qemuCheckpointAddBitmaps(qemuDriverState *drv,
     qemuQuiesce *frozen = NULL;
     bool ok;
 
-    if (quiesce && !qemuDomainObjIsActive(obj)) {
-        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is not running");
+    if (quiesce && !qemuQuiescePrecheck(obj, error))
         return false;
-    }
     if (!qemuBlockHostCheckFree(drv, obj, "create checkpoint", error) ||
         !(host = qemuBlockHostOpen(drv, obj, 0, error)) ||
         !qemuCheckpointAddActions(host, def, tr, error))

@@ -44,22 +44,31 @@ qemuQuiesceAgentLabel(const cairnDomainDef *def)
 }
 
 
-static bool
-qemuQuiesceAvailable(qemuDomainObj *obj, qemuMonitor *mon, GError **error)
+bool
+qemuQuiescePrecheck(qemuDomainObj *obj, GError **error)
 {
-    const cairnDomainDef *def = qemuDomainObjGetDef(obj);
-    g_autofree char *label = NULL;
-    bool open = false;
-
     if (!qemuDomainObjIsActive(obj)) {
         cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is not running");
         return false;
     }
-    if (!(label = qemuQuiesceAgentLabel(def))) {
+    if (!cairnDomainAgentChannel(qemuDomainObjGetDef(obj))) {
         cairnErrorSet(error, FROM, CAIRN_ERR_ARGUMENT_UNSUPPORTED,
                       "QEMU guest agent is not configured");
         return false;
     }
+    return true;
+}
+
+
+static bool
+qemuQuiesceAvailable(qemuDomainObj *obj, qemuMonitor *mon, GError **error)
+{
+    g_autofree char *label = NULL;
+    bool open = false;
+
+    if (!qemuQuiescePrecheck(obj, error))
+        return false;
+    label = qemuQuiesceAgentLabel(qemuDomainObjGetDef(obj));
     if (!qemuMonitorQueryChardevOpen(mon, label, &open, error))
         return false;
     if (!open) {

@@ -33,6 +33,10 @@
 
 typedef struct _qemuQuiesce qemuQuiesce;
 
+/* The checks that need no QEMU: running, an agent channel configured.
+ * For calls that want to fail before they create anything. */
+bool qemuQuiescePrecheck(qemuDomainObj *obj, GError **error);
+
 /* Check that @obj's agent is usable (@mon: its QEMU's monitor), record,
  * freeze. The caller holds the domain's lock. */
 qemuQuiesce *
