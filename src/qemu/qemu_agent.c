@@ -297,9 +297,9 @@ qemuAgentSyncLocked(qemuAgent *agent, GError **error)
 
 
 /* Handshake, then @cmd: its "return" member (new reference). Called with
- * io_lock held. */
+ * io_lock held. *@ret_sent (may be NULL) tells whether @cmd was sent. */
 static JsonNode *
-qemuAgentCommandLocked(qemuAgent *agent, const char *cmd, GError **error)
+qemuAgentCommandLocked(qemuAgent *agent, const char *cmd, bool *ret_sent, GError **error)
 {
     g_autofree char *req = qemuAgentRequest(cmd, NULL);
     g_autofree char *line = NULL;
@@ -308,10 +308,14 @@ qemuAgentCommandLocked(qemuAgent *agent, const char *cmd, GError **error)
     JsonObject *obj;
     JsonNode *ret;
 
+    if (ret_sent)
+        *ret_sent = false;
     if (!qemuAgentSyncLocked(agent, error))
         return NULL;
     deadline = g_get_monotonic_time() + (gint64)agent->command_timeout_ms * 1000;
     g_debug("guest agent: send %s", cmd);
+    if (ret_sent)
+        *ret_sent = true;
     if (!qemuAgentWrite(agent, req, strlen(req), deadline, error) ||
         !(line = qemuAgentReadLine(agent, deadline, error)))
         return NULL;
@@ -343,11 +347,11 @@ qemuAgentCommandLocked(qemuAgent *agent, const char *cmd, GError **error)
 
 
 static JsonNode *
-qemuAgentCommand(qemuAgent *agent, const char *cmd, GError **error)
+qemuAgentCommand(qemuAgent *agent, const char *cmd, bool *ret_sent, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&agent->io_lock);
 
-    return qemuAgentCommandLocked(agent, cmd, error);
+    return qemuAgentCommandLocked(agent, cmd, ret_sent, error);
 }
 
 
@@ -378,7 +382,7 @@ qemuAgentSync(qemuAgent *agent, GError **error)
 static bool
 qemuAgentThawNow(qemuAgent *agent, GError **error)
 {
-    g_autoptr(JsonNode) ret = qemuAgentCommand(agent, "guest-fsfreeze-thaw", error);
+    g_autoptr(JsonNode) ret = qemuAgentCommand(agent, "guest-fsfreeze-thaw", NULL, error);
 
     return ret && qemuAgentCount(ret, "guest-fsfreeze-thaw", error) >= 0;
 }
@@ -448,6 +452,7 @@ qemuAgentFSFreeze(qemuAgent *agent, int max_frozen_ms, GError **error)
 {
     g_autoptr(JsonNode) ret = NULL;
     g_autoptr(GError) thaw_err = NULL;
+    bool sent = false;
     int n;
 
     if (agent->wd_thread) {
@@ -455,13 +460,14 @@ qemuAgentFSFreeze(qemuAgent *agent, int max_frozen_ms, GError **error)
                       "guest filesystems are already frozen");
         return -1;
     }
-    ret = qemuAgentCommand(agent, "guest-fsfreeze-freeze", error);
+    ret = qemuAgentCommand(agent, "guest-fsfreeze-freeze", &sent, error);
     if (ret && (n = qemuAgentCount(ret, "guest-fsfreeze-freeze", error)) >= 0) {
         qemuAgentWatchdogArm(agent, max_frozen_ms);
         return n;
     }
-    /* The freeze may have happened, or happen after a timeout: thaw. */
-    if (!qemuAgentThawNow(agent, &thaw_err))
+    /* Once sent, the freeze may have happened, or happen after a timeout:
+     * thaw. */
+    if (sent && !qemuAgentThawNow(agent, &thaw_err))
         g_debug("guest agent: thaw after failed freeze: %s", thaw_err->message);
     return -1;
 }
@@ -471,7 +477,7 @@ int
 qemuAgentFSThaw(qemuAgent *agent, GError **error)
 {
     bool fired = qemuAgentWatchdogDisarm(agent);
-    g_autoptr(JsonNode) ret = qemuAgentCommand(agent, "guest-fsfreeze-thaw", error);
+    g_autoptr(JsonNode) ret = qemuAgentCommand(agent, "guest-fsfreeze-thaw", NULL, error);
     int n;
 
     if (!ret || (n = qemuAgentCount(ret, "guest-fsfreeze-thaw", error)) < 0)
@@ -490,7 +496,7 @@ qemuAgentFSThaw(qemuAgent *agent, GError **error)
 bool
 qemuAgentFSStatus(qemuAgent *agent, bool *ret_frozen, GError **error)
 {
-    g_autoptr(JsonNode) ret = qemuAgentCommand(agent, "guest-fsfreeze-status", error);
+    g_autoptr(JsonNode) ret = qemuAgentCommand(agent, "guest-fsfreeze-status", NULL, error);
     const char *status;
 
     if (!ret)

@@ -212,8 +212,8 @@ testMute(void)
     CHECK(err && err->code == CAIRN_ERR_AGENT_UNRESPONSIVE);
     CHECK(g_str_equal(err->message, "Guest agent is not responding: Guest agent not available "
                                     "for now"));
-    /* the handshake of the freeze, then of the thaw: 2 x 300 ms */
-    CHECK(g_get_monotonic_time() - t0 < 3 * G_USEC_PER_SEC);
+    /* the handshake of the freeze only: no freeze sent, no thaw needed */
+    CHECK(g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC);
     fixtureStop(&fx);
     CHECK(fx.peer.freezes == 0);
     return true;
