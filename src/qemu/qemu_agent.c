@@ -159,7 +159,7 @@ qemuAgentWrite(qemuAgent *agent, const char *data, size_t len, gint64 deadline, 
 static bool
 qemuAgentReadMore(qemuAgent *agent, gint64 deadline, GError **error)
 {
-    guint8 buf[4096];
+    guint8 buf[1024];
 
     for (;;) {
         ssize_t n = recv(agent->fd, buf, sizeof(buf), 0);

@@ -28,6 +28,7 @@
 # ~/.cache/cairn-guest), shared by every test and build:
 #   debs/                  the downloaded .deb files
 #   kernel/<deb>/          vmlinuz, vmlinux, modules/*.ko, *.list, release
+#   agent/<deb>/qemu-ga    the guest agent, unpacked
 #   initrd/<sha256>.gz     finished initramfs images, keyed by their inputs
 # With a warm cache a run only hashes its inputs and links files: well
 # under a second.  Runs sharing a cache serialise on DIR/lock (flock).
@@ -279,10 +280,17 @@ release=$(cat "$kdir/release")
 # ----------------------------------------------------------------------------
 # The guest agent: qemu-ga from its .deb, and the libraries it links
 # ----------------------------------------------------------------------------
-agent_root=$tmp/agent
-dpkg -x "$gdeb" "$agent_root"
-qga=$agent_root/usr/sbin/qemu-ga
-[ -x "$qga" ] || die "${gdeb##*/}: no usr/sbin/qemu-ga"
+# Unpacked once per .deb, into the cache.
+gname=${gdeb##*/}
+qga=$cache/agent/${gname%.deb}/qemu-ga
+if [ ! -x "$qga" ]; then
+    say "unpacking $gname"
+    dpkg -x "$gdeb" "$tmp/agent"
+    [ -x "$tmp/agent/usr/sbin/qemu-ga" ] || die "$gname: no usr/sbin/qemu-ga"
+    rm -rf "$cache/agent"
+    mkdir -p "${qga%/*}"
+    cp "$tmp/agent/usr/sbin/qemu-ga" "$qga.tmp" && mv "$qga.tmp" "$qga"
+fi
 # The loader and every library, as paths on this host (ldd prints
 # "name => /path (addr)" or "/path (addr)"; the vDSO has no path).
 qga_libs=$(ldd "$qga" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
