@@ -192,7 +192,7 @@ static char *
 qemuAgentReadLine(qemuAgent *agent, gint64 deadline, GError **error)
 {
     for (;;) {
-        guint8 *nl = memchr(agent->in->data, '\n', agent->in->len);
+        guint8 *nl = agent->in->len ? memchr(agent->in->data, '\n', agent->in->len) : NULL;
 
         if (nl) {
             guint len = (guint)(nl - agent->in->data);
@@ -212,7 +212,9 @@ static bool
 qemuAgentSkipToSentinel(qemuAgent *agent, gint64 deadline, GError **error)
 {
     for (;;) {
-        guint8 *s = memchr(agent->in->data, (guint8)QEMU_AGENT_SENTINEL, agent->in->len);
+        guint8 *s = agent->in->len ?
+                        memchr(agent->in->data, (guint8)QEMU_AGENT_SENTINEL, agent->in->len) :
+                        NULL;
 
         if (s) {
             g_byte_array_remove_range(agent->in, 0, (guint)(s - agent->in->data) + 1);
