@@ -444,7 +444,8 @@ cbRunBegin(cbRun *run, GError **error)
     run->checkpoint = g_strdup_printf("%s%s", run->prefix, stamp);
     bxml = cbRunBackupXML(run);
     cxml = cbRunCheckpointXML(run);
-    if (cairnDomainBackupBegin(run->dom, bxml, cxml, 0) < 0) {
+    if (cairnDomainBackupBegin(run->dom, bxml, cxml,
+                               run->opts->quiesce ? CAIRN_DOMAIN_BACKUP_BEGIN_QUIESCE : 0) < 0) {
         cbSetApiError(error, "cannot begin the pull backup of domain '%s'", run->domname);
         return false;
     }

@@ -39,6 +39,8 @@ static const GOptionEntry init_entries[] = {
 
 static const GOptionEntry run_entries[] = {
     { "full", 0, 0, G_OPTION_ARG_NONE, &options.full, "read every disk in full", NULL },
+    { "quiesce", 0, 0, G_OPTION_ARG_NONE, &options.quiesce,
+      "freeze the guest's filesystems (guest agent) while the backup starts", NULL },
     { "disk", 0, 0, G_OPTION_ARG_STRING, &options.disks, "back up only these disks", "vda,vdb" },
     { "connections", 0, 0, G_OPTION_ARG_INT, &options.connections,
       "parallel NBD connections per disk", "N" },

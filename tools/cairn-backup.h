@@ -20,6 +20,7 @@ typedef struct {
     char *chunk_size; /* init --chunk-size SIZE (e.g. 1M, 4MiB, 65536) */
     gboolean json;    /* --json: machine-readable output on stdout */
     gboolean full;    /* run --full */
+    gboolean quiesce; /* run --quiesce */
     char *disks;      /* run --disk vda,vdb; restore --disk vda */
     char *format;     /* restore --format qcow2|raw */
     gint connections; /* --connections N: NBD connections/threads */

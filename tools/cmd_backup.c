@@ -2,7 +2,8 @@
  * cmd_backup.c: backup and job commands, virsh-compatible: backup-begin,
  * backup-dumpxml (tools/virsh-backup.c), domjobinfo, domjobabort
  * (tools/virsh-domain.c); beyond virsh, domjobinfo --wait [--progress]
- * follows a job until it ends.
+ * follows a job until it ends, and backup-begin --quiesce freezes the
+ * guest's filesystems while the backup starts.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,9 @@ static const shellOptDef opts_backup_begin[] = {
     { .name = "preserve-domain-on-shutdown",
       .type = SHELL_OT_BOOL,
       .help = "domain is kept paused on guest-initiated shutdown until the backup ends" },
+    { .name = "quiesce",
+      .type = SHELL_OT_BOOL,
+      .help = "quiesce guest's file systems while the backup starts" },
     { .name = NULL }
 };
 
@@ -42,6 +46,8 @@ cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
         flags |= CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL;
     if (shellOptBool(cmd, "preserve-domain-on-shutdown"))
         flags |= CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN;
+    if (shellOptBool(cmd, "quiesce"))
+        flags |= CAIRN_DOMAIN_BACKUP_BEGIN_QUIESCE;
     if (shellOptString(ctl, cmd, "backupxml", &backup_from) < 0 ||
         shellOptString(ctl, cmd, "checkpointxml", &checkpoint_from) < 0)
         return false;

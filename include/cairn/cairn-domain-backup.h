@@ -29,6 +29,11 @@ typedef enum {
      * the domain is kept paused (reason SHUTTING_DOWN) until the backup
      * ends, then stopped as the guest asked (libvirt 11.10). Since: 0.1.0 */
     CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN = (1 << 1),
+    /* freeze the guest's filesystems through its guest agent around the
+     * moment the backup starts, so that the copy is application
+     * consistent (Cairn's own flag: libvirt has none; a high bit, clear of
+     * the values libvirt may add). Since: 0.1.0 */
+    CAIRN_DOMAIN_BACKUP_BEGIN_QUIESCE = (1 << 16)
 } cairnDomainBackupBeginFlags;
 
 int cairnDomainBackupBegin(cairnDomainPtr domain,

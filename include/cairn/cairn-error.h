@@ -84,6 +84,7 @@ typedef enum {
     CAIRN_ERR_OPERATION_ABORTED = 78,          /* Since: 0.1.0 */
     CAIRN_ERR_OVERFLOW = 82,                   /* Since: 0.1.0 */
     CAIRN_ERR_OPERATION_UNSUPPORTED = 84,      /* Since: 0.1.0 */
+    CAIRN_ERR_AGENT_UNRESPONSIVE = 86,         /* Since: 0.1.0 */
     CAIRN_ERR_RESOURCE_BUSY = 87,              /* Since: 0.1.0 */
     CAIRN_ERR_ACCESS_DENIED = 88,              /* Since: 0.1.0 */
     CAIRN_ERR_XML_INVALID_SCHEMA = 92,         /* Since: 0.1.0 */

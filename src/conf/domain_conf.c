@@ -196,6 +196,36 @@ cairnDomainDiskDefFreeVoid(void *disk)
 }
 
 
+static void
+cairnDomainChannelDefFree(cairnDomainChannelDef *chan)
+{
+    if (!chan)
+        return;
+    g_free(chan->path);
+    g_free(chan->target_name);
+    g_free(chan);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnDomainChannelDef, cairnDomainChannelDefFree)
+
+
+static void
+cairnDomainChannelDefFreeVoid(void *chan)
+{
+    cairnDomainChannelDefFree(chan);
+}
+
+
+static cairnDomainChannelDef *
+cairnDomainChannelDefCopy(const cairnDomainChannelDef *chan)
+{
+    cairnDomainChannelDef *copy = g_new0(cairnDomainChannelDef, 1);
+
+    copy->path = g_strdup(chan->path);
+    copy->target_name = g_strdup(chan->target_name);
+    return copy;
+}
+
+
 cairnDomainDef *
 cairnDomainDefNew(void)
 {
@@ -203,6 +233,7 @@ cairnDomainDefNew(void)
 
     def->vcpus = 1;
     def->disks = g_ptr_array_new_with_free_func(cairnDomainDiskDefFreeVoid);
+    def->channels = g_ptr_array_new_with_free_func(cairnDomainChannelDefFreeVoid);
     return def;
 }
 
@@ -224,6 +255,8 @@ cairnDomainDefFree(cairnDomainDef *def)
     g_free(def->emulator);
     if (def->disks)
         g_ptr_array_unref(def->disks);
+    if (def->channels)
+        g_ptr_array_unref(def->channels);
     g_free(def);
 }
 
@@ -248,10 +281,12 @@ cairnDomainDefCopy(const cairnDomainDef *def)
 {
     cairnDomainDef *copy = cairnDomainDefNew();
     GPtrArray *disks = copy->disks;
+    GPtrArray *channels = copy->channels;
     size_t i;
 
     *copy = *def;
     copy->disks = disks;
+    copy->channels = channels;
     copy->name = g_strdup(def->name);
     copy->title = g_strdup(def->title);
     copy->description = g_strdup(def->description);
@@ -264,7 +299,23 @@ cairnDomainDefCopy(const cairnDomainDef *def)
     copy->emulator = g_strdup(def->emulator);
     for (i = 0; def->disks && i < def->disks->len; i++)
         g_ptr_array_add(copy->disks, cairnDomainDiskDefCopy(g_ptr_array_index(def->disks, i)));
+    for (i = 0; def->channels && i < def->channels->len; i++)
+        g_ptr_array_add(copy->channels,
+                        cairnDomainChannelDefCopy(g_ptr_array_index(def->channels, i)));
     return copy;
+}
+
+
+cairnDomainChannelDef *
+cairnDomainAgentChannel(const cairnDomainDef *def)
+{
+    for (guint i = 0; def->channels && i < def->channels->len; i++) {
+        cairnDomainChannelDef *chan = g_ptr_array_index(def->channels, i);
+
+        if (g_strcmp0(chan->target_name, CAIRN_DOMAIN_AGENT_CHANNEL) == 0)
+            return chan;
+    }
+    return NULL;
 }
 
 
@@ -1146,6 +1197,90 @@ cairnDomainDiskParse(const xmlNode *node, unsigned int flags, GError **error)
 }
 
 
+/* <source mode='bind' path=.../> of a unix channel: connect mode is not
+ * supported (QEMU is the server of the guest agent's socket). */
+static bool
+cairnDomainChannelParseSource(cairnDomainChannelDef *chan,
+                              const xmlNode *node,
+                              unsigned int flags,
+                              GError **error)
+{
+    static const char *const attrs[] = { "mode", "path", NULL };
+    g_autofree char *mode = NULL;
+    g_autofree char *path = NULL;
+
+    if (!node)
+        return true;
+    if (!cairnDomainCheckLeaf(node, attrs, flags, error))
+        return false;
+    mode = cairnXMLPropString(node, "mode");
+    if (mode && !g_str_equal(mode, "bind") && !(flags & CAIRN_DOMAIN_DEF_PARSE_LENIENT)) {
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                           "channel source mode '%s' is not supported by Cairn", mode);
+        return false;
+    }
+    path = cairnXMLPropString(node, "path");
+    if (path && *path)
+        chan->path = g_steal_pointer(&path);
+    return true;
+}
+
+
+static bool
+cairnDomainChannelParseTarget(cairnDomainChannelDef *chan,
+                              const xmlNode *node,
+                              unsigned int flags,
+                              GError **error)
+{
+    static const char *const attrs[] = { "type", "name", "state", NULL };
+    g_autofree char *type = NULL;
+
+    if (!node) {
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "missing target for channel");
+        return false;
+    }
+    if (!cairnDomainCheckLeaf(node, attrs, flags, error))
+        return false;
+    type = cairnXMLPropString(node, "type");
+    if (g_strcmp0(type, "virtio") != 0) {
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                           "channel target type '%s' is not supported by Cairn", type ? type : "");
+        return false;
+    }
+    chan->target_name = cairnXMLPropString(node, "name");
+    if (!chan->target_name || !*chan->target_name) {
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR, "missing name for virtio channel target");
+        return false;
+    }
+    /* state='connected|disconnected' is live information: dropped. */
+    return true;
+}
+
+
+static cairnDomainChannelDef *
+cairnDomainChannelParse(const xmlNode *node, unsigned int flags, GError **error)
+{
+    static const char *const attrs[] = { "type", NULL };
+    static const char *const names[] = { "source", "target", "address", NULL };
+    xmlNode *slots[G_N_ELEMENTS(names)] = { NULL };
+    g_autoptr(cairnDomainChannelDef) chan = g_new0(cairnDomainChannelDef, 1);
+    g_autofree char *type = cairnXMLPropString(node, "type");
+
+    if (g_strcmp0(type, "unix") != 0) {
+        CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                           "channel type '%s' is not supported by Cairn", type ? type : "");
+        return NULL;
+    }
+    /* slots[2], <address>, is accepted and dropped. */
+    if (!cairnDomainCheckAttrs(node, attrs, flags, error) ||
+        !cairnDomainCollectChildren(node, names, NULL, slots, flags, error) ||
+        !cairnDomainChannelParseSource(chan, slots[0], flags, error) ||
+        !cairnDomainChannelParseTarget(chan, slots[1], flags, error))
+        return NULL;
+    return g_steal_pointer(&chan);
+}
+
+
 static bool
 cairnDomainParseDevices(cairnDomainDef *def,
                         const xmlNode *node,
@@ -1166,6 +1301,12 @@ cairnDomainParseDevices(cairnDomainDef *def,
             if (!disk)
                 return false;
             g_ptr_array_add(def->disks, disk);
+        } else if (cairnXMLNodeNameEqual(cur, "channel")) {
+            cairnDomainChannelDef *chan = cairnDomainChannelParse(cur, flags, error);
+
+            if (!chan)
+                return false;
+            g_ptr_array_add(def->channels, chan);
         } else if (cairnXMLNodeNameEqual(cur, "emulator")) {
             if (emulator) {
                 CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR,
@@ -1202,6 +1343,19 @@ cairnDomainDefValidate(const cairnDomainDef *def, GError **error)
                 CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR,
                                    "target '%s' duplicated for disk sources '%s' and '%s'", a->dst,
                                    b->src ? b->src : "<null>", a->src ? a->src : "<null>");
+                return false;
+            }
+        }
+    }
+    for (i = 0; i < def->channels->len; i++) {
+        const cairnDomainChannelDef *a = g_ptr_array_index(def->channels, i);
+
+        for (j = 0; j < i; j++) {
+            const cairnDomainChannelDef *b = g_ptr_array_index(def->channels, j);
+
+            if (g_str_equal(a->target_name, b->target_name)) {
+                CAIRN_DOMAIN_ERROR(error, CAIRN_ERR_XML_ERROR,
+                                   "channel target name '%s' is used twice", a->target_name);
                 return false;
             }
         }
@@ -1396,16 +1550,35 @@ cairnDomainFormatDisk(GString *buf, const cairnDomainDiskDef *disk, int ind)
 
 
 static void
+cairnDomainFormatChannel(GString *buf, const cairnDomainChannelDef *chan, int ind)
+{
+    g_string_append_printf(buf, "%*s<channel type='unix'>\n", ind, "");
+    if (chan->path) {
+        g_string_append_printf(buf, "%*s<source mode='bind' path='", ind + 2, "");
+        cairnXMLEscape(buf, chan->path, true);
+        g_string_append(buf, "'/>\n");
+    }
+    g_string_append_printf(buf, "%*s<target type='virtio' name='", ind + 2, "");
+    cairnXMLEscape(buf, chan->target_name ? chan->target_name : "", true);
+    g_string_append(buf, "'/>\n");
+    g_string_append_printf(buf, "%*s</channel>\n", ind, "");
+}
+
+
+static void
 cairnDomainFormatDevices(GString *buf, const cairnDomainDef *def, int ind)
 {
     size_t i;
 
-    if (!def->emulator && (!def->disks || def->disks->len == 0))
+    if (!def->emulator && (!def->disks || def->disks->len == 0) &&
+        (!def->channels || def->channels->len == 0))
         return;
     g_string_append_printf(buf, "%*s<devices>\n", ind, "");
     cairnXMLFormatTextElement(buf, ind + 2, "emulator", def->emulator);
     for (i = 0; def->disks && i < def->disks->len; i++)
         cairnDomainFormatDisk(buf, g_ptr_array_index(def->disks, i), ind + 2);
+    for (i = 0; def->channels && i < def->channels->len; i++)
+        cairnDomainFormatChannel(buf, g_ptr_array_index(def->channels, i), ind + 2);
     g_string_append_printf(buf, "%*s</devices>\n", ind, "");
 }
 

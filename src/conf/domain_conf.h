@@ -27,8 +27,11 @@
  *   </dataStore>, its qcow2 data file), <target dev=... bus=.../> (bus
  *   defaults from the dev prefix: vd virtio, hd ide, sd scsi) and
  *   <readonly/> (implied, and written, for cdroms), and one layer of
- *   <backingStore> (domain_conf_backing.h).
- * A disk's <address> is accepted and dropped: Cairn does not pin guest
+ *   <backingStore> (domain_conf_backing.h);
+ *   <channel type='unix'> with <source mode='bind' path=.../> (optional:
+ *   absent, the driver picks the socket) and <target type='virtio'
+ *   name=.../> (required; org.qemu.guest_agent.0 is the guest agent).
+ * A disk's or channel's <address> (and a channel target's state) is accepted and dropped: Cairn does not pin guest
  * addresses. Everything else (elements, attributes, other values) is
  * CAIRN_ERR_CONFIG_UNSUPPORTED. With LENIENT, unknown elements and
  * attributes are ignored, unknown values of clock, lifecycle actions, boot
@@ -132,6 +135,16 @@ struct _cairnDomainDiskDef {
     cairnDomainDiskBacking *backing; /* <backingStore>; NULL: probed from the image */
 };
 
+/* The virtio-serial port name of the QEMU guest agent. */
+#define CAIRN_DOMAIN_AGENT_CHANNEL "org.qemu.guest_agent.0"
+
+/* <channel type='unix'><target type='virtio' name=.../></channel> */
+typedef struct _cairnDomainChannelDef cairnDomainChannelDef;
+struct _cairnDomainChannelDef {
+    char *path;        /* <source mode='bind' path=...>; NULL: the driver picks one */
+    char *target_name; /* <target name=...>, required */
+};
+
 typedef struct _cairnDomainDef cairnDomainDef;
 struct _cairnDomainDef {
     cairnDomainVirtType virt_type;
@@ -148,8 +161,9 @@ struct _cairnDomainDef {
     char *os_kernel;
     char *os_initrd;
     char *os_cmdline;
-    char *emulator;   /* <devices><emulator>, may be NULL */
-    GPtrArray *disks; /* of cairnDomainDiskDef*, in document order */
+    char *emulator;      /* <devices><emulator>, may be NULL */
+    GPtrArray *disks;    /* of cairnDomainDiskDef*, in document order */
+    GPtrArray *channels; /* of cairnDomainChannelDef*, in document order */
     /* Boot order from <os><boot dev=.../>; parsing adds 'hd' when the
      * document names none, as libvirt does. */
     cairnDomainBootDev boot[CAIRN_DOMAIN_BOOT_LAST];
@@ -198,6 +212,10 @@ cairnDomainDefFormatBuf(GString *buf, const cairnDomainDef *def, unsigned int fl
 
 /* A deep copy. */
 cairnDomainDef *cairnDomainDefCopy(const cairnDomainDef *def);
+
+/* The guest agent's channel (target name CAIRN_DOMAIN_AGENT_CHANNEL), or
+ * NULL when the domain has none. */
+cairnDomainChannelDef *cairnDomainAgentChannel(const cairnDomainDef *def);
 
 /* Lookups used by disk alignment: by target name, or by source path. */
 cairnDomainDiskDef *cairnDomainDiskByTarget(const cairnDomainDef *def, const char *dst);

@@ -17,6 +17,7 @@
 #include "qemu_checkpoint_meta.h"
 #include "qemu_job.h"
 #include "qemu_monitor_cmd.h"
+#include "qemu_quiesce.h"
 #include "util/cairncrash.h"
 #include "util/cairnerror.h"
 #include "util/cairntime.h"
@@ -33,7 +34,8 @@ typedef struct {
     cairnCheckpointDef *chk;    /* the checkpoint made with the backup, or NULL */
     qemuMonitorTransaction *tr; /* the one transaction */
     qemuMonitorBackupTuning tuning;
-    bool direct; /* stores opened with O_DIRECT */
+    bool direct;  /* stores opened with O_DIRECT */
+    bool quiesce; /* guest frozen around the transaction (qemu_quiesce.h) */
 } qemuBackupBeginData;
 
 
@@ -407,11 +409,17 @@ qemuBackupAddExports(qemuBackupBeginData *b, GError **error)
 static bool
 qemuBackupRunTransaction(qemuBackupBeginData *b, GError **error)
 {
+    qemuQuiesce *frozen = NULL;
+    bool ok;
+
     if (!qemuBackupJobAdvance(b->ctx.drv, b->ctx.obj->name, b->job, CAIRN_BACKUP_PHASE_STARTING,
                               error))
         return false;
     cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_STARTING);
-    if (!qemuMonitorTransactionRun(b->ctx.mon, b->tr, error))
+    if (b->quiesce && !(frozen = qemuQuiesceFreeze(b->ctx.drv, b->ctx.obj, b->ctx.mon, error)))
+        return false;
+    ok = qemuMonitorTransactionRun(b->ctx.mon, b->tr, error);
+    if (!qemuQuiesceThaw(frozen, ok ? error : NULL) || !ok)
         return false;
     cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_TRANSACTION);
     for (guint i = 0; i < b->job->disks->len; i++) {
@@ -488,8 +496,10 @@ qemuBackupBeginLocked(qemuBackupBeginData *b,
 
     /* A backup that ended since anyone last looked is finished first,
      * through whichever QEMU runs it. */
+    b->quiesce = flags & CAIRN_DOMAIN_BACKUP_BEGIN_QUIESCE;
     if (!qemuJobSettle(b->ctx.drv, b->ctx.obj, b->ctx.conn, &busy, error) ||
-        !qemuBackupCheckDef(b, *def, suffix, error) || !qemuBackupOpenHost(b, error) ||
+        !qemuBackupCheckDef(b, *def, suffix, error) ||
+        (b->quiesce && !qemuQuiescePrecheck(b->ctx.obj, error)) || !qemuBackupOpenHost(b, error) ||
         !(b->nodes = qemuMonitorQueryNamedBlockNodes(b->ctx.mon, error)))
         return false;
     b->job = qemuBackupJobNew(g_steal_pointer(def));
@@ -544,7 +554,8 @@ qemuDomainBackupBegin(cairnDomain *dom,
 
     if (!cairnCheckFlags(flags,
                          CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL |
-                             CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN,
+                             CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN |
+                             CAIRN_DOMAIN_BACKUP_BEGIN_QUIESCE,
                          FROM, __func__, error) ||
         !qemuBackupParseInput(backupXML, checkpointXML, &def, &chk, &suffix, error) ||
         !(obj = qemuCallBegin(drv, dom, 0, QEMU_LOCK_TIMEOUT_MS, &lock, error)))

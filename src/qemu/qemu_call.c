@@ -8,6 +8,7 @@
 #include "qemu_call.h"
 #include "qemu_checkpoint_op.h"
 #include "qemu_process.h"
+#include "qemu_quiesce.h"
 #include "util/cairnerror.h"
 
 
@@ -52,6 +53,8 @@ qemuCallBegin(qemuDriverState *drv,
                       "no domain with matching name '%s'", dom->name);
         return NULL;
     }
+    /* First of all: a guest left frozen by a process that died. */
+    qemuQuiesceRecover(drv, obj);
     if (!(flags & QEMU_CALL_NO_SETTLE) && (!qemuCallSettleBackup(drv, obj, dom->conn, error) ||
                                            !qemuCheckpointOpRecover(drv, obj, error) ||
                                            !qemuProcessEndPreservedShutdown(drv, obj, error)))

@@ -5,7 +5,8 @@
  * Under drv->lock (QEMU_LOCK), qemuCallBegin() looks the domain up (no
  * lock file is made for a missing domain), takes its lock file, re-reads
  * its files, reconciles it with its QEMU (a QEMU found gone makes it shut
- * off), and then recovers what an interrupted call left for it to finish:
+ * off), thaws a guest that a killed process left frozen (qemu_quiesce.h),
+ * and then recovers what an interrupted call left for it to finish:
  * a backup job of a domain that is shut off now is reconciled (a job that
  * ran in the domain's QEMU ends as failed; one run by a storage daemon of
  * its own is finished when it ended), and a checkpoint create or delete

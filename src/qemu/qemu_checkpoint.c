@@ -18,6 +18,7 @@
 #include "qemu_job.h"
 #include "qemu_monitor_cmd.h"
 #include "qemu_process.h"
+#include "qemu_quiesce.h"
 #include "util/cairncrash.h"
 #include "util/cairnerror.h"
 
@@ -139,24 +140,34 @@ qemuCheckpointAddActions(qemuBlockHost *host,
 
 
 /* One transaction adding @def's bitmaps (persistent, recording) on the top
- * nodes: every disk at the same point in time. */
+ * nodes: every disk at the same point in time. With @quiesce the guest's
+ * filesystems are frozen around it (qemu_quiesce.h); a thaw that fails
+ * fails the call after the bitmaps were made. */
 static bool
 qemuCheckpointAddBitmaps(qemuDriverState *drv,
                          qemuDomainObj *obj,
                          const cairnCheckpointDef *def,
+                         bool quiesce,
                          GError **error)
 {
     g_autoptr(qemuMonitorTransaction) tr = qemuMonitorTransactionNew();
     g_autoptr(qemuBlockHost) host = NULL;
+    qemuQuiesce *frozen = NULL;
+    bool ok;
 
+    if (quiesce && !qemuQuiescePrecheck(obj, error))
+        return false;
     if (!qemuBlockHostCheckFree(drv, obj, "create checkpoint", error) ||
         !(host = qemuBlockHostOpen(drv, obj, 0, error)) ||
         !qemuCheckpointAddActions(host, def, tr, error))
         return false;
-    if (qemuMonitorTransactionCount(tr) > 0 &&
-        !qemuMonitorTransactionRun(qemuBlockHostMonitor(host), tr, error))
+    if (quiesce && !(frozen = qemuQuiesceFreeze(drv, obj, qemuBlockHostMonitor(host), error)))
         return false;
-    return qemuBlockHostClose(g_steal_pointer(&host), error);
+    ok = qemuMonitorTransactionCount(tr) == 0 ||
+         qemuMonitorTransactionRun(qemuBlockHostMonitor(host), tr, error);
+    if (!qemuQuiesceThaw(frozen, ok ? error : NULL))
+        ok = false;
+    return ok && qemuBlockHostClose(g_steal_pointer(&host), error);
 }
 
 
@@ -239,6 +250,7 @@ static cairnMomentObj *
 qemuCheckpointCreateNew(qemuDriverState *drv,
                         qemuDomainObj *obj,
                         cairnCheckpointDef **def,
+                        bool quiesce,
                         GError **error)
 {
     g_autoptr(qemuCheckpointOp) op = NULL;
@@ -250,8 +262,12 @@ qemuCheckpointCreateNew(qemuDriverState *drv,
     if (!qemuCheckpointOpSave(drv, obj, op, error))
         return NULL;
     cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_CREATE_RECORDED);
-    if (!qemuCheckpointAddBitmaps(drv, obj, *def, error)) {
-        qemuCheckpointOpDrop(drv, obj);
+    if (!qemuCheckpointAddBitmaps(drv, obj, *def, quiesce, error)) {
+        /* A quiesced create can fail after its transaction (the thaw). */
+        if (quiesce)
+            qemuCheckpointOpUndo(drv, obj, op);
+        else
+            qemuCheckpointOpDrop(drv, obj);
         return NULL;
     }
     cairnCrashPoint(CAIRN_CRASH_CHECKPOINT_CREATE_BITMAPS);
@@ -347,7 +363,8 @@ qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int fl
 
     if (!cairnCheckFlags(flags,
                          CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE |
-                             CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE,
+                             CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE |
+                             CAIRN_DOMAIN_CHECKPOINT_CREATE_QUIESCE,
                          FROM, __func__, error) ||
         !(def = cairnCheckpointDefParseString(xml, redefine ? CAIRN_CHECKPOINT_PARSE_REDEFINE : 0,
                                               error)) ||
@@ -357,7 +374,8 @@ qemuDomainCheckpointCreateXML(cairnDomain *dom, const char *xml, unsigned int fl
         node = qemuCheckpointRedefine(
             drv, obj, &def, flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE, error);
     else
-        node = qemuCheckpointCreateNew(drv, obj, &def, error);
+        node = qemuCheckpointCreateNew(drv, obj, &def,
+                                       flags & CAIRN_DOMAIN_CHECKPOINT_CREATE_QUIESCE, error);
     if (!node)
         return NULL;
     return cairnCheckpointNew(dom, node->def->name);

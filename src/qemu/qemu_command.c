@@ -110,6 +110,15 @@ qemuCommandValidate(const cairnDomainDef *def, GError **error)
                       "architecture '%s' is not supported (only x86_64)", def->os_arch);
         return false;
     }
+    for (guint i = 0; i < def->channels->len; i++) {
+        const cairnDomainChannelDef *chan = g_ptr_array_index(def->channels, i);
+
+        if (!chan->path && !g_str_equal(chan->target_name, CAIRN_DOMAIN_AGENT_CHANNEL)) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                          "channel '%s' needs a source path", chan->target_name);
+            return false;
+        }
+    }
     for (guint i = 0; i < def->disks->len; i++) {
         const cairnDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
         char *alias;
@@ -302,6 +311,51 @@ qemuCommandAdd(GPtrArray *argv, const char *opt, char *value /* stolen */)
 }
 
 
+static char *
+qemuCommandChannelPortJSON(const cairnDomainChannelDef *chan, guint idx)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autofree char *chardev = g_strdup_printf("charchannel%u", idx);
+    g_autofree char *id = g_strdup_printf("channel%u", idx);
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "driver");
+    json_builder_add_string_value(b, "virtserialport");
+    json_builder_set_member_name(b, "bus");
+    json_builder_add_string_value(b, "virtio-serial0.0");
+    json_builder_set_member_name(b, "nr");
+    json_builder_add_int_value(b, idx + 1);
+    json_builder_set_member_name(b, "chardev");
+    json_builder_add_string_value(b, chardev);
+    json_builder_set_member_name(b, "id");
+    json_builder_add_string_value(b, id);
+    json_builder_set_member_name(b, "name");
+    json_builder_add_string_value(b, chan->target_name);
+    json_builder_end_object(b);
+    return qemuCommandBuilderToString(b);
+}
+
+
+static void
+qemuCommandAddChannels(GPtrArray *argv, const cairnDomainDef *def, const qemuCommandParams *params)
+{
+    if (def->channels->len == 0)
+        return;
+    qemuCommandAdd(argv, "-device",
+                   g_strdup("{\"driver\":\"virtio-serial-pci\",\"id\":\"virtio-serial0\"}"));
+    for (guint i = 0; i < def->channels->len; i++) {
+        const cairnDomainChannelDef *chan = g_ptr_array_index(def->channels, i);
+        g_autofree char *path =
+            qemuCommandEscapeComma(chan->path ? chan->path : params->agent_path);
+
+        qemuCommandAdd(
+            argv, "-chardev",
+            g_strdup_printf("socket,id=charchannel%u,path=%s,server=on,wait=off", i, path));
+        qemuCommandAdd(argv, "-device", qemuCommandChannelPortJSON(chan, i));
+    }
+}
+
+
 static void
 qemuCommandAddMachine(GPtrArray *argv, const cairnDomainDef *def, const qemuCommandParams *params)
 {
@@ -359,6 +413,7 @@ qemuCommandBuild(const cairnDomainDef *def,
     if (def->os_cmdline)
         qemuCommandAdd(argv, "-append", g_strdup(def->os_cmdline));
     qemuCommandAddDisks(argv, def, params, st);
+    qemuCommandAddChannels(argv, def, params);
     g_ptr_array_add(argv, NULL);
     g_ptr_array_set_free_func(argv, NULL);
     return (GStrv)g_ptr_array_free(g_steal_pointer(&argv), FALSE);

@@ -15,17 +15,20 @@
 
 typedef struct _qemuCommandParams qemuCommandParams;
 struct _qemuCommandParams {
-    const char *emulator; /* the QEMU binary */
-    bool kvm;             /* accel=kvm, else accel=tcg */
-    const char *qmp_path; /* the QMP socket to listen on */
-    const char *pid_path; /* the pidfile QEMU writes */
-    GHashTable *backing;  /* disk target -> GPtrArray of qemuBlockLayer* (unnamed), the
+    const char *emulator;   /* the QEMU binary */
+    bool kvm;               /* accel=kvm, else accel=tcg */
+    const char *qmp_path;   /* the QMP socket to listen on */
+    const char *pid_path;   /* the pidfile QEMU writes */
+    const char *agent_path; /* the guest agent's socket when its <channel> names
+                               none (qemuDomainAgentPath()) */
+    GHashTable *backing;    /* disk target -> GPtrArray of qemuBlockLayer* (unnamed), the
                              layers below the image, opened as explicit nodes; a disk
                              not in it (or NULL) leaves its backing to QEMU */
 };
 
 /* Check that @def is something this driver can run: x86_64 hvm, disks on
- * the virtio or ide bus, no virtio cdrom, file disks only. Otherwise
+ * the virtio or ide bus, no virtio cdrom, file disks only, channels with a
+ * source path (the guest agent's may leave it to the driver). Otherwise
  * CAIRN_ERR_CONFIG_UNSUPPORTED (from CAIRN_FROM_QEMU) naming the
  * problem. */
 bool qemuCommandValidate(const cairnDomainDef *def, GError **error);
@@ -41,7 +44,12 @@ int qemuCommandDiskIndex(const char *dst);
 /* QEMU's option syntax: a comma inside a value is written twice. */
 char *qemuCommandEscapeComma(const char *str);
 
-/* Build the argument vector (emulator first; NULL-terminated, for
+/* Channels: one virtio-serial-pci controller (virtio-serial0) when there
+ * is a channel, and per channel N (0, 1, ... in document order) a
+ * listening socket chardev "charchannelN" and a virtserialport "channelN"
+ * (nr=N+1) named after the channel's target, as libvirt lays them out.
+
+   Build the argument vector (emulator first; NULL-terminated, for
  * g_subprocess_newv()) and record the per-disk aliases and node names
  * (cairn-N-storage, cairn-N-format, N counting disks with media from 1)
  * into @st->disks, which must be empty. Runs qemuCommandValidate() first. */

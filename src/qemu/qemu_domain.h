@@ -113,7 +113,7 @@ qemuDriverState *qemuDriverStateNew(const char *root, GError **error);
 void qemuDriverStateFree(qemuDriverState *drv);
 
 /* Paths of one domain's files: ROOT/domains/NAME.xml, and
- * ROOT/run/NAME<suffix> for suffix ".xml", ".qmp", ".pid", ".lock";
+ * ROOT/run/NAME<suffix> for suffix ".xml", ".qmp", ".agent", ".pid", ".lock";
  * ROOT/log/NAME.log. Caller frees. */
 char *qemuDomainDefPath(const qemuDriverState *drv, const char *name);
 char *qemuDomainRunPath(const qemuDriverState *drv, const char *name, const char *suffix);

@@ -83,6 +83,30 @@ qemuMonitorSystemReset(qemuMonitor *mon, GError **error)
 }
 
 
+bool
+qemuMonitorQueryChardevOpen(qemuMonitor *mon, const char *label, bool *ret_open, GError **error)
+{
+    g_autoptr(JsonNode) reply = qemuMonitorCommand(mon, "query-chardev", NULL, error);
+    JsonArray *arr;
+
+    if (!reply)
+        return false;
+    arr = JSON_NODE_HOLDS_ARRAY(reply) ? json_node_get_array(reply) : NULL;
+    for (guint i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonNode *n = json_array_get_element(arr, i);
+        JsonObject *obj = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+
+        if (g_strcmp0(qemuMonitorReplyGetString(obj, "label"), label) == 0) {
+            *ret_open = qemuMonitorReplyGetBool(obj, "frontend-open", false);
+            return true;
+        }
+    }
+    cairnErrorSet(error, CAIRN_FROM_QEMU, CAIRN_ERR_INTERNAL_ERROR,
+                  "QEMU has no character device '%s'", label);
+    return false;
+}
+
+
 char *
 qemuMonitorParseHumanCommand(JsonNode *reply, GError **error)
 {

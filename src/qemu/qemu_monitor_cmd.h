@@ -33,6 +33,12 @@ bool qemuMonitorQuit(qemuMonitor *mon, GError **error);
 bool qemuMonitorSystemPowerdown(qemuMonitor *mon, GError **error);
 bool qemuMonitorSystemReset(qemuMonitor *mon, GError **error);
 
+/* query-chardev: *@ret_open is whether the guest side of chardev @label
+ * is open ("frontend-open"; for a virtio-serial port: a guest program has
+ * it open). CAIRN_ERR_INTERNAL_ERROR when QEMU has no chardev @label. */
+bool
+qemuMonitorQueryChardevOpen(qemuMonitor *mon, const char *label, bool *ret_open, GError **error);
+
 /* human-monitor-command: the HMP output text (caller frees; may be ""). */
 char *qemuMonitorHumanCommand(qemuMonitor *mon, const char *command_line, GError **error);
 

@@ -45,6 +45,7 @@
 typedef struct {
     char *run_file;
     char *qmp;
+    char *agent;
     char *pidfile;
     char *log;
     char *reason;
@@ -56,6 +57,7 @@ qemuProcessPathsInit(qemuProcessPaths *paths, qemuDriverState *drv, const char *
 {
     paths->run_file = qemuDomainRunPath(drv, name, ".xml");
     paths->qmp = qemuDomainRunPath(drv, name, ".qmp");
+    paths->agent = qemuDomainRunPath(drv, name, ".agent");
     paths->pidfile = qemuDomainRunPath(drv, name, ".pid");
     paths->log = qemuDomainLogPath(drv, name);
     paths->reason = qemuDomainRunPath(drv, name, ".reason");
@@ -67,6 +69,7 @@ qemuProcessPathsClear(qemuProcessPaths *paths)
 {
     g_free(paths->run_file);
     g_free(paths->qmp);
+    g_free(paths->agent);
     g_free(paths->pidfile);
     g_free(paths->log);
     g_free(paths->reason);
@@ -243,14 +246,15 @@ qemuProcessKill(pid_t pid, const char *monitor_path)
 }
 
 
-/* Remove what a QEMU of @obj leaves: live state, socket, pidfile. */
+/* Remove what a QEMU of @obj leaves: live state, sockets, pidfile. */
 static void
 qemuProcessRemoveFiles(const qemuProcessPaths *paths)
 {
     g_autoptr(GError) err = NULL;
 
     if (!cairnFileRemove(paths->run_file, true, &err) ||
-        !cairnFileRemove(paths->qmp, false, &err) || !cairnFileRemove(paths->pidfile, false, &err))
+        !cairnFileRemove(paths->qmp, false, &err) || !cairnFileRemove(paths->agent, false, &err) ||
+        !cairnFileRemove(paths->pidfile, false, &err))
         g_debug("cleanup: %s", err->message);
 }
 
@@ -637,6 +641,7 @@ qemuProcessLaunch(const qemuProcessPaths *paths, qemuDomainStatus *st, GError **
     params.kvm = st->def->virt_type == CAIRN_DOMAIN_VIRT_KVM;
     params.qmp_path = paths->qmp;
     params.pid_path = paths->pidfile;
+    params.agent_path = paths->agent;
     params.backing = backing = qemuBlockProbeDisks(st->def);
     qemuBlockNBDNoteBacking(st->def, backing);
     if (!(argv = qemuCommandBuild(st->def, &params, st, error)) ||

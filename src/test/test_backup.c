@@ -15,7 +15,8 @@
  * then runs in a qemu-storage-daemon holding the disks): such a job does
  * not depend on the domain running, and while it runs the domain cannot
  * be started or undefined, nor checkpoint bitmaps created or deleted
- * (testBackupCheckDisksFree()).
+ * (testBackupCheckDisksFree()). CAIRN_DOMAIN_BACKUP_BEGIN_QUIESCE is
+ * accepted and ignored for a running domain, as a quiesced checkpoint.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -425,11 +426,18 @@ testDomainBackupBegin(cairnDomain *dom,
 
     if (!cairnCheckFlags(flags,
                          CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL |
-                             CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN,
+                             CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN |
+                             CAIRN_DOMAIN_BACKUP_BEGIN_QUIESCE,
                          FROM, __func__, error) ||
         !(def = cairnBackupDefParseString(backupXML, 0, error)) ||
         !(obj = testDomainObjFromHandle(st, dom, error)))
         return false;
+    /* QUIESCE: as a quiesced checkpoint here, accepted and ignored, but a
+     * shut-off guest has nothing to freeze (the qemu driver's error). */
+    if ((flags & CAIRN_DOMAIN_BACKUP_BEGIN_QUIESCE) && !testDomainObjIsActive(obj)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is not running");
+        return false;
+    }
     testBackupAdvance(dom->conn, obj);
     if (checkpointXML) {
         /* The suffix is the new checkpoint's name: parse it once for that. */

@@ -36,6 +36,7 @@ static const char *const crashPointNames[] = {
     [CAIRN_CRASH_CHECKPOINT_DELETE_CHANGED] = "checkpoint-delete-changed",
     [CAIRN_CRASH_CHECKPOINT_DELETE_REMOVED] = "checkpoint-delete-removed",
     [CAIRN_CRASH_CHECKPOINT_DELETE_COMMITTED] = "checkpoint-delete-committed",
+    [CAIRN_CRASH_QUIESCE_FROZEN] = "quiesce-frozen",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(crashPointNames) == CAIRN_CRASH_LAST);
 

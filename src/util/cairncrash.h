@@ -47,6 +47,9 @@ typedef enum {
     CAIRN_CRASH_CHECKPOINT_DELETE_CHANGED,   /* children re-parented on disk */
     CAIRN_CRASH_CHECKPOINT_DELETE_REMOVED,   /* the files removed, current not yet */
     CAIRN_CRASH_CHECKPOINT_DELETE_COMMITTED, /* current, record not yet removed */
+    /* quiesce (qemu_quiesce.h): covered by tests/qemu/quiesce.c, which has
+     * the guest agent crashpointtest lacks */
+    CAIRN_CRASH_QUIESCE_FROZEN, /* the guest frozen, record written */
     CAIRN_CRASH_LAST
 } cairnCrashPointId;
 

@@ -39,6 +39,7 @@ static const struct {
     { CAIRN_ERR_OPERATION_ABORTED, "operation aborted: %s" },
     { CAIRN_ERR_OVERFLOW, "numerical overflow: %s" },
     { CAIRN_ERR_OPERATION_UNSUPPORTED, "Operation not supported: %s" },
+    { CAIRN_ERR_AGENT_UNRESPONSIVE, "Guest agent is not responding: %s" },
     { CAIRN_ERR_RESOURCE_BUSY, "resource busy: %s" },
     { CAIRN_ERR_ACCESS_DENIED, "access denied: %s" },
     { CAIRN_ERR_XML_INVALID_SCHEMA, "XML document failed to validate against schema: %s" },

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Bad input changes nothing and says what is wrong: a missing or foreign
-# REPO, an unknown snapshot, an unknown domain or disk; an encrypted
+# REPO, an unknown snapshot, an unknown domain or disk, --quiesce of a
+# shut-off domain; an encrypted
 # repository round-trips, refuses a wrong or missing key.
 . "$(dirname "$0")/lib.sh"
 bk_setup bad
@@ -37,6 +38,8 @@ bk_random "$img/vm-vda.qcow2" 0 4
 cb init "$root/enc" --encrypt "$root/key" >/dev/null
 [ -s "$root/key" ] || fail "no key file"
 expect 2 "no disk 'vdz'" cb run vm "$root/enc" --key "$root/key" --disk vdz
+# --quiesce needs a running guest (with an agent: tests/qemu/quiesce.c)
+expect 1 "domain is not running" cb run vm "$root/enc" --key "$root/key" --quiesce
 expect 5 "" cb run vm "$root/enc"
 bk_copy vm e1
 id=$(cb run vm "$root/enc" --key "$root/key" | tail -1)

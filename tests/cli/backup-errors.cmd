@@ -41,3 +41,5 @@ $ cairn -r 'domjobinfo test; domjobabort test'
 # A shut-off domain without a job: libvirt 9.0 checks that the domain runs
 # first (qemuDomainAbortJobFlags), so "domain is not running", not "no job".
 $ cairn 'destroy test; domjobabort test'
+# --quiesce: a shut-off guest has nothing to freeze.
+$ cairn 'destroy test; backup-begin test --quiesce'

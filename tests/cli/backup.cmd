@@ -8,7 +8,7 @@
 $ CAIRN_TEST_CLOCK_STEP_MS=250 cairn 'backup-begin test; domjobinfo test; backup-dumpxml test; domjobinfo test --rawstats; domjobinfo test; domjobinfo test; domjobinfo test --completed --keep-completed; domjobinfo test --completed; domjobinfo test --completed'
 #
 # XPath on the running job's definition.
-$ CAIRN_TEST_CLOCK_STEP_MS=100 cairn 'backup-begin test; backup-dumpxml test --xpath //target/@file; backup-dumpxml test --xpath //disk/@name --wrap; backup-dumpxml test --xpath //@index'
+$ CAIRN_TEST_CLOCK_STEP_MS=100 cairn 'backup-begin test --quiesce; backup-dumpxml test --xpath //target/@file; backup-dumpxml test --xpath //disk/@name --wrap; backup-dumpxml test --xpath //@index'
 #
 # A backup file and a checkpoint file, then an incremental backup since
 # that checkpoint.

@@ -17,7 +17,8 @@
  * block node, export, NBD socket, scratch file, storage daemon or job file
  * is left, checkpoint-validate is clean, and the next iteration's begin
  * works. Every crash point must be hit by some family; the number covered
- * is printed.
+ * is printed. quiesce-frozen needs a guest agent in the guest: the
+ * real-guest test tests/qemu/quiesce.c covers it.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -527,6 +528,9 @@ main(int argc, char **argv)
             g_auto(crashIter) it = { 0 };
             bool crashed;
 
+            /* Needs a guest agent: tests/qemu/quiesce.c covers it. */
+            if (p == CAIRN_CRASH_QUIESCE_FROZEN)
+                continue;
             crashIterInit(&it, &families[f], cairnCrashPointName(p));
             crashed = crashBegin(&it) || crashEnd(&it);
             if (crashed) {
@@ -555,7 +559,7 @@ main(int argc, char **argv)
             crashKillServer(&families[f]);
     }
     for (int p = 0; p < CAIRN_CRASH_LAST; p++) {
-        if (!hit[p])
+        if (!hit[p] && p != CAIRN_CRASH_QUIESCE_FROZEN)
             qemuTestFail(__FILE__, __LINE__, "crash point %s is on no path tested",
                          cairnCrashPointName(p));
         covered++;

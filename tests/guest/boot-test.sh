@@ -69,7 +69,8 @@ scenario_build() {
     cache2=$GT/cache2
     k=$GUEST_CACHE/kernel/${GUEST_KERNEL_DEB%.deb}
     mkdir -p "$cache2/debs" "$cache2/kernel"
-    cp -l "$GUEST_CACHE/debs/$GUEST_KERNEL_DEB" "$GUEST_CACHE/debs/$GUEST_BUSYBOX_DEB" "$cache2/debs/" &&
+    cp -l "$GUEST_CACHE/debs/$GUEST_KERNEL_DEB" "$GUEST_CACHE/debs/$GUEST_BUSYBOX_DEB" \
+        "$GUEST_CACHE/debs/$GUEST_AGENT_DEB" "$cache2/debs/" &&
         cp -al "$k" "$cache2/kernel/"
     out=$("$GUEST_HERE/make-guest.sh" --offline --quiet --cache "$cache2" "$GT/fresh" 2>&1)
     rc=$?

@@ -11,6 +11,16 @@
 #   cairn.loop=1 | cairn.loop=DISK:OFFSET:SLOTS:STRIDE
 #       cairn.loop.ms=MS (100)   write numbered 4 KiB blocks round a ring of
 #       cairn.loop.count=N (0)   slots until N blocks or the power button
+#   cairn.agent=DISK             mount DISK (ext4, made by the host) on /mnt
+#                                and run qemu-ga on the org.qemu.guest_agent.0
+#                                port; its freeze hook logs CAIRN-AGENT-FREEZE
+#                                and CAIRN-AGENT-THAW with the uptime
+#       cairn.agent.mute=MS      first hold the port open MS ms, answering
+#                                nothing (an agent that does not respond)
+#       cairn.agent.loop=MS      write seq=N to /mnt/seq (fsync) every MS ms
+#                                until the power button
+#       cairn.agent.log=DISK     at the end, the agent's and the loop's log
+#                                lines are written to raw DISK
 #   cairn.wait=1                 idle until the ACPI power button
 #   cairn.shell=1                a shell on the console before powering off
 #   cairn.debug=1                trace this script
@@ -49,6 +59,7 @@ end() {
 
 # --- the command line --------------------------------------------------------
 checks='' writes='' loop='' loop_ms=100 loop_count=0 wait_button=0 result=''
+agent='' agent_mute=0 agent_loop=0 agent_log=''
 set -f
 read -r cmdline </proc/cmdline
 for word in $cmdline; do
@@ -61,6 +72,10 @@ for word in $cmdline; do
     cairn.loop.ms=*) loop_ms=$value ;;
     cairn.loop.count=*) loop_count=$value ;;
     cairn.wait=*) wait_button=$value ;;
+    cairn.agent=*) agent=$value ;;
+    cairn.agent.mute=*) agent_mute=$value ;;
+    cairn.agent.loop=*) agent_loop=$value ;;
+    cairn.agent.log=*) agent_log=$value ;;
     cairn.shell=*) want_shell=$value ;;
     cairn.debug=1) set -x ;;
     esac
@@ -219,6 +234,82 @@ write_one() {
 }
 each "$writes" write_one
 
+# --- 2b. the guest agent ------------------------------------------------------------
+# agent_port: the /dev node of the guest agent's virtio-serial port (waits
+# up to 2 s for it).
+agent_port() {
+    local tries=0 p
+    while [ $tries -lt 40 ]; do
+        for p in /sys/class/virtio-ports/*; do
+            [ "$(cat "$p/name" 2>/dev/null)" = org.qemu.guest_agent.0 ] &&
+                [ -c "/dev/${p##*/}" ] && { echo "/dev/${p##*/}"; return 0; }
+        done
+        usleep 50000
+        tries=$((tries + 1))
+    done
+    return 1
+}
+
+# agent_line WHAT: a log line with the uptime (console and /tmp/agent.log)
+agent_line() {
+    local up
+    read -r up _ </proc/uptime
+    echo "CAIRN-AGENT-$1 up=$up" >>/tmp/agent.log
+    note "CAIRN-AGENT-$1 up=$up"
+}
+
+if [ -n "$agent" ]; then
+    for m in $(cat /lib/modules/agent.list); do
+        insmod "/lib/modules/$m.ko" || end "insmod $m failed"
+    done
+    adev=$(disk "$agent") || end "no disk '$agent' for cairn.agent"
+    mkdir -p /mnt && mount -t ext4 "$adev" /mnt || end "cannot mount $adev (ext4) on /mnt"
+    port=$(agent_port) || end "no org.qemu.guest_agent.0 port (no <channel>?)"
+    # qemu-ga runs the hook with 'freeze' before it freezes and 'thaw' after
+    # it thawed: each line carries the uptime and the loop's last finished
+    # write. It must not fail (qemu-ga would fail the freeze): a guest
+    # without a serial port has a console that cannot be written.
+    {
+        echo '#!/bin/sh'
+        echo 'read -r up _ </proc/uptime'
+        echo 'done=$(cat /tmp/loop.done 2>/dev/null || echo 0)'
+        echo 'case $1 in freeze) what=FREEZE ;; thaw) what=THAW ;; *) what=$1 ;; esac'
+        echo 'echo "CAIRN-AGENT-$what up=$up done=$done" >>/tmp/agent.log'
+        echo 'echo "CAIRN-AGENT-$what up=$up done=$done" >/dev/console 2>/dev/null'
+        echo 'exit 0'
+    } >/tmp/fsfreeze-hook
+    chmod 0755 /tmp/fsfreeze-hook
+    : >/tmp/agent.log
+    if [ "$agent_mute" -gt 0 ]; then
+        # The port open, nothing read: requests wait, unanswered.
+        agent_line "MUTE ms=$agent_mute"
+        exec 3<"$port"
+        usleep $((agent_mute * 1000))
+        exec 3<&-
+    fi
+    mkdir -p /tmp/qga
+    qemu-ga -m virtio-serial -p "$port" --fsfreeze-hook=/tmp/fsfreeze-hook \
+        -f /tmp/qga.pid -t /tmp/qga -l /tmp/qga.log &
+    agent_line "START port=$port"
+    if [ "$agent_loop" -gt 0 ]; then
+        # W SEQ ISSUED DONE: a write through the file system, which stalls
+        # while it is frozen
+        (
+            seq=0
+            while [ ! -e /tmp/button ]; do
+                seq=$((seq + 1))
+                read -r t0 _ </proc/uptime
+                printf 'seq=%d\n' "$seq" | dd of=/mnt/seq conv=fsync status=none
+                read -r t1 _ </proc/uptime
+                echo "W $seq $t0 $t1" >>/tmp/loop.log
+                echo "$seq" >/tmp/loop.done
+                usleep $((agent_loop * 1000))
+            done
+        ) &
+        agent_loop_pid=$!
+    fi
+fi
+
 # --- 3. the loop ----------------------------------------------------------------------
 if [ -n "$loop" ] && [ "$loop" != 0 ]; then
     [ "$loop" = 1 ] && loop=vda:0:16:64K
@@ -260,6 +351,15 @@ if [ "$wait_button" = 1 ]; then
     button
     note "CAIRN-GUEST-WAITING"
     while [ ! -e /tmp/button ]; do usleep 50000; done
+fi
+
+# --- 5. the agent's log to its disk --------------------------------------------------
+if [ -n "$agent_log" ]; then
+    [ -n "${agent_loop_pid:-}" ] && wait "$agent_loop_pid"
+    ldev=$(disk "$agent_log") || end "no disk '$agent_log' for cairn.agent.log"
+    cat /tmp/agent.log /tmp/loop.log 2>/dev/null | dd of="$ldev" conv=fsync status=none ||
+        end "cannot write the agent log to $ldev"
+    note "CAIRN-AGENT-LOG-WRITTEN dev=${ldev#/dev/}"
 fi
 
 end ""

@@ -20,12 +20,15 @@
 #
 # Packages are fetched with `apt-get download` and unpacked with `dpkg -x`;
 # nothing is installed.  The kernel is the linux-image-*-amd64 package that
-# linux-image-amd64 depends on; the user space is busybox-static.
+# linux-image-amd64 depends on; the user space is busybox-static, plus
+# qemu-ga from qemu-guest-agent with the shared libraries ldd finds for it
+# on this host (the same Debian release), for cairn.agent=.
 #
 # Cache (default $CAIRN_GUEST_CACHE, else $XDG_CACHE_HOME/cairn-guest, else
 # ~/.cache/cairn-guest), shared by every test and build:
 #   debs/                  the downloaded .deb files
 #   kernel/<deb>/          vmlinuz, vmlinux, modules/*.ko, *.list, release
+#   agent/<deb>/qemu-ga    the guest agent, unpacked
 #   initrd/<sha256>.gz     finished initramfs images, keyed by their inputs
 # With a warm cache a run only hashes its inputs and links files: well
 # under a second.  Runs sharing a cache serialise on DIR/lock (flock).
@@ -43,7 +46,7 @@ unavailable() { printf '%s: packages unavailable: %s\n' "$me" "$*" >&2; exit 3; 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 init_script=$here/init.sh
 # Change this when the layout of the cache or of the initramfs changes.
-format=cairn-guest-1
+format=cairn-guest-2
 
 cache=${CAIRN_GUEST_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/cairn-guest}
 offline='' quiet='' outdir=''
@@ -60,7 +63,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$outdir" ] || { echo "usage: $me [--cache DIR] [--offline] [--quiet] OUTDIR" >&2; exit 2; }
 [ -r "$init_script" ] || die "missing $init_script"
-for tool in dpkg-deb flock gzip cpio sha256sum od; do
+for tool in dpkg-deb flock gzip cpio sha256sum od ldd; do
     command -v "$tool" >/dev/null || die "needs $tool"
 done
 
@@ -69,6 +72,8 @@ done
 # can notice system_powerdown.  Dependencies are found from the modules.
 always_modules=(virtio_pci virtio_blk)
 button_modules=(button evdev)
+# For cairn.agent: the virtio-serial port and the ext4 the agent freezes.
+agent_modules=(virtio_console ext4 crc32c_generic)
 
 mkdir -p "$cache"/{debs,kernel,initrd} || die "cannot create the cache $cache"
 cache=$(cd "$cache" && pwd)
@@ -155,7 +160,9 @@ else
 fi
 bdeb=$(get_deb busybox-static) ||
     unavailable "cannot download busybox-static and none is cached in $cache/debs"
-say "kernel: ${kdeb##*/}; busybox: ${bdeb##*/}"
+gdeb=$(get_deb qemu-guest-agent) ||
+    unavailable "cannot download qemu-guest-agent and none is cached in $cache/debs"
+say "kernel: ${kdeb##*/}; busybox: ${bdeb##*/}; agent: ${gdeb##*/}"
 
 # ----------------------------------------------------------------------------
 # Kernel and modules (once per kernel .deb)
@@ -219,7 +226,7 @@ copy_ko() {
 
 kname=${kdeb##*/}
 kdir=$cache/kernel/${kname%.deb}
-kstamp="$format ${always_modules[*]} / ${button_modules[*]}"
+kstamp="$format ${always_modules[*]} / ${button_modules[*]} / ${agent_modules[*]}"
 if [ "$(cat "$kdir/stamp" 2>/dev/null)" != "$kstamp" ]; then
     say "unpacking $kname (once per kernel package)"
     root=$tmp/kernel-root new=$tmp/kernel-new
@@ -256,8 +263,10 @@ if [ "$(cat "$kdir/stamp" 2>/dev/null)" != "$kstamp" ]; then
     }
     : >"$new/always.list"
     : >"$new/button.list"
+    : >"$new/agent.list"
     for m in "${always_modules[@]}"; do add_module "$m" "$new/always.list"; done
     for m in "${button_modules[@]}"; do add_module "$m" "$new/button.list"; done
+    for m in "${agent_modules[@]}"; do add_module "$m" "$new/agent.list"; done
 
     cp "${images[0]}" "$new/vmlinuz"
     unpack_bzimage "$new/vmlinuz" "$new/vmlinux" || rm -f "$new/vmlinux"
@@ -269,12 +278,38 @@ fi
 release=$(cat "$kdir/release")
 
 # ----------------------------------------------------------------------------
+# The guest agent: qemu-ga from its .deb, and the libraries it links
+# ----------------------------------------------------------------------------
+# Unpacked once per .deb, into the cache.
+gname=${gdeb##*/}
+qga=$cache/agent/${gname%.deb}/qemu-ga
+if [ ! -x "$qga" ]; then
+    say "unpacking $gname"
+    dpkg -x "$gdeb" "$tmp/agent"
+    [ -x "$tmp/agent/usr/sbin/qemu-ga" ] || die "$gname: no usr/sbin/qemu-ga"
+    rm -rf "$cache/agent"
+    mkdir -p "${qga%/*}"
+    cp "$tmp/agent/usr/sbin/qemu-ga" "$qga.tmp" && mv "$qga.tmp" "$qga"
+fi
+# The loader and every library, as paths on this host (ldd prints
+# "name => /path (addr)" or "/path (addr)"; the vDSO has no path).
+qga_libs=$(ldd "$qga" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
+[ -n "$qga_libs" ] || die "ldd found no libraries for qemu-ga"
+for lib in $qga_libs; do
+    [ -r "$lib" ] || die "qemu-ga needs $lib, which is not readable here"
+done
+
+# ----------------------------------------------------------------------------
 # The initramfs (once per set of inputs)
 # ----------------------------------------------------------------------------
 key=$( {
     # root's image has a /dev/console node, another user's has none
-    echo "$format" "$kname" "${bdeb##*/}" "$([ "$(id -u)" = 0 ] && echo root || echo user)"
-    cat "$init_script" "$kdir/always.list" "$kdir/button.list"
+    echo "$format" "$kname" "${bdeb##*/}" "${gdeb##*/}" "$([ "$(id -u)" = 0 ] && echo root || echo user)"
+    # the libraries by content: a host upgrade makes a new image
+    for lib in $qga_libs; do echo "$lib"; done
+    # shellcheck disable=SC2086
+    cat $qga_libs | sha256sum
+    cat "$init_script" "$kdir/always.list" "$kdir/button.list" "$kdir/agent.list"
     sed -n '/^# BEGIN initramfs/,/^# END initramfs/p' "$0"
 } | sha256sum | cut -c1-32)
 initrd=$cache/initrd/$key.gz
@@ -289,8 +324,16 @@ if [ ! -s "$initrd" ]; then
     # The applet links are made by /init itself (busybox --install -s).
     cp "$init_script" "$r/init"
     chmod 0755 "$r/init" "$r/bin/busybox"
-    cp "$kdir"/modules/*.ko "$kdir/always.list" "$kdir/button.list" "$r/lib/modules/"
+    cp "$kdir"/modules/*.ko "$kdir/always.list" "$kdir/button.list" "$kdir/agent.list" "$r/lib/modules/"
     chmod 0644 "$r"/lib/modules/*
+    # qemu-ga and its libraries at their paths on this host (the loader
+    # path is compiled into the binary)
+    cp "$qga" "$r/bin/qemu-ga"
+    chmod 0755 "$r/bin/qemu-ga"
+    for lib in $qga_libs; do
+        mkdir -p "$r$(dirname "$lib")"
+        cp -L "$lib" "$r$lib"
+    done
     # A console node lets the kernel hand /init its stdio; only root can make
     # it, and /init copes without (it mounts devtmpfs and reopens).
     mknod -m 0600 "$r/dev/console" c 5 1 2>/dev/null || true
@@ -341,8 +384,10 @@ GUEST_RELEASE=$release
 GUEST_CACHE=$cache
 GUEST_KERNEL_DEB=$kname
 GUEST_BUSYBOX_DEB=${bdeb##*/}
+GUEST_AGENT_DEB=${gdeb##*/}
 GUEST_MODULES="$(tr "\n" " " <"$kdir/always.list" | sed "s/ $//")"
 GUEST_BUTTON_MODULES="$(tr "\n" " " <"$kdir/button.list" | sed "s/ $//")"
+GUEST_AGENT_MODULES="$(tr "\n" " " <"$kdir/agent.list" | sed "s/ $//")"
 GUEST_APPEND_BASE="console=ttyS0 quiet panic=-1 cryptomgr.notests rodata=off"
 EOF
 mv -f "$outdir/guest.env.tmp$$" "$outdir/guest.env"

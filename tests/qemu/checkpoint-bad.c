@@ -10,7 +10,7 @@
  * - a duplicate checkpoint name
  * - a bitmap of that name already in the image (QEMU refuses the add)
  * - redefine with a missing parent, with itself as parent, and a cycle
- * - unknown flags, and QUIESCE (not supported by the qemu driver)
+ * - unknown flags; QUIESCE without a guest agent channel, or shut off
  */
 #include <stdio.h>
 
@@ -73,9 +73,19 @@ testCreateErrors(cairnDomainPtr dom, const char *have)
                       "<disk name='vdb' checkpoint='no'/></disks></domaincheckpoint>",
                       0, CAIRN_ERR_CONFIG_UNSUPPORTED,
                       "bitmap for disk 'vda' must match checkpoint name 'x'");
-    expectCreateFails(dom, "<domaincheckpoint><name>x</name></domaincheckpoint>",
-                      CAIRN_DOMAIN_CHECKPOINT_CREATE_QUIESCE, CAIRN_ERR_INVALID_ARG,
-                      "unsupported flags (0x2)");
+    /* QUIESCE: no agent channel when running, nothing to freeze when not */
+    if (cairnDomainIsActive(dom) == 1)
+        expectCreateFails(dom,
+                          "<domaincheckpoint><name>x</name><disks><disk name='vda'/>"
+                          "<disk name='vdb' checkpoint='no'/></disks></domaincheckpoint>",
+                          CAIRN_DOMAIN_CHECKPOINT_CREATE_QUIESCE, CAIRN_ERR_ARGUMENT_UNSUPPORTED,
+                          "argument unsupported: QEMU guest agent is not configured");
+    else
+        expectCreateFails(dom,
+                          "<domaincheckpoint><name>x</name><disks><disk name='vda'/>"
+                          "<disk name='vdb' checkpoint='no'/></disks></domaincheckpoint>",
+                          CAIRN_DOMAIN_CHECKPOINT_CREATE_QUIESCE, CAIRN_ERR_OPERATION_INVALID,
+                          "domain is not running");
     expectCreateFails(dom, "<domaincheckpoint><name>x</name></domaincheckpoint>", 1u << 7,
                       CAIRN_ERR_INVALID_ARG, "unsupported flags (0x80)");
     expectState(dom, have, have);

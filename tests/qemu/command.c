@@ -49,6 +49,7 @@ runOne(const char *dir, const char *name)
         .emulator = "/usr/bin/qemu-system-x86_64",
         .qmp_path = "/var/lib/cairn/run/NAME.qmp",
         .pid_path = "/var/lib/cairn/run/NAME.pid",
+        .agent_path = "/var/lib/cairn/run/NAME.agent",
     };
 
     if (!xml || !(def = cairnDomainDefParseString(xml, CAIRN_DOMAIN_DEF_PARSE_INACTIVE, &err))) {
