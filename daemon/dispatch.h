@@ -205,6 +205,10 @@ GVariant *
 cairndDomainGetJobStats(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
 GVariant *
 cairndDomainAbortJob(cairndClient *client, cairnConnect *conn, GVariant *params, GError **error);
+GVariant *cairndDomainBlockJobSetSpeed(cairndClient *client,
+                                       cairnConnect *conn,
+                                       GVariant *params,
+                                       GError **error);
 
 /* dispatch_event.c */
 GVariant *cairndConnectDomainEventRegisterAny(cairndClient *client,

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
 #include "cmd_backup.h"
 #include "util/cairnenum.h"
 
@@ -21,8 +24,85 @@ static const shellOptDef opts_backup_begin[] = {
     { .name = "backupxml", .type = SHELL_OT_STRING, .help = "domain backup XML" },
     { .name = "checkpointxml", .type = SHELL_OT_STRING, .help = "domain checkpoint XML" },
     { .name = "reuse-external", .type = SHELL_OT_BOOL, .help = "reuse files provided by caller" },
+    { .name = "bandwidth",
+      .type = SHELL_OT_STRING,
+      .help = "rate limit of each disk's copy, MiB/s (Cairn)" },
     { .name = NULL }
 };
+
+
+/* --bandwidth: a number of MiB/s (bytes/s with @bytes), as virsh's
+ * blockjob reads it. */
+static bool
+optBandwidth(shellControl *ctl, const shellCmd *cmd, unsigned long *ret, bool *ret_given)
+{
+    const char *str = NULL;
+    guint64 value = 0;
+
+    *ret_given = false;
+    if (shellOptString(ctl, cmd, "bandwidth", &str) < 0)
+        return false;
+    if (!str)
+        return true;
+    if (!g_ascii_string_to_unsigned(str, 10, 0, G_MAXULONG, &value, NULL)) {
+        shellError(ctl, "Numeric value '%s' for <bandwidth> option is malformed or out of range",
+                   str);
+        return false;
+    }
+    *ret = (unsigned long)value;
+    *ret_given = true;
+    return true;
+}
+
+
+/* The participating disks of the running backup, from its XML. */
+static GPtrArray *
+backupDisks(shellControl *ctl, cairnDomainPtr dom)
+{
+    g_autofree char *xml = cairnDomainBackupGetXMLDesc(dom, 0);
+    g_autoptr(GPtrArray) disks = g_ptr_array_new_with_free_func(g_free);
+    xmlDocPtr doc;
+    xmlXPathContextPtr xpctxt;
+    xmlXPathObjectPtr obj;
+
+    if (!xml) {
+        shellSaveError(ctl);
+        return NULL;
+    }
+    if (!(doc = xmlReadMemory(xml, (int)strlen(xml), "backup.xml", NULL, XML_PARSE_NONET))) {
+        shellError(ctl, "cannot parse the backup's XML");
+        return NULL;
+    }
+    xpctxt = xmlXPathNewContext(doc);
+    obj = xmlXPathEval(BAD_CAST "/domainbackup/disks/disk[not(@backup='no')]/@name", xpctxt);
+    for (int i = 0; obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
+        xmlChar *name = xmlNodeGetContent(obj->nodesetval->nodeTab[i]);
+
+        g_ptr_array_add(disks, g_strdup((const char *)name));
+        xmlFree(name);
+    }
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(xpctxt);
+    xmlFreeDoc(doc);
+    return g_steal_pointer(&disks);
+}
+
+
+/* Beyond virsh: backup-begin --bandwidth sets every disk's limit right
+ * after the start, as blockjob --bandwidth would one by one. */
+static bool
+backupSetBandwidth(shellControl *ctl, cairnDomainPtr dom, unsigned long bandwidth)
+{
+    g_autoptr(GPtrArray) disks = backupDisks(ctl, dom);
+
+    if (!disks)
+        return false;
+    for (guint i = 0; i < disks->len; i++) {
+        if (cairnDomainBlockJobSetSpeed(dom, g_ptr_array_index(disks, i), bandwidth, 0) < 0)
+            return shellSaveError(ctl);
+    }
+    return true;
+}
 
 
 static bool
@@ -34,10 +114,13 @@ cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
     const char *backup_from = NULL;
     const char *checkpoint_from = NULL;
     unsigned int flags = 0;
+    unsigned long bandwidth = 0;
+    bool limit = false;
 
     if (shellOptBool(cmd, "reuse-external"))
         flags |= CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL;
-    if (shellOptString(ctl, cmd, "backupxml", &backup_from) < 0 ||
+    if (!optBandwidth(ctl, cmd, &bandwidth, &limit) ||
+        shellOptString(ctl, cmd, "backupxml", &backup_from) < 0 ||
         shellOptString(ctl, cmd, "checkpointxml", &checkpoint_from) < 0)
         return false;
     if (!(dom = shellCommandOptDomain(ctl, cmd, NULL)))
@@ -62,6 +145,8 @@ cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
             cairnDomainGetName(dom));
         return false;
     }
+    if (limit && !backupSetBandwidth(ctl, dom, bandwidth))
+        return false;
     shellPrint(ctl, "Backup started\n");
     return true;
 }
@@ -359,6 +444,47 @@ cmdDomJobAbort(shellControl *ctl, const shellCmd *cmd)
 }
 
 
+/* ---- blockjob ---- */
+
+static const shellOptDef opts_blockjob[] = {
+    SHELL_OPT_DOMAIN,
+    { .name = "path",
+      .type = SHELL_OT_DATA,
+      .required = true,
+      .help = "fully-qualified path of disk" },
+    { .name = "bandwidth", .type = SHELL_OT_STRING, .help = "set the bandwidth limit in MiB/s" },
+    { .name = "bytes", .type = SHELL_OT_BOOL, .help = "the bandwidth is in bytes/s" },
+    { .name = NULL }
+};
+
+
+/* virsh blockjob, the --bandwidth form: Cairn's block jobs are a backup's
+ * disk copies. */
+static bool
+cmdBlockJob(shellControl *ctl, const shellCmd *cmd)
+{
+    g_autoptr(shellDomain) dom = NULL;
+    const char *path = NULL;
+    unsigned long bandwidth = 0;
+    bool given = false;
+    unsigned int flags = 0;
+
+    if (shellOptBool(cmd, "bytes"))
+        flags |= CAIRN_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES;
+    if (!optBandwidth(ctl, cmd, &bandwidth, &given) || shellOptString(ctl, cmd, "path", &path) < 0)
+        return false;
+    if (!given) {
+        shellError(ctl, "only 'blockjob --bandwidth' is supported");
+        return false;
+    }
+    if (!(dom = shellCommandOptDomain(ctl, cmd, NULL)))
+        return false;
+    if (cairnDomainBlockJobSetSpeed(dom, path, bandwidth, flags) < 0)
+        return shellSaveError(ctl);
+    return true;
+}
+
+
 const shellCmdDef backupCmds[] = {
     { .name = "backup-begin",
       .handler = cmdBackupBegin,
@@ -371,6 +497,11 @@ const shellCmdDef backupCmds[] = {
       .opts = opts_backup_dumpxml,
       .help = "Dump XML for an ongoing domain block backup job",
       .desc = "Backup Dump XML" },
+    { .name = "blockjob",
+      .handler = cmdBlockJob,
+      .opts = opts_blockjob,
+      .help = "Manage active block operations",
+      .desc = "Set the bandwidth limit of a backup's disk copy (Cairn's block jobs)" },
     { .name = "domjobabort",
       .handler = cmdDomJobAbort,
       .opts = opts_domjobabort,

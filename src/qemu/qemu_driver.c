@@ -169,6 +169,7 @@ const cairnDriver qemuDriver = {
     .domainGetJobInfo = qemuDomainGetJobInfo,                               /* 0.1.0 */
     .domainGetJobStats = qemuDomainGetJobStats,                             /* 0.1.0 */
     .domainAbortJob = qemuDomainAbortJob,                                   /* 0.1.0 */
+    .domainBlockJobSetSpeed = qemuDomainBlockJobSetSpeed,                   /* 0.1.0 */
     .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,     /* 0.1.0 */
     .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny, /* 0.1.0 */
     .domainQemuMonitorCommand = qemuDomainQemuMonitorCommand,               /* 0.1.0 */

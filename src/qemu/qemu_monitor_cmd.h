@@ -175,6 +175,9 @@ bool qemuMonitorJobFinalize(qemuMonitor *mon, const char *id, GError **error);
 bool qemuMonitorJobCancel(qemuMonitor *mon, const char *id, GError **error);
 /* block-job-cancel {"device": @device, "force": @force}. */
 bool qemuMonitorBlockJobCancel(qemuMonitor *mon, const char *device, bool force, GError **error);
+/* block-job-set-speed: @speed bytes/s, 0 no limit. */
+bool
+qemuMonitorBlockJobSetSpeed(qemuMonitor *mon, const char *device, guint64 speed, GError **error);
 
 /* A waiter (see qemu_monitor.h) for JOB_STATUS_CHANGE of job @id
  * reaching @status. Create it before the command that starts the job. */

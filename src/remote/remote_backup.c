@@ -1,6 +1,7 @@
 /*
  * remote_backup.c: the remote driver's backup and job slots.
  */
+#include "cairn/cairn-domain-backup.h"
 #include "cairn/cairn-error.h"
 #include "remote_calls.h"
 #include "remote_private.h"
@@ -101,5 +102,25 @@ remoteDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error)
 
     reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_ABORT_JOB,
                        g_variant_new("(@(sayi)u)", remoteDomainToVariant(dom), flags), error);
+    return reply != NULL;
+}
+
+
+/* The public layer made @bandwidth bytes/s; the daemon's must not convert
+ * again. */
+bool
+remoteDomainBlockJobSetSpeed(cairnDomain *dom,
+                             const char *disk,
+                             unsigned long long bandwidth,
+                             unsigned int flags,
+                             GError **error)
+{
+    g_autoptr(GVariant) reply = NULL;
+
+    reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED,
+                       g_variant_new("(@(sayi)stu)", remoteDomainToVariant(dom), disk,
+                                     (guint64)bandwidth,
+                                     flags | CAIRN_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES),
+                       error);
     return reply != NULL;
 }

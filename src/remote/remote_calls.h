@@ -75,6 +75,11 @@ bool remoteDomainGetJobStats(cairnDomain *dom,
                              unsigned int flags,
                              GError **error);
 bool remoteDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error);
+bool remoteDomainBlockJobSetSpeed(cairnDomain *dom,
+                                  const char *disk,
+                                  unsigned long long bandwidth,
+                                  unsigned int flags,
+                                  GError **error);
 
 /* remote_event.c */
 int remoteConnectDomainEventRegisterAny(cairnConnect *conn,

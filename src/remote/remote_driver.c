@@ -435,6 +435,7 @@ const cairnDriver remoteDriver = {
     .domainBackupGetXMLDesc = remoteDomainBackupGetXMLDesc,                   /* 0.1.0 */
     .domainGetJobInfo = remoteDomainGetJobInfo,                               /* 0.1.0 */
     .domainGetJobStats = remoteDomainGetJobStats,                             /* 0.1.0 */
+    .domainBlockJobSetSpeed = remoteDomainBlockJobSetSpeed,                   /* 0.1.0 */
     .domainAbortJob = remoteDomainAbortJob,                                   /* 0.1.0 */
     .connectDomainEventRegisterAny = remoteConnectDomainEventRegisterAny,     /* 0.1.0 */
     .connectDomainEventDeregisterAny = remoteConnectDomainEventDeregisterAny, /* 0.1.0 */

@@ -200,6 +200,7 @@ const cairnDriver testDriver = {
     .domainGetJobInfo = testDomainGetJobInfo,                               /* 0.1.0 */
     .domainGetJobStats = testDomainGetJobStats,                             /* 0.1.0 */
     .domainAbortJob = testDomainAbortJob,                                   /* 0.1.0 */
+    .domainBlockJobSetSpeed = testDomainBlockJobSetSpeed,                   /* 0.1.0 */
     .connectDomainEventRegisterAny = testConnectDomainEventRegisterAny,     /* 0.1.0 */
     .connectDomainEventDeregisterAny = testConnectDomainEventDeregisterAny, /* 0.1.0 */
     .domainCheckpointValidate = testDomainCheckpointValidate,               /* 0.1.0 */

@@ -48,3 +48,12 @@ $ CAIRN_TEST_CLOCK_STEP_MS=250 cairn 'backup-begin test; event --all --loop --ti
 $ CAIRN_TEST_CLOCK_STEP_MS=250 cairn 'backup-begin test; event --domain test --event block-job-2'
 $ CAIRN_TEST_CLOCK_STEP_MS=250 cairn 'backup-begin test; event --event block-job --timestamp' | sed 's/^[0-9-]* [0-9:.]*+0000: /TIMESTAMP: /'
 $ cairn event --list
+#
+# Beyond virsh: a rate limit on each disk's copy. backup-begin --bandwidth
+# sets it (MiB/s) on every disk right after the start, blockjob
+# --bandwidth changes it (by target or source path; --bytes for bytes/s;
+# 0 lifts it): the simulated 1 GiB copy slows to 128 MiB/s, then runs
+# unlimited again. Errors: a disk without a job, an unknown disk, a
+# malformed number.
+$ CAIRN_TEST_CLOCK_STEP_MS=250 cairn 'backup-begin test --bandwidth 128; domjobinfo test; domjobinfo test; blockjob test /guest/diskimage1 --bandwidth 0; domjobinfo test --wait; blockjob test vda --bandwidth 10'
+$ cairn 'blockjob test vdz --bandwidth 1; blockjob test vda --bandwidth 1048576 --bytes; blockjob test vda --bandwidth x; backup-begin test --bandwidth -1; domjobinfo test'

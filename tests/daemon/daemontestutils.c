@@ -255,6 +255,8 @@ daemonTestDefaultArg(const char *sig)
         return g_variant_new_uint32(0);
     if (g_str_equal(sig, "i"))
         return g_variant_new_int32(1);
+    if (g_str_equal(sig, "t"))
+        return g_variant_new_uint64(0);
     if (g_str_equal(sig, "b"))
         return g_variant_new_boolean(TRUE);
     if (g_str_equal(sig, "(sayi)"))
