@@ -20,11 +20,13 @@
  *   speed=BYTES        rate limit of every disk job, bytes/s (0: none)
  *   max-workers=N      blockdev-backup x-perf.max-workers (0: QEMU's)
  *   max-chunk=BYTES    blockdev-backup x-perf.max-chunk (0: QEMU's)
- *   use-copy-range=BOOL  x-perf.use-copy-range (absent: QEMU's)
+ *   use-copy-range=BOOL  x-perf.use-copy-range: copy_file_range(2)
+ *                      between source and target (default true; QEMU falls
+ *                      back to its buffer copy where the kernel cannot)
  *   direct=BOOL        open targets and scratch files with O_DIRECT (default
- *                      true; a filesystem without O_DIRECT, tmpfs, falls back
- *                      to the page cache): a backup then does not evict the
- *                      host's page cache, and runs faster for it
+ *                      false; a filesystem without O_DIRECT, tmpfs, falls
+ *                      back to the page cache): the backup then leaves the
+ *                      host's page cache alone, but waits on every write
  *   fleecing=BOOL      push: fleece every disk (qemu_backup_fleece.h), also
  *                      those without a <scratch> (default false)
  *   scratch-dir=DIR    where generated fleecing scratch files go (default:
