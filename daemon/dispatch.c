@@ -78,6 +78,7 @@ static const cairndDispatchEntry dispatchTable[] = {
     { REMOTE_PROC_CONNECT_OPEN_CHANNEL, NULL, true, false, cairndConnectOpenChannel },
     { REMOTE_PROC_DOMAIN_SUSPEND, cairndDomainSuspend, true, false },
     { REMOTE_PROC_DOMAIN_RESUME, cairndDomainResume, true, false },
+    { REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED, cairndDomainBlockJobSetSpeed, true, false },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(dispatchTable) == REMOTE_PROC_LAST);

@@ -215,6 +215,10 @@ GVariant *cairndDomainBlockJobAbort(cairndClient *client,
                                     cairnConnect *conn,
                                     GVariant *params,
                                     GError **error);
+GVariant *cairndDomainBlockJobSetSpeed(cairndClient *client,
+                                       cairnConnect *conn,
+                                       GVariant *params,
+                                       GError **error);
 
 /* dispatch_event.c */
 GVariant *cairndConnectDomainEventRegisterAny(cairndClient *client,

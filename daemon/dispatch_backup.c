@@ -177,3 +177,24 @@ cairndDomainBlockJobAbort(cairndClient *client,
         cairndLastError(error);
     return NULL;
 }
+
+
+GVariant *
+cairndDomainBlockJobSetSpeed(cairndClient *client,
+                             cairnConnect *conn,
+                             GVariant *params,
+                             GError **error)
+{
+    g_autoptr(cairnDomain) dom = NULL;
+    const char *disk = NULL;
+    guint64 bandwidth = 0;
+    guint32 flags = 0;
+
+    g_variant_get_child(params, 1, "&s", &disk);
+    g_variant_get_child(params, 2, "t", &bandwidth);
+    if (!(dom = cairndBackupDomain(conn, params, 3, &flags, error)))
+        return NULL;
+    if (cairnDomainBlockJobSetSpeed(dom, disk, (unsigned long)bandwidth, flags) < 0)
+        cairndLastError(error);
+    return NULL;
+}

@@ -539,6 +539,26 @@ domainAbortJobFlags(cairnPyDomain *self, PyObject *args)
 }
 
 
+static PyObject *
+domainBlockJobSetSpeed(cairnPyDomain *self, PyObject *args)
+{
+    cairnDomainPtr dom = self->dom;
+    const char *disk = NULL;
+    unsigned long bandwidth = 0;
+    unsigned int flags = 0;
+    int rc;
+
+    if (!PyArg_ParseTuple(args, "sk|I:blockJobSetSpeed", &disk, &bandwidth, &flags))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS;
+    rc = cairnDomainBlockJobSetSpeed(dom, disk, bandwidth, flags);
+    Py_END_ALLOW_THREADS;
+    if (rc < 0)
+        return cairnPyRaise("cairnDomainBlockJobSetSpeed() failed");
+    return PyLong_FromLong(rc);
+}
+
+
 static PyMethodDef domainMethods[] = {
     { "name", (PyCFunction)domainName, METH_NOARGS, "name() -> str" },
     { "ID", (PyCFunction)domainID, METH_NOARGS, "ID() -> int (-1 when not running)" },
@@ -590,6 +610,8 @@ static PyMethodDef domainMethods[] = {
       "blockJobInfo(path, flags=0) -> dict (empty: no job)" },
     { "blockJobAbort", (PyCFunction)domainBlockJobAbort, METH_VARARGS,
       "blockJobAbort(disk, flags=0) -> int" },
+    { "blockJobSetSpeed", (PyCFunction)domainBlockJobSetSpeed, METH_VARARGS,
+      "blockJobSetSpeed(disk, bandwidth, flags=0) -> int" },
     { NULL, NULL, 0, NULL },
 };
 

@@ -157,6 +157,13 @@ struct _cairnDriver {
                                 const char *disk,
                                 unsigned int flags,
                                 GError **error);
+    /* 0.1.0: cairnDomainBlockJobSetSpeed(); @bandwidth is in bytes/s
+     * whatever the flags (the public layer converts MiB/s) */
+    bool (*domainBlockJobSetSpeed)(cairnDomain *dom,
+                                   const char *disk,
+                                   unsigned long long bandwidth,
+                                   unsigned int flags,
+                                   GError **error);
 
     /* 0.1.0: returns the callback ID (>= 1); @dom NULL = all domains. The
      * test and qemu drivers use cairnConnectEventRegister (object_event.h) */

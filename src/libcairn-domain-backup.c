@@ -224,3 +224,54 @@ cairnDomainAbortJobFlags(cairnDomainPtr domain, unsigned int flags)
 {
     return domainAbortJob(domain, flags, __func__);
 }
+
+
+/**
+ * cairnDomainBlockJobSetSpeed:
+ * @domain: a domain with a running backup
+ * @disk: the disk's target name ("vda") or source path
+ * @bandwidth: the new rate limit in MiB/s (bytes/s with
+ *             CAIRN_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES); 0 is no limit
+ * @flags: bitwise-OR of cairnDomainBlockJobSetSpeedFlags
+ *
+ * Sets the rate limit of the block job copying @disk, as
+ * virDomainBlockJobSetSpeed() does; Cairn's block jobs are the disk jobs
+ * of a backup. A disk without a running job is CAIRN_ERR_OPERATION_INVALID,
+ * a MiB/s value that overflows bytes/s CAIRN_ERR_OVERFLOW.
+ *
+ * Returns 0 on success, -1 on error.
+ *
+ * Since: 0.1.0
+ */
+int
+cairnDomainBlockJobSetSpeed(cairnDomainPtr domain,
+                            const char *disk,
+                            unsigned long bandwidth,
+                            unsigned int flags)
+{
+    g_autoptr(GError) err = NULL;
+    unsigned long long bytes = bandwidth;
+
+    cairnResetLastError();
+    if (!cairnEntryCheckDomain(domain, __func__, &err) ||
+        !cairnEntryCheckReadWrite(domain->conn, FROM, __func__, &err) ||
+        !cairnEntryCheckNonNull(disk, "disk", FROM, __func__, &err) ||
+        !domainSupports(domain, offsetof(cairnDriver, domainBlockJobSetSpeed), __func__, &err))
+        return cairnEntryFail(err);
+    if (!(flags & CAIRN_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES)) {
+        if (bytes > (unsigned long long)G_MAXINT64 >> 20) {
+            cairnErrorSet(&err, FROM, CAIRN_ERR_OVERFLOW, "bandwidth must be less than %llu",
+                          ((unsigned long long)G_MAXINT64 >> 20) + 1);
+            return cairnEntryFail(err);
+        }
+        bytes <<= 20;
+    }
+    if (bytes > (unsigned long long)G_MAXINT64) {
+        cairnErrorSet(&err, FROM, CAIRN_ERR_OVERFLOW, "bandwidth must be less than %llu",
+                      (unsigned long long)G_MAXINT64 + 1);
+        return cairnEntryFail(err);
+    }
+    if (!domain->conn->driver->domainBlockJobSetSpeed(domain, disk, bytes, flags, &err))
+        return cairnEntryFail(err);
+    return 0;
+}

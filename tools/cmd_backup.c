@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
 #include "cmd_backup.h"
+#include "cmd_blockjob.h"
 #include "util/cairnenum.h"
 
 /* How often domjobinfo --wait looks at the job, ms. */
@@ -28,8 +32,61 @@ static const shellOptDef opts_backup_begin[] = {
     { .name = "quiesce",
       .type = SHELL_OT_BOOL,
       .help = "quiesce guest's file systems while the backup starts" },
+    { .name = "bandwidth",
+      .type = SHELL_OT_STRING,
+      .help = "rate limit of each disk's copy, MiB/s (Cairn)" },
     { .name = NULL }
 };
+
+
+/* The participating disks of the running backup, from its XML. */
+static GPtrArray *
+backupDisks(shellControl *ctl, cairnDomainPtr dom)
+{
+    g_autofree char *xml = cairnDomainBackupGetXMLDesc(dom, 0);
+    g_autoptr(GPtrArray) disks = g_ptr_array_new_with_free_func(g_free);
+    xmlDocPtr doc;
+    xmlXPathContextPtr xpctxt;
+    xmlXPathObjectPtr obj;
+
+    if (!xml) {
+        shellSaveError(ctl);
+        return NULL;
+    }
+    if (!(doc = xmlReadMemory(xml, (int)strlen(xml), "backup.xml", NULL, XML_PARSE_NONET))) {
+        shellError(ctl, "cannot parse the backup's XML");
+        return NULL;
+    }
+    xpctxt = xmlXPathNewContext(doc);
+    obj = xmlXPathEval(BAD_CAST "/domainbackup/disks/disk[not(@backup='no')]/@name", xpctxt);
+    for (int i = 0; obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
+        xmlChar *name = xmlNodeGetContent(obj->nodesetval->nodeTab[i]);
+
+        g_ptr_array_add(disks, g_strdup((const char *)name));
+        xmlFree(name);
+    }
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(xpctxt);
+    xmlFreeDoc(doc);
+    return g_steal_pointer(&disks);
+}
+
+
+/* Beyond virsh: backup-begin --bandwidth sets every disk's limit right
+ * after the start, as blockjob --bandwidth would one by one. */
+static bool
+backupSetBandwidth(shellControl *ctl, cairnDomainPtr dom, unsigned long bandwidth)
+{
+    g_autoptr(GPtrArray) disks = backupDisks(ctl, dom);
+
+    if (!disks)
+        return false;
+    for (guint i = 0; i < disks->len; i++) {
+        if (cairnDomainBlockJobSetSpeed(dom, g_ptr_array_index(disks, i), bandwidth, 0) < 0)
+            return shellSaveError(ctl);
+    }
+    return true;
+}
 
 
 static bool
@@ -41,6 +98,8 @@ cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
     const char *backup_from = NULL;
     const char *checkpoint_from = NULL;
     unsigned int flags = 0;
+    unsigned long bandwidth = 0;
+    bool limit = false;
 
     if (shellOptBool(cmd, "reuse-external"))
         flags |= CAIRN_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL;
@@ -48,7 +107,8 @@ cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
         flags |= CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN;
     if (shellOptBool(cmd, "quiesce"))
         flags |= CAIRN_DOMAIN_BACKUP_BEGIN_QUIESCE;
-    if (shellOptString(ctl, cmd, "backupxml", &backup_from) < 0 ||
+    if (!blockJobOptBandwidth(ctl, cmd, &bandwidth, &limit) ||
+        shellOptString(ctl, cmd, "backupxml", &backup_from) < 0 ||
         shellOptString(ctl, cmd, "checkpointxml", &checkpoint_from) < 0)
         return false;
     if (!(dom = shellCommandOptDomain(ctl, cmd, NULL)))
@@ -73,6 +133,8 @@ cmdBackupBegin(shellControl *ctl, const shellCmd *cmd)
             cairnDomainGetName(dom));
         return false;
     }
+    if (limit && !backupSetBandwidth(ctl, dom, bandwidth))
+        return false;
     shellPrint(ctl, "Backup started\n");
     return true;
 }

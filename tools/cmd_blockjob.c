@@ -202,6 +202,28 @@ cmdBlockPull(shellControl *ctl, const shellCmd *cmd)
 
 /* ---- blockjob ---- */
 
+bool
+blockJobOptBandwidth(shellControl *ctl, const shellCmd *cmd, unsigned long *ret, bool *ret_given)
+{
+    const char *str = NULL;
+    guint64 value = 0;
+
+    *ret_given = false;
+    if (shellOptString(ctl, cmd, "bandwidth", &str) < 0)
+        return false;
+    if (!str)
+        return true;
+    if (!g_ascii_string_to_unsigned(str, 10, 0, G_MAXULONG, &value, NULL)) {
+        shellError(ctl, "Numeric value '%s' for <bandwidth> option is malformed or out of range",
+                   str);
+        return false;
+    }
+    *ret = (unsigned long)value;
+    *ret_given = true;
+    return true;
+}
+
+
 static const shellOptDef opts_blockjob[] = {
     SHELL_OPT_DOMAIN,
     { .name = "path",
@@ -220,6 +242,7 @@ static const shellOptDef opts_blockjob[] = {
     { .name = "info",
       .type = SHELL_OT_BOOL,
       .help = "get active job information for the specified disk" },
+    { .name = "bandwidth", .type = SHELL_OT_STRING, .help = "set the bandwidth limit in MiB/s" },
     { .name = "bytes",
       .type = SHELL_OT_BOOL,
       .help = "get/set bandwidth in bytes rather than MiB/s" },
@@ -297,13 +320,25 @@ cmdBlockJob(shellControl *ctl, const shellCmd *cmd)
     bool abort = shellOptBool(cmd, "abort") || async || pivot;
     bool raw = shellOptBool(cmd, "raw");
     bool info = shellOptBool(cmd, "info") || raw;
+    unsigned long bandwidth = 0;
+    bool speed = false;
     unsigned int flags = 0;
 
-    if (!shellExclusive(ctl, "abort", abort, "info", info) ||
+    if (!blockJobOptBandwidth(ctl, cmd, &bandwidth, &speed) ||
+        !shellExclusive(ctl, "abort", abort, "info", info) ||
         !shellExclusive(ctl, "async", async, "pivot", pivot) ||
+        !shellExclusive(ctl, "abort", abort, "bandwidth", speed) ||
+        !shellExclusive(ctl, "info", info, "bandwidth", speed) ||
         shellOptString(ctl, cmd, "path", &path) < 0 ||
         !(dom = shellCommandOptDomain(ctl, cmd, NULL)))
         return false;
+    if (speed) {
+        if (shellOptBool(cmd, "bytes"))
+            flags |= CAIRN_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES;
+        if (cairnDomainBlockJobSetSpeed(dom, path, bandwidth, flags) < 0)
+            return shellSaveError(ctl);
+        return true;
+    }
     if (!abort)
         return blockJobInfo(ctl, dom, path, raw, shellOptBool(cmd, "bytes"));
     if (async)

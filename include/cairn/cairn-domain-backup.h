@@ -42,6 +42,21 @@ int cairnDomainBackupBegin(cairnDomainPtr domain,
                            unsigned int flags);
 char *cairnDomainBackupGetXMLDesc(cairnDomainPtr domain, unsigned int flags);
 
+/**
+ * cairnDomainBlockJobSetSpeedFlags:
+ *
+ * Since: 0.1.0
+ */
+typedef enum {
+    /* bandwidth is in bytes/s, not MiB/s. Since: 0.1.0 */
+    CAIRN_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES = (1 << 0)
+} cairnDomainBlockJobSetSpeedFlags;
+
+int cairnDomainBlockJobSetSpeed(cairnDomainPtr domain,
+                                const char *disk,
+                                unsigned long bandwidth,
+                                unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

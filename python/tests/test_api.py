@@ -257,6 +257,12 @@ def test_block_pull(dom):
 
 def test_push_backup_aborted(dom):
     assert dom.backupBegin("<domainbackup/>", None) == 0
+    assert dom.blockJobSetSpeed("vda", 16) == 0
+    assert dom.blockJobSetSpeed("vda", 1 << 20,
+                                cairn.CAIRN_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES) == 0
+    with pytest.raises(cairn.cairnError) as e:
+        dom.blockJobSetSpeed("vdz", 1)
+    assert e.value.get_error_code() == cairn.CAIRN_ERR_INVALID_ARG
     assert dom.abortJobFlags(0) == 0
     done = dom.jobStats(cairn.CAIRN_DOMAIN_JOB_STATS_COMPLETED)
     assert done["type"] == cairn.CAIRN_DOMAIN_JOB_CANCELLED

@@ -131,6 +131,7 @@ cairnBackupDiskDefFree(cairnBackupDiskDef *disk)
     g_free(disk->incremental);
     g_free(disk->exportname);
     g_free(disk->exportbitmap);
+    g_free(disk->fleece);
     backupStoreDefFree(disk->store);
     g_free(disk);
 }
@@ -145,6 +146,7 @@ backupDiskDefCopy(const cairnBackupDiskDef *disk)
     copy->incremental = g_strdup(disk->incremental);
     copy->exportname = g_strdup(disk->exportname);
     copy->exportbitmap = g_strdup(disk->exportbitmap);
+    copy->fleece = g_strdup(disk->fleece);
     copy->store = backupStoreDefCopy(disk->store);
     return copy;
 }
@@ -291,6 +293,8 @@ backupParseStore(cairnBackupDiskDef *disk, const xmlNode *node, bool push, GErro
     }
     if (driver)
         disk->store->format = cairnXMLPropString(driver, "type");
+    if (push && cairnXMLChild(node, "scratch"))
+        disk->fleece = cairnXMLPropString(cairnXMLChild(node, "scratch"), "file");
     if (!src)
         return true;
     disk->store->path =
@@ -613,6 +617,11 @@ backupFormatDisk(GString *buf, const cairnBackupDiskDef *disk, bool push, bool i
             g_string_append_printf(buf, " index='%u'", disk->index);
         if (disk->store)
             backupFormatStore(children, disk, push, 6);
+        if (push && disk->fleece) {
+            g_string_append(children, "      <scratch");
+            backupFormatAttr(children, "file", disk->fleece);
+            g_string_append(children, "/>\n");
+        }
     }
     if (children->len == 0) {
         g_string_append(buf, "/>\n");

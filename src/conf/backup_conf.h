@@ -92,6 +92,10 @@ struct _cairnBackupDiskDef {
      * backup='yes' disk; store->path NULL = none given (alignment then
      * generates "<source>.<suffix>"). NULL for backup='no' disks. */
     cairnBackupStoreDef *store;
+    /* Push only, beyond libvirt: <scratch file=...> beside <target>, the
+     * local image of fleecing (the guest's old data goes there, the
+     * backup reads the frozen view); NULL = none given. */
+    char *fleece;
     /* Internal (status XML) only: */
     cairnBackupDiskState state;
     unsigned int index; /* storage source id; 0 = none */

@@ -270,22 +270,25 @@ checkDriver(const xmlNode *driver, bool pull, GError **error)
 static bool
 checkDiskChildren(const xmlNode *disk, bool pull, bool block, GError **error)
 {
-    static const char *const push_children[] = { "target", "driver", NULL };
+    /* Beyond libvirt: a push disk's <scratch> is its fleecing image. */
+    static const char *const push_children[] = { "target", "driver", "scratch", NULL };
     static const char *const pull_children[] = { "scratch", "driver", NULL };
     const char *store = pull ? "scratch" : "target";
     guint nstore = 0;
 
     if (!checkChildNames(disk, pull ? pull_children : push_children, error) ||
         !checkChildCount(disk, store, 1, &nstore, error) ||
-        !checkChildCount(disk, "driver", 1, NULL, error))
+        !checkChildCount(disk, "driver", 1, NULL, error) ||
+        (!pull && !checkChildCount(disk, "scratch", 1, NULL, error)))
         return false;
     if (pull && block && nstore == 0)
         return schemaFail(error, "%s", "Element disk of type 'block' requires scratch");
     for (const xmlNode *c = disk->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        if (cairnXMLNodeNameEqual(c, "driver") ? !checkDriver(c, pull, error) :
-                                                 !checkStore(c, block, error))
+        if (cairnXMLNodeNameEqual(c, "driver") ?
+                !checkDriver(c, pull, error) :
+                !checkStore(c, block && (pull || !cairnXMLNodeNameEqual(c, "scratch")), error))
             return false;
     }
     return true;

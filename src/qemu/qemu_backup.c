@@ -9,12 +9,14 @@
 #include "conf/checkpoint_conf.h"
 #include "qemu_backup.h"
 #include "qemu_backup_end.h"
+#include "qemu_backup_fleece.h"
 #include "qemu_backup_storage.h"
 #include "qemu_bitmap.h"
 #include "qemu_blockhost.h"
 #include "qemu_call.h"
 #include "qemu_checkpoint.h"
 #include "qemu_checkpoint_meta.h"
+#include "qemu_command.h"
 #include "qemu_job.h"
 #include "qemu_monitor_cmd.h"
 #include "qemu_quiesce.h"
@@ -34,8 +36,11 @@ typedef struct {
     cairnCheckpointDef *chk;    /* the checkpoint made with the backup, or NULL */
     qemuMonitorTransaction *tr; /* the one transaction */
     qemuMonitorBackupTuning tuning;
-    bool direct;  /* stores opened with O_DIRECT */
-    bool quiesce; /* guest frozen around the transaction (qemu_quiesce.h) */
+    bool direct;       /* stores opened with O_DIRECT */
+    bool quiesce;      /* guest frozen around the transaction (qemu_quiesce.h) */
+    bool fleecing;     /* push: fleece disks without a <scratch> too */
+    char *scratch_dir; /* where generated fleecing scratch files go */
+    const char *suffix;
 } qemuBackupBeginData;
 
 
@@ -47,6 +52,7 @@ qemuBackupBeginDataClear(qemuBackupBeginData *b)
     g_clear_pointer(&b->chk, cairnCheckpointDefFree);
     g_clear_pointer(&b->tr, qemuMonitorTransactionFree);
     g_clear_pointer(&b->host, qemuBlockHostFree);
+    g_clear_pointer(&b->scratch_dir, g_free);
 }
 
 
@@ -55,22 +61,76 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuBackupBeginData, qemuBackupBeginDataClear)
 
 /* ---- input ------------------------------------------------------------- */
 
-/* The optional tuning file ROOT/etc/backup.conf (see qemu_backup.h). */
+/* A boolean of backup.conf: yes/no as well as GKeyFile's true/false/1/0;
+ * anything else leaves @value. */
 static void
-qemuBackupReadTuning(qemuDriverState *drv, qemuMonitorBackupTuning *tuning, bool *ret_direct)
+qemuBackupReadBool(GKeyFile *kf, const char *group, const char *key, bool *value)
 {
-    g_autofree char *path = g_build_filename(drv->root, "etc", "backup.conf", NULL);
+    g_autofree char *str = g_key_file_get_string(kf, group, key, NULL);
+
+    if (!str)
+        return;
+    g_strstrip(str);
+    if (!g_ascii_strcasecmp(str, "yes") || !g_ascii_strcasecmp(str, "true") ||
+        g_str_equal(str, "1"))
+        *value = true;
+    else if (!g_ascii_strcasecmp(str, "no") || !g_ascii_strcasecmp(str, "false") ||
+             g_str_equal(str, "0"))
+        *value = false;
+    else
+        g_message("backup.conf: [%s] %s: not a boolean: '%s'", group, key, str);
+}
+
+
+/* One group of ROOT/etc/backup.conf over what @b holds. */
+static void
+qemuBackupReadGroup(qemuBackupBeginData *b, GKeyFile *kf, const char *group)
+{
+    qemuMonitorBackupTuning *t = &b->tuning;
+
+    if (!g_key_file_has_group(kf, group))
+        return;
+    if (g_key_file_has_key(kf, group, "speed", NULL))
+        t->speed = g_key_file_get_uint64(kf, group, "speed", NULL);
+    if (g_key_file_has_key(kf, group, "max-workers", NULL))
+        t->max_workers = g_key_file_get_int64(kf, group, "max-workers", NULL);
+    if (g_key_file_has_key(kf, group, "max-chunk", NULL))
+        t->max_chunk = g_key_file_get_int64(kf, group, "max-chunk", NULL);
+    if (g_key_file_has_key(kf, group, "use-copy-range", NULL)) {
+        bool copy_range = false;
+
+        qemuBackupReadBool(kf, group, "use-copy-range", &copy_range);
+        t->use_copy_range = copy_range;
+    }
+    qemuBackupReadBool(kf, group, "direct", &b->direct);
+    qemuBackupReadBool(kf, group, "fleecing", &b->fleecing);
+    if (g_key_file_has_key(kf, group, "scratch-dir", NULL)) {
+        g_free(b->scratch_dir);
+        b->scratch_dir = g_key_file_get_string(kf, group, "scratch-dir", NULL);
+    }
+}
+
+
+/* The optional tuning file ROOT/etc/backup.conf (see qemu_backup.h):
+ * [backup], then the domain's own [domain NAME]. */
+static void
+qemuBackupReadTuning(qemuBackupBeginData *b)
+{
+    g_autofree char *path = g_build_filename(b->ctx.drv->root, "etc", "backup.conf", NULL);
+    g_autofree char *group = g_strdup_printf("domain %s", b->ctx.obj->name);
     g_autoptr(GKeyFile) kf = g_key_file_new();
 
-    memset(tuning, 0, sizeof(*tuning));
-    *ret_direct = true;
+    /* The fast defaults (bench/push-speed.sh, bench/README.md): copy
+     * offloading through the page cache; the bounce-buffer copy costs QEMU
+     * 9x the CPU, and O_DIRECT targets wait on every write. */
+    memset(&b->tuning, 0, sizeof(b->tuning));
+    b->tuning.use_copy_range = 1;
+    b->direct = false;
+    b->fleecing = false;
     if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
         return;
-    tuning->speed = g_key_file_get_uint64(kf, "backup", "speed", NULL);
-    tuning->max_workers = g_key_file_get_int64(kf, "backup", "max-workers", NULL);
-    tuning->max_chunk = g_key_file_get_int64(kf, "backup", "max-chunk", NULL);
-    if (g_key_file_has_key(kf, "backup", "direct", NULL))
-        *ret_direct = g_key_file_get_boolean(kf, "backup", "direct", NULL);
+    qemuBackupReadGroup(b, kf, "backup");
+    qemuBackupReadGroup(b, kf, group);
 }
 
 
@@ -206,6 +266,49 @@ qemuBackupBitmapActions(qemuBackupBeginData *b,
 }
 
 
+/* Push with fleecing for @disk (qemu_backup_fleece.h): its <scratch>, or
+ * with fleecing=yes in backup.conf one generated in scratch-dir or beside
+ * the disk's image; names of the nodes to make, all numbered @index. A
+ * shut-off domain's disks are not fleeced (no guest writes). */
+static bool
+qemuBackupPlanFleece(qemuBackupBeginData *b,
+                     cairnBackupDiskDef *disk,
+                     qemuBackupJobDisk *jd,
+                     unsigned int index,
+                     GError **error)
+{
+    const cairnDomainDiskDef *domdisk =
+        cairnDomainDiskByTarget(qemuDomainObjGetDef(b->ctx.obj), disk->name);
+    g_autofree char *alias = NULL;
+
+    if (b->job->def->type == CAIRN_BACKUP_TYPE_PULL || qemuBlockHostDaemonPid(b->host) > 0 ||
+        (!disk->fleece && !b->fleecing))
+        return true;
+    if (!domdisk || !(alias = qemuCommandDiskAlias(domdisk))) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "disk '%s' has no device to fleece", disk->name);
+        return false;
+    }
+    if (disk->fleece && !g_path_is_absolute(disk->fleece)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_CONFIG_UNSUPPORTED,
+                      "scratch '%s' of disk '%s' is not an absolute path", disk->fleece,
+                      disk->name);
+        return false;
+    }
+    if (!disk->fleece && b->scratch_dir)
+        disk->fleece = g_strdup_printf("%s/%s-%s.%s.fleece", b->scratch_dir, b->ctx.obj->name,
+                                       disk->name, b->suffix);
+    else if (!disk->fleece)
+        disk->fleece = g_strdup_printf("%s.%s.fleece", domdisk->src, b->suffix);
+    jd->qdev = qemuBackupFleeceQdev(alias, domdisk->bus == CAIRN_DOMAIN_DISK_BUS_VIRTIO);
+    jd->fleece_storage = g_strdup_printf("cairn-%u-fleece-storage", index);
+    jd->fleece_format = g_strdup_printf("cairn-%u-fleece", index);
+    jd->cbw_node = g_strdup_printf("cairn-%u-cbw", index);
+    jd->access_node = g_strdup_printf("cairn-%u-access", index);
+    return true;
+}
+
+
 /* Record one participating disk in the job and queue its actions. */
 static bool
 qemuBackupPrepareDisk(qemuBackupBeginData *b,
@@ -232,12 +335,16 @@ qemuBackupPrepareDisk(qemuBackupBeginData *b,
     jd = qemuBackupJobAddDisk(b->job, disk->name);
     jd->top_node = g_strdup(top);
     jd->job_id = g_strdup_printf("backup-%s-%s", disk->name, top);
+    if (!qemuBackupPlanFleece(b, disk, jd, index, error))
+        return false;
     if (incremental) {
         g_autofree char *scratch = g_strdup_printf("cairn-%u-format", index);
+        /* The job's bitmap sits on the node it reads. */
+        const char *node = pull ? scratch : jd->access_node ? jd->access_node : top;
 
         jd->bitmap = disk->exportbitmap ? g_strdup(disk->exportbitmap) :
                                           g_strdup_printf("backup-%s", disk->name);
-        qemuBackupBitmapActions(b, jd, chain, disk->incremental, pull ? scratch : top);
+        qemuBackupBitmapActions(b, jd, chain, disk->incremental, node);
     }
     return true;
 }
@@ -261,8 +368,8 @@ qemuBackupDiskActions(qemuBackupBeginData *b)
             sync = QEMU_MONITOR_BACKUP_SYNC_INCREMENTAL;
             bitmap = jd->bitmap;
         }
-        qemuMonitorTransactionBackupTuned(b->tr, jd->top_node, jd->job_id, store, sync, bitmap,
-                                          true, false, &b->tuning);
+        qemuMonitorTransactionBackupTuned(b->tr, jd->access_node ? jd->access_node : jd->top_node,
+                                          jd->job_id, store, sync, bitmap, true, false, &b->tuning);
     }
 }
 
@@ -354,6 +461,62 @@ qemuBackupMakeStore(qemuBackupBeginData *b, qemuBackupJobDisk *jd, bool reuse, G
 }
 
 
+/* Fleecing step 1 for @jd: its scratch file and nodes. */
+static bool
+qemuBackupMakeFleece(qemuBackupBeginData *b, qemuBackupJobDisk *jd, GError **error)
+{
+    cairnBackupDiskDef *disk = cairnBackupDefFindDisk(b->job->def, jd->name);
+    qemuMonitorBlockNode *top = qemuMonitorBlockNodeFind(b->nodes, jd->top_node);
+
+    if (!jd->access_node)
+        return true;
+    jd->fleece_created = true;
+    if (!qemuBackupSave(b, error) ||
+        !qemuBackupFleeceCreate(b->ctx.mon, jd, disk->fleece, top->virtual_size, b->direct, error))
+        return false;
+    cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_STORE_NODES);
+    return true;
+}
+
+
+static bool
+qemuBackupSaveOpaque(void *opaque, GError **error)
+{
+    return qemuBackupSave(opaque, error);
+}
+
+
+/* Fleecing step 2 for every fleeced disk: the guest stops (recorded
+ * first) so that the filters go in at the instant of the transaction;
+ * qemuBackupResume() lets it go on. */
+static bool
+qemuBackupInsertFleece(qemuBackupBeginData *b, GError **error)
+{
+    bool any = false;
+    bool running = false;
+
+    for (guint i = 0; i < b->job->disks->len; i++)
+        any |= ((qemuBackupJobDisk *)g_ptr_array_index(b->job->disks, i))->access_node != NULL;
+    if (!any)
+        return true;
+    if (!qemuMonitorQueryStatus(b->ctx.mon, &running, NULL, error))
+        return false;
+    if (running) {
+        b->job->paused = true;
+        if (!qemuBackupSave(b, error) || !qemuMonitorStop(b->ctx.mon, error))
+            return false;
+    }
+    for (guint i = 0; i < b->job->disks->len; i++) {
+        qemuBackupJobDisk *jd = g_ptr_array_index(b->job->disks, i);
+
+        if (jd->access_node &&
+            !qemuBackupFleeceInsert(b->ctx.mon, jd, qemuBackupSaveOpaque, b, error))
+            return false;
+    }
+    return true;
+}
+
+
 static bool
 qemuBackupStartServer(qemuBackupBeginData *b, GError **error)
 {
@@ -422,6 +585,8 @@ qemuBackupRunTransaction(qemuBackupBeginData *b, GError **error)
     if (!qemuQuiesceThaw(frozen, ok ? error : NULL) || !ok)
         return false;
     cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_TRANSACTION);
+    if (!qemuBackupResume(&b->ctx, b->job, error))
+        return false;
     for (guint i = 0; i < b->job->disks->len; i++) {
         qemuBackupJobDisk *jd = g_ptr_array_index(b->job->disks, i);
 
@@ -463,11 +628,13 @@ qemuBackupStart(qemuBackupBeginData *b, bool reuse, GError **error)
         return false;
     cairnCrashPoint(CAIRN_CRASH_BACKUP_BEGIN_RECORDED);
     for (guint i = 0; i < b->job->disks->len; i++) {
-        if (!qemuBackupMakeStore(b, g_ptr_array_index(b->job->disks, i), reuse, error))
+        if (!qemuBackupMakeStore(b, g_ptr_array_index(b->job->disks, i), reuse, error) ||
+            !qemuBackupMakeFleece(b, g_ptr_array_index(b->job->disks, i), error))
             return false;
     }
-    return qemuBackupStartServer(b, error) && qemuBackupRunTransaction(b, error) &&
-           qemuBackupAddExports(b, error) && qemuBackupCommit(b, error);
+    return qemuBackupStartServer(b, error) && qemuBackupInsertFleece(b, error) &&
+           qemuBackupRunTransaction(b, error) && qemuBackupAddExports(b, error) &&
+           qemuBackupCommit(b, error);
 }
 
 
@@ -532,7 +699,8 @@ qemuBackupBeginObj(qemuDriverState *drv,
     g_auto(qemuBackupBeginData) b = { .ctx = { .drv = drv, .conn = conn, .obj = obj } };
 
     b.chk = g_steal_pointer(chk);
-    qemuBackupReadTuning(drv, &b.tuning, &b.direct);
+    b.suffix = suffix;
+    qemuBackupReadTuning(&b);
     return qemuBackupBeginLocked(&b, def, suffix, flags, error);
 }
 

@@ -15,15 +15,24 @@
  * died, is undone by the rollback (qemuBackupRollback) from what the file
  * says exists, including the bitmaps of a checkpoint made with it.
  *
- * Tuning (optional), ROOT/etc/backup.conf, a key file:
- *   [backup]
+ * Tuning (optional), ROOT/etc/backup.conf, a key file (docs/backup.md):
+ *   [backup]           every domain
  *   speed=BYTES        rate limit of every disk job, bytes/s (0: none)
  *   max-workers=N      blockdev-backup x-perf.max-workers (0: QEMU's)
  *   max-chunk=BYTES    blockdev-backup x-perf.max-chunk (0: QEMU's)
+ *   use-copy-range=BOOL  x-perf.use-copy-range: copy_file_range(2)
+ *                      between source and target (default true; QEMU falls
+ *                      back to its buffer copy where the kernel cannot)
  *   direct=BOOL        open targets and scratch files with O_DIRECT (default
- *                      true; a filesystem without O_DIRECT, tmpfs, falls back
- *                      to the page cache): a backup then does not evict the
- *                      host's page cache, and runs faster for it
+ *                      false; a filesystem without O_DIRECT, tmpfs, falls
+ *                      back to the page cache): the backup then leaves the
+ *                      host's page cache alone, but waits on every write
+ *   fleecing=BOOL      push: fleece every disk (qemu_backup_fleece.h), also
+ *                      those without a <scratch> (default false)
+ *   scratch-dir=DIR    where generated fleecing scratch files go (default:
+ *                      beside the disk's image, <source>.<suffix>.fleece)
+ *   [domain NAME]      the same keys for one domain, over [backup]
+ * Booleans are yes/no, true/false or 1/0.
  */
 #pragma once
 

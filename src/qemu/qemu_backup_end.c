@@ -11,6 +11,7 @@
 #include "conf/backup_job.h"
 #include "hypervisor/domain_checkpoint.h"
 #include "qemu_backup_end.h"
+#include "qemu_backup_fleece.h"
 #include "qemu_backup_storage.h"
 #include "qemu_blockhost.h"
 #include "qemu_checkpoint_meta.h"
@@ -193,7 +194,7 @@ qemuBackupStopServer(qemuBackupCtx *ctx, qemuBackupJob *job)
 
 /* Remove the temporary bitmap and detach the store of one disk. */
 static void
-qemuBackupDiskRelease(qemuBackupCtx *ctx, qemuBackupJobDisk *jd)
+qemuBackupDiskRelease(qemuBackupCtx *ctx, const qemuBackupJob *job, qemuBackupJobDisk *jd)
 {
     g_autoptr(GError) err = NULL;
 
@@ -202,6 +203,9 @@ qemuBackupDiskRelease(qemuBackupCtx *ctx, qemuBackupJobDisk *jd)
         qemuBackupLogError("block-dirty-bitmap-remove", &err);
     g_clear_pointer(&jd->bitmap, g_free);
     g_clear_pointer(&jd->bitmap_node, g_free);
+    /* The fleecing nodes sit between the device and the disk, and the
+     * job's read node above them: they go before the target. */
+    qemuBackupFleeceRemove(ctx->mon, jd, qemuBackupDefDisk(job, jd)->fleece);
     if (ctx->mon)
         qemuBackupStoreDetach(ctx->mon, jd);
     g_clear_pointer(&jd->store_format, g_free);
@@ -240,6 +244,18 @@ qemuBackupStopDaemon(qemuBackupCtx *ctx, const qemuBackupJob *job)
 }
 
 
+bool
+qemuBackupResume(qemuBackupCtx *ctx, qemuBackupJob *job, GError **error)
+{
+    if (!job->paused)
+        return true;
+    if (ctx->mon && !qemuMonitorCont(ctx->mon, error))
+        return false;
+    job->paused = false;
+    return qemuBackupJobSave(ctx->drv, ctx->obj->name, job, error);
+}
+
+
 /* ---- termination ------------------------------------------------------- */
 
 /* End the job as @type: recorded first (phase terminating), so that an
@@ -260,7 +276,7 @@ qemuBackupTerminate(qemuBackupCtx *ctx, qemuBackupJob *job, cairnDomainJobType t
     qemuBackupClearQemuJobs(ctx, job);
     qemuBackupStopServer(ctx, job);
     for (guint i = 0; i < job->disks->len; i++)
-        qemuBackupDiskRelease(ctx, g_ptr_array_index(job->disks, i));
+        qemuBackupDiskRelease(ctx, job, g_ptr_array_index(job->disks, i));
     qemuBackupDeleteFiles(job, type);
     cairnCrashPoint(CAIRN_CRASH_BACKUP_END_RELEASED);
     if (!qemuBackupCompletedSave(ctx->drv, ctx->obj->name, job->data, &err))
@@ -341,7 +357,7 @@ qemuBackupDiskEnd(qemuBackupCtx *ctx,
     /* Pull: the first disk to end takes the server down (libvirt). */
     if (qemuBackupIsPull(job))
         qemuBackupStopServer(ctx, job);
-    qemuBackupDiskRelease(ctx, jd);
+    qemuBackupDiskRelease(ctx, job, jd);
     cairnCrashPoint(CAIRN_CRASH_BACKUP_END_DISK_RELEASED);
     qemuBackupEmitBlockJob(ctx, disk);
 }
@@ -476,6 +492,9 @@ qemuBackupReconcileJob(qemuBackupCtx *ctx,
     g_autoptr(qemuBackupJob) job = owned;
     g_autoptr(GPtrArray) qjobs = NULL;
 
+    /* A begin that stopped the guest for its fleecing filters died. */
+    if (!qemuBackupResume(ctx, job, error))
+        return false;
     switch (cairnBackupPhaseRecovery(job->phase)) {
     case CAIRN_BACKUP_RECOVER_UNDO:
         qemuBackupRollback(ctx, job);
@@ -653,6 +672,8 @@ qemuBackupRollback(qemuBackupCtx *ctx, qemuBackupJob *job)
     bool ran;
 
     qemuBackupRecordPhase(ctx, job, CAIRN_BACKUP_PHASE_ROLLBACK);
+    if (!qemuBackupResume(ctx, job, &err))
+        qemuBackupLogError("resuming the guest", &err);
     /* The transaction made bitmaps only if it ran (then its disk jobs
      * exist, auto-dismiss being off); bitmaps of the same names that it
      * did not make are left alone. */
@@ -667,7 +688,7 @@ qemuBackupRollback(qemuBackupCtx *ctx, qemuBackupJob *job)
 
         if (!ran)
             g_clear_pointer(&jd->bitmap, g_free);
-        qemuBackupDiskRelease(ctx, jd);
+        qemuBackupDiskRelease(ctx, job, jd);
         qemuBackupStoreDelete(jd, qemuBackupStorePath(job, jd));
     }
     if (!qemuBackupJobRemove(ctx->drv, ctx->obj->name, &err))

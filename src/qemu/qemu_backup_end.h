@@ -84,6 +84,10 @@ bool qemuBackupAbort(qemuBackupCtx *ctx, qemuBackupJob *job, GError **error);
  * domain). Errors are logged. */
 void qemuBackupRollback(qemuBackupCtx *ctx, qemuBackupJob *job);
 
+/* The begin stopped the guest for fleecing (@job->paused): resume it and
+ * record that (qemu_backup_fleece.h). No-op otherwise. */
+bool qemuBackupResume(qemuBackupCtx *ctx, qemuBackupJob *job, GError **error);
+
 /* The running statistics: totals of the ended disks plus each running
  * disk's QEMU progress from @qjobs, and the elapsed time. */
 cairnDomainJobData *qemuBackupRunningStats(const qemuBackupJob *job, GPtrArray *qjobs);

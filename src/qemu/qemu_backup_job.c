@@ -29,6 +29,11 @@ qemuBackupJobDiskFree(qemuBackupJobDisk *disk)
     g_free(disk->bitmap);
     g_free(disk->bitmap_node);
     g_free(disk->export_id);
+    g_free(disk->fleece_storage);
+    g_free(disk->fleece_format);
+    g_free(disk->cbw_node);
+    g_free(disk->access_node);
+    g_free(disk->qdev);
     g_free(disk);
 }
 
@@ -138,6 +143,15 @@ qemuBackupFormatDisk(GString *buf, const qemuBackupJobDisk *disk)
     qemuBackupFormatAttr(buf, "bitmap", disk->bitmap);
     qemuBackupFormatAttr(buf, "bitmap-node", disk->bitmap_node);
     qemuBackupFormatAttr(buf, "export", disk->export_id);
+    qemuBackupFormatAttr(buf, "fleece-storage", disk->fleece_storage);
+    qemuBackupFormatAttr(buf, "fleece-format", disk->fleece_format);
+    qemuBackupFormatAttr(buf, "cbw", disk->cbw_node);
+    qemuBackupFormatAttr(buf, "access", disk->access_node);
+    qemuBackupFormatAttr(buf, "qdev", disk->qdev);
+    if (disk->swapped)
+        g_string_append(buf, " swapped='yes'");
+    if (disk->fleece_created)
+        g_string_append(buf, " fleece-created='yes'");
     g_string_append_printf(
         buf, " created='%s' total='%" G_GUINT64_FORMAT "' processed='%" G_GUINT64_FORMAT "'/>\n",
         disk->created ? "yes" : "no", disk->total, disk->processed);
@@ -172,6 +186,10 @@ qemuBackupJobFormat(const qemuBackupJob *job)
         buf, " start='%" G_GINT64_FORMAT "' reuse-external='%s' nbd-server='%s'%s>\n",
         job->start_ms, job->reuse_external ? "yes" : "no", job->nbd_server ? "yes" : "no",
         job->preserve_shutdown ? " preserve-shutdown='yes'" : "");
+    if (job->paused) {
+        g_string_truncate(buf, buf->len - 2);
+        g_string_append(buf, " paused='yes'>\n");
+    }
     if (job->daemon_monitor) {
         g_string_append_printf(buf, "  <storage-daemon pid='%lld'", (long long)job->daemon_pid);
         qemuBackupFormatAttr(buf, "monitor", job->daemon_monitor);
@@ -235,6 +253,15 @@ qemuBackupParseU64(const xmlNode *node,
 
 
 static bool
+qemuBackupParseYes(const xmlNode *node, const char *attr)
+{
+    g_autofree char *value = cairnXMLPropString(node, attr);
+
+    return g_strcmp0(value, "yes") == 0;
+}
+
+
+static bool
 qemuBackupParseDisk(qemuBackupJob *job, const xmlNode *node, const char *what, GError **error)
 {
     g_autofree char *name = cairnXMLPropString(node, "name");
@@ -256,6 +283,13 @@ qemuBackupParseDisk(qemuBackupJob *job, const xmlNode *node, const char *what, G
     disk->bitmap = cairnXMLPropString(node, "bitmap");
     disk->bitmap_node = cairnXMLPropString(node, "bitmap-node");
     disk->export_id = cairnXMLPropString(node, "export");
+    disk->fleece_storage = cairnXMLPropString(node, "fleece-storage");
+    disk->fleece_format = cairnXMLPropString(node, "fleece-format");
+    disk->cbw_node = cairnXMLPropString(node, "cbw");
+    disk->access_node = cairnXMLPropString(node, "access");
+    disk->qdev = cairnXMLPropString(node, "qdev");
+    disk->swapped = qemuBackupParseYes(node, "swapped");
+    disk->fleece_created = qemuBackupParseYes(node, "fleece-created");
     disk->created = g_strcmp0(created, "yes") == 0;
     disk->total = total;
     disk->processed = processed;
@@ -369,6 +403,7 @@ qemuBackupParseTop(
     job->reuse_external = g_strcmp0(reuse, "yes") == 0;
     job->nbd_server = g_strcmp0(nbd, "yes") == 0;
     job->preserve_shutdown = g_strcmp0(preserve, "yes") == 0;
+    job->paused = qemuBackupParseYes(root, "paused");
     return qemuBackupParseDaemon(job, root, what, error) &&
            qemuBackupParseStats(job, root, what, error);
 }

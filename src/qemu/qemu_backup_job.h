@@ -19,6 +19,11 @@
  *           bitmap='backup-vda' bitmap-node='cairn-1-format'
  *           export='cairn-nbd-cairn-3-format' created='yes'
  *           total='..' processed='..'/>
+ *     <disk name='vdb' ... fleece-storage='cairn-4-fleece-storage'
+ *           fleece-format='cairn-4-fleece' cbw='cairn-4-cbw'
+ *           access='cairn-4-access'
+ *           qdev='/machine/peripheral/virtio-disk1/virtio-backend'
+ *           swapped='yes' fleece-created='yes' .../>
  *     <domainbackup>...</domainbackup>
  *   </backupjob>
  *
@@ -42,7 +47,9 @@
  * domain's QEMU. A node, bitmap, export, nbd-server or created attribute
  * is recorded before the thing is made and removed once it is gone, so
  * whoever finishes or rolls back the job (any process, under the domain's
- * lock) knows what may exist and removes it, ignoring what is not there. The <stats> are the
+ * lock) knows what may exist and removes it, ignoring what is not there.
+ * paused='yes' on <backupjob> says the begin stopped the guest to insert
+ * fleecing filters: whoever finds it resumes the guest first. The <stats> are the
  * totals of the disks that have ended; running disks add their QEMU job's
  * progress when statistics are asked for. Both files are written
  * atomically; the completed file survives the domain's stop.
@@ -75,7 +82,15 @@ struct _qemuBackupJobDisk {
     char *bitmap_node;   /* the node carrying @bitmap */
     char *export_id;     /* pull: the NBD export, while it exists */
     bool created;        /* Cairn created the store's file */
-    guint64 total;       /* progress when the disk's job ended */
+    /* Push with fleecing (qemu_backup_fleece.h), each while it may exist: */
+    char *fleece_storage; /* the scratch image's file node */
+    char *fleece_format;  /* its qcow2 node, the copy-before-write target */
+    char *cbw_node;       /* the copy-before-write filter above top_node */
+    char *access_node;    /* the snapshot-access node the job reads */
+    char *qdev;           /* the disk device's QOM path */
+    bool swapped;         /* the device may be attached to cbw_node */
+    bool fleece_created;  /* Cairn created the scratch file */
+    guint64 total;        /* progress when the disk's job ended */
     guint64 processed;
 };
 
@@ -94,6 +109,7 @@ struct _qemuBackupJob {
     cairnDomainJobType end_type; /* phase terminating: the final type */
     GPtrArray *chk_bitmaps;      /* of qemuBackupJobBitmap*: the checkpoint's */
     char *chk_xml;               /* the new checkpoint until committed, or NULL */
+    bool paused;                 /* fleecing stopped the running guest */
 };
 
 /* One bitmap the begin's transaction adds for the new checkpoint. */

@@ -173,6 +173,7 @@ const cairnDriver qemuDriver = {
     .domainBlockPull = qemuDomainBlockPull,                                 /* 0.1.0 */
     .domainGetBlockJobInfo = qemuDomainGetBlockJobInfo,                     /* 0.1.0 */
     .domainBlockJobAbort = qemuDomainBlockJobAbort,                         /* 0.1.0 */
+    .domainBlockJobSetSpeed = qemuDomainBlockJobSetSpeed,                   /* 0.1.0 */
     .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,     /* 0.1.0 */
     .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny, /* 0.1.0 */
     .domainQemuMonitorCommand = qemuDomainQemuMonitorCommand,               /* 0.1.0 */

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "cairn/cairn-domain-backup.h"
 #include "cairn/cairn-error.h"
 #include "conf/object_event.h"
 #include "qemu_backup_end.h"
@@ -196,6 +197,58 @@ qemuDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error)
     ctx.obj = call.obj;
     ctx.mon = call.mon;
     return qemuBackupAbort(&ctx, call.job, error);
+}
+
+
+/* The participating disk of @job that @disk names, by target or by the
+ * domain disk's source path. */
+static qemuBackupJobDisk *
+qemuJobFindDisk(qemuJobCall *call, const char *disk, GError **error)
+{
+    const cairnDomainDef *def = qemuDomainObjGetDef(call->obj);
+    const cairnDomainDiskDef *domdisk = cairnDomainDiskByName(def, disk);
+    qemuBackupJobDisk *jd;
+
+    if (!domdisk) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG, "disk '%s' not found in domain", disk);
+        return NULL;
+    }
+    if (!call->job || !(jd = qemuBackupJobFindDisk(call->job, domdisk->dst)) ||
+        cairnBackupDefFindDisk(call->job->def, jd->name)->state !=
+            CAIRN_BACKUP_DISK_STATE_RUNNING) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG,
+                      "disk %s does not have an active block job", domdisk->dst);
+        return NULL;
+    }
+    return jd;
+}
+
+
+bool
+qemuDomainBlockJobSetSpeed(cairnDomain *dom,
+                           const char *disk,
+                           unsigned long long bandwidth,
+                           unsigned int flags,
+                           GError **error)
+{
+    qemuDriverState *drv = qemuStateOf(dom->conn);
+    g_auto(qemuJobCall) call = { 0 };
+    qemuBackupJobDisk *jd;
+    QEMU_LOCK(drv);
+
+    if (!cairnCheckFlags(flags, CAIRN_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES, FROM, __func__,
+                         error) ||
+        !qemuJobCallBegin(&call, dom, QEMU_LOCK_TIMEOUT_MS, error))
+        return false;
+    /* A shut-off domain's backup runs in a storage daemon and can be
+     * slowed down too. */
+    if (!call.job && !qemuDomainObjIsActive(call.obj)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "domain is not running");
+        return false;
+    }
+    if (!(jd = qemuJobFindDisk(&call, disk, error)))
+        return false;
+    return qemuMonitorBlockJobSetSpeed(call.mon, jd->job_id, bandwidth, error);
 }
 
 

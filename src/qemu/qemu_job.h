@@ -73,6 +73,11 @@ bool qemuDomainGetJobStats(cairnDomain *dom,
                            unsigned int flags,
                            GError **error);
 bool qemuDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error);
+bool qemuDomainBlockJobSetSpeed(cairnDomain *dom,
+                                const char *disk,
+                                unsigned long long bandwidth,
+                                unsigned int flags,
+                                GError **error);
 
 int qemuConnectDomainEventRegisterAny(cairnConnect *conn,
                                       cairnDomain *dom,

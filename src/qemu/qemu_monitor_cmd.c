@@ -63,6 +63,18 @@ qemuMonitorStop(qemuMonitor *mon, GError **error)
 
 
 bool
+qemuMonitorQomSetString(
+    qemuMonitor *mon, const char *path, const char *property, const char *value, GError **error)
+{
+    g_autoptr(JsonObject) args = qemuMonitorCmdArgsString("path", path);
+
+    json_object_set_string_member(args, "property", property);
+    json_object_set_string_member(args, "value", value);
+    return qemuMonitorCmdRun(mon, "qom-set", args, error);
+}
+
+
+bool
 qemuMonitorQuit(qemuMonitor *mon, GError **error)
 {
     return qemuMonitorCmdRun(mon, "quit", NULL, error);

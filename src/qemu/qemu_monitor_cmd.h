@@ -28,6 +28,10 @@ bool qemuMonitorQueryStatus(qemuMonitor *mon, bool *ret_running, char **ret_stat
 
 bool qemuMonitorCont(qemuMonitor *mon, GError **error);
 bool qemuMonitorStop(qemuMonitor *mon, GError **error);
+/* qom-set of a string property, e.g. a disk device's "drive" to a node
+ * name (re-attaching the device to another node while it runs). */
+bool qemuMonitorQomSetString(
+    qemuMonitor *mon, const char *path, const char *property, const char *value, GError **error);
 /* quit: returns once QEMU acknowledged; QEMU then closes the monitor. */
 bool qemuMonitorQuit(qemuMonitor *mon, GError **error);
 bool qemuMonitorSystemPowerdown(qemuMonitor *mon, GError **error);
@@ -181,6 +185,9 @@ bool qemuMonitorJobFinalize(qemuMonitor *mon, const char *id, GError **error);
 bool qemuMonitorJobCancel(qemuMonitor *mon, const char *id, GError **error);
 /* block-job-cancel {"device": @device, "force": @force}. */
 bool qemuMonitorBlockJobCancel(qemuMonitor *mon, const char *device, bool force, GError **error);
+/* block-job-set-speed: @speed bytes/s, 0 no limit. */
+bool
+qemuMonitorBlockJobSetSpeed(qemuMonitor *mon, const char *device, guint64 speed, GError **error);
 
 /* block-stream of the whole backing chain of node @device into it, as job
  * @job_id, @speed bytes/s (0: unlimited), auto-dismiss off: the concluded
@@ -266,6 +273,7 @@ typedef struct {
     guint64 speed;
     gint64 max_workers;
     gint64 max_chunk;
+    int use_copy_range; /* x-perf.use-copy-range: -1 omitted, else 0/1 */
 } qemuMonitorBackupTuning;
 
 /* As qemuMonitorTransactionBackup(), with @tuning (may be NULL). */

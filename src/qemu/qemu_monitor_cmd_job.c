@@ -143,6 +143,16 @@ qemuMonitorBlockJobCancel(qemuMonitor *mon, const char *device, bool force, GErr
 }
 
 
+bool
+qemuMonitorBlockJobSetSpeed(qemuMonitor *mon, const char *device, guint64 speed, GError **error)
+{
+    g_autoptr(JsonObject) args = qemuMonitorCmdArgsString("device", device);
+
+    json_object_set_int_member(args, "speed", (gint64)speed);
+    return qemuMonitorCmdRun(mon, "block-job-set-speed", args, error);
+}
+
+
 typedef struct {
     char *id;
     const char *status;

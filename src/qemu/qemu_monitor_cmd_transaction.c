@@ -231,8 +231,11 @@ qemuMonitorTransactionBackupTuned(qemuMonitorTransaction *tr,
     json_object_set_boolean_member(data, "auto-dismiss", auto_dismiss);
     if (tuning && tuning->speed > 0)
         json_object_set_int_member(data, "speed", (gint64)tuning->speed);
-    if (tuning && (tuning->max_workers > 0 || tuning->max_chunk > 0)) {
+    if (tuning &&
+        (tuning->max_workers > 0 || tuning->max_chunk > 0 || tuning->use_copy_range >= 0)) {
         perf = json_object_new();
+        if (tuning->use_copy_range >= 0)
+            json_object_set_boolean_member(perf, "use-copy-range", tuning->use_copy_range > 0);
         if (tuning->max_workers > 0)
             json_object_set_int_member(perf, "max-workers", tuning->max_workers);
         if (tuning->max_chunk > 0)

@@ -1,6 +1,7 @@
 /*
  * remote_backup.c: the remote driver's backup and job slots.
  */
+#include "cairn/cairn-domain-backup.h"
 #include "cairn/cairn-error.h"
 #include "remote_calls.h"
 #include "remote_private.h"
@@ -154,5 +155,25 @@ remoteDomainBlockJobAbort(cairnDomain *dom, const char *disk, unsigned int flags
     reply =
         remoteCall(dom->conn, REMOTE_PROC_DOMAIN_BLOCK_JOB_ABORT,
                    g_variant_new("(@(sayi)su)", remoteDomainToVariant(dom), disk, flags), error);
+    return reply != NULL;
+}
+
+
+/* The public layer made @bandwidth bytes/s; the daemon's must not convert
+ * again. */
+bool
+remoteDomainBlockJobSetSpeed(cairnDomain *dom,
+                             const char *disk,
+                             unsigned long long bandwidth,
+                             unsigned int flags,
+                             GError **error)
+{
+    g_autoptr(GVariant) reply = NULL;
+
+    reply = remoteCall(dom->conn, REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED,
+                       g_variant_new("(@(sayi)stu)", remoteDomainToVariant(dom), disk,
+                                     (guint64)bandwidth,
+                                     flags | CAIRN_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES),
+                       error);
     return reply != NULL;
 }

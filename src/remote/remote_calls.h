@@ -87,6 +87,11 @@ int remoteDomainGetBlockJobInfo(cairnDomain *dom,
                                 GError **error);
 bool
 remoteDomainBlockJobAbort(cairnDomain *dom, const char *disk, unsigned int flags, GError **error);
+bool remoteDomainBlockJobSetSpeed(cairnDomain *dom,
+                                  const char *disk,
+                                  unsigned long long bandwidth,
+                                  unsigned int flags,
+                                  GError **error);
 
 /* remote_event.c */
 int remoteConnectDomainEventRegisterAny(cairnConnect *conn,

@@ -435,6 +435,7 @@ const cairnDriver remoteDriver = {
     .domainBackupGetXMLDesc = remoteDomainBackupGetXMLDesc,                   /* 0.1.0 */
     .domainGetJobInfo = remoteDomainGetJobInfo,                               /* 0.1.0 */
     .domainGetJobStats = remoteDomainGetJobStats,                             /* 0.1.0 */
+    .domainBlockJobSetSpeed = remoteDomainBlockJobSetSpeed,                   /* 0.1.0 */
     .domainAbortJob = remoteDomainAbortJob,                                   /* 0.1.0 */
     .domainBlockPull = remoteDomainBlockPull,                                 /* 0.1.0 */
     .domainGetBlockJobInfo = remoteDomainGetBlockJobInfo,                     /* 0.1.0 */

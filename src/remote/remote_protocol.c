@@ -65,6 +65,8 @@ static const remoteProcedureInfo remoteProcedures[] = {
     { REMOTE_PROC_CONNECT_OPEN_CHANNEL, NULL, "ConnectOpenChannel", false },
     { REMOTE_PROC_DOMAIN_SUSPEND, "domainSuspend", "DomainSuspend", true },
     { REMOTE_PROC_DOMAIN_RESUME, "domainResume", "DomainResume", true },
+    { REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED, "domainBlockJobSetSpeed", "DomainBlockJobSetSpeed",
+      true },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(remoteProcedures) == REMOTE_PROC_LAST);

@@ -45,7 +45,18 @@ struct _testBackupJob {
     bool offline;             /* begun on the shut-off domain */
     bool preserve_shutdown;   /* CAIRN_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN */
     cairnBackupPhase phase;   /* hypervisor/domain_backup.h (nothing to recover here) */
+    GArray *rates;            /* of testBackupRate, one per disk of def */
 };
+
+/* The rate limit of one disk's simulated copy (cairnDomainBlockJobSetSpeed):
+ * @base bytes were done at @base_ms of the job's time, then the copy runs
+ * at @speed bytes/s, but never faster than the unlimited copy (the whole
+ * disk in TEST_BACKUP_DURATION_MS). */
+typedef struct {
+    guint64 speed; /* bytes/s; 0: no limit */
+    gint64 base_ms;
+    unsigned long long base;
+} testBackupRate;
 
 /* What the timer needs to find its job again. */
 typedef struct {
@@ -65,6 +76,8 @@ testBackupJobFree(testBackupJob *job)
     }
     cairnBackupDefFree(job->def);
     cairnDomainJobDataFree(job->data);
+    if (job->rates)
+        g_array_unref(job->rates);
     g_free(job);
 }
 
@@ -118,19 +131,35 @@ testBackupDiskBytes(const cairnBackupDiskDef *disk)
 }
 
 
+/* Bytes of disk @i copied after @elapsed ms of the job. */
+static unsigned long long
+testBackupDiskDone(const testBackupJob *job, guint i, gint64 elapsed)
+{
+    const cairnBackupDiskDef *disk = g_ptr_array_index(job->def->disks, i);
+    const testBackupRate *rate = &g_array_index(job->rates, testBackupRate, i);
+    unsigned long long bytes = testBackupDiskBytes(disk);
+    unsigned long long span = (unsigned long long)MAX(elapsed - rate->base_ms, 0);
+    unsigned long long add = bytes * span / TEST_BACKUP_DURATION_MS;
+
+    if (disk->state == CAIRN_BACKUP_DISK_STATE_COMPLETE)
+        return bytes;
+    if (rate->speed > 0)
+        add = MIN(add, rate->speed * span / 1000);
+    return MIN(bytes, rate->base + add);
+}
+
+
 /* Recompute the running statistics for @elapsed ms. */
 static void
 testBackupUpdateStats(testBackupJob *job, gint64 elapsed)
 {
     cairnDomainJobData *data = job->data;
-    gint64 done = MIN(elapsed, (gint64)TEST_BACKUP_DURATION_MS);
     bool pull = job->def->type == CAIRN_BACKUP_TYPE_PULL;
 
     data->time_elapsed = (unsigned long long)elapsed;
     data->disk_total = data->disk_processed = data->temp_total = data->temp_used = 0;
     for (guint i = 0; i < job->def->disks->len; i++) {
         const cairnBackupDiskDef *disk = g_ptr_array_index(job->def->disks, i);
-        unsigned long long bytes = testBackupDiskBytes(disk);
 
         if (!disk->backup)
             continue;
@@ -139,12 +168,28 @@ testBackupUpdateStats(testBackupJob *job, gint64 elapsed)
             data->temp_used +=
                 MIN(TEST_BACKUP_FULL_BYTES, (unsigned long long)elapsed * TEST_BACKUP_TEMP_RATE);
         } else {
-            data->disk_total += bytes;
-            if (disk->state == CAIRN_BACKUP_DISK_STATE_COMPLETE)
-                data->disk_processed += bytes;
-            else
-                data->disk_processed += bytes * (unsigned long long)done / TEST_BACKUP_DURATION_MS;
+            data->disk_total += testBackupDiskBytes(disk);
+            data->disk_processed += testBackupDiskDone(job, i, elapsed);
         }
+    }
+}
+
+
+/* Push: every running disk whose copy is done completes. */
+static void
+testBackupFinishCopied(cairnConnect *conn, testDomainObj *obj, gint64 elapsed)
+{
+    testBackupJob *job = obj->backup;
+
+    for (guint i = 0; i < job->def->disks->len; i++) {
+        cairnBackupDiskDef *disk = g_ptr_array_index(job->def->disks, i);
+
+        if (!disk->backup || disk->state != CAIRN_BACKUP_DISK_STATE_RUNNING ||
+            testBackupDiskDone(job, i, elapsed) < testBackupDiskBytes(disk))
+            continue;
+        if (!cairnBackupDiskApply(disk, CAIRN_BACKUP_VERB_FINISH_OK, NULL))
+            g_assert_not_reached();
+        cairnBackupEmitBlockJob(conn, obj->def, obj->id, disk);
     }
 }
 
@@ -237,8 +282,8 @@ testBackupAdvance(cairnConnect *conn, testDomainObj *obj)
                            CAIRN_BACKUP_VERB_FINISH_ERROR);
         testBackupApplyAll(conn, obj, CAIRN_BACKUP_DISK_STATE_CANCELLING,
                            CAIRN_BACKUP_VERB_FINISH_ERROR);
-    } else if (job->def->type != CAIRN_BACKUP_TYPE_PULL && elapsed >= TEST_BACKUP_DURATION_MS) {
-        testBackupApplyAll(conn, obj, CAIRN_BACKUP_DISK_STATE_RUNNING, CAIRN_BACKUP_VERB_FINISH_OK);
+    } else if (job->def->type != CAIRN_BACKUP_TYPE_PULL) {
+        testBackupFinishCopied(conn, obj, elapsed);
         testBackupUpdateStats(job, elapsed);
     }
     testBackupSettle(conn, obj);
@@ -465,6 +510,8 @@ testDomainBackupBegin(cairnDomain *dom,
     if (!cairnBackupPhaseAdvance(&obj->backup->phase, CAIRN_BACKUP_PHASE_RUNNING, NULL))
         g_assert_not_reached();
     obj->backup->def = g_steal_pointer(&def);
+    obj->backup->rates = g_array_new(FALSE, TRUE, sizeof(testBackupRate));
+    g_array_set_size(obj->backup->rates, obj->backup->def->disks->len);
     obj->backup->data = cairnDomainJobDataNew(CAIRN_DOMAIN_JOB_OPERATION_BACKUP);
     obj->backup->start_ms = testClockNow(st);
     obj->backup->offline = !testDomainObjIsActive(obj);
@@ -591,6 +638,51 @@ testDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error)
                        CAIRN_BACKUP_VERB_FINISH_CANCEL);
     testBackupSettle(dom->conn, obj);
     return true;
+}
+
+
+bool
+testDomainBlockJobSetSpeed(cairnDomain *dom,
+                           const char *disk,
+                           unsigned long long bandwidth,
+                           unsigned int flags,
+                           GError **error)
+{
+    testDriverState *st = testStateOf(dom->conn);
+    const cairnDomainDiskDef *domdisk;
+    testDomainObj *obj;
+    gint64 elapsed;
+    TEST_LOCK(st);
+
+    if (!cairnCheckFlags(flags, CAIRN_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES, FROM, __func__,
+                         error) ||
+        !(obj = testBackupObj(dom, error)))
+        return false;
+    if (!obj->backup && !testDomainObjIsActive(obj)) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_INVALID, "%s", "domain is not running");
+        return false;
+    }
+    if (!(domdisk = cairnDomainDiskByName(obj->def, disk))) {
+        cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG, "disk '%s' not found in domain", disk);
+        return false;
+    }
+    for (guint i = 0; obj->backup && i < obj->backup->def->disks->len; i++) {
+        const cairnBackupDiskDef *bdisk = g_ptr_array_index(obj->backup->def->disks, i);
+        testBackupRate *rate = &g_array_index(obj->backup->rates, testBackupRate, i);
+
+        if (!g_str_equal(bdisk->name, domdisk->dst) ||
+            bdisk->state != CAIRN_BACKUP_DISK_STATE_RUNNING)
+            continue;
+        /* A pull job copies nothing itself; its limit is only kept. */
+        elapsed = testClockNow(st) - obj->backup->start_ms;
+        rate->base = testBackupDiskDone(obj->backup, i, elapsed);
+        rate->base_ms = elapsed;
+        rate->speed = bandwidth;
+        return true;
+    }
+    cairnErrorSet(error, FROM, CAIRN_ERR_INVALID_ARG, "disk %s does not have an active block job",
+                  domdisk->dst);
+    return false;
 }
 
 

@@ -204,6 +204,7 @@ const cairnDriver testDriver = {
     .domainBlockPull = testDomainBlockPull,                                 /* 0.1.0 */
     .domainGetBlockJobInfo = testDomainGetBlockJobInfo,                     /* 0.1.0 */
     .domainBlockJobAbort = testDomainBlockJobAbort,                         /* 0.1.0 */
+    .domainBlockJobSetSpeed = testDomainBlockJobSetSpeed,                   /* 0.1.0 */
     .connectDomainEventRegisterAny = testConnectDomainEventRegisterAny,     /* 0.1.0 */
     .connectDomainEventDeregisterAny = testConnectDomainEventDeregisterAny, /* 0.1.0 */
     .domainCheckpointValidate = testDomainCheckpointValidate,               /* 0.1.0 */

@@ -149,6 +149,11 @@ bool testDomainGetJobStats(cairnDomain *dom,
                            unsigned int flags,
                            GError **error);
 bool testDomainAbortJob(cairnDomain *dom, unsigned int flags, GError **error);
+bool testDomainBlockJobSetSpeed(cairnDomain *dom,
+                                const char *disk,
+                                unsigned long long bandwidth,
+                                unsigned int flags,
+                                GError **error);
 void testBackupJobFree(testBackupJob *job);
 
 /* Block jobs (test_blockjob.c). */

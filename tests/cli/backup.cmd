@@ -53,3 +53,11 @@ $ cairn event --list
 # --preserve-domain-on-shutdown is kept paused (shutting down) until the
 # backup ends, then it is shut off; without the flag it stops at once.
 $ CAIRN_TEST_CLOCK_STEP_MS=100 cairn 'backup-begin test --preserve-domain-on-shutdown; shutdown test; domstate test --reason; resume test; domjobinfo test --wait; domstate test --reason; start test; backup-begin test; shutdown test; domstate test --reason'
+# Beyond virsh: a rate limit on each disk's copy. backup-begin --bandwidth
+# sets it (MiB/s) on every disk right after the start, blockjob
+# --bandwidth changes it (by target or source path; --bytes for bytes/s;
+# 0 lifts it): the simulated 1 GiB copy slows to 128 MiB/s, then runs
+# unlimited again. Errors: a disk without a job, an unknown disk, a
+# malformed number.
+$ CAIRN_TEST_CLOCK_STEP_MS=250 cairn 'backup-begin test --bandwidth 128; domjobinfo test; domjobinfo test; blockjob test /guest/diskimage1 --bandwidth 0; domjobinfo test --wait; blockjob test vda --bandwidth 10'
+$ cairn 'blockjob test vdz --bandwidth 1; blockjob test vda --bandwidth 1048576 --bytes; blockjob test vda --bandwidth x; backup-begin test --bandwidth -1; domjobinfo test'

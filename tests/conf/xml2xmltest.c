@@ -762,10 +762,23 @@ backupRun(const char *xml, const backupOpts *opts, bool process, GError **error)
 }
 
 
+/* libvirt's RNG knows no push <scratch> (Cairn's fleecing image): the
+ * rest of such a document must validate. */
 static bool
 backupValidate(const char *xml, const backupOpts *opts)
 {
-    return opts->format_internal || cairnTestValidateRNG(xml, "domainbackup.rng");
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GString) rest = g_string_new(NULL);
+
+    if (opts->format_internal)
+        return true;
+    lines = g_strsplit(xml, "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        if (!strstr(xml, "mode='pull'") && strstr(lines[i], "<scratch file="))
+            continue;
+        g_string_append_printf(rest, "%s%s", lines[i], lines[i + 1] ? "\n" : "");
+    }
+    return cairnTestValidateRNG(rest->str, "domainbackup.rng");
 }
 
 

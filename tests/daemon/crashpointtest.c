@@ -19,6 +19,9 @@
  * works. Every crash point must be hit by some family; the number covered
  * is printed. quiesce-frozen needs a guest agent in the guest: the
  * real-guest test tests/qemu/quiesce.c covers it.
+ * is printed. Embedded, a push with fleecing (<scratch>) also runs through
+ * the begin's points: afterwards the guest runs again (the begin stops it
+ * for the filter swap) and the scratch file is gone.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -35,13 +38,13 @@ typedef struct {
     const char *name;
     bool pull;
     bool running;
+    bool fleece; /* push with <scratch>; embedded, begin points only */
 } crashFamily;
 
 static const crashFamily families[] = {
-    { "cppush", false, true },
-    { "cppull", true, true },
-    { "cpoffpush", false, false },
-    { "cpoffpull", true, false },
+    { "cppush", false, true, false },     { "cppull", true, true, false },
+    { "cpoffpush", false, false, false }, { "cpoffpull", true, false, false },
+    { "cpfleece", false, true, true },
 };
 
 static const char *cli;   /* embed: the CLI */
@@ -119,6 +122,7 @@ typedef struct {
     const crashFamily *fam;
     const char *point;
     char *store;   /* push target or pull scratch file */
+    char *scratch; /* fleece: the push's scratch file */
     char *socket;  /* pull: the NBD socket */
     char *chkname; /* the checkpoint made with the backup */
     char *bkfile;  /* the two documents, as files for the CLI */
@@ -130,6 +134,7 @@ static void
 crashIterClear(crashIter *it)
 {
     g_free(it->store);
+    g_free(it->scratch);
     g_free(it->socket);
     g_free(it->chkname);
     g_free(it->bkfile);
@@ -150,6 +155,7 @@ crashIterInit(crashIter *it, const crashFamily *fam, const char *point)
     it->fam = fam;
     it->point = point;
     it->store = g_strdup_printf("%s/store-%u.qcow2", root, iteration);
+    it->scratch = g_strdup_printf("%s/scratch-%u.fleece", root, iteration);
     it->socket = g_strdup_printf("%s/nbd-%u.sock", root, iteration);
     it->chkname = g_strdup_printf("c%u", iteration);
     if (fam->pull)
@@ -158,6 +164,11 @@ crashIterInit(crashIter *it, const crashFamily *fam, const char *point)
             "<disks><disk name='vda' type='file'><scratch file='%s'/></disk></disks>"
             "</domainbackup>",
             it->socket, it->store);
+    else if (fam->fleece)
+        bkxml = g_strdup_printf("<domainbackup><disks><disk name='vda' type='file'>"
+                                "<target file='%s'/><driver type='qcow2'/><scratch file='%s'/>"
+                                "</disk></disks></domainbackup>",
+                                it->store, it->scratch);
     else
         bkxml = g_strdup_printf("<domainbackup><disks><disk name='vda' type='file'>"
                                 "<target file='%s'/><driver type='qcow2'/></disk></disks>"
@@ -286,7 +297,7 @@ crashEnd(const crashIter *it)
 static void
 crashExpectClean(cairnDomainPtr dom, const crashIter *it)
 {
-    const char *files[] = { it->store, it->socket, NULL };
+    const char *files[] = { it->store, it->socket, it->scratch, NULL };
     g_autofree char *jobfile = g_strdup_printf("%s/run/%s.backup-job", root, it->fam->name);
     g_autofree char *report = cairnDomainCheckpointValidate(dom, NULL, 0);
 
@@ -297,6 +308,13 @@ crashExpectClean(cairnDomainPtr dom, const crashIter *it)
                      it->fam->name, report);
     if (g_file_test(jobfile, G_FILE_TEST_EXISTS))
         qemuTestFail(__FILE__, __LINE__, "after %s (%s): job file left", it->point, it->fam->name);
+    if (it->fam->fleece) {
+        g_autoptr(JsonNode) status = bkTestQMP(dom, "{\"execute\":\"query-status\"}");
+
+        if (!json_object_get_boolean_member(json_node_get_object(status), "running"))
+            qemuTestFail(__FILE__, __LINE__, "after %s (%s): the guest is still stopped", it->point,
+                         it->fam->name);
+    }
     if (it->fam->running)
         bkTestExpectClean(dom, 1, files);
     else
@@ -523,6 +541,9 @@ main(int argc, char **argv)
     }
     root = bkTestSetup(daemonMode ? "crashpoints-daemon" : "crashpoints");
     for (size_t f = 0; f < G_N_ELEMENTS(families); f++) {
+        /* Fleecing: the begin's points, embedded (time). */
+        if (families[f].fleece && daemonMode)
+            continue;
         crashDefine(&families[f]);
         for (int p = 0; p < CAIRN_CRASH_LAST; p++) {
             g_auto(crashIter) it = { 0 };
@@ -530,6 +551,8 @@ main(int argc, char **argv)
 
             /* Needs a guest agent: tests/qemu/quiesce.c covers it. */
             if (p == CAIRN_CRASH_QUIESCE_FROZEN)
+                continue;
+            if (families[f].fleece && !g_str_has_prefix(cairnCrashPointName(p), "backup-begin-"))
                 continue;
             crashIterInit(&it, &families[f], cairnCrashPointName(p));
             crashed = crashBegin(&it) || crashEnd(&it);
@@ -541,7 +564,7 @@ main(int argc, char **argv)
                     crashed ? "crashed, recovered" : "not on this path");
             crashRecover(&it);
             /* Checkpoint create and delete, running and shut off. */
-            if (families[f].pull)
+            if (families[f].pull || families[f].fleece)
                 continue;
             crashIterClear(&it);
             memset(&it, 0, sizeof(it));
