@@ -76,7 +76,7 @@ static char *
 cbQcow2ServerError(int fd)
 {
     g_autoptr(GString) log = g_string_new(NULL);
-    char buf[4096];
+    char buf[1024];
     ssize_t n;
     char *line;
     char *end;

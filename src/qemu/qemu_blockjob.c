@@ -79,7 +79,7 @@ qemuBlockJobRecordSave(qemuBlockJobCall *call, GError **error)
     g_autofree char *path = qemuBlockJobRecordPath(call);
     g_autofree char *text = NULL;
     gsize ngroups = 0;
-    g_auto(GStrv) groups = g_key_file_get_groups(call->record, &ngroups);
+    g_auto(GStrv) groups G_GNUC_UNUSED = g_key_file_get_groups(call->record, &ngroups);
 
     if (ngroups == 0)
         return cairnFileRemove(path, true, error);
@@ -232,7 +232,7 @@ static bool
 qemuBlockJobReconcile(qemuBlockJobCall *call, GError **error)
 {
     gsize ngroups = 0;
-    g_auto(GStrv) groups = g_key_file_get_groups(call->record, &ngroups);
+    g_auto(GStrv) groups G_GNUC_UNUSED = g_key_file_get_groups(call->record, &ngroups);
     bool ok = true;
 
     if (ngroups == 0)
