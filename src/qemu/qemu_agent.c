@@ -351,7 +351,7 @@ qemuAgentCommandLocked(qemuAgent *agent, const char *cmd, bool *ret_sent, GError
 static JsonNode *
 qemuAgentCommand(qemuAgent *agent, const char *cmd, bool *ret_sent, GError **error)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&agent->io_lock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&agent->io_lock);
 
     return qemuAgentCommandLocked(agent, cmd, ret_sent, error);
 }
@@ -373,7 +373,7 @@ qemuAgentCount(JsonNode *ret, const char *cmd, GError **error)
 bool
 qemuAgentSync(qemuAgent *agent, GError **error)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&agent->io_lock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&agent->io_lock);
 
     return qemuAgentSyncLocked(agent, error);
 }
