@@ -26,7 +26,7 @@ DEB_PACKAGES = meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev llv
 	openssh-client bash-completion debhelper dh-python dpkg-dev fakeroot lintian \
 	libnbd-dev nbdkit nbdkit-plugin-dev fuse3 libext2fs-dev e2fsprogs \
 	libcurl4-openssl-dev ceph-mon ceph-osd ceph-mgr radosgw uuid-runtime curl \
-	clang-format time
+	clang-format time zstd
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

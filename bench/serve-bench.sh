@@ -9,7 +9,11 @@
 # qemu-img convert -O qcow2 of the disk and `cairn-backup restore` to qcow2
 # (issue 11's target: restore <= 1.5x convert). Restore flushes what it
 # wrote (fsync) and qemu-img convert does not: "+ sync" is the reference
-# with a flush of its output. Prints the load average before and after.
+# with a flush of its output. Then the floor of any verifying server here:
+# nbdcopy of a trivial nbdkit server of the same bytes (the file plugin on
+# a raw copy of the disk: no decoding, no digests) and the CPU seconds of
+# the two steps serve cannot skip, SHA-256 over the data and zstd decoding
+# of the text half. Prints the load average before and after.
 #
 #   usage: bash bench/serve-bench.sh     (BUILD=dir, SIZE=1G, RUNS=3, KEEP=1,
 #                                         NBDCOPY_ARGS="--request-size=4194304",
@@ -19,7 +23,7 @@ set -euo pipefail
 
 cairn_backup=$build/tools/cairn-backup
 [ -x "$cairn_backup" ] || die "no $cairn_backup: build first"
-need qemu-img qemu-io nbdkit nbdcopy openssl
+need qemu-img qemu-io nbdkit nbdcopy openssl zstd
 SIZE=${SIZE:-1G}
 RUNS=${RUNS:-3}
 bytes=$(numfmt --from=iec "$SIZE")
@@ -30,13 +34,18 @@ uri="qemu:///embed?root=$work/root"
 mkdir -p "$work/root/etc" "$work/img"
 write_qemu_conf "$work/root/etc/qemu.conf"
 serve_pid=
-bench_teardown() { [ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true; }
+file_pid=
+bench_teardown() {
+    [ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true
+    [ -z "$file_pid" ] || kill "$file_pid" 2>/dev/null || true
+}
 
 # best CMD...: "WALL CPU", the best wall seconds of RUNS runs and the least
 # CPU seconds (user + system of CMD and its children, plus what the
-# running server used meanwhile for copy). On a loaded machine the CPU
-# time is the steadier measure.
-srv_ticks() { awk '{ print $14 + $15 }' "/proc/$serve_pid/stat"; }
+# running server $srv, if set, used meanwhile). On a loaded machine the
+# CPU time is the steadier measure.
+srv=
+srv_ticks() { if [ -n "$srv" ]; then awk '{ print $14 + $15 }' "/proc/$srv/stat"; else echo 0; fi; }
 best() {
     local i s0 s1 w u y b= c=
     for ((i = 0; i < RUNS; i++)); do
@@ -62,7 +71,11 @@ openssl enc -aes-128-ctr -pass pass:cairn -nosalt -pbkdf2 </dev/zero 2>/dev/null
         xargs -0 zcat 2>/dev/null || break
 done; } | head -c "$half" | dd of="$raw" bs=4M seek=$((half / 4194304)) conv=notrunc status=none || true
 qemu-img convert -f raw -O qcow2 "$raw" "$work/img/vda.qcow2"
-rm -f "$raw"
+# for the floor: the data alone, and the text half compressed as chunks are
+cp --sparse=always "$raw" "$work/data.only"
+truncate -s $((2 * half)) "$work/data.only"
+dd if="$raw" bs=4M skip=$((half / 4194304)) count=$((half / 4194304)) status=none |
+    zstd -3 -q -c >"$work/text.zst"
 domain_xml bench 128 "$work/img/vda.qcow2" >"$work/dom.xml"
 "$cairn" -c "$uri" define "$work/dom.xml" >/dev/null
 "$cairn_backup" init "$work/repo" >/dev/null
@@ -73,16 +86,30 @@ sock=$work/serve.sock
 serve_pid=$!
 for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || die "serve did not start: $(cat "$work/serve.log")"
+fsock=$work/file.sock
+nbdkit --foreground --readonly --threads 4 --unix "$fsock" file "$raw" 2>"$work/file.log" &
+file_pid=$!
+for ((i = 0; i < 100; i++)); do [ -S "$fsock" ] && break; sleep 0.1; done
+[ -S "$fsock" ] || die "nbdkit file did not start: $(cat "$work/file.log")"
 
 convert() { rm -f "$work/out.raw"; qemu-img convert -f qcow2 -O raw "$work/img/vda.qcow2" "$work/out.raw"; }
 convert_q() { rm -f "$work/out.qcow2"; qemu-img convert -f qcow2 -O qcow2 "$work/img/vda.qcow2" "$work/out.qcow2"; }
 convert_qs() { convert_q && sync -f "$work/out.qcow2"; }
 copy() { rm -f "$work/out.raw"; nbdcopy --connections=4 ${NBDCOPY_ARGS:-} "nbd+unix:///?socket=$sock" "$work/out.raw"; }
+copy_file() { rm -f "$work/out.raw"; nbdcopy --connections=4 ${NBDCOPY_ARGS:-} "nbd+unix:///?socket=$fsock" "$work/out.raw"; }
+sha() { openssl dgst -sha256 "$work/data.only" >/dev/null; }
+unzstd() { zstd -d -q -c "$work/text.zst" >/dev/null; }
 restore() { rm -rf "$work/r"; "$cairn_backup" restore "$work/repo" "$snap" "$work/r" --format raw; }
 restore_q() { rm -rf "$work/r"; "$cairn_backup" restore "$work/repo" "$snap" "$work/r" --format qcow2; }
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r t_convert c_convert < <(best convert)
+srv=$serve_pid
 read -r t_copy c_copy < <(best copy)
+srv=$file_pid
+read -r t_copy_file c_copy_file < <(best copy_file)
+srv=
+read -r t_sha c_sha < <(best sha)
+read -r t_unzstd c_unzstd < <(best unzstd)
 read -r t_restore c_restore < <(best restore)
 read -r t_convert_q c_convert_q < <(best convert_q)
 read -r t_convert_qs c_convert_qs < <(best convert_qs)
@@ -93,6 +120,7 @@ row() { printf '%-44s %8s %8s %8s\n' "$1" "$2" "$(mbs "$2")" "$3"; }
 printf '%-44s %8s %8s %8s\n' "size $SIZE (half data), best of $RUNS" seconds MiB/s "CPU s"
 row "qemu-img convert qcow2 -> raw (reference)" "$t_convert" "$c_convert"
 row "nbdcopy of cairn-backup serve -> raw" "$t_copy" "$c_copy"
+row "nbdcopy of nbdkit file (no decode) -> raw" "$t_copy_file" "$c_copy_file"
 row "cairn-backup restore --format raw" "$t_restore" "$c_restore"
 row "qemu-img convert qcow2 -> qcow2 (reference)" "$t_convert_q" "$c_convert_q"
 row "  the same + sync" "$t_convert_qs" "$c_convert_qs"
@@ -100,6 +128,11 @@ row "cairn-backup restore --format qcow2" "$t_restore_q" "$c_restore_q"
 ratio() { awk -v a="$2" -v b="$3" -v c="$4" -v d="$5" -v m="$1" \
     'BEGIN { printf "%s wall %.2fx, CPU %.2fx%s\n", m, a / b, c / d, ENVIRON["TARGET"] }'; }
 TARGET=" (target >= 0.8)" ratio "serve / convert throughput:" "$t_convert" "$t_copy" "$c_convert" "$c_copy"
+TARGET="" ratio "nbdkit file (the floor of any server) / convert:" "$t_convert" "$t_copy_file" "$c_convert" "$c_copy_file"
+TARGET="" ratio "serve / nbdkit file throughput:" "$t_copy_file" "$t_copy" "$c_copy_file" "$c_copy"
+gib() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.2f", c / (n / 1073741824) }'; }
+echo "CPU s per GiB: SHA-256 $(gib "$c_sha" $((2 * half))) (openssl dgst over the data)," \
+    "zstd decode $(gib "$c_unzstd" "$half") (zstd -d of the text half, level 3)"
 TARGET="" ratio "restore raw / convert time:" "$t_restore" "$t_convert" "$c_restore" "$c_convert"
 TARGET=" (target <= 1.5)" ratio "restore qcow2 / convert time:" "$t_restore_q" "$t_convert_q" "$c_restore_q" "$c_convert_q"
 TARGET="" ratio "restore qcow2 / (convert + sync) time:" "$t_restore_q" "$t_convert_qs" "$c_restore_q" "$c_convert_qs"

@@ -3,7 +3,7 @@
  * cairn-backup snapshot, read-only, straight from the repository.
  *
  *   nbdkit --readonly ./nbdkit-cairn-plugin.so repo=DIR snapshot=ID disk=vda [key=FILE]
- *          [cache=SIZE]
+ *          [cache=SIZE] [readahead=N]
  *
  * `cairn-backup serve` runs it (cairn-backup-serve.c). Every read goes
  * through one chunk cache shared by nbdkit's threads
@@ -11,8 +11,10 @@
  * which decrypts, decompresses and checks the digest of each chunk once
  * however many requests cover it: a damaged or missing chunk fails every
  * request touching it with EIO and is logged with the chunk's name; no
- * data is ever handed on unverified. The preferred block size is the
- * chunk size. Block status reports the all-zero chunks
+ * data is ever handed on unverified. A reader of consecutive pieces of
+ * chunks (QEMU's block-stream, 512 KiB at a time) finds the next
+ * readahead=N chunks (2 by default) decoded ahead by a thread of the
+ * cache's own. The preferred block size is the chunk size. Block status reports the all-zero chunks
  * (never stored) as holes that read as zeros. The export never changes,
  * so every connection sees the same data (multi-conn) and requests run in
  * parallel (the repository's read functions are thread-safe).
@@ -33,6 +35,7 @@ static char *snapshot_id;
 static char *disk_name;
 static char *key_path;
 static int64_t cache_bytes = 64 * 1024 * 1024;
+static unsigned readahead = 2;
 
 static cairnRepo *repo;
 static cairnRepoIndex *disk_index;
@@ -45,6 +48,9 @@ static int handle_token;
 static void
 cairnPluginUnload(void)
 {
+    if (cache)
+        nbdkit_debug("%" G_GUINT64_FORMAT " chunks decoded ahead of sequential readers",
+                     cairnRepoChunkCacheGetReadaheadCount(cache));
     cairnRepoChunkCacheFree(cache);
     cairnRepoIndexFree(disk_index);
     cairnRepoFree(repo);
@@ -65,6 +71,8 @@ cairnPluginConfig(const char *key, const char *value)
             return -1;
         return 0;
     }
+    if (strcmp(key, "readahead") == 0)
+        return nbdkit_parse_unsigned("readahead", value, &readahead);
     if (strcmp(key, "repo") == 0)
         slot = &repo_path;
     else if (strcmp(key, "snapshot") == 0)
@@ -74,7 +82,7 @@ cairnPluginConfig(const char *key, const char *value)
     else if (strcmp(key, "key") == 0)
         slot = &key_path;
     if (!slot) {
-        nbdkit_error("unknown parameter '%s' (repo, snapshot, disk, key, cache)", key);
+        nbdkit_error("unknown parameter '%s' (repo, snapshot, disk, key, cache, readahead)", key);
         return -1;
     }
     if (*slot) {
@@ -135,6 +143,7 @@ cairnPluginAfterFork(void)
     cache = cairnRepoChunkCacheNew(
         repo, disk_index,
         (guint)MIN(cache_bytes / cairnRepoIndexGetChunkSize(disk_index), G_MAXUINT));
+    cairnRepoChunkCacheSetReadahead(cache, readahead);
     nbdkit_debug("serving snapshot %s disk %s: %" G_GUINT64_FORMAT " bytes", snapshot_id, disk_name,
                  cairnRepoIndexGetDiskSize(disk_index));
     return 0;
@@ -270,7 +279,8 @@ static struct nbdkit_plugin plugin = {
                    "snapshot=ID       the snapshot (required)\n"
                    "disk=NAME         the disk, e.g. vda (required)\n"
                    "key=FILE          key file of an encrypted repository\n"
-                   "cache=SIZE        memory for decoded chunks (default 64M)",
+                   "cache=SIZE        memory for decoded chunks (default 64M)\n"
+                   "readahead=N       chunks decoded ahead of a sequential reader (default 2)",
     .magic_config_key = NULL,
     .unload = cairnPluginUnload,
     .config = cairnPluginConfig,

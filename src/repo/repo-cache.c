@@ -12,7 +12,9 @@
  * and fails with its own error, so bad data is never handed on. Reads of
  * a whole chunk that no slot holds are decoded straight into the
  * caller's buffer and not cached: a sequential reader of whole chunks
- * gains nothing from a copy.
+ * gains nothing from a copy. With readahead, a thread of the cache's own
+ * decodes the chunks after the one a sequential reader of pieces is in,
+ * into slots like any other load.
  */
 #include <string.h>
 
@@ -41,6 +43,12 @@ struct _cairnRepoChunkCache {
     guint64 tick;
     guint n_slots;
     cacheSlot *slots;
+    /* readahead */
+    guint readahead;     /* chunks, 0: off */
+    GThreadPool *pool;   /* one thread; a task is a chunk number (never 0) */
+    guint64 next_offset; /* where the last read ended */
+    guint64 queued;      /* the last chunk queued ahead */
+    guint64 ahead_count; /* chunks decoded ahead */
 };
 
 
@@ -66,6 +74,8 @@ cairnRepoChunkCacheFree(cairnRepoChunkCache *cache)
 
     if (!cache)
         return;
+    if (cache->pool)
+        g_thread_pool_free(cache->pool, TRUE, TRUE);
     for (i = 0; i < cache->n_slots; i++)
         g_free(cache->slots[i].data);
     g_free(cache->slots);
@@ -170,6 +180,97 @@ cacheReadChunk(cairnRepoChunkCache *cache,
 }
 
 
+/* The readahead thread: decode chunk @task into a slot unless it is
+ * there, loading or zero, or every slot is busy (then it is skipped: the
+ * reader will load it itself). */
+static void
+cacheAhead(gpointer task, gpointer opaque)
+{
+    cairnRepoChunkCache *cache = opaque;
+    guint64 c = GPOINTER_TO_SIZE(task);
+    g_autoptr(GError) error = NULL;
+    cacheSlot *s;
+    bool ok;
+
+    if (c >= cairnRepoIndexGetChunkCount(cache->index) ||
+        cairnRepoDigestIsZero(cairnRepoIndexGetDigest(cache->index, c)))
+        return;
+    g_mutex_lock(&cache->lock);
+    if (cacheFind(cache, c) || !(s = cacheVictim(cache))) {
+        g_mutex_unlock(&cache->lock);
+        return;
+    }
+    s->state = SLOT_LOADING;
+    s->chunk = c;
+    g_mutex_unlock(&cache->lock);
+    if (!s->data)
+        s->data = g_malloc(cairnRepoIndexGetChunkSize(cache->index));
+    /* A failure is the reader's to report, with its own error. */
+    ok = cairnRepoReadIndexChunk(cache->repo, cache->index, c, s->data, &error);
+    g_mutex_lock(&cache->lock);
+    s->state = ok ? SLOT_READY : SLOT_EMPTY;
+    s->used = ++cache->tick;
+    if (ok)
+        cache->ahead_count++;
+    g_cond_broadcast(&cache->cond);
+    g_mutex_unlock(&cache->lock);
+}
+
+
+void
+cairnRepoChunkCacheSetReadahead(cairnRepoChunkCache *cache, guint chunks)
+{
+    g_return_if_fail(!cache->pool);
+    if (chunks == 0)
+        return;
+    /* Never more than the slots less one, which a reader needs. */
+    cache->readahead = MIN(chunks, cache->n_slots - 1);
+    if (cache->readahead > 0)
+        cache->pool = g_thread_pool_new(cacheAhead, cache, 1, FALSE, NULL);
+}
+
+
+guint64
+cairnRepoChunkCacheGetReadaheadCount(cairnRepoChunkCache *cache)
+{
+    guint64 n;
+
+    g_mutex_lock(&cache->lock);
+    n = cache->ahead_count;
+    g_mutex_unlock(&cache->lock);
+    return n;
+}
+
+
+/* Before reading @len bytes at @offset: queue the chunks after the last
+ * one the read touches if it continues the previous read and is a piece
+ * of a chunk. */
+static void
+cacheQueueAhead(cairnRepoChunkCache *cache, guint64 offset, size_t len)
+{
+    guint64 csize = cairnRepoIndexGetChunkSize(cache->index);
+    guint64 last = (offset + len - 1) / csize;
+    bool sequential;
+    guint64 from;
+    guint64 to;
+
+    g_mutex_lock(&cache->lock);
+    sequential = offset == cache->next_offset && len < csize;
+    cache->next_offset = offset + len;
+    if (!sequential) {
+        cache->queued = last;
+        g_mutex_unlock(&cache->lock);
+        return;
+    }
+    from = MAX(cache->queued, last) + 1;
+    to = last + cache->readahead;
+    cache->queued = MAX(cache->queued, to);
+    g_mutex_unlock(&cache->lock);
+    for (guint64 c = from; c <= to; c++)
+        g_thread_pool_push(cache->pool, GSIZE_TO_POINTER((gsize)c), NULL);
+}
+
+
 bool
 cairnRepoChunkCacheRead(
     cairnRepoChunkCache *cache, guint64 offset, size_t len, void *buf, GError **error)
@@ -186,6 +287,8 @@ cairnRepoChunkCacheRead(
                           len, offset, size);
         return false;
     }
+    if (cache->pool && len > 0)
+        cacheQueueAhead(cache, offset, len);
     while (len > 0) {
         guint64 c = offset / csize;
         size_t within = (size_t)(offset - c * csize);

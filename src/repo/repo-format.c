@@ -372,6 +372,14 @@ cairnRepoEncodeChunk(const cairnRepoKeys *keys,
 
 
 bool
+cairnRepoChunkHeadIsPlain(const guint8 *head, size_t head_len)
+{
+    return head_len >= CAIRN_REPO_HEADER_LEN &&
+           memcmp(head, kindMagic[CAIRN_REPO_KIND_CHUNK], 8) == 0 && get32(head + OFF_FLAGS) == 0;
+}
+
+
+bool
 cairnRepoDecodeChunk(const cairnRepoKeys *keys,
                      const guint8 *digest,
                      const guint8 *file,
@@ -380,6 +388,23 @@ cairnRepoDecodeChunk(const cairnRepoKeys *keys,
                      size_t buf_len,
                      size_t *ret_len,
                      GError **error)
+{
+    return cairnRepoDecodeChunkParts(
+        keys, digest, file, file_len >= CAIRN_REPO_HEADER_LEN ? file + CAIRN_REPO_HEADER_LEN : NULL,
+        file_len, buf, buf_len, ret_len, error);
+}
+
+
+bool
+cairnRepoDecodeChunkParts(const cairnRepoKeys *keys,
+                          const guint8 *digest,
+                          const guint8 *head,
+                          const guint8 *payload,
+                          size_t file_len,
+                          guint8 *buf,
+                          size_t buf_len,
+                          size_t *ret_len,
+                          GError **error)
 {
     char hex[CAIRN_REPO_DIGEST_HEX_LEN + 1];
     g_autofree char *what = NULL;
@@ -390,8 +415,11 @@ cairnRepoDecodeChunk(const cairnRepoKeys *keys,
     header h;
 
     what = g_strdup_printf("chunk %s", cairnRepoDigestToHex(digest, hex));
-    if (!headerRead(CAIRN_REPO_KIND_CHUNK, file, file_len, what, &h, error))
+    /* A chunk's header checksum covers the header alone, so the header
+     * and the payload need not be contiguous. */
+    if (!headerRead(CAIRN_REPO_KIND_CHUNK, head, file_len, what, &h, error))
         return false;
+    h.payload = payload;
     if (memcmp(h.digest, digest, CAIRN_REPO_DIGEST_LEN) != 0) {
         cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT,
                           "%s: its header names another chunk (file misplaced)", what);
@@ -444,12 +472,14 @@ cairnRepoDecodeChunk(const cairnRepoKeys *keys,
                               ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short");
             return false;
         }
-    } else if (plain != buf) {
+    } else {
         if (plain_len != h.raw_len) {
             cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT, "%s: bad length", what);
             return false;
         }
-        memcpy(buf, plain, plain_len);
+        /* A plain payload read straight into @buf is already in place. */
+        if (plain != buf)
+            memcpy(buf, plain, plain_len);
     }
     cairnRepoDigestCompute(keys, buf, h.raw_len, check);
     if (memcmp(check, digest, CAIRN_REPO_DIGEST_LEN) != 0) {

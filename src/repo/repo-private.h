@@ -193,6 +193,25 @@ bool cairnRepoDecodeChunk(const cairnRepoKeys *keys,
                           size_t *ret_len,
                           GError **error);
 
+/* The same with the chunk file in two parts: its header (@head, the
+ * first CAIRN_REPO_HEADER_LEN bytes) and the rest (@payload), @file_len
+ * bytes in all. A plain payload (neither compressed nor encrypted) may
+ * already be at @buf: it is then verified in place, not copied. */
+bool cairnRepoDecodeChunkParts(const cairnRepoKeys *keys,
+                               const guint8 *digest,
+                               const guint8 *head,
+                               const guint8 *payload,
+                               size_t file_len,
+                               guint8 *buf,
+                               size_t buf_len,
+                               size_t *ret_len,
+                               GError **error);
+
+/* True if @head (@head_len bytes read from the start of a chunk file)
+ * says the payload is stored plain (neither compressed nor encrypted):
+ * a hint for where to read the payload to, verified by the decode. */
+bool cairnRepoChunkHeadIsPlain(const guint8 *head, size_t head_len);
+
 GBytes *cairnRepoIndexSerialize(const cairnRepoIndex *index);
 cairnRepoIndex *
 cairnRepoIndexParse(const guint8 *raw, size_t len, const char *what, GError **error);

@@ -255,6 +255,80 @@ fail:
 }
 
 
+/* read() @len bytes of @fd into @buf; the count read (short at the end
+ * of the file), or -1 with errno set. */
+static ssize_t
+readFull(int fd, guint8 *buf, size_t len)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t n = read(fd, buf + done, len - done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+
+static bool
+storeLocalGetParts(cairnRepoStore *store,
+                   const char *key,
+                   size_t max_len,
+                   guint8 *head,
+                   size_t head_len,
+                   cairnRepoStorePlaceFunc place,
+                   gpointer opaque,
+                   size_t *ret_len,
+                   GError **error)
+{
+    cairnRepoStoreLocal *s = storeLocal(store);
+    struct stat st;
+    size_t size;
+    size_t first;
+    ssize_t n;
+    ssize_t m = 0;
+    int fd = openat(s->dirfd, key, O_RDONLY | O_CLOEXEC);
+    int err;
+
+    if (fd < 0) {
+        cairnRepoSetErrno(error, errno, "cannot open %s in %s", key, s->path);
+        return false;
+    }
+    if (fstat(fd, &st) < 0)
+        goto fail;
+    if ((guint64)st.st_size > max_len) {
+        close(fd);
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT,
+                          "%s in %s is too large (%lld bytes, at most %zu)", key, s->path,
+                          (long long)st.st_size, max_len);
+        return false;
+    }
+    size = (size_t)st.st_size;
+    first = MIN(size, head_len);
+    if ((n = readFull(fd, head, first)) < 0)
+        goto fail;
+    if ((size_t)n == first && size > first &&
+        (m = readFull(fd, place(head, first, size - first, opaque), size - first)) < 0)
+        goto fail;
+    close(fd);
+    *ret_len = (size_t)n + (size_t)m;
+    return true;
+
+fail:
+    err = errno;
+    close(fd);
+    cairnRepoSetErrno(error, err, "cannot read %s in %s", key, s->path);
+    return false;
+}
+
+
 static int
 storeLocalExists(cairnRepoStore *store, const char *key, guint64 *ret_size, GError **error)
 {
@@ -471,6 +545,7 @@ static const cairnRepoStoreDriver storeLocalDriver = {
     .name = "local",
     .put = storeLocalPut,
     .get = storeLocalGet,
+    .get_parts = storeLocalGetParts,
     .exists = storeLocalExists,
     .list = storeLocalList,
     .remove = storeLocalRemove,

@@ -32,6 +32,13 @@ typedef struct _cairnRepoStore cairnRepoStore;
 typedef bool (*cairnRepoStoreListFunc)(
     const char *key, guint64 size, gint64 mtime, gpointer opaque, GError **error);
 
+/* Called by get_parts once the head of an object is read: where to read
+ * the @rest_len bytes that follow it to (never NULL). */
+typedef guint8 *(*cairnRepoStorePlaceFunc)(const guint8 *head,
+                                           size_t head_len,
+                                           size_t rest_len,
+                                           gpointer opaque);
+
 typedef struct {
     const char *name;
     /* Store the @iovcnt buffers of @iov, one after the other, under @key.
@@ -55,6 +62,20 @@ typedef struct {
                 size_t *cap,
                 size_t *ret_len,
                 GError **error);
+    /* Optional (NULL: the caller uses get): read object @key (at most
+     * @max_len bytes, else CORRUPT) in two parts, its first @head_len
+     * bytes (fewer if it is shorter) into @head and the rest to where
+     * @place says, so that a payload can land in its final place without
+     * a copy. *@ret_len is the object's whole length. */
+    bool (*get_parts)(cairnRepoStore *store,
+                      const char *key,
+                      size_t max_len,
+                      guint8 *head,
+                      size_t head_len,
+                      cairnRepoStorePlaceFunc place,
+                      gpointer opaque,
+                      size_t *ret_len,
+                      GError **error);
     /* 1 if @key exists (with its size in *@ret_size, may be NULL), 0 if
      * not, -1 on error. */
     int (*exists)(cairnRepoStore *store, const char *key, guint64 *ret_size, GError **error);

@@ -750,6 +750,38 @@ readBufFree(gpointer data)
 static GPrivate readBufKey = G_PRIVATE_INIT(readBufFree);
 
 
+/* Where a chunk file's payload is read to: a plain payload that fits
+ * straight into the caller's buffer (verified there, never copied),
+ * anything else (compressed, encrypted) into the thread's read buffer. */
+typedef struct {
+    readBuf *rb;
+    guint8 *buf;
+    size_t buf_len;
+    const guint8 *payload; /* where it went */
+} readPlace;
+
+
+static guint8 *
+readPlaceFunc(const guint8 *head, size_t head_len, size_t rest_len, gpointer opaque)
+{
+    readPlace *p = opaque;
+    guint8 *to;
+
+    if (cairnRepoChunkHeadIsPlain(head, head_len) && rest_len <= p->buf_len) {
+        to = p->buf;
+    } else {
+        if (p->rb->cap < rest_len || !p->rb->buf) {
+            p->rb->cap = MAX(rest_len, 1);
+            g_free(p->rb->buf);
+            p->rb->buf = g_malloc(p->rb->cap);
+        }
+        to = p->rb->buf;
+    }
+    p->payload = to;
+    return to;
+}
+
+
 bool
 cairnRepoReadChunk(cairnRepo *repo,
                    const guint8 *digest,
@@ -761,6 +793,7 @@ cairnRepoReadChunk(cairnRepo *repo,
     readBuf *rb = g_private_get(&readBufKey);
     g_autofree char *key = NULL;
     g_autoptr(GError) local = NULL;
+    guint8 head[CAIRN_REPO_HEADER_LEN] = { 0 };
     size_t len = 0;
     size_t max = CAIRN_REPO_HEADER_LEN + ZSTD_compressBound(repo->chunk_size) +
                  CAIRN_REPO_NONCE_LEN + CAIRN_REPO_TAG_LEN;
@@ -775,19 +808,28 @@ cairnRepoReadChunk(cairnRepo *repo,
         g_private_set(&readBufKey, rb);
     }
     key = cairnRepoChunkKey(digest);
-    if (!repo->store->driver->get(repo->store, key, max, &rb->buf, &rb->cap, &len, &local)) {
-        if (g_error_matches(local, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NOT_FOUND)) {
-            char hex[CAIRN_REPO_DIGEST_HEX_LEN + 1];
+    if (repo->store->driver->get_parts) {
+        /* (an empty payload, if the file is no longer than a header) */
+        readPlace place = { rb, buf, buf_len, buf };
 
-            cairnRepoSetError(error, CAIRN_REPO_ERROR_NOT_FOUND,
-                              "chunk %s is missing from repository %s",
-                              cairnRepoDigestToHex(digest, hex), repo->path);
-            return false;
-        }
-        g_propagate_error(error, g_steal_pointer(&local));
+        if (repo->store->driver->get_parts(repo->store, key, max, head, sizeof(head), readPlaceFunc,
+                                           &place, &len, &local))
+            return cairnRepoDecodeChunkParts(repoKeys(repo), digest, head, place.payload, len, buf,
+                                             buf_len, ret_len, error);
+    } else if (repo->store->driver->get(repo->store, key, max, &rb->buf, &rb->cap, &len, &local)) {
+        return cairnRepoDecodeChunk(repoKeys(repo), digest, rb->buf, len, buf, buf_len, ret_len,
+                                    error);
+    }
+    if (g_error_matches(local, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_NOT_FOUND)) {
+        char hex[CAIRN_REPO_DIGEST_HEX_LEN + 1];
+
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_NOT_FOUND,
+                          "chunk %s is missing from repository %s",
+                          cairnRepoDigestToHex(digest, hex), repo->path);
         return false;
     }
-    return cairnRepoDecodeChunk(repoKeys(repo), digest, rb->buf, len, buf, buf_len, ret_len, error);
+    g_propagate_error(error, g_steal_pointer(&local));
+    return false;
 }
 
 

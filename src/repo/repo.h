@@ -298,6 +298,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cairnRepoChunkCache, cairnRepoChunkCacheFree)
 bool cairnRepoChunkCacheRead(
     cairnRepoChunkCache *cache, guint64 offset, size_t len, void *buf, GError **error);
 
+/* Decode up to @chunks stored chunks ahead of a sequential reader of
+ * pieces smaller than a chunk (a read starting where the previous one
+ * ended), in a thread of the cache's own, so that the next chunk is ready
+ * when the reader gets there (QEMU's block-stream reads 512 KiB at a
+ * time, one request after the other). Whole-chunk readers are left alone.
+ * A chunk that fails to decode ahead is simply not cached: the read of it
+ * then fails as without readahead. 0 (the default) turns it off. Call
+ * before the first read. */
+void cairnRepoChunkCacheSetReadahead(cairnRepoChunkCache *cache, guint chunks);
+
+/* How many chunks @cache decoded ahead of its readers so far. */
+guint64 cairnRepoChunkCacheGetReadaheadCount(cairnRepoChunkCache *cache);
+
 
 /* ---- writing a snapshot ---- */
 

@@ -1113,6 +1113,144 @@ testChunkCache(Fixture *fx, gconstpointer data)
 }
 
 
+/* Readahead: a reader of consecutive 64 KiB pieces finds the chunks
+ * after its own decoded by the cache's thread (counted), reads the whole
+ * disk right, and a damaged chunk ahead fails the read of it with CORRUPT
+ * (whether the thread had tried it or not) while the chunk after it
+ * still reads. */
+static void
+checkReadahead(Fixture *fx, cairnRepo *repo, const cairnRepoIndex *index, const guint8 *want)
+{
+    g_autoptr(GError) err = NULL;
+    guint64 size = mixedDisk[0].size;
+    g_autofree guint8 *got = g_malloc(size);
+    const size_t piece = 64 * 1024;
+    char hex[CAIRN_REPO_DIGEST_HEX_LEN + 1];
+    g_autofree char *file = NULL;
+    g_autofree char *content = NULL;
+    gsize content_len;
+
+    {
+        g_autoptr(cairnRepoChunkCache) cache = cairnRepoChunkCacheNew(repo, index, 4);
+
+        cairnRepoChunkCacheSetReadahead(cache, 2);
+        for (guint64 off = 0; off < size; off += piece) {
+            size_t n = MIN(piece, size - off);
+
+            g_assert_true(cairnRepoChunkCacheRead(cache, off, n, got + off, &err));
+            g_assert_no_error(err);
+            /* after two pieces of chunk 0, chunk 1 is being decoded ahead */
+            for (int i = 0;
+                 off == piece && i < 3000 && cairnRepoChunkCacheGetReadaheadCount(cache) == 0; i++)
+                g_usleep(10000);
+            if (off == piece)
+                g_assert_cmpuint(cairnRepoChunkCacheGetReadaheadCount(cache), >=, 1);
+        }
+        g_assert_true(memcmp(got, want, size) == 0);
+    }
+
+    cairnRepoDigestToHex(cairnRepoIndexGetDigest(index, 1), hex);
+    file = g_strdup_printf("%s/chunks/%.2s/%s", fx->repo, hex, hex);
+    g_assert_true(g_file_get_contents(file, &content, &content_len, NULL));
+    content[content_len - 7] ^= 0xff;
+    g_chmod(file, 0644);
+    g_assert_true(g_file_set_contents(file, content, content_len, NULL));
+    {
+        g_autoptr(cairnRepoChunkCache) cache = cairnRepoChunkCacheNew(repo, index, 4);
+        guint64 off;
+
+        cairnRepoChunkCacheSetReadahead(cache, 2);
+        for (off = 0; off < CS; off += piece) {
+            g_assert_true(cairnRepoChunkCacheRead(cache, off, piece, got, &err));
+            g_assert_no_error(err);
+        }
+        g_assert_false(cairnRepoChunkCacheRead(cache, off, piece, got, &err));
+        g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_CORRUPT);
+        g_assert_nonnull(strstr(err->message, hex));
+        g_clear_error(&err);
+        g_assert_true(cairnRepoChunkCacheRead(cache, 3 * (guint64)CS, 100, got, &err));
+        g_assert_no_error(err);
+        g_assert_true(memcmp(got, want + 3 * CS, 100) == 0);
+    }
+}
+
+
+/* A chunk stored plain (random data) is read from its file straight into
+ * the caller's buffer and verified there: intact it reads right; a
+ * flipped payload byte, a file one byte short and one a byte long each
+ * fail with CORRUPT naming the chunk, through a whole-chunk read (in
+ * place) and through the cache (a piece of it). */
+static void
+checkPlainChunkInPlace(Fixture *fx,
+                       cairnRepo *repo,
+                       const cairnRepoIndex *index,
+                       const guint8 *want)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree guint8 *got = g_malloc(CS);
+    char hex[CAIRN_REPO_DIGEST_HEX_LEN + 1];
+    g_autofree char *file = NULL;
+    g_autofree char *orig = NULL;
+    gsize orig_len;
+
+    g_assert_true(cairnRepoReadIndexChunk(repo, index, 0, got, &err));
+    g_assert_no_error(err);
+    g_assert_true(memcmp(got, want, CS) == 0);
+
+    cairnRepoDigestToHex(cairnRepoIndexGetDigest(index, 0), hex);
+    file = g_strdup_printf("%s/chunks/%.2s/%s", fx->repo, hex, hex);
+    g_assert_true(g_file_get_contents(file, &orig, &orig_len, NULL));
+    g_assert_true(cairnRepoChunkHeadIsPlain((guint8 *)orig, orig_len));
+    g_chmod(file, 0644);
+    for (int k = 0; k < 3; k++) {
+        g_autofree char *bad = g_malloc(orig_len + 1);
+        gsize bad_len = orig_len;
+
+        memcpy(bad, orig, orig_len);
+        if (k == 0)
+            bad[orig_len - 7] ^= 0x01;
+        else if (k == 1)
+            bad_len--;
+        else
+            bad[bad_len++] = 0;
+        g_assert_true(g_file_set_contents(file, bad, bad_len, NULL));
+        memset(got, 0, CS);
+        g_assert_false(cairnRepoReadIndexChunk(repo, index, 0, got, &err));
+        g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_CORRUPT);
+        g_assert_nonnull(strstr(err->message, hex));
+        g_clear_error(&err);
+        {
+            g_autoptr(cairnRepoChunkCache) cache = cairnRepoChunkCacheNew(repo, index, 2);
+
+            g_assert_false(cairnRepoChunkCacheRead(cache, 100, 1000, got, &err));
+            g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_CORRUPT);
+            g_clear_error(&err);
+        }
+    }
+    g_assert_true(g_file_set_contents(file, orig, orig_len, NULL));
+    g_assert_true(cairnRepoReadIndexChunk(repo, index, 0, got, &err));
+    g_assert_no_error(err);
+    g_assert_true(memcmp(got, want, CS) == 0);
+}
+
+
+/* The two on one snapshot (writing it is most of the time). */
+static void
+testChunkReadPaths(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(cairnRepo) repo = rtOpen(fx->repo, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_autofree char *id = rtWriteSnapshot(repo, "dom1", mixedDisk, 0);
+    g_autoptr(cairnRepoIndex) index = cairnRepoLoadIndex(repo, id, "vda", &err);
+    g_autofree guint8 *want = g_malloc(mixedDisk[0].size);
+
+    g_assert_no_error(err);
+    expectedDisk(&mixedDisk[0], want);
+    checkPlainChunkInPlace(fx, repo, index, want);
+    checkReadahead(fx, repo, index, want);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -1133,6 +1271,7 @@ main(int argc, char **argv)
     ADD("tmpfs-full", testTmpfsFull);
     ADD("read-range", testReadRange);
     ADD("chunk-cache", testChunkCache);
+    ADD("chunk-read-paths", testChunkReadPaths);
     ADD("compression-choice", testCompressionChoice);
     ADD("list-tolerant", testListTolerant);
     ADD("list-order-same-second", testListOrderSameSecond);
