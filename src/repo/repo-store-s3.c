@@ -26,6 +26,8 @@
 #define S3_MARKER_STALE_DEFAULT 3600
 #define S3_RETRIES_DEFAULT 5
 #define S3_LIST_MAX (4u * 1024 * 1024)
+#define S3_KNOWN_MAX_DEFAULT 131072
+#define S3_CHUNKS "chunks/"
 
 typedef struct {
     cairnRepoStore parent;
@@ -63,6 +65,15 @@ typedef struct {
     GMutex marker_lock;
     char *marker_key;   /* NULL when no marker is held */
     gint64 marker_time; /* monotonic time of its last PUT */
+
+    /* the chunks the store has, from one LIST of chunks/ taken at the first
+     * exists() of a chunk (when there are at most known_max): exists()
+     * answers from it instead of a HEAD each; chunks this store uploads
+     * are added. docs/s3.md: "Chunks are immutable and content-addressed" */
+    GMutex known_lock;
+    int known_state;   /* 0: not listed yet, 1: listed, -1: HEAD each */
+    GHashTable *known; /* key -> size, under known_lock */
+    guint known_max;
 } s3Store;
 
 typedef struct {
@@ -562,15 +573,127 @@ s3PutRaw(s3Store *s, const char *key, const guint8 *data, size_t len, GError **e
 }
 
 
+/* ---- the chunks known to exist ---- */
+
+typedef struct _s3ListParse s3ListParse;
+static s3ListParse *s3ListParseNew(void);
+static void s3ListParseFree(s3ListParse *lp);
+static bool s3ListPage(s3Store *s, const char *full_prefix, s3ListParse *lp, GError **error);
+static bool s3ListParseMore(s3ListParse *lp);
+static GPtrArray *s3ListParseKeys(s3ListParse *lp);
+static GArray *s3ListParseSizes(s3ListParse *lp);
+static GArray *s3ListParseMtimes(s3ListParse *lp);
+
+
+/* LIST chunks/ into s->known (under known_lock), unless it holds more than
+ * known_max chunks: then every exists() HEADs, as before. */
+static bool
+s3KnownLoad(s3Store *s, GError **error)
+{
+    g_autofree char *full = g_strconcat(s->prefix, S3_CHUNKS, NULL);
+    s3ListParse *lp = s3ListParseNew();
+    g_autoptr(GHashTable) known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    size_t skip = strlen(s->prefix);
+    bool ok = true;
+
+    s3MarkerRefresh(s);
+    do {
+        GPtrArray *keys = s3ListParseKeys(lp);
+        GArray *sizes = s3ListParseSizes(lp);
+
+        if (!(ok = s3ListPage(s, full, lp, error)))
+            break;
+        for (guint i = 0; i < keys->len; i++) {
+            const char *key = keys->pdata[i];
+
+            if (strlen(key) > skip) {
+                g_hash_table_insert(known, g_strdup(key + skip),
+                                    GSIZE_TO_POINTER(g_array_index(sizes, guint64, i)));
+            }
+        }
+        g_ptr_array_set_size(keys, 0);
+        g_array_set_size(sizes, 0);
+        g_array_set_size(s3ListParseMtimes(lp), 0);
+        if (g_hash_table_size(known) > s->known_max) {
+            g_debug("%s: more than %u chunks: a HEAD per chunk", s->url, s->known_max);
+            s->known_state = -1;
+            s3ListParseFree(lp);
+            return true;
+        }
+    } while (s3ListParseMore(lp));
+    s3ListParseFree(lp);
+    if (!ok)
+        return false;
+    s->known = g_steal_pointer(&known);
+    s->known_state = 1;
+    return true;
+}
+
+
+/* Whether chunk @key exists by the listing: 1 yes (its size in
+ * *@ret_size), 0 no, -1 error, 2 not known (HEAD it). */
+static int
+s3KnownLookup(s3Store *s, const char *key, guint64 *ret_size, GError **error)
+{
+    gpointer size = NULL;
+    int ret = 2;
+
+    if (s->known_max == 0 || !g_str_has_prefix(key, S3_CHUNKS))
+        return 2;
+    g_mutex_lock(&s->known_lock);
+    if (s->known_state == 0 && !s3KnownLoad(s, error)) {
+        g_mutex_unlock(&s->known_lock);
+        return -1;
+    }
+    if (s->known_state == 1) {
+        ret = g_hash_table_lookup_extended(s->known, key, NULL, &size) ? 1 : 0;
+        if (ret == 1 && ret_size)
+            *ret_size = GPOINTER_TO_SIZE(size);
+    }
+    g_mutex_unlock(&s->known_lock);
+    return ret;
+}
+
+
+/* @key (of @len bytes) is stored now: add it to the listing, if taken. */
+static void
+s3KnownAdd(s3Store *s, const char *key, size_t len)
+{
+    if (!g_str_has_prefix(key, S3_CHUNKS))
+        return;
+    g_mutex_lock(&s->known_lock);
+    if (s->known_state == 1)
+        g_hash_table_insert(s->known, g_strdup(key), GSIZE_TO_POINTER(len));
+    g_mutex_unlock(&s->known_lock);
+}
+
+
+static void
+s3KnownRemove(s3Store *s, const char *key)
+{
+    if (!g_str_has_prefix(key, S3_CHUNKS))
+        return;
+    g_mutex_lock(&s->known_lock);
+    if (s->known_state == 1)
+        g_hash_table_remove(s->known, key);
+    g_mutex_unlock(&s->known_lock);
+}
+
+
 static int
 s3Exists(cairnRepoStore *store, const char *key, guint64 *ret_size, GError **error)
 {
     s3Store *s = (s3Store *)store;
     s3Reply r;
+    int known;
 
     /* queued here: it exists once the next sync returns */
     if (s3UploadPending(s, key, ret_size))
         return 1;
+    if ((known = s3KnownLookup(s, key, ret_size, error)) == 0)
+        g_private_replace(&s3LastMissing, g_strconcat(s->url, "/", key, NULL));
+    if (known != 2)
+        return known;
     if (!s3Request(s, "HEAD", key, NULL, NULL, 0, NULL, &r, error))
         return -1;
     if (r.status == 404) {
@@ -628,8 +751,8 @@ s3UploadRun(gpointer data, gpointer opaque)
     if (err) {
         cairnRepoSetErrno(&local, err, "%s: upload of %s failed", s->url, u->key);
         ok = false;
-    } else {
-        ok = s3PutRaw(s, u->key, u->data, u->len, &local);
+    } else if ((ok = s3PutRaw(s, u->key, u->data, u->len, &local))) {
+        s3KnownAdd(s, u->key, u->len);
     }
 
     g_mutex_lock(&s->up_lock);
@@ -749,6 +872,8 @@ s3Put(cairnRepoStore *store,
     if (durable ? !s3PutRaw(s, key, data, len, error) :
                   !s3UploadQueue(s, key, g_steal_pointer(&data), len, error))
         return false;
+    if (durable)
+        s3KnownAdd(s, key, len);
     if (ret_created)
         *ret_created = true;
     return true;
@@ -779,7 +904,7 @@ s3Get(cairnRepoStore *store,
 }
 
 
-typedef struct {
+struct _s3ListParse {
     GString *text;
     char *key;
     guint64 size;
@@ -789,7 +914,62 @@ typedef struct {
     GPtrArray *keys; /* char* */
     GArray *sizes;   /* guint64 */
     GArray *mtimes;  /* gint64 */
-} s3ListParse;
+};
+
+
+static s3ListParse *
+s3ListParseNew(void)
+{
+    s3ListParse *lp = g_new0(s3ListParse, 1);
+
+    lp->text = g_string_new(NULL);
+    lp->keys = g_ptr_array_new_with_free_func(g_free);
+    lp->sizes = g_array_new(FALSE, FALSE, sizeof(guint64));
+    lp->mtimes = g_array_new(FALSE, FALSE, sizeof(gint64));
+    return lp;
+}
+
+
+static void
+s3ListParseFree(s3ListParse *lp)
+{
+    g_string_free(lp->text, TRUE);
+    g_free(lp->key);
+    g_free(lp->token);
+    g_ptr_array_unref(lp->keys);
+    g_array_unref(lp->sizes);
+    g_array_unref(lp->mtimes);
+    g_free(lp);
+}
+
+
+/* Whether the last page said more follow. */
+static bool
+s3ListParseMore(s3ListParse *lp)
+{
+    return lp->truncated && lp->token;
+}
+
+
+static GPtrArray *
+s3ListParseKeys(s3ListParse *lp)
+{
+    return lp->keys;
+}
+
+
+static GArray *
+s3ListParseSizes(s3ListParse *lp)
+{
+    return lp->sizes;
+}
+
+
+static GArray *
+s3ListParseMtimes(s3ListParse *lp)
+{
+    return lp->mtimes;
+}
 
 
 static void
@@ -940,6 +1120,7 @@ s3Remove(cairnRepoStore *store, const char *key, GError **error)
     s3Store *s = (s3Store *)store;
     s3Reply r;
 
+    s3KnownRemove(s, key);
     if (!s3Request(s, "DELETE", key, NULL, NULL, 0, NULL, &r, error))
         return false;
     if (r.status >= 300 && r.status != 404) {
@@ -1196,6 +1377,9 @@ s3Free(cairnRepoStore *store)
     }
     g_mutex_clear(&s->pool_lock);
     g_mutex_clear(&s->marker_lock);
+    g_mutex_clear(&s->known_lock);
+    if (s->known)
+        g_hash_table_unref(s->known);
     g_free(s->marker_key);
     g_free(s->url);
     g_free(s->bucket);
@@ -1253,6 +1437,7 @@ cairnRepoStoreS3Open(const char *url, GError **error)
     s->parent.driver = &s3Driver;
     g_mutex_init(&s->pool_lock);
     g_mutex_init(&s->marker_lock);
+    g_mutex_init(&s->known_lock);
     g_mutex_init(&s->up_lock);
     g_cond_init(&s->up_cond);
     s->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -1261,6 +1446,9 @@ cairnRepoStoreS3Open(const char *url, GError **error)
     s->retries = (int)g_ascii_strtoll(envOr("CAIRN_S3_RETRIES", "5"), NULL, 10);
     s->retries = CLAMP(s->retries, 0, 20);
     s->marker_stale = g_ascii_strtoll(envOr("CAIRN_S3_MARKER_STALE", "3600"), NULL, 10);
+    s->known_max = (guint)CLAMP(
+        g_ascii_strtoll(envOr("CAIRN_S3_LIST_CHUNKS", G_STRINGIFY(S3_KNOWN_MAX_DEFAULT)), NULL, 10),
+        0, G_MAXINT);
     if (!s3ParseUrl(s, url, error) || !s3ParseEndpoint(s, region, error))
         return NULL;
     if (g_getenv("AWS_ACCESS_KEY_ID") && g_getenv("AWS_SECRET_ACCESS_KEY")) {
