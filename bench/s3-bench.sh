@@ -13,9 +13,16 @@
 # cairn-backup and its children in each step, and of the Ceph daemons
 # (radosgw, ceph-osd, ceph-mon) during each s3 step.
 #
+# WARM=1 (the default) first PUTs and DELETEs about as many bytes as the
+# full backup will (curl --parallel, not timed), so that the memstore OSD
+# runs on memory it has already faulted in, as a long-running OSD would:
+# a memstore growing from nothing pays a page fault per 4 KiB stored,
+# which in this VM was more than half of the OSD's CPU (bench/README.md,
+# bench/s3-ceiling.sh). WARM=0 measures the cold OSD.
+#
 #   usage: bash bench/s3-bench.sh    (BUILD=dir, SIZE=4G, KEEP=1,
 #                                     WORKDIR=/var/tmp for the scratch dir,
-#                                     CONNECTIONS=N for run/restore's
+#                                     WARM=0|1, CONNECTIONS=N for run/restore's
 #                                     --connections, CHUNK_SIZE=bytes when
 #                                     'cairn-backup init --chunk-size' exists)
 set -euo pipefail
@@ -101,6 +108,23 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --aws-sigv4 aws:amz:us-east-1:s3 \
     -u "$access:$secret" -H "x-amz-content-sha256: $(printf '' | sha256sum | cut -d' ' -f1)" \
     -X PUT "$AWS_ENDPOINT_URL/bench")
 [ "$code" = 200 ] || die "cannot create bucket: HTTP $code"
+if [ "${WARM:-1}" = 1 ]; then
+    echo "$bench: warming the OSD's memory ..." >&2
+    s3curl() {
+        curl -s --no-progress-meter --aws-sigv4 aws:amz:us-east-1:s3 -u "$access:$secret" "$@"
+    }
+    empty=$(printf '' | sha256sum | cut -d' ' -f1)
+    s3curl -o /dev/null -H "x-amz-content-sha256: $empty" -X PUT "$AWS_ENDPOINT_URL/warm"
+    head -c 1048576 /dev/urandom >"$work/warm.body"
+    for i in $(seq 1 $((disk_bytes * 5 / 8 / 1048576))); do
+        printf 'upload-file = "%s"\nurl = "%s/warm/%06d"\n' "$work/warm.body" "$AWS_ENDPOINT_URL" "$i"
+    done >"$work/warm.cfg"
+    s3curl --parallel --parallel-max 16 --fail -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+        -o /dev/null -K "$work/warm.cfg" || die "cannot warm the OSD"
+    sed 's/^upload-file.*$/request = "DELETE"/' "$work/warm.cfg" >"$work/warm-del.cfg"
+    s3curl --parallel --parallel-max 16 --fail -H "x-amz-content-sha256: $empty" \
+        -o /dev/null -K "$work/warm-del.cfg" || die "cannot delete the warm-up objects"
+fi
 
 echo "$bench: making ${SIZE} of data ..." >&2
 make_data "$work/img/vm1.qcow2"
@@ -158,5 +182,6 @@ printf '%-34s %8s %8s %9s %16s  %s\n' "incremental, 256 MiB scattered" "$inc_l" 
 printf '%-34s %8s %8s %9s %16s  %s\n' "restore to qcow2 ($same_l/$same_s)" "$restore_l" "$restore_s" "$(ratio "$restore_l" "$restore_s")" \
     "$(cpu "$work/res-l.log" "$work/res-s.log")" "$(s3stats "$work/res-s.log")"
 echo "local repository: $(du -sb "$local_repo" | awk '{ printf "%.0f MiB", $1 / 1048576 }');" \
-    "load average before: $load_before, after: $load_after; $(nproc) CPUs, virt type $virt"
+    "load average before: $load_before, after: $load_after; $(nproc) CPUs, virt type $virt;" \
+    "OSD $([ "${WARM:-1}" = 1 ] && echo warmed || echo cold)"
 [ "$same_l" = identical ] && [ "$same_s" = identical ] || die "a restore differs from the disk"
