@@ -18,20 +18,25 @@ IP=127.0.0.1
 
 conf() { echo "$1/ceph.conf"; }
 
-# What a PUT costs the gateway and the OSD (bench/s3-ceiling.sh): no debug
-# logging, not even gathered in memory; no CRC of message payloads over
-# loopback; no op tracking; no ops or usage log. Still the same gateway,
-# RADOS and OSD code paths. CAIRN_RGW_UNTUNED=1 leaves Ceph's defaults.
-# daemon CMD...: run a Ceph daemon with glibc's malloc asked for
-# transparent huge pages and to keep freed memory (no trim, no mmap per
-# large buffer): page faults were half the OSD's and the gateway's CPU.
+# What a PUT costs the gateway and the OSD (bench/s3-ceiling.sh,
+# bench/README.md) is cut where the test cluster allows, still the same
+# gateway, RADOS and OSD code paths; CAIRN_RGW_UNTUNED=1 leaves Ceph's
+# defaults.
+# daemon CMD...: run a Ceph daemon with glibc's malloc keeping freed
+# memory (no trim, no mmap per large buffer): page faults of fresh memory
+# were half the OSD's and the gateway's CPU.
 daemon() {
     if [ -n "${CAIRN_RGW_UNTUNED:-}" ]; then
         "$@"
     else
-        GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 "$@"
+        GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 "$@"
     fi
 }
+
+# tuning: the ceph.conf lines: no debug logging, not even gathered in
+# memory; no CRC of message payloads over loopback; no data digest of
+# whole-object writes (the OSD's crc32c); no op tracking; no ops or usage
+# log.
 tuning() {
     local sub
     [ -n "${CAIRN_RGW_UNTUNED:-}" ] && return 0
