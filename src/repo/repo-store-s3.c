@@ -37,10 +37,11 @@ typedef struct {
     char *scheme; /* "https" */
     char *host;   /* "host[:port]" */
     bool path_style;
-    char *sigv4;   /* "aws:amz:REGION:s3" */
-    char *access;  /* access key id */
-    char *userpwd; /* "access:secret" */
-    char *token;   /* session token header, or NULL */
+    bool unsigned_payload; /* PUT bodies sent as UNSIGNED-PAYLOAD */
+    char *sigv4;           /* "aws:amz:REGION:s3" */
+    char *access;          /* access key id */
+    char *userpwd;         /* "access:secret" */
+    char *token;           /* session token header, or NULL */
     int retries;
     gint64 marker_stale; /* seconds */
 
@@ -177,6 +178,7 @@ s3ParseEndpoint(s3Store *s, const char *region, GError **error)
     g_autofree char *aws = NULL;
     const char *sep;
     const char *style = g_getenv("CAIRN_S3_ADDRESSING");
+    const char *payload;
     bool custom;
 
     if (!ep || !*ep)
@@ -203,6 +205,19 @@ s3ParseEndpoint(s3Store *s, const char *region, GError **error)
         return false;
     } else {
         s->path_style = custom;
+    }
+    /* over TLS the record MACs protect the body, as botocore reasons */
+    payload = g_getenv("CAIRN_S3_PAYLOAD");
+    if (payload && g_str_equal(payload, "unsigned")) {
+        s->unsigned_payload = true;
+    } else if (payload && g_str_equal(payload, "signed")) {
+        s->unsigned_payload = false;
+    } else if (payload && *payload) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID,
+                          "CAIRN_S3_PAYLOAD is '%s': expected 'signed' or 'unsigned'", payload);
+        return false;
+    } else {
+        s->unsigned_payload = g_str_equal(s->scheme, "https");
     }
     return true;
 }
@@ -437,8 +452,11 @@ s3Request(s3Store *s,
         return false;
     }
     /* S3 wants the payload's SHA-256 in a header, which curl 7.88 signs
-     * but does not add itself */
-    payloadHash(body, body_len, hashhdr);
+     * but does not add itself; or UNSIGNED-PAYLOAD (docs/s3.md) */
+    if (body && s->unsigned_payload)
+        g_strlcpy(hashhdr, "x-amz-content-sha256: UNSIGNED-PAYLOAD", sizeof(hashhdr));
+    else
+        payloadHash(body, body_len, hashhdr);
     headers = curl_slist_append(headers, hashhdr);
     if (body)
         headers = curl_slist_append(headers, "Content-Type: application/octet-stream");

@@ -933,6 +933,33 @@ testChunkListing(void)
 }
 
 
+/* CAIRN_S3_PAYLOAD=unsigned: PUT bodies go as UNSIGNED-PAYLOAD (the
+ * default over https), which the gateway takes; what they hold reads back
+ * and verifies. Any other value than signed/unsigned is refused. */
+static void
+testUnsignedPayload(void)
+{
+    g_autofree char *url = newUrl("unsigned");
+    g_autoptr(cairnRepo) repo = NULL;
+    g_autoptr(cairnRepo) back = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *id = NULL;
+
+    g_setenv("CAIRN_S3_PAYLOAD", "unsigned", TRUE);
+    repo = initOpen(url, CAIRN_REPO_LOCK_SHARED);
+    id = rtWriteSnapshot(repo, "dom", disksA, 0);
+    g_setenv("CAIRN_S3_PAYLOAD", "maybe", TRUE);
+    g_assert_null(cairnRepoOpen(url, NULL, CAIRN_REPO_LOCK_SHARED, &err));
+    g_assert_error(err, CAIRN_REPO_ERROR, CAIRN_REPO_ERROR_INVALID);
+    g_assert_nonnull(strstr(err->message, "CAIRN_S3_PAYLOAD"));
+    g_setenv("CAIRN_S3_PAYLOAD", "signed", TRUE);
+    back = rtOpen(url, NULL, CAIRN_REPO_LOCK_SHARED);
+    g_unsetenv("CAIRN_S3_PAYLOAD");
+    rtCheckDisk(back, id, &disksA[0]);
+    g_assert_true(verifyClean(back));
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -944,6 +971,7 @@ main(int argc, char **argv)
     g_test_add_func("/repo-s3/basic", testBasic);
     g_test_add_func("/repo-s3/parallel", testParallel);
     g_test_add_func("/repo-s3/chunk-listing", testChunkListing);
+    g_test_add_func("/repo-s3/unsigned-payload", testUnsignedPayload);
     g_test_add_func("/repo-s3/addressing", testAddressing);
     g_test_add_func("/repo-s3/init-errors", testInitErrors);
     g_test_add_func("/repo-s3/wrong-credentials", testWrongCredentials);
