@@ -9,11 +9,20 @@
 # pieces, incremental, restore to qcow2 (compared with the disk). Printed:
 # seconds local and s3, the throughput ratio s3/local (target >= 0.5 for
 # backup and restore), and the S3 requests of each s3 step (CAIRN_S3_STATS=1):
-# PUT/GET/HEAD counts and bytes up/down.
+# PUT/GET/HEAD counts and bytes up/down; the CPU seconds (user + system) of
+# cairn-backup and its children in each step, and of the Ceph daemons
+# (radosgw, ceph-osd, ceph-mon) during each s3 step.
+#
+# WARM=1 (the default) first PUTs and DELETEs about as many bytes as the
+# full backup will (curl --parallel, not timed), so that the memstore OSD
+# runs on memory it has already faulted in, as a long-running OSD would:
+# a memstore growing from nothing pays a page fault per 4 KiB stored,
+# which in this VM was more than half of the OSD's CPU (bench/README.md,
+# bench/s3-ceiling.sh). WARM=0 measures the cold OSD.
 #
 #   usage: bash bench/s3-bench.sh    (BUILD=dir, SIZE=4G, KEEP=1,
 #                                     WORKDIR=/var/tmp for the scratch dir,
-#                                     CONNECTIONS=N for run/restore's
+#                                     WARM=0|1, CONNECTIONS=N for run/restore's
 #                                     --connections, CHUNK_SIZE=bytes when
 #                                     'cairn-backup init --chunk-size' exists)
 set -euo pipefail
@@ -23,7 +32,7 @@ cairn_backup=$build/tools/cairn-backup
 rgwsh=$top/tests/repo/rgw.sh
 virt=${VIRT:-qemu}
 [ -x "$cairn_backup" ] || die "no $cairn_backup: build first"
-need qemu-img qemu-io openssl python3 curl ceph-mon ceph-osd radosgw radosgw-admin uuidgen
+need qemu-img qemu-io openssl python3 curl /usr/bin/time ceph-mon ceph-osd radosgw radosgw-admin uuidgen
 SIZE=${SIZE:-4G}
 disk_bytes=$(numfmt --from=iec "$SIZE")
 part=$((disk_bytes / 4))
@@ -48,15 +57,31 @@ declare -F make_data >/dev/null || die "no make_data in $here/repo-bench.sh"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-# t LOG CMD...: run CMD (stdout and stderr to LOG), print its wall seconds
+# t LOG CMD...: run CMD (stdout and stderr to LOG), print its wall seconds;
+# its CPU seconds go to LOG.cpu, the Ceph daemons' meanwhile to LOG.ceph
 t() {
-    local log=$1 s e
+    local log=$1 s e c0 c1
     shift
+    c0=$(ceph_ticks)
     s=$(now)
-    "$@" >"$log" 2>&1 || { cat "$log" >&2; return 1; }
+    /usr/bin/time -f '%U %S' -o "$log.time" "$@" >"$log" 2>&1 || { cat "$log" >&2; return 1; }
     e=$(now)
+    c1=$(ceph_ticks)
+    awk '{ printf "%.1f", $1 + $2 }' "$log.time" >"$log.cpu"
+    awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz }' >"$log.ceph"
     elapsed "$s" "$e"
 }
+# user + system clock ticks of the Ceph daemons so far
+ceph_ticks() {
+    local f sum=0 pid
+    for f in "$work"/rgw/run/*.pid; do
+        [ -f "$f" ] || continue
+        pid=$(cat "$f")
+        [ -r "/proc/$pid/stat" ] && sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+    done
+    echo "$sum"
+}
+cpu() { echo "$(cat "$1.cpu")/$(cat "$2.cpu")+$(cat "$2.ceph")"; }
 c() { "$cairn" -c "$uri" "$@"; }
 ratio() { awk -v l="$1" -v s="$2" 'BEGIN { printf "%.2f", (s > 0 ? l / s : 0) }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
@@ -83,6 +108,23 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --aws-sigv4 aws:amz:us-east-1:s3 \
     -u "$access:$secret" -H "x-amz-content-sha256: $(printf '' | sha256sum | cut -d' ' -f1)" \
     -X PUT "$AWS_ENDPOINT_URL/bench")
 [ "$code" = 200 ] || die "cannot create bucket: HTTP $code"
+if [ "${WARM:-1}" = 1 ]; then
+    echo "$bench: warming the OSD's memory ..." >&2
+    s3curl() {
+        curl -s --no-progress-meter --aws-sigv4 aws:amz:us-east-1:s3 -u "$access:$secret" "$@"
+    }
+    empty=$(printf '' | sha256sum | cut -d' ' -f1)
+    s3curl -o /dev/null -H "x-amz-content-sha256: $empty" -X PUT "$AWS_ENDPOINT_URL/warm"
+    head -c 1048576 /dev/urandom >"$work/warm.body"
+    for i in $(seq 1 $((disk_bytes * 5 / 8 / 1048576))); do
+        printf 'upload-file = "%s"\nurl = "%s/warm/%06d"\n' "$work/warm.body" "$AWS_ENDPOINT_URL" "$i"
+    done >"$work/warm.cfg"
+    s3curl --parallel --parallel-max 16 --fail -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+        -o /dev/null -K "$work/warm.cfg" || die "cannot warm the OSD"
+    sed 's/^upload-file.*$/request = "DELETE"/' "$work/warm.cfg" >"$work/warm-del.cfg"
+    s3curl --parallel --parallel-max 16 --fail -H "x-amz-content-sha256: $empty" \
+        -o /dev/null -K "$work/warm-del.cfg" || die "cannot delete the warm-up objects"
+fi
 
 echo "$bench: making ${SIZE} of data ..." >&2
 make_data "$work/img/vm1.qcow2"
@@ -130,12 +172,16 @@ rm -rf "$work/r-s"
 load_after=$(loadavg)
 for vm in vm1 vm2; do c destroy "$vm" >/dev/null; done
 
-printf '%-34s %8s %8s %9s  %s\n' "cairn-backup ($(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo ?)), $SIZE disk" \
-    "local s" "s3 s" "s3/local" "S3 requests of the s3 step"
+printf '%-34s %8s %8s %9s %16s  %s\n' "cairn-backup ($(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo ?)), $SIZE disk" \
+    "local s" "s3 s" "s3/local" "CPU s l/s+ceph" "S3 requests of the s3 step"
 printf '%-34s %8s\n' "qemu-img convert -U (reference)" "$convert_s"
-printf '%-34s %8s %8s %9s  %s\n' "full backup" "$full_l" "$full_s" "$(ratio "$full_l" "$full_s")" "$(s3stats "$work/full-s.log")"
-printf '%-34s %8s %8s %9s  %s\n' "incremental, 256 MiB scattered" "$inc_l" "$inc_s" "$(ratio "$inc_l" "$inc_s")" "$(s3stats "$work/inc-s.log")"
-printf '%-34s %8s %8s %9s  %s\n' "restore to qcow2 ($same_l/$same_s)" "$restore_l" "$restore_s" "$(ratio "$restore_l" "$restore_s")" "$(s3stats "$work/res-s.log")"
+printf '%-34s %8s %8s %9s %16s  %s\n' "full backup" "$full_l" "$full_s" "$(ratio "$full_l" "$full_s")" \
+    "$(cpu "$work/full-l.log" "$work/full-s.log")" "$(s3stats "$work/full-s.log")"
+printf '%-34s %8s %8s %9s %16s  %s\n' "incremental, 256 MiB scattered" "$inc_l" "$inc_s" "$(ratio "$inc_l" "$inc_s")" \
+    "$(cpu "$work/inc-l.log" "$work/inc-s.log")" "$(s3stats "$work/inc-s.log")"
+printf '%-34s %8s %8s %9s %16s  %s\n' "restore to qcow2 ($same_l/$same_s)" "$restore_l" "$restore_s" "$(ratio "$restore_l" "$restore_s")" \
+    "$(cpu "$work/res-l.log" "$work/res-s.log")" "$(s3stats "$work/res-s.log")"
 echo "local repository: $(du -sb "$local_repo" | awk '{ printf "%.0f MiB", $1 / 1048576 }');" \
-    "load average before: $load_before, after: $load_after; $(nproc) CPUs, virt type $virt"
+    "load average before: $load_before, after: $load_after; $(nproc) CPUs, virt type $virt;" \
+    "OSD $([ "${WARM:-1}" = 1 ] && echo warmed || echo cold)"
 [ "$same_l" = identical ] && [ "$same_s" = identical ] || die "a restore differs from the disk"

@@ -26,6 +26,8 @@
 #define S3_MARKER_STALE_DEFAULT 3600
 #define S3_RETRIES_DEFAULT 5
 #define S3_LIST_MAX (4u * 1024 * 1024)
+#define S3_KNOWN_MAX_DEFAULT 131072
+#define S3_CHUNKS "chunks/"
 
 typedef struct {
     cairnRepoStore parent;
@@ -35,10 +37,11 @@ typedef struct {
     char *scheme; /* "https" */
     char *host;   /* "host[:port]" */
     bool path_style;
-    char *sigv4;   /* "aws:amz:REGION:s3" */
-    char *access;  /* access key id */
-    char *userpwd; /* "access:secret" */
-    char *token;   /* session token header, or NULL */
+    bool unsigned_payload; /* PUT bodies sent as UNSIGNED-PAYLOAD */
+    char *sigv4;           /* "aws:amz:REGION:s3" */
+    char *access;          /* access key id */
+    char *userpwd;         /* "access:secret" */
+    char *token;           /* session token header, or NULL */
     int retries;
     gint64 marker_stale; /* seconds */
 
@@ -54,6 +57,7 @@ typedef struct {
     GHashTable *pending; /* key -> size, under up_lock: queued or uploading */
     guint n_pending;     /* under up_lock */
     GError *up_error;    /* the first failed upload since the last sync */
+    GPtrArray *spare;    /* s3Buf*, under up_lock: bodies uploaded, kept for reuse */
 
     /* requests answered, by method, and bytes sent / received: logged
      * (debug, or to stderr with CAIRN_S3_STATS=1) when the store is closed */
@@ -63,6 +67,15 @@ typedef struct {
     GMutex marker_lock;
     char *marker_key;   /* NULL when no marker is held */
     gint64 marker_time; /* monotonic time of its last PUT */
+
+    /* the chunks the store has, from one LIST of chunks/ taken at the first
+     * exists() of a chunk (when there are at most known_max): exists()
+     * answers from it instead of a HEAD each; chunks this store uploads
+     * are added. docs/s3.md: "Chunks are immutable and content-addressed" */
+    GMutex known_lock;
+    int known_state;   /* 0: not listed yet, 1: listed, -1: HEAD each */
+    GHashTable *known; /* key -> size, under known_lock */
+    guint known_max;
 } s3Store;
 
 typedef struct {
@@ -165,6 +178,7 @@ s3ParseEndpoint(s3Store *s, const char *region, GError **error)
     g_autofree char *aws = NULL;
     const char *sep;
     const char *style = g_getenv("CAIRN_S3_ADDRESSING");
+    const char *payload;
     bool custom;
 
     if (!ep || !*ep)
@@ -191,6 +205,19 @@ s3ParseEndpoint(s3Store *s, const char *region, GError **error)
         return false;
     } else {
         s->path_style = custom;
+    }
+    /* over TLS the record MACs protect the body, as botocore reasons */
+    payload = g_getenv("CAIRN_S3_PAYLOAD");
+    if (payload && g_str_equal(payload, "unsigned")) {
+        s->unsigned_payload = true;
+    } else if (payload && g_str_equal(payload, "signed")) {
+        s->unsigned_payload = false;
+    } else if (payload && *payload) {
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_INVALID,
+                          "CAIRN_S3_PAYLOAD is '%s': expected 'signed' or 'unsigned'", payload);
+        return false;
+    } else {
+        s->unsigned_payload = g_str_equal(s->scheme, "https");
     }
     return true;
 }
@@ -425,8 +452,11 @@ s3Request(s3Store *s,
         return false;
     }
     /* S3 wants the payload's SHA-256 in a header, which curl 7.88 signs
-     * but does not add itself */
-    payloadHash(body, body_len, hashhdr);
+     * but does not add itself; or UNSIGNED-PAYLOAD (docs/s3.md) */
+    if (body && s->unsigned_payload)
+        g_strlcpy(hashhdr, "x-amz-content-sha256: UNSIGNED-PAYLOAD", sizeof(hashhdr));
+    else
+        payloadHash(body, body_len, hashhdr);
     headers = curl_slist_append(headers, hashhdr);
     if (body)
         headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
@@ -562,15 +592,127 @@ s3PutRaw(s3Store *s, const char *key, const guint8 *data, size_t len, GError **e
 }
 
 
+/* ---- the chunks known to exist ---- */
+
+typedef struct _s3ListParse s3ListParse;
+static s3ListParse *s3ListParseNew(void);
+static void s3ListParseFree(s3ListParse *lp);
+static bool s3ListPage(s3Store *s, const char *full_prefix, s3ListParse *lp, GError **error);
+static bool s3ListParseMore(s3ListParse *lp);
+static GPtrArray *s3ListParseKeys(s3ListParse *lp);
+static GArray *s3ListParseSizes(s3ListParse *lp);
+static GArray *s3ListParseMtimes(s3ListParse *lp);
+
+
+/* LIST chunks/ into s->known (under known_lock), unless it holds more than
+ * known_max chunks: then every exists() HEADs, as before. */
+static bool
+s3KnownLoad(s3Store *s, GError **error)
+{
+    g_autofree char *full = g_strconcat(s->prefix, S3_CHUNKS, NULL);
+    s3ListParse *lp = s3ListParseNew();
+    g_autoptr(GHashTable) known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    size_t skip = strlen(s->prefix);
+    bool ok = true;
+
+    s3MarkerRefresh(s);
+    do {
+        GPtrArray *keys = s3ListParseKeys(lp);
+        GArray *sizes = s3ListParseSizes(lp);
+
+        if (!(ok = s3ListPage(s, full, lp, error)))
+            break;
+        for (guint i = 0; i < keys->len; i++) {
+            const char *key = keys->pdata[i];
+
+            if (strlen(key) > skip) {
+                g_hash_table_insert(known, g_strdup(key + skip),
+                                    GSIZE_TO_POINTER(g_array_index(sizes, guint64, i)));
+            }
+        }
+        g_ptr_array_set_size(keys, 0);
+        g_array_set_size(sizes, 0);
+        g_array_set_size(s3ListParseMtimes(lp), 0);
+        if (g_hash_table_size(known) > s->known_max) {
+            g_debug("%s: more than %u chunks: a HEAD per chunk", s->url, s->known_max);
+            s->known_state = -1;
+            s3ListParseFree(lp);
+            return true;
+        }
+    } while (s3ListParseMore(lp));
+    s3ListParseFree(lp);
+    if (!ok)
+        return false;
+    s->known = g_steal_pointer(&known);
+    s->known_state = 1;
+    return true;
+}
+
+
+/* Whether chunk @key exists by the listing: 1 yes (its size in
+ * *@ret_size), 0 no, -1 error, 2 not known (HEAD it). */
+static int
+s3KnownLookup(s3Store *s, const char *key, guint64 *ret_size, GError **error)
+{
+    gpointer size = NULL;
+    int ret = 2;
+
+    if (s->known_max == 0 || !g_str_has_prefix(key, S3_CHUNKS))
+        return 2;
+    g_mutex_lock(&s->known_lock);
+    if (s->known_state == 0 && !s3KnownLoad(s, error)) {
+        g_mutex_unlock(&s->known_lock);
+        return -1;
+    }
+    if (s->known_state == 1) {
+        ret = g_hash_table_lookup_extended(s->known, key, NULL, &size) ? 1 : 0;
+        if (ret == 1 && ret_size)
+            *ret_size = GPOINTER_TO_SIZE(size);
+    }
+    g_mutex_unlock(&s->known_lock);
+    return ret;
+}
+
+
+/* @key (of @len bytes) is stored now: add it to the listing, if taken. */
+static void
+s3KnownAdd(s3Store *s, const char *key, size_t len)
+{
+    if (!g_str_has_prefix(key, S3_CHUNKS))
+        return;
+    g_mutex_lock(&s->known_lock);
+    if (s->known_state == 1)
+        g_hash_table_insert(s->known, g_strdup(key), GSIZE_TO_POINTER(len));
+    g_mutex_unlock(&s->known_lock);
+}
+
+
+static void
+s3KnownRemove(s3Store *s, const char *key)
+{
+    if (!g_str_has_prefix(key, S3_CHUNKS))
+        return;
+    g_mutex_lock(&s->known_lock);
+    if (s->known_state == 1)
+        g_hash_table_remove(s->known, key);
+    g_mutex_unlock(&s->known_lock);
+}
+
+
 static int
 s3Exists(cairnRepoStore *store, const char *key, guint64 *ret_size, GError **error)
 {
     s3Store *s = (s3Store *)store;
     s3Reply r;
+    int known;
 
     /* queued here: it exists once the next sync returns */
     if (s3UploadPending(s, key, ret_size))
         return 1;
+    if ((known = s3KnownLookup(s, key, ret_size, error)) == 0)
+        g_private_replace(&s3LastMissing, g_strconcat(s->url, "/", key, NULL));
+    if (known != 2)
+        return known;
     if (!s3Request(s, "HEAD", key, NULL, NULL, 0, NULL, &r, error))
         return -1;
     if (r.status == 404) {
@@ -613,7 +755,70 @@ typedef struct {
     char *key;
     guint8 *data;
     size_t len;
+    size_t cap; /* of data */
 } s3Upload;
+
+/* A body buffer kept for the next put: fresh memory costs a page fault
+ * per 4 KiB (half the CPU of a put in a VM), reused memory does not. */
+typedef struct {
+    guint8 *data;
+    size_t cap;
+} s3Buf;
+
+#define S3_BUF_ROUND (1u << 20)
+
+
+/* A buffer of at least @len bytes (its size in *@ret_cap). */
+static guint8 *
+s3BufTake(s3Store *s, size_t len, size_t *ret_cap)
+{
+    s3Buf *b = NULL;
+    guint8 *data;
+
+    g_mutex_lock(&s->up_lock);
+    for (guint i = s->spare->len; i-- > 0;) {
+        if (((s3Buf *)s->spare->pdata[i])->cap >= len) {
+            b = g_ptr_array_steal_index_fast(s->spare, i);
+            break;
+        }
+    }
+    g_mutex_unlock(&s->up_lock);
+    if (!b) {
+        *ret_cap = (MAX(len, 1) + S3_BUF_ROUND - 1) / S3_BUF_ROUND * S3_BUF_ROUND;
+        return g_malloc(*ret_cap);
+    }
+    data = b->data;
+    *ret_cap = b->cap;
+    g_free(b);
+    return data;
+}
+
+
+/* Keep @data (of @cap bytes) for reuse; under up_lock. */
+static void
+s3BufGiveLocked(s3Store *s, guint8 *data, size_t cap)
+{
+    s3Buf *b;
+
+    if (s->spare->len > (guint)s->connections) {
+        g_free(data);
+        return;
+    }
+    b = g_new(s3Buf, 1);
+    b->data = data;
+    b->cap = cap;
+    g_ptr_array_add(s->spare, b);
+}
+
+
+static void
+s3BufFree(gpointer p)
+{
+    s3Buf *b = p;
+
+    g_free(b->data);
+    g_free(b);
+}
 
 
 static void
@@ -628,8 +833,8 @@ s3UploadRun(gpointer data, gpointer opaque)
     if (err) {
         cairnRepoSetErrno(&local, err, "%s: upload of %s failed", s->url, u->key);
         ok = false;
-    } else {
-        ok = s3PutRaw(s, u->key, u->data, u->len, &local);
+    } else if ((ok = s3PutRaw(s, u->key, u->data, u->len, &local))) {
+        s3KnownAdd(s, u->key, u->len);
     }
 
     g_mutex_lock(&s->up_lock);
@@ -638,17 +843,17 @@ s3UploadRun(gpointer data, gpointer opaque)
     g_hash_table_remove(s->pending, u->key);
     s->n_pending--;
     g_cond_broadcast(&s->up_cond);
+    s3BufGiveLocked(s, g_steal_pointer(&u->data), u->cap);
     g_mutex_unlock(&s->up_lock);
     g_free(u->key);
-    g_free(u->data);
     g_free(u);
 }
 
 
-/* Queue @data (taken) for upload under @key; waits while the store has as
- * many uploads queued as connections. */
+/* Queue @data (of @cap bytes, taken) for upload under @key; waits while
+ * the store has as many uploads queued as connections. */
 static bool
-s3UploadQueue(s3Store *s, const char *key, guint8 *data, size_t len, GError **error)
+s3UploadQueue(s3Store *s, const char *key, guint8 *data, size_t len, size_t cap, GError **error)
 {
     s3Upload *u;
 
@@ -668,6 +873,7 @@ s3UploadQueue(s3Store *s, const char *key, guint8 *data, size_t len, GError **er
     u->key = g_strdup(key);
     u->data = data;
     u->len = len;
+    u->cap = cap;
     g_thread_pool_push(s->uploads, u, NULL);
     return true;
 }
@@ -721,6 +927,7 @@ s3Put(cairnRepoStore *store,
     s3Store *s = (s3Store *)store;
     g_autofree guint8 *data = NULL;
     size_t len = 0;
+    size_t cap = 0;
     size_t off = 0;
 
     bool head = no_replace && !s3JustMissing(s, key);
@@ -741,14 +948,16 @@ s3Put(cairnRepoStore *store,
     }
     for (int i = 0; i < iovcnt; i++)
         len += iov[i].iov_len;
-    data = g_malloc(MAX(len, 1));
+    data = s3BufTake(s, len, &cap);
     for (int i = 0; i < iovcnt; i++) {
         memcpy(data + off, iov[i].iov_base, iov[i].iov_len);
         off += iov[i].iov_len;
     }
     if (durable ? !s3PutRaw(s, key, data, len, error) :
-                  !s3UploadQueue(s, key, g_steal_pointer(&data), len, error))
+                  !s3UploadQueue(s, key, g_steal_pointer(&data), len, cap, error))
         return false;
+    if (durable)
+        s3KnownAdd(s, key, len);
     if (ret_created)
         *ret_created = true;
     return true;
@@ -779,7 +988,7 @@ s3Get(cairnRepoStore *store,
 }
 
 
-typedef struct {
+struct _s3ListParse {
     GString *text;
     char *key;
     guint64 size;
@@ -789,7 +998,62 @@ typedef struct {
     GPtrArray *keys; /* char* */
     GArray *sizes;   /* guint64 */
     GArray *mtimes;  /* gint64 */
-} s3ListParse;
+};
+
+
+static s3ListParse *
+s3ListParseNew(void)
+{
+    s3ListParse *lp = g_new0(s3ListParse, 1);
+
+    lp->text = g_string_new(NULL);
+    lp->keys = g_ptr_array_new_with_free_func(g_free);
+    lp->sizes = g_array_new(FALSE, FALSE, sizeof(guint64));
+    lp->mtimes = g_array_new(FALSE, FALSE, sizeof(gint64));
+    return lp;
+}
+
+
+static void
+s3ListParseFree(s3ListParse *lp)
+{
+    g_string_free(lp->text, TRUE);
+    g_free(lp->key);
+    g_free(lp->token);
+    g_ptr_array_unref(lp->keys);
+    g_array_unref(lp->sizes);
+    g_array_unref(lp->mtimes);
+    g_free(lp);
+}
+
+
+/* Whether the last page said more follow. */
+static bool
+s3ListParseMore(s3ListParse *lp)
+{
+    return lp->truncated && lp->token;
+}
+
+
+static GPtrArray *
+s3ListParseKeys(s3ListParse *lp)
+{
+    return lp->keys;
+}
+
+
+static GArray *
+s3ListParseSizes(s3ListParse *lp)
+{
+    return lp->sizes;
+}
+
+
+static GArray *
+s3ListParseMtimes(s3ListParse *lp)
+{
+    return lp->mtimes;
+}
 
 
 static void
@@ -940,6 +1204,7 @@ s3Remove(cairnRepoStore *store, const char *key, GError **error)
     s3Store *s = (s3Store *)store;
     s3Reply r;
 
+    s3KnownRemove(s, key);
     if (!s3Request(s, "DELETE", key, NULL, NULL, 0, NULL, &r, error))
         return false;
     if (r.status >= 300 && r.status != 404) {
@@ -1176,6 +1441,8 @@ s3Free(cairnRepoStore *store)
     g_clear_error(&s->up_error);
     if (s->pending)
         g_hash_table_unref(s->pending);
+    if (s->spare)
+        g_ptr_array_free(s->spare, TRUE);
     g_mutex_clear(&s->up_lock);
     g_cond_clear(&s->up_cond);
     if (s->marker_key && s->idle)
@@ -1196,6 +1463,9 @@ s3Free(cairnRepoStore *store)
     }
     g_mutex_clear(&s->pool_lock);
     g_mutex_clear(&s->marker_lock);
+    g_mutex_clear(&s->known_lock);
+    if (s->known)
+        g_hash_table_unref(s->known);
     g_free(s->marker_key);
     g_free(s->url);
     g_free(s->bucket);
@@ -1253,14 +1523,19 @@ cairnRepoStoreS3Open(const char *url, GError **error)
     s->parent.driver = &s3Driver;
     g_mutex_init(&s->pool_lock);
     g_mutex_init(&s->marker_lock);
+    g_mutex_init(&s->known_lock);
     g_mutex_init(&s->up_lock);
     g_cond_init(&s->up_cond);
     s->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    s->spare = g_ptr_array_new_with_free_func(s3BufFree);
     store = &s->parent;
     s->url = g_strdup(url);
     s->retries = (int)g_ascii_strtoll(envOr("CAIRN_S3_RETRIES", "5"), NULL, 10);
     s->retries = CLAMP(s->retries, 0, 20);
     s->marker_stale = g_ascii_strtoll(envOr("CAIRN_S3_MARKER_STALE", "3600"), NULL, 10);
+    s->known_max = (guint)CLAMP(
+        g_ascii_strtoll(envOr("CAIRN_S3_LIST_CHUNKS", G_STRINGIFY(S3_KNOWN_MAX_DEFAULT)), NULL, 10),
+        0, G_MAXINT);
     if (!s3ParseUrl(s, url, error) || !s3ParseEndpoint(s, region, error))
         return NULL;
     if (g_getenv("AWS_ACCESS_KEY_ID") && g_getenv("AWS_SECRET_ACCESS_KEY")) {
