@@ -353,7 +353,9 @@ cbNbdReadChunk(cbNbdJob *job,
         }
         pos = to;
     }
-    if (pos < end)
+    /* A chunk with no data is reported without its buffer: no need to
+     * clear it (a GiB of memset in a full of a half-empty disk). */
+    if (pos < end && !zero)
         memset(buf + (pos - start), 0, end - pos);
     if (!cbNbdDrain(job, nbd, &batch, ok, error))
         return false;
