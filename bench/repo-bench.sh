@@ -62,6 +62,13 @@ t() {
     elapsed "$s" "$e"
 }
 cpu() { cat "$work/logs/$1.cpu"; }
+# CPU seconds (user+system) QEMU of domain $1 has used so far: its NBD
+# server is part of what a backup costs on the same CPUs.
+qemu_cpu() {
+    local pid
+    pid=$(pgrep -f -- "guest=$1,.*$work" | head -1)
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$pid/stat"
+}
 mib() { du -sb "$1" | awk '{ printf "%.0f", $1 / 1048576 }'; }
 c() { "$cairn" -c "$uri" "$@"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
@@ -109,7 +116,9 @@ echo "$bench: cairn-backup ..." >&2
 convert_s=$(t convert qemu-img convert -U -O qcow2 "$work/img/vm1.qcow2" "$work/convert.qcow2")
 rm -f "$work/convert.qcow2"
 
+q0=$(qemu_cpu vm1)
 full_s=$(t full "$cairn_backup" run vm1 "$repo" -c "$uri")
+full_qemu=$(awk -v a="$q0" -v b="$(qemu_cpu vm1)" 'BEGIN { printf "%.2f", b - a }')
 full_mb=$(mib "$repo")
 
 # 256 MiB in 256 scattered 1 MiB pieces (every 16 MiB of a 4 GiB disk).
@@ -121,7 +130,9 @@ for i in $(seq 0 255); do
 done
 c qemu-monitor-command vm1 --hmp \
     "qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"flush\"" >/dev/null
+q0=$(qemu_cpu vm1)
 inc_s=$(t inc "$cairn_backup" run vm1 "$repo" -c "$uri")
+inc_qemu=$(awk -v a="$q0" -v b="$(qemu_cpu vm1)" 'BEGIN { printf "%.2f", b - a }')
 inc_mb=$(($(mib "$repo") - full_mb))
 id=$(tail -1 "$work/logs/inc.log")
 
@@ -201,6 +212,7 @@ printf '%-46s %7s   %s\n' "incremental, seconds" "$inc_s" "<= 1"
 printf '%-46s %7s   %s\n' "stored MiB by the full" "$full_mb" \
     "<= virtnbdbackup -z full${vnb_lz4_mb:+ ($vnb_lz4_mb)}, issue: 2270"
 echo "load average before: $load_before, after: $load_after; $(nproc) CPUs, virt type $virt"
+echo "QEMU's CPU seconds (its NBD server) during the full: $full_qemu, the incremental: $inc_qemu"
 echo "phases of the full and the incremental (CAIRN_BACKUP_TIMING=1):"
 for s in full inc; do
     printf '  %-5s %s\n' "$s" "$(grep '^timing:' "$work/logs/$s.err" | awk '{ printf "%s %s, ", $2, $3 }')"

@@ -11,7 +11,11 @@
  * the server advertises multi-conn, that is its promise of consistency,
  * which a read-only export of a frozen point in time has anyway), take
  * chunks in order from a shared counter and read only the data extents
- * of each, the rest of the buffer being zeros.
+ * of each, the rest of the buffer being zeros. A chunk read goes through
+ * a queue to @workers threads that call the chunk function (digest,
+ * compression, store: the CPU work), so the next reads are in flight
+ * meanwhile; buffers come from a pool of 2 per reader + 1 per worker,
+ * which bounds the memory and makes the readers wait for slow workers.
  */
 #include <errno.h>
 #include <string.h>
@@ -46,6 +50,8 @@ typedef struct {
     cbNbdChunkFunc fn;
     gpointer opaque;
     cbProgressDisk *progress;
+    GAsyncQueue *pool; /* guint8[chunk_size]: free buffers */
+    GAsyncQueue *work; /* cbNbdItem*: chunks read, for the workers */
 } cbNbdJob;
 
 typedef struct {
@@ -347,7 +353,9 @@ cbNbdReadChunk(cbNbdJob *job,
         }
         pos = to;
     }
-    if (pos < end)
+    /* A chunk with no data is reported without its buffer: no need to
+     * clear it (a GiB of memset in a full of a half-empty disk). */
+    if (pos < end && !zero)
         memset(buf + (pos - start), 0, end - pos);
     if (!cbNbdDrain(job, nbd, &batch, ok, error))
         return false;
@@ -356,12 +364,27 @@ cbNbdReadChunk(cbNbdJob *job,
 }
 
 
+/* A chunk read, on its way from a reader to a worker; @buf goes back
+ * to the pool when the worker is done with it. */
+typedef struct {
+    guint64 index;
+    guint64 len;
+    guint64 read; /* bytes read from the export (progress) */
+    bool zero;
+    guint8 *buf;
+} cbNbdItem;
+
+/* The end of the work queue, one per worker. */
+static cbNbdItem cbNbdStop;
+
+
+/* A reader: one connection, chunks in order from the shared counter, each
+ * read into a free buffer of the pool and queued for the workers. */
 static gpointer
-cbNbdWorker(gpointer opaque)
+cbNbdReader(gpointer opaque)
 {
     cbNbdJob *job = opaque;
     g_autoptr(cbNbdHandle) nbd = NULL;
-    g_autofree guint8 *buf = g_malloc(job->src->chunk_size);
     GError *err = NULL;
 
     if (!(nbd = cbNbdConnect(job->src, false, &err))) {
@@ -369,23 +392,50 @@ cbNbdWorker(gpointer opaque)
         return NULL;
     }
     while (!g_atomic_int_get(&job->failed)) {
+        guint8 *buf = g_async_queue_pop(job->pool);
         guint pos = g_atomic_int_add(&job->next, 1);
-        guint64 index;
-        guint64 len;
-        bool zero = false;
-        guint64 read = 0;
+        cbNbdItem *item;
 
-        if (pos >= job->chunks->len)
-            break;
-        index = g_array_index(job->chunks, guint64, pos);
-        len = MIN(job->src->chunk_size, job->size - index * job->src->chunk_size);
-        if (!cbNbdReadChunk(job, nbd, index, buf, len, &zero, &read, &err) ||
-            !job->fn(index, zero ? NULL : buf, len, job->opaque, &err)) {
-            cbNbdJobFail(job, err);
+        if (pos >= job->chunks->len || g_atomic_int_get(&job->failed)) {
+            g_async_queue_push(job->pool, buf);
             break;
         }
-        if (job->progress)
-            cbProgressDiskAdd(job->progress, read);
+        item = g_new0(cbNbdItem, 1);
+        item->index = g_array_index(job->chunks, guint64, pos);
+        item->len = MIN(job->src->chunk_size, job->size - item->index * job->src->chunk_size);
+        item->buf = buf;
+        if (!cbNbdReadChunk(job, nbd, item->index, buf, item->len, &item->zero, &item->read,
+                            &err)) {
+            cbNbdJobFail(job, err);
+            g_async_queue_push(job->pool, buf);
+            g_free(item);
+            break;
+        }
+        g_async_queue_push(job->work, item);
+    }
+    return NULL;
+}
+
+
+/* A worker: hands the queued chunks to job->fn (digest, compression,
+ * store), returns their buffers; after a failure only returns them. */
+static gpointer
+cbNbdWorker(gpointer opaque)
+{
+    cbNbdJob *job = opaque;
+    cbNbdItem *item;
+
+    while ((item = g_async_queue_pop(job->work)) != &cbNbdStop) {
+        GError *err = NULL;
+
+        if (!g_atomic_int_get(&job->failed)) {
+            if (!job->fn(item->index, item->zero ? NULL : item->buf, item->len, job->opaque, &err))
+                cbNbdJobFail(job, err);
+            else if (job->progress)
+                cbProgressDiskAdd(job->progress, item->read);
+        }
+        g_async_queue_push(job->pool, item->buf);
+        g_free(item);
     }
     return NULL;
 }
@@ -401,6 +451,10 @@ cbNbdRead(const cbNbdSource *src,
     g_autoptr(cbNbdHandle) nbd = NULL;
     g_autoptr(GArray) dirty = NULL;
     g_autoptr(GPtrArray) threads = g_ptr_array_new();
+    g_autoptr(GPtrArray) workers_t = g_ptr_array_new();
+    guint readers;
+    guint workers;
+    guint n_bufs;
     cbNbdJob job = { .src = src, .fn = fn, .opaque = opaque, .progress = progress };
     int64_t size;
     guint64 total = 0;
@@ -443,11 +497,31 @@ cbNbdRead(const cbNbdSource *src,
     if (progress)
         cbProgressDiskSetTotal(progress, total);
 
+    readers = MIN(MAX(src->connections, 1), MAX(job.chunks->len, 1));
+    workers = MAX(src->workers, 1);
+    /* Each reader can fill one buffer while another waits for a worker,
+     * and each worker holds one: reads, digests, compression and writes
+     * overlap, and memory stays bounded. */
+    n_bufs = 2 * readers + workers;
+    job.pool = g_async_queue_new();
+    job.work = g_async_queue_new();
+    for (i = 0; i < n_bufs; i++)
+        g_async_queue_push(job.pool, g_malloc(src->chunk_size));
     g_mutex_init(&job.lock);
-    for (i = 0; i < MAX(src->connections, 1) && i < MAX(job.chunks->len, 1); i++)
-        g_ptr_array_add(threads, g_thread_new("cb-nbd", cbNbdWorker, &job));
+    for (i = 0; i < workers; i++)
+        g_ptr_array_add(workers_t, g_thread_new("cb-work", cbNbdWorker, &job));
+    for (i = 0; i < readers; i++)
+        g_ptr_array_add(threads, g_thread_new("cb-nbd", cbNbdReader, &job));
     for (i = 0; i < threads->len; i++)
         g_thread_join(threads->pdata[i]);
+    for (i = 0; i < workers_t->len; i++)
+        g_async_queue_push(job.work, &cbNbdStop);
+    for (i = 0; i < workers_t->len; i++)
+        g_thread_join(workers_t->pdata[i]);
+    for (i = 0; i < n_bufs; i++)
+        g_free(g_async_queue_pop(job.pool));
+    g_async_queue_unref(job.pool);
+    g_async_queue_unref(job.work);
     g_mutex_clear(&job.lock);
     g_array_unref(job.data);
     g_array_unref(job.chunks);

@@ -3,7 +3,9 @@
  * disk of a pull backup (unix socket, export name), it finds the chunks
  * to read (those the dirty bitmap marks for an incremental, those that
  * base:allocation says hold data for a full), reads them over several
- * connections at once and hands each to a callback, from several threads.
+ * connections at once (a thread each) and hands each chunk through a
+ * bounded queue to a callback running in several worker threads, so that
+ * reading overlaps the callback's digest, compression and write.
  */
 #pragma once
 
@@ -22,6 +24,7 @@ struct _cbNbdSource {
     guint64 chunk_size;      /* a power of two; chunks aligned to offset 0 */
     guint connections;       /* parallel connections (and threads), >= 1 */
     guint64 request_size;    /* largest NBD read request; 0: the chunk size */
+    guint workers;           /* threads calling the chunk callback, >= 1 */
 };
 
 /* Called once per chunk to store, from any of the reader's threads, never

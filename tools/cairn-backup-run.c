@@ -490,6 +490,7 @@ cbRunReadDisk(cbRun *run,
         .chunk_size = cairnRepoGetChunkSize(run->repo),
         .connections = cbConnections(run->opts),
         .request_size = CB_RUN_REQUEST_SIZE,
+        .workers = cbWorkers(run->opts),
     };
     cbPutCtx ctx = { writer, name, run->zeros, false };
     cairnRepoManifestDisk stats = { 0 };

@@ -148,6 +148,18 @@ cbConnections(const cbOptions *opts)
 }
 
 
+guint
+cbWorkers(const cbOptions *opts G_GNUC_UNUSED)
+{
+    const char *env = g_getenv("CAIRN_BACKUP_WORKERS");
+    guint64 n;
+
+    if (env && g_ascii_string_to_unsigned(env, 10, 1, 64, &n, NULL))
+        return n;
+    return CLAMP(g_get_num_processors(), 2, 16);
+}
+
+
 void
 cbCrashPoint(const char *name)
 {

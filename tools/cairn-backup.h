@@ -67,6 +67,10 @@ void cbPrintJSON(const char *json);
  * default from the number of CPUs (2..8). */
 guint cbConnections(const cbOptions *opts);
 
+/* Threads that digest, compress and store the chunks run reads: one per
+ * CPU (2..16); $CAIRN_BACKUP_WORKERS (bench/README.md) overrides it. */
+guint cbWorkers(const cbOptions *opts);
+
 /* Test hook: when $CAIRN_BACKUP_CRASH_AT names crash point @name, the
  * process kills itself with SIGKILL there (tests/backup/backup-kill.sh
  * walks every point). The points of `run`: "begun" (the pull backup

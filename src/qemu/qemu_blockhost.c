@@ -570,7 +570,7 @@ qemuBlockHostRunDaemonize(qemuBlockHost *host, GStrv argv, GError **error)
         cairnErrorSetErrno(error, FROM, errno, "cannot open log file '%s'", host->log_path);
         return false;
     }
-    g_subprocess_launcher_setenv(launcher, "LC_ALL", "C", TRUE);
+    qemuProcessSetupEnv(launcher);
     g_subprocess_launcher_take_stdout_fd(launcher, dup(fd));
     g_subprocess_launcher_take_stderr_fd(launcher, fd);
     if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &gerr))) {

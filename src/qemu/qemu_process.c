@@ -548,6 +548,22 @@ qemuProcessWaitTimeout(gpointer opaque)
 }
 
 
+/* Fixed malloc thresholds (a setting of its own turns off glibc's
+ * dynamic ones): blocks up to NBD's largest request (32 MiB) come from
+ * the heap, and up to 64 MiB of freed heap stays mapped for the next
+ * requests instead of being trimmed and faulted in again. */
+#define QEMU_PROCESS_MALLOC_TUNABLES                                                               \
+ "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864"
+
+
+void
+qemuProcessSetupEnv(GSubprocessLauncher *launcher)
+{
+    g_subprocess_launcher_setenv(launcher, "LC_ALL", "C", TRUE);
+    g_subprocess_launcher_setenv(launcher, "GLIBC_TUNABLES", QEMU_PROCESS_MALLOC_TUNABLES, FALSE);
+}
+
+
 /* Run @argv with stdout and stderr on @logfd and wait (up to the start
  * timeout) for it to exit: with -daemonize that is when QEMU is up. */
 static bool
@@ -561,7 +577,7 @@ qemuProcessSpawn(GStrv argv, int logfd, int *ret_status, GError **error)
     gboolean done = FALSE;
     gboolean timed_out = FALSE;
 
-    g_subprocess_launcher_setenv(launcher, "LC_ALL", "C", TRUE);
+    qemuProcessSetupEnv(launcher);
     g_subprocess_launcher_take_stdout_fd(launcher, dup(logfd));
     g_subprocess_launcher_take_stderr_fd(launcher, dup(logfd));
     g_main_context_push_thread_default(ctx);
