@@ -4,6 +4,7 @@
  * qemu-img:
  *
  * - a full push with <scratch>: while it runs the device reads and writes
+ *   (target and scratch written without flushes, cache.no-flush)
  *   through the copy-before-write node, the job reads the snapshot-access
  *   node, the limit of backup.conf is the QEMU job's speed, and
  *   cairnDomainBlockJobSetSpeed changes it (query-block-jobs); guest
@@ -81,18 +82,21 @@ jobSpeed(cairnDomainPtr dom)
 static bool
 hasNode(cairnDomainPtr dom, const char *suffix)
 {
-    g_autoptr(JsonNode) ret =
-        bkTestQMP(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}");
-    JsonArray *nodes = json_node_get_array(ret);
+    g_autoptr(JsonNode) nodes = bkTestNodes(dom);
 
-    for (guint i = 0; i < json_array_get_length(nodes); i++) {
-        const char *name =
-            json_object_get_string_member(json_array_get_object_element(nodes, i), "node-name");
+    return bkTestFindNode(nodes, suffix) != NULL;
+}
 
-        if (name && g_str_has_suffix(name, suffix))
-            return true;
-    }
-    return false;
+
+/* The file node of @path is written without flushes to the disk
+ * (cache.no-flush): the end of a push syncs its target once. */
+static bool
+writtenWithoutFlush(cairnDomainPtr dom, const char *path)
+{
+    g_autoptr(JsonObject) node = bkTestNodeOfFile(dom, path);
+    JsonObject *cache = json_object_get_object_member(node, "cache");
+
+    return cache && json_object_get_boolean_member_with_default(cache, "no-flush", FALSE);
 }
 
 
@@ -126,6 +130,7 @@ testFull(cairnDomainPtr dom, const char *root)
     QT_CHECK(guestRunning(dom));
     QT_CHECK(g_file_test(scratch, G_FILE_TEST_EXISTS));
     QT_CHECK(hasNode(dom, "-cbw") && hasNode(dom, "-access"));
+    QT_CHECK(writtenWithoutFlush(dom, target) && writtenWithoutFlush(dom, scratch));
     drive = deviceDrive(dom);
     QT_CHECK(g_str_has_suffix(drive, "-cbw"));
     QT_CHECK(jobSpeed(dom) == 1048576);
