@@ -3,8 +3,8 @@
  * a bandwidth limit, on a running one-disk domain, content checked with
  * qemu-img:
  *
- * - a full push with <scratch>: while it runs the device reads and writes
- *   (target and scratch written without flushes, cache.no-flush)
+ * - a full push with <scratch>: target and scratch are written without
+ *   flushes (cache.no-flush); while it runs the device reads and writes
  *   through the copy-before-write node, the job reads the snapshot-access
  *   node, the limit of backup.conf is the QEMU job's speed, and
  *   cairnDomainBlockJobSetSpeed changes it (query-block-jobs); guest
