@@ -55,12 +55,7 @@ cli() { "$cairn" -q -c "$curi" "$@"; }
 img=$fast/d.qcow2
 
 echo "push-latency: a ${SIZE_MIB} MiB disk with ${DATA_MIB} MiB of data on tmpfs ..." >&2
-qemu-img create -q -f qcow2 "$img" "${SIZE_MIB}M"
-args=()
-for ((o = 0; o < DATA_MIB; o += 64)); do
-    args+=(-c "write -P $((o / 64 % 250 + 1)) ${o}M 64M")
-done
-qemu-io -f qcow2 "${args[@]}" "$img" >/dev/null
+data_image "$img" "${SIZE_MIB}M" "$DATA_MIB"
 domain_xml lat 256 "$img" >"$work/dom.xml"
 cli define "$work/dom.xml" >/dev/null
 cli start lat >/dev/null
