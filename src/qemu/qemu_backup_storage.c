@@ -102,8 +102,11 @@ qemuBackupStoreAddFileNodeCache(qemuMonitor *mon,
     json_object_set_string_member(props, "node-name", node);
     json_object_set_string_member(props, "discard", "unmap");
     qemuBackupStoreSetCache(props, direct);
+    /* Not aio=native: a store is written at its end, and such direct
+     * writes are synchronous in io_submit() on ext4, which held QEMU's
+     * main loop (and the guest) for seconds when the store was slow. */
     if (direct)
-        json_object_set_string_member(props, "aio", "native");
+        json_object_set_string_member(props, "aio", "threads");
     return qemuMonitorBlockdevAdd(mon, props, error);
 }
 

@@ -11,7 +11,8 @@
  *   writes during the job are not in the target, which equals the disk at
  *   the start (qemu-img compare); afterwards the device is back on its
  *   disk, the scratch file is gone and no node is left
- * - an incremental push with fleecing=yes and scratch-dir in backup.conf:
+ * - an incremental push with fleecing=yes, scratch-dir and direct=yes
+ *   (O_DIRECT, aio=threads, where the filesystem has it) in backup.conf:
  *   the generated scratch file exists while the job runs, the target
  *   holds exactly the clusters written since the checkpoint, rebased onto
  *   the full backup it equals the disk at its start
@@ -162,8 +163,9 @@ testIncremental(cairnDomainPtr dom, const char *root)
     g_autofree char *target = g_build_filename(root, "inc.qcow2", NULL);
     g_autofree char *dir = g_build_filename(root, "scratch", NULL);
     g_autofree char *scratch = g_strdup_printf("%s/" NAME "-vda.c2.fleece", dir);
-    g_autofree char *conf = g_strdup_printf(
-        "[backup]\nspeed=65536\n[domain " NAME "]\nfleecing=yes\nscratch-dir=%s\n", dir);
+    g_autofree char *conf = g_strdup_printf("[backup]\nspeed=65536\ndirect=yes\n[domain " NAME
+                                            "]\nfleecing=yes\nscratch-dir=%s\n",
+                                            dir);
     g_autofree char *xml = g_strdup_printf(
         "<domainbackup><incremental>c1</incremental><disks><disk name='vda' type='file'>"
         "<target file='%s'/></disk></disks></domainbackup>",
