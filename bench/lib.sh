@@ -99,6 +99,19 @@ EOF
     printf '%s\n' '  </devices>' '</domain>'
 }
 
+# data_image IMAGE SIZE DATA_MIB: a new qcow2 IMAGE of SIZE (qemu-img's
+# units: 2G, 1024M) whose first DATA_MIB MiB hold data, written in 64 MiB
+# pieces of distinct patterns (so no two clusters of different pieces are
+# alike and nothing is zero); the workload of the push benches.
+data_image() {
+    local image=$1 size=$2 data=$3 o args=()
+    qemu-img create -q -f qcow2 "$image" "$size"
+    for ((o = 0; o < data; o += 64)); do
+        args+=(-c "write -P $((o / 64 % 250 + 1)) ${o}M $((data - o < 64 ? data - o : 64))M")
+    done
+    qemu-io -f qcow2 "${args[@]}" "$image" >/dev/null
+}
+
 # --- cairn and virsh side by side, both embedded ---------------------------
 # Each TOOL (cairn or virsh) has its own root $work/TOOL.
 

@@ -15,8 +15,13 @@
 #include "cmd_blockjob.h"
 #include "util/cairnenum.h"
 
-/* How often domjobinfo --wait looks at the job, ms. */
+/* How often domjobinfo --wait looks at the job, ms: at most every
+ * JOB_POLL_MS, and more often as the job nears its end (half the time it
+ * should still take at the rate seen so far, not below JOB_POLL_MIN_MS),
+ * so that the end is noticed soon after it and a long job is not asked
+ * more often than before. */
 #define JOB_POLL_MS 100
+#define JOB_POLL_MIN_MS 10
 
 
 /* ---- backup-begin ---- */
@@ -301,7 +306,37 @@ typedef struct {
     GMainLoop *loop;
     bool progress;
     bool ok;
+    bool done;                     /* the job ended or could not be read */
+    gint64 first_us;               /* when progress was first seen */
+    unsigned long long first_done; /* bytes done then */
 } jobWait;
+
+
+/* The next poll's delay in ms, from the job's progress (see JOB_POLL_MS). */
+static guint
+jobWaitDelay(jobWait *w, cairnTypedParameterPtr params, int n)
+{
+    unsigned long long total = 0, done = 0, remaining;
+    gint64 now = g_get_monotonic_time();
+    double rate;
+    double left_ms;
+
+    cairnTypedParamsGetULLong(params, n, CAIRN_DOMAIN_JOB_DISK_TOTAL, &total);
+    cairnTypedParamsGetULLong(params, n, CAIRN_DOMAIN_JOB_DISK_PROCESSED, &done);
+    if (!total || done > total)
+        return JOB_POLL_MS;
+    if (!w->first_us) {
+        w->first_us = now;
+        w->first_done = done;
+        return JOB_POLL_MS;
+    }
+    if (done <= w->first_done || now <= w->first_us)
+        return JOB_POLL_MS;
+    rate = (double)(done - w->first_done) / (double)(now - w->first_us); /* bytes/us */
+    remaining = total - done;
+    left_ms = (double)remaining / rate / 1000.0;
+    return (guint)CLAMP(left_ms / 2, JOB_POLL_MIN_MS, JOB_POLL_MS);
+}
 
 
 static gboolean
@@ -313,6 +348,7 @@ jobWaitPoll(gpointer opaque)
 
     if (cairnDomainGetJobStats(w->dom, &type, &params, &n, 0) < 0) {
         w->ok = shellSaveError(w->ctl);
+        w->done = true;
         g_main_loop_quit(w->loop);
         return G_SOURCE_REMOVE;
     }
@@ -320,11 +356,15 @@ jobWaitPoll(gpointer opaque)
         fflush(stdout);
         fprintf(stderr, "\rBackup: [%3d %%]", jobProgress(params, n));
     }
+    if (type != CAIRN_DOMAIN_JOB_NONE) {
+        g_timeout_add(jobWaitDelay(w, params, n), jobWaitPoll, w);
+        cairnTypedParamsFree(params, n);
+        return G_SOURCE_REMOVE;
+    }
     cairnTypedParamsFree(params, n);
-    if (type != CAIRN_DOMAIN_JOB_NONE)
-        return G_SOURCE_CONTINUE;
     if (w->progress)
         fprintf(stderr, "\n");
+    w->done = true;
     g_main_loop_quit(w->loop);
     return G_SOURCE_REMOVE;
 }
@@ -338,10 +378,10 @@ jobWaitRun(shellControl *ctl, cairnDomainPtr dom, bool progress)
     jobWait w = { .ctl = ctl, .dom = dom, .progress = progress, .ok = true };
 
     w.loop = g_main_loop_new(NULL, FALSE);
-    if (jobWaitPoll(&w) == G_SOURCE_CONTINUE) {
-        g_timeout_add(JOB_POLL_MS, jobWaitPoll, &w);
+    /* Each poll schedules the next one while the job runs. */
+    jobWaitPoll(&w);
+    if (!w.done)
         g_main_loop_run(w.loop);
-    }
     g_main_loop_unref(w.loop);
     return w.ok;
 }

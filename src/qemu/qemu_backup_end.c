@@ -258,6 +258,30 @@ qemuBackupResume(qemuBackupCtx *ctx, qemuBackupJob *job, GError **error)
 
 /* ---- termination ------------------------------------------------------- */
 
+/* A completed push is durable before it is reported: its targets were
+ * written without flushes (qemu_backup_storage.h), so each is detached
+ * first (QEMU writes what it still caches of it), then synced with its
+ * directory. Detaching again is harmless: a disk's end did it already
+ * unless the process died between. Idempotent, and before the phase
+ * 'terminating' is recorded: a process killed during it or right after
+ * (crash point backup-end-disk-released is the same state) syncs again. */
+static bool
+qemuBackupSyncTargets(qemuBackupCtx *ctx, qemuBackupJob *job, GError **error)
+{
+    if (qemuBackupIsPull(job))
+        return true;
+    for (guint i = 0; i < job->disks->len; i++)
+        qemuBackupDiskRelease(ctx, job, g_ptr_array_index(job->disks, i));
+    for (guint i = 0; i < job->disks->len; i++) {
+        const char *path = qemuBackupStorePath(job, g_ptr_array_index(job->disks, i));
+
+        if (path && !qemuBackupStoreSync(path, error))
+            return false;
+    }
+    return true;
+}
+
+
 /* End the job as @type: recorded first (phase terminating), so that an
  * interrupted termination is finished by the next call with that type. */
 static void
@@ -266,9 +290,19 @@ qemuBackupTerminate(qemuBackupCtx *ctx, qemuBackupJob *job, cairnDomainJobType t
     g_autoptr(GError) err = NULL;
 
     if (job->phase != CAIRN_BACKUP_PHASE_TERMINATING) {
+        /* A target that cannot be made durable fails the backup. */
+        if (type == CAIRN_DOMAIN_JOB_COMPLETED && !qemuBackupSyncTargets(ctx, job, &err)) {
+            qemuBackupJobSetError(job, err->message);
+            g_clear_error(&err);
+            type = CAIRN_DOMAIN_JOB_FAILED;
+        }
         job->end_type = type;
         qemuBackupRecordPhase(ctx, job, CAIRN_BACKUP_PHASE_TERMINATING);
         cairnCrashPoint(CAIRN_CRASH_BACKUP_END_TERMINATING);
+    } else if (job->end_type == CAIRN_DOMAIN_JOB_COMPLETED &&
+               !qemuBackupSyncTargets(ctx, job, &err)) {
+        /* Recorded complete by a process that died: synced again. */
+        qemuBackupLogError("syncing targets", &err);
     }
     type = job->end_type;
     job->data->type = type;

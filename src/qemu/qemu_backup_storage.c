@@ -14,6 +14,7 @@
 #include "qemu_backup_storage.h"
 #include "qemu_monitor_cmd.h"
 #include "util/cairnerror.h"
+#include "util/cairnfile.h"
 
 #define FROM CAIRN_FROM_QEMU
 
@@ -68,6 +69,25 @@ qemuBackupStoreCreateFile(const qemuBackupStoreSpec *spec, qemuBackupJobDisk *di
 }
 
 
+/* cache of a store's node: O_DIRECT when @direct, and never a flush to
+ * the disk while the job writes (cache.no-flush): qcow2 orders its
+ * metadata updates with flushes, each of which would wait for everything
+ * written so far. A half-written store is never used (a failed push's
+ * target and every scratch file are deleted), and a completed push's
+ * target is synced once before the backup is reported complete
+ * (qemuBackupStoreSync()). */
+static void
+qemuBackupStoreSetCache(JsonObject *props, bool direct)
+{
+    JsonObject *cache = json_object_new();
+
+    if (direct)
+        json_object_set_boolean_member(cache, "direct", TRUE);
+    json_object_set_boolean_member(cache, "no-flush", TRUE);
+    json_object_set_object_member(props, "cache", cache);
+}
+
+
 static bool
 qemuBackupStoreAddFileNodeCache(qemuMonitor *mon,
                                 const qemuBackupStoreSpec *spec,
@@ -81,13 +101,12 @@ qemuBackupStoreAddFileNodeCache(qemuMonitor *mon,
     json_object_set_string_member(props, "filename", spec->store->path);
     json_object_set_string_member(props, "node-name", node);
     json_object_set_string_member(props, "discard", "unmap");
-    if (direct) {
-        JsonObject *cache = json_object_new();
-
-        json_object_set_boolean_member(cache, "direct", TRUE);
-        json_object_set_object_member(props, "cache", cache);
-        json_object_set_string_member(props, "aio", "native");
-    }
+    qemuBackupStoreSetCache(props, direct);
+    /* Not aio=native: a store is written at its end, and such direct
+     * writes are synchronous in io_submit() on ext4, which held QEMU's
+     * main loop (and the guest) for seconds when the store was slow. */
+    if (direct)
+        json_object_set_string_member(props, "aio", "threads");
     return qemuMonitorBlockdevAdd(mon, props, error);
 }
 
@@ -149,6 +168,7 @@ qemuBackupStoreAddFormatNode(qemuMonitor *mon,
     json_object_set_string_member(props, "driver", raw ? "raw" : "qcow2");
     json_object_set_string_member(props, "node-name", node);
     json_object_set_string_member(props, "file", storage);
+    qemuBackupStoreSetCache(props, false);
     if (!raw) {
         if (spec->backing_node)
             json_object_set_string_member(props, "backing", spec->backing_node);
@@ -172,6 +192,28 @@ qemuBackupStoreAttach(qemuMonitor *mon,
         !qemuBackupStoreFormat(mon, spec, storage, error))
         return false;
     return qemuBackupStoreAddFormatNode(mon, spec, storage, format, error);
+}
+
+
+bool
+qemuBackupStoreSync(const char *path, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    int fd;
+
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        cairnErrorSetErrno(error, FROM, errno, "cannot open backup target '%s' to sync it", path);
+        return false;
+    }
+    if (fsync(fd) < 0) {
+        int err = errno;
+
+        close(fd);
+        cairnErrorSetErrno(error, FROM, err, "cannot sync backup target '%s'", path);
+        return false;
+    }
+    close(fd);
+    return cairnFileSyncDir(dir, error);
 }
 
 

@@ -11,6 +11,10 @@
  * target); a raw target is a sparse file of that size. With REUSE_EXTERNAL
  * the existing image is attached as the caller made it. The format node's
  * backing link is set to the disk's top node with blockdev-add.
+ *
+ * Stores are written without flushes to the disk (cache.no-flush): what
+ * must be durable, a completed push's target, is synced once at the end
+ * (qemuBackupStoreSync()), after QEMU let go of it.
  */
 #pragma once
 
@@ -50,6 +54,10 @@ bool qemuBackupStoreAttach(qemuMonitor *mon,
                            const char *storage,
                            const char *format,
                            GError **error);
+
+/* fsync @path and its directory: a detached push target, before its
+ * backup is reported complete. */
+bool qemuBackupStoreSync(const char *path, GError **error);
 
 /* Detach whatever of @disk's store is attached (errors are logged: the
  * caller is cleaning up). */

@@ -3,14 +3,16 @@
  * a bandwidth limit, on a running one-disk domain, content checked with
  * qemu-img:
  *
- * - a full push with <scratch>: while it runs the device reads and writes
+ * - a full push with <scratch>: target and scratch are written without
+ *   flushes (cache.no-flush); while it runs the device reads and writes
  *   through the copy-before-write node, the job reads the snapshot-access
  *   node, the limit of backup.conf is the QEMU job's speed, and
  *   cairnDomainBlockJobSetSpeed changes it (query-block-jobs); guest
  *   writes during the job are not in the target, which equals the disk at
  *   the start (qemu-img compare); afterwards the device is back on its
  *   disk, the scratch file is gone and no node is left
- * - an incremental push with fleecing=yes and scratch-dir in backup.conf:
+ * - an incremental push with fleecing=yes, scratch-dir and direct=yes
+ *   (O_DIRECT, aio=threads, where the filesystem has it) in backup.conf:
  *   the generated scratch file exists while the job runs, the target
  *   holds exactly the clusters written since the checkpoint, rebased onto
  *   the full backup it equals the disk at its start
@@ -81,18 +83,21 @@ jobSpeed(cairnDomainPtr dom)
 static bool
 hasNode(cairnDomainPtr dom, const char *suffix)
 {
-    g_autoptr(JsonNode) ret =
-        bkTestQMP(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}");
-    JsonArray *nodes = json_node_get_array(ret);
+    g_autoptr(JsonNode) nodes = bkTestNodes(dom);
 
-    for (guint i = 0; i < json_array_get_length(nodes); i++) {
-        const char *name =
-            json_object_get_string_member(json_array_get_object_element(nodes, i), "node-name");
+    return bkTestFindNode(nodes, suffix) != NULL;
+}
 
-        if (name && g_str_has_suffix(name, suffix))
-            return true;
-    }
-    return false;
+
+/* The file node of @path is written without flushes to the disk
+ * (cache.no-flush): the end of a push syncs its target once. */
+static bool
+writtenWithoutFlush(cairnDomainPtr dom, const char *path)
+{
+    g_autoptr(JsonObject) node = bkTestNodeOfFile(dom, path);
+    JsonObject *cache = json_object_get_object_member(node, "cache");
+
+    return cache && json_object_get_boolean_member_with_default(cache, "no-flush", FALSE);
 }
 
 
@@ -126,6 +131,7 @@ testFull(cairnDomainPtr dom, const char *root)
     QT_CHECK(guestRunning(dom));
     QT_CHECK(g_file_test(scratch, G_FILE_TEST_EXISTS));
     QT_CHECK(hasNode(dom, "-cbw") && hasNode(dom, "-access"));
+    QT_CHECK(writtenWithoutFlush(dom, target) && writtenWithoutFlush(dom, scratch));
     drive = deviceDrive(dom);
     QT_CHECK(g_str_has_suffix(drive, "-cbw"));
     QT_CHECK(jobSpeed(dom) == 1048576);
@@ -157,8 +163,9 @@ testIncremental(cairnDomainPtr dom, const char *root)
     g_autofree char *target = g_build_filename(root, "inc.qcow2", NULL);
     g_autofree char *dir = g_build_filename(root, "scratch", NULL);
     g_autofree char *scratch = g_strdup_printf("%s/" NAME "-vda.c2.fleece", dir);
-    g_autofree char *conf = g_strdup_printf(
-        "[backup]\nspeed=65536\n[domain " NAME "]\nfleecing=yes\nscratch-dir=%s\n", dir);
+    g_autofree char *conf = g_strdup_printf("[backup]\nspeed=65536\ndirect=yes\n[domain " NAME
+                                            "]\nfleecing=yes\nscratch-dir=%s\n",
+                                            dir);
     g_autofree char *xml = g_strdup_printf(
         "<domainbackup><incremental>c1</incremental><disks><disk name='vda' type='file'>"
         "<target file='%s'/></disk></disks></domainbackup>",

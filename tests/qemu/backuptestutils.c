@@ -58,6 +58,47 @@ bkTestQMP(cairnDomainPtr dom, const char *cmd)
 }
 
 
+JsonNode *
+bkTestNodes(cairnDomainPtr dom)
+{
+    return bkTestQMP(dom,
+                     "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}");
+}
+
+
+JsonObject *
+bkTestFindNode(JsonNode *nodes, const char *suffix)
+{
+    JsonArray *array = json_node_get_array(nodes);
+
+    for (guint i = 0; i < json_array_get_length(array); i++) {
+        JsonObject *node = json_array_get_object_element(array, i);
+        const char *name = json_object_get_string_member_with_default(node, "node-name", NULL);
+
+        if (name && g_str_has_suffix(name, suffix))
+            return node;
+    }
+    return NULL;
+}
+
+
+JsonObject *
+bkTestNodeOfFile(cairnDomainPtr dom, const char *path)
+{
+    g_autoptr(JsonNode) nodes = bkTestNodes(dom);
+    JsonArray *array = json_node_get_array(nodes);
+
+    for (guint i = 0; i < json_array_get_length(array); i++) {
+        JsonObject *node = json_array_get_object_element(array, i);
+
+        if (!g_strcmp0(json_object_get_string_member_with_default(node, "file", NULL), path))
+            return json_object_ref(node);
+    }
+    qemuTestFail(__FILE__, __LINE__, "no block node of %s", path);
+    return NULL;
+}
+
+
 void
 bkTestBegin(cairnDomainPtr dom, const char *xml, const char *chkxml, unsigned int flags)
 {
@@ -214,8 +255,7 @@ bkTestCountJobs(cairnDomainPtr dom)
 static void
 bkTestExpectNoNodes(cairnDomainPtr dom, guint ndisks)
 {
-    g_autoptr(JsonNode) ret =
-        bkTestQMP(dom, "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}");
+    g_autoptr(JsonNode) ret = bkTestNodes(dom);
     JsonArray *nodes = json_node_get_array(ret);
 
     for (guint i = 0; i < json_array_get_length(nodes); i++) {

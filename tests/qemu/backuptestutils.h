@@ -27,6 +27,18 @@ void bkTestWrite(cairnDomainPtr dom, const char *alias, int pattern, guint64 off
 /* QMP passthrough, returning the "return" member (new reference). */
 JsonNode *bkTestQMP(cairnDomainPtr dom, const char *cmd);
 
+/* query-named-block-nodes (flat) of @dom's QEMU: the array node (new
+ * reference). */
+JsonNode *bkTestNodes(cairnDomainPtr dom);
+
+/* The first node of @nodes (bkTestNodes()) whose node-name ends in
+ * @suffix ("-cbw", "cairn-1-data"), borrowed from @nodes; NULL if none. */
+JsonObject *bkTestFindNode(JsonNode *nodes, const char *suffix);
+
+/* The block node of @dom that opened file @path (its "file" member);
+ * fails the test when there is none. Returns a new reference. */
+JsonObject *bkTestNodeOfFile(cairnDomainPtr dom, const char *path);
+
 /* Begin a backup; fails the test on error. */
 void bkTestBegin(cairnDomainPtr dom, const char *xml, const char *chkxml, unsigned int flags);
 
