@@ -1,10 +1,12 @@
 /*
- * cairn-backup-write.c: the raw image writer of restore
+ * cairn-backup-write.c: the image file writer of restore
  * (cairn-backup-write.h): the file itself, sparse, written with pwrite
- * from every thread. (qcow2 is cairn-backup-qcow2.c.)
+ * from every thread; all-zero blocks stay holes. (The qcow2 layout on
+ * top of it is cairn-backup-qcow2.c.)
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -64,6 +66,52 @@ cbWriterWrite(
         p += n;
         len -= n;
         offset += n;
+    }
+    return true;
+}
+
+
+/* True if the @len bytes at @p are all zero. */
+static bool
+cbIsZero(const guint8 *p, gsize len)
+{
+    gsize i;
+
+    /* Word-wise: most blocks differ from zero in their first bytes. */
+    for (i = 0; i + sizeof(guint64) <= len; i += sizeof(guint64)) {
+        guint64 v;
+
+        memcpy(&v, p + i, sizeof(v));
+        if (v)
+            return false;
+    }
+    for (; i < len; i++) {
+        if (p[i])
+            return false;
+    }
+    return true;
+}
+
+
+bool
+cbWriterWriteData(
+    cbWriter *w, guint thread, guint64 offset, const void *data, gsize len, GError **error)
+{
+    const guint8 *p = data;
+    gsize pos = 0;
+
+    /* Runs of blocks holding data, each in one pwrite; zero blocks are
+     * skipped (the file was sized sparse, so they read as zeros). */
+    while (pos < len) {
+        gsize start;
+
+        while (pos < len && cbIsZero(p + pos, MIN(CB_WRITER_BLOCK, len - pos)))
+            pos += MIN(CB_WRITER_BLOCK, len - pos);
+        start = pos;
+        while (pos < len && !cbIsZero(p + pos, MIN(CB_WRITER_BLOCK, len - pos)))
+            pos += MIN(CB_WRITER_BLOCK, len - pos);
+        if (pos > start && !cbWriterWrite(w, thread, offset + start, p + start, pos - start, error))
+            return false;
     }
     return true;
 }
