@@ -7,7 +7,8 @@
 # qemu-img convert -O raw of the disk, nbdcopy of the served snapshot into
 # a raw file (4 connections), a plain `cairn-backup restore --format raw`,
 # qemu-img convert -O qcow2 of the disk and `cairn-backup restore` to qcow2
-# (issue 11's target: restore <= 1.5x convert). Restore flushes what it
+# (issue 11's target: restore <= 1.5x convert); raw restore also without
+# O_DIRECT (CAIRN_BACKUP_NO_DIRECT=1, through the page cache). Restore flushes what it
 # wrote (fsync) and qemu-img convert does not: "+ sync" is the reference
 # with a flush of its output. Prints the load average before and after.
 #
@@ -80,10 +81,12 @@ convert_qs() { convert_q && sync -f "$work/out.qcow2"; }
 copy() { rm -f "$work/out.raw"; nbdcopy --connections=4 ${NBDCOPY_ARGS:-} "nbd+unix:///?socket=$sock" "$work/out.raw"; }
 restore() { rm -rf "$work/r"; "$cairn_backup" restore "$work/repo" "$snap" "$work/r" --format raw; }
 restore_q() { rm -rf "$work/r"; "$cairn_backup" restore "$work/repo" "$snap" "$work/r" --format qcow2; }
+restore_b() { rm -rf "$work/r"; CAIRN_BACKUP_NO_DIRECT=1 "$cairn_backup" restore "$work/repo" "$snap" "$work/r" --format raw; }
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r t_convert c_convert < <(best convert)
 read -r t_copy c_copy < <(best copy)
 read -r t_restore c_restore < <(best restore)
+read -r t_restore_b c_restore_b < <(best restore_b)
 read -r t_convert_q c_convert_q < <(best convert_q)
 read -r t_convert_qs c_convert_qs < <(best convert_qs)
 read -r t_restore_q c_restore_q < <(best restore_q)
@@ -94,6 +97,7 @@ printf '%-44s %8s %8s %8s\n' "size $SIZE (half data), best of $RUNS" seconds MiB
 row "qemu-img convert qcow2 -> raw (reference)" "$t_convert" "$c_convert"
 row "nbdcopy of cairn-backup serve -> raw" "$t_copy" "$c_copy"
 row "cairn-backup restore --format raw" "$t_restore" "$c_restore"
+row "  the same without O_DIRECT" "$t_restore_b" "$c_restore_b"
 row "qemu-img convert qcow2 -> qcow2 (reference)" "$t_convert_q" "$c_convert_q"
 row "  the same + sync" "$t_convert_qs" "$c_convert_qs"
 row "cairn-backup restore --format qcow2" "$t_restore_q" "$c_restore_q"
