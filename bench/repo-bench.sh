@@ -140,6 +140,7 @@ if [ -z "${QUICK:-}" ]; then
     qemu-img convert -U -O qcow2 "$work/img/vm1.qcow2" "$work/ref.qcow2"
     restore_s=$(t restore "$cairn_backup" restore "$repo" "$id" "$work/r-qcow2")
     same=$(qemu-img compare -q "$work/r-qcow2/vda.qcow2" "$work/ref.qcow2" && echo identical || echo DIFFERENT)
+    qemu-img check -q "$work/r-qcow2/vda.qcow2" || same="$same, qemu-img check FAILED"
     rm -rf "$work/r-qcow2"
     restore_raw_s=$(t restore-raw "$cairn_backup" restore "$repo" "$id" "$work/r-raw" --format raw)
     same_raw=$(qemu-img compare -q "$work/r-raw/vda.raw" "$work/ref.qcow2" && echo identical || echo DIFFERENT)

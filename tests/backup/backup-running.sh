@@ -101,6 +101,8 @@ grep -q "$(basename "${chunks[0]}" | cut -c1-16)" "$root/verify.out" || fail "fl
 cat "$root/verify.out" >&2
 cb restore "$repo" "$s4" "$root/bad" 2>"$root/err" && fail "restore of a damaged snapshot succeeded"
 cat "$root/err" >&2
+grep -qE "$(basename "${chunks[0]}" | cut -c1-16)|$(basename "${chunks[1]}" | cut -c1-16)" "$root/err" ||
+    fail "the restore error names no chunk: $(cat "$root/err")"
 [ -z "$(ls -A "$root/bad" 2>/dev/null)" ] || fail "restore left files: $(ls -A "$root/bad")"
 c destroy vm >/dev/null
 echo ok
