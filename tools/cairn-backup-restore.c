@@ -108,7 +108,7 @@ cbRestoreWorker(gpointer opaque)
 
 /* Write disk @t of snapshot @id to @t->temp. */
 static bool
-cbRestoreDisk(const cbOptions *opts,
+cbRestoreDisk(guint n,
               cairnRepo *repo,
               const char *id,
               cbRestoreTarget *t,
@@ -121,11 +121,6 @@ cbRestoreDisk(const cbOptions *opts,
     g_autoptr(cbQcow2) qcow2 = NULL;
     g_autoptr(GPtrArray) threads = g_ptr_array_new();
     cbRestoreJob job = { .repo = repo };
-    /* Twice the CPUs unless told: an O_DIRECT write blocks its thread,
-     * and another one decodes meanwhile (bench/README.md: 1 GiB disk,
-     * 2 CPUs, qcow2: 3.0 s with 2 threads, 2.0 s with 4, same CPU). */
-    guint n =
-        opts->connections > 0 ? cbConnections(opts) : CLAMP(2 * g_get_num_processors(), 4, 16);
     guint64 size;
     guint64 c;
     guint i;
@@ -237,6 +232,14 @@ cbCmdRestore(const cbOptions *opts, GError **error)
     g_autoptr(cbProgress) progress = cbProgressNew("restored", opts->json);
     guint i;
     bool ok = true;
+    /* Twice the CPUs unless told: an O_DIRECT write blocks its thread,
+     * and another one decodes meanwhile (bench/README.md: 1 GiB disk,
+     * 2 CPUs, qcow2: 3.0 s with 2 threads, 2.0 s with 4, same CPU). From
+     * an object store (a URL) each thread mostly waits for its GET: 16,
+     * as many as the S3 store's transfers in flight. */
+    guint n = opts->connections > 0 ? cbConnections(opts) :
+              strstr(path, "://")   ? 16 :
+                                      CLAMP(2 * g_get_num_processors(), 4, 16);
 
     if (!g_str_equal(format, "qcow2") && !g_str_equal(format, "raw")) {
         g_set_error(error, CB_ERROR, CB_ERROR_USAGE, "unknown format '%s' (qcow2 or raw)", format);
@@ -254,7 +257,7 @@ cbCmdRestore(const cbOptions *opts, GError **error)
     for (i = 0; ok && i < targets->len; i++) {
         cbRestoreTarget *t = g_ptr_array_index(targets, i);
 
-        if (!(ok = cbRestoreDisk(opts, repo, id, t, format, progress, error)))
+        if (!(ok = cbRestoreDisk(n, repo, id, t, format, progress, error)))
             cbPrefixError(error, "snapshot '%s', disk '%s', file '%s': ", id, t->disk, t->path);
     }
     for (i = 0; ok && i < targets->len; i++) {
