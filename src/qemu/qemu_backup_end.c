@@ -206,10 +206,15 @@ qemuBackupDiskRelease(qemuBackupCtx *ctx, const qemuBackupJob *job, qemuBackupJo
     /* The fleecing nodes sit between the device and the disk, and the
      * job's read node above them: they go before the target. */
     qemuBackupFleeceRemove(ctx->mon, jd, qemuBackupDefDisk(job, jd)->fleece);
-    if (ctx->mon)
-        qemuBackupStoreDetach(ctx->mon, jd);
-    g_clear_pointer(&jd->store_format, g_free);
-    g_clear_pointer(&jd->store_storage, g_free);
+    /* A node QEMU refused to let go keeps its name (retried later; a push
+     * target left so fails its backup in qemuBackupSyncTargets). Without
+     * QEMU there is nothing left to detach. */
+    if (ctx->mon && qemuBackupStoreDetach(ctx->mon, jd))
+        return;
+    if (!ctx->mon) {
+        g_clear_pointer(&jd->store_format, g_free);
+        g_clear_pointer(&jd->store_storage, g_free);
+    }
 }
 
 
@@ -270,8 +275,28 @@ qemuBackupSyncTargets(qemuBackupCtx *ctx, qemuBackupJob *job, GError **error)
 {
     if (qemuBackupIsPull(job))
         return true;
-    for (guint i = 0; i < job->disks->len; i++)
-        qemuBackupDiskRelease(ctx, job, g_ptr_array_index(job->disks, i));
+    for (guint i = 0; i < job->disks->len; i++) {
+        qemuBackupJobDisk *jd = g_ptr_array_index(job->disks, i);
+        const char *node = jd->store_format ? jd->store_format : jd->store_storage;
+
+        /* A target still attached holds metadata only QEMU has seen
+         * (written without flushes): it must be detached by QEMU, or the
+         * file synced is not the backup. */
+        if (node && !ctx->mon) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                          "backup target of disk '%s' was not detached before QEMU went away",
+                          jd->name);
+            return false;
+        }
+        qemuBackupDiskRelease(ctx, job, jd);
+        if ((node = jd->store_format ? jd->store_format : jd->store_storage)) {
+            cairnErrorSet(error, FROM, CAIRN_ERR_OPERATION_FAILED,
+                          "backup target of disk '%s' cannot be detached from QEMU (node '%s' is "
+                          "still attached): its data are not known to be complete",
+                          jd->name, node);
+            return false;
+        }
+    }
     for (guint i = 0; i < job->disks->len; i++) {
         const char *path = qemuBackupStorePath(job, g_ptr_array_index(job->disks, i));
 

@@ -217,19 +217,36 @@ qemuBackupStoreSync(const char *path, GError **error)
 }
 
 
-void
-qemuBackupStoreDetach(qemuMonitor *mon, qemuBackupJobDisk *disk)
+/* Delete node @node: true when it is gone, deleted now or already absent
+ * (a process that died after deleting it left its name in the record). */
+static bool
+storeNodeDel(qemuMonitor *mon, const char *disk, const char *node)
 {
     g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) nodes = NULL;
 
-    if (disk->store_format && !qemuMonitorBlockdevDel(mon, disk->store_format, &err)) {
-        g_debug("backup of %s: %s", disk->name, err->message);
-        g_clear_error(&err);
+    if (qemuMonitorBlockdevDel(mon, node, &err))
+        return true;
+    g_debug("backup of %s: %s", disk, err->message);
+    g_clear_error(&err);
+    if (!(nodes = qemuMonitorQueryNamedBlockNodes(mon, &err))) {
+        g_debug("backup of %s: %s", disk, err->message);
+        return false;
     }
-    g_clear_pointer(&disk->store_format, g_free);
-    if (disk->store_storage && !qemuMonitorBlockdevDel(mon, disk->store_storage, &err))
-        g_debug("backup of %s: %s", disk->name, err->message);
-    g_clear_pointer(&disk->store_storage, g_free);
+    return !qemuMonitorBlockNodeFind(nodes, node);
+}
+
+
+bool
+qemuBackupStoreDetach(qemuMonitor *mon, qemuBackupJobDisk *disk)
+{
+    if (disk->store_format && storeNodeDel(mon, disk->name, disk->store_format))
+        g_clear_pointer(&disk->store_format, g_free);
+    /* The format node holds the storage node: both stay until it goes. */
+    if (!disk->store_format && disk->store_storage &&
+        storeNodeDel(mon, disk->name, disk->store_storage))
+        g_clear_pointer(&disk->store_storage, g_free);
+    return !disk->store_format && !disk->store_storage;
 }
 
 

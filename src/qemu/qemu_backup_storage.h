@@ -59,9 +59,13 @@ bool qemuBackupStoreAttach(qemuMonitor *mon,
  * backup is reported complete. */
 bool qemuBackupStoreSync(const char *path, GError **error);
 
-/* Detach whatever of @disk's store is attached (errors are logged: the
- * caller is cleaning up). */
-void qemuBackupStoreDetach(qemuMonitor *mon, qemuBackupJobDisk *disk);
+/* Detach whatever of @disk's store is attached; the name of a node
+ * detached (or found absent) is cleared, that of a node QEMU still holds
+ * is kept, so that a later call retries it. True when none is left.
+ * Errors are logged: the caller is cleaning up, and decides what a node
+ * left attached means (a push target's last metadata may then still be
+ * in QEMU's cache: qemuBackupSyncTargets fails the backup). */
+bool qemuBackupStoreDetach(qemuMonitor *mon, qemuBackupJobDisk *disk);
 
 /* Delete @path if Cairn created it (@disk->created), then clear the mark. */
 void qemuBackupStoreDelete(qemuBackupJobDisk *disk, const char *path);

@@ -18,6 +18,8 @@
  *   the full backup it equals the disk at its start
  * - a scratch in a missing directory and an existing scratch file: clean
  *   errors, nothing left, and the guest runs (the begin resumed it)
+ * - a push whose target QEMU cannot detach at the end (a node on top of
+ *   it): the backup fails, it is not reported complete, the target is gone
  */
 #include <stdio.h>
 #include <string.h>
@@ -224,6 +226,70 @@ testErrors(cairnDomainPtr dom, const char *root)
 }
 
 
+/* The format node QEMU holds for image @path (NULL when none). */
+static char *
+formatNodeOf(cairnDomainPtr dom, const char *path)
+{
+    g_autoptr(JsonNode) nodes = bkTestNodes(dom);
+    JsonArray *array = json_node_get_array(nodes);
+
+    for (guint i = 0; i < json_array_get_length(array); i++) {
+        JsonObject *node = json_array_get_object_element(array, i);
+
+        if (g_strcmp0(json_object_get_string_member_with_default(node, "file", NULL), path) == 0 &&
+            g_strcmp0(json_object_get_string_member_with_default(node, "drv", NULL), "qcow2") == 0)
+            return g_strdup(json_object_get_string_member(node, "node-name"));
+    }
+    return NULL;
+}
+
+
+/* A push whose target QEMU will not let go (another node sits on it): the
+ * target was written without flushes, so what QEMU still caches of it
+ * never reaches the file, and the backup fails instead of being reported
+ * complete; the target file is removed. */
+static void
+testHeldTarget(cairnDomainPtr dom, const char *root)
+{
+    g_autofree char *target = g_build_filename(root, "held.qcow2", NULL);
+    g_autofree char *xml = g_strdup_printf(
+        "<domainbackup><disks><disk name='vda' type='file'><target file='%s'/></disk></disks>"
+        "</domainbackup>",
+        target);
+    g_autofree char *format = NULL;
+    g_autofree char *cmd = NULL;
+    g_autofree char *errmsg = NULL;
+    bool success = true;
+
+    writeConf(root, "[backup]\nspeed=1048576\n");
+    bkTestBegin(dom, xml, NULL, 0);
+    format = formatNodeOf(dom, target);
+    QT_CHECK(format != NULL);
+    cmd = g_strdup_printf("{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"raw\","
+                          "\"node-name\":\"holder\",\"read-only\":true,\"file\":\"%s\"}}",
+                          format);
+    json_node_unref(bkTestQMP(dom, cmd));
+    QT_CHECK(cairnDomainBlockJobSetSpeed(dom, "vda", 0, 0) == 0);
+    QT_CHECK(bkTestWaitDone(dom, 60) == CAIRN_DOMAIN_JOB_FAILED);
+    QT_CHECK(bkTestCompleted(dom, &success, &errmsg) == CAIRN_DOMAIN_JOB_FAILED);
+    QT_CHECK(!success && errmsg && strstr(errmsg, "cannot be detached"));
+    QT_CHECK(!g_file_test(target, G_FILE_TEST_EXISTS));
+    /* What the failed job could not detach is the test's to remove. */
+    json_node_unref(bkTestQMP(dom, "{\"execute\":\"blockdev-del\","
+                                   "\"arguments\":{\"node-name\":\"holder\"}}"));
+    g_free(cmd);
+    cmd = g_strdup_printf("{\"execute\":\"blockdev-del\",\"arguments\":{\"node-name\":\"%s\"}}",
+                          format);
+    json_node_unref(bkTestQMP(dom, cmd));
+    g_free(cmd);
+    cmd = g_strdup_printf("{\"execute\":\"blockdev-del\",\"arguments\":{\"node-name\":\"%.*s"
+                          "-storage\"}}",
+                          (int)(strlen(format) - strlen("-format")), format);
+    json_node_unref(bkTestQMP(dom, cmd));
+    QT_CHECK(formatNodeOf(dom, target) == NULL);
+}
+
+
 int
 main(void)
 {
@@ -242,6 +308,7 @@ main(void)
     testFull(dom, root);
     testIncremental(dom, root);
     testErrors(dom, root);
+    testHeldTarget(dom, root);
     QT_CHECK(cairnDomainDestroy(dom) == 0);
     cairnDomainFree(dom);
     cairnConnectClose(conn);
