@@ -299,7 +299,9 @@ if [ -n "$agent" ]; then
             while [ ! -e /tmp/button ]; do
                 seq=$((seq + 1))
                 read -r t0 _ </proc/uptime
-                printf 'seq=%d\n' "$seq" | dd of=/mnt/seq conv=fsync status=none
+                # notrunc: a truncate the freeze lands after would leave a
+                # frozen, empty /seq (the text only grows, nothing is left)
+                printf 'seq=%d\n' "$seq" | dd of=/mnt/seq conv=notrunc,fsync status=none
                 read -r t1 _ </proc/uptime
                 echo "W $seq $t0 $t1" >>/tmp/loop.log
                 echo "$seq" >/tmp/loop.done
