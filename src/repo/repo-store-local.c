@@ -200,61 +200,6 @@ fail:
 }
 
 
-static bool
-storeLocalGet(cairnRepoStore *store,
-              const char *key,
-              size_t max_len,
-              guint8 **buf,
-              size_t *cap,
-              size_t *ret_len,
-              GError **error)
-{
-    cairnRepoStoreLocal *s = storeLocal(store);
-    struct stat st;
-    size_t done = 0;
-    int fd = openat(s->dirfd, key, O_RDONLY | O_CLOEXEC);
-    int err;
-
-    if (fd < 0) {
-        cairnRepoSetErrno(error, errno, "cannot open %s in %s", key, s->path);
-        return false;
-    }
-    if (fstat(fd, &st) < 0)
-        goto fail;
-    if ((guint64)st.st_size > max_len) {
-        close(fd);
-        cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT,
-                          "%s in %s is too large (%lld bytes, at most %zu)", key, s->path,
-                          (long long)st.st_size, max_len);
-        return false;
-    }
-    if (*cap < (size_t)st.st_size || !*buf) {
-        *cap = MAX((size_t)st.st_size, 1);
-        *buf = g_realloc(*buf, *cap);
-    }
-    while (done < (size_t)st.st_size) {
-        ssize_t n = read(fd, *buf + done, (size_t)st.st_size - done);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            goto fail;
-        if (n == 0)
-            break;
-        done += (size_t)n;
-    }
-    close(fd);
-    *ret_len = done;
-    return true;
-
-fail:
-    err = errno;
-    close(fd);
-    cairnRepoSetErrno(error, err, "cannot read %s in %s", key, s->path);
-    return false;
-}
-
-
 /* read() @len bytes of @fd into @buf; the count read (short at the end
  * of the file), or -1 with errno set. */
 static ssize_t
@@ -277,6 +222,71 @@ readFull(int fd, guint8 *buf, size_t len)
 }
 
 
+/* Open @key for reading, refusing a file larger than @max_len (CORRUPT);
+ * its size in @ret_size. The descriptor, or -1 with @error set. */
+static int
+openBounded(
+    cairnRepoStoreLocal *s, const char *key, size_t max_len, size_t *ret_size, GError **error)
+{
+    struct stat st;
+    int fd = openat(s->dirfd, key, O_RDONLY | O_CLOEXEC);
+    int err;
+
+    if (fd < 0) {
+        cairnRepoSetErrno(error, errno, "cannot open %s in %s", key, s->path);
+        return -1;
+    }
+    if (fstat(fd, &st) < 0) {
+        err = errno;
+        close(fd);
+        cairnRepoSetErrno(error, err, "cannot read %s in %s", key, s->path);
+        return -1;
+    }
+    if ((guint64)st.st_size > max_len) {
+        close(fd);
+        cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT,
+                          "%s in %s is too large (%lld bytes, at most %zu)", key, s->path,
+                          (long long)st.st_size, max_len);
+        return -1;
+    }
+    *ret_size = (size_t)st.st_size;
+    return fd;
+}
+
+
+static bool
+storeLocalGet(cairnRepoStore *store,
+              const char *key,
+              size_t max_len,
+              guint8 **buf,
+              size_t *cap,
+              size_t *ret_len,
+              GError **error)
+{
+    cairnRepoStoreLocal *s = storeLocal(store);
+    size_t size;
+    ssize_t n;
+    int fd = openBounded(s, key, max_len, &size, error);
+    int err;
+
+    if (fd < 0)
+        return false;
+    if (*cap < size || !*buf) {
+        *cap = MAX(size, 1);
+        *buf = g_realloc(*buf, *cap);
+    }
+    if ((n = readFull(fd, *buf, size)) < 0) {
+        err = errno;
+        close(fd);
+        cairnRepoSetErrno(error, err, "cannot read %s in %s", key, s->path);
+        return false;
+    }
+    close(fd);
+    *ret_len = (size_t)n;
+    return true;
+}
+
+
 static bool
 storeLocalGetParts(cairnRepoStore *store,
                    const char *key,
@@ -289,28 +299,15 @@ storeLocalGetParts(cairnRepoStore *store,
                    GError **error)
 {
     cairnRepoStoreLocal *s = storeLocal(store);
-    struct stat st;
     size_t size;
     size_t first;
     ssize_t n;
     ssize_t m = 0;
-    int fd = openat(s->dirfd, key, O_RDONLY | O_CLOEXEC);
+    int fd = openBounded(s, key, max_len, &size, error);
     int err;
 
-    if (fd < 0) {
-        cairnRepoSetErrno(error, errno, "cannot open %s in %s", key, s->path);
+    if (fd < 0)
         return false;
-    }
-    if (fstat(fd, &st) < 0)
-        goto fail;
-    if ((guint64)st.st_size > max_len) {
-        close(fd);
-        cairnRepoSetError(error, CAIRN_REPO_ERROR_CORRUPT,
-                          "%s in %s is too large (%lld bytes, at most %zu)", key, s->path,
-                          (long long)st.st_size, max_len);
-        return false;
-    }
-    size = (size_t)st.st_size;
     first = MIN(size, head_len);
     if ((n = readFull(fd, head, first)) < 0)
         goto fail;
