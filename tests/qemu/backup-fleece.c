@@ -230,17 +230,9 @@ testErrors(cairnDomainPtr dom, const char *root)
 static char *
 formatNodeOf(cairnDomainPtr dom, const char *path)
 {
-    g_autoptr(JsonNode) nodes = bkTestNodes(dom);
-    JsonArray *array = json_node_get_array(nodes);
+    g_autoptr(JsonObject) node = bkTestLookupNodeOfFile(dom, path, "qcow2");
 
-    for (guint i = 0; i < json_array_get_length(array); i++) {
-        JsonObject *node = json_array_get_object_element(array, i);
-
-        if (g_strcmp0(json_object_get_string_member_with_default(node, "file", NULL), path) == 0 &&
-            g_strcmp0(json_object_get_string_member_with_default(node, "drv", NULL), "qcow2") == 0)
-            return g_strdup(json_object_get_string_member(node, "node-name"));
-    }
-    return NULL;
+    return node ? g_strdup(json_object_get_string_member(node, "node-name")) : NULL;
 }
 
 

@@ -83,7 +83,7 @@ bkTestFindNode(JsonNode *nodes, const char *suffix)
 
 
 JsonObject *
-bkTestNodeOfFile(cairnDomainPtr dom, const char *path)
+bkTestLookupNodeOfFile(cairnDomainPtr dom, const char *path, const char *drv)
 {
     g_autoptr(JsonNode) nodes = bkTestNodes(dom);
     JsonArray *array = json_node_get_array(nodes);
@@ -91,11 +91,23 @@ bkTestNodeOfFile(cairnDomainPtr dom, const char *path)
     for (guint i = 0; i < json_array_get_length(array); i++) {
         JsonObject *node = json_array_get_object_element(array, i);
 
-        if (!g_strcmp0(json_object_get_string_member_with_default(node, "file", NULL), path))
+        if (!g_strcmp0(json_object_get_string_member_with_default(node, "file", NULL), path) &&
+            (!drv ||
+             !g_strcmp0(json_object_get_string_member_with_default(node, "drv", NULL), drv)))
             return json_object_ref(node);
     }
-    qemuTestFail(__FILE__, __LINE__, "no block node of %s", path);
     return NULL;
+}
+
+
+JsonObject *
+bkTestNodeOfFile(cairnDomainPtr dom, const char *path)
+{
+    JsonObject *node = bkTestLookupNodeOfFile(dom, path, NULL);
+
+    if (!node)
+        qemuTestFail(__FILE__, __LINE__, "no block node of %s", path);
+    return node;
 }
 
 

@@ -35,8 +35,11 @@ JsonNode *bkTestNodes(cairnDomainPtr dom);
  * @suffix ("-cbw", "cairn-1-data"), borrowed from @nodes; NULL if none. */
 JsonObject *bkTestFindNode(JsonNode *nodes, const char *suffix);
 
-/* The block node of @dom that opened file @path (its "file" member);
- * fails the test when there is none. Returns a new reference. */
+/* The block node of @dom that opened file @path (its "file" member),
+ * of driver @drv unless NULL; NULL when there is none. A new reference. */
+JsonObject *bkTestLookupNodeOfFile(cairnDomainPtr dom, const char *path, const char *drv);
+
+/* The same, any driver; fails the test when there is none. */
 JsonObject *bkTestNodeOfFile(cairnDomainPtr dom, const char *path);
 
 /* Begin a backup; fails the test on error. */
