@@ -209,9 +209,9 @@ qemuBackupDiskRelease(qemuBackupCtx *ctx, const qemuBackupJob *job, qemuBackupJo
     /* A node QEMU refused to let go keeps its name (retried later; a push
      * target left so fails its backup in qemuBackupSyncTargets). Without
      * QEMU there is nothing left to detach. */
-    if (ctx->mon && qemuBackupStoreDetach(ctx->mon, jd))
-        return;
-    if (!ctx->mon) {
+    if (ctx->mon) {
+        qemuBackupStoreDetach(ctx->mon, jd);
+    } else {
         g_clear_pointer(&jd->store_format, g_free);
         g_clear_pointer(&jd->store_storage, g_free);
     }
